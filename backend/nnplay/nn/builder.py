@@ -1,0 +1,41 @@
+"""Builds a ``torch.nn.Sequential`` from a NetworkSpec, inferring in-sizes from the shapes.
+
+Every layer type of :data:`nnplay.spec.layers.LAYER_TYPES` has exactly one builder here; a test holds
+the registry complete. Each builder takes the layer's resolved constructor arguments.
+"""
+
+from collections.abc import Callable
+
+from torch import nn
+
+from nnplay.spec.layers import Shape
+from nnplay.spec.network import NetworkSpec
+
+BUILDERS: dict[str, Callable[..., nn.Module]] = {
+    "linear": nn.Linear,
+    "conv2d": nn.Conv2d,
+    "maxpool2d": nn.MaxPool2d,
+    "avgpool2d": nn.AvgPool2d,
+    "flatten": lambda: nn.Flatten(start_dim=1),
+    "dropout": nn.Dropout,
+    "batchnorm1d": nn.BatchNorm1d,
+    "batchnorm2d": nn.BatchNorm2d,
+    "relu": nn.ReLU,
+    "leaky_relu": nn.LeakyReLU,
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "gelu": nn.GELU,
+    "softmax": lambda: nn.Softmax(dim=-1),
+}
+
+
+def build_network(network: NetworkSpec, input_shape: Shape) -> nn.Sequential:
+    """A Sequential taking ``(N, *input_shape)``; module ``i`` is ``network.layers[i]``.
+
+    Assumes the spec passed shape inference (``nnplay.spec.network.infer_shapes``).
+    """
+    modules, shape = [], tuple(input_shape)
+    for layer in network.layers:
+        modules.append(BUILDERS[layer.type](**layer.resolved(shape)))
+        shape = layer.output_shape(shape)
+    return nn.Sequential(*modules)

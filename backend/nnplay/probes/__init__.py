@@ -1,0 +1,26 @@
+"""What we look at: forward hooks and recomputation; every probe returns plain lists and numbers.
+
+``PROBES`` maps every layer type to the probe that watches it, or ``None`` for "no probe"; a test holds
+it complete against the spec's layer types.
+"""
+
+from nnplay.probes.feature_maps import feature_maps
+
+PROBES: dict[str, str | None] = {
+    "linear": None,
+    "conv2d": "feature_maps",
+    "maxpool2d": "feature_maps",
+    "avgpool2d": "feature_maps",
+    "flatten": None,
+    "dropout": None,
+    "batchnorm1d": None,
+    "batchnorm2d": None,
+    "relu": None,
+    "leaky_relu": None,
+    "sigmoid": None,
+    "tanh": None,
+    "gelu": None,
+    "softmax": None,
+}
+
+__all__ = ["PROBES", "feature_maps"]

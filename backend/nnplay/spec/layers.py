@@ -1,0 +1,295 @@
+"""One pydantic model per layer type, discriminated on ``type``.
+
+Shapes here exclude the batch dimension: an image is ``(C, H, W)``, a feature vector ``(F,)``, a
+sequence ``(T, F)``. Each model knows its output shape and parameter count for a given input shape
+and raises :class:`LayerShapeError` (a ``ValueError``) with the offending field when it cannot accept
+that input. Sizes that follow from the previous layer (``in_features``, ``in_channels``) are inferred
+and may be left out; when given, they must match.
+
+Output-size formulas follow the PyTorch docs of ``nn.Conv2d`` / ``nn.MaxPool2d``:
+``out = floor((in + 2*padding - kernel_size) / stride) + 1``.
+"""
+
+from math import prod
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Shape = tuple[int, ...]
+
+
+class LayerShapeError(ValueError):
+    """Raised by a layer for an input shape it cannot take; ``field`` names the spec field at fault."""
+
+    def __init__(self, field: str | None, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def fmt(shape: Shape) -> str:
+    """``(6, 4, 4)`` -> ``"(6, 4, 4)"``; ``(64,)`` -> ``"(64,)"``."""
+    return str(tuple(shape))
+
+
+class LayerBase(BaseModel):
+    """Common behaviour: extra fields are refused; shape-preserving and parameter-free by default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        """Shape of one example after this layer; raises LayerShapeError if ``in_shape`` is refused."""
+        return in_shape
+
+    def param_count(self, in_shape: Shape) -> int:
+        """Number of trainable parameters for this input shape."""
+        return 0
+
+    def resolved(self, in_shape: Shape) -> dict:
+        """Constructor arguments with inferred sizes filled in (used by the torch builder)."""
+        return self.model_dump(exclude={"type"})
+
+
+def _require_image(layer: str, in_shape: Shape) -> Shape:
+    if len(in_shape) != 3:
+        raise LayerShapeError(
+            None,
+            f"{layer} expects an image shaped (channels, height, width) but receives {fmt(in_shape)}; "
+            "use an image data set such as 'digits', and put conv/pool layers before any flatten",
+        )
+    return in_shape
+
+
+def _spatial_out(size: int, kernel: int, stride: int, padding: int) -> int:
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+class Linear(LayerBase):
+    """Fully connected layer ``y = x W^T + b``: ``(..., in_features) -> (..., out_features)``."""
+
+    type: Literal["linear"]
+    out_features: int = Field(ge=1, le=65536, description="Output units.")
+    in_features: int | None = Field(None, ge=1, le=1_000_000, description="Inferred if left out.")
+    bias: bool = True
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        if len(in_shape) not in (1, 2):
+            raise LayerShapeError(
+                None,
+                f"linear expects (features,) but receives {fmt(in_shape)}; add a flatten layer before it",
+            )
+        if self.in_features is not None and self.in_features != in_shape[-1]:
+            raise LayerShapeError(
+                "in_features",
+                f"in_features is {self.in_features} but the incoming shape {fmt(in_shape)} "
+                f"has {in_shape[-1]} features; leave in_features out to infer it",
+            )
+        return in_shape[:-1] + (self.out_features,)
+
+    def param_count(self, in_shape: Shape) -> int:
+        return in_shape[-1] * self.out_features + (self.out_features if self.bias else 0)
+
+    def resolved(self, in_shape: Shape) -> dict:
+        return {"in_features": in_shape[-1], "out_features": self.out_features, "bias": self.bias}
+
+
+class Conv2d(LayerBase):
+    """2-D convolution: ``(C_in, H, W) -> (out_channels, H_out, W_out)``.
+
+    ``padding`` is a number of pixels on each side, ``"valid"`` (0) or ``"same"`` (output size equals
+    input size; PyTorch allows it only with ``stride`` 1).
+    """
+
+    type: Literal["conv2d"]
+    out_channels: int = Field(ge=1, le=1024)
+    kernel_size: int = Field(ge=1, le=64)
+    stride: int = Field(1, ge=1, le=64)
+    padding: Annotated[int, Field(ge=0, le=64)] | Literal["same", "valid"] = 0
+    in_channels: int | None = Field(None, ge=1, le=4096, description="Inferred if left out.")
+    bias: bool = True
+
+    def _pad(self) -> int:
+        if self.padding == "valid":
+            return 0
+        if self.padding == "same":
+            return (self.kernel_size - 1) // 2
+        return self.padding
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        c, h, w = _require_image("conv2d", in_shape)
+        if self.in_channels is not None and self.in_channels != c:
+            raise LayerShapeError(
+                "in_channels", f"in_channels is {self.in_channels} but the incoming image {fmt(in_shape)} has {c}"
+            )
+        if self.padding == "same":
+            if self.stride != 1:
+                raise LayerShapeError("padding", "padding 'same' needs stride 1 (a PyTorch rule)")
+            return (self.out_channels, h, w)
+        pad = self._pad()
+        oh, ow = (_spatial_out(s, self.kernel_size, self.stride, pad) for s in (h, w))
+        if oh < 1 or ow < 1:
+            raise LayerShapeError(
+                "kernel_size",
+                f"kernel_size {self.kernel_size} is larger than the incoming {h}x{w} map "
+                f"with padding {pad}; use a smaller kernel or more padding",
+            )
+        return (self.out_channels, oh, ow)
+
+    def param_count(self, in_shape: Shape) -> int:
+        weights = in_shape[0] * self.out_channels * self.kernel_size**2
+        return weights + (self.out_channels if self.bias else 0)
+
+    def resolved(self, in_shape: Shape) -> dict:
+        return {
+            "in_channels": in_shape[0],
+            "out_channels": self.out_channels,
+            "kernel_size": self.kernel_size,
+            "stride": self.stride,
+            "padding": self.padding,
+            "bias": self.bias,
+        }
+
+
+class _Pool2d(LayerBase):
+    kernel_size: int = Field(ge=1, le=64)
+    stride: int | None = Field(None, ge=1, le=64, description="Defaults to kernel_size.")
+    padding: int = Field(0, ge=0, le=32, description="At most half the kernel size (PyTorch rule).")
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        c, h, w = _require_image(self.type, in_shape)
+        if 2 * self.padding > self.kernel_size:
+            raise LayerShapeError(
+                "padding", f"padding {self.padding} exceeds half of kernel_size {self.kernel_size}"
+            )
+        stride = self.stride or self.kernel_size
+        oh, ow = (_spatial_out(s, self.kernel_size, stride, self.padding) for s in (h, w))
+        if oh < 1 or ow < 1:
+            raise LayerShapeError(
+                "kernel_size",
+                f"{self.type} with kernel_size {self.kernel_size} shrinks the incoming {h}x{w} map "
+                f"to {oh}x{ow}, below 1x1; remove a pooling layer or use a smaller kernel",
+            )
+        return (c, oh, ow)
+
+    def resolved(self, in_shape: Shape) -> dict:
+        return {"kernel_size": self.kernel_size, "stride": self.stride or self.kernel_size, "padding": self.padding}
+
+
+class MaxPool2d(_Pool2d):
+    """Max pooling: ``(C, H, W) -> (C, H_out, W_out)``."""
+
+    type: Literal["maxpool2d"]
+
+
+class AvgPool2d(_Pool2d):
+    """Average pooling: ``(C, H, W) -> (C, H_out, W_out)``."""
+
+    type: Literal["avgpool2d"]
+
+
+class Flatten(LayerBase):
+    """Flattens everything but the batch dimension: ``(C, H, W) -> (C*H*W,)``."""
+
+    type: Literal["flatten"]
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        return (prod(in_shape),)
+
+
+class Dropout(LayerBase):
+    """Zeroes each element with probability ``p`` while training (scaled by 1/(1-p)); shape kept."""
+
+    type: Literal["dropout"]
+    p: float = Field(0.5, ge=0.0, lt=1.0)
+
+
+class BatchNorm1d(LayerBase):
+    """Batch normalisation over features: ``(F,)`` or ``(C, L)``; 2 parameters per feature."""
+
+    type: Literal["batchnorm1d"]
+    num_features: int | None = Field(None, ge=1, description="Inferred if left out.")
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        if len(in_shape) not in (1, 2):
+            raise LayerShapeError(
+                None, f"batchnorm1d expects (features,) or (channels, length) but receives {fmt(in_shape)}"
+            )
+        if self.num_features is not None and self.num_features != in_shape[0]:
+            raise LayerShapeError(
+                "num_features", f"num_features is {self.num_features} but the input {fmt(in_shape)} has {in_shape[0]}"
+            )
+        return in_shape
+
+    def param_count(self, in_shape: Shape) -> int:
+        return 2 * in_shape[0]
+
+    def resolved(self, in_shape: Shape) -> dict:
+        return {"num_features": in_shape[0]}
+
+
+class BatchNorm2d(LayerBase):
+    """Batch normalisation per channel of an image ``(C, H, W)``; 2 parameters per channel."""
+
+    type: Literal["batchnorm2d"]
+    num_features: int | None = Field(None, ge=1, description="Inferred if left out.")
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        c = _require_image("batchnorm2d", in_shape)[0]
+        if self.num_features is not None and self.num_features != c:
+            raise LayerShapeError(
+                "num_features", f"num_features is {self.num_features} but the image {fmt(in_shape)} has {c} channels"
+            )
+        return in_shape
+
+    def param_count(self, in_shape: Shape) -> int:
+        return 2 * in_shape[0]
+
+    def resolved(self, in_shape: Shape) -> dict:
+        return {"num_features": in_shape[0]}
+
+
+class ReLU(LayerBase):
+    """``max(0, x)`` elementwise."""
+
+    type: Literal["relu"]
+
+
+class LeakyReLU(LayerBase):
+    """``x if x > 0 else negative_slope * x`` elementwise."""
+
+    type: Literal["leaky_relu"]
+    negative_slope: float = Field(0.01, ge=0.0, le=1.0)
+
+
+class Sigmoid(LayerBase):
+    """``1 / (1 + exp(-x))`` elementwise."""
+
+    type: Literal["sigmoid"]
+
+
+class Tanh(LayerBase):
+    """Hyperbolic tangent elementwise."""
+
+    type: Literal["tanh"]
+
+
+class GELU(LayerBase):
+    """Gaussian error linear unit ``x * Phi(x)`` (Hendrycks & Gimpel, 2016)."""
+
+    type: Literal["gelu"]
+
+
+class Softmax(LayerBase):
+    """Softmax over the last dimension; rows sum to 1."""
+
+    type: Literal["softmax"]
+
+
+LAYER_MODELS: tuple[type[LayerBase], ...] = (
+    Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, BatchNorm1d, BatchNorm2d,
+    ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax,
+)
+
+LayerSpec = Annotated[Union[LAYER_MODELS], Field(discriminator="type")]  # type: ignore[valid-type]
+
+LAYER_TYPES: tuple[str, ...] = tuple(m.model_fields["type"].annotation.__args__[0] for m in LAYER_MODELS)

@@ -1,0 +1,112 @@
+"""NetworkSpec and JobSpec, and shape inference over the layer list.
+
+Shape inference walks the layers with the data set's example shape (batch dimension excluded) and
+raises :class:`~nnplay.spec.errors.ShapeError` at the first layer that cannot take what reaches it,
+with its index, the field at fault, the incoming shape and what was expected.
+"""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from nnplay.spec.data import DatasetSpec
+from nnplay.spec.errors import ShapeError
+from nnplay.spec.layers import LayerShapeError, LayerSpec, Shape, fmt
+from nnplay.spec.training import TrainingSpec
+
+
+class NetworkSpec(BaseModel):
+    """An ordered list of layers applied one after the other (a ``torch.nn.Sequential``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    layers: list[LayerSpec] = Field(min_length=1, max_length=200)
+
+
+class JobSpec(BaseModel):
+    """Everything a training job needs: ``{"name"?, "dataset", "network", "training"}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=200)
+    dataset: DatasetSpec
+    network: NetworkSpec
+    training: TrainingSpec = Field(default_factory=TrainingSpec)
+
+
+class LayerSummary(BaseModel):
+    """One row of the summary table; ``output_shape`` excludes the batch dimension."""
+
+    index: int
+    type: str
+    output_shape: list[int]
+    params: int
+
+
+class NetworkSummary(BaseModel):
+    """The summary table of a network on a data set, with totals and warnings."""
+
+    input_shape: list[int]
+    output_shape: list[int]
+    layers: list[LayerSummary]
+    total_params: int
+    warnings: list[str] = []
+
+
+def infer_shapes(network: NetworkSpec, input_shape: Shape) -> list[LayerSummary]:
+    """Output shape and parameter count of every layer for one example shaped ``input_shape``.
+
+    Raises ShapeError(index, field, message) at the first layer that refuses its input.
+    """
+    rows, shape = [], tuple(input_shape)
+    for index, layer in enumerate(network.layers):
+        try:
+            out = layer.output_shape(shape)
+        except LayerShapeError as err:
+            raise ShapeError(index, err.field, f"layer {index} ({layer.type}): {err.message}") from None
+        rows.append(LayerSummary(index=index, type=layer.type, output_shape=list(out),
+                                 params=layer.param_count(shape)))
+        shape = out
+    return rows
+
+
+def check_output(network: NetworkSpec, out_shape: Shape, n_classes: int, loss: str) -> None:
+    """Refuse a final shape the loss cannot compare with the targets.
+
+    ``cross_entropy`` needs ``(n_classes,)`` logits; ``mse`` compares with one-hot targets
+    ``(n_classes,)``; ``bce_with_logits`` takes one logit for a 2-class set or ``(n_classes,)``.
+    """
+    last = len(network.layers) - 1
+    if len(out_shape) != 1:
+        raise ShapeError(last, None, f"the network ends with shape {fmt(out_shape)}; a classifier must end "
+                         f"with ({n_classes},): add a flatten and a linear layer with out_features {n_classes}")
+    allowed = {n_classes} | ({1} if loss == "bce_with_logits" and n_classes == 2 else set())
+    if out_shape[0] not in allowed:
+        field = "out_features" if network.layers[last].type == "linear" else None
+        want = " or ".join(str(a) for a in sorted(allowed))
+        raise ShapeError(last, field, f"the network outputs {out_shape[0]} values but the data set has "
+                         f"{n_classes} classes; loss '{loss}' needs {want} outputs")
+
+
+def network_warnings(network: NetworkSpec, loss: str) -> list[str]:
+    """Advice that does not stop training, e.g. a softmax before ``cross_entropy``."""
+    warnings, last = [], network.layers[-1].type
+    if last == "softmax" and loss == "cross_entropy":
+        warnings.append("the last layer is softmax and cross_entropy applies log-softmax itself: softmax is "
+                        "applied twice, which slows learning; remove the softmax layer")
+    if last in ("sigmoid", "softmax") and loss == "bce_with_logits":
+        warnings.append(f"bce_with_logits applies a sigmoid itself; the final {last} squashes twice")
+    if last in ("relu", "sigmoid", "softmax", "tanh") and loss == "mse":
+        warnings.append(f"the final {last} limits the outputs' range; one-hot targets may still be reachable")
+    if not any(layer.type in ("linear", "conv2d") for layer in network.layers):
+        warnings.append("the network has no trainable layer (linear or conv2d)")
+    return warnings
+
+
+def summarize(network: NetworkSpec, input_shape: Shape, n_classes: int, loss: str) -> NetworkSummary:
+    """Full check of a network on a data set: shapes, final shape against the loss, and warnings."""
+    rows = infer_shapes(network, input_shape)
+    out = tuple(rows[-1].output_shape)
+    check_output(network, out, n_classes, loss)
+    return NetworkSummary(
+        input_shape=list(input_shape), output_shape=list(out), layers=rows,
+        total_params=sum(r.params for r in rows), warnings=network_warnings(network, loss),
+    )

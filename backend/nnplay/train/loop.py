@@ -1,0 +1,173 @@
+"""The training loop: pure, synchronous and seeded.
+
+``train`` knows nothing of threads, sockets or databases: it reports through ``emit(event)`` with
+plain, JSON-ready dicts and polls ``should_stop()`` between steps. Events:
+
+- ``{"type": "metrics", "scope": "step", "step", "epoch", "train_loss", "lr"}``: mean training loss
+  (nats for likelihood losses) over the steps since the previous step event; one event per step
+  when an epoch has at most ``STEP_POINTS_PER_EPOCH`` steps.
+- ``{"type": "metrics", "scope": "epoch", "step", "epoch", "train_loss", "train_accuracy",
+  "test_loss", "test_accuracy", "lr"}``: train figures are the running means over the epoch's batches
+  (as Keras reports them); test figures are computed in eval mode over the whole test part.
+- ``{"type": "feature_maps", "step", "epoch", "input", "prediction", "layers"}`` for image data:
+  the probe image (first test example) and each conv/pool layer's maps, at step 0, every
+  ``probe_every`` steps and at the end.
+
+A non-finite loss is reported as ``None`` and ends the run with status ``diverged``.
+"""
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from nnplay.data import Split, load
+from nnplay.nn import build_network
+from nnplay.probes import feature_maps
+from nnplay.probes.arrays import array_payload, finite_or_none
+from nnplay.spec.network import JobSpec
+from nnplay.train.optim import loss_fn, make_optimizer, predict, probabilities
+
+STEP_POINTS_PER_EPOCH = 50
+EVAL_CHUNK = 1024
+_INIT_LOCK = threading.Lock()  # torch's global RNG seeds initial weights; one job at a time
+
+
+@dataclass
+class TrainResult:
+    """How a run ended: ``status`` is ``completed``, ``stopped`` or ``diverged``."""
+
+    status: str
+    final: dict = field(default_factory=dict)
+    model: nn.Module | None = None
+    seconds: float = 0.0
+
+
+def seeded_model(spec: JobSpec, input_shape: tuple, device: torch.device) -> nn.Sequential:
+    """Builds the network with initial weights fixed by ``training.seed``."""
+    with _INIT_LOCK:
+        torch.manual_seed(spec.training.seed)
+        return build_network(spec.network, input_shape).to(device)
+
+
+def evaluate(model: nn.Module, loss_name: str, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    """Mean loss and accuracy of ``model`` on ``x`` ``(N, ...)``, ``y`` ``(N,)``, eval mode, no_grad."""
+    was_training, total_loss, correct = model.training, 0.0, 0
+    model.eval()
+    with torch.no_grad():
+        for start in range(0, len(x), EVAL_CHUNK):
+            logits = model(x[start:start + EVAL_CHUNK])
+            total_loss += loss_fn(loss_name, logits, y[start:start + EVAL_CHUNK]).item() * len(logits)
+            correct += (predict(logits) == y[start:start + EVAL_CHUNK]).sum().item()
+    model.train(was_training)
+    return total_loss / len(x), correct / len(x)
+
+
+class _Probe:
+    """Feature-map snapshots of the probe image (first test example) for image data sets."""
+
+    def __init__(self, spec: JobSpec, split: Split, max_channels: int, device: torch.device):
+        self.enabled = split.info.kind == "image"
+        self.types = [layer.type for layer in spec.network.layers]
+        self.x = split.x_test[:1].to(device)  # (1, C, H, W)
+        self.label = int(split.y_test[0])
+        self.classes = split.info.classes
+        self.max_channels = max_channels
+
+    def event(self, model: nn.Module, step: int, epoch: int) -> dict | None:
+        if not self.enabled:
+            return None
+        maps = feature_maps(model, self.types, self.x, self.max_channels)
+        probs = probabilities(maps["logits"][None])[0]  # (K,)
+        cls = int(probs.argmax())
+        return {
+            "type": "feature_maps", "step": step, "epoch": epoch, "layers": maps["layers"],
+            "input": {**array_payload(self.x[0], ["channel", "row", "col"]), "label": self.label,
+                      "label_name": self.classes[self.label]},
+            "prediction": {"class": cls, "label_name": self.classes[cls],
+                           "probabilities": [round(float(p), 5) for p in probs]},
+        }
+
+
+def _batches(n: int, batch_size: int, gen: torch.Generator) -> list[torch.Tensor]:
+    """Shuffled index batches covering ``range(n)`` once."""
+    return list(torch.randperm(n, generator=gen).split(batch_size))
+
+
+def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool] = lambda: False,
+          *, split: Split | None = None, device: str = "cpu", max_channels: int = 16) -> TrainResult:
+    """Train ``spec`` to the end, a stop request or divergence; see the module docstring for events.
+
+    Same spec and seed give the same losses on CPU. ``split`` may be passed to reuse loaded data.
+    """
+    started = time.perf_counter()
+    dev = torch.device(device)
+    split = split or load(spec.dataset)
+    t = spec.training
+    x_tr, y_tr = split.x_train.to(dev), split.y_train.to(dev)
+    x_te, y_te = split.x_test.to(dev), split.y_test.to(dev)
+    model = seeded_model(spec, split.info.input_shape, dev)
+    model.train()
+    opt = make_optimizer(model.parameters(), t)
+    gen = torch.Generator().manual_seed(t.seed)
+    probe = _Probe(spec, split, max_channels, dev)
+    batch_size = len(x_tr) if t.batch_size == "full" else min(t.batch_size, len(x_tr))
+    steps_per_epoch = math.ceil(len(x_tr) / batch_size)
+    log_every = max(1, math.ceil(steps_per_epoch / STEP_POINTS_PER_EPOCH))
+    lr = opt.param_groups[0]["lr"]
+    step, status, final = 0, "completed", {}
+    if (ev := probe.event(model, 0, 0)) is not None:
+        emit(ev)
+    for epoch in range(1, t.epochs + 1):
+        ep_loss = ep_correct = ep_n = 0.0
+        win_loss, win_n = 0.0, 0
+        for idx in _batches(len(x_tr), batch_size, gen):
+            xb, yb = x_tr[idx], y_tr[idx]
+            opt.zero_grad(set_to_none=True)
+            logits = model(xb)
+            loss = loss_fn(t.loss, logits, yb)
+            loss_value = loss.item()
+            if not math.isfinite(loss_value):
+                emit({"type": "metrics", "scope": "step", "step": step + 1, "epoch": epoch,
+                      "train_loss": None, "lr": lr})
+                status = "diverged"
+                break
+            loss.backward()
+            if t.grad_clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), t.grad_clip)
+            opt.step()
+            step += 1
+            n = len(idx)
+            ep_loss += loss_value * n
+            ep_correct += (predict(logits.detach()) == yb).sum().item()
+            ep_n += n
+            win_loss += loss_value
+            win_n += 1
+            if step % log_every == 0:
+                emit({"type": "metrics", "scope": "step", "step": step, "epoch": epoch,
+                      "train_loss": win_loss / win_n, "lr": lr})
+                win_loss, win_n = 0.0, 0
+            if step % t.probe_every == 0 and (ev := probe.event(model, step, epoch)) is not None:
+                emit(ev)
+            if should_stop():
+                status = "stopped"
+                break
+        if status == "diverged" or ep_n == 0:
+            break
+        test_loss, test_acc = evaluate(model, t.loss, x_te, y_te)
+        final = {"train_loss": finite_or_none(ep_loss / ep_n), "train_accuracy": ep_correct / ep_n,
+                 "test_loss": finite_or_none(test_loss), "test_accuracy": test_acc,
+                 "epochs_done": epoch if status == "completed" else epoch - 1, "steps": step}
+        emit({"type": "metrics", "scope": "epoch", "step": step, "epoch": epoch, "lr": lr,
+              **{k: final[k] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy")}})
+        if final["test_loss"] is None:
+            status = "diverged"
+        if status != "completed":
+            break
+    if status != "diverged" and step % t.probe_every != 0 and (ev := probe.event(model, step, epoch)):
+        emit(ev)
+    return TrainResult(status, final, model, time.perf_counter() - started)
