@@ -1,0 +1,1 @@
+"""FastAPI app: REST routes, the websocket endpoint, the static frontend."""

@@ -1,0 +1,51 @@
+"""The FastAPI app factory: REST routes, the websocket, the static frontend and plotly.js."""
+
+import asyncio
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import plotly
+import torch
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from nnplay import __version__
+from nnplay.api import errors, routes, stream
+from nnplay.jobs import JobService, LocalExecutor, Store, resolve_device
+from nnplay.settings import Settings, get_settings
+
+FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new app on the settings' database; jobs left running by a dead server become ``interrupted``."""
+    settings = settings or get_settings()
+    if settings.torch_threads:
+        torch.set_num_threads(settings.torch_threads)
+    executor = LocalExecutor(settings.max_concurrent_jobs, resolve_device(settings.device),
+                             settings.max_feature_map_channels)
+    service = JobService(settings, Store(settings.resolved_database_url()), executor)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        service.start(asyncio.get_running_loop())
+        yield
+        await asyncio.to_thread(service.shutdown)
+
+    app = FastAPI(title="nnplay", version=__version__, lifespan=lifespan,
+                  description="A neural network playground backed by real PyTorch: build networks from "
+                              "JSON layer specs, train them as jobs, stream what happens.")
+    app.state.settings, app.state.service = settings, service
+    errors.install(app)
+    app.include_router(routes.router)
+    app.include_router(stream.router)
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js():
+        return FileResponse(PLOTLY_JS, media_type="text/javascript")
+
+    if FRONTEND.is_dir():
+        app.mount("/", StaticFiles(directory=FRONTEND, html=True), name="frontend")
+    return app

@@ -1,0 +1,89 @@
+"""Thin REST routes: parse, call the job service, return a model."""
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from nnplay import __version__
+from nnplay.api.schemas import (DatasetOut, Health, JobOut, LayerTypeOut, MetricsOut, PresetOut,
+                                ValidateRequest)
+from nnplay.data import DATASETS
+from nnplay.jobs import JobService
+from nnplay.jobs.store import JobRow
+from nnplay.probes import PROBES
+from nnplay.spec.layers import LAYER_MODELS
+from nnplay.spec.network import JobSpec, NetworkSummary
+from nnplay.spec.presets import PRESETS
+from nnplay.train.check import check_job
+
+router = APIRouter(prefix="/api")
+ERRORS = {404: {"description": "No job with this id"}, 422: {"description": "Invalid input"}}
+
+
+def service(request: Request) -> JobService:
+    return request.app.state.service
+
+
+def job_out(svc: JobService, row: JobRow) -> JobOut:
+    return JobOut.model_validate({**{c: getattr(row, c) for c in JobOut.model_fields if hasattr(row, c)},
+                                  "queue_position": svc.queue_position(row)})
+
+
+@router.get("/health", response_model=Health)
+def health(svc: JobService = Depends(service)):
+    return Health(status="ok", version=__version__, device=svc.executor.device, running_jobs=len(svc.runs))
+
+
+@router.get("/datasets", response_model=list[DatasetOut])
+def datasets():
+    return [DatasetOut(**{**info.__dict__}) for info in DATASETS.values()]
+
+
+@router.get("/presets", response_model=list[PresetOut])
+def presets():
+    return PRESETS
+
+
+@router.get("/layers", response_model=list[LayerTypeOut])
+def layers():
+    """The layer catalogue: each type's fields (JSON schema), what it does, and its probe."""
+    return [LayerTypeOut(type=t, description=(m.__doc__ or "").strip(), probe=PROBES[t],
+                         json_schema=m.model_json_schema())
+            for m in LAYER_MODELS for t in [m.model_fields["type"].annotation.__args__[0]]]
+
+
+@router.post("/networks/validate", response_model=NetworkSummary, responses={422: ERRORS[422]})
+def validate_network(body: ValidateRequest, request: Request):
+    """Shape inference before training: per-layer output shape and parameters, totals, warnings."""
+    return check_job(body.dataset, body.network, body.training, request.app.state.settings)
+
+
+@router.post("/jobs", response_model=JobOut, status_code=201, responses={422: ERRORS[422]})
+def create_job(spec: JobSpec, svc: JobService = Depends(service)):
+    return job_out(svc, svc.create(spec))
+
+
+@router.get("/jobs", response_model=list[JobOut])
+def list_jobs(svc: JobService = Depends(service)):
+    return [job_out(svc, row) for row in svc.list_jobs()]
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut, responses={404: ERRORS[404]})
+def get_job(job_id: str, svc: JobService = Depends(service)):
+    return job_out(svc, svc.get(job_id))
+
+
+@router.get("/jobs/{job_id}/metrics", response_model=MetricsOut, responses={404: ERRORS[404]})
+def job_metrics(job_id: str, svc: JobService = Depends(service)):
+    return MetricsOut(job_id=job_id, metrics=svc.metrics(job_id))
+
+
+@router.post("/jobs/{job_id}/stop", response_model=JobOut,
+             responses={404: ERRORS[404], 409: {"description": "The job has already ended"}})
+async def stop_job(job_id: str, svc: JobService = Depends(service)):
+    return job_out(svc, await svc.stop(job_id))
+
+
+@router.delete("/jobs/{job_id}", status_code=204, responses={404: ERRORS[404]})
+async def delete_job(job_id: str, svc: JobService = Depends(service)):
+    """Delete a job and its history; a running or queued job is stopped first."""
+    await svc.delete(job_id)
+    return Response(status_code=204)

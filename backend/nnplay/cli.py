@@ -1,0 +1,106 @@
+"""Command line: ``nnplay serve``, ``nnplay validate SPEC.json``, ``nnplay train SPEC.json``."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+
+def _load_spec(path: str):
+    from nnplay.spec.network import JobSpec
+
+    return JobSpec.model_validate_json(Path(path).read_text())
+
+
+def _print_errors(exc: Exception) -> int:
+    from nnplay.api.errors import field_path
+    from nnplay.spec.errors import SpecError
+
+    if isinstance(exc, ValidationError):
+        for e in exc.errors():
+            print(f"error: {field_path(e['loc'])}: {e['msg']}", file=sys.stderr)
+    elif isinstance(exc, SpecError):
+        print(f"error: {field_path(exc.loc)}: {exc.message}", file=sys.stderr)
+    else:
+        print(f"error: {exc}", file=sys.stderr)
+    return 2
+
+
+def _summary_table(summary) -> str:
+    lines = [f"{'#':>3}  {'type':<12} {'output shape':<16} {'params':>10}",
+             f"{'':>3}  {'input':<12} {str(tuple(summary.input_shape)):<16} {'':>10}"]
+    for row in summary.layers:
+        lines.append(f"{row.index:>3}  {row.type:<12} {str(tuple(row.output_shape)):<16} {row.params:>10,}")
+    lines.append(f"total parameters: {summary.total_params:,}")
+    lines += [f"warning: {w}" for w in summary.warnings]
+    return "\n".join(lines)
+
+
+def cmd_validate(args) -> int:
+    from nnplay.settings import get_settings
+    from nnplay.train.check import check_job
+
+    try:
+        spec = _load_spec(args.spec)
+        summary = check_job(spec.dataset, spec.network, spec.training, get_settings())
+    except (ValidationError, ValueError, OSError) as exc:
+        return _print_errors(exc)
+    print(_summary_table(summary))
+    return 0
+
+
+def cmd_train(args) -> int:
+    from tqdm import tqdm
+
+    from nnplay.settings import get_settings
+    from nnplay.train import train
+    from nnplay.train.check import check_job
+
+    try:
+        spec = _load_spec(args.spec)
+        check_job(spec.dataset, spec.network, spec.training, get_settings())
+    except (ValidationError, ValueError, OSError) as exc:
+        return _print_errors(exc)
+    bar = tqdm(total=spec.training.epochs, unit="epoch", file=sys.stderr)
+
+    def emit(event: dict) -> None:
+        if event["type"] == "metrics" and event["scope"] == "epoch":
+            bar.update(1)
+            bar.set_postfix(loss=event["train_loss"], test_acc=event["test_accuracy"])
+
+    result = train(spec, emit)
+    bar.close()
+    print(json.dumps({"status": result.status, **result.final, "seconds": round(result.seconds, 3)}))
+    return 0 if result.status == "completed" else 1
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from nnplay.api.app import create_app
+    from nnplay.settings import get_settings
+
+    settings = get_settings()
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"nnplay serving on http://{host}:{port}", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=args.log_level)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nnplay", description="A neural network playground on PyTorch.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="start the web playground and REST API")
+    serve.add_argument("--host", help="bind address (default NNPLAY_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default NNPLAY_PORT or 8000)")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
+    for name, func, text in (("validate", cmd_validate, "check a job spec and print its summary table"),
+                             ("train", cmd_train, "train a job spec here, with a progress bar")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("spec", help="path to a job spec JSON file")
+        p.set_defaults(func=func)
+    args = parser.parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,48 @@
+"""Where training runs. The interface is small enough for a Ray executor to implement later:
+submit a job spec with an ``emit`` callback and a stop flag, get a future of its TrainResult."""
+
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Protocol
+
+from nnplay.spec.network import JobSpec
+from nnplay.train import TrainResult, train
+
+
+class Executor(Protocol):
+    def submit(self, spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool],
+               before: Callable[[], bool]) -> Future: ...
+
+    def shutdown(self) -> None: ...
+
+
+class LocalExecutor:
+    """Worker threads in the server process; at most ``max_workers`` jobs train at once, the rest wait
+    in submission order. ``before()`` runs in the worker first; returning False skips the job."""
+
+    def __init__(self, max_workers: int, device: str = "cpu", max_channels: int = 16):
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="nnplay-job")
+        self.device = device
+        self.max_channels = max_channels
+
+    def submit(self, spec, emit, should_stop, before) -> Future:
+        return self._pool.submit(self._run, spec, emit, should_stop, before)
+
+    def _run(self, spec, emit, should_stop, before) -> TrainResult | None:
+        if not before():
+            return None
+        return train(spec, emit, should_stop, device=self.device, max_channels=self.max_channels)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=False)
+
+
+def resolve_device(setting: str) -> str:
+    """``auto`` -> ``cuda`` when torch sees a GPU, else ``cpu``."""
+    import torch
+
+    if setting == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return setting
+
+

@@ -1,0 +1,68 @@
+"""One job's live run: numbering, persisting and publishing its messages.
+
+Messages are numbered (``seq``) under a lock, written to the store in batches from the worker thread,
+and handed to the event loop with ``loop.call_soon_threadsafe`` in numbering order, where they are
+appended to ``texts`` and waiting clients are woken. The producer never waits for a client.
+"""
+
+import asyncio
+import threading
+import time
+
+from nnplay.jobs.store import Store
+from nnplay.protocol import encode
+
+FLUSH_SECONDS = 0.5
+
+
+class JobRun:
+    """Live state of a queued or running job; ``texts[i]`` is the message with ``seq = first_seq + i``."""
+
+    def __init__(self, job_id: str, first_seq: int, store: Store, loop: asyncio.AbstractEventLoop):
+        self.job_id, self.first_seq, self.next_seq = job_id, first_seq, first_seq
+        self.store, self.loop = store, loop
+        self.texts: list[str] = []
+        self.done = False
+        self.changed = asyncio.Event()
+        self.stop_event = threading.Event()
+        self.state = "queued"
+        self.state_lock = threading.Lock()
+        self.future = None
+        self.step = 0
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._pending: list[tuple[int, str, int, str]] = []
+        self._last_flush = time.monotonic()
+
+    def emit(self, event: dict, **job_values) -> None:
+        """Number, queue for storage and publish one event; flush now if ``job_values`` are given."""
+        with self._lock:
+            seq = self.next_seq
+            text = encode(self.job_id, seq, event)
+            self.next_seq += 1
+            self.step = event["step"]
+            self._pending.append((seq, event["type"], event["step"], text))
+            self.loop.call_soon_threadsafe(self._publish, text)
+        if job_values or time.monotonic() - self._last_flush > FLUSH_SECONDS:
+            self.flush(**job_values)
+
+    def flush(self, **job_values) -> None:
+        """Write pending messages (and job column values) in one transaction."""
+        with self._flush_lock:
+            with self._lock:
+                rows, self._pending = self._pending, []
+            self.store.append_messages(self.job_id, rows, **job_values)
+            self._last_flush = time.monotonic()
+
+    def _publish(self, text: str) -> None:
+        self.texts.append(text)
+        self._wake()
+
+    def finish(self) -> None:
+        """Called on the loop thread after the last message: clients drain ``texts`` and close."""
+        self.done = True
+        self._wake()
+
+    def _wake(self) -> None:
+        self.changed.set()
+        self.changed = asyncio.Event()

@@ -1,0 +1,190 @@
+"""The job service: create, list, stop, delete and stream jobs; recover them after a restart."""
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator
+
+from nnplay.jobs.executor import Executor
+from nnplay.jobs.run import JobRun
+from nnplay.jobs.store import JobRow, Store, now_iso
+from nnplay.protocol import TERMINAL
+from nnplay.settings import Settings
+from nnplay.spec.network import JobSpec
+from nnplay.train import TrainResult
+from nnplay.train.check import check_job
+
+log = logging.getLogger("nnplay.jobs")
+STOP_WAIT_SECONDS = 30.0
+
+
+class JobNotFound(LookupError):
+    """No job has this id (HTTP 404)."""
+
+
+class JobConflict(RuntimeError):
+    """The request does not fit the job's status, e.g. stopping a finished job (HTTP 409)."""
+
+
+class JobService:
+    """Owns the live runs of this process; everything persistent goes through the Store."""
+
+    def __init__(self, settings: Settings, store: Store, executor: Executor):
+        self.settings, self.store, self.executor = settings, store, executor
+        self.runs: dict[str, JobRun] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.shutting_down = False
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Mark jobs that were running when the server died ``interrupted``; queue queued ones again."""
+        self.loop = loop
+        for row in reversed(self.store.list_jobs(status="running", limit=100_000)):
+            run = JobRun(row.id, row.last_seq + 1, self.store, loop)
+            run.emit({"type": "status", "step": _last_step(self.store, row.id), "status": "interrupted",
+                      "detail": "the server stopped while this job was running", "final": row.final},
+                     status="interrupted", finished_at=now_iso())
+        for row in reversed(self.store.list_jobs(status="queued", limit=100_000)):
+            self._launch(row.id, JobSpec.model_validate(row.spec), row.last_seq + 1)
+
+    def shutdown(self) -> None:
+        """Stop running jobs (they end ``interrupted``) and wait for the workers."""
+        self.shutting_down = True
+        for run in list(self.runs.values()):
+            run.stop_event.set()
+        self.executor.shutdown()
+
+    # ---- commands --------------------------------------------------------------------------
+
+    def create(self, spec: JobSpec) -> JobRow:
+        """Check the spec (ShapeError/LimitError), store the job and queue it."""
+        check_job(spec.dataset, spec.network, spec.training, self.settings)
+        job_id = uuid.uuid4().hex
+        name = spec.name or f"{spec.dataset.name} / {len(spec.network.layers)} layers"
+        self.store.add_job(JobRow(id=job_id, name=name, spec=spec.model_dump(mode="json"),
+                                  status="queued", created_at=now_iso(), last_seq=0))
+        self._launch(job_id, spec, 1)
+        return self.get(job_id)
+
+    def _launch(self, job_id: str, spec: JobSpec, first_seq: int) -> None:
+        run = JobRun(job_id, first_seq, self.store, self.loop)
+        self.runs[job_id] = run
+        run.emit({"type": "status", "step": 0, "status": "queued"}, status="queued")
+        run.future = self.executor.submit(spec, run.emit, run.stop_event.is_set, lambda: self._begin(run))
+        run.future.add_done_callback(lambda fut: self._end(run, fut))
+
+    def _begin(self, run: JobRun) -> bool:
+        """In the worker, before training: claim the job unless it was stopped while queued."""
+        with run.state_lock:
+            if run.state != "queued":
+                return False
+            run.state = "running"
+        run.emit({"type": "status", "step": 0, "status": "running"}, status="running", started_at=now_iso())
+        return True
+
+    def _end(self, run: JobRun, fut) -> None:
+        """In the worker, after training: final status, last flush, then release the clients."""
+        try:
+            result: TrainResult | None = fut.result()
+            if result is not None:
+                status = "interrupted" if self.shutting_down and result.status == "stopped" else result.status
+                self._finish(run, status, None, result.final or None)
+        except Exception as exc:  # a bug or an out-of-memory must not kill the server
+            log.exception("job %s failed", run.job_id)
+            self._finish(run, "failed", f"{type(exc).__name__}: {exc}", None)
+        finally:
+            self.loop.call_soon_threadsafe(self._release, run)
+
+    def _finish(self, run: JobRun, status: str, detail: str | None, final: dict | None) -> None:
+        with run.state_lock:
+            run.state = status
+        run.emit({"type": "status", "step": run.step, "status": status, "detail": detail, "final": final},
+                 status=status, detail=detail, final=final, finished_at=now_iso())
+
+    def _release(self, run: JobRun) -> None:
+        run.finish()
+        if self.runs.get(run.job_id) is run:
+            del self.runs[run.job_id]
+
+    async def stop(self, job_id: str) -> JobRow:
+        """Stop a queued or running job and wait until it has ended (409 if it already had)."""
+        row = self.get(job_id)
+        run = self.runs.get(job_id)
+        if row.status in TERMINAL or run is None or run.state in TERMINAL:
+            raise JobConflict(f"job {job_id} has already ended with status '{row.status}'")
+        with run.state_lock:
+            was_queued = run.state == "queued"
+            if was_queued:
+                run.state = "stopping"
+        run.stop_event.set()
+        if was_queued:
+            self._finish(run, "stopped", "stopped before it started", None)
+            self._release(run)
+            return self.get(job_id)
+        try:
+            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(run.future)), STOP_WAIT_SECONDS)
+        except TimeoutError:
+            log.warning("job %s did not stop within %s s", job_id, STOP_WAIT_SECONDS)
+        return self.get(job_id)
+
+    async def delete(self, job_id: str) -> None:
+        """Delete a job and its history; a queued or running job is stopped first."""
+        row = self.get(job_id)
+        if row.status not in TERMINAL and job_id in self.runs:
+            try:
+                await self.stop(job_id)
+            except JobConflict:
+                pass
+        self.store.delete_job(job_id)
+
+    # ---- queries ---------------------------------------------------------------------------
+
+    def get(self, job_id: str) -> JobRow:
+        row = self.store.get_job(job_id)
+        if row is None:
+            raise JobNotFound(f"no job with id '{job_id}'")
+        return row
+
+    def list_jobs(self) -> list[JobRow]:
+        return self.store.list_jobs()
+
+    def queue_position(self, row: JobRow) -> int | None:
+        """1 for the next queued job to start; None when not queued."""
+        if row.status != "queued":
+            return None
+        queued = [j for j, r in self.runs.items() if r.state == "queued"]
+        return queued.index(row.id) + 1 if row.id in queued else None
+
+    def metrics(self, job_id: str) -> list[dict]:
+        """Every ``metrics`` message of a job, in order (persisted ones plus any not yet flushed)."""
+        self.get(job_id)
+        run = self.runs.get(job_id)
+        if run is not None:
+            run.flush()
+        return [json.loads(t) for t in self.store.messages(job_id, types=("metrics",))]
+
+    async def stream(self, job_id: str, after: int = 0) -> AsyncIterator[str]:
+        """Messages with ``seq > after``: history first, then live ones; ends after a terminal status."""
+        self.get(job_id)
+        run = self.runs.get(job_id)
+        before = run.first_seq if run is not None else None
+        for text in self.store.messages(job_id, after=after, before=before):
+            yield text
+        if run is None:
+            return
+        index = max(0, after + 1 - run.first_seq)
+        while True:
+            waiter = run.changed
+            while index < len(run.texts):
+                yield run.texts[index]
+                index += 1
+            if run.done:
+                return
+            await waiter.wait()
+
+
+def _last_step(store: Store, job_id: str) -> int:
+    texts = store.messages(job_id, after=max(0, (store.get_job(job_id).last_seq or 0) - 1))
+    return json.loads(texts[-1])["step"] if texts else 0

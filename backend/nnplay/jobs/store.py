@@ -1,0 +1,115 @@
+"""Persistence of jobs and their messages with SQLAlchemy (SQLite by default; any SQL URL works).
+
+Messages are stored as the exact JSON text sent on the websocket, keyed by ``(job_id, seq)``.
+Timestamps are ISO-8601 strings in UTC.
+"""
+
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, create_engine, delete, event, select, update
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class JobRow(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    spec: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[str] = mapped_column(String(40), index=True)
+    started_at: Mapped[str | None] = mapped_column(String(40))
+    finished_at: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text)
+    final: Mapped[dict | None] = mapped_column(JSON)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(32))
+    step: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+
+
+def now_iso() -> str:
+    """Current UTC time, ISO-8601 with a ``Z`` suffix."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Store:
+    """Thread-safe access to the jobs and messages tables."""
+
+    def __init__(self, url: str):
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        kwargs = {"connect_args": {"check_same_thread": False}} if url.startswith("sqlite") else {}
+        self.engine = create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+        self._lock = threading.Lock()
+
+    def add_job(self, row: JobRow) -> None:
+        with self._lock, Session(self.engine) as s:
+            s.add(row)
+            s.commit()
+
+    def get_job(self, job_id: str) -> JobRow | None:
+        with Session(self.engine, expire_on_commit=False) as s:
+            return s.get(JobRow, job_id)
+
+    def list_jobs(self, status: str | None = None, limit: int = 1000) -> list[JobRow]:
+        query = select(JobRow).order_by(JobRow.created_at.desc()).limit(limit)
+        if status:
+            query = query.where(JobRow.status == status)
+        with Session(self.engine, expire_on_commit=False) as s:
+            return list(s.scalars(query))
+
+    def update_job(self, job_id: str, **values) -> None:
+        with self._lock, Session(self.engine) as s:
+            s.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
+            s.commit()
+
+    def append_messages(self, job_id: str, rows: list[tuple[int, str, int, str]], **job_values) -> None:
+        """Insert ``(seq, type, step, body)`` rows and update the job (``last_seq`` and any values)."""
+        if not rows and not job_values:
+            return
+        with self._lock, Session(self.engine) as s:
+            s.add_all(MessageRow(job_id=job_id, seq=q, type=t, step=st, body=b) for q, t, st, b in rows)
+            values = {**({"last_seq": rows[-1][0]} if rows else {}), **job_values}
+            s.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
+            s.commit()
+
+    def messages(self, job_id: str, after: int = 0, types: tuple[str, ...] | None = None,
+                 before: int | None = None) -> list[str]:
+        """JSON texts of a job's messages with ``after < seq < before``, in ``seq`` order."""
+        query = select(MessageRow.body).where(MessageRow.job_id == job_id, MessageRow.seq > after)
+        if before is not None:
+            query = query.where(MessageRow.seq < before)
+        if types:
+            query = query.where(MessageRow.type.in_(types))
+        with Session(self.engine) as s:
+            return list(s.scalars(query.order_by(MessageRow.seq)))
+
+    def delete_job(self, job_id: str) -> None:
+        with self._lock, Session(self.engine) as s:
+            s.execute(delete(MessageRow).where(MessageRow.job_id == job_id))
+            s.execute(delete(JobRow).where(JobRow.id == job_id))
+            s.commit()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

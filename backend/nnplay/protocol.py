@@ -1,0 +1,112 @@
+"""The websocket vocabulary: one pydantic model per message type, version 1.
+
+Every message is ``{"v": 1, "type", "job_id", "seq", "step", ...}``. ``seq`` counts a job's messages
+from 1 without gaps; ``step`` is the number of optimizer steps done when the message was made.
+Non-finite numbers are ``null``: messages are serialised with ``allow_nan=False``.
+"""
+
+import json
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+VERSION = 1
+STATUSES = ("queued", "running", "completed", "stopped", "failed", "diverged", "interrupted")
+TERMINAL = frozenset({"completed", "stopped", "failed", "diverged", "interrupted"})
+Status = Literal["queued", "running", "completed", "stopped", "failed", "diverged", "interrupted"]
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    v: Literal[1] = VERSION
+    job_id: str
+    seq: int = Field(ge=1)
+    step: int = Field(ge=0)
+
+
+class FinalMetrics(BaseModel):
+    """Figures of the last finished epoch; losses in nats for likelihood losses."""
+
+    train_loss: float | None = None
+    train_accuracy: float | None = None
+    test_loss: float | None = None
+    test_accuracy: float | None = None
+    epochs_done: int = 0
+    steps: int = 0
+
+
+class StatusMessage(Envelope):
+    """A job's status changed; ``final`` is set once it has finished at least one epoch."""
+
+    type: Literal["status"] = "status"
+    status: Status
+    detail: str | None = None
+    final: FinalMetrics | None = None
+
+
+class MetricsMessage(Envelope):
+    """Loss (and accuracy, for ``scope`` ``epoch``) at a step; ``lr`` is the learning rate per step."""
+
+    type: Literal["metrics"] = "metrics"
+    scope: Literal["step", "epoch"]
+    epoch: int = Field(ge=0)
+    train_loss: float | None = None
+    train_accuracy: float | None = None
+    test_loss: float | None = None
+    test_accuracy: float | None = None
+    lr: float | None = None
+
+
+class ArrayPayload(BaseModel):
+    """A tensor as nested lists, with its shape, dimension names and finite value range."""
+
+    shape: list[int]
+    dims: list[str]
+    vmin: float | None
+    vmax: float | None
+    data: list
+
+
+class ProbeInput(ArrayPayload):
+    label: int
+    label_name: str
+
+
+class MapLayer(ArrayPayload):
+    """Output ``(channel, row, col)`` of one conv/pool layer; ``channels_total`` before capping."""
+
+    index: int
+    type: str
+    channels_total: int
+
+
+class Prediction(BaseModel):
+    class_: int = Field(alias="class")
+    label_name: str
+    probabilities: list[float]
+
+
+class FeatureMapsMessage(Envelope):
+    """The probe image, the model's prediction for it and every conv/pool layer's maps."""
+
+    type: Literal["feature_maps"] = "feature_maps"
+    epoch: int = Field(ge=0)
+    input: ProbeInput
+    prediction: Prediction
+    layers: list[MapLayer]
+
+
+Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage], Field(discriminator="type")]
+MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
+
+
+def encode(job_id: str, seq: int, event: dict) -> str:
+    """Validate a loop/job event against its message model and return its JSON text.
+
+    Raises pydantic.ValidationError for an event that breaks the protocol and ValueError for a
+    non-finite float that escaped conversion to ``None``.
+    """
+    message = MESSAGE_ADAPTER.validate_python({"v": VERSION, "job_id": job_id, "seq": seq, **event})
+    return json.dumps(message.model_dump(mode="json", by_alias=True), allow_nan=False,
+                      separators=(",", ":"))

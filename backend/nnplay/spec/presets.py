@@ -1,0 +1,51 @@
+"""Ready-made experiments listed by ``GET /api/presets``; each is a complete JobSpec."""
+
+from nnplay.spec.network import JobSpec
+
+LENET = [
+    {"type": "conv2d", "out_channels": 6, "kernel_size": 3, "padding": "same"},
+    {"type": "relu"},
+    {"type": "maxpool2d", "kernel_size": 2},
+    {"type": "conv2d", "out_channels": 16, "kernel_size": 3, "padding": "same"},
+    {"type": "relu"},
+    {"type": "maxpool2d", "kernel_size": 2},
+    {"type": "flatten"},
+    {"type": "linear", "out_features": 120},
+    {"type": "relu"},
+    {"type": "linear", "out_features": 84},
+    {"type": "relu"},
+    {"type": "linear", "out_features": 10},
+]
+
+_RAW = [
+    ("logreg_digits", "Logistic regression on digits",
+     "Multinomial logistic regression: one linear layer on the 64 pixels, softmax cross-entropy. "
+     "The baseline every network must beat.",
+     {"name": "logistic regression on digits", "dataset": {"name": "digits"},
+      "network": {"layers": [{"type": "flatten"}, {"type": "linear", "out_features": 10}]},
+      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 30, "batch_size": 32, "probe_every": 45}}),
+    ("mlp_digits", "MLP on digits",
+     "A multilayer perceptron: two hidden ReLU layers on the flattened pixels.",
+     {"name": "MLP on digits", "dataset": {"name": "digits"},
+      "network": {"layers": [{"type": "flatten"}, {"type": "linear", "out_features": 128}, {"type": "relu"},
+                             {"type": "linear", "out_features": 64}, {"type": "relu"},
+                             {"type": "linear", "out_features": 10}]},
+      "training": {"optimizer": "adam", "lr": 0.002, "epochs": 25, "batch_size": 32, "probe_every": 45}}),
+    ("lenet_digits", "LeNet on digits",
+     "A LeNet-style CNN (LeCun et al., 1998) sized for 8x8 digits: two conv + ReLU + max-pool stages, "
+     "then three linear layers. Watch the feature maps of the probe digit sharpen.",
+     {"name": "LeNet on digits", "dataset": {"name": "digits"}, "network": {"layers": LENET},
+      "training": {"optimizer": "adam", "lr": 0.002, "epochs": 30, "batch_size": 32, "probe_every": 15}}),
+    ("mlp_spiral", "MLP on spiral",
+     "Two interleaved spiral arms are not linearly separable: a 2-hidden-layer tanh MLP bends the boundary.",
+     {"name": "MLP on spiral", "dataset": {"name": "spiral", "n_samples": 600, "noise": 0.1},
+      "network": {"layers": [{"type": "linear", "out_features": 32}, {"type": "tanh"},
+                             {"type": "linear", "out_features": 32}, {"type": "tanh"},
+                             {"type": "linear", "out_features": 2}]},
+      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 32, "probe_every": 50}}),
+]
+
+PRESETS: list[dict] = [
+    {"id": pid, "title": title, "description": desc, "spec": JobSpec.model_validate(spec)}
+    for pid, title, desc, spec in _RAW
+]
