@@ -7,6 +7,9 @@ from fastapi.responses import JSONResponse
 
 from nnplay.jobs import JobConflict, JobNotFound
 from nnplay.spec.errors import SpecError
+from nnplay.spec.layers import LAYER_TYPES
+
+UNION_LABELS = {"int", "constrained-int", "float", "constrained-float", "str", "bool", "none", "list", "dict"}
 
 
 def field_path(loc) -> str:
@@ -23,9 +26,33 @@ def _entry(loc, msg: str, kind: str) -> dict:
     return {"loc": list(loc), "field": field_path(loc), "msg": msg, "type": kind}
 
 
+def clean_loc(loc) -> tuple:
+    """Drops pydantic's union-member labels: ``(..., "layers", 1, "linear", "out_features")`` ->
+    ``(..., "layers", 1, "out_features")``; ``("training", "batch_size", "constrained-int")`` ->
+    ``("training", "batch_size")``."""
+    out: list = []
+    for part in loc:
+        is_tag = isinstance(part, str) and out and isinstance(out[-1], int) and part in LAYER_TYPES
+        if is_tag or part in UNION_LABELS or (isinstance(part, str) and part.startswith(("literal[", "function-"))):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def merge_errors(errors: list[dict]) -> list[dict]:
+    """One entry per cleaned location; alternatives of a union are joined with ' or '."""
+    merged: dict[tuple, dict] = {}
+    for e in errors:
+        loc = clean_loc(e["loc"])
+        if loc in merged:
+            merged[loc]["msg"] += f" or {e['msg'][0].lower()}{e['msg'][1:]}"
+        else:
+            merged[loc] = _entry(loc, e["msg"], e["type"])
+    return list(merged.values())
+
+
 async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = [_entry(e["loc"], e["msg"], e["type"]) for e in exc.errors()]
-    return JSONResponse({"detail": errors}, status_code=422)
+    return JSONResponse({"detail": merge_errors(exc.errors())}, status_code=422)
 
 
 async def _spec(_request: Request, exc: SpecError) -> JSONResponse:

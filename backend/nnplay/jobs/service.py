@@ -43,9 +43,10 @@ class JobService:
         self.loop = loop
         for row in reversed(self.store.list_jobs(status="running", limit=100_000)):
             run = JobRun(row.id, row.last_seq + 1, self.store, loop)
+            detail = "the server stopped while this job was running"
             run.emit({"type": "status", "step": _last_step(self.store, row.id), "status": "interrupted",
-                      "detail": "the server stopped while this job was running", "final": row.final},
-                     status="interrupted", finished_at=now_iso())
+                      "detail": detail, "final": row.final},
+                     status="interrupted", detail=detail, finished_at=now_iso())
         for row in reversed(self.store.list_jobs(status="queued", limit=100_000)):
             self._launch(row.id, JobSpec.model_validate(row.spec), row.last_seq + 1)
 

@@ -1,0 +1,110 @@
+"""Bad input: each answers a 4xx naming the field, and the server keeps serving."""
+
+import pytest
+
+from tests.api.helpers import wait_done, wait_for
+from tests.conftest import job_spec
+
+
+def post_job(client, body):
+    return client.post("/api/jobs", json=body)
+
+
+def only_error(r, status=422) -> dict:
+    assert r.status_code == status, r.text
+    errors = r.json()["detail"]
+    assert errors, r.text
+    return errors[0]
+
+
+def test_unknown_layer_type_lists_valid_ones(client):
+    err = only_error(post_job(client, job_spec(layers=[{"type": "flatten"}, {"type": "dense", "out_features": 10}])))
+    assert err["field"] == "network.layers[1]" and "'linear'" in err["msg"] and "'conv2d'" in err["msg"]
+
+
+def test_conv_on_non_image_dataset(client):
+    body = job_spec(layers=[{"type": "conv2d", "out_channels": 4, "kernel_size": 2}], dataset={"name": "iris"})
+    err = only_error(post_job(client, body))
+    assert err["field"] == "network.layers[0]" and "(4,)" in err["msg"]
+
+
+def test_pooling_below_one_by_one(client, lenet):
+    lenet.insert(6, {"type": "avgpool2d", "kernel_size": 3})
+    err = only_error(post_job(client, job_spec(layers=lenet)))
+    assert err["field"] == "network.layers[6].kernel_size" and "2x2" in err["msg"]
+
+
+def test_wrong_in_features(client):
+    err = only_error(post_job(client, job_spec(layers=[{"type": "flatten"}, {"type": "linear", "in_features": 8,
+                                                                             "out_features": 10}])))
+    assert err["field"] == "network.layers[1].in_features"
+
+
+@pytest.mark.parametrize("layers,field", [
+    ([{"type": "flatten"}, {"type": "linear", "out_features": 0}], "network.layers[1].out_features"),
+    ([{"type": "conv2d", "out_channels": -3, "kernel_size": 3}], "network.layers[0].out_channels"),
+])
+def test_zero_or_negative_sizes(client, layers, field):
+    err = only_error(post_job(client, job_spec(layers=layers)))
+    assert err["field"] == field and "greater than" in err["msg"]
+
+
+@pytest.mark.parametrize("training,field", [
+    ({"lr": 0}, "training.lr"), ({"lr": -1}, "training.lr"), ({"batch_size": 0}, "training.batch_size"),
+    ({"epochs": 0}, "training.epochs"),
+])
+def test_training_ranges(client, training, field):
+    err = only_error(post_job(client, job_spec(**training)))
+    assert err["field"] == field
+
+
+def test_epochs_over_the_limit_names_it(client, settings):
+    err = only_error(post_job(client, job_spec(epochs=settings.max_epochs + 1)))
+    assert err["field"] == "training.epochs" and "max_epochs" in err["msg"] and str(settings.max_epochs + 1) in err["msg"]
+
+
+def test_network_over_parameter_limit(client, settings):
+    layers = [{"type": "flatten"}, {"type": "linear", "out_features": 4000}, {"type": "linear", "out_features": 10}]
+    err = only_error(post_job(client, job_spec(layers=layers)))
+    assert err["field"] == "network" and "max_params" in err["msg"] and "300,010" in err["msg"]
+
+
+def test_unknown_dataset_and_extra_field(client):
+    err = only_error(post_job(client, job_spec(dataset={"name": "imagenet"})))
+    assert err["field"] == "dataset.name"
+    body = job_spec()
+    body["training"]["learning_rate"] = 0.1
+    err = only_error(post_job(client, body))
+    assert err["field"] == "training.learning_rate" and err["type"] == "extra_forbidden"
+
+
+@pytest.mark.parametrize("raw", ["[1, 2]", "42", '"spec"', "{not json", ""])
+def test_body_that_is_not_a_json_object(client, raw):
+    r = client.post("/api/jobs", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["detail"]
+    assert client.get("/api/health").json()["status"] == "ok"
+
+
+def test_unknown_job_id_is_404(client):
+    for method, path in (("get", ""), ("get", "/metrics"), ("post", "/stop"), ("delete", "")):
+        r = getattr(client, method)(f"/api/jobs/nope{path}")
+        assert r.status_code == 404 and "nope" in r.json()["detail"]
+
+
+def test_stopping_a_job_twice(client):
+    job = post_job(client, job_spec(epochs=200)).json()
+    wait_for(client, job["id"], lambda j: j["status"] == "running")
+    first = client.post(f"/api/jobs/{job['id']}/stop")
+    assert first.status_code == 200 and first.json()["status"] == "stopped"
+    second = client.post(f"/api/jobs/{job['id']}/stop")
+    assert second.status_code == 409 and "stopped" in second.json()["detail"]
+
+
+def test_deleting_a_running_job_stops_it_first(client):
+    job = post_job(client, job_spec(epochs=200)).json()
+    wait_for(client, job["id"], lambda j: j["status"] == "running")
+    assert client.delete(f"/api/jobs/{job['id']}").status_code == 204
+    assert client.get(f"/api/jobs/{job['id']}").status_code == 404
+    assert client.get("/api/health").json()["running_jobs"] == 0
+    other = post_job(client, job_spec(epochs=1)).json()
+    assert wait_done(client, other["id"])["status"] == "completed"

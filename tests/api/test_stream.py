@@ -1,0 +1,74 @@
+"""The websocket: history first, then live messages, seq without gaps, ending with the final status."""
+
+import json
+
+from tests.api.helpers import wait_done, wait_for
+from tests.conftest import job_spec
+
+
+def read_all(ws) -> list[dict]:
+    messages = []
+    while True:
+        msg = ws.receive_json()
+        messages.append(msg)
+        if msg["type"] == "status" and msg["status"] in ("completed", "stopped", "failed", "diverged"):
+            return messages
+
+
+def test_client_connecting_mid_run_gets_history_then_live(client, lenet):
+    job = client.post("/api/jobs", json=job_spec(layers=lenet, epochs=25, probe_every=10)).json()
+    mid = wait_for(client, job["id"], lambda j: j["last_seq"] >= 100 or j["status"] == "completed")
+    assert mid["status"] == "running", "the job finished before the client connected"
+    with client.websocket_connect(f"/api/jobs/{job['id']}/stream") as ws:
+        messages = read_all(ws)
+    seqs = [m["seq"] for m in messages]
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert [m["status"] for m in messages if m["type"] == "status"] == ["queued", "running", "completed"]
+    assert all(m["v"] == 1 and m["job_id"] == job["id"] for m in messages)
+    types = {m["type"] for m in messages}
+    assert types == {"status", "metrics", "feature_maps"}
+    maps = [m for m in messages if m["type"] == "feature_maps"][-1]
+    assert [(layer["type"], layer["shape"]) for layer in maps["layers"]] == [
+        ("conv2d", [6, 8, 8]), ("maxpool2d", [6, 4, 4]), ("conv2d", [16, 4, 4]), ("maxpool2d", [16, 2, 2])]
+    assert maps["input"]["shape"] == [1, 8, 8] and maps["layers"][0]["vmin"] <= maps["layers"][0]["vmax"]
+    final = messages[-1]["final"]
+    assert final["test_accuracy"] >= 0.9
+    assert len(messages) > mid["last_seq"]  # it kept receiving live messages after connecting
+
+
+def test_resume_after_seq_and_replay_of_finished_job(client):
+    job = client.post("/api/jobs", json=job_spec(epochs=2)).json()
+    done = wait_done(client, job["id"])
+    with client.websocket_connect(f"/api/jobs/{job['id']}/stream?after=10") as ws:
+        messages = read_all(ws)
+    assert messages[0]["seq"] == 11 and messages[-1]["seq"] == done["last_seq"]
+    with client.websocket_connect(f"/api/jobs/{job['id']}/stream") as ws:
+        assert ws.receive_json()["seq"] == 1
+
+
+def test_two_clients_and_a_vanishing_one_do_not_disturb_the_job(client):
+    job = client.post("/api/jobs", json=job_spec(epochs=20)).json()
+    with client.websocket_connect(f"/api/jobs/{job['id']}/stream") as quitter:
+        quitter.receive_json()  # reads one message and leaves
+    with client.websocket_connect(f"/api/jobs/{job['id']}/stream") as ws:
+        messages = read_all(ws)
+    assert messages[-1]["status"] == "completed"
+    assert [m["seq"] for m in messages] == list(range(1, len(messages) + 1))
+
+
+def test_unknown_job_closes_with_4404(client):
+    from starlette.websockets import WebSocketDisconnect
+    import pytest
+
+    with pytest.raises(WebSocketDisconnect) as info:
+        with client.websocket_connect("/api/jobs/nope/stream") as ws:
+            ws.receive_json()
+    assert info.value.code == 4404
+
+
+def test_messages_are_valid_json_text(client):
+    job = client.post("/api/jobs", json=job_spec(epochs=1)).json()
+    wait_done(client, job["id"])
+    with client.websocket_connect(f"/api/jobs/{job['id']}/stream") as ws:
+        text = ws.receive_text()
+    assert json.loads(text)["type"] == "status" and "NaN" not in text

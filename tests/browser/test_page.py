@@ -1,0 +1,133 @@
+"""The playground page against a real server: train LeNet and watch it, refuse a broken network
+readably, stop a job. Assertions are on visible text and drawn elements, with auto-waiting."""
+
+import json
+import re
+
+from playwright.sync_api import Page, expect
+
+TRAIN_TIMEOUT_MS = 240_000
+UI_TIMEOUT_MS = 15_000
+
+POINTS_JS = "(sel) => { const d = document.querySelector(sel); return d && d.data ? d.data.reduce((n, t) => n + t.x.filter((x) => x !== null).length, 0) : 0; }"
+DRAWN_MAPS_JS = "document.querySelectorAll('#feature-maps .fmap .main-svg').length"
+
+
+def open_page(page: Page) -> None:
+    page.goto("/")
+    expect(page.locator("#preset-select option")).not_to_have_count(0, timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#summary-table tfoot")).to_contain_text("total", timeout=UI_TIMEOUT_MS)
+
+
+def choose_preset(page: Page, preset_id: str) -> None:
+    page.select_option("#preset-select", preset_id)
+    expect(page.locator("#validation-errors")).to_be_hidden(timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#summary-table tfoot")).to_contain_text("total", timeout=UI_TIMEOUT_MS)
+
+
+def editor_spec(page: Page) -> dict:
+    return json.loads(page.input_value("#spec-editor"))
+
+
+def test_lenet_trains_and_shows_curves_maps_and_accuracy(page: Page, shots_dir):
+    open_page(page)
+    choose_preset(page, "lenet_digits")
+    expect(page.locator("#summary-table tbody")).to_contain_text("conv2d")
+    expect(page.locator("#summary-table tbody")).to_contain_text("6×8×8")  # inferred by the server
+
+    # The form edits the spec: fewer epochs keeps the test short (LeNet passes 0.9 in a few epochs).
+    page.fill("#f-training-epochs", "8")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 8")
+    assert editor_spec(page)["network"]["layers"][0]["type"] == "conv2d"
+
+    page.click("#train-btn")
+    expect(page.locator("#job-status")).to_contain_text(re.compile("queued|running|completed"), timeout=UI_TIMEOUT_MS)
+    expect(page).to_have_url(re.compile(r"#job=[\w-]+$"))
+
+    # Curves append as the job trains; feature maps are drawn per channel.
+    page.wait_for_function(f"({POINTS_JS})('#loss-chart') >= 20", timeout=TRAIN_TIMEOUT_MS)
+    page.wait_for_function(f"{DRAWN_MAPS_JS} >= 6", timeout=TRAIN_TIMEOUT_MS)
+    expect(page.locator("#feature-maps .fm-title").first).to_have_text("probe input")
+    expect(page.locator("#feature-maps")).to_contain_text("layer 0 · conv2d · 6×8×8")
+    expect(page.locator("#probe-prediction")).to_contain_text("predicted")
+    page.screenshot(path=str(shots_dir / "lenet-training.png"))
+
+    final = page.locator("#final-accuracy")
+    expect(final).to_have_text(re.compile(r"^Test accuracy: \d\.\d{3}$"), timeout=TRAIN_TIMEOUT_MS)
+    accuracy = float(final.inner_text().split(":")[1])
+    assert accuracy >= 0.9, f"LeNet on digits should pass 0.9 test accuracy, got {accuracy}"
+    expect(page.locator("#job-status")).to_contain_text("completed")
+    assert page.evaluate(f"({POINTS_JS})('#accuracy-chart')") >= 2 * 8  # train + test per epoch
+    expect(page.locator("#job-list .job-item.current")).to_contain_text("completed")
+    expect(page.locator("#stop-btn")).to_be_disabled()
+    page.screenshot(path=str(shots_dir / "lenet-done.png"))
+    size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    assert size == [1280, 800], f"the page should fit 1280x800 without scrolling, got {size}"
+
+    # Reloading replays the finished job from the stream's history (URL hash names the job).
+    steps_before = page.evaluate(f"({POINTS_JS})('#loss-chart')")
+    page.reload()
+    expect(page.locator("#final-accuracy")).to_have_text(f"Test accuracy: {accuracy:.3f}", timeout=UI_TIMEOUT_MS)
+    page.wait_for_function(f"({POINTS_JS})('#loss-chart') === {steps_before}", timeout=UI_TIMEOUT_MS)
+    page.wait_for_function(f"{DRAWN_MAPS_JS} >= 6", timeout=UI_TIMEOUT_MS)
+
+
+def test_invalid_spec_shows_the_layer_field_and_page_keeps_working(page: Page):
+    open_page(page)
+    choose_preset(page, "mlp_digits")
+    spec = editor_spec(page)
+    errors = page.locator("#validation-errors")
+
+    # An unknown layer type: the error names the layer.
+    spec["network"]["layers"] = [{"type": "conv3x", "out_channels": 4}, {"type": "flatten"},
+                                 {"type": "linear", "out_features": 10}]
+    page.fill("#spec-editor", json.dumps(spec, indent=2))
+    expect(errors).to_be_visible(timeout=UI_TIMEOUT_MS)
+    expect(errors).to_contain_text("network.layers[0]")
+    expect(errors).to_contain_text("conv3x")
+    expect(page.locator("#summary-table tr.layer-row.error")).to_have_count(1)
+
+    # A kernel larger than the 8x8 image: the error names the field and the shapes.
+    spec["network"]["layers"][0] = {"type": "conv2d", "out_channels": 4, "kernel_size": 12}
+    page.fill("#spec-editor", json.dumps(spec, indent=2))
+    expect(errors).to_contain_text("network.layers[0].kernel_size", timeout=UI_TIMEOUT_MS)
+    expect(errors).to_contain_text("8x8")
+    expect(page.locator("#summary-table tr.layer-error")).to_contain_text("kernel_size")
+
+    # Train with the broken spec: the server refuses it readably, and no job starts.
+    page.click("#train-btn")
+    expect(page.locator("#status-note")).to_contain_text("refused", timeout=UI_TIMEOUT_MS)
+    expect(errors).to_contain_text("network.layers[0].kernel_size")
+    expect(page.locator("#status-note")).not_to_contain_text("Traceback")
+
+    # A bad training value is marked on its form control.
+    page.fill("#f-training-lr", "-1")
+    expect(errors).to_contain_text("training.lr", timeout=UI_TIMEOUT_MS)
+    expect(page.locator(".field.invalid #f-training-lr")).to_have_count(1)
+
+    # Text that is not JSON: said so, Train disabled until fixed.
+    page.fill("#spec-editor", '{"dataset": ')
+    expect(errors).to_contain_text("Invalid JSON", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#train-btn")).to_be_disabled()
+
+    # The page still works: a preset brings back a valid network and an enabled Train button.
+    choose_preset(page, "logreg_digits")
+    expect(page.locator("#summary-table tfoot")).to_contain_text("650")  # 64*10 + 10 parameters
+    expect(page.locator("#train-btn")).to_be_enabled()
+    assert not page.page_errors
+
+
+def test_stop_button_stops_a_running_job(page: Page):
+    open_page(page)
+    choose_preset(page, "mlp_spiral")
+    expect(page.locator("#f-dataset-n_samples")).to_be_visible()  # toy sets show samples / noise
+    page.fill("#f-training-epochs", "300")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 300")
+    page.click("#train-btn")
+    expect(page.locator("#job-status")).to_contain_text("running", timeout=UI_TIMEOUT_MS)
+    page.wait_for_function(f"({POINTS_JS})('#loss-chart') > 0", timeout=UI_TIMEOUT_MS)
+    page.click("#stop-btn")
+    expect(page.locator("#job-status")).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#job-list .job-item.current")).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#stop-btn")).to_be_disabled()
+    expect(page.locator("#train-btn")).to_be_enabled()

@@ -1,0 +1,37 @@
+"""Shared fixtures: settings on a temporary data folder, an app client, ready-made specs."""
+
+import copy
+
+import pytest
+from fastapi.testclient import TestClient
+
+from nnplay.api.app import create_app
+from nnplay.settings import Settings
+from nnplay.spec.presets import LENET
+
+LOGREG = [{"type": "flatten"}, {"type": "linear", "out_features": 10}]
+
+
+def job_spec(layers=None, dataset=None, **training) -> dict:
+    """A JobSpec body; defaults: logistic regression on digits, 2 epochs."""
+    return {
+        "dataset": dataset or {"name": "digits"},
+        "network": {"layers": copy.deepcopy(layers or LOGREG)},
+        "training": {"optimizer": "adam", "lr": 0.01, "epochs": 2, "batch_size": 32, **training},
+    }
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path, device="cpu", max_concurrent_jobs=2, max_params=200_000, max_epochs=300)
+
+
+@pytest.fixture
+def client(settings):
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+@pytest.fixture
+def lenet():
+    return copy.deepcopy(LENET)

@@ -1,0 +1,27 @@
+"""Every message is a typed, versioned model and valid JSON."""
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from nnplay.protocol import encode
+
+
+def test_envelope_and_null_for_non_finite():
+    text = encode("j1", 7, {"type": "metrics", "scope": "step", "step": 3, "epoch": 1, "train_loss": None})
+    msg = json.loads(text)
+    assert msg["v"] == 1 and msg["seq"] == 7 and msg["job_id"] == "j1" and msg["train_loss"] is None
+    assert "NaN" not in text
+
+
+def test_nan_never_reaches_the_wire():
+    with pytest.raises(ValueError):
+        encode("j1", 1, {"type": "metrics", "scope": "step", "step": 1, "epoch": 1, "train_loss": float("nan")})
+
+
+def test_unknown_type_and_status_are_refused():
+    with pytest.raises(ValidationError):
+        encode("j1", 1, {"type": "gossip", "step": 0})
+    with pytest.raises(ValidationError):
+        encode("j1", 1, {"type": "status", "step": 0, "status": "sleeping"})

@@ -1,0 +1,105 @@
+"""The training loop: seeded, accurate on real data, stoppable, honest about divergence."""
+
+import json
+
+import torch
+
+from nnplay.probes import feature_maps
+from nnplay.protocol import encode
+from nnplay.spec import JobSpec
+from nnplay.spec.presets import PRESETS
+from nnplay.train import train
+from tests.conftest import LOGREG, job_spec
+
+
+def run(spec: dict, **kw):
+    events = []
+    result = train(JobSpec.model_validate(spec), events.append, **kw)
+    return result, events
+
+
+def step_losses(events):
+    return [e["train_loss"] for e in events if e["type"] == "metrics" and e["scope"] == "step"]
+
+
+def preset(pid):
+    return next(p["spec"] for p in PRESETS if p["id"] == pid).model_dump()
+
+
+def test_same_spec_and_seed_give_the_same_losses():
+    spec = job_spec(epochs=1, seed=5)
+    _, a = run(spec)
+    _, b = run(spec)
+    _, c = run(job_spec(epochs=1, seed=6))
+    assert step_losses(a)[:10] == step_losses(b)[:10]
+    assert step_losses(a)[:10] != step_losses(c)[:10]
+
+
+def test_lenet_preset_reaches_097_on_digits():
+    result, events = run(preset("lenet_digits"))
+    assert result.status == "completed"
+    assert result.final["test_accuracy"] >= 0.97, result.final
+    epochs = [e for e in events if e["type"] == "metrics" and e["scope"] == "epoch"]
+    assert len(epochs) == 30 and epochs[-1]["test_accuracy"] == result.final["test_accuracy"]
+
+
+def test_logistic_regression_preset_reaches_093_on_digits():
+    result, _ = run(preset("logreg_digits"))
+    assert result.final["test_accuracy"] >= 0.93, result.final
+
+
+def test_full_batch_is_one_step_per_epoch():
+    result, events = run(job_spec(epochs=3, batch_size="full"))
+    assert result.final["steps"] == 3 and len(step_losses(events)) == 3
+
+
+def test_stop_flag_ends_the_run_between_steps():
+    calls = []
+    result, events = run(job_spec(epochs=50), should_stop=lambda: len(calls.append(1) or calls) >= 5)
+    assert result.status == "stopped" and len(step_losses(events)) == 5
+
+
+def test_divergence_is_reported_as_null_and_status():
+    spec = job_spec(layers=[{"type": "linear", "out_features": 2}], dataset={"name": "breast_cancer"},
+                    optimizer="sgd", lr=10.0, loss="mse", epochs=50, momentum=0.99)
+    result, events = run(spec)
+    assert result.status == "diverged"
+    assert step_losses(events)[-1] is None
+    for i, event in enumerate(events):  # every event still encodes as valid JSON
+        json.loads(encode("j", i + 1, event))
+
+
+def test_feature_map_events_equal_the_layers_own_outputs(lenet):
+    spec = job_spec(layers=lenet, epochs=1, probe_every=10)
+    result, events = run(spec, max_channels=4)
+    maps = [e for e in events if e["type"] == "feature_maps"]
+    assert [m["step"] for m in maps] == [0, 10, 20, 30, 40, 45]
+    last = maps[-1]
+    model = result.model.eval()
+    x = torch.tensor(last["input"]["data"]).unsqueeze(0)  # (1, 1, 8, 8)
+    outputs = []
+    with torch.no_grad():
+        for module in model:
+            x = module(x)
+            outputs.append(x[0])
+    assert [m["index"] for m in last["layers"]] == [0, 2, 3, 5]
+    for layer in last["layers"]:
+        expected = outputs[layer["index"]][:4]  # (C<=4, H, W)
+        assert layer["shape"] == list(expected.shape) and layer["dims"] == ["channel", "row", "col"]
+        assert torch.allclose(torch.tensor(layer["data"]), expected, atol=1e-3)
+    assert last["layers"][2]["channels_total"] == 16 and last["layers"][2]["shape"][0] == 4
+    assert abs(sum(last["prediction"]["probabilities"]) - 1) < 1e-3
+
+
+def test_probe_restores_training_mode(lenet):
+    spec = JobSpec.model_validate(job_spec(layers=lenet))
+    from nnplay.nn import build_network
+    model = build_network(spec.network, (1, 8, 8)).train()
+    feature_maps(model, [layer.type for layer in spec.network.layers], torch.zeros(1, 1, 8, 8), 16)
+    assert model.training
+
+
+def test_non_image_data_sends_no_feature_maps():
+    _, events = run(job_spec(layers=[{"type": "linear", "out_features": 2}], dataset={"name": "xor"}))
+    assert not [e for e in events if e["type"] == "feature_maps"]
+    assert LOGREG  # the default network of job_spec
