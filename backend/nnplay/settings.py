@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     max_concurrent_jobs: int = Field(2, ge=1, le=64, description="Jobs training at once; others queue.")
     max_feature_map_channels: int = Field(16, ge=1, le=256, description="Channels sent per conv/pool layer.")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto picks CUDA when present.")
-    torch_threads: int | None = Field(None, ge=1, description="torch.set_num_threads; default: torch's own.")
+    torch_threads: int | None = Field(None, ge=1, description="torch.set_num_threads; default: cores // max_concurrent_jobs.")
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under ``data_dir``."""

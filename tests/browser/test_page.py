@@ -131,3 +131,42 @@ def test_stop_button_stops_a_running_job(page: Page):
     expect(page.locator("#job-list .job-item.current")).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
     expect(page.locator("#stop-btn")).to_be_disabled()
     expect(page.locator("#train-btn")).to_be_enabled()
+
+
+def test_stream_resumes_after_a_dropped_connection_without_gaps(page: Page, server_url):
+    """The first websocket is cut after 40 messages; the page reconnects with after=<last seq> and
+    ends with exactly the job's step points, none missing, none twice."""
+    urls: list[str] = []
+
+    def route(ws):
+        urls.append(ws.url)
+        server = ws.connect_to_server()
+        if len(urls) > 1:
+            return  # later connections pass through untouched
+        seen = {"n": 0}
+
+        def forward(message):
+            seen["n"] += 1
+            if seen["n"] <= 40:
+                ws.send(message)
+            if seen["n"] == 40:
+                ws.close(code=1011, reason="test: dropped")
+                server.close()
+
+        server.on_message(forward)
+
+    page.route_web_socket(re.compile(r".*/api/jobs/.*/stream.*"), route)
+    open_page(page)
+    choose_preset(page, "logreg_digits")
+    page.fill("#f-training-epochs", "4")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 4")
+    page.click("#train-btn")
+    expect(page.locator("#final-accuracy")).to_have_text(re.compile(r"^Test accuracy: "), timeout=TRAIN_TIMEOUT_MS)
+
+    assert len(urls) >= 2, f"expected a reconnect, saw {urls}"
+    assert re.search(r"after=0$", urls[0]) and not re.search(r"after=0$", urls[1]), urls
+    job_id = re.search(r"#job=([\w-]+)", page.url).group(1)
+    steps = [m["step"] for m in page.request.get(f"{server_url}/api/jobs/{job_id}/metrics").json()["metrics"]
+             if m["scope"] == "step"]
+    drawn = page.evaluate("document.getElementById('loss-chart').data[0].x")
+    assert drawn == steps, f"{len(drawn)} step points drawn, job has {len(steps)}"

@@ -1,6 +1,7 @@
 """The FastAPI app factory: REST routes, the websocket, the static frontend and plotly.js."""
 
 import asyncio
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -19,11 +20,15 @@ FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
+def torch_threads(settings: Settings) -> int:
+    """Intra-op threads per process: the setting, else the cores shared among concurrent jobs."""
+    return settings.torch_threads or max(1, (os.cpu_count() or 1) // settings.max_concurrent_jobs)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A new app on the settings' database; jobs left running by a dead server become ``interrupted``."""
     settings = settings or get_settings()
-    if settings.torch_threads:
-        torch.set_num_threads(settings.torch_threads)
+    torch.set_num_threads(torch_threads(settings))
     executor = LocalExecutor(settings.max_concurrent_jobs, resolve_device(settings.device),
                              settings.max_feature_map_channels)
     service = JobService(settings, Store(settings.resolved_database_url()), executor)

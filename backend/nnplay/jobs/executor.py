@@ -24,6 +24,7 @@ class LocalExecutor:
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="nnplay-job")
         self.device = device
         self.max_channels = max_channels
+        self._pool.submit(warm_up)
 
     def submit(self, spec, emit, should_stop, before) -> Future:
         return self._pool.submit(self._run, spec, emit, should_stop, before)
@@ -35,6 +36,14 @@ class LocalExecutor:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)
+
+
+def warm_up() -> None:
+    """Pay torch's lazy imports (an optimizer's first construction imports torch._dynamo, about a
+    second) before the first job, so that job's timing and the first curve points are not delayed."""
+    import torch
+
+    torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
 
 
 def resolve_device(setting: str) -> str:

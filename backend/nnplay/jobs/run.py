@@ -1,8 +1,9 @@
 """One job's live run: numbering, persisting and publishing its messages.
 
 Messages are numbered (``seq``) under a lock, written to the store in batches from the worker thread,
-and handed to the event loop with ``loop.call_soon_threadsafe`` in numbering order, where they are
-appended to ``texts`` and waiting clients are woken. The producer never waits for a client.
+and handed to the event loop in numbering order through an outbox drained by one
+``loop.call_soon_threadsafe`` callback at a time, where they are appended to ``texts`` and waiting
+clients are woken. The producer never waits for a client.
 """
 
 import asyncio
@@ -32,6 +33,8 @@ class JobRun:
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
         self._pending: list[tuple[int, str, int, str]] = []
+        self._outbox: list[str] = []
+        self._drain_scheduled = False
         self._last_flush = time.monotonic()
 
     def emit(self, event: dict, **job_values) -> None:
@@ -42,7 +45,10 @@ class JobRun:
             self.next_seq += 1
             self.step = event["step"]
             self._pending.append((seq, event["type"], event["step"], text))
-            self.loop.call_soon_threadsafe(self._publish, text)
+            self._outbox.append(text)
+            if not self._drain_scheduled:
+                self._drain_scheduled = True
+                self.loop.call_soon_threadsafe(self._drain)
         if job_values or time.monotonic() - self._last_flush > FLUSH_SECONDS:
             self.flush(**job_values)
 
@@ -54,8 +60,12 @@ class JobRun:
             self.store.append_messages(self.job_id, rows, **job_values)
             self._last_flush = time.monotonic()
 
-    def _publish(self, text: str) -> None:
-        self.texts.append(text)
+    def _drain(self) -> None:
+        """On the loop thread: move everything emitted since the last drain to ``texts``, wake once."""
+        with self._lock:
+            self.texts.extend(self._outbox)
+            self._outbox.clear()
+            self._drain_scheduled = False
         self._wake()
 
     def finish(self) -> None:

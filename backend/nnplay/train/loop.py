@@ -123,7 +123,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     if (ev := probe.event(model, 0, 0)) is not None:
         emit(ev)
     for epoch in range(1, t.epochs + 1):
-        ep_loss = ep_correct = ep_n = 0.0
+        ep_loss, ep_correct, ep_n = 0.0, torch.zeros((), dtype=torch.long, device=dev), 0
         win_loss, win_n = 0.0, 0
         for idx in _batches(len(x_tr), batch_size, gen):
             xb, yb = x_tr[idx], y_tr[idx]
@@ -143,7 +143,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             step += 1
             n = len(idx)
             ep_loss += loss_value * n
-            ep_correct += (predict(logits.detach()) == yb).sum().item()
+            ep_correct += (predict(logits.detach()) == yb).sum()
             ep_n += n
             win_loss += loss_value
             win_n += 1
@@ -159,7 +159,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
         if status == "diverged" or ep_n == 0:
             break
         test_loss, test_acc = evaluate(model, t.loss, x_te, y_te)
-        final = {"train_loss": finite_or_none(ep_loss / ep_n), "train_accuracy": ep_correct / ep_n,
+        final = {"train_loss": finite_or_none(ep_loss / ep_n), "train_accuracy": ep_correct.item() / ep_n,
                  "test_loss": finite_or_none(test_loss), "test_accuracy": test_acc,
                  "epochs_done": epoch if status == "completed" else epoch - 1, "steps": step}
         emit({"type": "metrics", "scope": "epoch", "step": step, "epoch": epoch, "lr": lr,
