@@ -20,7 +20,8 @@ def _print_errors(exc: Exception) -> int:
 
     if isinstance(exc, ValidationError):
         for e in exc.errors():
-            print(f"error: {field_path(e['loc'])}: {e['msg']}", file=sys.stderr)
+            where = field_path(e["loc"])
+            print(f"error: {where + ': ' if where else ''}{e['msg']}", file=sys.stderr)
     elif isinstance(exc, SpecError):
         print(f"error: {field_path(exc.loc)}: {exc.message}", file=sys.stderr)
     else:
