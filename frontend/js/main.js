@@ -1,0 +1,368 @@
+// Wiring only: loads presets and data sets, connects the controls, the editor, the REST API and
+// the job stream to the views. State lives in state.js; views render what they are handed.
+
+import { api, ApiError } from './api.js';
+import { JobStream } from './socket.js';
+import { MSG, isTerminal } from './protocol.js';
+import {
+  clone, datasetInfo, isToy, jobIdFromHash, normalizeDataset, store, tidySpec, withPath, writeJobHash,
+} from './state.js';
+import { createAccuracyChart } from './views/accuracyChart.js';
+import { createFeatureMaps } from './views/featureMaps.js';
+import { createJobList } from './views/jobList.js';
+import { createLossChart } from './views/lossChart.js';
+import { createSettingsPanel } from './views/settingsPanel.js';
+import { createSpecEditor } from './views/specEditor.js';
+import { createStatusBar } from './views/statusBar.js';
+import { createSummaryTable } from './views/summaryTable.js';
+
+const $ = (id) => document.getElementById(id);
+const VALIDATE_DELAY_MS = 300;
+const FM_PLACEHOLDER = 'Feature maps of conv/pool layers appear here while an image network trains (every "probe every" steps).';
+
+const views = {
+  settings: createSettingsPanel({ dataEl: $('data-fields'), trainingEl: $('training-fields'), onEdit: onFormEdit }),
+  editor: createSpecEditor($('spec-editor'), { onChange: onEditorChange }),
+  summary: createSummaryTable({ tableEl: $('summary-table'), errorsEl: $('validation-errors'), warningsEl: $('validation-warnings') }),
+  status: createStatusBar({ statusEl: $('job-status'), noteEl: $('status-note'), finalEl: $('final-accuracy') }),
+  loss: createLossChart($('loss-chart')),
+  accuracy: createAccuracyChart($('accuracy-chart')),
+  maps: createFeatureMaps($('feature-maps'), { placeholder: FM_PLACEHOLDER }),
+  jobs: createJobList($('job-list'), { onOpen: (id) => openJob(id, { loadSpec: true }), onDelete: deleteJob }),
+};
+
+let stream = null;
+let validateTimer = null;
+let validateSeq = 0;
+let openSeq = 0;
+let refusalShown = false; // the "server refused this spec" note, cleared by the next edit
+
+// ---- errors -------------------------------------------------------------------------------------
+
+function errorText(err) {
+  if (err instanceof ApiError) return err.message;
+  console.error(err);
+  return 'Something went wrong in the page; see the browser console.';
+}
+
+function showError(prefix, err) {
+  views.status.note(`${prefix}: ${errorText(err)}`, { kind: 'error' });
+}
+
+// ---- the spec: preset, form, editor, validation --------------------------------------------------
+
+/** Make `spec` the current one; `from` ('form' | 'editor' | other) is not re-rendered. */
+function setSpec(spec, from) {
+  store.set({ spec, specError: null });
+  if (refusalShown) {
+    refusalShown = false;
+    views.status.note('');
+  }
+  if (from !== 'editor') views.editor.setSpec(spec);
+  views.settings.setSpec(spec, { toy: isToy(spec?.dataset?.name) }); // a focused control is left alone
+  showDatasetInfo(spec);
+  scheduleValidate();
+}
+
+function onFormEdit(path, value) {
+  let spec = withPath(store.get().spec || {}, path, value);
+  if (path.join('.') === 'dataset.name') spec = normalizeDataset(spec);
+  setSpec(spec, 'form');
+}
+
+function onEditorChange({ spec, error }) {
+  if (error) {
+    clearTimeout(validateTimer);
+    validateSeq += 1;
+    store.set({ specError: error, validation: null });
+    views.editor.markInvalid(true);
+    views.summary.showJsonError(error);
+    updateButtons();
+    return;
+  }
+  views.editor.markInvalid(false);
+  setSpec(spec, 'editor');
+}
+
+function onPresetChange() {
+  const preset = store.get().presets.find((p) => p.id === $('preset-select').value);
+  if (!preset) return;
+  store.set({ presetId: preset.id });
+  $('preset-description').textContent = preset.description || '';
+  $('preset-description').title = preset.description || '';
+  const spec = tidySpec(clone(preset.spec));
+  if (!spec.name) spec.name = preset.title;
+  setSpec(spec, 'preset');
+}
+
+function showDatasetInfo(spec) {
+  const info = datasetInfo(spec?.dataset?.name);
+  const box = $('dataset-info');
+  box.textContent = info
+    ? `${info.task} · ${info.kind} · input ${info.input_shape.join('×')} · ${info.classes?.length ?? '?'} classes · ${info.n_samples} samples`
+    : '';
+  box.title = info?.source ? `Source: ${info.source}` : '';
+}
+
+function scheduleValidate() {
+  clearTimeout(validateTimer);
+  views.summary.setPending(true);
+  validateTimer = setTimeout(validateNow, VALIDATE_DELAY_MS);
+  updateButtons();
+}
+
+async function validateNow() {
+  const { spec } = store.get();
+  if (!spec) return;
+  const seq = ++validateSeq;
+  const body = { dataset: spec.dataset, network: spec.network };
+  if (spec.training !== undefined) body.training = spec.training;
+  try {
+    const summary = await api.validate(body);
+    if (seq !== validateSeq) return;
+    store.set({ validation: { ok: true, summary } });
+    views.summary.showSummary(summary, spec);
+    views.settings.markErrors([]);
+  } catch (err) {
+    if (seq !== validateSeq) return;
+    if (err instanceof ApiError && err.status >= 400 && err.status < 500) {
+      store.set({ validation: { ok: false, messages: err.messages } });
+      views.summary.showErrors(err.messages, spec);
+      views.settings.markErrors(err.messages);
+    } else {
+      store.set({ validation: null });
+      views.summary.showJsonError(`Could not validate: ${errorText(err)}`);
+    }
+  }
+  updateButtons();
+}
+
+// ---- jobs ---------------------------------------------------------------------------------------
+
+function updateButtons() {
+  const { spec, specError, job } = store.get();
+  const train = $('train-btn');
+  train.disabled = !spec || Boolean(specError);
+  train.title = specError ? 'Fix the JSON first' : 'Submit this spec as a new training job';
+  $('stop-btn').disabled = !job || isTerminal(job.status);
+}
+
+async function train() {
+  const { spec } = store.get();
+  if (!spec) return;
+  const button = $('train-btn');
+  button.disabled = true;
+  views.status.note('');
+  try {
+    const job = await api.createJob(spec);
+    await openJob(job.id, { job, loadSpec: false });
+    refreshJobs();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 422) {
+      views.summary.showErrors(err.messages, spec);
+      views.settings.markErrors(err.messages);
+      views.status.note('The server refused this spec; see the errors under “Network”.', { kind: 'error' });
+      refusalShown = true;
+    } else {
+      showError('Could not start training', err);
+    }
+  } finally {
+    updateButtons();
+  }
+}
+
+async function stopJob() {
+  const { jobId } = store.get();
+  if (!jobId) return;
+  $('stop-btn').disabled = true;
+  try {
+    const job = await api.stopJob(jobId);
+    if (store.get().jobId === jobId) store.set({ job });
+    views.status.note('Stop requested.', { ms: 3000 });
+  } catch (err) {
+    showError('Could not stop', err);
+  } finally {
+    updateButtons();
+  }
+}
+
+async function deleteJob(id) {
+  try {
+    await api.deleteJob(id);
+    if (store.get().jobId === id) clearJob();
+  } catch (err) {
+    showError('Could not delete', err);
+  }
+  refreshJobs();
+}
+
+let jobsSeq = 0;
+
+async function refreshJobs() {
+  const seq = ++jobsSeq;
+  try {
+    const jobs = await api.listJobs();
+    if (seq === jobsSeq) store.set({ jobs }); // an older, slower answer never overwrites a newer one
+  } catch (err) {
+    if (seq === jobsSeq) views.jobs.showError(`Could not load jobs: ${errorText(err)}`);
+  }
+}
+
+function clearJob() {
+  if (stream) stream.close();
+  stream = null;
+  store.set({ jobId: null, job: null });
+  writeJobHash(null);
+  views.status.reset();
+  views.loss.reset('cross_entropy', 'Press Train to watch the loss fall.');
+  views.accuracy.reset(null, 'Accuracy is measured at the end of every epoch.');
+  views.maps.reset(FM_PLACEHOLDER);
+  updateButtons();
+}
+
+/** What the feature-map panel says until the job's first probe arrives (or if none will). */
+function mapsPlaceholder(spec) {
+  const info = datasetInfo(spec?.dataset?.name);
+  const layers = Array.isArray(spec?.network?.layers) ? spec.network.layers : [];
+  if (info && info.kind !== 'image') {
+    return `Feature maps are drawn for image data sets such as digits; “${info.name}” is ${info.kind} data.`;
+  }
+  if (!layers.some((l) => /^(conv2d|maxpool2d|avgpool2d)$/.test(l?.type))) {
+    return 'This network has no conv/pool layers; feature maps show the channels of conv2d, maxpool2d and avgpool2d layers.';
+  }
+  return `Waiting for the first probe (every ${spec?.training?.probe_every ?? '?'} steps)…`;
+}
+
+/** Show job `id`: reset the charts and replay its stream (history, then live messages). */
+async function openJob(id, { job = null, loadSpec = false } = {}) {
+  const seq = ++openSeq;
+  if (stream) stream.close();
+  stream = null;
+  let record = job;
+  if (!record) {
+    try {
+      record = await api.getJob(id);
+    } catch (err) {
+      if (seq !== openSeq) return;
+      showError(`Could not open job ${id}`, err);
+      if (store.get().jobId === id || jobIdFromHash() === id) clearJob();
+      return;
+    }
+  }
+  if (seq !== openSeq) return;
+  store.set({ jobId: id, job: record });
+  writeJobHash(id);
+  if (loadSpec && record.spec) setSpec(tidySpec(record.spec), 'job');
+
+  const classes = datasetInfo(record.spec?.dataset?.name)?.classes?.length;
+  views.status.reset();
+  views.status.setStatus({ status: record.status, detail: record.detail, final: record.final });
+  if (record.status === 'queued' && record.queue_position) views.status.setProgress(`position ${record.queue_position} in the queue`);
+  views.loss.reset(record.spec?.training?.loss ?? 'cross_entropy');
+  views.accuracy.reset(classes ? 1 / classes : null);
+  views.maps.reset(mapsPlaceholder(record.spec));
+  updateButtons();
+
+  stream = new JobStream(id, {
+    after: 0,
+    onMessage: onStreamMessage,
+    onConnection: (state) => {
+      if (store.get().jobId !== id) return;
+      store.set({ connection: state });
+      views.status.setConnection(state);
+      if (state === 'lost') refreshJob(id);
+    },
+  }).start();
+}
+
+async function refreshJob(id) {
+  try {
+    const job = await api.getJob(id);
+    if (store.get().jobId !== id) return;
+    store.set({ job });
+    views.status.setStatus({ status: job.status, detail: job.detail, final: job.final });
+  } catch (err) {
+    showError('Could not reload the job', err);
+  }
+  updateButtons();
+}
+
+function onStreamMessage(msg) {
+  const { jobId, job } = store.get();
+  if (msg.job_id !== jobId) return;
+  if (msg.type === MSG.STATUS) {
+    store.set({ job: { ...job, status: msg.status, detail: msg.detail ?? null, final: msg.final ?? job?.final ?? null } });
+    views.status.setStatus(msg);
+    if (isTerminal(msg.status)) {
+      views.loss.flush();
+      views.accuracy.flush();
+    }
+    updateButtons();
+    refreshJobs();
+  } else if (msg.type === MSG.METRICS) {
+    views.loss.push(msg);
+    views.accuracy.push(msg);
+    const epochs = job?.spec?.training?.epochs;
+    views.status.setProgress(`epoch ${msg.epoch}${epochs ? `/${epochs}` : ''} · step ${msg.step}`);
+  } else if (msg.type === MSG.FEATURE_MAPS) {
+    views.maps.render(msg);
+  }
+}
+
+// ---- store -> views -----------------------------------------------------------------------------
+
+store.on('jobs', (jobs, state) => views.jobs.render(jobs, state.jobId));
+store.on('jobId', (jobId, state) => views.jobs.render(state.jobs, jobId));
+
+// ---- start --------------------------------------------------------------------------------------
+
+function fillPresets(presets) {
+  const select = $('preset-select');
+  select.replaceChildren(...presets.map((p) => {
+    const option = document.createElement('option');
+    option.value = p.id;
+    option.textContent = p.title || p.id;
+    option.title = p.description || '';
+    return option;
+  }));
+}
+
+async function start() {
+  if (typeof Plotly === 'undefined') {
+    views.status.note('Could not load plotly.js from /vendor/plotly.min.js: charts are unavailable.', { kind: 'error' });
+  }
+  $('train-btn').addEventListener('click', train);
+  $('stop-btn').addEventListener('click', stopJob);
+  $('preset-select').addEventListener('change', onPresetChange);
+  $('refresh-jobs').addEventListener('click', refreshJobs);
+  window.addEventListener('hashchange', () => {
+    const id = jobIdFromHash();
+    if (id && id !== store.get().jobId) openJob(id, { loadSpec: true });
+    else if (!id && store.get().jobId) clearJob(); // back to the page without a job
+  });
+  views.status.reset();
+  updateButtons();
+
+  let presets;
+  let datasets;
+  try {
+    [presets, datasets] = await Promise.all([api.presets(), api.datasets()]);
+  } catch (err) {
+    showError('Could not load presets and data sets', err);
+    return;
+  }
+  store.set({ presets, datasets });
+  views.settings.setDatasets(datasets);
+  fillPresets(presets);
+
+  const hashJob = jobIdFromHash();
+  const first = presets.find((p) => p.id === 'lenet_digits') || presets[0];
+  if (first) {
+    $('preset-select').value = first.id;
+    onPresetChange();
+  }
+  if (hashJob) await openJob(hashJob, { loadSpec: true });
+  refreshJobs();
+}
+
+start();

@@ -1,0 +1,42 @@
+// The websocket vocabulary shared with the backend (backend/nnplay/protocol.py).
+// Every message: {"v": 1, "type": ..., "job_id": ..., "seq": n, "step": s, ...}.
+
+export const PROTOCOL_VERSION = 1;
+
+export const MSG = Object.freeze({
+  STATUS: 'status',
+  METRICS: 'metrics',
+  FEATURE_MAPS: 'feature_maps',
+});
+
+export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });
+
+export const STATUS = Object.freeze({
+  QUEUED: 'queued',
+  RUNNING: 'running',
+  COMPLETED: 'completed',
+  STOPPED: 'stopped',
+  FAILED: 'failed',
+  DIVERGED: 'diverged',
+  INTERRUPTED: 'interrupted',
+});
+
+/** Statuses after which a job never changes again; the server closes the stream after sending one. */
+export const TERMINAL_STATUSES = Object.freeze(new Set([
+  STATUS.COMPLETED, STATUS.STOPPED, STATUS.FAILED, STATUS.DIVERGED, STATUS.INTERRUPTED,
+]));
+
+export function isTerminal(status) {
+  return TERMINAL_STATUSES.has(status);
+}
+
+/** Short human sentence per status, for the status line. */
+export const STATUS_TEXT = Object.freeze({
+  queued: 'Queued: waiting for a free worker…',
+  running: 'Training…',
+  completed: 'Completed.',
+  stopped: 'Stopped by request.',
+  failed: 'Failed.',
+  diverged: 'Diverged: the loss became non-finite (try a smaller learning rate or gradient clipping).',
+  interrupted: 'Interrupted: the server stopped while this job was running.',
+});

@@ -1,0 +1,95 @@
+// Websocket client for /api/jobs/{id}/stream?after=SEQ.
+// Tracks the last seq received, drops duplicates, and after an unexpected close (job not yet
+// terminal) reconnects with after=lastSeq so that history resumes with no gaps.
+
+import { MSG, PROTOCOL_VERSION, isTerminal } from './protocol.js';
+
+const MAX_BACKOFF_MS = 5000;
+const MAX_QUIET_ATTEMPTS = 30; // consecutive reconnects without a single message before giving up
+
+export function streamUrl(jobId, after) {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  return `${scheme}://${location.host}/api/jobs/${encodeURIComponent(jobId)}/stream?after=${after}`;
+}
+
+export class JobStream {
+  /**
+   * @param {string} jobId
+   * @param {{after?: number, onMessage: (msg: object) => void,
+   *          onConnection?: (state: 'connecting'|'open'|'reconnecting'|'closed'|'lost', info?: object) => void}} opts
+   */
+  constructor(jobId, { after = 0, onMessage, onConnection = () => {} }) {
+    this.jobId = jobId;
+    this.lastSeq = after;
+    this.onMessage = onMessage;
+    this.onConnection = onConnection;
+    this.terminal = false;
+    this.closedByUs = false;
+    this.attempts = 0;
+    this.ws = null;
+    this.timer = null;
+  }
+
+  start() {
+    this.onConnection('connecting');
+    this._open();
+    return this;
+  }
+
+  /** Stop listening for good (switching to another job, page teardown). */
+  close() {
+    this.closedByUs = true;
+    clearTimeout(this.timer);
+    if (this.ws && this.ws.readyState <= WebSocket.OPEN) this.ws.close(1000);
+    this.ws = null;
+  }
+
+  _open() {
+    const ws = new WebSocket(streamUrl(this.jobId, this.lastSeq));
+    this.ws = ws;
+    ws.onopen = () => {
+      if (this.ws === ws) this.onConnection('open');
+    };
+    ws.onmessage = (ev) => {
+      if (this.ws === ws) this._receive(ev.data);
+    };
+    ws.onclose = (ev) => {
+      if (this.ws === ws) this._closed(ev);
+    };
+  }
+
+  _receive(raw) {
+    let msg;
+    try {
+      msg = JSON.parse(raw);
+    } catch {
+      return; // not a protocol message
+    }
+    if (!msg || msg.v !== PROTOCOL_VERSION || typeof msg.seq !== 'number') return;
+    if (msg.seq <= this.lastSeq) return; // duplicate after a reconnect
+    this.lastSeq = msg.seq;
+    this.attempts = 0;
+    if (msg.type === MSG.STATUS && isTerminal(msg.status)) this.terminal = true;
+    this.onMessage(msg);
+  }
+
+  _closed(ev) {
+    this.ws = null;
+    if (this.closedByUs) return;
+    if (this.terminal) {
+      this.onConnection('closed', { code: ev.code });
+      return;
+    }
+    // 1008 (policy) and 4xxx are the server refusing this stream (e.g. unknown job): do not retry.
+    if (ev.code === 1008 || (ev.code >= 4000 && ev.code < 5000) || this.attempts >= MAX_QUIET_ATTEMPTS) {
+      this.onConnection('lost', { code: ev.code, reason: ev.reason });
+      return;
+    }
+    this.attempts += 1;
+    const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** (this.attempts - 1));
+    this.onConnection('reconnecting', { code: ev.code, attempt: this.attempts, delay });
+    this.timer = setTimeout(() => {
+      if (!this.closedByUs) this._open();
+    }, delay);
+  }
+}

@@ -1,0 +1,123 @@
+// The single state store of the page, plus the URL hash (#job=ID) that names the job on screen.
+// Views never read this module; main.js reads the store and hands views what they render.
+
+const state = {
+  presets: [],      // GET /api/presets
+  datasets: [],     // GET /api/datasets
+  presetId: null,   // the preset the current spec started from
+  spec: null,       // the JobSpec being edited (null while the editor holds invalid JSON)
+  specError: null,  // JSON parse error of the editor text, or null
+  validation: null, // {ok: true, summary} | {ok: false, messages} | null while pending
+  jobId: null,      // the job shown on the right (its curves, maps, status)
+  job: null,        // its Job record, updated by status messages
+  connection: null, // 'connecting' | 'open' | 'reconnecting' | 'closed' | 'lost'
+  jobs: [],         // GET /api/jobs, newest first
+};
+
+const listeners = new Map(); // key -> Set(fn)
+
+export const store = {
+  get() {
+    return state;
+  },
+  /** Shallow-merge `patch` and notify the listeners of every key whose value changed. */
+  set(patch) {
+    const changed = [];
+    for (const [key, value] of Object.entries(patch)) {
+      if (!(key in state)) throw new Error(`unknown state key ${key}`);
+      if (state[key] !== value) {
+        state[key] = value;
+        changed.push(key);
+      }
+    }
+    for (const key of changed) {
+      for (const fn of listeners.get(key) || []) fn(state[key], state);
+    }
+  },
+  /** Call fn(value, state) whenever `key` changes; returns an unsubscribe function. */
+  on(key, fn) {
+    if (!listeners.has(key)) listeners.set(key, new Set());
+    listeners.get(key).add(fn);
+    return () => listeners.get(key).delete(fn);
+  },
+};
+
+// ---- the URL: #job=ID -------------------------------------------------------------------------
+
+export function jobIdFromHash(hash = location.hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const id = params.get('job');
+  return id && /^[\w-]{1,128}$/.test(id) ? id : null;
+}
+
+export function writeJobHash(jobId) {
+  const target = jobId ? `#job=${encodeURIComponent(jobId)}` : '';
+  if (location.hash === target) return;
+  if (jobId) history.pushState(null, '', target);
+  else history.replaceState(null, '', location.pathname + location.search);
+}
+
+// ---- spec helpers ---------------------------------------------------------------------------
+
+export const TOY_DEFAULTS = Object.freeze({ n_samples: 400, noise: 0.1 });
+
+export function clone(value) {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+/** A copy of `spec` with `path` (e.g. ['training', 'lr']) set to `value`. */
+export function withPath(spec, path, value) {
+  const out = clone(spec) || {};
+  let node = out;
+  for (const key of path.slice(0, -1)) {
+    if (node[key] === null || typeof node[key] !== 'object') node[key] = {};
+    node = node[key];
+  }
+  node[path[path.length - 1]] = value;
+  return out;
+}
+
+export function datasetInfo(name) {
+  return state.datasets.find((d) => d.name === name) || null;
+}
+
+/** Whether the data set takes `n_samples` / `noise` (the synthetic 2-D sets). */
+export function isToy(name) {
+  const info = datasetInfo(name);
+  if (!info) return false;
+  return Array.isArray(info.params) ? info.params.includes('n_samples') : info.kind === 'toy2d';
+}
+
+/**
+ * Keep the dataset block consistent with its kind: `n_samples` / `noise` exist for toy 2-D sets only.
+ */
+export function normalizeDataset(spec) {
+  if (!spec || typeof spec !== 'object' || !spec.dataset || typeof spec.dataset !== 'object') return spec;
+  const out = clone(spec);
+  if (!datasetInfo(out.dataset.name)) return out;
+  if (isToy(out.dataset.name)) {
+    for (const [k, v] of Object.entries(TOY_DEFAULTS)) if (out.dataset[k] === undefined) out.dataset[k] = v;
+  } else {
+    delete out.dataset.n_samples;
+    delete out.dataset.noise;
+  }
+  return out;
+}
+
+/**
+ * A spec as a person would write it, for the editor: no n_samples / noise on data sets that ignore
+ * them, and each layer with "type" first and without null (= inferred or default) fields.
+ */
+export function tidySpec(spec) {
+  const out = normalizeDataset(spec);
+  if (out && typeof out === 'object' && out.name === null) delete out.name;
+  const layers = out?.network?.layers;
+  if (!Array.isArray(layers)) return out;
+  out.network.layers = layers.map((layer) => {
+    if (!layer || typeof layer !== 'object' || Array.isArray(layer)) return layer;
+    const tidy = { type: layer.type };
+    for (const [k, v] of Object.entries(layer)) if (k !== 'type' && v !== null) tidy[k] = v;
+    return tidy;
+  });
+  return out;
+}

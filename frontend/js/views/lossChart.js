@@ -1,0 +1,71 @@
+// Right column: training loss per step, and train / test loss per epoch, against the step.
+// Curves only append (Plotly.extendTraces); reset() starts a new job's chart.
+
+import { baseLayout, CHART_CONFIG, COLORS, emptyNote, hasWebGL, TraceBuffer } from './plotTheme.js';
+
+const GL_THRESHOLD = 4000; // step points past which the step trace switches to WebGL
+
+/** Y axis title for a loss name: cross-entropy is a negative log-likelihood, in nats. */
+export function lossAxisTitle(loss) {
+  return loss === 'cross_entropy' ? 'loss (nats)' : 'loss';
+}
+
+export function createLossChart(div) {
+  let stepPoints = 0;
+  let empty = true;
+  const buffer = new TraceBuffer(() => div, 3, afterFlush);
+
+  function afterFlush() {
+    if (empty) {
+      empty = false;
+      Plotly.relayout(div, { 'annotations[0].visible': false, 'xaxis.autorange': true, 'yaxis.autorange': true });
+    }
+    if (stepPoints > GL_THRESHOLD && div.data[0].type !== 'scattergl' && hasWebGL()) {
+      Plotly.restyle(div, { type: 'scattergl' }, [0]);
+    }
+  }
+
+  function draw(loss, note) {
+    buffer.clear();
+    stepPoints = 0;
+    empty = true;
+    const traces = [
+      { name: 'train (per step)', type: 'scatter', mode: 'lines', x: [], y: [],
+        line: { color: COLORS.trainStep, width: 1 }, hovertemplate: '%{y:.4f}' },
+      { name: 'train (epoch mean)', type: 'scatter', mode: 'lines+markers', x: [], y: [],
+        line: { color: COLORS.train, width: 2 }, marker: { size: 4 }, hovertemplate: '%{y:.4f}' },
+      { name: 'test (epoch end)', type: 'scatter', mode: 'lines+markers', x: [], y: [],
+        line: { color: COLORS.test, width: 2 }, marker: { size: 4 }, hovertemplate: '%{y:.4f}' },
+    ];
+    const layout = baseLayout('Loss', 'step', lossAxisTitle(loss));
+    layout.yaxis.rangemode = 'tozero';
+    layout.xaxis.range = [0, 100]; // until the first steps arrive
+    layout.yaxis.range = [0, 2.5];
+    layout.annotations = [emptyNote(note)];
+    Plotly.react(div, traces, layout, CHART_CONFIG);
+  }
+
+  draw('cross_entropy', 'Press Train to watch the loss fall.');
+
+  return {
+    /** New job: empty curves; `loss` (e.g. "cross_entropy") picks the y axis title. */
+    reset(loss, note = 'Waiting for the first steps…') {
+      draw(loss, note);
+    },
+
+    /** Append one `metrics` message (scope "step" or "epoch"); null values leave a gap. */
+    push(msg) {
+      if (msg.scope === 'step') {
+        buffer.push(0, msg.step, msg.train_loss ?? null);
+        stepPoints += 1;
+      } else if (msg.scope === 'epoch') {
+        if ('train_loss' in msg) buffer.push(1, msg.step, msg.train_loss ?? null);
+        if ('test_loss' in msg) buffer.push(2, msg.step, msg.test_loss ?? null);
+      }
+    },
+
+    flush() {
+      buffer.flush();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// Shared Plotly look: fonts, margins, colour scales. Plotly is the global from /vendor/plotly.min.js.
+
+export const FONT = { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 11, color: '#1f2933' };
+
+export const COLORS = {
+  trainStep: 'rgba(31, 119, 180, 0.35)',
+  train: '#1f77b4',
+  test: '#d62728',
+  chance: '#7b8794',
+};
+
+/** One diverging scale for signed quantities, blue < 0 < red, white at 0 (ColorBrewer RdBu). */
+export const DIVERGING = [
+  [0, '#2166ac'], [1 / 6, '#67a9cf'], [2 / 6, '#d1e5f0'], [0.5, '#f7f7f7'],
+  [4 / 6, '#fddbc7'], [5 / 6, '#ef8a62'], [1, '#b2182b'],
+];
+
+/** Images: white (low) to black (high), like ink on paper. */
+export const GREYS = [[0, '#ffffff'], [1, '#000000']];
+
+/** The same scale as a CSS gradient, bottom (low) to top (high), for hand-drawn colour bars. */
+export function cssGradient(scale) {
+  return `linear-gradient(to top, ${scale.map(([t, c]) => `${c} ${(t * 100).toFixed(1)}%`).join(', ')})`;
+}
+
+export function baseLayout(title, xTitle, yTitle) {
+  return {
+    title: { text: title, font: { size: 13 }, x: 0.01, xanchor: 'left', y: 0.97, yanchor: 'top' },
+    font: FONT,
+    margin: { l: 52, r: 12, t: 30, b: 36 },
+    xaxis: { title: { text: xTitle, standoff: 4 }, zeroline: false, automargin: true },
+    yaxis: { title: { text: yTitle, standoff: 4 }, zeroline: false, automargin: true },
+    legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom', font: { size: 10 } },
+    paper_bgcolor: 'rgba(0,0,0,0)',
+    plot_bgcolor: '#ffffff',
+    hovermode: 'x unified',
+  };
+}
+
+export const CHART_CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
+
+export function emptyNote(text) {
+  return {
+    text, showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5,
+    font: { size: 12, color: '#7b8794' },
+  };
+}
+
+let webgl = null;
+/** Whether WebGL works here (scattergl needs it); headless browsers without a GPU may lack it. */
+export function hasWebGL() {
+  if (webgl === null) {
+    try {
+      const canvas = document.createElement('canvas');
+      webgl = Boolean(canvas.getContext('webgl') || canvas.getContext('experimental-webgl'));
+    } catch {
+      webgl = false;
+    }
+  }
+  return webgl;
+}
+
+/**
+ * Batches points and appends them with one Plotly.extendTraces call per flush.
+ * push(traceIndex, x, y); flush happens at most every `intervalMs`.
+ */
+export class TraceBuffer {
+  constructor(getDiv, nTraces, onFlush, intervalMs = 100) {
+    this.getDiv = getDiv;
+    this.nTraces = nTraces;
+    this.onFlush = onFlush;
+    this.intervalMs = intervalMs;
+    this.timer = null;
+    this.clear();
+  }
+
+  clear() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.xs = Array.from({ length: this.nTraces }, () => []);
+    this.ys = Array.from({ length: this.nTraces }, () => []);
+  }
+
+  push(trace, x, y) {
+    this.xs[trace].push(x);
+    this.ys[trace].push(y);
+    if (!this.timer) this.timer = setTimeout(() => this.flush(), this.intervalMs);
+  }
+
+  flush() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    const idx = [];
+    const x = [];
+    const y = [];
+    for (let i = 0; i < this.nTraces; i += 1) {
+      if (!this.xs[i].length) continue;
+      idx.push(i);
+      x.push(this.xs[i]);
+      y.push(this.ys[i]);
+    }
+    if (!idx.length) return;
+    this.xs = Array.from({ length: this.nTraces }, () => []);
+    this.ys = Array.from({ length: this.nTraces }, () => []);
+    Plotly.extendTraces(this.getDiv(), { x, y }, idx);
+    this.onFlush?.();
+  }
+}

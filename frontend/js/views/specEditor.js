@@ -1,0 +1,88 @@
+// Middle column: the whole JobSpec as JSON in a textarea, kept in sync with the form controls.
+// Edits are parsed as they are typed; onChange({spec}) or onChange({error}) reports the result.
+
+const INLINE_WIDTH = 64;
+
+/**
+ * JSON with one layer per line: short objects and arrays, and every element of network.layers,
+ * stay on one line; the rest is indented by 2 spaces.
+ */
+export function formatSpec(spec) {
+  return format(spec, '', []);
+}
+
+function inline(value) {
+  if (Array.isArray(value)) return `[${value.map(inline).join(', ')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${inline(v)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+function format(value, indent, path) {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  const isLayer = path.length === 3 && path[0] === 'network' && path[1] === 'layers';
+  const flat = inline(value);
+  if (path.length > 0 && (isLayer || flat.length <= INLINE_WIDTH)) return flat;
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (!value.length) return '[]';
+    return `[\n${value.map((v, i) => inner + format(v, inner, [...path, i])).join(',\n')}\n${indent}]`;
+  }
+  const entries = Object.entries(value);
+  if (!entries.length) return '{}';
+  const body = entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${format(v, inner, [...path, k])}`);
+  return `{\n${body.join(',\n')}\n${indent}}`;
+}
+
+/** "Unexpected token } in JSON at position 40" -> the same, plus "(line 3, column 5)". */
+function describeJsonError(text, err) {
+  const m = /position (\d+)/.exec(err.message);
+  let where = '';
+  const lc = /line (\d+) column (\d+)/.exec(err.message);
+  if (m) {
+    const before = text.slice(0, Number(m[1])).split('\n');
+    where = ` (line ${before.length}, column ${before[before.length - 1].length + 1})`;
+  }
+  return lc ? `Invalid JSON: ${err.message}` : `Invalid JSON: ${err.message}${where}`;
+}
+
+export function createSpecEditor(textarea, { onChange }) {
+  let last = '';
+  textarea.addEventListener('input', () => {
+    const text = textarea.value;
+    if (text === last) return;
+    last = text;
+    let spec;
+    try {
+      spec = JSON.parse(text);
+    } catch (err) {
+      onChange({ error: describeJsonError(text, err) });
+      return;
+    }
+    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) {
+      onChange({ error: 'The spec must be a JSON object with "dataset", "network" and "training".' });
+      return;
+    }
+    onChange({ spec });
+  });
+  // Tab inserts two spaces instead of leaving the editor.
+  textarea.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Tab' || ev.shiftKey || ev.ctrlKey || ev.altKey || ev.metaKey) return;
+    ev.preventDefault();
+    textarea.setRangeText('  ', textarea.selectionStart, textarea.selectionEnd, 'end');
+    textarea.dispatchEvent(new Event('input'));
+  });
+
+  return {
+    /** Replace the text with `spec`, formatted (used when a preset, a form control or a job changes it). */
+    setSpec(spec) {
+      last = formatSpec(spec);
+      textarea.value = last;
+      textarea.classList.remove('invalid');
+    },
+    markInvalid(invalid) {
+      textarea.classList.toggle('invalid', invalid);
+    },
+  };
+}
