@@ -103,3 +103,27 @@ def test_non_image_data_sends_no_feature_maps():
     _, events = run(job_spec(layers=[{"type": "linear", "out_features": 2}], dataset={"name": "xor"}))
     assert not [e for e in events if e["type"] == "feature_maps"]
     assert LOGREG  # the default network of job_spec
+
+
+def test_resume_from_a_checkpoint_continues_the_same_run(lenet):
+    spec = job_spec(layers=lenet, epochs=3)
+    full, full_events = run(spec)
+    saved, calls = [], []
+    stopped, first = run(spec, should_stop=lambda: len(calls.append(1) or calls) >= 70, checkpoint=saved.append)
+    assert stopped.status == "stopped" and [s["step"] for s in saved] == [45, 70]
+    state = saved[-1]
+    assert (state["epoch"], state["batch_index"]) == (2, 25)
+    resumed, rest = run(spec, resume=state, checkpoint=saved.append)
+    assert resumed.status == "completed"
+    assert step_losses(first) + step_losses(rest) == step_losses(full_events)
+    steps = [e["step"] for e in first + rest if e["type"] == "metrics" and e["scope"] == "step"]
+    assert steps == list(range(1, 136))
+    assert resumed.final["test_accuracy"] == full.final["test_accuracy"]
+
+
+def test_checkpoint_state_loads_with_weights_only(tmp_path, lenet):
+    saved = []
+    run(job_spec(layers=lenet, epochs=1), checkpoint=saved.append)
+    torch.save(saved[-1], tmp_path / "c.pt")
+    state = torch.load(tmp_path / "c.pt", weights_only=True)
+    assert state["step"] == 45 and state["epoch"] == 2 and "0.weight" in state["model"]

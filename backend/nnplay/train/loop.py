@@ -14,6 +14,13 @@ plain, JSON-ready dicts and polls ``should_stop()`` between steps. Events:
   ``probe_every`` steps and at the end.
 
 A non-finite loss is reported as ``None`` and ends the run with status ``diverged``.
+
+Checkpoints: ``checkpoint(state)`` is called at the end of every epoch and when a stop request ends
+the run; ``state`` (tensors, numbers and lists only, loadable with ``torch.load(weights_only=True)``)
+holds the model and optimizer state dicts, the position (``epoch``, ``batch_index``, ``step``), the
+batch-order generator's state at the start of that epoch, torch's RNG state and the epoch's running
+sums. ``train(..., resume=state)`` continues from that position: the same batches follow and step
+numbers continue without a gap or repeat.
 """
 
 import math
@@ -98,11 +105,38 @@ def _batches(n: int, batch_size: int, gen: torch.Generator) -> list[torch.Tensor
     return list(torch.randperm(n, generator=gen).split(batch_size))
 
 
+@dataclass
+class _Position:
+    """Where the loop is: ``batch_index`` batches of ``epoch`` (1-based) done, ``step`` steps in all,
+    with the running sums of the epoch and of the current step-metrics window."""
+
+    epoch: int = 1
+    batch_index: int = 0
+    step: int = 0
+    sums: list = field(default_factory=lambda: [0.0, 0, 0, 0.0, 0])  # ep_loss, ep_correct, ep_n, win_loss, win_n
+
+
+def _state(model, opt, pos: _Position, gen_state: torch.Tensor, final: dict) -> dict:
+    return {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": pos.epoch,
+            "batch_index": pos.batch_index, "step": pos.step, "sums": list(pos.sums),
+            "gen_state": gen_state, "torch_rng": torch.get_rng_state(), "final": dict(final)}
+
+
+def _restore(state: dict, model, opt, gen: torch.Generator) -> tuple[_Position, dict]:
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["optimizer"])
+    gen.set_state(state["gen_state"])
+    torch.set_rng_state(state["torch_rng"])
+    return _Position(state["epoch"], state["batch_index"], state["step"], list(state["sums"])), state["final"]
+
+
 def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool] = lambda: False,
-          *, split: Split | None = None, device: str = "cpu", max_channels: int = 16) -> TrainResult:
+          *, split: Split | None = None, device: str = "cpu", max_channels: int = 16,
+          checkpoint: Callable[[dict], None] | None = None, resume: dict | None = None) -> TrainResult:
     """Train ``spec`` to the end, a stop request or divergence; see the module docstring for events.
 
-    Same spec and seed give the same losses on CPU. ``split`` may be passed to reuse loaded data.
+    Same spec and seed give the same losses on CPU. ``split`` may be passed to reuse loaded data;
+    ``resume`` is a state given earlier to ``checkpoint``.
     """
     started = time.perf_counter()
     dev = torch.device(device)
@@ -119,20 +153,21 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     steps_per_epoch = math.ceil(len(x_tr) / batch_size)
     log_every = max(1, math.ceil(steps_per_epoch / STEP_POINTS_PER_EPOCH))
     lr = opt.param_groups[0]["lr"]
-    step, status, final = 0, "completed", {}
-    if (ev := probe.event(model, 0, 0)) is not None:
+    pos, final = _restore(resume, model, opt, gen) if resume else (_Position(), {})
+    status = "completed"
+    if resume is None and (ev := probe.event(model, 0, 0)) is not None:
         emit(ev)
-    for epoch in range(1, t.epochs + 1):
-        ep_loss, ep_correct, ep_n = 0.0, torch.zeros((), dtype=torch.long, device=dev), 0
-        win_loss, win_n = 0.0, 0
-        for idx in _batches(len(x_tr), batch_size, gen):
+    while pos.epoch <= t.epochs:
+        gen_state = gen.get_state()  # (the state before this epoch's shuffle: resuming replays it)
+        batches = _batches(len(x_tr), batch_size, gen)
+        for idx in batches[pos.batch_index:]:
             xb, yb = x_tr[idx], y_tr[idx]
             opt.zero_grad(set_to_none=True)
             logits = model(xb)
             loss = loss_fn(t.loss, logits, yb)
             loss_value = loss.item()
             if not math.isfinite(loss_value):
-                emit({"type": "metrics", "scope": "step", "step": step + 1, "epoch": epoch,
+                emit({"type": "metrics", "scope": "step", "step": pos.step + 1, "epoch": pos.epoch,
                       "train_loss": None, "lr": lr})
                 status = "diverged"
                 break
@@ -140,34 +175,45 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             if t.grad_clip is not None:
                 nn.utils.clip_grad_norm_(model.parameters(), t.grad_clip)
             opt.step()
-            step += 1
-            n = len(idx)
-            ep_loss += loss_value * n
-            ep_correct += (predict(logits.detach()) == yb).sum()
-            ep_n += n
-            win_loss += loss_value
-            win_n += 1
-            if step % log_every == 0:
-                emit({"type": "metrics", "scope": "step", "step": step, "epoch": epoch,
-                      "train_loss": win_loss / win_n, "lr": lr})
-                win_loss, win_n = 0.0, 0
-            if step % t.probe_every == 0 and (ev := probe.event(model, step, epoch)) is not None:
+            pos.step += 1
+            pos.batch_index += 1
+            sums = pos.sums
+            sums[0] += loss_value * len(idx)
+            sums[1] += int((predict(logits.detach()) == yb).sum())
+            sums[2] += len(idx)
+            sums[3] += loss_value
+            sums[4] += 1
+            if pos.step % log_every == 0:
+                emit({"type": "metrics", "scope": "step", "step": pos.step, "epoch": pos.epoch,
+                      "train_loss": sums[3] / sums[4], "lr": lr})
+                sums[3], sums[4] = 0.0, 0
+            if pos.step % t.probe_every == 0 and (ev := probe.event(model, pos.step, pos.epoch)) is not None:
                 emit(ev)
             if should_stop():
                 status = "stopped"
                 break
-        if status == "diverged" or ep_n == 0:
+        if status == "diverged":
+            break
+        if status == "stopped" and pos.batch_index < len(batches):
+            if checkpoint:
+                checkpoint(_state(model, opt, pos, gen_state, final))
             break
         test_loss, test_acc = evaluate(model, t.loss, x_te, y_te)
-        final = {"train_loss": finite_or_none(ep_loss / ep_n), "train_accuracy": ep_correct.item() / ep_n,
+        ep_loss, ep_correct, ep_n = pos.sums[:3]
+        final = {"train_loss": finite_or_none(ep_loss / ep_n), "train_accuracy": ep_correct / ep_n,
                  "test_loss": finite_or_none(test_loss), "test_accuracy": test_acc,
-                 "epochs_done": epoch if status == "completed" else epoch - 1, "steps": step}
-        emit({"type": "metrics", "scope": "epoch", "step": step, "epoch": epoch, "lr": lr,
+                 "epochs_done": pos.epoch, "steps": pos.step}
+        emit({"type": "metrics", "scope": "epoch", "step": pos.step, "epoch": pos.epoch, "lr": lr,
               **{k: final[k] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy")}})
         if final["test_loss"] is None:
             status = "diverged"
+            break
+        pos = _Position(pos.epoch + 1, 0, pos.step, [0.0, 0, 0, pos.sums[3], pos.sums[4]])
+        if checkpoint:
+            checkpoint(_state(model, opt, pos, gen.get_state(), final))
         if status != "completed":
             break
-    if status != "diverged" and step % t.probe_every != 0 and (ev := probe.event(model, step, epoch)):
-        emit(ev)
+    if status != "diverged" and pos.step % t.probe_every != 0:
+        if (ev := probe.event(model, pos.step, min(pos.epoch, t.epochs))) is not None:
+            emit(ev)
     return TrainResult(status, final, model, time.perf_counter() - started)
