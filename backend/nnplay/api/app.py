@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from nnplay import __version__
 from nnplay.api import errors, routes, stream
 from nnplay.jobs import JobService, LocalExecutor, Store, resolve_device
+from nnplay.jobs.checkpoints import Checkpoints
 from nnplay.settings import Settings, get_settings
 
 FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
@@ -31,7 +32,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     torch.set_num_threads(torch_threads(settings))
     executor = LocalExecutor(settings.max_concurrent_jobs, resolve_device(settings.device),
                              settings.max_feature_map_channels)
-    service = JobService(settings, Store(settings.resolved_database_url()), executor)
+    service = JobService(settings, Store(settings.resolved_database_url()), executor,
+                         Checkpoints(settings.data_dir / "checkpoints"))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):

@@ -82,6 +82,13 @@ async def stop_job(job_id: str, svc: JobService = Depends(service)):
     return job_out(svc, await svc.stop(job_id))
 
 
+@router.post("/jobs/{job_id}/resume", response_model=JobOut,
+             responses={404: ERRORS[404], 409: {"description": "The job is not interrupted or stopped"}})
+def resume_job(job_id: str, svc: JobService = Depends(service)):
+    """Continue an interrupted or stopped job from its last checkpoint (epoch end or stop)."""
+    return job_out(svc, svc.resume(job_id))
+
+
 @router.delete("/jobs/{job_id}", status_code=204, responses={404: ERRORS[404]})
 async def delete_job(job_id: str, svc: JobService = Depends(service)):
     """Delete a job and its history; a running or queued job is stopped first."""

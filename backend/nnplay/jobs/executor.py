@@ -1,24 +1,39 @@
 """Where training runs. The interface is small enough for a Ray executor to implement later:
-submit a job spec with an ``emit`` callback and a stop flag, get a future of its TrainResult."""
+submit a RunRequest (a job spec, an ``emit`` callback, a stop flag, a checkpoint sink and an optional
+state to resume from), get a future of its TrainResult. Events and states are plain data."""
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Protocol
 
 from nnplay.spec.network import JobSpec
 from nnplay.train import TrainResult, train
 
 
+@dataclass
+class RunRequest:
+    """One job to train. ``before()`` runs first in the worker; returning False skips the job."""
+
+    spec: JobSpec
+    emit: Callable[[dict], None]
+    should_stop: Callable[[], bool]
+    before: Callable[[], bool]
+    checkpoint: Callable[[dict], None] | None = None
+    resume: dict | None = None
+
+
 class Executor(Protocol):
-    def submit(self, spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool],
-               before: Callable[[], bool]) -> Future: ...
+    device: str
+
+    def submit(self, request: RunRequest) -> Future: ...
 
     def shutdown(self) -> None: ...
 
 
 class LocalExecutor:
     """Worker threads in the server process; at most ``max_workers`` jobs train at once, the rest wait
-    in submission order. ``before()`` runs in the worker first; returning False skips the job."""
+    in submission order."""
 
     def __init__(self, max_workers: int, device: str = "cpu", max_channels: int = 16):
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="nnplay-job")
@@ -26,13 +41,14 @@ class LocalExecutor:
         self.max_channels = max_channels
         self._pool.submit(warm_up)
 
-    def submit(self, spec, emit, should_stop, before) -> Future:
-        return self._pool.submit(self._run, spec, emit, should_stop, before)
+    def submit(self, request: RunRequest) -> Future:
+        return self._pool.submit(self._run, request)
 
-    def _run(self, spec, emit, should_stop, before) -> TrainResult | None:
-        if not before():
+    def _run(self, r: RunRequest) -> TrainResult | None:
+        if not r.before():
             return None
-        return train(spec, emit, should_stop, device=self.device, max_channels=self.max_channels)
+        return train(r.spec, r.emit, r.should_stop, device=self.device, max_channels=self.max_channels,
+                     checkpoint=r.checkpoint, resume=r.resume)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)

@@ -6,7 +6,8 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 
-from nnplay.jobs.executor import Executor
+from nnplay.jobs.checkpoints import Checkpoints
+from nnplay.jobs.executor import Executor, RunRequest
 from nnplay.jobs.run import JobRun
 from nnplay.jobs.store import JobRow, Store, now_iso
 from nnplay.protocol import TERMINAL
@@ -30,8 +31,9 @@ class JobConflict(RuntimeError):
 class JobService:
     """Owns the live runs of this process; everything persistent goes through the Store."""
 
-    def __init__(self, settings: Settings, store: Store, executor: Executor):
+    def __init__(self, settings: Settings, store: Store, executor: Executor, checkpoints: Checkpoints):
         self.settings, self.store, self.executor = settings, store, executor
+        self.checkpoints = checkpoints
         self.runs: dict[str, JobRun] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.shutting_down = False
@@ -69,12 +71,21 @@ class JobService:
         self._launch(job_id, spec, 1)
         return self.get(job_id)
 
-    def _launch(self, job_id: str, spec: JobSpec, first_seq: int) -> None:
+    def _launch(self, job_id: str, spec: JobSpec, first_seq: int, resume: dict | None = None) -> None:
         run = JobRun(job_id, first_seq, self.store, self.loop)
         self.runs[job_id] = run
-        run.emit({"type": "status", "step": 0, "status": "queued"}, status="queued")
-        run.future = self.executor.submit(spec, run.emit, run.stop_event.is_set, lambda: self._begin(run))
+        step = resume["step"] if resume else 0
+        run.step = step
+        run.emit({"type": "status", "step": step, "status": "queued"}, status="queued")
+        request = RunRequest(spec, run.emit, run.stop_event.is_set, lambda: self._begin(run),
+                             lambda state: self._checkpoint(run, state), resume)
+        run.future = self.executor.submit(request)
         run.future.add_done_callback(lambda fut: self._end(run, fut))
+
+    def _checkpoint(self, run: JobRun, state: dict) -> None:
+        """In the worker: persist the messages so far, then the state with the last ``seq`` it covers."""
+        run.flush()
+        self.checkpoints.save(run.job_id, {**state, "seq": run.next_seq - 1})
 
     def _begin(self, run: JobRun) -> bool:
         """In the worker, before training: claim the job unless it was stopped while queued."""
@@ -82,7 +93,8 @@ class JobService:
             if run.state != "queued":
                 return False
             run.state = "running"
-        run.emit({"type": "status", "step": 0, "status": "running"}, status="running", started_at=now_iso())
+        run.emit({"type": "status", "step": run.step, "status": "running"}, status="running",
+                 started_at=now_iso(), finished_at=None)
         return True
 
     def _end(self, run: JobRun, fut) -> None:
@@ -101,8 +113,9 @@ class JobService:
     def _finish(self, run: JobRun, status: str, detail: str | None, final: dict | None) -> None:
         with run.state_lock:
             run.state = status
+        extra = {"detail": detail} if detail else {}
         run.emit({"type": "status", "step": run.step, "status": status, "detail": detail, "final": final},
-                 status=status, detail=detail, final=final, finished_at=now_iso())
+                 status=status, final=final, finished_at=now_iso(), **extra)
 
     def _release(self, run: JobRun) -> None:
         run.finish()
@@ -130,6 +143,24 @@ class JobService:
             log.warning("job %s did not stop within %s s", job_id, STOP_WAIT_SECONDS)
         return self.get(job_id)
 
+    def resume(self, job_id: str) -> JobRow:
+        """Continue an ``interrupted`` or ``stopped`` job from its last checkpoint (409 otherwise).
+
+        The history is rolled back to the checkpoint: messages after its ``seq`` are deleted and the
+        run continues numbering from there, so the curve has no repeated or missing step. A job that
+        never reached a checkpoint starts over.
+        """
+        row = self.get(job_id)
+        if row.status not in ("interrupted", "stopped") or job_id in self.runs:
+            raise JobConflict(f"job {job_id} has status '{row.status}'; only interrupted or stopped jobs resume")
+        state = self.checkpoints.load(job_id)
+        seq = int(state["seq"]) if state else 0
+        self.store.truncate_messages(job_id, after=seq)
+        detail = f"resumed from step {state['step']}" if state else "restarted: no checkpoint was reached"
+        self.store.update_job(job_id, detail=detail, final=state["final"] if state else None)
+        self._launch(job_id, JobSpec.model_validate(row.spec), seq + 1, state)
+        return self.get(job_id)
+
     async def delete(self, job_id: str) -> None:
         """Delete a job and its history; a queued or running job is stopped first."""
         row = self.get(job_id)
@@ -139,6 +170,7 @@ class JobService:
             except JobConflict:
                 pass
         self.store.delete_job(job_id)
+        self.checkpoints.delete(job_id)
 
     # ---- queries ---------------------------------------------------------------------------
 

@@ -101,6 +101,13 @@ class Store:
         with Session(self.engine) as s:
             return list(s.scalars(query.order_by(MessageRow.seq)))
 
+    def truncate_messages(self, job_id: str, after: int) -> None:
+        """Delete a job's messages with ``seq > after`` and set its ``last_seq`` to ``after``."""
+        with self._lock, Session(self.engine) as s:
+            s.execute(delete(MessageRow).where(MessageRow.job_id == job_id, MessageRow.seq > after))
+            s.execute(update(JobRow).where(JobRow.id == job_id).values(last_seq=after))
+            s.commit()
+
     def delete_job(self, job_id: str) -> None:
         with self._lock, Session(self.engine) as s:
             s.execute(delete(MessageRow).where(MessageRow.job_id == job_id))
