@@ -1,7 +1,9 @@
 """Browser-test fixtures: a real `nnplay serve` subprocess on a free port with its own data folder,
 and Debian's Chromium driven by Playwright (Playwright's own browser download does not work here)."""
 
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
