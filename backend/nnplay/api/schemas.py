@@ -27,7 +27,7 @@ class JobOut(BaseModel):
     started_at: str | None
     finished_at: str | None
     detail: str | None
-    final: FinalMetrics | None
+    final: FinalMetrics | None = Field(description="Metrics of the last finished epoch (latest, while running)")
     last_seq: int
     queue_position: int | None = Field(None, description="1 = next to start; null unless queued")
 

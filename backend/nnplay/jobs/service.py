@@ -83,8 +83,9 @@ class JobService:
         run.future.add_done_callback(lambda fut: self._end(run, fut))
 
     def _checkpoint(self, run: JobRun, state: dict) -> None:
-        """In the worker: persist the messages so far, then the state with the last ``seq`` it covers."""
-        run.flush()
+        """In the worker: persist the messages so far and the latest epoch's metrics (the job's
+        ``final``), then the state with the last ``seq`` it covers."""
+        run.flush(final=state["final"] or None)
         self.checkpoints.save(run.job_id, {**state, "seq": run.next_seq - 1})
 
     def _begin(self, run: JobRun) -> bool:
