@@ -86,7 +86,8 @@ def cmd_serve(args) -> int:
     settings = get_settings()
     host, port = args.host or settings.host, args.port or settings.port
     print(f"nnplay serving on http://{host}:{port}", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=args.log_level)
+    # no per-message deflate: messages are small and compressing each one costs the training CPU time
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=args.log_level, ws_per_message_deflate=False)
     return 0
 
 

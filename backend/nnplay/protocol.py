@@ -5,7 +5,6 @@ from 1 without gaps; ``step`` is the number of optimizer steps done when the mes
 Non-finite numbers are ``null``: messages are serialised with ``allow_nan=False``.
 """
 
-import json
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -17,7 +16,7 @@ Status = Literal["queued", "running", "completed", "stopped", "failed", "diverge
 
 
 class Envelope(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", ser_json_inf_nan="null")
 
     v: Literal[1] = VERSION
     job_id: str
@@ -26,6 +25,8 @@ class Envelope(BaseModel):
 
 
 class FinalMetrics(BaseModel):
+    model_config = ConfigDict(ser_json_inf_nan="null")
+
     """Figures of the last finished epoch; losses in nats for likelihood losses."""
 
     train_loss: float | None = None
@@ -59,6 +60,8 @@ class MetricsMessage(Envelope):
 
 
 class ArrayPayload(BaseModel):
+    model_config = ConfigDict(ser_json_inf_nan="null")
+
     """A tensor as nested lists, with its shape, dimension names and finite value range."""
 
     shape: list[int]
@@ -82,6 +85,8 @@ class MapLayer(ArrayPayload):
 
 
 class Prediction(BaseModel):
+    model_config = ConfigDict(ser_json_inf_nan="null")
+
     class_: int = Field(alias="class")
     label_name: str
     probabilities: list[float]
@@ -104,9 +109,8 @@ MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 def encode(job_id: str, seq: int, event: dict) -> str:
     """Validate a loop/job event against its message model and return its JSON text.
 
-    Raises pydantic.ValidationError for an event that breaks the protocol and ValueError for a
-    non-finite float that escaped conversion to ``None``.
+    Raises pydantic.ValidationError for an event that breaks the protocol. A non-finite float that
+    escaped conversion becomes ``null`` (``ser_json_inf_nan="null"``), never a bare NaN token.
     """
     message = MESSAGE_ADAPTER.validate_python({"v": VERSION, "job_id": job_id, "seq": seq, **event})
-    return json.dumps(message.model_dump(mode="json", by_alias=True), allow_nan=False,
-                      separators=(",", ":"))
+    return MESSAGE_ADAPTER.dump_json(message, by_alias=True).decode()

@@ -15,6 +15,7 @@ from nnplay import __version__
 from nnplay.api import errors, routes, stream
 from nnplay.jobs import JobService, LocalExecutor, Store, resolve_device
 from nnplay.jobs.checkpoints import Checkpoints
+from nnplay.jobs.executor import warm_up
 from nnplay.settings import Settings, get_settings
 
 FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        await asyncio.to_thread(warm_up)
         service.start(asyncio.get_running_loop())
         yield
         await asyncio.to_thread(service.shutdown)

@@ -39,7 +39,6 @@ class LocalExecutor:
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="nnplay-job")
         self.device = device
         self.max_channels = max_channels
-        self._pool.submit(warm_up)
 
     def submit(self, request: RunRequest) -> Future:
         return self._pool.submit(self._run, request)

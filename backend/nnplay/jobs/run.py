@@ -14,6 +14,7 @@ from nnplay.jobs.store import Store
 from nnplay.protocol import encode
 
 FLUSH_SECONDS = 0.5
+PUBLISH_DELAY_SECONDS = 0.03  # messages emitted within this window reach clients in one wake-up
 
 
 class JobRun:
@@ -48,7 +49,7 @@ class JobRun:
             self._outbox.append(text)
             if not self._drain_scheduled:
                 self._drain_scheduled = True
-                self.loop.call_soon_threadsafe(self._drain)
+                self.loop.call_soon_threadsafe(self.loop.call_later, PUBLISH_DELAY_SECONDS, self._drain)
         if job_values or time.monotonic() - self._last_flush > FLUSH_SECONDS:
             self.flush(**job_values)
 
