@@ -71,6 +71,7 @@ class JobRun:
 
     def finish(self) -> None:
         """Called on the loop thread after the last message: clients drain ``texts`` and close."""
+        self._drain()  # a delayed drain may still be pending: publish everything first
         self.done = True
         self._wake()
 
