@@ -2,7 +2,9 @@
 # nnplay in a container: the README's install step (scripts/install.sh, the one ./scripts/run.sh runs)
 # on python:3.11-slim with the CPU build of torch==2.13.0, served by a non-root user on 0.0.0.0:8000.
 # Build and run: `docker compose up` (see docker-compose.yml), or
-#   docker build -t nnplay . && docker run -p 127.0.0.1:8000:8000 -v nnplay-data:/data nnplay
+#   docker build -t nnplay . && docker run -p 8000:8000 -e NNPLAY_API_TOKEN=<secret> -v nnplay-data:/data nnplay
+# (bound to 0.0.0.0 in the container, the server refuses to start without NNPLAY_API_TOKEN unless
+# NNPLAY_ALLOW_UNAUTHENTICATED=true, as docker-compose.yml sets for its loopback-only port)
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \

@@ -77,6 +77,18 @@ def cmd_train(args) -> int:
     return 0 if result.status == "completed" else 1
 
 
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -85,6 +97,11 @@ def cmd_serve(args) -> int:
 
     settings = get_settings()
     host, port = args.host or settings.host, args.port or settings.port
+    if not is_loopback(host) and not settings.api_token and not settings.allow_unauthenticated:
+        print(f"error: refusing to serve on {host} without NNPLAY_API_TOKEN: anyone who can reach it could "
+              "run jobs. Set NNPLAY_API_TOKEN, or NNPLAY_ALLOW_UNAUTHENTICATED=true if the network is "
+              "trusted (e.g. a container port published on the host's loopback).", file=sys.stderr)
+        return 2
     print(f"nnplay serving on http://{host}:{port}", file=sys.stderr)
     # no per-message deflate: messages are small and compressing each one costs the training CPU time
     uvicorn.run(create_app(settings), host=host, port=port, log_level=args.log_level, ws_per_message_deflate=False)

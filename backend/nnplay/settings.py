@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,6 +28,23 @@ class Settings(BaseSettings):
     max_feature_map_channels: int = Field(16, ge=1, le=256, description="Channels sent per conv/pool layer.")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto picks CUDA when present.")
     torch_threads: int | None = Field(None, ge=1, description="torch.set_num_threads; default: cores // max_concurrent_jobs.")
+    max_body_bytes: int = Field(1_000_000, ge=1024, description="Largest request body accepted, in bytes.")
+    max_activation_mb: float = Field(2048.0, gt=0, description="Largest estimated activation memory of one "
+                                     "training step (forward values kept for backward), in MiB.")
+    max_clients_per_job: int = Field(32, ge=1, description="Websocket clients watching one job at once.")
+    max_stored_jobs: int = Field(1000, ge=1, description="Jobs kept in the database.")
+    prune_finished_jobs: bool = Field(False, description="At max_stored_jobs, delete the oldest finished "
+                                      "jobs instead of refusing new ones.")
+    api_token: str | None = Field(None, min_length=8, description="When set, every /api route (but "
+                                  "/api/health) and the websocket require it as a bearer token.")
+    allow_unauthenticated: bool = Field(False, description="Serve on a non-loopback address without "
+                                        "an api_token.")
+    cors_origins: list[str] = Field([], description='Origins allowed by CORS, e.g. ["https://x.org"].')
+
+    @field_validator("api_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value):
+        return value or None
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under ``data_dir``."""

@@ -1,10 +1,11 @@
 """The websocket endpoint: ``/api/jobs/{job_id}/stream?after=N`` sends every message with
 ``seq > N`` (history, then live) and closes with code 1000 after a terminal status.
-An unknown job closes with code 4404."""
+An unknown job closes with code 4404; a job with ``max_clients_per_job`` clients already, with 1013
+(try again later). A client that vanishes without a close frame is dropped by uvicorn's ping timeout."""
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
-from nnplay.jobs import JobNotFound
+from nnplay.jobs import JobNotFound, TooManyClients
 
 router = APIRouter(prefix="/api")
 
@@ -14,10 +15,16 @@ async def stream(websocket: WebSocket, job_id: str, after: int = Query(0, ge=0))
     svc = websocket.app.state.service
     await websocket.accept()
     try:
+        svc.watch(job_id)
+    except JobNotFound as exc:
+        return await websocket.close(code=4404, reason=str(exc)[:120])
+    except TooManyClients as exc:
+        return await websocket.close(code=1013, reason=str(exc)[:120])
+    try:
         async for text in svc.stream(job_id, after):
             await websocket.send_text(text)
         await websocket.close(code=1000)
-    except JobNotFound as exc:
-        await websocket.close(code=4404, reason=str(exc)[:120])
-    except (WebSocketDisconnect, RuntimeError):
+    except (WebSocketDisconnect, RuntimeError, OSError):
         return  # the client went away; the job does not care
+    finally:
+        svc.unwatch(job_id)

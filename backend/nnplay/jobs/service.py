@@ -28,6 +28,10 @@ class JobConflict(RuntimeError):
     """The request does not fit the job's status, e.g. stopping a finished job (HTTP 409)."""
 
 
+class TooManyClients(RuntimeError):
+    """A job already has ``max_clients_per_job`` websocket clients."""
+
+
 class JobService:
     """Owns the live runs of this process; everything persistent goes through the Store."""
 
@@ -35,6 +39,7 @@ class JobService:
         self.settings, self.store, self.executor = settings, store, executor
         self.checkpoints = checkpoints
         self.runs: dict[str, JobRun] = {}
+        self.watchers: dict[str, int] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.shutting_down = False
 
@@ -64,12 +69,29 @@ class JobService:
     def create(self, spec: JobSpec) -> JobRow:
         """Check the spec (ShapeError/LimitError), store the job and queue it."""
         check_job(spec.dataset, spec.network, spec.training, self.settings)
+        self._make_room()
         job_id = uuid.uuid4().hex
         name = spec.name or f"{spec.dataset.name} / {len(spec.network.layers)} layers"
         self.store.add_job(JobRow(id=job_id, name=name, spec=spec.model_dump(mode="json"),
                                   status="queued", created_at=now_iso(), last_seq=0))
         self._launch(job_id, spec, 1)
         return self.get(job_id)
+
+    def _make_room(self) -> None:
+        """Keep at most ``max_stored_jobs``: prune the oldest finished jobs if the setting allows it,
+        else refuse (409 naming the limit)."""
+        limit = self.settings.max_stored_jobs
+        excess = self.store.count_jobs() - limit + 1
+        if excess <= 0:
+            return
+        finished = [j for j in reversed(self.store.list_jobs(limit=100_000)) if j.status in TERMINAL]
+        if not self.settings.prune_finished_jobs or len(finished) < excess:
+            raise JobConflict(f"{limit:,} jobs are stored, the limit max_stored_jobs (setting "
+                              "NNPLAY_MAX_STORED_JOBS); delete finished jobs or set NNPLAY_PRUNE_FINISHED_JOBS=true")
+        for row in finished[:excess]:
+            self.store.delete_job(row.id)
+            self.checkpoints.delete(row.id)
+            log.info("pruned job %s to stay within max_stored_jobs", row.id)
 
     def _launch(self, job_id: str, spec: JobSpec, first_seq: int, resume: dict | None = None) -> None:
         run = JobRun(job_id, first_seq, self.store, self.loop)
@@ -198,6 +220,20 @@ class JobService:
         if run is not None:
             run.flush()
         return [json.loads(t) for t in self.store.messages(job_id, types=("metrics",))]
+
+    def watch(self, job_id: str) -> None:
+        """Count a websocket client of a job; TooManyClients past ``max_clients_per_job``."""
+        self.get(job_id)
+        count = self.watchers.get(job_id, 0)
+        if count >= self.settings.max_clients_per_job:
+            raise TooManyClients(f"job {job_id} already has {count} clients, the limit max_clients_per_job "
+                                 "(setting NNPLAY_MAX_CLIENTS_PER_JOB)")
+        self.watchers[job_id] = count + 1
+
+    def unwatch(self, job_id: str) -> None:
+        self.watchers[job_id] = self.watchers.get(job_id, 1) - 1
+        if self.watchers[job_id] <= 0:
+            del self.watchers[job_id]
 
     async def stream(self, job_id: str, after: int = 0) -> AsyncIterator[str]:
         """Messages with ``seq > after``: history first, then live ones; ends after a terminal status."""

@@ -8,7 +8,8 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, create_engine, delete, event, select, update
+from sqlalchemy import (JSON, ForeignKey, Integer, String, Text, create_engine, delete, event, func, select,
+                        update)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 
@@ -74,6 +75,10 @@ class Store:
             query = query.where(JobRow.status == status)
         with Session(self.engine, expire_on_commit=False) as s:
             return list(s.scalars(query))
+
+    def count_jobs(self) -> int:
+        with Session(self.engine) as s:
+            return s.scalar(select(func.count()).select_from(JobRow))
 
     def update_job(self, job_id: str, **values) -> None:
         with self._lock, Session(self.engine) as s:
