@@ -102,7 +102,48 @@ class FeatureMapsMessage(Envelope):
     layers: list[MapLayer]
 
 
-Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage], Field(discriminator="type")]
+class PointSet(BaseModel):
+    """Points of a 2-D data set in the model's standardised input units, with their class ids."""
+
+    x1: list[float]
+    x2: list[float]
+    label: list[int]
+
+
+class DataPointsMessage(Envelope):
+    """Sent once before training on 2-D data: the train and test points to draw under the boundary."""
+
+    type: Literal["data_points"] = "data_points"
+    classes: list[str]
+    train: PointSet
+    test: PointSet
+
+
+class GridPayload(BaseModel):
+    model_config = ConfigDict(ser_json_inf_nan="null")
+
+    shape: list[int]
+    dims: list[str]
+    vmin: float | None
+    vmax: float | None
+    data: list
+
+
+class DecisionBoundaryMessage(Envelope):
+    """The classifier over a grid: ``predicted`` class ids and ``confidence`` (the predicted class's
+    probability, 1/K..1), indexed ``(row, col)`` = ``(x2, x1)``."""
+
+    type: Literal["decision_boundary"] = "decision_boundary"
+    epoch: int = Field(ge=0)
+    x1: list[float]
+    x2: list[float]
+    classes: list[str]
+    predicted: GridPayload
+    confidence: GridPayload
+
+
+Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, DataPointsMessage,
+                          DecisionBoundaryMessage], Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 
 

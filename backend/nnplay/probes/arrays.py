@@ -14,18 +14,20 @@ def finite_or_none(value: float) -> float | None:
 def array_payload(t: torch.Tensor, dims: list[str], decimals: int = 5) -> dict:
     """``{"shape", "dims", "vmin", "vmax", "data"}`` for a tensor; non-finite entries become ``None``."""
     t = t.detach().float().cpu()
-    finite = t[torch.isfinite(t)]
-    data = torch.where(torch.isfinite(t), t, torch.tensor(float("nan"))).round(decimals=decimals).tolist()
+    mask = torch.isfinite(t)
+    all_finite = bool(mask.all())
+    finite = t if all_finite else t[mask]
+    data = t.round(decimals=decimals).tolist()
     return {
         "shape": list(t.shape),
         "dims": dims,
         "vmin": finite.min().item() if finite.numel() else None,
         "vmax": finite.max().item() if finite.numel() else None,
-        "data": _nan_to_none(data),
+        "data": data if all_finite else _nan_to_none(data),
     }
 
 
 def _nan_to_none(data):
     if isinstance(data, list):
         return [_nan_to_none(d) for d in data]
-    return None if math.isnan(data) else data
+    return None if not math.isfinite(data) else data

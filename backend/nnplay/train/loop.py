@@ -9,9 +9,8 @@ plain, JSON-ready dicts and polls ``should_stop()`` between steps. Events:
 - ``{"type": "metrics", "scope": "epoch", "step", "epoch", "train_loss", "train_accuracy",
   "test_loss", "test_accuracy", "lr"}``: train figures are the running means over the epoch's batches
   (as Keras reports them); test figures are computed in eval mode over the whole test part.
-- ``{"type": "feature_maps", "step", "epoch", "input", "prediction", "layers"}`` for image data:
-  the probe image (first test example) and each conv/pool layer's maps, at step 0, every
-  ``probe_every`` steps and at the end.
+- probe events (see ``nnplay.train.probing``) at step 0, every ``probe_every`` steps and at the end:
+  ``feature_maps`` for image data; ``data_points`` (once) and ``decision_boundary`` for 2-D data.
 
 A non-finite loss is reported as ``None`` and ends the run with status ``diverged``.
 
@@ -34,10 +33,10 @@ from torch import nn
 
 from nnplay.data import Split, load
 from nnplay.nn import build_network
-from nnplay.probes import feature_maps
-from nnplay.probes.arrays import array_payload, finite_or_none
+from nnplay.probes.arrays import finite_or_none
 from nnplay.spec.network import JobSpec
-from nnplay.train.optim import loss_fn, make_optimizer, predict, probabilities
+from nnplay.train.optim import loss_fn, make_optimizer, predict
+from nnplay.train.probing import Probe
 
 STEP_POINTS_PER_EPOCH = 50
 EVAL_CHUNK = 1024
@@ -72,32 +71,6 @@ def evaluate(model: nn.Module, loss_name: str, x: torch.Tensor, y: torch.Tensor)
             correct += (predict(logits) == y[start:start + EVAL_CHUNK]).sum().item()
     model.train(was_training)
     return total_loss / len(x), correct / len(x)
-
-
-class _Probe:
-    """Feature-map snapshots of the probe image (first test example) for image data sets."""
-
-    def __init__(self, spec: JobSpec, split: Split, max_channels: int, device: torch.device):
-        self.enabled = split.info.kind == "image"
-        self.types = [layer.type for layer in spec.network.layers]
-        self.x = split.x_test[:1].to(device)  # (1, C, H, W)
-        self.label = int(split.y_test[0])
-        self.classes = split.info.classes
-        self.max_channels = max_channels
-
-    def event(self, model: nn.Module, step: int, epoch: int) -> dict | None:
-        if not self.enabled:
-            return None
-        maps = feature_maps(model, self.types, self.x, self.max_channels)
-        probs = probabilities(maps["logits"][None])[0]  # (K,)
-        cls = int(probs.argmax())
-        return {
-            "type": "feature_maps", "step": step, "epoch": epoch, "layers": maps["layers"],
-            "input": {**array_payload(self.x[0], ["channel", "row", "col"]), "label": self.label,
-                      "label_name": self.classes[self.label]},
-            "prediction": {"class": cls, "label_name": self.classes[cls],
-                           "probabilities": [round(float(p), 5) for p in probs]},
-        }
 
 
 def _batches(n: int, batch_size: int, gen: torch.Generator) -> list[torch.Tensor]:
@@ -148,14 +121,14 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     model.train()
     opt = make_optimizer(model.parameters(), t)
     gen = torch.Generator().manual_seed(t.seed)
-    probe = _Probe(spec, split, max_channels, dev)
+    probe = Probe(spec, split, max_channels, dev)
     batch_size = len(x_tr) if t.batch_size == "full" else min(t.batch_size, len(x_tr))
     steps_per_epoch = math.ceil(len(x_tr) / batch_size)
     log_every = max(1, math.ceil(steps_per_epoch / STEP_POINTS_PER_EPOCH))
     lr = opt.param_groups[0]["lr"]
     pos, final = _restore(resume, model, opt, gen) if resume else (_Position(), {})
     status = "completed"
-    if resume is None and (ev := probe.event(model, 0, 0)) is not None:
+    for ev in (probe.start_events() + probe.events(model, 0, 0)) if resume is None else []:
         emit(ev)
     while pos.epoch <= t.epochs:
         gen_state = gen.get_state()  # (the state before this epoch's shuffle: resuming replays it)
@@ -187,8 +160,9 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
                 emit({"type": "metrics", "scope": "step", "step": pos.step, "epoch": pos.epoch,
                       "train_loss": sums[3] / sums[4], "lr": lr})
                 sums[3], sums[4] = 0.0, 0
-            if pos.step % t.probe_every == 0 and (ev := probe.event(model, pos.step, pos.epoch)) is not None:
-                emit(ev)
+            if pos.step % t.probe_every == 0:
+                for ev in probe.events(model, pos.step, pos.epoch):
+                    emit(ev)
             if should_stop():
                 status = "stopped"
                 break
@@ -214,6 +188,6 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
         if status != "completed":
             break
     if status != "diverged" and pos.step % t.probe_every != 0:
-        if (ev := probe.event(model, pos.step, min(pos.epoch, t.epochs))) is not None:
+        for ev in probe.events(model, pos.step, min(pos.epoch, t.epochs)):
             emit(ev)
     return TrainResult(status, final, model, time.perf_counter() - started)

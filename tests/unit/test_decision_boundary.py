@@ -1,0 +1,64 @@
+"""Decision boundary probe: the grid's probabilities are the model's own, oriented (row, col) = (x2, x1)."""
+
+import torch
+from torch import nn
+
+from nnplay.probes.decision_boundary import decision_boundary, grid_axes
+from nnplay.protocol import encode
+from nnplay.spec import JobSpec
+from nnplay.train import train
+from tests.conftest import job_spec
+
+
+def test_probabilities_equal_the_models_softmax_at_grid_points():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 3))
+    x1, x2 = torch.linspace(-2, 2, 5), torch.linspace(-1, 3, 7)
+    probs = decision_boundary(model, x1, x2)  # (K, G2, G1)
+    assert probs.shape == (3, 7, 5)
+    i, j = 4, 1
+    expected = torch.softmax(model(torch.tensor([[x1[j], x2[i]]])), dim=1)[0]
+    assert torch.allclose(probs[:, i, j], expected, atol=1e-6)
+    assert torch.allclose(probs.sum(0), torch.ones(7, 5), atol=1e-6)
+
+
+def test_rows_follow_x2_and_single_logit_gives_two_classes():
+    model = nn.Linear(2, 1)
+    with torch.no_grad():  # logit = 10 * x2: class 1 above the x1 axis
+        model.weight.copy_(torch.tensor([[0.0, 10.0]]))
+        model.bias.zero_()
+    x1, x2 = torch.linspace(-1, 1, 4), torch.linspace(-1, 1, 6)
+    predicted = decision_boundary(model, x1, x2).argmax(0)  # (G2, G1)
+    assert predicted.tolist() == [[int(v > 0)] * 4 for v in x2.tolist()]
+
+
+def test_grid_spans_the_points_with_a_margin():
+    pts = torch.tensor([[0.0, -1.0], [2.0, 3.0]])
+    x1, x2 = grid_axes(pts, 11, margin=0.1)
+    assert abs(x1[0].item() + 0.2) < 1e-6 and abs(x1[-1].item() - 2.2) < 1e-6 and len(x2) == 11
+    assert abs(x2[0].item() + 1.4) < 1e-6
+
+
+def test_2d_runs_stream_points_then_boundaries():
+    spec = job_spec(layers=[{"type": "linear", "out_features": 8}, {"type": "tanh"},
+                            {"type": "linear", "out_features": 2}],
+                    dataset={"name": "gaussian", "n_samples": 200}, epochs=2, probe_every=5)
+    events = []
+    result = train(JobSpec.model_validate(spec), events.append)
+    kinds = [e["type"] for e in events if e["type"] != "metrics"]
+    assert kinds[0] == "data_points" and set(kinds[1:]) == {"decision_boundary"}
+    points = events[0]
+    assert len(points["train"]["x1"]) == 160 and len(points["test"]["label"]) == 40
+    last = [e for e in events if e["type"] == "decision_boundary"][-1]
+    assert last["predicted"]["shape"] == [64, 64] and len(last["x1"]) == 64
+    assert 0.5 <= last["confidence"]["vmin"] <= last["confidence"]["vmax"] <= 1.0
+    for seq, event in enumerate(events, 1):
+        encode("j", seq, event)  # every event is a valid protocol message
+    # the drawn boundary agrees with the model on the test points it was trained for
+    model = result.model.eval()
+    xs = torch.tensor([points["test"]["x1"], points["test"]["x2"]]).T  # (N, 2)
+    grid = torch.tensor(last["predicted"]["data"])  # (G2, G1)
+    col = torch.bucketize(xs[:, 0], torch.tensor(last["x1"])).clamp(max=63)
+    row = torch.bucketize(xs[:, 1], torch.tensor(last["x2"])).clamp(max=63)
+    agree = (grid[row, col] == model(xs).argmax(1)).float().mean().item()
+    assert agree > 0.9
