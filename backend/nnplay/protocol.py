@@ -142,8 +142,19 @@ class DecisionBoundaryMessage(Envelope):
     confidence: GridPayload
 
 
+class GradientsMessage(Envelope):
+    """L2 norm of each trainable layer's gradient at ``step`` (before clipping); ``layers`` are the
+    layer indices in ``network.layers``. Vanishing gradients show as norms shrinking toward layer 0."""
+
+    type: Literal["gradients"] = "gradients"
+    epoch: int = Field(ge=0)
+    layers: list[int]
+    layer_types: list[str]
+    norms: list[float | None]
+
+
 Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, DataPointsMessage,
-                          DecisionBoundaryMessage], Field(discriminator="type")]
+                          DecisionBoundaryMessage, GradientsMessage], Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 
 

@@ -6,6 +6,7 @@ the registry complete. Each builder takes the layer's resolved constructor argum
 
 from collections.abc import Callable
 
+import torch
 from torch import nn
 
 from nnplay.spec.layers import Shape
@@ -36,6 +37,26 @@ def build_network(network: NetworkSpec, input_shape: Shape) -> nn.Sequential:
     """
     modules, shape = [], tuple(input_shape)
     for layer in network.layers:
-        modules.append(BUILDERS[layer.type](**layer.resolved(shape)))
+        module = BUILDERS[layer.type](**layer.resolved(shape))
+        init_weights(module, getattr(layer, "init", "default"))
+        modules.append(module)
         shape = layer.output_shape(shape)
     return nn.Sequential(*modules)
+
+
+def init_weights(module: nn.Module, scheme: str) -> None:
+    """Re-initialise a linear/conv2d module's weights by ``scheme`` (see ``nnplay.spec.layers.Init``);
+    biases start at 0. ``default`` keeps torch's own initialisation."""
+    if scheme == "default":
+        return
+    with torch.no_grad():
+        if scheme == "xavier_uniform":
+            nn.init.xavier_uniform_(module.weight)
+        elif scheme == "kaiming_normal":
+            nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+        elif scheme == "normal":
+            nn.init.normal_(module.weight, 0.0, 0.01)
+        else:
+            nn.init.zeros_(module.weight)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)

@@ -16,6 +16,10 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field
 
 Shape = tuple[int, ...]
+Init = Literal["default", "xavier_uniform", "kaiming_normal", "normal", "zeros"]
+INIT_DESCRIPTION = ("Initial weights: 'default' (torch's own, Kaiming-uniform with a=sqrt(5)), "
+                    "'xavier_uniform' (Glorot & Bengio 2010), 'kaiming_normal' (He et al. 2015, for ReLU), "
+                    "'normal' (N(0, 0.01^2)) or 'zeros'; biases start at 0 except with 'default'.")
 
 
 class LayerShapeError(ValueError):
@@ -71,6 +75,7 @@ class Linear(LayerBase):
     out_features: int = Field(ge=1, le=65536, description="Output units.")
     in_features: int | None = Field(None, ge=1, le=1_000_000, description="Inferred if left out.")
     bias: bool = True
+    init: Init = Field("default", description=INIT_DESCRIPTION)
 
     def output_shape(self, in_shape: Shape) -> Shape:
         if len(in_shape) not in (1, 2):
@@ -107,6 +112,7 @@ class Conv2d(LayerBase):
     padding: Annotated[int, Field(ge=0, le=64)] | Literal["same", "valid"] = 0
     in_channels: int | None = Field(None, ge=1, le=4096, description="Inferred if left out.")
     bias: bool = True
+    init: Init = Field("default", description=INIT_DESCRIPTION)
 
     def _pad(self) -> int:
         if self.padding == "valid":

@@ -9,6 +9,8 @@ plain, JSON-ready dicts and polls ``should_stop()`` between steps. Events:
 - ``{"type": "metrics", "scope": "epoch", "step", "epoch", "train_loss", "train_accuracy",
   "test_loss", "test_accuracy", "lr"}``: train figures are the running means over the epoch's batches
   (as Keras reports them); test figures are computed in eval mode over the whole test part.
+- ``{"type": "gradients", "step", "epoch", "layers", "layer_types", "norms"}``: the L2 norm of each
+  trainable layer's gradient (before clipping), at the same cadence as the step metrics.
 - probe events (see ``nnplay.train.probing``) at step 0, every ``probe_every`` steps and at the end:
   ``feature_maps`` for image data; ``data_points`` (once) and ``decision_boundary`` for 2-D data.
 
@@ -34,6 +36,7 @@ from torch import nn
 from nnplay.data import Split, load
 from nnplay.nn import build_network
 from nnplay.probes.arrays import finite_or_none
+from nnplay.probes.gradients import layer_grad_norms, trainable_layers
 from nnplay.spec.network import JobSpec
 from nnplay.train.optim import loss_fn, make_optimizer, predict
 from nnplay.train.probing import Probe
@@ -122,6 +125,8 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     opt = make_optimizer(model.parameters(), t)
     gen = torch.Generator().manual_seed(t.seed)
     probe = Probe(spec, split, max_channels, dev)
+    watched = trainable_layers(model)
+    layer_types = [spec.network.layers[i].type for i in watched]
     batch_size = len(x_tr) if t.batch_size == "full" else min(t.batch_size, len(x_tr))
     steps_per_epoch = math.ceil(len(x_tr) / batch_size)
     log_every = max(1, math.ceil(steps_per_epoch / STEP_POINTS_PER_EPOCH))
@@ -145,6 +150,9 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
                 status = "diverged"
                 break
             loss.backward()
+            if (pos.step + 1) % log_every == 0:  # this step's metrics go out: so do its gradients
+                emit({"type": "gradients", "step": pos.step + 1, "epoch": pos.epoch, "layers": watched,
+                      "layer_types": layer_types, "norms": [finite_or_none(v) for v in layer_grad_norms(model, watched)]})
             if t.grad_clip is not None:
                 nn.utils.clip_grad_norm_(model.parameters(), t.grad_clip)
             opt.step()

@@ -1,0 +1,63 @@
+"""Gradient flow: per-layer gradient norms streamed each logged step make vanishing gradients visible."""
+
+import statistics
+
+import torch
+from torch import nn
+
+from nnplay.nn import build_network
+from nnplay.probes.gradients import layer_grad_norms, trainable_layers
+from nnplay.spec import JobSpec, NetworkSpec
+from nnplay.train import train
+
+
+def deep(activation: str, init: str = "default", depth: int = 10) -> list[dict]:
+    layers = []
+    for _ in range(depth - 1):
+        layers += [{"type": "linear", "out_features": 32, "init": init}, {"type": activation}]
+    return layers + [{"type": "linear", "out_features": 2, "init": init}]
+
+
+def first_epoch_ratio(layers) -> tuple[float, list[dict]]:
+    spec = JobSpec.model_validate({"dataset": {"name": "circle"}, "network": {"layers": layers},
+                                   "training": {"optimizer": "sgd", "lr": 0.05, "epochs": 1, "batch_size": 32}})
+    events = []
+    train(spec, events.append)
+    grads = [e for e in events if e["type"] == "gradients"]
+    first = statistics.mean(e["norms"][0] for e in grads)
+    last = statistics.mean(e["norms"][-1] for e in grads)
+    return first / last, grads
+
+
+def test_deep_sigmoid_net_vanishes_and_relu_with_kaiming_does_not():
+    sigmoid_ratio, grads = first_epoch_ratio(deep("sigmoid"))
+    relu_ratio, _ = first_epoch_ratio(deep("relu", init="kaiming_normal"))
+    assert sigmoid_ratio < 1 / 100, sigmoid_ratio
+    assert relu_ratio > 1 / 100, relu_ratio
+    assert len(grads) == 10 and grads[0]["layers"] == list(range(0, 19, 2))  # 320 / 32 steps, every step
+    assert grads[0]["layer_types"] == ["linear"] * 10
+
+
+def test_norms_equal_a_hand_computation():
+    model = build_network(NetworkSpec(layers=[{"type": "linear", "out_features": 3}, {"type": "relu"},
+                                              {"type": "batchnorm1d"}, {"type": "linear", "out_features": 2}]), (4,))
+    model(torch.randn(5, 4)).pow(2).sum().backward()
+    indices = trainable_layers(model)
+    assert indices == [0, 2, 3]
+    for index, norm in zip(indices, layer_grad_norms(model, indices)):
+        expected = torch.cat([p.grad.flatten() for p in model[index].parameters()]).norm().item()
+        assert abs(norm - expected) < 1e-5
+
+
+def test_init_schemes_follow_their_definitions():
+    net = NetworkSpec(layers=[{"type": "linear", "out_features": 400, "init": "kaiming_normal"},
+                              {"type": "linear", "out_features": 3, "init": "zeros"},
+                              {"type": "linear", "out_features": 300, "init": "xavier_uniform"}])
+    torch.manual_seed(0)
+    model = build_network(net, (200,))
+    std = model[0].weight.std().item()
+    assert abs(std - (2 / 200) ** 0.5) < 0.005 and model[0].bias.abs().max().item() == 0
+    assert model[1].weight.abs().max().item() == 0
+    bound = (6 / (3 + 300)) ** 0.5
+    assert model[2].weight.abs().max().item() <= bound and model[2].weight.abs().max().item() > 0.9 * bound
+    assert isinstance(model[0], nn.Linear)
