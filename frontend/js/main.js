@@ -3,11 +3,12 @@
 
 import { api, ApiError } from './api.js';
 import { JobStream } from './socket.js';
-import { MSG, isTerminal } from './protocol.js';
+import { MSG, SCOPE, isTerminal } from './protocol.js';
 import {
   clone, datasetInfo, isToy, jobIdFromHash, normalizeDataset, store, tidySpec, withPath, writeJobHash,
 } from './state.js';
 import { createAccuracyChart } from './views/accuracyChart.js';
+import { createExportPanel } from './views/exportPanel.js';
 import { createFeatureMaps } from './views/featureMaps.js';
 import { createJobList } from './views/jobList.js';
 import { createLossChart } from './views/lossChart.js';
@@ -29,6 +30,7 @@ const views = {
   accuracy: createAccuracyChart($('accuracy-chart')),
   maps: createFeatureMaps($('feature-maps'), { placeholder: FM_PLACEHOLDER }),
   jobs: createJobList($('job-list'), { onOpen: (id) => openJob(id, { loadSpec: true }), onDelete: deleteJob }),
+  exports: createExportPanel({ linksEl: $('export-links'), fileInput: $('import-spec'), onImport: importSpec }),
 };
 
 let stream = null;
@@ -93,6 +95,25 @@ function onPresetChange() {
   const spec = tidySpec(clone(preset.spec));
   if (!spec.name) spec.name = preset.title;
   setSpec(spec, 'preset');
+}
+
+/** A spec file chosen in "Import spec": a JSON object becomes the spec (tidied, then validated as
+ * usual); anything else goes into the editor as text, which reports why it is not a spec. */
+function importSpec({ name, text }) {
+  let spec = null;
+  try {
+    spec = JSON.parse(text);
+  } catch {
+    spec = null;
+  }
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) {
+    views.editor.setText(text);
+    views.status.note(`${name} is not a job spec (a JSON object); see the editor.`, { kind: 'error', ms: 6000 });
+    return;
+  }
+  views.editor.markInvalid(false);
+  setSpec(tidySpec(spec), 'import');
+  views.status.note(`Imported ${name}.`, { ms: 3000 });
 }
 
 function showDatasetInfo(spec) {
@@ -300,6 +321,7 @@ function onStreamMessage(msg) {
     updateButtons();
     refreshJobs();
   } else if (msg.type === MSG.METRICS) {
+    if (msg.scope === SCOPE.EPOCH) views.exports.epochDone();
     views.loss.push(msg);
     views.accuracy.push(msg);
     const epochs = job?.spec?.training?.epochs;
@@ -313,6 +335,7 @@ function onStreamMessage(msg) {
 
 store.on('jobs', (jobs, state) => views.jobs.render(jobs, state.jobId));
 store.on('jobId', (jobId, state) => views.jobs.render(state.jobs, jobId));
+store.on('job', (job) => views.exports.setJob(job));
 
 // ---- start --------------------------------------------------------------------------------------
 

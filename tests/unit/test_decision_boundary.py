@@ -45,7 +45,7 @@ def test_2d_runs_stream_points_then_boundaries():
                     dataset={"name": "gaussian", "n_samples": 200}, epochs=2, probe_every=5)
     events = []
     result = train(JobSpec.model_validate(spec), events.append)
-    kinds = [e["type"] for e in events if e["type"] != "metrics"]
+    kinds = [e["type"] for e in events if e["type"] not in ("metrics", "gradients")]
     assert kinds[0] == "data_points" and set(kinds[1:]) == {"decision_boundary"}
     points = events[0]
     assert len(points["train"]["x1"]) == 160 and len(points["test"]["label"]) == 40

@@ -8,11 +8,13 @@ from pathlib import Path
 import plotly
 import torch
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from nnplay import __version__
-from nnplay.api import errors, routes, stream
+from nnplay.api import errors, export, routes, stream
+from nnplay.api.security import BodyLimitMiddleware, TokenAuthMiddleware
 from nnplay.jobs import JobService, LocalExecutor, Store, resolve_device
 from nnplay.jobs.checkpoints import Checkpoints
 from nnplay.jobs.executor import warm_up
@@ -50,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(routes.router)
     app.include_router(stream.router)
+    app.include_router(export.router)
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js():
@@ -57,4 +60,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     if FRONTEND.is_dir():
         app.mount("/", StaticFiles(directory=FRONTEND, html=True), name="frontend")
+    install_middleware(app, settings)
     return app
+
+
+def install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Outermost first: CORS (if origins are set), then auth (if a token is set), then body size."""
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.api_token:
+        app.add_middleware(TokenAuthMiddleware, token=settings.api_token)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+                           allow_headers=["Authorization", "Content-Type"])

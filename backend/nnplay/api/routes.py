@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Request, Response
 
 from nnplay import __version__
-from nnplay.api.schemas import (DatasetOut, Health, JobOut, LayerTypeOut, MetricsOut, PresetOut,
+from nnplay.api.schemas import (DatasetOut, ErrorOut, Health, JobOut, LayerTypeOut, MetricsOut, PresetOut,
                                 ValidateRequest)
 from nnplay.data import DATASETS
 from nnplay.jobs import JobService
@@ -15,7 +15,9 @@ from nnplay.spec.presets import PRESETS
 from nnplay.train.check import check_job
 
 router = APIRouter(prefix="/api")
-ERRORS = {404: {"description": "No job with this id"}, 422: {"description": "Invalid input"}}
+ERRORS = {400: {"description": "The body could not be read as JSON text", "model": ErrorOut},
+          404: {"description": "No job with this id", "model": ErrorOut},
+          409: {"model": ErrorOut}, 422: {"description": "Invalid input"}}
 
 
 def service(request: Request) -> JobService:
@@ -50,13 +52,15 @@ def layers():
             for m in LAYER_MODELS for t in [m.model_fields["type"].annotation.__args__[0]]]
 
 
-@router.post("/networks/validate", response_model=NetworkSummary, responses={422: ERRORS[422]})
+@router.post("/networks/validate", response_model=NetworkSummary,
+             responses={400: ERRORS[400], 422: ERRORS[422]})
 def validate_network(body: ValidateRequest, request: Request):
     """Shape inference before training: per-layer output shape and parameters, totals, warnings."""
     return check_job(body.dataset, body.network, body.training, request.app.state.settings)
 
 
-@router.post("/jobs", response_model=JobOut, status_code=201, responses={422: ERRORS[422]})
+@router.post("/jobs", response_model=JobOut, status_code=201,
+             responses={400: ERRORS[400], 422: ERRORS[422]})
 def create_job(spec: JobSpec, svc: JobService = Depends(service)):
     return job_out(svc, svc.create(spec))
 
@@ -77,13 +81,14 @@ def job_metrics(job_id: str, svc: JobService = Depends(service)):
 
 
 @router.post("/jobs/{job_id}/stop", response_model=JobOut,
-             responses={404: ERRORS[404], 409: {"description": "The job has already ended"}})
+             responses={404: ERRORS[404], 409: {**ERRORS[409], "description": "The job has already ended"}})
 async def stop_job(job_id: str, svc: JobService = Depends(service)):
     return job_out(svc, await svc.stop(job_id))
 
 
 @router.post("/jobs/{job_id}/resume", response_model=JobOut,
-             responses={404: ERRORS[404], 409: {"description": "The job is not interrupted or stopped"}})
+             responses={404: ERRORS[404],
+                        409: {**ERRORS[409], "description": "The job is not interrupted or stopped"}})
 def resume_job(job_id: str, svc: JobService = Depends(service)):
     """Continue an interrupted or stopped job from its last checkpoint (epoch end or stop)."""
     return job_out(svc, svc.resume(job_id))

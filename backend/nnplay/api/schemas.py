@@ -18,6 +18,12 @@ class ValidateRequest(BaseModel):
     training: TrainingSpec | None = None
 
 
+class ErrorOut(BaseModel):
+    """A refusal that is not about a field: a missing job, a conflict, a body that is not JSON."""
+
+    detail: str
+
+
 class JobOut(BaseModel):
     id: str
     name: str | None

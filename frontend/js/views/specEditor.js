@@ -81,6 +81,11 @@ export function createSpecEditor(textarea, { onChange }) {
       textarea.value = last;
       textarea.classList.remove('invalid');
     },
+    /** Replace the text as if typed (e.g. an imported file): parsed and reported through onChange. */
+    setText(text) {
+      textarea.value = text;
+      textarea.dispatchEvent(new Event('input'));
+    },
     markInvalid(invalid) {
       textarea.classList.toggle('invalid', invalid);
     },
