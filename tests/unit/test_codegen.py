@@ -1,0 +1,96 @@
+"""The standalone-code generator: one renderer per layer type, each writing the module the builder
+builds; the generated file rebuilds a network that computes what nnplay's does."""
+
+import pytest
+import torch
+from torch import nn
+
+from nnplay.nn import BUILDERS, build_network
+from nnplay.nn.codegen import RENDERERS, render_code
+from nnplay.spec import LAYER_TYPES, JobSpec
+from nnplay.spec.layers import LAYER_MODELS
+
+IMAGE, VECTOR = (2, 8, 8), (7,)
+EXAMPLES = [  # (layer, one example's input shape)
+    ({"type": "linear", "out_features": 5, "bias": False}, VECTOR),
+    ({"type": "conv2d", "out_channels": 3, "kernel_size": 3, "stride": 2, "padding": 1}, IMAGE),
+    ({"type": "conv2d", "out_channels": 3, "kernel_size": 5, "padding": "same"}, IMAGE),
+    ({"type": "maxpool2d", "kernel_size": 2, "stride": 1, "padding": 1}, IMAGE),
+    ({"type": "avgpool2d", "kernel_size": 3}, IMAGE),
+    ({"type": "flatten"}, IMAGE),
+    ({"type": "dropout", "p": 0.25}, VECTOR),
+    ({"type": "batchnorm1d"}, VECTOR),
+    ({"type": "batchnorm2d"}, IMAGE),
+    ({"type": "relu"}, VECTOR),
+    ({"type": "leaky_relu", "negative_slope": 0.2}, VECTOR),
+    ({"type": "sigmoid"}, VECTOR),
+    ({"type": "tanh"}, VECTOR),
+    ({"type": "gelu"}, VECTOR),
+    ({"type": "softmax"}, VECTOR),
+]
+ALL_TYPES_NET = [
+    {"type": "conv2d", "out_channels": 4, "kernel_size": 3, "padding": "same"}, {"type": "batchnorm2d"},
+    {"type": "leaky_relu", "negative_slope": 0.1}, {"type": "maxpool2d", "kernel_size": 2},
+    {"type": "avgpool2d", "kernel_size": 2}, {"type": "flatten"}, {"type": "linear", "out_features": 12},
+    {"type": "batchnorm1d"}, {"type": "dropout", "p": 0.4}, {"type": "gelu"}, {"type": "linear", "out_features": 8},
+    {"type": "sigmoid"}, {"type": "tanh"}, {"type": "relu"}, {"type": "linear", "out_features": 10},
+    {"type": "softmax"},
+]
+
+
+def layer_model(spec: dict):
+    return next(m for m in LAYER_MODELS if m.model_fields["type"].annotation.__args__[0] == spec["type"])(**spec)
+
+
+def spec_for(layers: list[dict], name: str = "all types") -> JobSpec:
+    return JobSpec.model_validate({"name": name, "dataset": {"name": "digits"}, "network": {"layers": layers}})
+
+
+def exec_file(text: str) -> dict:
+    namespace: dict = {"__name__": "generated"}
+    exec(compile(text, "generated.py", "exec"), namespace)
+    return namespace
+
+
+def test_every_layer_type_has_one_renderer_and_an_example():
+    assert set(RENDERERS) == set(LAYER_TYPES)
+    assert {layer["type"] for layer, _ in EXAMPLES} == set(LAYER_TYPES)
+    assert {layer["type"] for layer in ALL_TYPES_NET} == set(LAYER_TYPES)
+
+
+@pytest.mark.parametrize("layer,in_shape", EXAMPLES, ids=lambda v: v["type"] if isinstance(v, dict) else "")
+def test_renderer_writes_the_module_the_builder_builds(layer, in_shape):
+    model = layer_model(layer)
+    kwargs = model.resolved(in_shape)
+    rendered = eval(RENDERERS[layer["type"]](kwargs), {"nn": nn})  # noqa: S307 (our own generated text)
+    built = BUILDERS[layer["type"]](**kwargs)
+    assert type(rendered) is type(built) and repr(rendered) == repr(built)
+
+
+def test_generated_net_matches_the_builder_on_every_layer_type():
+    spec = spec_for(ALL_TYPES_NET)
+    ref = build_network(spec.network, (1, 8, 8))
+    with torch.no_grad():  # non-trivial batch-norm statistics, so eval mode is really exercised
+        for module in ref:
+            if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                module.running_mean.uniform_(-1, 1)
+                module.running_var.uniform_(0.5, 2)
+    ns = exec_file(render_code(spec, (1, 8, 8), title="all types", classes=[str(i) for i in range(10)]))
+    net = ns["Net"]()
+    assert list(net.state_dict()) == [f"layers.{k}" for k in ref.state_dict()]
+    net.layers.load_state_dict(ref.state_dict())
+    x = torch.randn(16, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        torch.testing.assert_close(net.eval()(x), ref.eval()(x), atol=0, rtol=0)
+    assert ns["INPUT_SHAPE"] == (1, 8, 8)
+
+
+def test_generated_file_documents_shapes_and_survives_a_hostile_name():
+    name = 'a """quoted""" name \\ with\nnewline'
+    text = render_code(spec_for(ALL_TYPES_NET), (1, 8, 8), title=name, classes=["0", "1"], version="9.9")
+    ns = exec_file(text)  # still valid Python
+    doc = ns["__doc__"]
+    assert doc.startswith('a """quoted""" name \\ with newline: an nnplay network')
+    assert "(N, 1, 8, 8)" in doc and "(N, 10)" in doc and "probabilities" in doc and "nnplay 9.9" in doc
+    assert "(N, 1, 8, 8) -> (N, 10)" in ns["Net"].__doc__
+    assert "# 4 avgpool2d -> (4, 2, 2)" in text
