@@ -37,6 +37,9 @@ function fieldFromLoc(loc) {
 }
 
 function detailMessages(status, detail) {
+  if (status === 401) {
+    return [{ field: null, msg: 'This server needs its API token (NNPLAY_API_TOKEN): reload the page to enter it.', index: null }];
+  }
   if (Array.isArray(detail)) {
     return detail.map((d) => {
       if (d && typeof d === 'object') {
@@ -58,6 +61,65 @@ function layerIndexFromField(field) {
   return m ? Number(m[1]) : null;
 }
 
+// ---- the API token (servers started with NNPLAY_API_TOKEN) -----------------------------------------
+
+const TOKEN_KEY = 'nnplay.apiToken';
+let askForToken = null; // ({rejected: boolean}) => Promise<string|null>, set by main.js
+let asking = null; // the prompt on screen: concurrent 401s share it
+let memoryToken = null; // the token when sessionStorage is unavailable
+
+/** The API token kept in this browser tab's sessionStorage, or null. */
+export function apiToken() {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) || memoryToken;
+  } catch {
+    return memoryToken; // storage disabled
+  }
+}
+
+export function setApiToken(token) {
+  try {
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // storage disabled: the token lives as long as the page
+  }
+  memoryToken = token || null;
+}
+
+/** `ask({rejected})` is called when the server answers 401; it resolves to a token, or null to give up. */
+export function onTokenRequired(ask) {
+  askForToken = ask;
+}
+
+function promptForToken(rejected) {
+  if (!asking) {
+    asking = Promise.resolve(askForToken({ rejected })).finally(() => { asking = null; });
+  }
+  return asking;
+}
+
+/**
+ * fetch() with `Authorization: Bearer <token>` when a token is set. A 401 asks for a token (once for
+ * all requests waiting) and retries; a token that is refused again asks again, saying so. Resolves to
+ * the last Response (a 401 when the person cancels the prompt).
+ */
+export async function authFetch(path, init = {}) {
+  for (;;) {
+    const token = apiToken();
+    const headers = new Headers(init.headers || {});
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    const res = await fetch(path, { ...init, headers });
+    if (res.status !== 401 || !askForToken) return res;
+    if (apiToken() !== token) continue; // a newer token arrived while this request was out
+    const next = await promptForToken(Boolean(token));
+    if (!next) return res;
+    setApiToken(next);
+  }
+}
+
+// ---- requests -------------------------------------------------------------------------------------
+
 async function request(method, path, body) {
   const init = { method, headers: { Accept: 'application/json' } };
   if (body !== undefined) {
@@ -66,7 +128,7 @@ async function request(method, path, body) {
   }
   let res;
   try {
-    res = await fetch(path, init);
+    res = await authFetch(path, init);
   } catch (err) {
     throw new ApiError(0, null);
   }
@@ -80,6 +142,41 @@ async function request(method, path, body) {
   }
   if (!res.ok) throw new ApiError(res.status, data && 'detail' in data ? data.detail : null);
   return data;
+}
+
+/** The file name in a Content-Disposition header (`filename*=UTF-8''...` or `filename="..."`), or null. */
+export function dispositionFilename(header) {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''));
+    } catch {
+      // malformed: fall back to the plain name
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/i.exec(header);
+  return plain ? (plain[1] ?? plain[2]).trim() : null;
+}
+
+/** GET a file (an export) with the token: {blob, filename}; ApiError on failure. */
+async function download(path) {
+  let res;
+  try {
+    res = await authFetch(path);
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (!res.ok) {
+    let data = null;
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+    throw new ApiError(res.status, data && 'detail' in data ? data.detail : null);
+  }
+  return { blob: await res.blob(), filename: dispositionFilename(res.headers.get('content-disposition')) };
 }
 
 const enc = encodeURIComponent;
@@ -96,4 +193,6 @@ export const api = {
   metrics: (id) => request('GET', `/api/jobs/${enc(id)}/metrics`),
   stopJob: (id) => request('POST', `/api/jobs/${enc(id)}/stop`),
   deleteJob: (id) => request('DELETE', `/api/jobs/${enc(id)}`),
+  /** path: e.g. /api/jobs/ID/code -> {blob, filename} */
+  download,
 };

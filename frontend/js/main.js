@@ -1,25 +1,36 @@
 // Wiring only: loads presets and data sets, connects the controls, the editor, the REST API and
 // the job stream to the views. State lives in state.js; views render what they are handed.
 
-import { api, ApiError } from './api.js';
+import { api, ApiError, apiToken, onTokenRequired } from './api.js';
 import { JobStream } from './socket.js';
 import { MSG, SCOPE, isTerminal } from './protocol.js';
 import {
   clone, datasetInfo, isToy, jobIdFromHash, normalizeDataset, store, tidySpec, withPath, writeJobHash,
 } from './state.js';
 import { createAccuracyChart } from './views/accuracyChart.js';
+import { createAuthPrompt } from './views/authPrompt.js';
+import { createDecisionBoundary } from './views/decisionBoundary.js';
 import { createExportPanel } from './views/exportPanel.js';
 import { createFeatureMaps } from './views/featureMaps.js';
+import { createGradientFlow } from './views/gradientFlow.js';
 import { createJobList } from './views/jobList.js';
 import { createLossChart } from './views/lossChart.js';
 import { createSettingsPanel } from './views/settingsPanel.js';
 import { createSpecEditor } from './views/specEditor.js';
 import { createStatusBar } from './views/statusBar.js';
 import { createSummaryTable } from './views/summaryTable.js';
+import { createTabs } from './views/tabs.js';
 
 const $ = (id) => document.getElementById(id);
 const VALIDATE_DELAY_MS = 300;
 const FM_PLACEHOLDER = 'Feature maps of conv/pool layers appear here while an image network trains (every "probe every" steps).';
+const BOUNDARY_PLACEHOLDER = 'Press Train: the decision boundary over the input plane is drawn every "probe every" steps.';
+const GRADIENTS_PLACEHOLDER = 'Press Train: each layer’s gradient norm is drawn here, step by step.';
+const INSIDE = {
+  image: { label: 'Feature maps', hint: 'what each conv/pool channel sees in one probe image' },
+  toy2d: { label: 'Decision boundary', hint: 'the class predicted at every point of the input plane' },
+};
+const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
 
 const views = {
   settings: createSettingsPanel({ dataEl: $('data-fields'), trainingEl: $('training-fields'), onEdit: onFormEdit }),
@@ -29,8 +40,25 @@ const views = {
   loss: createLossChart($('loss-chart')),
   accuracy: createAccuracyChart($('accuracy-chart')),
   maps: createFeatureMaps($('feature-maps'), { placeholder: FM_PLACEHOLDER }),
+  boundary: createDecisionBoundary($('decision-boundary'), { placeholder: BOUNDARY_PLACEHOLDER }),
+  gradients: createGradientFlow($('gradient-flow')),
+  tabs: createTabs({
+    tabs: [
+      { key: 'inside', button: $('tab-inside'), pane: $('pane-inside') },
+      { key: 'gradients', button: $('tab-gradients'), pane: $('pane-gradients') },
+    ],
+    hintEl: $('vis-hint'),
+    onSelect: (tab) => store.set({ tab }),
+  }),
   jobs: createJobList($('job-list'), { onOpen: (id) => openJob(id, { loadSpec: true }), onDelete: deleteJob }),
-  exports: createExportPanel({ linksEl: $('export-links'), fileInput: $('import-spec'), onImport: importSpec }),
+  exports: createExportPanel({
+    linksEl: $('export-links'), fileInput: $('import-spec'), onImport: importSpec,
+    needsFetch: () => Boolean(apiToken()), fetchFile: api.download, onError: showError,
+  }),
+  auth: createAuthPrompt({
+    dialog: $('auth-dialog'), form: $('auth-form'), input: $('auth-token'), errorEl: $('auth-error'),
+    cancelButton: $('auth-cancel'),
+  }),
 };
 
 let stream = null;
@@ -63,6 +91,7 @@ function setSpec(spec, from) {
   if (from !== 'editor') views.editor.setSpec(spec);
   views.settings.setSpec(spec, { toy: isToy(spec?.dataset?.name) }); // a focused control is left alone
   showDatasetInfo(spec);
+  if (!store.get().jobId) showInside(spec);
   scheduleValidate();
 }
 
@@ -119,8 +148,10 @@ function importSpec({ name, text }) {
 function showDatasetInfo(spec) {
   const info = datasetInfo(spec?.dataset?.name);
   const box = $('dataset-info');
+  const own = spec?.dataset?.n_samples; // the 2-D sets are generated with the spec's n_samples
+  const samples = isToy(info?.name) && Number.isInteger(own) ? own : info?.n_samples;
   box.textContent = info
-    ? `${info.task} · ${info.kind} · input ${info.input_shape.join('×')} · ${info.classes?.length ?? '?'} classes · ${info.n_samples} samples`
+    ? `${info.task} · ${info.kind} · input ${info.input_shape.join('×')} · ${info.classes?.length ?? '?'} classes · ${samples} samples`
     : '';
   box.title = info?.source ? `Source: ${info.source}` : '';
 }
@@ -238,7 +269,22 @@ function clearJob() {
   views.loss.reset('cross_entropy', 'Press Train to watch the loss fall.');
   views.accuracy.reset(null, 'Accuracy is measured at the end of every epoch.');
   views.maps.reset(FM_PLACEHOLDER);
+  views.boundary.reset(BOUNDARY_PLACEHOLDER);
+  views.gradients.reset(GRADIENTS_PLACEHOLDER);
+  showInside(store.get().spec);
   updateButtons();
+}
+
+/**
+ * The "inside" tab shows the decision boundary for 2-D data sets and the feature-map panel for the
+ * rest (images draw maps there; other data sets get a note saying what is drawn for which data).
+ */
+function showInside(spec) {
+  const toy = datasetInfo(spec?.dataset?.name)?.kind === 'toy2d';
+  $('boundary-box').hidden = !toy;
+  $('fm-box').hidden = toy;
+  const inside = INSIDE[toy ? 'toy2d' : 'image'];
+  views.tabs.setLabel('inside', inside.label, inside.hint);
 }
 
 /** What the feature-map panel says until the job's first probe arrives (or if none will). */
@@ -246,7 +292,7 @@ function mapsPlaceholder(spec) {
   const info = datasetInfo(spec?.dataset?.name);
   const layers = Array.isArray(spec?.network?.layers) ? spec.network.layers : [];
   if (info && info.kind !== 'image') {
-    return `Feature maps are drawn for image data sets such as digits; “${info.name}” is ${info.kind} data.`;
+    return `Feature maps are drawn for image data sets such as digits, decision boundaries for 2-D sets such as spiral; “${info.name}” is ${info.kind} data.`;
   }
   if (!layers.some((l) => /^(conv2d|maxpool2d|avgpool2d)$/.test(l?.type))) {
     return 'This network has no conv/pool layers; feature maps show the channels of conv2d, maxpool2d and avgpool2d layers.';
@@ -282,30 +328,50 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   views.loss.reset(record.spec?.training?.loss ?? 'cross_entropy');
   views.accuracy.reset(classes ? 1 / classes : null);
   views.maps.reset(mapsPlaceholder(record.spec));
+  views.boundary.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
+  views.gradients.reset('Waiting for the first steps…');
+  showInside(record.spec);
   updateButtons();
+  listen(id, 0);
+}
 
+const MAX_AUTH_RESUMES = 3;
+
+/** Open job `id`'s stream from `after`; a stream refused for its token (1008) asks for one and resumes. */
+function listen(id, after, authResumes = 0) {
   stream = new JobStream(id, {
-    after: 0,
+    after,
     onMessage: onStreamMessage,
-    onConnection: (state) => {
+    onConnection: (state, info) => {
       if (store.get().jobId !== id) return;
       store.set({ connection: state });
       views.status.setConnection(state);
-      if (state === 'lost') refreshJob(id);
+      if (state !== 'lost') return;
+      const lastSeq = stream?.lastSeq ?? after;
+      refreshJob(id).then((ok) => {
+        // A REST call with the token worked (asking for one if needed): the socket may now pass too.
+        if (ok && info?.code === 1008 && authResumes < MAX_AUTH_RESUMES && store.get().jobId === id) {
+          listen(id, lastSeq, authResumes + 1);
+        }
+      });
     },
   }).start();
 }
 
+/** Reload job `id`'s record; resolves to whether it could. */
 async function refreshJob(id) {
+  let ok = false;
   try {
     const job = await api.getJob(id);
-    if (store.get().jobId !== id) return;
+    if (store.get().jobId !== id) return false;
     store.set({ job });
     views.status.setStatus({ status: job.status, detail: job.detail, final: job.final });
+    ok = true;
   } catch (err) {
     showError('Could not reload the job', err);
   }
   updateButtons();
+  return ok;
 }
 
 function onStreamMessage(msg) {
@@ -317,6 +383,7 @@ function onStreamMessage(msg) {
     if (isTerminal(msg.status)) {
       views.loss.flush();
       views.accuracy.flush();
+      views.gradients.flush();
     }
     updateButtons();
     refreshJobs();
@@ -328,6 +395,12 @@ function onStreamMessage(msg) {
     views.status.setProgress(`epoch ${msg.epoch}${epochs ? `/${epochs}` : ''} · step ${msg.step}`);
   } else if (msg.type === MSG.FEATURE_MAPS) {
     views.maps.render(msg);
+  } else if (msg.type === MSG.DATA_POINTS) {
+    views.boundary.setPoints(msg);
+  } else if (msg.type === MSG.DECISION_BOUNDARY) {
+    views.boundary.render(msg);
+  } else if (msg.type === MSG.GRADIENTS) {
+    views.gradients.push(msg);
   }
 }
 
@@ -336,6 +409,7 @@ function onStreamMessage(msg) {
 store.on('jobs', (jobs, state) => views.jobs.render(jobs, state.jobId));
 store.on('jobId', (jobId, state) => views.jobs.render(state.jobs, jobId));
 store.on('job', (job) => views.exports.setJob(job));
+store.on('tab', (tab) => views.tabs.select(tab));
 
 // ---- start --------------------------------------------------------------------------------------
 
@@ -363,7 +437,11 @@ async function start() {
     if (id && id !== store.get().jobId) openJob(id, { loadSpec: true });
     else if (!id && store.get().jobId) clearJob(); // back to the page without a job
   });
+  onTokenRequired((info) => views.auth.ask(info));
   views.status.reset();
+  views.gradients.reset(GRADIENTS_PLACEHOLDER);
+  views.tabs.setLabel('gradients', 'Gradient flow', GRADIENTS_HINT);
+  showInside(null);
   updateButtons();
 
   let presets;

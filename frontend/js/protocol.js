@@ -7,6 +7,9 @@ export const MSG = Object.freeze({
   STATUS: 'status',
   METRICS: 'metrics',
   FEATURE_MAPS: 'feature_maps',
+  DATA_POINTS: 'data_points', // once, before training, on 2-D data sets
+  DECISION_BOUNDARY: 'decision_boundary', // every probe step, 2-D data sets
+  GRADIENTS: 'gradients', // per-layer gradient L2 norms, with every step-metrics point
 });
 
 export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });

@@ -2,14 +2,17 @@
 // Tracks the last seq received, drops duplicates, and after an unexpected close (job not yet
 // terminal) reconnects with after=lastSeq so that history resumes with no gaps.
 
+import { apiToken } from './api.js';
 import { MSG, PROTOCOL_VERSION, isTerminal } from './protocol.js';
 
 const MAX_BACKOFF_MS = 5000;
 const MAX_QUIET_ATTEMPTS = 30; // consecutive reconnects without a single message before giving up
 
-export function streamUrl(jobId, after) {
+/** The stream's URL; with an API token set, `&token=` (browsers cannot set headers on a websocket). */
+export function streamUrl(jobId, after, token = apiToken()) {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return `${scheme}://${location.host}/api/jobs/${encodeURIComponent(jobId)}/stream?after=${after}`;
+  const auth = token ? `&token=${encodeURIComponent(token)}` : '';
+  return `${scheme}://${location.host}/api/jobs/${encodeURIComponent(jobId)}/stream?after=${after}${auth}`;
 }
 
 export class JobStream {
@@ -80,7 +83,8 @@ export class JobStream {
       this.onConnection('closed', { code: ev.code });
       return;
     }
-    // 1008 (policy) and 4xxx are the server refusing this stream (e.g. unknown job): do not retry.
+    // 1008 (policy: missing or wrong API token) and 4xxx are the server refusing this stream (e.g.
+    // unknown job): do not retry here; main.js may ask for a token and resume.
     if (ev.code === 1008 || (ev.code >= 4000 && ev.code < 5000) || this.attempts >= MAX_QUIET_ATTEMPTS) {
       this.onConnection('lost', { code: ev.code, reason: ev.reason });
       return;

@@ -17,14 +17,32 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 800}
 
 
-@pytest.fixture(scope="session")
-def server_url(tmp_path_factory):
-    """Base URL of a real server (REST, websocket and the static frontend) for this test session."""
-    server = ServerProcess(tmp_path_factory.mktemp("nnplay-data"))
+API_TOKEN = "browser-test-token-8f3a"  # NNPLAY_API_TOKEN of the auth_server_url server
+
+
+def _serve(data_dir, **env):
+    server = ServerProcess(data_dir, **env)
     try:
         server.start()
     except RuntimeError as exc:
         pytest.fail(str(exc))
+    return server
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory):
+    """Base URL of a real server (REST, websocket and the static frontend) for this test session."""
+    server = _serve(tmp_path_factory.mktemp("nnplay-data"))
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def auth_server_url(tmp_path_factory):
+    """Base URL of a second server started with NNPLAY_API_TOKEN=API_TOKEN: /api needs the token."""
+    server = _serve(tmp_path_factory.mktemp("nnplay-auth-data"), NNPLAY_API_TOKEN=API_TOKEN)
     try:
         yield server.url
     finally:
@@ -42,17 +60,32 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, server_url):
-    """A fresh 1280x800 page; page errors (uncaught exceptions) fail the test at teardown."""
-    context = browser.new_context(viewport=VIEWPORT, base_url=server_url)
+def _page(browser, base_url):
+    """A fresh 1280x800 page in its own context; uncaught page errors are collected in page_errors."""
+    context = browser.new_context(viewport=VIEWPORT, base_url=base_url)
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.page_errors = errors
+    return context, pg
+
+
+@pytest.fixture
+def page(browser, server_url):
+    """A fresh 1280x800 page; page errors (uncaught exceptions) fail the test at teardown."""
+    context, pg = _page(browser, server_url)
     yield pg
     context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
+    assert not pg.page_errors, f"uncaught errors in the page: {pg.page_errors}"
+
+
+@pytest.fixture
+def auth_page(browser, auth_server_url):
+    """As `page`, on the server that needs an API token (sessionStorage starts empty)."""
+    context, pg = _page(browser, auth_server_url)
+    yield pg
+    context.close()
+    assert not pg.page_errors, f"uncaught errors in the page: {pg.page_errors}"
 
 
 @pytest.fixture

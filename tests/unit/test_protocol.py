@@ -28,3 +28,13 @@ def test_unknown_type_and_status_are_refused():
         encode("j1", 1, {"type": "gossip", "step": 0})
     with pytest.raises(ValidationError):
         encode("j1", 1, {"type": "status", "step": 0, "status": "sleeping"})
+
+
+def test_a_lagging_client_skips_only_superseded_visual_frames():
+    from nnplay.jobs.run import COALESCE_BACKLOG, superseded
+
+    types = (["metrics", "gradients", "feature_maps"] * COALESCE_BACKLOG)[:COALESCE_BACKLOG + 6] + ["status"]
+    skip = superseded(types, 0)
+    visual = [i for i, t in enumerate(types) if t == "feature_maps"]
+    assert skip == set(visual[:-1])  # every frame but the newest
+    assert superseded(types, len(types) - 10) == set()  # a client close behind gets everything

@@ -1,5 +1,10 @@
 """One job's live run: numbering, persisting and publishing its messages.
 
+A client that has caught up with the history and then falls ``COALESCE_BACKLOG`` messages behind the
+live ones gets coalesced visual frames: superseded
+``feature_maps``/``decision_boundary`` messages are skipped for it (their ``seq`` is missing from its
+stream), while every ``status``, ``metrics`` and ``gradients`` message is sent.
+
 Messages are numbered (``seq``) under a lock, written to the store in batches from the worker thread,
 and handed to the event loop in numbering order through an outbox drained by one
 ``loop.call_soon_threadsafe`` callback at a time, where they are appended to ``texts`` and waiting
@@ -24,6 +29,7 @@ class JobRun:
         self.job_id, self.first_seq, self.next_seq = job_id, first_seq, first_seq
         self.store, self.loop = store, loop
         self.texts: list[str] = []
+        self.types: list[str] = []  # types[i] is the message type of texts[i]
         self.done = False
         self.changed = asyncio.Event()
         self.stop_event = threading.Event()
@@ -34,7 +40,7 @@ class JobRun:
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
         self._pending: list[tuple[int, str, int, str]] = []
-        self._outbox: list[str] = []
+        self._outbox: list[tuple[str, str]] = []
         self._drain_scheduled = False
         self._last_flush = time.monotonic()
 
@@ -46,7 +52,7 @@ class JobRun:
             self.next_seq += 1
             self.step = event["step"]
             self._pending.append((seq, event["type"], event["step"], text))
-            self._outbox.append(text)
+            self._outbox.append((event["type"], text))
             if not self._drain_scheduled:
                 self._drain_scheduled = True
                 self.loop.call_soon_threadsafe(self.loop.call_later, PUBLISH_DELAY_SECONDS, self._drain)
@@ -64,7 +70,8 @@ class JobRun:
     def _drain(self) -> None:
         """On the loop thread: move everything emitted since the last drain to ``texts``, wake once."""
         with self._lock:
-            self.texts.extend(self._outbox)
+            self.types.extend(kind for kind, _ in self._outbox)
+            self.texts.extend(text for _, text in self._outbox)
             self._outbox.clear()
             self._drain_scheduled = False
         self._wake()
@@ -78,3 +85,19 @@ class JobRun:
     def _wake(self) -> None:
         self.changed.set()
         self.changed = asyncio.Event()
+
+
+VISUAL_TYPES = frozenset({"feature_maps", "decision_boundary"})
+COALESCE_BACKLOG = 256
+
+
+def superseded(types: list[str], start: int) -> set[int]:
+    """Indices in ``types[start:]`` of visual frames with a later frame of the same type: a client that
+    is ``COALESCE_BACKLOG`` or more messages behind skips them (every other message is still sent)."""
+    if len(types) - start < COALESCE_BACKLOG:
+        return set()
+    latest: dict[str, int] = {}
+    for i in range(start, len(types)):
+        if types[i] in VISUAL_TYPES:
+            latest[types[i]] = i
+    return {i for i in range(start, len(types)) if types[i] in VISUAL_TYPES and latest[types[i]] != i}

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from nnplay.jobs.checkpoints import Checkpoints
 from nnplay.jobs.executor import Executor, RunRequest
-from nnplay.jobs.run import JobRun
+from nnplay.jobs.run import JobRun, superseded
 from nnplay.jobs.store import JobRow, Store, now_iso
 from nnplay.protocol import TERMINAL
 from nnplay.settings import Settings
@@ -236,7 +236,9 @@ class JobService:
             del self.watchers[job_id]
 
     async def stream(self, job_id: str, after: int = 0) -> AsyncIterator[str]:
-        """Messages with ``seq > after``: history first, then live ones; ends after a terminal status."""
+        """Messages with ``seq > after``: history first, then live ones; ends after a terminal status.
+        The history is sent whole; a client that later falls far behind the live messages skips
+        superseded visual frames (see ``nnplay.jobs.run.superseded``)."""
         self.get(job_id)
         run = self.runs.get(job_id)
         before = run.first_seq if run is not None else None
@@ -245,11 +247,15 @@ class JobService:
         if run is None:
             return
         index = max(0, after + 1 - run.first_seq)
+        caught_up = False  # the history is always sent whole; only live lag is coalesced
         while True:
             waiter = run.changed
+            skip = superseded(run.types, index) if caught_up else set()
             while index < len(run.texts):
-                yield run.texts[index]
+                if index not in skip:
+                    yield run.texts[index]
                 index += 1
+            caught_up = True
             if run.done:
                 return
             await waiter.wait()

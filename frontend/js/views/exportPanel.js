@@ -1,5 +1,7 @@
 // Middle column, under the run bar: downloads of the job on screen (weights, ONNX, PyTorch code, spec)
 // and the "Import spec" file input, which reads a JSON file in the page and hands its text on.
+// The links are plain <a href download>; when the server needs an API token (a header, which a link
+// cannot send), a click is handed to `fetchFile(path)` instead and the answer saved from a Blob.
 
 import { isTerminal } from '../protocol.js';
 
@@ -22,15 +24,54 @@ function hasWeights(job, epochSeen) {
   return epochSeen || job.final != null || (isTerminal(job.status) && Boolean(job.started_at));
 }
 
-export function createExportPanel({ linksEl, fileInput, onImport }) {
+/** Save `blob` as `filename` through a temporary object URL. */
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename || 'download';
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000); // the download has started reading it by then
+}
+
+/**
+ * @param {{linksEl: Element, fileInput: HTMLInputElement, onImport: Function,
+ *          needsFetch?: () => boolean, fetchFile?: (path: string) => Promise<{blob: Blob, filename: string|null}>,
+ *          onError?: (text: string, err: Error) => void}} opts
+ */
+export function createExportPanel({
+  linksEl, fileInput, onImport, needsFetch = () => false, fetchFile = null, onError = () => {},
+}) {
   const anchors = new Map(LINKS.map((link) => {
     const a = document.createElement('a');
     a.className = 'export-link';
     a.id = `export-${link.key}`;
     a.textContent = link.text;
+    a.addEventListener('click', (ev) => onClick(ev, a, link));
     linksEl.append(a);
     return [link.key, a];
   }));
+
+  async function onClick(ev, a, link) {
+    const path = a.getAttribute('href');
+    if (!path || !fetchFile || !needsFetch()) return; // a plain link: the browser downloads it
+    ev.preventDefault();
+    if (a.classList.contains('busy')) return;
+    a.classList.add('busy');
+    a.setAttribute('aria-busy', 'true');
+    try {
+      const { blob, filename } = await fetchFile(path);
+      saveBlob(blob, filename || `${current?.id ?? 'job'}-${link.path}`);
+    } catch (err) {
+      onError(`Could not download ${link.text}`, err);
+    } finally {
+      a.classList.remove('busy');
+      a.removeAttribute('aria-busy');
+    }
+  }
   let jobId = null;
   let epochSeen = false;
   let current = null;

@@ -15,6 +15,28 @@ export const DIVERGING = [
   [4 / 6, '#fddbc7'], [5 / 6, '#ef8a62'], [1, '#b2182b'],
 ];
 
+/**
+ * p(class 1) of a binary classifier under the data points: blue (surely class 0), white (0.5,
+ * undecided), orange (surely class 1); lighter than the point colours so the points stay visible.
+ */
+export const REGION_SCALE = [
+  [0, '#5b9bd0'], [0.25, '#a9cbe8'], [0.5, '#f7f7f7'], [0.75, '#f8c9a0'], [1, '#ee9550'],
+];
+
+/** One colour per class (class 0 blue, class 1 orange, as REGION_SCALE's ends). */
+export const CLASS_COLORS = ['#2166ac', '#d95f02', '#1b9e77', '#7570b3', '#e7298a', '#66a61e', '#e6ab02',
+  '#a6761d', '#666666', '#17becf'];
+
+/** Unsigned magnitudes (log gradient norms): dark (small) to bright (large). */
+export const SEQUENTIAL = 'Viridis';
+
+/** `hex` mixed with white: t = 0 gives `hex`, t = 1 white. */
+export function tint(hex, t) {
+  const n = parseInt(hex.slice(1), 16);
+  const mix = (c) => Math.round(c + (255 - c) * t);
+  return `rgb(${mix(n >> 16)}, ${mix((n >> 8) & 255)}, ${mix(n & 255)})`;
+}
+
 /** Images: white (low) to black (high), like ink on paper. */
 export const GREYS = [[0, '#ffffff'], [1, '#000000']];
 

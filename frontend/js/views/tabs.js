@@ -1,0 +1,51 @@
+// Right column, bottom: the tab strip over "inside the network" (feature maps or the decision
+// boundary) and "gradient flow". Both panes stay laid out, so their charts keep drawing while hidden;
+// the inactive one is made invisible. Which tab is selected lives in state.js (main.js wires it).
+
+/**
+ * @param {{tabs: {key: string, button: HTMLElement, pane: HTMLElement}[], hintEl: HTMLElement,
+ *          onSelect: (key: string) => void}} opts
+ */
+export function createTabs({ tabs, hintEl, onSelect }) {
+  const hints = new Map();
+  let selected = tabs[0].key;
+
+  function paint() {
+    for (const { key, button, pane } of tabs) {
+      const on = key === selected;
+      button.setAttribute('aria-selected', String(on));
+      button.tabIndex = on ? 0 : -1;
+      pane.classList.toggle('inactive', !on);
+      pane.setAttribute('aria-hidden', String(!on));
+    }
+    hintEl.textContent = hints.get(selected) || '';
+    hintEl.title = hintEl.textContent;
+  }
+
+  tabs.forEach(({ key, button }, i) => {
+    button.addEventListener('click', () => onSelect(key));
+    button.addEventListener('keydown', (ev) => { // arrow keys move between tabs (WAI-ARIA tabs pattern)
+      if (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft') return;
+      const next = tabs[(i + (ev.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
+      next.button.focus();
+      onSelect(next.key);
+    });
+  });
+  paint();
+
+  return {
+    select(key) {
+      if (!tabs.some((t) => t.key === key)) return;
+      selected = key;
+      paint();
+    },
+    /** The tab's label and the short line shown beside the tabs while it is selected. */
+    setLabel(key, text, hint = '') {
+      const tab = tabs.find((t) => t.key === key);
+      if (!tab) return;
+      tab.button.textContent = text;
+      hints.set(key, hint);
+      paint();
+    },
+  };
+}

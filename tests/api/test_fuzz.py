@@ -1,0 +1,252 @@
+"""Schemathesis fuzzing of every REST route against the app's own OpenAPI schema.
+
+More than 1,000 generated requests (about 1,600) from a fixed seed (``SEED``), so every run sends the
+same requests (what they answer still depends on how far the jobs have got). Three groups:
+
+- schemathesis' positive mode (bodies and path values valid by the schema; most networks still fail
+  shape inference, so they test the 422 path) and negative mode (bodies that break the schema);
+- bodies that are valid jobs by construction (a hypothesis strategy below), so POST /api/jobs and
+  POST /api/networks/validate also answer 201/200 and jobs really train;
+- the path routes (stop, resume, metrics, get, delete) on the ids of those real jobs, right after each
+  create while they queue, run and end, then once more when they have ended, and on generated ids.
+
+Every response is checked: no 5xx, a documented status code, the documented content type and a body
+that matches the documented schema (``response_schema_conformance``); negative bodies must be refused
+with a 4xx. Failures are collected, not shrunk (the app is live and training), and reported together
+with a curl line that reproduces each.
+
+Jobs are kept tiny through the settings (``max_epochs=2``, ``max_params=5000``, one job at a time).
+"""
+
+import time
+from collections import Counter
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, seed
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.python import asgi
+from schemathesis.specs.openapi.checks import (content_type_conformance, negative_data_rejection,
+                                               response_schema_conformance, status_code_conformance)
+
+from nnplay.api.app import create_app
+from nnplay.data import DATASETS
+from nnplay.settings import Settings
+from nnplay.spec.data import TOY_2D
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+NEGATIVE_CHECKS = CHECKS + [negative_data_rejection]
+MIN_REQUESTS = 1000
+SEED = 20_240_607
+PATH_ROUTES = ["GET /api/jobs/{job_id}", "GET /api/jobs/{job_id}/metrics", "POST /api/jobs/{job_id}/stop",
+               "POST /api/jobs/{job_id}/resume", "DELETE /api/jobs/{job_id}"]  # delete last: it removes ids
+# after a create; hypothesis favours the first entries, and stop/resume matter most on live jobs
+LIFECYCLE_ROUTES = ["POST /api/jobs/{job_id}/stop", "POST /api/jobs/{job_id}/resume",
+                    "GET /api/jobs/{job_id}/metrics", "GET /api/jobs/{job_id}", "DELETE /api/jobs/{job_id}",
+                    "GET /api/jobs"]
+KNOWN_ROUTES = {*PATH_ROUTES, "GET /api/health", "GET /api/datasets", "GET /api/presets", "GET /api/layers",
+                "GET /api/jobs", "POST /api/jobs", "POST /api/networks/validate"}
+
+
+def derandomized(max_examples: int):
+    """Decorates a ``@given`` test: the fixed SEED, no example database, no shrinking, no deadline."""
+    options = hsettings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
+                        phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    return lambda test: seed(SEED)(options(test))
+
+
+# ---- bodies that are valid jobs by construction --------------------------------------------------
+
+ACTIVATIONS = [{"type": "relu"}, {"type": "tanh"}, {"type": "sigmoid"}, {"type": "gelu"},
+               {"type": "leaky_relu", "negative_slope": 0.1}]
+
+
+@st.composite
+def flat_layers(draw, n_out: int) -> list[dict]:
+    """An MLP on flat features: [linear, activation, (dropout | batchnorm1d)?] * 0..2, linear(n_out)."""
+    layers = []
+    for _ in range(draw(st.integers(0, 2))):
+        layers += [{"type": "linear", "out_features": draw(st.integers(2, 16))},
+                   draw(st.sampled_from(ACTIVATIONS))]
+        extra = draw(st.sampled_from([None, {"type": "dropout", "p": 0.2}, {"type": "batchnorm1d"}]))
+        layers += [extra] if extra else []
+    return layers + [{"type": "linear", "out_features": n_out}]
+
+
+@st.composite
+def image_layers(draw, n_out: int) -> list[dict]:
+    """Digits (1, 8, 8): optionally conv -> relu -> pool (-> batchnorm2d), then flatten and an MLP."""
+    layers = []
+    if draw(st.booleans()):
+        pool = draw(st.sampled_from(["maxpool2d", "avgpool2d"]))
+        layers += [{"type": "conv2d", "out_channels": draw(st.integers(1, 4)), "kernel_size": 3,
+                    "padding": draw(st.sampled_from(["same", 1, "valid"]))},
+                   {"type": "relu"}, {"type": pool, "kernel_size": 2}]
+        layers += [{"type": "batchnorm2d"}] if draw(st.booleans()) else []
+    return layers + [{"type": "flatten"}] + draw(flat_layers(n_out))
+
+
+@st.composite
+def training(draw, n_samples: int) -> dict:
+    optimizer = draw(st.sampled_from(["sgd", "adagrad", "rmsprop", "adam", "adamw"]))
+    momentum = draw(st.sampled_from([0.0, 0.5, 0.9]))
+    return {"optimizer": optimizer, "lr": draw(st.floats(1e-4, 0.5)), "momentum": momentum,
+            "nesterov": optimizer == "sgd" and momentum > 0 and draw(st.booleans()),
+            "weight_decay": draw(st.sampled_from([0.0, 1e-4, 0.01])),
+            "epochs": draw(st.integers(1, 2)),
+            "batch_size": draw(st.sampled_from(["full", 16, 64] + ([8] if n_samples <= 200 else []))),
+            "grad_clip": draw(st.sampled_from([None, 0.5, 5.0])), "seed": draw(st.integers(0, 2**31 - 1)),
+            "probe_every": draw(st.integers(1, 50))}
+
+
+@st.composite
+def valid_jobs(draw) -> dict:
+    """A JobSpec body the server must accept: the output size fits the data set and the loss."""
+    name = draw(st.sampled_from(sorted(DATASETS)))
+    info = DATASETS[name]
+    n_classes = len(info.classes)
+    dataset = {"name": name, "test_fraction": draw(st.sampled_from([0.1, 0.2, 0.5])),
+               "seed": draw(st.integers(0, 99))}
+    if name in TOY_2D:  # the seeded 2-D sets: keep them small
+        dataset |= {"n_samples": draw(st.integers(20, 300)), "noise": draw(st.floats(0.0, 0.5))}
+    loss = draw(st.sampled_from(["cross_entropy", "mse", "bce_with_logits"]))
+    n_out = 1 if loss == "bce_with_logits" and n_classes == 2 and draw(st.booleans()) else n_classes
+    layers = draw(image_layers(n_out) if len(info.input_shape) == 3 else flat_layers(n_out))
+    body = {"dataset": dataset, "network": {"layers": layers},
+            "training": {**draw(training(dataset.get("n_samples", info.n_samples))), "loss": loss}}
+    if draw(st.booleans()):
+        body["name"] = draw(st.text(max_size=40))
+    return body
+
+
+# ---- the run --------------------------------------------------------------------------------------
+
+class Fuzzer:
+    """Sends cases, counts them by route and status, and collects failures instead of raising."""
+
+    def __init__(self, schema):
+        self.schema = schema
+        self.ops = {r.ok().label: r.ok() for r in schema.get_all_operations()}
+        self.counts: Counter = Counter()
+        self.failures: dict[tuple, str] = {}
+        self.job_ids: list[str] = []
+
+    def send(self, case, checks=CHECKS, expect: range | None = None):
+        response = case.call()
+        label = case.operation.label
+        self.counts[(label, response.status_code)] += 1
+        try:
+            case.validate_response(response, checks=checks)
+        except BaseException as exc:  # schemathesis' FailureGroup is a BaseExceptionGroup
+            if not isinstance(exc, (AssertionError, BaseExceptionGroup)):
+                raise
+            self.failures.setdefault((label, response.status_code, type(exc).__name__), str(exc)[:3000])
+        if expect is not None and response.status_code not in expect:
+            reply = f"{case.as_curl_command()}\n-> {response.status_code} {response.text[:2000]}"
+            self.failures.setdefault((label, response.status_code, "unexpected"), reply)
+        return response
+
+    def generated(self, label: str, mode: GenerationMode, n: int) -> None:
+        """Up to n schemathesis cases of ``mode`` (fewer, or none, when the route has little to vary)."""
+        op = self.ops[label]
+        checks = NEGATIVE_CHECKS if mode is GenerationMode.NEGATIVE else CHECKS
+
+        @derandomized(n)
+        @given(case=op.as_strategy(mode))
+        def run(case):
+            self.send(case, checks)
+
+        try:
+            run()
+        except Unsatisfiable:  # negative mode on a route whose only input is a free string: nothing to break
+            assert mode is GenerationMode.NEGATIVE, label
+
+    def bodies(self, label: str, n: int, expect: range) -> None:
+        """n valid job bodies; the route must answer within ``expect``."""
+        op = self.ops[label]
+
+        @derandomized(n)
+        @given(body=valid_jobs())
+        def run(body):
+            if label == "POST /api/networks/validate":
+                body.pop("name", None)  # a job's name is no part of a network check
+            self.send(op.Case(body=body, media_type="application/json"), expect=expect)
+
+        run()
+
+    def lifecycle(self, n: int) -> None:
+        """n valid jobs, each followed by one to four actions on recent jobs (the new one included)
+        while they are queued, running or ended: stop, resume, metrics, get, delete, or the list."""
+        create = self.ops["POST /api/jobs"]
+        action = st.tuples(st.sampled_from(LIFECYCLE_ROUTES), st.integers(0, 3))
+
+        @derandomized(n)
+        @given(body=valid_jobs(), actions=st.lists(action, min_size=1, max_size=4))
+        def run(body, actions):
+            r = self.send(create.Case(body=body, media_type="application/json"), expect=range(201, 202))
+            if r.status_code == 201:
+                self.job_ids.append(r.json()["id"])
+            for label, back in actions:  # back = 0: the newest job
+                job_id = self.job_ids[max(0, len(self.job_ids) - 1 - back)]
+                path = {"job_id": job_id} if "{" in label else None
+                self.send(self.ops[label].Case(path_parameters=path))
+
+        run()
+
+    def on_jobs(self, label: str, n: int) -> None:
+        """Up to n cases on the ids of real jobs (and an unknown one), in whatever state they are in."""
+        op = self.ops[label]
+
+        @derandomized(n)
+        @given(job_id=st.sampled_from(self.job_ids + ["0" * 32]))
+        def run(job_id):
+            self.send(op.Case(path_parameters={"job_id": job_id}))
+
+        run()
+
+
+@pytest.fixture
+def fuzzer(tmp_path):
+    settings = Settings(data_dir=tmp_path, device="cpu", max_concurrent_jobs=1, max_params=5000, max_epochs=2,
+                        torch_threads=1)
+    try:
+        yield Fuzzer(schemathesis.openapi.from_asgi("/openapi.json", create_app(settings)))
+    finally:
+        asgi.shutdown_lifespans()  # the app's shutdown: stops the jobs still training, closes the store
+
+
+def summary(counts: Counter) -> str:
+    routes: dict[str, list[str]] = {}
+    for (label, status), n in sorted(counts.items()):
+        routes.setdefault(label, []).append(f"{status}x{n}")
+    return "\n".join(f"  {label}: {', '.join(parts)}" for label, parts in routes.items())
+
+
+def test_fuzz_rest_api(fuzzer):
+    started = time.monotonic()
+    for label in ("GET /api/health", "GET /api/datasets", "GET /api/presets", "GET /api/layers"):
+        fuzzer.generated(label, GenerationMode.POSITIVE, 1)  # no parameters: one request says it all
+    for label in ("POST /api/networks/validate", "POST /api/jobs"):
+        fuzzer.generated(label, GenerationMode.POSITIVE, 200)
+        fuzzer.generated(label, GenerationMode.NEGATIVE, 200)
+    fuzzer.bodies("POST /api/networks/validate", 150, range(200, 201))
+    fuzzer.lifecycle(60)
+    fuzzer.generated("GET /api/jobs", GenerationMode.POSITIVE, 1)
+    for label in sorted(set(fuzzer.ops) - KNOWN_ROUTES):  # a route added later is fuzzed too, briefly
+        fuzzer.generated(label, GenerationMode.POSITIVE, 10)
+        fuzzer.generated(label, GenerationMode.NEGATIVE, 10)
+        if "{job_id}" in label:
+            fuzzer.on_jobs(label, 5)
+    for label in PATH_ROUTES:
+        fuzzer.generated(label, GenerationMode.POSITIVE, 30)
+        fuzzer.on_jobs(label, 100)
+    total = sum(fuzzer.counts.values())
+    print(f"\n{total} requests in {time.monotonic() - started:.1f} s\n{summary(fuzzer.counts)}")
+    failures = "\n\n".join(f"== {key}\n{text}" for key, text in fuzzer.failures.items())
+    assert not fuzzer.failures, f"{len(fuzzer.failures)} distinct failures:\n{failures}"
+    assert total >= MIN_REQUESTS, summary(fuzzer.counts)
+    assert fuzzer.counts[("POST /api/jobs", 201)] >= 50, summary(fuzzer.counts)
