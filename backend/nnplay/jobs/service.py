@@ -126,7 +126,7 @@ class JobService:
             result: TrainResult | None = fut.result()
             if result is not None:
                 status = "interrupted" if self.shutting_down and result.status == "stopped" else result.status
-                self._finish(run, status, None, result.final or None)
+                self._finish(run, status, _end_detail(status, run.step), result.final or None)
         except Exception as exc:  # a bug or an out-of-memory must not kill the server
             log.exception("job %s failed", run.job_id)
             self._finish(run, "failed", f"{type(exc).__name__}: {exc}", None)
@@ -259,6 +259,13 @@ class JobService:
             if run.done:
                 return
             await waiter.wait()
+
+
+def _end_detail(status: str, step: int) -> str | None:
+    """What the job's ``detail`` says after a run ends (None keeps the current one)."""
+    return {"stopped": f"stopped at step {step}", "diverged": f"the loss became non-finite at step {step}",
+            "interrupted": f"the server shut down at step {step}; resume continues from the last checkpoint",
+            }.get(status)
 
 
 def _last_step(store: Store, job_id: str) -> int:
