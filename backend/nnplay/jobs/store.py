@@ -8,8 +8,8 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import (JSON, ForeignKey, Integer, String, Text, create_engine, delete, event, func, select,
-                        update)
+from sqlalchemy import (JSON, ForeignKey, Integer, String, Text, create_engine, delete, event, func, insert,
+                        select, update)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 
@@ -90,7 +90,9 @@ class Store:
         if not rows and not job_values:
             return
         with self._lock, Session(self.engine) as s:
-            s.add_all(MessageRow(job_id=job_id, seq=q, type=t, step=st, body=b) for q, t, st, b in rows)
+            if rows:  # Core executemany: no ORM object per message
+                s.execute(insert(MessageRow), [{"job_id": job_id, "seq": q, "type": t, "step": st, "body": b}
+                                               for q, t, st, b in rows])
             values = {**({"last_seq": rows[-1][0]} if rows else {}), **job_values}
             s.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
             s.commit()

@@ -17,9 +17,5 @@ def layer_grad_norms(model: nn.Sequential, indices: list[int]) -> list[float]:
     """
     grads = [[p.grad for p in model[i].parameters() if p.grad is not None] for i in indices]
     flat = [g for layer in grads for g in layer]
-    norms = iter(torch._foreach_norm(flat)) if flat else iter(())
-    out = []
-    for layer in grads:
-        squares = sum(float(next(norms)) ** 2 for _ in layer)
-        out.append(squares ** 0.5)
-    return out
+    squares = iter(torch.stack(torch._foreach_norm(flat)).square().tolist() if flat else [])  # (P,)
+    return [sum(next(squares) for _ in layer) ** 0.5 for layer in grads]
