@@ -17,7 +17,7 @@ def array_payload(t: torch.Tensor, dims: list[str], decimals: int = 5) -> dict:
     mask = torch.isfinite(t)
     all_finite = bool(mask.all())
     finite = t if all_finite else t[mask]
-    data = t.round(decimals=decimals).tolist()
+    data = t.double().round(decimals=decimals).tolist()  # float64 first: 0.48, not 0.47999998927
     return {
         "shape": list(t.shape),
         "dims": dims,

@@ -72,4 +72,4 @@ class Probe:
 
 
 def _round(t: torch.Tensor, decimals: int = 4) -> list:
-    return t.round(decimals=decimals).tolist()
+    return t.double().round(decimals=decimals).tolist()
