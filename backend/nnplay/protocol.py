@@ -60,9 +60,9 @@ class MetricsMessage(Envelope):
 
 
 class ArrayPayload(BaseModel):
-    model_config = ConfigDict(ser_json_inf_nan="null")
-
     """A tensor as nested lists, with its shape, dimension names and finite value range."""
+
+    model_config = ConfigDict(ser_json_inf_nan="null")
 
     shape: list[int]
     dims: list[str]
@@ -119,16 +119,6 @@ class DataPointsMessage(Envelope):
     test: PointSet
 
 
-class GridPayload(BaseModel):
-    model_config = ConfigDict(ser_json_inf_nan="null")
-
-    shape: list[int]
-    dims: list[str]
-    vmin: float | None
-    vmax: float | None
-    data: list
-
-
 class DecisionBoundaryMessage(Envelope):
     """The classifier over a grid: ``predicted`` class ids and ``confidence`` (the predicted class's
     probability, 1/K..1), indexed ``(row, col)`` = ``(x2, x1)``."""
@@ -138,8 +128,8 @@ class DecisionBoundaryMessage(Envelope):
     x1: list[float]
     x2: list[float]
     classes: list[str]
-    predicted: GridPayload
-    confidence: GridPayload
+    predicted: ArrayPayload
+    confidence: ArrayPayload
 
 
 class GradientsMessage(Envelope):

@@ -4,20 +4,9 @@
 
 import { cssGradient, DIVERGING, FONT, GREYS } from './plotTheme.js';
 import { formatShape } from './summaryTable.js';
+import { el } from './dom.js';
 
 const MAP_CONFIG = { staticPlot: true, displayModeBar: false, responsive: false };
-
-function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null) continue;
-    if (k === 'text') node.textContent = v;
-    else if (k === 'className') node.className = v;
-    else node.setAttribute(k, v);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
 
 /** Symmetric range around 0 from a layer's vmin/vmax, so 0 is always the middle colour. */
 export function symmetricRange(vmin, vmax) {

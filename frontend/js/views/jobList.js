@@ -2,18 +2,7 @@
 // are replayed from the stream); the × deletes it.
 
 import { isTerminal } from '../protocol.js';
-
-function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null) continue;
-    if (k === 'text') node.textContent = v;
-    else if (k === 'className') node.className = v;
-    else node.setAttribute(k, v);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
+import { el } from './dom.js';
 
 function when(iso) {
   if (!iso) return '';

@@ -2,6 +2,8 @@
 // change calls onEdit(path, value); setSpec(spec) shows a spec (without clobbering a control the
 // user is typing in).
 
+import { el } from './dom.js';
+
 const OPTIMIZERS = [
   ['sgd', 'SGD', 'Stochastic gradient descent; with momentum (and Nesterov) when momentum > 0.'],
   ['adagrad', 'Adagrad', 'Per-parameter step sizes shrink with the sum of past squared gradients.'],
@@ -65,18 +67,6 @@ function getPath(obj, path) {
     if (node === null || typeof node !== 'object') return undefined;
     node = node[key];
   }
-  return node;
-}
-
-function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null) continue;
-    if (k === 'text') node.textContent = v;
-    else if (k === 'className') node.className = v;
-    else node.setAttribute(k, v);
-  }
-  for (const child of children) node.append(child);
   return node;
 }
 

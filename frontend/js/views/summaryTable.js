@@ -1,17 +1,7 @@
 // Middle column: the layer list with inferred output shapes and parameter counts (from
 // POST /api/networks/validate), or the validation errors shown on the layer they concern.
 
-function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null) continue;
-    if (k === 'text') node.textContent = v;
-    else if (k === 'className') node.className = v;
-    else node.setAttribute(k, v);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
+import { el } from './dom.js';
 
 /** [6, 8, 8] -> "6×8×8"; [10] -> "10". */
 export function formatShape(shape) {
