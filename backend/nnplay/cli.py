@@ -103,8 +103,11 @@ def cmd_serve(args) -> int:
               "trusted (e.g. a container port published on the host's loopback).", file=sys.stderr)
         return 2
     print(f"nnplay serving on http://{host}:{port}", file=sys.stderr)
-    # no per-message deflate: messages are small and compressing each one costs the training CPU time
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=args.log_level, ws_per_message_deflate=False)
+    # No per-message deflate: messages are small and compressing each one costs training CPU time.
+    # Pings every 20 s; a client that does not answer within 20 s (vanished without a close frame) is
+    # dropped, which ends its stream and frees its slot.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=args.log_level,
+                ws_per_message_deflate=False, ws_ping_interval=20.0, ws_ping_timeout=20.0)
     return 0
 
 
