@@ -108,3 +108,48 @@ def test_deleting_a_running_job_stops_it_first(client):
     assert client.get("/api/health").json()["running_jobs"] == 0
     other = post_job(client, job_spec(epochs=1)).json()
     assert wait_done(client, other["id"])["status"] == "completed"
+
+
+def test_json_syntax_error_names_line_and_column(client):
+    raw = b'{"dataset": {"name": "digits"},\n "network": {"layers": [{"type": "flatten"},]}}'
+    r = client.post("/api/jobs", content=raw, headers={"content-type": "application/json"})
+    err = only_error(r)
+    assert err["field"] == "body" and "line 2, column 45" in err["msg"] and "trailing comma" in err["msg"]
+
+
+def test_body_without_json_content_type_says_so(client):
+    import json
+    r = client.post("/api/jobs", content=json.dumps(job_spec()))
+    assert "Content-Type: application/json" in only_error(r)["msg"]
+
+
+@pytest.mark.parametrize("training,field,words", [
+    ({"epochs": "10"}, "training.epochs", "valid integer"), ({"epochs": True}, "training.epochs", "valid integer"),
+    ({"lr": float("nan")}, "training.lr", "finite"), ({"lr": float("inf")}, "training.lr", "finite"),
+])
+def test_strict_types_and_finite_numbers(client, training, field, words):
+    import json
+    body = json.dumps(job_spec(**training), allow_nan=True)
+    err = only_error(client.post("/api/jobs", content=body, headers={"content-type": "application/json"}))
+    assert err["field"] == field and words in err["msg"]
+
+
+def test_validate_accepts_a_whole_job_spec(client):
+    assert client.post("/api/networks/validate", json={**job_spec(), "name": "mine"}).status_code == 200
+
+
+@pytest.mark.parametrize("after", ["-1", "abc", "99999999999999999999999", "9223372036854775808"])
+def test_stream_after_out_of_range_closes_naming_it(client, after):
+    from starlette.websockets import WebSocketDisconnect
+    job = post_job(client, job_spec(epochs=1)).json()
+    with pytest.raises(WebSocketDisconnect) as info:
+        with client.websocket_connect(f"/api/jobs/{job['id']}/stream?after={after}") as ws:
+            ws.receive_json()
+    assert info.value.code == 1008 and "after" in info.value.reason
+    assert client.get("/api/health").status_code == 200
+
+
+def test_docs_are_served_without_a_cdn(client):
+    page = client.get("/docs").text
+    assert "/vendor/swagger/swagger-ui-bundle.js" in page and "cdn" not in page
+    assert client.get("/vendor/swagger/swagger-ui-bundle.js").status_code == 200

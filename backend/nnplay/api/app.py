@@ -5,10 +5,12 @@ import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import fastapi_offline
 import plotly
 import torch
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -22,6 +24,7 @@ from nnplay.settings import Settings, get_settings
 
 FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+SWAGGER_STATIC = Path(fastapi_offline.__file__).parent / "static"
 
 
 def torch_threads(settings: Settings) -> int:
@@ -45,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await asyncio.to_thread(service.shutdown)
 
-    app = FastAPI(title="nnplay", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="nnplay", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="A neural network playground backed by real PyTorch: build networks from "
                               "JSON layer specs, train them as jobs, stream what happens.")
     app.state.settings, app.state.service = settings, service
@@ -57,6 +60,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js():
         return FileResponse(PLOTLY_JS, media_type="text/javascript")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        """Swagger UI from local files (the fastapi-offline package's copy), so /docs works offline."""
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="nnplay API",
+                                   swagger_js_url="/vendor/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/vendor/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/vendor/swagger/favicon.png")
+
+    app.mount("/vendor/swagger", StaticFiles(directory=SWAGGER_STATIC), name="swagger")
 
     if FRONTEND.is_dir():
         app.mount("/", StaticFiles(directory=FRONTEND, html=True), name="frontend")

@@ -13,13 +13,14 @@ UNION_LABELS = {"int", "constrained-int", "float", "constrained-float", "str", "
 
 
 def field_path(loc) -> str:
-    """``("body", "network", "layers", 4, "in_features")`` -> ``"network.layers[4].in_features"``."""
+    """``("body", "network", "layers", 4, "in_features")`` -> ``"network.layers[4].in_features"``;
+    the body as a whole is ``"body"``."""
     out = ""
     for part in loc:
         if part in ("body", "query", "path") and not out:
             continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+    return out or "body"
 
 
 def _entry(loc, msg: str, kind: str) -> dict:
@@ -51,8 +52,27 @@ def merge_errors(errors: list[dict]) -> list[dict]:
     return list(merged.values())
 
 
-async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    return JSONResponse({"detail": merge_errors(exc.errors())}, status_code=422)
+async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    body = (await request.body()).decode("utf-8", errors="replace") if request.method != "GET" else ""
+    json_type = request.headers.get("content-type", "").startswith("application/json")
+    errors = [_explain(e, body, json_type) for e in exc.errors()]
+    return JSONResponse({"detail": merge_errors(errors)}, status_code=422)
+
+
+def _explain(error: dict, body: str, json_type: bool) -> dict:
+    """Friendlier text for two body errors: JSON syntax (with line and column) and a body that was
+    not sent as JSON."""
+    loc = tuple(error["loc"])
+    if error["type"] == "json_invalid" and len(loc) == 2 and isinstance(loc[1], int):
+        pos = loc[1]
+        line, col = body.count("\n", 0, pos) + 1, pos - body.rfind("\n", 0, pos)
+        reason = (error.get("ctx") or {}).get("error", "JSON decode error")
+        msg = f"invalid JSON at line {line}, column {col}: {reason} (a trailing comma or a missing quote?)"
+        return {**error, "loc": ("body",), "msg": msg}
+    if loc == ("body",) and error["type"] in ("model_attributes_type", "dict_type") and not json_type:
+        return {**error, "msg": error["msg"] + "; send the body as JSON with the header "
+                "'Content-Type: application/json'"}
+    return error
 
 
 async def _spec(_request: Request, exc: SpecError) -> JSONResponse:

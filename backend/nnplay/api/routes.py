@@ -31,7 +31,7 @@ def job_out(svc: JobService, row: JobRow) -> JobOut:
 
 @router.get("/health", response_model=Health)
 def health(svc: JobService = Depends(service)):
-    return Health(status="ok", version=__version__, device=svc.executor.device, running_jobs=len(svc.runs))
+    return Health(status="ok", version=__version__, device=svc.executor.device, running_jobs=sum(r.state == "running" for r in svc.runs.values()))
 
 
 @router.get("/datasets", response_model=list[DatasetOut])

@@ -9,10 +9,12 @@ from nnplay.spec.training import TrainingSpec
 
 
 class ValidateRequest(BaseModel):
-    """A network to check on a data set; ``training`` (optional) lets the loss be checked too."""
+    """A network to check on a data set; ``training`` (optional) lets the loss be checked too.
+    A whole job spec (with its ``name``) is accepted as it is."""
 
     model_config = ConfigDict(extra="forbid")
 
+    name: str | None = Field(None, max_length=200, description="Ignored: a whole job spec may be sent")
     dataset: DatasetSpec
     network: NetworkSpec
     training: TrainingSpec | None = None

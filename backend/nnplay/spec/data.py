@@ -15,7 +15,7 @@ class DatasetSpec(BaseModel):
     ``noise`` is the standard deviation of Gaussian noise added to the points, in data units.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     name: DatasetName
     test_fraction: float = Field(0.2, ge=0.05, le=0.9)

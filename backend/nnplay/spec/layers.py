@@ -39,7 +39,7 @@ def fmt(shape: Shape) -> str:
 class LayerBase(BaseModel):
     """Common behaviour: extra fields are refused; shape-preserving and parameter-free by default."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     def output_shape(self, in_shape: Shape) -> Shape:
         """Shape of one example after this layer; raises LayerShapeError if ``in_shape`` is refused."""

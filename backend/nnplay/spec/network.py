@@ -16,7 +16,7 @@ from nnplay.spec.training import TrainingSpec
 class NetworkSpec(BaseModel):
     """An ordered list of layers applied one after the other (a ``torch.nn.Sequential``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     layers: list[LayerSpec] = Field(min_length=1, max_length=200)
 
@@ -24,7 +24,7 @@ class NetworkSpec(BaseModel):
 class JobSpec(BaseModel):
     """Everything a training job needs: ``{"name"?, "dataset", "network", "training"}``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     name: str | None = Field(None, max_length=200)
     dataset: DatasetSpec

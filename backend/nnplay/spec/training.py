@@ -20,7 +20,7 @@ class TrainingSpec(BaseModel):
     - ``probe_every``: optimizer steps between two probe snapshots (feature maps).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     optimizer: Optimizer = "adam"
     lr: float = Field(0.001, gt=0.0, le=10.0)
