@@ -192,6 +192,8 @@ export const api = {
   getJob: (id) => request('GET', `/api/jobs/${enc(id)}`),
   metrics: (id) => request('GET', `/api/jobs/${enc(id)}/metrics`),
   stopJob: (id) => request('POST', `/api/jobs/${enc(id)}/stop`),
+  /** interrupted / stopped jobs: continue from the last checkpoint -> the Job */
+  resumeJob: (id) => request('POST', `/api/jobs/${enc(id)}/resume`),
   deleteJob: (id) => request('DELETE', `/api/jobs/${enc(id)}`),
   /** path: e.g. /api/jobs/ID/code -> {blob, filename} */
   download,

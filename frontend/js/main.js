@@ -30,13 +30,17 @@ const INSIDE = {
   image: { label: 'Feature maps', hint: 'what each conv/pool channel sees in one probe image' },
   toy2d: { label: 'Decision boundary', hint: 'the class predicted at every point of the input plane' },
 };
+const RESUMABLE = new Set(['interrupted', 'stopped']);
 const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
 
 const views = {
   settings: createSettingsPanel({ dataEl: $('data-fields'), trainingEl: $('training-fields'), onEdit: onFormEdit }),
   editor: createSpecEditor($('spec-editor'), { onChange: onEditorChange }),
   summary: createSummaryTable({ tableEl: $('summary-table'), errorsEl: $('validation-errors'), warningsEl: $('validation-warnings') }),
-  status: createStatusBar({ statusEl: $('job-status'), noteEl: $('status-note'), finalEl: $('final-accuracy') }),
+  status: createStatusBar({
+    statusEl: $('job-status'), noteEl: $('status-note'), finalEl: $('final-accuracy'),
+    detailEl: $('job-detail'), connectionEl: $('job-connection'),
+  }),
   loss: createLossChart($('loss-chart')),
   accuracy: createAccuracyChart($('accuracy-chart')),
   maps: createFeatureMaps($('feature-maps'), { placeholder: FM_PLACEHOLDER }),
@@ -76,7 +80,14 @@ function errorText(err) {
 }
 
 function showError(prefix, err) {
-  views.status.note(`${prefix}: ${errorText(err)}`, { kind: 'error' });
+  const unreachable = err instanceof ApiError && err.status === 0;
+  views.status.note(`${prefix}: ${errorText(err)}`, { kind: 'error', unreachable });
+}
+
+/** A later action succeeded: an error note about an earlier one is stale now. */
+function clearErrorNote() {
+  refusalShown = false;
+  views.status.clearError();
 }
 
 // ---- the spec: preset, form, editor, validation --------------------------------------------------
@@ -108,6 +119,10 @@ function onEditorChange({ spec, error }) {
     store.set({ specError: error, validation: null });
     views.editor.markInvalid(true);
     views.summary.showJsonError(error);
+    if (refusalShown) { // that note was about the last spec sent, not this text the server never saw
+      refusalShown = false;
+      views.status.note('');
+    }
     updateButtons();
     return;
   }
@@ -171,6 +186,7 @@ async function validateNow() {
   if (spec.training !== undefined) body.training = spec.training;
   try {
     const summary = await api.validate(body);
+    views.status.clearError({ unreachableOnly: true }); // the server answers again
     if (seq !== validateSeq) return;
     store.set({ validation: { ok: true, summary } });
     views.summary.showSummary(summary, spec);
@@ -197,6 +213,9 @@ function updateButtons() {
   train.disabled = !spec || Boolean(specError);
   train.title = specError ? 'Fix the JSON first' : 'Submit this spec as a new training job';
   $('stop-btn').disabled = !job || isTerminal(job.status);
+  const resume = $('resume-btn');
+  resume.hidden = !job || !RESUMABLE.has(job.status);
+  resume.disabled = resume.hidden;
 }
 
 async function train() {
@@ -207,6 +226,7 @@ async function train() {
   views.status.note('');
   try {
     const job = await api.createJob(spec);
+    clearErrorNote();
     await openJob(job.id, { job, loadSpec: false });
     refreshJobs();
   } catch (err) {
@@ -229,6 +249,7 @@ async function stopJob() {
   $('stop-btn').disabled = true;
   try {
     const job = await api.stopJob(jobId);
+    clearErrorNote();
     if (store.get().jobId === jobId) store.set({ job });
     views.status.note('Stop requested.', { ms: 3000 });
   } catch (err) {
@@ -238,9 +259,32 @@ async function stopJob() {
   }
 }
 
+/** Resume the job on screen (interrupted or stopped) from its last checkpoint. The server drops the
+ * history after that checkpoint, so the charts restart and the stream is read again from the start. */
+async function resumeJob() {
+  const { jobId } = store.get();
+  if (!jobId) return;
+  $('resume-btn').disabled = true;
+  try {
+    const job = await api.resumeJob(jobId);
+    clearErrorNote();
+    if (store.get().jobId === jobId) await openJob(jobId, { job, loadSpec: false });
+    refreshJobs();
+  } catch (err) {
+    showError('Could not resume', err);
+  } finally {
+    updateButtons();
+  }
+}
+
 async function deleteJob(id) {
+  const job = store.get().jobs.find((j) => j.id === id);
+  const name = job?.name || id.slice(0, 8);
+  const running = job && !isTerminal(job.status);
+  if (!confirm(`${running ? 'Stop and delete' : 'Delete'} job “${name}”? Its history and weights are removed.`)) return;
   try {
     await api.deleteJob(id);
+    clearErrorNote();
     if (store.get().jobId === id) clearJob();
   } catch (err) {
     showError('Could not delete', err);
@@ -254,13 +298,26 @@ async function refreshJobs() {
   const seq = ++jobsSeq;
   try {
     const jobs = await api.listJobs();
-    if (seq === jobsSeq) store.set({ jobs }); // an older, slower answer never overwrites a newer one
+    views.status.clearError({ unreachableOnly: true }); // the server answers again
+    if (seq !== jobsSeq) return; // an older, slower answer never overwrites a newer one
+    // The job on screen may have finished after the list was read: its own record is newer.
+    const { job } = store.get();
+    store.set({ jobs: job && isTerminal(job.status) ? jobs.map((j) => (j.id === job.id ? { ...j, ...pick(job) } : j)) : jobs });
   } catch (err) {
     if (seq === jobsSeq) views.jobs.showError(`Could not load jobs: ${errorText(err)}`);
   }
 }
 
+const pick = (job) => ({ status: job.status, detail: job.detail ?? null, final: job.final ?? null });
+
+/** Put a finished job's status and final accuracy on its card at once (before the list reloads). */
+function patchJobInList(job) {
+  const { jobs } = store.get();
+  if (jobs.some((j) => j.id === job.id)) store.set({ jobs: jobs.map((j) => (j.id === job.id ? { ...j, ...pick(job) } : j)) });
+}
+
 function clearJob() {
+  clearInbox();
   if (stream) stream.close();
   stream = null;
   store.set({ jobId: null, job: null });
@@ -305,6 +362,7 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   const seq = ++openSeq;
   if (stream) stream.close();
   stream = null;
+  clearInbox();
   let record = job;
   if (!record) {
     try {
@@ -317,6 +375,7 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
     }
   }
   if (seq !== openSeq) return;
+  if (!job) clearErrorNote(); // opened: an error about an earlier action is stale
   store.set({ jobId: id, job: record });
   writeJobHash(id);
   if (loadSpec && record.spec) setSpec(tidySpec(record.spec), 'job');
@@ -366,6 +425,7 @@ async function refreshJob(id) {
     if (store.get().jobId !== id) return false;
     store.set({ job });
     views.status.setStatus({ status: job.status, detail: job.detail, final: job.final });
+    views.status.clearError({ unreachableOnly: true });
     ok = true;
   } catch (err) {
     showError('Could not reload the job', err);
@@ -374,34 +434,94 @@ async function refreshJob(id) {
   return ok;
 }
 
+// Stream messages are queued and handled in batches, once per animation frame: a replayed history
+// (thousands of messages in a fraction of a second) or a fast live job then costs one extendTraces
+// per chart and one draw per visual per frame, instead of one of each per message.
+let inbox = [];
+let inboxScheduled = false;
+const INBOX_FALLBACK_MS = 250; // requestAnimationFrame pauses in a background tab: drain anyway
+
 function onStreamMessage(msg) {
-  const { jobId, job } = store.get();
-  if (msg.job_id !== jobId) return;
-  if (msg.type === MSG.STATUS) {
-    store.set({ job: { ...job, status: msg.status, detail: msg.detail ?? null, final: msg.final ?? job?.final ?? null } });
-    views.status.setStatus(msg);
-    if (isTerminal(msg.status)) {
-      views.loss.flush();
-      views.accuracy.flush();
-      views.gradients.flush();
+  inbox.push(msg);
+  if (inboxScheduled) return;
+  inboxScheduled = true;
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    inboxScheduled = false;
+    processInbox();
+  };
+  const timer = setTimeout(run, INBOX_FALLBACK_MS);
+  requestAnimationFrame(run);
+}
+
+/** Drop what is queued (another job opened, or the stream restarted from after=0). */
+function clearInbox() {
+  inbox = [];
+}
+
+function processInbox() {
+  const batch = inbox;
+  inbox = [];
+  const { jobId } = store.get();
+  let lastStatus = null;
+  let lastMetrics = null;
+  let lastMaps = null;
+  let lastBoundary = null;
+  let points = null;
+  let epochDone = false;
+  const gradients = [];
+  for (const msg of batch) {
+    if (msg.job_id !== jobId) continue;
+    if (msg.type === MSG.STATUS) {
+      lastStatus = msg;
+    } else if (msg.type === MSG.METRICS) {
+      if (msg.scope === SCOPE.EPOCH) epochDone = true;
+      views.loss.push(msg); // buffered: drawn by the flush below
+      views.accuracy.push(msg);
+      lastMetrics = msg;
+    } else if (msg.type === MSG.FEATURE_MAPS) {
+      lastMaps = msg;
+    } else if (msg.type === MSG.DATA_POINTS) {
+      points = msg;
+    } else if (msg.type === MSG.DECISION_BOUNDARY) {
+      lastBoundary = msg;
+    } else if (msg.type === MSG.GRADIENTS) {
+      gradients.push(msg);
     }
-    updateButtons();
-    refreshJobs();
-  } else if (msg.type === MSG.METRICS) {
-    if (msg.scope === SCOPE.EPOCH) views.exports.epochDone();
-    views.loss.push(msg);
-    views.accuracy.push(msg);
-    const epochs = job?.spec?.training?.epochs;
-    views.status.setProgress(`epoch ${msg.epoch}${epochs ? `/${epochs}` : ''} · step ${msg.step}`);
-  } else if (msg.type === MSG.FEATURE_MAPS) {
-    views.maps.render(msg);
-  } else if (msg.type === MSG.DATA_POINTS) {
-    views.boundary.setPoints(msg);
-  } else if (msg.type === MSG.DECISION_BOUNDARY) {
-    views.boundary.render(msg);
-  } else if (msg.type === MSG.GRADIENTS) {
-    views.gradients.push(msg);
   }
+  views.loss.flush();
+  views.accuracy.flush();
+  if (gradients.length) views.gradients.pushAll(gradients);
+  if (points) views.boundary.setPoints(points);
+  if (lastBoundary) views.boundary.render(lastBoundary);
+  if (lastMaps) views.maps.render(lastMaps);
+  if (epochDone) views.exports.epochDone();
+  const { job } = store.get();
+  if (lastMetrics) {
+    const epochs = job?.spec?.training?.epochs;
+    views.status.setProgress(`epoch ${lastMetrics.epoch}${epochs ? `/${epochs}` : ''} · step ${lastMetrics.step}`);
+  }
+  if (lastStatus) applyStatus(lastStatus);
+}
+
+/** The newest `status` message of a batch. */
+function applyStatus(msg) {
+  const { job } = store.get();
+  // A finished job's history replays its earlier statuses (queued, running): the page already shows
+  // the stored, final one (from GET /api/jobs/{id}), which the replay ends with anyway.
+  if (job && isTerminal(job.status) && !isTerminal(msg.status)) return;
+  const next = { ...job, status: msg.status, detail: msg.detail ?? null, final: msg.final ?? job?.final ?? null };
+  store.set({ job: next });
+  views.status.setStatus(next);
+  if (isTerminal(msg.status)) {
+    views.gradients.flush();
+    patchJobInList(next);
+  }
+  updateButtons();
+  refreshJobs();
 }
 
 // ---- store -> views -----------------------------------------------------------------------------
@@ -430,6 +550,7 @@ async function start() {
   }
   $('train-btn').addEventListener('click', train);
   $('stop-btn').addEventListener('click', stopJob);
+  $('resume-btn').addEventListener('click', resumeJob);
   $('preset-select').addEventListener('change', onPresetChange);
   $('refresh-jobs').addEventListener('click', refreshJobs);
   window.addEventListener('hashchange', () => {

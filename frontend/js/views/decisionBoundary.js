@@ -171,7 +171,7 @@ function figure({ points, pointsMsg, frame, note, revision }, geom) {
   return { data, layout };
 }
 
-export function createDecisionBoundary(div, { placeholder }) {
+export function createDecisionBoundary(div, { placeholder, minIntervalMs = 200 }) {
   const view = { points: null, pointsMsg: null, frame: null, note: placeholder, revision: 0 };
   let drawing = false;
   let dirty = false;
@@ -184,12 +184,16 @@ export function createDecisionBoundary(div, { placeholder }) {
         const geom = geometry(div);
         if (geom.W < 50 || geom.H < 50) continue; // hidden: drawn when it gets a size (ResizeObserver)
         const fig = figure(view, geom);
+        const started = performance.now();
         try {
           await Plotly.react(div, fig.data, fig.layout, CONFIG);
           if (view.frame) div.dataset.step = String(view.frame.step);
         } catch (err) {
           console.error('decision boundary: could not draw', err);
         }
+        // At most one frame every minIntervalMs (the newest pending one), leaving time to the stream.
+        const wait = started + minIntervalMs - performance.now();
+        if (dirty && wait > 0) await new Promise((resolve) => { setTimeout(resolve, wait); });
       }
     } finally {
       drawing = false;

@@ -53,12 +53,19 @@ function colorBar(scale, top, mid, bottom, height) {
   ]);
 }
 
-export function createFeatureMaps(container, { placeholder }) {
+export function createFeatureMaps(container, { placeholder, minIntervalMs = 600, maxStaleMs = 3000 }) {
   let generation = 0; // bumped by reset(); a draw of an older generation stops
   let pending = null;
   let drawing = false;
   let structure = ''; // layer indices, types and shapes of the drawn grid; a change rebuilds it
   let parts = null;
+  let lastDrawn = 0; // performance.now() when a frame was last drawn completely
+
+  /** Whether the frame being drawn should give way: a newer one is waiting and the panel is not
+   * starved (a complete frame within the last maxStaleMs). */
+  function superseded(gen) {
+    return gen !== generation || (pending !== null && performance.now() - lastDrawn < maxStaleMs);
+  }
 
   function showPlaceholder(text) {
     structure = '';
@@ -129,9 +136,13 @@ export function createFeatureMaps(container, { placeholder }) {
     if (truth !== null) prediction.append(el('div', { className: 'truth-line', text: `true label ${truth}` }));
     if (Array.isArray(pred.probabilities) && pred.probabilities.length <= 20) {
       const bars = pred.probabilities.map((q, i) => el('div', {
-        className: `pbar${i === pred.class ? ' top' : ''}`, title: `class ${i}: ${(q * 100).toFixed(1)}%`,
+        className: `pbar${i === pred.class ? ' top' : ''}`, 'data-class': i, title: `class ${i}: ${(q * 100).toFixed(1)}%`,
       }, [el('div', { className: 'pbar-fill', style: `height:${Math.max(1, q * 100).toFixed(1)}%` })]));
       prediction.append(el('div', { className: 'pbars', title: 'predicted probability per class' }, bars));
+      const names = Array.isArray(msg.classes) && msg.classes.length === pred.probabilities.length ? msg.classes : null;
+      prediction.append(el('div', { className: 'pbar-labels', 'aria-hidden': 'true' }, pred.probabilities.map((_, i) => el('span', {
+        className: `pbar-label${i === pred.class ? ' top' : ''}`, text: String(names ? names[i] : i),
+      }))));
     }
   }
 
@@ -156,7 +167,7 @@ export function createFeatureMaps(container, { placeholder }) {
     part.title.textContent = `layer ${layer.index} · ${layer.type} · ${formatShape(layer.shape)}${shown}`;
     part.title.title = `activations in [${fmtNum(layer.vmin)}, ${fmtNum(layer.vmax)}]; colour range ±${fmtNum(m)}`;
     for (let c = 0; c < part.maps.length; c += 1) {
-      if (gen !== generation) return;
+      if (superseded(gen)) return;
       const fig = heatmap(layer.data[c], -m, m, DIVERGING, part.size);
       await Plotly.react(part.maps[c], fig.data, fig.layout, MAP_CONFIG);
     }
@@ -173,9 +184,11 @@ export function createFeatureMaps(container, { placeholder }) {
     renderPrediction(msg);
     await drawInput(msg.input, gen);
     for (let i = 0; i < (msg.layers || []).length; i += 1) {
-      if (gen !== generation) return;
+      if (superseded(gen)) return;
       await drawLayer(msg.layers[i], parts.layers[i], gen);
     }
+    if (superseded(gen)) return;
+    lastDrawn = performance.now();
     container.dataset.step = String(msg.step);
   }
 
@@ -186,11 +199,16 @@ export function createFeatureMaps(container, { placeholder }) {
         const { msg, gen } = pending;
         pending = null;
         if (gen !== generation) continue;
+        const started = performance.now();
         try {
           await draw(msg, gen);
         } catch (err) {
           console.error('feature maps: could not draw', err);
         }
+        // A frame is dozens of small plots: at most one every minIntervalMs, so that a replayed
+        // history or a fast job leaves the main thread to the stream (the newest frame still wins).
+        const wait = started + minIntervalMs - performance.now();
+        if (pending && wait > 0) await new Promise((resolve) => { setTimeout(resolve, wait); });
       }
     } finally {
       drawing = false;
@@ -204,6 +222,7 @@ export function createFeatureMaps(container, { placeholder }) {
     reset(text = placeholder) {
       generation += 1;
       pending = null;
+      lastDrawn = performance.now();
       showPlaceholder(text);
     },
 

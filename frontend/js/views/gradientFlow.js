@@ -154,6 +154,11 @@ export function createGradientFlow(div, { intervalMs = 250, maxColumns = MAX_COL
       drawNow();
     },
 
+    /** Append a batch of `gradients` messages, one column each, with one (throttled) redraw. */
+    pushAll(msgs) {
+      for (const msg of msgs) this.push(msg);
+    },
+
     /** Append one `gradients` message as a column. */
     push(msg) {
       if (!labels) labels = msg.layers.map((index, i) => `layer ${index} · ${msg.layer_types[i] ?? '?'}`);

@@ -3,17 +3,19 @@
 
 import { STATUS_TEXT, isTerminal } from '../protocol.js';
 
+// 'connecting' / 'open' / 'closed' say nothing worth a line: the status line covers them.
 const CONNECTION_TEXT = {
-  connecting: 'connecting…',
   reconnecting: 'connection lost, reconnecting…',
   lost: 'lost the connection to this job’s stream',
 };
 
-export function createStatusBar({ statusEl, noteEl, finalEl }) {
+export function createStatusBar({ statusEl, noteEl, finalEl, detailEl, connectionEl }) {
   let status = null;
   let progress = '';
   let connection = null;
   let noteTimer = null;
+  let noteKind = null; // 'error' | 'info' | null (no note)
+  let noteUnreachable = false; // the error note says the server could not be reached
 
   function paint() {
     if (!status) {
@@ -21,10 +23,24 @@ export function createStatusBar({ statusEl, noteEl, finalEl }) {
       statusEl.className = 'status idle';
       return;
     }
-    const conn = CONNECTION_TEXT[connection] ? ` · ${CONNECTION_TEXT[connection]}` : '';
-    statusEl.textContent = `${status.status}${progress ? ` · ${progress}` : ''}${conn}`;
+    statusEl.textContent = `${status.status}${progress ? ` · ${progress}` : ''}`;
     statusEl.title = [STATUS_TEXT[status.status], status.detail].filter(Boolean).join('\n');
-    statusEl.className = `status status-${status.status}${connection === 'reconnecting' ? ' reconnecting' : ''}`;
+    statusEl.className = `status status-${status.status}`;
+  }
+
+  // The connection has a line of its own: inside the status line, the ellipsis could hide it.
+  function paintConnection() {
+    const text = status ? CONNECTION_TEXT[connection] || '' : '';
+    connectionEl.textContent = text;
+    connectionEl.hidden = !text;
+    connectionEl.className = `connection${connection === 'lost' ? ' lost' : ''}`;
+  }
+
+  function paintDetail() {
+    const text = status?.detail || '';
+    detailEl.textContent = text;
+    detailEl.title = text;
+    detailEl.hidden = !text;
   }
 
   return {
@@ -33,6 +49,8 @@ export function createStatusBar({ statusEl, noteEl, finalEl }) {
       status = null;
       progress = '';
       connection = null;
+      paintDetail();
+      paintConnection();
       finalEl.hidden = true;
       finalEl.textContent = '';
       finalEl.className = 'final';
@@ -43,6 +61,8 @@ export function createStatusBar({ statusEl, noteEl, finalEl }) {
     setStatus(s) {
       status = s;
       paint();
+      paintDetail();
+      paintConnection();
       if (isTerminal(s.status)) this.setFinal(s.status, s.final, s.detail);
     },
 
@@ -53,7 +73,7 @@ export function createStatusBar({ statusEl, noteEl, finalEl }) {
 
     setConnection(state) {
       connection = state;
-      paint();
+      paintConnection();
     },
 
     /** The headline figure of a finished job. */
@@ -72,12 +92,25 @@ export function createStatusBar({ statusEl, noteEl, finalEl }) {
     },
 
     /** A short message (e.g. a server error), shown until replaced; `ms` hides it after a while. */
-    note(text, { kind = 'info', ms = 0 } = {}) {
+    note(text, { kind = 'info', ms = 0, unreachable = false } = {}) {
       clearTimeout(noteTimer);
       noteEl.textContent = text || '';
       noteEl.className = `note ${kind}`;
       noteEl.hidden = !text;
-      if (text && ms) noteTimer = setTimeout(() => { noteEl.hidden = true; }, ms);
+      noteKind = text ? kind : null;
+      noteUnreachable = Boolean(text) && unreachable;
+      if (text && ms) {
+        noteTimer = setTimeout(() => {
+          noteEl.hidden = true;
+          noteKind = null;
+        }, ms);
+      }
+    },
+
+    /** Hide an error note (a later action succeeded); `unreachableOnly`: only "cannot reach the server". */
+    clearError({ unreachableOnly = false } = {}) {
+      if (noteKind !== 'error' || (unreachableOnly && !noteUnreachable)) return;
+      this.note('');
     },
   };
 }
