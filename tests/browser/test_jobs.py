@@ -1,0 +1,84 @@
+"""Opening a finished job replays its history quickly and shows its stored status at once; a stopped
+job resumes from its last checkpoint and completes."""
+
+import re
+import time
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_page import TRAIN_TIMEOUT_MS, UI_TIMEOUT_MS, choose_preset, open_page
+
+REPLAY_TIMEOUT_MS = 20_000  # a finished 12-epoch job, opened by URL: final accuracy, status and all epochs
+EPOCHS = 12
+
+# Every text the status line shows, from page load on (a replay must never say "running").
+STATUS_LOG_JS = """
+window.__statusLog = [];
+new MutationObserver(() => {
+  const el = document.getElementById('job-status');
+  if (el) window.__statusLog.push(el.textContent);
+}).observe(document, { subtree: true, childList: true, characterData: true });
+"""
+
+
+def _finished_job(page: Page, server_url: str) -> dict:
+    presets = page.request.get(f"{server_url}/api/presets").json()
+    spec = next(p for p in presets if p["id"] == "lenet_digits")["spec"]
+    spec["training"]["epochs"] = EPOCHS
+    job = page.request.post(f"{server_url}/api/jobs", data=spec).json()
+    deadline = time.monotonic() + TRAIN_TIMEOUT_MS / 1000
+    while job["status"] not in ("completed", "failed", "stopped", "diverged", "interrupted"):
+        assert time.monotonic() < deadline, f"job {job['id']} did not finish: {job['status']}"
+        time.sleep(1)  # polling the job's status through the API
+        job = page.request.get(f"{server_url}/api/jobs/{job['id']}").json()
+    assert job["status"] == "completed", job
+    return job
+
+
+def test_finished_job_opened_by_url_shows_its_result_quickly(page: Page, server_url):
+    job = _finished_job(page, server_url)
+    accuracy = job["final"]["test_accuracy"]
+    page.add_init_script(STATUS_LOG_JS)
+    page.goto(f"/#job={job['id']}")
+
+    expect(page.locator("#final-accuracy")).to_have_text(f"Test accuracy: {accuracy:.3f}", timeout=REPLAY_TIMEOUT_MS)
+    expect(page.locator("#job-status")).to_contain_text("completed", timeout=REPLAY_TIMEOUT_MS)
+    page.wait_for_function(f"document.getElementById('accuracy-chart').data[1].x.length === {EPOCHS}",
+                           timeout=REPLAY_TIMEOUT_MS)
+    expect(page.locator("#job-status")).to_contain_text(f"epoch {EPOCHS}/{EPOCHS}", timeout=REPLAY_TIMEOUT_MS)
+    log = page.evaluate("window.__statusLog")
+    assert not [t for t in log if t.startswith(("running", "queued"))], log
+    expect(page.locator("#resume-btn")).to_be_hidden()
+    expect(page.locator("#job-list .job-item.current")).to_contain_text(f"test acc {accuracy:.3f}",
+                                                                       timeout=UI_TIMEOUT_MS)
+
+
+def test_stopped_job_resumes_and_completes(page: Page, server_url):
+    open_page(page)
+    choose_preset(page, "mlp_spiral")
+    epochs = 120
+    page.fill("#f-training-epochs", str(epochs))
+    page.wait_for_function(f"JSON.parse(document.querySelector('#spec-editor').value).training.epochs === {epochs}")
+    page.click("#train-btn")
+    # Stop once an epoch has ended (a checkpoint exists).
+    page.wait_for_function("document.getElementById('accuracy-chart').data[1].x.length >= 1", timeout=TRAIN_TIMEOUT_MS)
+    page.click("#stop-btn")
+    status = page.locator("#job-status")
+    expect(status).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
+    resume = page.locator("#resume-btn")
+    expect(resume).to_be_visible()
+    expect(resume).to_be_enabled()
+
+    resume.click()
+    expect(page.locator("#job-detail")).to_contain_text(re.compile("resumed|restarted"), timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#final-accuracy")).to_have_text(re.compile(r"^Test accuracy: \d\.\d{3}$"),
+                                                         timeout=TRAIN_TIMEOUT_MS)
+    expect(status).to_contain_text("completed")
+    expect(resume).to_be_hidden()
+    # The charts were redrawn from the rolled-back history: every epoch once, in order.
+    epochs_drawn = page.evaluate("document.getElementById('accuracy-chart').data[1].x")
+    assert epochs_drawn == list(range(1, epochs + 1)), epochs_drawn
+    job_id = re.search(r"#job=([\w-]+)", page.url).group(1)
+    steps = [m["step"] for m in page.request.get(f"{server_url}/api/jobs/{job_id}/metrics").json()["metrics"]
+             if m["scope"] == "step"]
+    assert page.evaluate("document.getElementById('loss-chart').data[0].x") == steps
