@@ -56,12 +56,19 @@ def test_finished_job_opened_by_url_shows_its_result_quickly(page: Page, server_
 def test_stopped_job_resumes_and_completes(page: Page, server_url):
     open_page(page)
     choose_preset(page, "mlp_spiral")
-    epochs = 120
+    epochs = 400
     page.fill("#f-training-epochs", str(epochs))
     page.wait_for_function(f"JSON.parse(document.querySelector('#spec-editor').value).training.epochs === {epochs}")
     page.click("#train-btn")
-    # Stop once an epoch has ended (a checkpoint exists).
-    page.wait_for_function("document.getElementById('accuracy-chart').data[1].x.length >= 1", timeout=TRAIN_TIMEOUT_MS)
+    # Stop once the server has ended an epoch (a checkpoint exists), whatever the page has drawn yet:
+    # the job must still be running when Stop is pressed.
+    page.wait_for_function("location.hash.includes('job=')", timeout=UI_TIMEOUT_MS)
+    job_id = page.evaluate("location.hash").split("job=")[1].split("&")[0]
+    deadline = time.monotonic() + TRAIN_TIMEOUT_MS / 1000
+    while ((page.request.get(f"{server_url}/api/jobs/{job_id}").json().get("final") or {})
+           .get("epochs_done", 0) < 1):
+        assert time.monotonic() < deadline, "no epoch ended"
+        time.sleep(0.05)  # polling the server's state, not waiting on the page
     page.click("#stop-btn")
     status = page.locator("#job-status")
     expect(status).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
