@@ -70,22 +70,23 @@ def _page(browser, base_url):
     return context, pg
 
 
-@pytest.fixture
-def page(browser, server_url):
-    """A fresh 1280x800 page; page errors (uncaught exceptions) fail the test at teardown."""
-    context, pg = _page(browser, server_url)
+def _checked_page(browser, url):
+    context, pg = _page(browser, url)
     yield pg
     context.close()
     assert not pg.page_errors, f"uncaught errors in the page: {pg.page_errors}"
+
+
+@pytest.fixture
+def page(browser, server_url):
+    """A fresh 1280x800 page; page errors (uncaught exceptions) fail the test at teardown."""
+    yield from _checked_page(browser, server_url)
 
 
 @pytest.fixture
 def auth_page(browser, auth_server_url):
     """As `page`, on the server that needs an API token (sessionStorage starts empty)."""
-    context, pg = _page(browser, auth_server_url)
-    yield pg
-    context.close()
-    assert not pg.page_errors, f"uncaught errors in the page: {pg.page_errors}"
+    yield from _checked_page(browser, auth_server_url)
 
 
 @pytest.fixture

@@ -209,49 +209,49 @@ class Dropout(LayerBase):
     p: float = Field(0.5, ge=0.0, lt=1.0)
 
 
-class BatchNorm1d(LayerBase):
+class _BatchNorm(LayerBase):
+    """Shared by the batch norms: 2 parameters (scale, shift) per channel, ``num_features`` inferred."""
+
+    num_features: int | None = Field(None, ge=1, description="Inferred if left out.")
+
+    def _channels(self, in_shape: Shape) -> int:
+        raise NotImplementedError
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        c = self._channels(in_shape)
+        if self.num_features is not None and self.num_features != c:
+            raise LayerShapeError(
+                "num_features", f"num_features is {self.num_features} but the input {fmt(in_shape)} has {c} channels"
+            )
+        return in_shape
+
+    def param_count(self, in_shape: Shape) -> int:
+        return 2 * in_shape[0]
+
+    def resolved(self, in_shape: Shape) -> dict:
+        return {"num_features": in_shape[0]}
+
+
+class BatchNorm1d(_BatchNorm):
     """Batch normalisation over features: ``(F,)`` or ``(C, L)``; 2 parameters per feature."""
 
     type: Literal["batchnorm1d"]
-    num_features: int | None = Field(None, ge=1, description="Inferred if left out.")
 
-    def output_shape(self, in_shape: Shape) -> Shape:
+    def _channels(self, in_shape: Shape) -> int:
         if len(in_shape) not in (1, 2):
             raise LayerShapeError(
                 None, f"batchnorm1d expects (features,) or (channels, length) but receives {fmt(in_shape)}"
             )
-        if self.num_features is not None and self.num_features != in_shape[0]:
-            raise LayerShapeError(
-                "num_features", f"num_features is {self.num_features} but the input {fmt(in_shape)} has {in_shape[0]}"
-            )
-        return in_shape
-
-    def param_count(self, in_shape: Shape) -> int:
-        return 2 * in_shape[0]
-
-    def resolved(self, in_shape: Shape) -> dict:
-        return {"num_features": in_shape[0]}
+        return in_shape[0]
 
 
-class BatchNorm2d(LayerBase):
+class BatchNorm2d(_BatchNorm):
     """Batch normalisation per channel of an image ``(C, H, W)``; 2 parameters per channel."""
 
     type: Literal["batchnorm2d"]
-    num_features: int | None = Field(None, ge=1, description="Inferred if left out.")
 
-    def output_shape(self, in_shape: Shape) -> Shape:
-        c = _require_image("batchnorm2d", in_shape)[0]
-        if self.num_features is not None and self.num_features != c:
-            raise LayerShapeError(
-                "num_features", f"num_features is {self.num_features} but the image {fmt(in_shape)} has {c} channels"
-            )
-        return in_shape
-
-    def param_count(self, in_shape: Shape) -> int:
-        return 2 * in_shape[0]
-
-    def resolved(self, in_shape: Shape) -> dict:
-        return {"num_features": in_shape[0]}
+    def _channels(self, in_shape: Shape) -> int:
+        return _require_image("batchnorm2d", in_shape)[0]
 
 
 class ReLU(LayerBase):
