@@ -35,6 +35,7 @@ const INSIDE = {
 };
 const GRID_KINDS = new Set(['toy1d', 'toy2d']); // data kinds drawn in the boundary / prediction plot
 const RESUMABLE = new Set(['interrupted', 'stopped']);
+const ACCURACY_CAPTION = document.getElementById('accuracy-caption')?.textContent.trim() ?? '';
 const BOUNDARY_CAPTION = document.getElementById('boundary-caption')?.textContent.trim().replace(/\s+/g, ' ') ?? '';
 const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
 
@@ -196,9 +197,11 @@ function showDataInfo(msg) {
     return;
   }
   const how = { mean: 'the training mean', zero: 'zero', mean_with_indicator: 'the training mean + a missing indicator' };
-  const missing = msg.missing
-    ? `${msg.missing.toLocaleString()} of ${msg.total_values.toLocaleString()} feature values missing (${(100 * msg.missing_fraction).toFixed(1)}%), filled with ${how[msg.impute] || msg.impute}`
-    : 'no missing values';
+  if (!msg.missing) { // nothing to report: the line stays hidden (the left column is short of room)
+    showDataInfo(null);
+    return;
+  }
+  const missing = `${msg.missing.toLocaleString()} of ${msg.total_values.toLocaleString()} feature values missing (${(100 * msg.missing_fraction).toFixed(1)}%), filled with ${how[msg.impute] || msg.impute}`;
   box.textContent = `This job: ${msg.n_train} train / ${msg.n_test} test examples · ${missing}.`;
   box.title = msg.removed && msg.removed !== msg.missing
     ? `${msg.removed} removed at random, ${msg.missing - msg.removed} empty in the file` : '';
@@ -412,6 +415,9 @@ function showInside(spec) {
       ? 'Red: the model’s prediction over x; dots: train, rings: test. Watch the curve bend to follow the data, not the noise.'
       : 'Background: the predicted target (red > 0 > blue); points coloured by their true target on the same scale, rings: test.')
     : BOUNDARY_CAPTION;
+  $('accuracy-caption').textContent = info?.task === 'regression'
+    ? 'R² after each epoch: the share of the target’s variance explained (1 = perfect, 0 = no better than the mean).'
+    : ACCURACY_CAPTION;
 }
 
 /** What the feature-map panel says until the job's first probe arrives (or if none will). */
@@ -631,6 +637,12 @@ async function start() {
   $('preset-select').addEventListener('change', onPresetChange);
   $('refresh-jobs').addEventListener('click', refreshJobs);
   $('delete-dataset-btn').addEventListener('click', deleteDataset);
+  for (const [button, box] of [['upload-toggle', 'upload-box'], ['compare-toggle', 'compare-box']]) {
+    $(button).addEventListener('click', () => {
+      $(box).hidden = !$(box).hidden;
+      $(button).setAttribute('aria-expanded', String(!$(box).hidden));
+    });
+  }
   window.addEventListener('hashchange', () => {
     const id = jobIdFromHash();
     if (id && id !== store.get().jobId) openJob(id, { loadSpec: true });

@@ -29,9 +29,10 @@ def set_epochs(page: Page, epochs: int) -> None:
 
 def train_and_wait(page: Page) -> str:
     page.click("#train-btn")
+    expect(page.locator("#job-status")).to_contain_text(re.compile("completed", re.IGNORECASE),
+                                                        timeout=TRAIN_TIMEOUT_MS)
     final = page.locator("#final-accuracy")
-    expect(final).to_be_visible(timeout=TRAIN_TIMEOUT_MS)
-    expect(page.locator("#job-status")).to_contain_text(re.compile("(?i)completed"), timeout=TRAIN_TIMEOUT_MS)
+    expect(final).to_be_visible(timeout=UI_TIMEOUT_MS)
     return final.inner_text()
 
 
@@ -48,7 +49,8 @@ def test_sine_draws_a_prediction_curve_and_r2(page: Page, shots_dir):
     assert (p["train"], p["test"]) == (320, 80) and p["heat"] is None, p
     assert p["x"] == "x (standardised)" and p["y"] == "y (target units)" and "Prediction curve" in p["title"]
     expect(page.locator("#accuracy-chart .gtitle")).to_have_text("R² (coefficient of determination)")
-    expect(page.locator("#job-data-info")).to_contain_text("320 train / 80 test examples · no missing values")
+    expect(page.locator("#accuracy-caption")).to_contain_text("R² after each epoch")
+    expect(page.locator("#job-data-info")).to_be_hidden()  # nothing missing: nothing to report
     page.screenshot(path=str(shots_dir / "labdata-sine.png"))
 
 
@@ -61,7 +63,7 @@ def test_plane_draws_a_surface_on_a_centred_scale(page: Page, shots_dir):
     page.wait_for_function(f"(() => {{ const p = ({PLOT_JS})(); return p && p.heat && p.step === 20; }})()",
                            timeout=UI_TIMEOUT_MS)
     p = page.evaluate(f"({PLOT_JS})()")
-    assert p["heat"] == [64, 64] and p["colorbar"] == "y (target units)" and p["zmin"] == -p["zmax"] > 0, p
+    assert p["heat"] == [64, 64] and p["colorbar"] == "y (target units)" and p["zmax"] == -p["zmin"] > 0, p
     page.screenshot(path=str(shots_dir / "labdata-plane.png"))
 
 
@@ -93,7 +95,7 @@ def write_iris(path) -> None:
 
 def test_upload_then_compare_two_jobs(page: Page, tmp_path, shots_dir):
     open_page(page)
-    page.click("#upload-box summary")
+    page.click("#upload-toggle")
     bad = tmp_path / "ragged.csv"
     bad.write_text("a,b,y\n1,2,x\n3\n")
     page.set_input_files("#upload-file", str(bad))
@@ -117,15 +119,16 @@ def test_upload_then_compare_two_jobs(page: Page, tmp_path, shots_dir):
     page.fill("#spec-editor", (spec % ("one epoch on upload", "iris_upload", 3)).replace('"epochs": 3', '"epochs": 1'))
     expect(page.locator("#summary-table tfoot")).to_contain_text("total", timeout=UI_TIMEOUT_MS)
     train_and_wait(page)
-    page.click("#compare-box summary")
+    page.click("#compare-toggle")
     expect(page.locator("#compare-btn")).to_be_enabled(timeout=UI_TIMEOUT_MS)
-    page.select_option("#compare-a", label=re.compile("linear on upload"))
-    page.select_option("#compare-b", label=re.compile("one epoch on upload"))
+    page.select_option("#compare-a", page.locator("#compare-a option", has_text="linear on upload").get_attribute("value"))
+    page.select_option("#compare-b", page.locator("#compare-b option", has_text="one epoch on upload").get_attribute("value"))
     page.click("#compare-btn")
     result = page.locator("#compare-result")
     expect(result).to_contain_text(re.compile(r"p = \d\.\d{4} \(n = 30 test examples\)"), timeout=UI_TIMEOUT_MS)
     expect(result.locator("table td")).to_have_count(6)
     expect(result).to_contain_text(re.compile("significant|nothing to weigh"))
+    result.scroll_into_view_if_needed()
     page.screenshot(path=str(shots_dir / "labdata-compare.png"))
     size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     assert size == [1280, 800], f"the page should fit 1280x800 without scrolling, got {size}"

@@ -5,7 +5,7 @@ import { baseLayout, CHART_CONFIG, COLORS, emptyNote, TraceBuffer } from './plot
 
 const METRICS = {
   accuracy: { title: 'Accuracy', axis: 'accuracy (fraction)', keys: ['train_accuracy', 'test_accuracy'] },
-  r2: { title: 'R² (coefficient of determination)', axis: 'R² = 1 − MSE / Var(y)', keys: ['train_r2', 'test_r2'] },
+  r2: { title: 'R² (coefficient of determination)', axis: 'R² (1 = perfect)', keys: ['train_r2', 'test_r2'] },
 };
 
 export function createAccuracyChart(div) {
@@ -14,7 +14,8 @@ export function createAccuracyChart(div) {
   const buffer = new TraceBuffer(() => div, 2, () => {
     if (empty) {
       empty = false;
-      Plotly.relayout(div, { 'annotations[0].visible': false, 'xaxis.autorange': true });
+      Plotly.relayout(div, { 'annotations[0].visible': false, 'xaxis.autorange': true,
+        ...(metric === METRICS.r2 ? { 'yaxis.autorange': true } : {}) });
     }
   });
 
@@ -30,7 +31,8 @@ export function createAccuracyChart(div) {
     const layout = baseLayout(metric.title, 'epoch', metric.axis);
     if (metric === METRICS.r2) {
       layout.yaxis.autorange = true; // R^2 starts anywhere below 1; it is capped at 1 (perfect fit)
-      layout.yaxis.autorangeoptions = { maxallowed: 1.02, minallowed: -2 };
+      layout.yaxis.autorangeoptions = { maxallowed: 1.02, minallowed: -1 };
+      layout.yaxis.range = [0, 1.02]; // until the first epoch arrives
     } else {
       layout.yaxis.range = [0, 1.02];
       layout.yaxis.fixedrange = true;
