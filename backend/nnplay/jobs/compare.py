@@ -39,11 +39,12 @@ def conclusion(name_a: str, name_b: str, b: int, c: int, p: float, alpha: float 
         return ("The two models are right and wrong on exactly the same test examples, so the test has nothing "
                 "to weigh: no evidence that either is more accurate (p = 1).")
     better = name_a if b > c else name_b
+    examples = f"{b + c} test example{'s' if b + c != 1 else ''}"
     if p < alpha:
-        return (f"The difference is significant at the {alpha:.0%} level (p = {p:.3g}): of the {b + c} test "
-                f"examples where exactly one model is right, {better} wins {max(b, c)}, which would be unlikely "
+        return (f"The difference is significant at the {alpha:.0%} level (p = {p:.3g}): of the {examples} "
+                f"where exactly one model is right, {better} wins {max(b, c)}, which would be unlikely "
                 "if both were equally accurate.")
-    return (f"No significant difference at the {alpha:.0%} level (p = {p:.3g}): the {b + c} examples where "
+    return (f"No significant difference at the {alpha:.0%} level (p = {p:.3g}): the {examples} where "
             f"exactly one model is right split {b} to {c}, which is consistent with equally accurate models.")
 
 
