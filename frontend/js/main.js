@@ -122,8 +122,18 @@ function setSpec(spec, from) {
 
 function onFormEdit(path, value) {
   let spec = withPath(store.get().spec || {}, path, value);
-  if (path.join('.') === 'dataset.name') spec = normalizeDataset(spec);
+  if (path.join('.') === 'dataset.name') spec = forRegression(normalizeDataset(spec));
   setSpec(spec, 'form');
+}
+
+/** Choosing a regression set: the loss becomes `mse` and a final linear layer gets 1 output. */
+function forRegression(spec) {
+  if (datasetInfo(spec?.dataset?.name)?.task !== 'regression') return spec;
+  let out = withPath(spec, ['training', 'loss'], 'mse');
+  const layers = out.network?.layers;
+  const last = Array.isArray(layers) ? layers.length - 1 : -1;
+  if (last >= 0 && layers[last]?.type === 'linear') out = withPath(out, ['network', 'layers', last, 'out_features'], 1);
+  return out;
 }
 
 function onEditorChange({ spec, error }) {

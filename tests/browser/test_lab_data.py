@@ -132,3 +132,15 @@ def test_upload_then_compare_two_jobs(page: Page, tmp_path, shots_dir):
     page.screenshot(path=str(shots_dir / "labdata-compare.png"))
     size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     assert size == [1280, 800], f"the page should fit 1280x800 without scrolling, got {size}"
+
+
+def test_choosing_a_regression_set_switches_to_squared_error(page: Page):
+    open_page(page)
+    choose_preset(page, "mlp_spiral")
+    page.select_option("#dataset-select", "sine")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.loss === 'mse'")
+    spec = page.evaluate("JSON.parse(document.querySelector('#spec-editor').value)")
+    assert spec["network"]["layers"][-1]["out_features"] == 1 and spec["dataset"]["name"] == "sine"
+    expect(page.locator("#summary-table tfoot")).to_contain_text("→ 1", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#validation-errors")).to_be_hidden()
+    expect(page.locator("#tab-inside")).to_have_text("Prediction")
