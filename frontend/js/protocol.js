@@ -10,6 +10,7 @@ export const MSG = Object.freeze({
   DATA_POINTS: 'data_points', // once, before training, on 2-D data sets
   DECISION_BOUNDARY: 'decision_boundary', // every probe step, 2-D data sets
   GRADIENTS: 'gradients', // per-layer gradient L2 norms, with every step-metrics point
+  SETTINGS: 'settings', // live settings of a running job changed (e.g. lr), from step + 1 on
 });
 
 export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });
@@ -17,6 +18,7 @@ export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });
 export const STATUS = Object.freeze({
   QUEUED: 'queued',
   RUNNING: 'running',
+  PAUSED: 'paused',
   COMPLETED: 'completed',
   STOPPED: 'stopped',
   FAILED: 'failed',
@@ -37,6 +39,7 @@ export function isTerminal(status) {
 export const STATUS_TEXT = Object.freeze({
   queued: 'Queued: waiting for a free worker…',
   running: 'Training…',
+  paused: 'Paused between two steps: Step takes one, Resume goes on, Stop ends it.',
   completed: 'Completed.',
   stopped: 'Stopped by request.',
   failed: 'Failed.',

@@ -4,7 +4,9 @@ import json
 import time
 
 import pytest
+from fastapi.testclient import TestClient
 
+from nnplay.api.app import create_app
 from tests.api.helpers import wait_done, wait_for
 
 SPIRAL = {"name": "spiral", "n_samples": 200, "noise": 0.1, "seed": 0}
@@ -143,3 +145,34 @@ def test_lr_schedule_is_streamed_and_penalties_are_separate_terms(client):
     epochs = [m for m in client.get(f"/api/jobs/{job['id']}/metrics").json()["metrics"] if m["scope"] == "epoch"]
     assert [m["lr"] for m in epochs] == pytest.approx([0.5, 0.5, 0.05, 0.05])
     assert all(m["l2_penalty"] > 0 and m["l1_penalty"] > 0 for m in epochs)
+
+
+@pytest.mark.parametrize("training, field", [
+    ({"l1": -0.1}, "training.l1"), ({"l1": float("nan")}, "training.l1"), ({"l1": 11}, "training.l1"),
+    ({"lr_schedule": {"type": "step", "gamma": 0}}, "training.lr_schedule.gamma"),
+    ({"lr_schedule": {"type": "step", "step_size": 0}}, "training.lr_schedule.step_size"),
+    ({"lr_schedule": {"type": "cosine", "eta_min": -1}}, "training.lr_schedule.eta_min"),
+    ({"lr_schedule": {"type": "none", "gamma": 0.5}}, "training.lr_schedule.gamma"),
+    ({"lr_schedule": {"type": "exponential"}}, "training.lr_schedule"),
+    ({"lr_schedule": "cosine"}, "training.lr_schedule"),
+])
+def test_bad_l1_and_schedules_answer_422_naming_the_field(client, training, field):
+    r = client.post("/api/jobs", content=json.dumps(spiral_spec(**training)), headers={"content-type": "application/json"})
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["detail"]] == [field], r.json()
+
+
+def test_a_job_paused_when_the_server_stops_comes_back_interrupted_and_resumes(settings):
+    with TestClient(create_app(settings)) as c:
+        job_id, at = start_paused_run(c)
+    with TestClient(create_app(settings)) as c:  # a clean shutdown while paused
+        job = c.get(f"/api/jobs/{job_id}").json()
+        assert job["status"] == "interrupted"
+        c.app.state.service.store.update_job(job_id, status="paused")  # as if killed while paused
+    with TestClient(create_app(settings)) as c:
+        assert c.get(f"/api/jobs/{job_id}").json()["status"] == "interrupted"
+        assert c.post(f"/api/jobs/{job_id}/resume").status_code == 200
+        wait_for(c, job_id, lambda j: step_metrics(c, job_id)[-1]["step"] > at + 5)
+        c.post(f"/api/jobs/{job_id}/stop")
+        steps = [m["step"] for m in step_metrics(c, job_id)]
+    assert steps == list(range(1, steps[-1] + 1))

@@ -116,7 +116,7 @@ class JobService:
         control = run.control
         if paused:
             control.pause()
-        control.on_pause = lambda at: self._set_state(run, "running", "paused", at, f"paused at step {at}")
+        control.on_pause = lambda at: self._set_state(run, "running", "paused", at, "paused between two steps")
         control.on_resume = lambda at: self._set_state(run, "paused", "running", at, None)
         control.on_wait = lambda _at: run.publish_now()
         request = RunRequest(spec, run.emit, lambda: control.stopped, lambda: self._begin(run),

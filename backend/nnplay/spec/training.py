@@ -46,6 +46,11 @@ class LiveSettings(BaseModel):
 
     - ``lr``: the learning rate from the next step on. With an ``lr_schedule`` the schedule goes on
       from the new value (torch's schedulers are chainable: later decays multiply it).
+
+    To add a setting: a field here (optional, ranged; a ``before`` validator if null is not a value),
+    then either ``nnplay.train.optim.apply_live`` (what the optimizer holds) or a read of
+    ``live.get(name, spec_value)`` in the loop (``live`` is kept in checkpoints); in the page, ``live:
+    true`` on its settings-panel field gives it a "set live" button.
     """
 
     model_config = _STRICT
