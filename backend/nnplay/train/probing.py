@@ -2,7 +2,9 @@
 
 - image data: ``feature_maps`` of the probe image (the first test example);
 - 2-D data: ``data_points`` once (train and test points, standardised) and ``decision_boundary``
-  snapshots (class probabilities over a ``GRID_RESOLUTION`` x ``GRID_RESOLUTION`` grid).
+  snapshots (class probabilities over a ``GRID_RESOLUTION`` x ``GRID_RESOLUTION`` grid);
+- networks with ``self_attention`` / ``transformer_encoder`` layers: ``attention`` snapshots (every
+  layer's and head's probabilities for the probe sequence, the first test example).
 """
 
 import torch
@@ -11,6 +13,7 @@ from torch import nn
 from nnplay.data import Split
 from nnplay.probes import feature_maps
 from nnplay.probes.arrays import array_payload
+from nnplay.probes.attention import ATTENTION_TYPES, attention_maps, layer_payload
 from nnplay.probes.decision_boundary import GRID_DIMS, decision_boundary, grid_axes
 from nnplay.spec.network import JobSpec
 from nnplay.train.optim import probabilities
@@ -27,7 +30,8 @@ class Probe:
         self.split, self.max_channels = split, max_channels
         self.classes = split.info.classes
         self.x = split.x_test[:1].to(device)  # (1, C, H, W) for images
-        self.label = int(split.y_test[0])
+        self.y = split.y_test[0]  # () class id, or (T,) per-step targets
+        self.attention = any(t in ATTENTION_TYPES for t in self.types)
         if self.kind == "toy2d":
             self.x1, self.x2 = grid_axes(torch.cat([split.x_train, split.x_test]), GRID_RESOLUTION)
 
@@ -41,11 +45,26 @@ class Probe:
                  "train": part(s.x_train, s.y_train), "test": part(s.x_test, s.y_test)}]
 
     def events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        out = []
         if self.kind == "image":
-            return [self._feature_maps(model, step, epoch)]
+            out.append(self._feature_maps(model, step, epoch))
         if self.kind == "toy2d":
-            return [self._boundary(model, step, epoch)]
-        return []
+            out.append(self._boundary(model, step, epoch))
+        if self.attention:
+            out.append(self._attention(model, step, epoch))
+        return out
+
+    def _attention(self, model: nn.Module, step: int, epoch: int) -> dict:
+        """Attention of every layer and head for the probe sequence, its padding left out."""
+        layers, output = attention_maps(model, self.types, self.x)
+        length = probe_length(self.x[0], getattr(model, "pad_id", None))
+        names = self.classes
+        predicted = output[0].argmax(-1)  # (T,) per step, or () for a classifier
+        as_labels = lambda t: [names[i] for i in t.reshape(-1)[:length].tolist()]  # noqa: E731
+        return {"type": "attention", "step": step, "epoch": epoch,
+                "tokens": token_labels(self.x[0, :length], self.split.info),
+                "predicted": as_labels(predicted), "target": as_labels(self.y),
+                "layers": [layer_payload(entry, length) for entry in layers]}
 
     def _feature_maps(self, model: nn.Module, step: int, epoch: int) -> dict:
         maps = feature_maps(model, self.types, self.x, self.max_channels)
@@ -53,8 +72,8 @@ class Probe:
         cls = int(probs.argmax())
         return {
             "type": "feature_maps", "step": step, "epoch": epoch, "layers": maps["layers"],
-            "input": {**array_payload(self.x[0], ["channel", "row", "col"]), "label": self.label,
-                      "label_name": self.classes[self.label]},
+            "input": {**array_payload(self.x[0], ["channel", "row", "col"]), "label": int(self.y),
+                      "label_name": self.classes[int(self.y)]},
             "prediction": {"class": cls, "label_name": self.classes[cls],
                            "probabilities": [round(float(p), 5) for p in probs]},
         }
@@ -73,3 +92,19 @@ class Probe:
 
 def _round(t: torch.Tensor, decimals: int = 4) -> list:
     return t.double().round(decimals=decimals).tolist()
+
+
+def probe_length(ids: torch.Tensor, pad_id: int | None) -> int:
+    """Positions of ``ids`` ``(T,)`` before the first padding token (all of them without padding)."""
+    if pad_id is None or ids.is_floating_point():
+        return int(ids.shape[0])
+    pads = (ids == pad_id).nonzero()
+    return int(pads[0, 0]) if len(pads) else int(ids.shape[0])
+
+
+def token_labels(ids: torch.Tensor, info) -> list[str]:
+    """The vocabulary entries of token ids ``(T,)`` (positions ``"0"``, ``"1"``... for real-valued steps)."""
+    vocab = getattr(info, "vocab", ())
+    if ids.is_floating_point() or not vocab:
+        return [str(t) for t in range(ids.shape[0])]
+    return [vocab[i] for i in ids.tolist()]
