@@ -8,6 +8,7 @@ import {
   clone, datasetInfo, isToy, jobIdFromHash, normalizeDataset, store, tidySpec, withPath, writeJobHash,
 } from './state.js';
 import { createAccuracyChart } from './views/accuracyChart.js';
+import { createAttention } from './views/attention.js';
 import { createAuthPrompt } from './views/authPrompt.js';
 import { createDecisionBoundary } from './views/decisionBoundary.js';
 import { createExportPanel } from './views/exportPanel.js';
@@ -35,6 +36,15 @@ const RESUMABLE = new Set(['interrupted', 'stopped', 'paused']);
 const LIVE = new Set(['queued', 'running', 'paused']); // statuses that take pause / live settings
 const LIKELIHOOD_HINT = 'data term (likelihood) and prior terms (weight decay = Gaussian, L1 = Laplace)';
 const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
+const ATTENTION_HINT = 'what each self-attention head looks at, for one probe sequence';
+const ATTENTION_PLACEHOLDER = 'Attention heatmaps appear here while a network with self_attention or transformer_encoder layers trains (every "probe every" steps).';
+const ATTENTION_TYPES = new Set(['self_attention', 'transformer_encoder']);
+
+/** Whether a spec's network has a layer the attention probe watches. */
+function hasAttention(spec) {
+  const layers = Array.isArray(spec?.network?.layers) ? spec.network.layers : [];
+  return layers.some((l) => ATTENTION_TYPES.has(l?.type));
+}
 
 const views = {
   settings: createSettingsPanel({
@@ -52,11 +62,16 @@ const views = {
   boundary: createDecisionBoundary($('decision-boundary'), { placeholder: BOUNDARY_PLACEHOLDER }),
   gradients: createGradientFlow($('gradient-flow')),
   likelihood: createLikelihoodChart($('likelihood-chart')),
+  attention: createAttention({
+    plotEl: $('attention-plot'), controlsEl: $('attention-controls'), ioEl: $('attention-io'),
+    placeholder: ATTENTION_PLACEHOLDER,
+  }),
   tabs: createTabs({
     tabs: [
       { key: 'inside', button: $('tab-inside'), pane: $('pane-inside') },
       { key: 'gradients', button: $('tab-gradients'), pane: $('pane-gradients') },
       { key: 'likelihood', button: $('tab-likelihood'), pane: $('pane-likelihood') },
+      { key: 'attention', button: $('tab-attention'), pane: $('pane-attention') },
     ],
     hintEl: $('vis-hint'),
     onSelect: (tab) => store.set({ tab }),
@@ -417,6 +432,7 @@ function clearJob() {
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
   views.likelihood.reset(store.get().spec?.training?.loss ?? 'cross_entropy',
     'Press Train: the data term and the prior terms are drawn here, step by step.');
+  views.attention.reset(ATTENTION_PLACEHOLDER);
   showInside(store.get().spec);
   updateButtons();
 }
@@ -479,6 +495,10 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   views.boundary.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
   views.gradients.reset('Waiting for the first steps…');
   views.likelihood.reset(record.spec?.training?.loss ?? 'cross_entropy');
+  views.attention.reset(hasAttention(record.spec)
+    ? `Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`
+    : 'This network has no self_attention or transformer_encoder layer: no attention to show.');
+  if (hasAttention(record.spec)) store.set({ tab: 'attention' });
   showInside(record.spec);
   updateButtons();
   listen(id, 0);
@@ -564,6 +584,7 @@ function processInbox() {
   let epochDone = false;
   let lastSettings = null;
   const gradients = [];
+  const attention = [];
   for (const msg of batch) {
     if (msg.job_id !== jobId) continue;
     if (msg.type === MSG.STATUS) {
@@ -584,12 +605,15 @@ function processInbox() {
       gradients.push(msg);
     } else if (msg.type === MSG.SETTINGS) {
       lastSettings = msg;
+    } else if (msg.type === MSG.ATTENTION) {
+      attention.push(msg);
     }
   }
   views.loss.flush();
   views.likelihood.flush();
   views.accuracy.flush();
   if (gradients.length) views.gradients.pushAll(gradients);
+  if (attention.length) views.attention.pushAll(attention);
   if (points) views.boundary.setPoints(points);
   if (lastBoundary) views.boundary.render(lastBoundary);
   if (lastMaps) views.maps.render(lastMaps);
@@ -666,6 +690,7 @@ async function start() {
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
   views.tabs.setLabel('gradients', 'Gradient flow', GRADIENTS_HINT);
   views.tabs.setLabel('likelihood', 'MLE vs MAP', LIKELIHOOD_HINT);
+  views.tabs.setLabel('attention', 'Attention', ATTENTION_HINT);
   showInside(null);
   updateButtons();
 

@@ -11,6 +11,7 @@ export const MSG = Object.freeze({
   DECISION_BOUNDARY: 'decision_boundary', // every probe step, 2-D data sets
   GRADIENTS: 'gradients', // per-layer gradient L2 norms, with every step-metrics point
   SETTINGS: 'settings', // live settings of a running job changed (e.g. lr), from step + 1 on
+  ATTENTION: 'attention', // every probe step, networks with self_attention / transformer_encoder layers
 });
 
 export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });
