@@ -8,12 +8,14 @@ import {
   clone, datasetInfo, isToy, jobIdFromHash, normalizeDataset, store, tidySpec, withPath, writeJobHash,
 } from './state.js';
 import { createAccuracyChart } from './views/accuracyChart.js';
+import { createAttention } from './views/attention.js';
 import { createAuthPrompt } from './views/authPrompt.js';
 import { createDecisionBoundary } from './views/decisionBoundary.js';
 import { createExportPanel } from './views/exportPanel.js';
 import { createFeatureMaps } from './views/featureMaps.js';
 import { createGradientFlow } from './views/gradientFlow.js';
 import { createJobList } from './views/jobList.js';
+import { createLikelihoodChart } from './views/likelihoodChart.js';
 import { createLossChart } from './views/lossChart.js';
 import { createSettingsPanel } from './views/settingsPanel.js';
 import { createSpecEditor } from './views/specEditor.js';
@@ -34,13 +36,26 @@ const INSIDE = {
   regression: { label: 'Prediction', hint: 'the predicted target over the input (curve for 1-D, surface for 2-D)' },
 };
 const GRID_KINDS = new Set(['toy1d', 'toy2d']); // data kinds drawn in the boundary / prediction plot
-const RESUMABLE = new Set(['interrupted', 'stopped']);
+const RESUMABLE = new Set(['interrupted', 'stopped', 'paused']);
+const LIVE = new Set(['queued', 'running', 'paused']); // statuses that take pause / live settings
+const LIKELIHOOD_HINT = 'data term (likelihood) and prior terms (weight decay = Gaussian, L1 = Laplace)';
 const ACCURACY_CAPTION = document.getElementById('accuracy-caption')?.textContent.trim() ?? '';
 const BOUNDARY_CAPTION = document.getElementById('boundary-caption')?.textContent.trim().replace(/\s+/g, ' ') ?? '';
 const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
+const ATTENTION_HINT = 'what each self-attention head looks at, for one probe sequence';
+const ATTENTION_PLACEHOLDER = 'Attention heatmaps appear here while a network with self_attention or transformer_encoder layers trains (every "probe every" steps).';
+const ATTENTION_TYPES = new Set(['self_attention', 'transformer_encoder']);
+
+/** Whether a spec's network has a layer the attention probe watches. */
+function hasAttention(spec) {
+  const layers = Array.isArray(spec?.network?.layers) ? spec.network.layers : [];
+  return layers.some((l) => ATTENTION_TYPES.has(l?.type));
+}
 
 const views = {
-  settings: createSettingsPanel({ dataEl: $('data-fields'), trainingEl: $('training-fields'), onEdit: onFormEdit }),
+  settings: createSettingsPanel({
+    dataEl: $('data-fields'), trainingEl: $('training-fields'), onEdit: onFormEdit, onLive: setLive,
+  }),
   editor: createSpecEditor($('spec-editor'), { onChange: onEditorChange }),
   summary: createSummaryTable({ tableEl: $('summary-table'), errorsEl: $('validation-errors'), warningsEl: $('validation-warnings') }),
   status: createStatusBar({
@@ -52,10 +67,17 @@ const views = {
   maps: createFeatureMaps($('feature-maps'), { placeholder: FM_PLACEHOLDER }),
   boundary: createDecisionBoundary($('decision-boundary'), { placeholder: BOUNDARY_PLACEHOLDER }),
   gradients: createGradientFlow($('gradient-flow')),
+  likelihood: createLikelihoodChart($('likelihood-chart')),
+  attention: createAttention({
+    plotEl: $('attention-plot'), controlsEl: $('attention-controls'), ioEl: $('attention-io'),
+    placeholder: ATTENTION_PLACEHOLDER,
+  }),
   tabs: createTabs({
     tabs: [
       { key: 'inside', button: $('tab-inside'), pane: $('pane-inside') },
       { key: 'gradients', button: $('tab-gradients'), pane: $('pane-gradients') },
+      { key: 'likelihood', button: $('tab-likelihood'), pane: $('pane-likelihood') },
+      { key: 'attention', button: $('tab-attention'), pane: $('pane-attention') },
     ],
     hintEl: $('vis-hint'),
     onSelect: (tab) => store.set({ tab }),
@@ -80,6 +102,7 @@ const views = {
 };
 
 let stream = null;
+let stepping = false; // a single step is under way: one at a time
 let validateTimer = null;
 let validateSeq = 0;
 let openSeq = 0;
@@ -291,6 +314,14 @@ function updateButtons() {
   const resume = $('resume-btn');
   resume.hidden = !job || !RESUMABLE.has(job.status);
   resume.disabled = resume.hidden;
+  const pause = $('pause-btn');
+  pause.hidden = !job || !['queued', 'running'].includes(job.status);
+  pause.disabled = pause.hidden;
+  const step = $('step-btn');
+  step.hidden = job?.status !== 'paused';
+  step.disabled = step.hidden || stepping;
+  $('reset-btn').disabled = !job;
+  views.settings.setLive(Boolean(job) && LIVE.has(job.status));
 }
 
 async function train() {
@@ -334,21 +365,92 @@ async function stopJob() {
   }
 }
 
-/** Resume the job on screen (interrupted or stopped) from its last checkpoint. The server drops the
- * history after that checkpoint, so the charts restart and the stream is read again from the start. */
+/** Resume the job on screen: a paused one goes on (its stream carries on); an interrupted or stopped
+ * one continues from its last checkpoint. The server then drops the history after that checkpoint, so
+ * the charts restart and the stream is read again from the start. */
 async function resumeJob() {
-  const { jobId } = store.get();
+  const { jobId, job: before } = store.get();
   if (!jobId) return;
   $('resume-btn').disabled = true;
   try {
     const job = await api.resumeJob(jobId);
     clearErrorNote();
-    if (store.get().jobId === jobId) await openJob(jobId, { job, loadSpec: false });
+    if (store.get().jobId === jobId && before?.status === 'paused') showJobRecord(job);
+    else if (store.get().jobId === jobId) await openJob(jobId, { job, loadSpec: false });
     refreshJobs();
   } catch (err) {
     showError('Could not resume', err);
   } finally {
     updateButtons();
+  }
+}
+
+/** Set the job record on screen from a REST answer (pause / step / resume of a paused job). */
+function showJobRecord(job) {
+  if (store.get().jobId !== job.id) return;
+  store.set({ job });
+  views.status.setStatus({ status: job.status, detail: job.detail, final: job.final });
+  updateButtons();
+}
+
+async function pauseJob() {
+  const { jobId } = store.get();
+  if (!jobId) return;
+  $('pause-btn').disabled = true;
+  try {
+    showJobRecord(await api.pauseJob(jobId));
+    clearErrorNote();
+  } catch (err) {
+    showError('Could not pause', err);
+  } finally {
+    updateButtons();
+  }
+}
+
+async function stepJob() {
+  const { jobId } = store.get();
+  if (!jobId || stepping) return;
+  stepping = true;
+  updateButtons();
+  try {
+    showJobRecord(await api.stepJob(jobId));
+    clearErrorNote();
+  } catch (err) {
+    showError('Could not take a step', err);
+  } finally {
+    stepping = false;
+    updateButtons();
+  }
+}
+
+/** Reset: the server starts the spec again from step 0 as a new job; show that one (curves restart). */
+async function resetJob() {
+  const { jobId } = store.get();
+  if (!jobId) return;
+  $('reset-btn').disabled = true;
+  try {
+    const job = await api.resetJob(jobId);
+    clearErrorNote();
+    await openJob(job.id, { job, loadSpec: false });
+    views.status.note('Reset: started again from step 0 as a new job (same spec and seed); the old one is kept in the list.', { ms: 5000 });
+    refreshJobs();
+  } catch (err) {
+    showError('Could not reset', err);
+  } finally {
+    updateButtons();
+  }
+}
+
+/** "set live" beside a setting: change it on the job on screen from its next step on. */
+async function setLive(name, value) {
+  const { jobId } = store.get();
+  if (!jobId) return;
+  try {
+    showJobRecord(await api.changeSettings(jobId, { [name]: value }));
+    clearErrorNote();
+    views.status.note(`Sent ${name} = ${value}: it applies from the next step.`, { ms: 4000 });
+  } catch (err) {
+    showError(`Could not change ${name}`, err);
   }
 }
 
@@ -405,6 +507,9 @@ function clearJob() {
   views.maps.reset(FM_PLACEHOLDER);
   views.boundary.reset(BOUNDARY_PLACEHOLDER);
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
+  views.likelihood.reset(store.get().spec?.training?.loss ?? 'cross_entropy',
+    'Press Train: the data term and the prior terms are drawn here, step by step.');
+  views.attention.reset(ATTENTION_PLACEHOLDER);
   showInside(store.get().spec);
   updateButtons();
 }
@@ -477,6 +582,11 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   views.maps.reset(mapsPlaceholder(record.spec));
   views.boundary.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
   views.gradients.reset('Waiting for the first steps…');
+  views.likelihood.reset(record.spec?.training?.loss ?? 'cross_entropy');
+  views.attention.reset(hasAttention(record.spec)
+    ? `Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`
+    : 'This network has no self_attention or transformer_encoder layer: no attention to show.');
+  if (hasAttention(record.spec)) store.set({ tab: 'attention' });
   showInside(record.spec);
   updateButtons();
   listen(id, 0);
@@ -560,7 +670,9 @@ function processInbox() {
   let lastBoundary = null;
   let points = null;
   let epochDone = false;
+  let lastSettings = null;
   const gradients = [];
+  const attention = [];
   for (const msg of batch) {
     if (msg.job_id !== jobId) continue;
     if (msg.type === MSG.STATUS) {
@@ -569,6 +681,7 @@ function processInbox() {
       if (msg.scope === SCOPE.EPOCH) epochDone = true;
       views.loss.push(msg); // buffered: drawn by the flush below
       views.accuracy.push(msg);
+      views.likelihood.push(msg);
       lastMetrics = msg;
     } else if (msg.type === MSG.FEATURE_MAPS) {
       lastMaps = msg;
@@ -580,11 +693,17 @@ function processInbox() {
       lastBoundary = msg;
     } else if (msg.type === MSG.GRADIENTS) {
       gradients.push(msg);
+    } else if (msg.type === MSG.SETTINGS) {
+      lastSettings = msg;
+    } else if (msg.type === MSG.ATTENTION) {
+      attention.push(msg);
     }
   }
   views.loss.flush();
+  views.likelihood.flush();
   views.accuracy.flush();
   if (gradients.length) views.gradients.pushAll(gradients);
+  if (attention.length) views.attention.pushAll(attention);
   if (points) views.boundary.setPoints(points);
   if (lastBoundary) views.boundary.render(lastBoundary);
   if (lastMaps) views.maps.render(lastMaps);
@@ -592,7 +711,12 @@ function processInbox() {
   const { job } = store.get();
   if (lastMetrics) {
     const epochs = job?.spec?.training?.epochs;
-    views.status.setProgress(`epoch ${lastMetrics.epoch}${epochs ? `/${epochs}` : ''} · step ${lastMetrics.step}`);
+    const lr = typeof lastMetrics.lr === 'number' ? ` · lr ${Number(lastMetrics.lr.toPrecision(3))}` : '';
+    views.status.setProgress(`epoch ${lastMetrics.epoch}${epochs ? `/${epochs}` : ''} · step ${lastMetrics.step}${lr}`);
+  }
+  if (lastSettings && LIVE.has(store.get().job?.status)) {
+    const text = Object.entries(lastSettings.changes).map(([k, v]) => `${k} = ${v}`).join(', ');
+    views.status.note(`Changed live: ${text}, from step ${lastSettings.step + 1} on.`, { ms: 5000 });
   }
   if (lastStatus) applyStatus(lastStatus);
 }
@@ -644,6 +768,9 @@ async function start() {
   $('train-btn').addEventListener('click', train);
   $('stop-btn').addEventListener('click', stopJob);
   $('resume-btn').addEventListener('click', resumeJob);
+  $('pause-btn').addEventListener('click', pauseJob);
+  $('step-btn').addEventListener('click', stepJob);
+  $('reset-btn').addEventListener('click', resetJob);
   $('preset-select').addEventListener('change', onPresetChange);
   $('refresh-jobs').addEventListener('click', refreshJobs);
   $('delete-dataset-btn').addEventListener('click', deleteDataset);
@@ -662,6 +789,8 @@ async function start() {
   views.status.reset();
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
   views.tabs.setLabel('gradients', 'Gradient flow', GRADIENTS_HINT);
+  views.tabs.setLabel('likelihood', 'MLE vs MAP', LIKELIHOOD_HINT);
+  views.tabs.setLabel('attention', 'Attention', ATTENTION_HINT);
   showInside(null);
   updateButtons();
 

@@ -10,6 +10,7 @@ from nnplay.data.uploads import DatasetExists
 from nnplay.jobs import JobConflict, JobNotFound
 from nnplay.spec.errors import SpecError
 from nnplay.spec.layers import LAYER_TYPES
+from nnplay.spec.training import LR_SCHEDULE_TYPES
 
 UNION_LABELS = {"int", "constrained-int", "float", "constrained-float", "str", "bool", "none", "list", "dict"}
 
@@ -35,7 +36,8 @@ def clean_loc(loc) -> tuple:
     ``("training", "batch_size")``."""
     out: list = []
     for part in loc:
-        is_tag = isinstance(part, str) and out and isinstance(out[-1], int) and part in LAYER_TYPES
+        is_tag = isinstance(part, str) and out and ((isinstance(out[-1], int) and part in LAYER_TYPES)
+                                                   or (out[-1] == "lr_schedule" and part in LR_SCHEDULE_TYPES))
         if is_tag or part in UNION_LABELS or (isinstance(part, str) and part.startswith(("literal[", "function-"))):
             continue
         out.append(part)
