@@ -143,8 +143,52 @@ class GradientsMessage(Envelope):
     norms: list[float | None]
 
 
+class QuantizedArray(BaseModel):
+    """A tensor as 8-bit codes (base64 text of its row-major bytes), for maps drawn as colours:
+    entry ``≈ vmin + code * (vmax - vmin) / 255``; ``vmin``/``vmax`` span its finite entries."""
+
+    model_config = ConfigDict(ser_json_inf_nan="null")
+
+    shape: list[int]
+    dims: list[str]
+    vmin: float | None
+    vmax: float | None
+    encoding: Literal["uint8"]
+    data: str
+
+
+class UnitLayer(QuantizedArray):
+    """One hidden block's units over the grid, ``(unit, row, col)``: the output of layer ``index``
+    (its activation, ``type``), fed by linear layer ``linear``; ``units_total`` before capping."""
+
+    index: int
+    linear: int
+    type: str
+    units_total: int
+
+
+class LayerWeights(ArrayPayload):
+    """Weights ``(out, in)`` of linear layer ``index``, cut to the units drawn."""
+
+    index: int
+
+
+class NeuronMapsMessage(Envelope):
+    """Every hidden unit of an MLP on 2-D data over the input plane (the decision boundary's grid,
+    sampled at ``x1`` x ``x2``), with the weights between the units drawn: the network diagram."""
+
+    type: Literal["neuron_maps"] = "neuron_maps"
+    epoch: int = Field(ge=0)
+    x1: list[float]
+    x2: list[float]
+    layers: list[UnitLayer]
+    outputs_total: int
+    weights: list[LayerWeights]
+
+
 Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, DataPointsMessage,
-                          DecisionBoundaryMessage, GradientsMessage], Field(discriminator="type")]
+                          DecisionBoundaryMessage, GradientsMessage, NeuronMapsMessage],
+                    Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 
 

@@ -15,6 +15,7 @@ import { createFeatureMaps } from './views/featureMaps.js';
 import { createGradientFlow } from './views/gradientFlow.js';
 import { createJobList } from './views/jobList.js';
 import { createLossChart } from './views/lossChart.js';
+import { createNetworkDiagram } from './views/networkDiagram.js';
 import { createSettingsPanel } from './views/settingsPanel.js';
 import { createSpecEditor } from './views/specEditor.js';
 import { createStatusBar } from './views/statusBar.js';
@@ -25,6 +26,7 @@ const $ = (id) => document.getElementById(id);
 const VALIDATE_DELAY_MS = 300;
 const FM_PLACEHOLDER = 'Feature maps of conv/pool layers appear here while an image network trains (every "probe every" steps).';
 const BOUNDARY_PLACEHOLDER = 'Press Train: the decision boundary over the input plane is drawn every "probe every" steps.';
+const NEURONS_PLACEHOLDER = 'Press Train: every hidden unit of the MLP is drawn over the input plane, every "probe every" steps.';
 const GRADIENTS_PLACEHOLDER = 'Press Train: each layer’s gradient norm is drawn here, step by step.';
 const INSIDE = {
   image: { label: 'Feature maps', hint: 'what each conv/pool channel sees in one probe image' },
@@ -46,9 +48,13 @@ const views = {
   maps: createFeatureMaps($('feature-maps'), { placeholder: FM_PLACEHOLDER }),
   boundary: createDecisionBoundary($('decision-boundary'), { placeholder: BOUNDARY_PLACEHOLDER }),
   gradients: createGradientFlow($('gradient-flow')),
+  neurons: createNetworkDiagram({
+    diagramEl: $('network-diagram'), detailEl: $('neuron-detail'), legendEl: $('neuron-legend'), placeholder: NEURONS_PLACEHOLDER,
+  }),
   tabs: createTabs({
     tabs: [
       { key: 'inside', button: $('tab-inside'), pane: $('pane-inside') },
+      { key: 'neurons', button: $('tab-neurons'), pane: $('pane-neurons') },
       { key: 'gradients', button: $('tab-gradients'), pane: $('pane-gradients') },
     ],
     hintEl: $('vis-hint'),
@@ -327,6 +333,7 @@ function clearJob() {
   views.accuracy.reset(null, 'Accuracy is measured at the end of every epoch.');
   views.maps.reset(FM_PLACEHOLDER);
   views.boundary.reset(BOUNDARY_PLACEHOLDER);
+  views.neurons.reset(NEURONS_PLACEHOLDER);
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
   showInside(store.get().spec);
   updateButtons();
@@ -342,6 +349,8 @@ function showInside(spec) {
   $('fm-box').hidden = toy;
   const inside = INSIDE[toy ? 'toy2d' : 'image'];
   views.tabs.setLabel('inside', inside.label, inside.hint);
+  $('tab-neurons').hidden = !toy; // neuron heatmaps exist for MLPs on 2-D input only
+  if (!toy && store.get().tab === 'neurons') store.set({ tab: 'inside' });
 }
 
 /** What the feature-map panel says until the job's first probe arrives (or if none will). */
@@ -388,6 +397,7 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   views.accuracy.reset(classes ? 1 / classes : null);
   views.maps.reset(mapsPlaceholder(record.spec));
   views.boundary.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
+  views.neurons.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
   views.gradients.reset('Waiting for the first steps…');
   showInside(record.spec);
   updateButtons();
@@ -470,6 +480,7 @@ function processInbox() {
   let lastMetrics = null;
   let lastMaps = null;
   let lastBoundary = null;
+  let lastNeurons = null;
   let points = null;
   let epochDone = false;
   const gradients = [];
@@ -488,6 +499,8 @@ function processInbox() {
       points = msg;
     } else if (msg.type === MSG.DECISION_BOUNDARY) {
       lastBoundary = msg;
+    } else if (msg.type === MSG.NEURON_MAPS) {
+      lastNeurons = msg;
     } else if (msg.type === MSG.GRADIENTS) {
       gradients.push(msg);
     }
@@ -497,6 +510,7 @@ function processInbox() {
   if (gradients.length) views.gradients.pushAll(gradients);
   if (points) views.boundary.setPoints(points);
   if (lastBoundary) views.boundary.render(lastBoundary);
+  if (lastNeurons) views.neurons.render(lastNeurons);
   if (lastMaps) views.maps.render(lastMaps);
   if (epochDone) views.exports.epochDone();
   const { job } = store.get();
@@ -562,6 +576,7 @@ async function start() {
   views.status.reset();
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
   views.tabs.setLabel('gradients', 'Gradient flow', GRADIENTS_HINT);
+  views.tabs.setLabel('neurons', 'Neurons', 'each hidden unit over the input plane; click one to see it large');
   showInside(null);
   updateButtons();
 

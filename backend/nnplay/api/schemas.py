@@ -38,6 +38,23 @@ class JobOut(BaseModel):
     final: FinalMetrics | None = Field(description="Metrics of the last finished epoch (latest, while running)")
     last_seq: int
     queue_position: int | None = Field(None, description="1 = next to start; null unless queued")
+    race_id: str | None = Field(None, description="The race this job runs in (POST /api/races), else null")
+
+
+class RaceRunOut(BaseModel):
+    value: str | int | float = Field(description="The raced setting's value in this run")
+    job: JobOut
+
+
+class RaceOut(BaseModel):
+    """A race: one job per value of ``field``, same seed (same initial weights and batch order)."""
+
+    id: str
+    name: str | None
+    field: str
+    values: list[str | int | float]
+    created_at: str
+    runs: list[RaceRunOut] = Field(description="In the order of values; a deleted job is left out")
 
 
 class MetricsOut(BaseModel):

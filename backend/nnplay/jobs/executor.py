@@ -35,10 +35,12 @@ class LocalExecutor:
     """Worker threads in the server process; at most ``max_workers`` jobs train at once, the rest wait
     in submission order."""
 
-    def __init__(self, max_workers: int, device: str = "cpu", max_channels: int = 16):
+    def __init__(self, max_workers: int, device: str = "cpu", max_channels: int = 16, max_units: int = 16,
+                 unit_resolution: int = 32):
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="nnplay-job")
         self.device = device
         self.max_channels = max_channels
+        self.probe_limits = {"max_units": max_units, "unit_resolution": unit_resolution}
 
     def submit(self, request: RunRequest) -> Future:
         return self._pool.submit(self._run, request)
@@ -47,7 +49,7 @@ class LocalExecutor:
         if not r.before():
             return None
         return train(r.spec, r.emit, r.should_stop, device=self.device, max_channels=self.max_channels,
-                     checkpoint=r.checkpoint, resume=r.resume)
+                     checkpoint=r.checkpoint, resume=r.resume, **self.probe_limits)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)

@@ -12,7 +12,8 @@ plain, JSON-ready dicts and polls ``should_stop()`` between steps. Events:
 - ``{"type": "gradients", "step", "epoch", "layers", "layer_types", "norms"}``: the L2 norm of each
   trainable layer's gradient (before clipping), at the same cadence as the step metrics.
 - probe events (see ``nnplay.train.probing``) at step 0, every ``probe_every`` steps and at the end:
-  ``feature_maps`` for image data; ``data_points`` (once) and ``decision_boundary`` for 2-D data.
+  ``feature_maps`` for image data; ``data_points`` (once), ``decision_boundary`` and ``neuron_maps``
+  for 2-D data.
 
 A non-finite loss is reported as ``None`` and ends the run with status ``diverged``.
 
@@ -108,11 +109,13 @@ def _restore(state: dict, model, opt, gen: torch.Generator) -> tuple[_Position, 
 
 def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool] = lambda: False,
           *, split: Split | None = None, device: str = "cpu", max_channels: int = 16,
-          checkpoint: Callable[[dict], None] | None = None, resume: dict | None = None) -> TrainResult:
+          checkpoint: Callable[[dict], None] | None = None, resume: dict | None = None,
+          max_units: int = 16, unit_resolution: int = 32) -> TrainResult:
     """Train ``spec`` to the end, a stop request or divergence; see the module docstring for events.
 
     Same spec and seed give the same losses on CPU. ``split`` may be passed to reuse loaded data;
-    ``resume`` is a state given earlier to ``checkpoint``.
+    ``resume`` is a state given earlier to ``checkpoint``. ``max_channels`` (feature maps),
+    ``max_units`` and ``unit_resolution`` (neuron maps) cap the probes' messages.
     """
     started = time.perf_counter()
     dev = torch.device(device)
@@ -124,7 +127,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     model.train()
     opt = make_optimizer(model.parameters(), t)
     gen = torch.Generator().manual_seed(t.seed)
-    probe = Probe(spec, split, max_channels, dev)
+    probe = Probe(spec, split, max_channels, dev, max_units, unit_resolution)
     watched = trainable_layers(model)
     layer_types = [spec.network.layers[i].type for i in watched]
     batch_size = len(x_tr) if t.batch_size == "full" else min(t.batch_size, len(x_tr))

@@ -2,7 +2,10 @@
 
 - image data: ``feature_maps`` of the probe image (the first test example);
 - 2-D data: ``data_points`` once (train and test points, standardised) and ``decision_boundary``
-  snapshots (class probabilities over a ``GRID_RESOLUTION`` x ``GRID_RESOLUTION`` grid).
+  snapshots (class probabilities over a ``GRID_RESOLUTION`` x ``GRID_RESOLUTION`` grid), each with a
+  ``neuron_maps`` snapshot from the same forward pass: every hidden unit's activation over the grid
+  (at most ``max_units`` units per layer, sampled at ``unit_resolution`` points per axis) and the
+  weights between the units drawn.
 """
 
 import torch
@@ -10,8 +13,10 @@ from torch import nn
 
 from nnplay.data import Split
 from nnplay.probes import feature_maps
-from nnplay.probes.arrays import array_payload
-from nnplay.probes.decision_boundary import GRID_DIMS, decision_boundary, grid_axes
+from nnplay.probes.arrays import array_payload, quantized_payload
+from nnplay.probes.decision_boundary import GRID_DIMS, grid_axes, grid_points, grid_probabilities
+from nnplay.probes.neurons import (UNIT_DIMS, grid_forward, hidden_blocks, layer_weights, thumbnail_index,
+                                   thumbnail_points, unit_maps)
 from nnplay.spec.network import JobSpec
 from nnplay.train.optim import probabilities
 
@@ -21,7 +26,8 @@ GRID_RESOLUTION = 64
 class Probe:
     """Builds the probe events of one run at a given step."""
 
-    def __init__(self, spec: JobSpec, split: Split, max_channels: int, device: torch.device):
+    def __init__(self, spec: JobSpec, split: Split, max_channels: int, device: torch.device,
+                 max_units: int = 16, unit_resolution: int = 32):
         self.kind = split.info.kind
         self.types = [layer.type for layer in spec.network.layers]
         self.split, self.max_channels = split, max_channels
@@ -30,6 +36,13 @@ class Probe:
         self.label = int(split.y_test[0])
         if self.kind == "toy2d":
             self.x1, self.x2 = grid_axes(torch.cat([split.x_train, split.x_test]), GRID_RESOLUTION)
+            self.grid = grid_points(self.x1, self.x2)  # (G*G, 2)
+            self.blocks = hidden_blocks(self.types)  # [(linear index, unit index)]
+            self.linears = [i for i, t in enumerate(self.types) if t == "linear"]
+            self.max_units = max_units
+            self.rows = thumbnail_index(GRID_RESOLUTION, unit_resolution)  # (R,)
+            self.points = thumbnail_points(GRID_RESOLUTION, self.rows, self.rows)  # (R*R,)
+            self.unit_axes = {"x1": _round(self.x1[self.rows]), "x2": _round(self.x2[self.rows])}
 
     def start_events(self) -> list[dict]:
         """Events sent once, before training: the 2-D data points."""
@@ -44,7 +57,8 @@ class Probe:
         if self.kind == "image":
             return [self._feature_maps(model, step, epoch)]
         if self.kind == "toy2d":
-            return [self._boundary(model, step, epoch)]
+            logits, captured = grid_forward(model, self.grid, [u for _, u in self.blocks])
+            return [self._boundary(logits, step, epoch), self._neurons(model, captured, step, epoch)]
         return []
 
     def _feature_maps(self, model: nn.Module, step: int, epoch: int) -> dict:
@@ -59,8 +73,8 @@ class Probe:
                            "probabilities": [round(float(p), 5) for p in probs]},
         }
 
-    def _boundary(self, model: nn.Module, step: int, epoch: int) -> dict:
-        probs = decision_boundary(model, self.x1, self.x2)  # (K, G, G)
+    def _boundary(self, logits: torch.Tensor, step: int, epoch: int) -> dict:
+        probs = grid_probabilities(logits, len(self.x2), len(self.x1))  # (K, G, G)
         confidence, predicted = probs.max(dim=0)  # (G, G) each
         return {
             "type": "decision_boundary", "step": step, "epoch": epoch,
@@ -69,6 +83,22 @@ class Probe:
                           "vmax": len(self.classes) - 1, "data": predicted.tolist()},
             "confidence": array_payload(confidence, GRID_DIMS, decimals=2),
         }
+
+    def _neurons(self, model: nn.Module, captured: dict, step: int, epoch: int) -> dict:
+        """Hidden units over the grid, one ``(unit, row, col)`` array per hidden block (its own
+        vmin/vmax), and the weights ``(out, in)`` between the units drawn."""
+        r = self.rows
+        layers = []
+        for linear, unit in self.blocks:
+            outputs = captured[unit]  # (G*G, U)
+            maps = unit_maps(outputs, self.points, len(r), len(r), self.max_units)  # (U', R, R)
+            layers.append({"index": unit, "linear": linear, "type": self.types[unit],
+                           "units_total": outputs.shape[1], **quantized_payload(maps, UNIT_DIMS)})
+        out_units = model[self.linears[-1]].weight.shape[0] if self.linears else 0
+        shown = [min(n["units_total"], self.max_units) for n in layers] + [min(out_units, self.max_units)]
+        return {"type": "neuron_maps", "step": step, "epoch": epoch, **self.unit_axes, "layers": layers,
+                "outputs_total": out_units,
+                "weights": layer_weights(model, self.linears, shown)}
 
 
 def _round(t: torch.Tensor, decimals: int = 4) -> list:
