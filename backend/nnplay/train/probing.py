@@ -2,10 +2,13 @@
 
 - image data: ``feature_maps`` of the probe image (the first test example);
 - 2-D data: ``data_points`` once (train and test points, standardised) and ``decision_boundary``
-  snapshots (class probabilities over a ``GRID_RESOLUTION`` x ``GRID_RESOLUTION`` grid), each with a
-  ``neuron_maps`` snapshot from the same forward pass: every hidden unit's activation over the grid
-  (at most ``max_units`` units per layer, sampled at ``unit_resolution`` points per axis) and the
-  weights between the units drawn.
+  snapshots (class probabilities over a ``GRID_RESOLUTION`` x ``GRID_RESOLUTION`` grid);
+- regression on 1-D or 2-D input (``sine``, ``plane``): the same two messages with ``task``
+  ``regression``: the points carry their float ``target``, and each snapshot the model's prediction
+  over ``GRID_RESOLUTION`` points of x1 (a curve) or over the grid (a surface);
+- 2-D input (classification or regression): with each snapshot, a ``neuron_maps`` one from the same
+  forward pass: every hidden unit's activation over the grid (at most ``max_units`` units per layer,
+  sampled at ``unit_resolution`` points per axis) and the weights between the units drawn.
 """
 
 import torch
@@ -14,13 +17,15 @@ from torch import nn
 from nnplay.data import Split
 from nnplay.probes import feature_maps
 from nnplay.probes.arrays import array_payload, quantized_payload
-from nnplay.probes.decision_boundary import GRID_DIMS, grid_axes, grid_points, grid_probabilities
+from nnplay.probes.decision_boundary import (CURVE_DIMS, GRID_DIMS, grid_axes, grid_outputs, grid_points,
+                                             grid_probabilities, prediction_values)
 from nnplay.probes.neurons import (UNIT_DIMS, grid_forward, hidden_blocks, layer_weights, thumbnail_index,
                                    thumbnail_points, unit_maps)
 from nnplay.spec.network import JobSpec
 from nnplay.train.optim import probabilities
 
 GRID_RESOLUTION = 64
+GRID_KINDS = {"toy1d": 1, "toy2d": 2}  # data kind -> input columns spanned by the grid
 
 
 class Probe:
@@ -34,9 +39,15 @@ class Probe:
         self.classes = split.info.classes
         self.x = split.x_test[:1].to(device)  # (1, C, H, W) for images
         self.label = int(split.y_test[0])
-        if self.kind == "toy2d":
-            self.x1, self.x2 = grid_axes(torch.cat([split.x_train, split.x_test]), GRID_RESOLUTION)
-            self.grid = grid_points(self.x1, self.x2)  # (G*G, 2)
+        self.task = split.info.task
+        self.dims = GRID_KINDS.get(self.kind, 0)
+        self.n_inputs = split.info.input_shape[0]  # > dims when missing-value indicators follow
+        if self.dims:
+            points = torch.cat([split.x_train, split.x_test])[:, :self.dims]  # (N, D)
+            axes = grid_axes(points, GRID_RESOLUTION)
+            self.x1, self.x2 = axes[0], (axes[1] if self.dims == 2 else None)
+        if self.dims == 2:
+            self.grid = grid_points(self.x1, self.x2, self.n_inputs)  # (G*G, n_inputs)
             self.blocks = hidden_blocks(self.types)  # [(linear index, unit index)]
             self.linears = [i for i, t in enumerate(self.types) if t == "linear"]
             self.max_units = max_units
@@ -45,20 +56,29 @@ class Probe:
             self.unit_axes = {"x1": _round(self.x1[self.rows]), "x2": _round(self.x2[self.rows])}
 
     def start_events(self) -> list[dict]:
-        """Events sent once, before training: the 2-D data points."""
-        if self.kind != "toy2d":
+        """Events sent once, before training: the 1-D or 2-D data points."""
+        if not self.dims:
             return []
         s = self.split
-        part = lambda x, y: {"x1": _round(x[:, 0]), "x2": _round(x[:, 1]), "label": y.tolist()}  # noqa: E731
-        return [{"type": "data_points", "step": 0, "classes": list(self.classes),
-                 "train": part(s.x_train, s.y_train), "test": part(s.x_test, s.y_test)}]
+        return [{"type": "data_points", "step": 0, "task": self.task, "classes": list(self.classes),
+                 "train": self._points(s.x_train, s.y_train), "test": self._points(s.x_test, s.y_test)}]
+
+    def _points(self, x: torch.Tensor, y: torch.Tensor) -> dict:
+        out = {"x1": _round(x[:, 0]), "x2": _round(x[:, 1]) if self.dims == 2 else []}
+        if self.task == "regression":
+            return {**out, "label": [], "target": _round(y[:, 0])}
+        return {**out, "label": y.tolist()}
 
     def events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
         if self.kind == "image":
             return [self._feature_maps(model, step, epoch)]
-        if self.kind == "toy2d":
-            logits, captured = grid_forward(model, self.grid, [u for _, u in self.blocks])
-            return [self._boundary(logits, step, epoch), self._neurons(model, captured, step, epoch)]
+        if self.dims == 2:  # one forward pass over the grid: the boundary (or surface) and the units
+            outputs, captured = grid_forward(model, self.grid, [u for _, u in self.blocks])
+            first = (self._prediction(outputs, step, epoch) if self.task == "regression"
+                     else self._boundary(outputs, step, epoch))
+            return [first, self._neurons(model, captured, step, epoch)]
+        if self.dims and self.task == "regression":
+            return [self._prediction(grid_outputs(model, self.x1, None, self.n_inputs), step, epoch)]
         return []
 
     def _feature_maps(self, model: nn.Module, step: int, epoch: int) -> dict:
@@ -84,6 +104,15 @@ class Probe:
             "confidence": array_payload(confidence, GRID_DIMS, decimals=2),
         }
 
+    def _prediction(self, outputs: torch.Tensor, step: int, epoch: int) -> dict:
+        values = prediction_values(outputs, self.x1, self.x2)  # (G,) or (G, G)
+        return {
+            "type": "decision_boundary", "step": step, "epoch": epoch, "task": "regression",
+            "x1": _round(self.x1), "x2": _round(self.x2) if self.x2 is not None else [], "classes": [],
+            "predicted": array_payload(values, CURVE_DIMS if self.x2 is None else GRID_DIMS, decimals=4),
+            "confidence": None,
+        }
+
     def _neurons(self, model: nn.Module, captured: dict, step: int, epoch: int) -> dict:
         """Hidden units over the grid, one ``(unit, row, col)`` array per hidden block (its own
         vmin/vmax), and the weights ``(out, in)`` between the units drawn."""
@@ -97,8 +126,7 @@ class Probe:
         out_units = model[self.linears[-1]].weight.shape[0] if self.linears else 0
         shown = [min(n["units_total"], self.max_units) for n in layers] + [min(out_units, self.max_units)]
         return {"type": "neuron_maps", "step": step, "epoch": epoch, **self.unit_axes, "layers": layers,
-                "outputs_total": out_units,
-                "weights": layer_weights(model, self.linears, shown)}
+                "outputs_total": out_units, "weights": layer_weights(model, self.linears, shown)}
 
 
 def _round(t: torch.Tensor, decimals: int = 4) -> list:
