@@ -3,10 +3,12 @@
 from fastapi import APIRouter, Depends
 
 from nnplay.api.routes import ERRORS, job_out, service
-from nnplay.api.schemas import RaceOut, RaceRunOut
+from nnplay.api.schemas import RaceOut, RaceRunOut, SurfaceOut
 from nnplay.jobs import JobService
 from nnplay.jobs.store import RaceRow
 from nnplay.spec.race import RaceSpec
+from nnplay.spec.surface import SurfaceSpec
+from nnplay.train.surface import run_surface
 
 router = APIRouter(prefix="/api")
 
@@ -34,3 +36,10 @@ def list_races(svc: JobService = Depends(service)):
 @router.get("/races/{race_id}", response_model=RaceOut, responses={404: ERRORS[404]})
 def get_race(race_id: str, svc: JobService = Depends(service)):
     return race_out(svc, svc.get_race(race_id))
+
+
+@router.post("/surface", response_model=SurfaceOut, responses={400: ERRORS[400], 422: ERRORS[422]})
+def loss_surface(body: SurfaceSpec):
+    """Paths of SGD, momentum, RMSprop, Adam and AdamW (torch.optim) from one start point on a classic
+    test function, and the function over its domain for the contour. The page animates the steps."""
+    return run_surface(body)

@@ -93,3 +93,33 @@ class Health(BaseModel):
     version: str
     device: str
     running_jobs: int
+
+
+class SurfaceGrid(BaseModel):
+    x: list[float]
+    y: list[float]
+    z: list[list[float]] = Field(description="f(x[j], y[i]) at row i, column j")
+    vmin: float
+    vmax: float
+
+
+class SurfacePath(BaseModel):
+    optimizer: str
+    label: str
+    x: list[float] = Field(description="The start, then the point after each step")
+    y: list[float]
+    loss: list[float] = Field(description="f at each point")
+    diverged: bool = Field(description="True when the path left the domain by > 1e6 or became non-finite")
+
+
+class SurfaceOut(BaseModel):
+    """Optimizer paths on a 2-D test function, with the function over its domain."""
+
+    function: str
+    domain: tuple[tuple[float, float], tuple[float, float]]
+    minimum: tuple[float, float] | None
+    start: list[float]
+    lr: float
+    steps: int
+    grid: SurfaceGrid
+    paths: list[SurfacePath]

@@ -107,12 +107,11 @@ function detailFigure(frame, sel, cols, W, H) {
     data: [{
       type: 'heatmap', x: frame.x1, y: frame.x2, z, zmin: -m, zmax: m, zsmooth: 'best', colorscale: DIVERGING,
       colorbar: { thickness: 9, len: 0.9, outlinewidth: 0, tickfont: { size: 9 }, title: { text: 'activation', side: 'right' } },
-      hovertemplate: 'x1 %{x:.2f}, x2 %{y:.2f}<br>activation %{z:.3f}<extra></extra>',
+      hovertemplate: `x1 %{x:.2f}, x2 %{y:.2f}<br>activation %{z:.3f}<br>step ${frame.step}, epoch ${frame.epoch}<extra></extra>`,
     }],
     layout: {
-      width: W, height: H, font: FONT, margin: { l: 38, r: 4, t: 34, b: 30 },
-      title: { text: `${col.title} · ${col.names[sel.unit]}<br><span style="font-size:10px">step ${frame.step}, epoch ${frame.epoch}</span>`,
-        font: { size: 12 }, x: 0.01, xanchor: 'left', y: 0.99, yanchor: 'top' },
+      width: W, height: H, font: FONT, margin: { l: 38, r: 4, t: 24, b: 38 },
+      title: { text: `${col.title} · ${col.names[sel.unit]}`, font: { size: 12 }, x: 0.01, xanchor: 'left', y: 0.985, yanchor: 'top' },
       xaxis: { title: { text: 'x1 (standardised)', standoff: 2 }, zeroline: false, showgrid: false },
       yaxis: { title: { text: 'x2 (standardised)', standoff: 2 }, zeroline: false, showgrid: false },
       paper_bgcolor: 'rgba(0,0,0,0)',
@@ -131,12 +130,13 @@ export function createNetworkDiagram({ diagramEl, detailEl, legendEl, placeholde
     const H = diagramEl.clientHeight - 16; // a row of column titles on top
     const most = Math.max(...cols.map((c) => c.units.length), 1);
     const node = Math.max(MIN_NODE_PX, Math.min(MAX_NODE_PX, Math.floor((H - 4) / most) - 3, Math.floor(W / cols.length / 2)));
-    const gapX = cols.length > 1 ? (W - node) / (cols.length - 1) : 0;
+    const pad = 14; // room for the first and last column titles
+    const gapX = cols.length > 1 ? (W - node - 2 * pad) / (cols.length - 1) : 0;
     return cols.map((c, ci) => {
       const n = c.units.length;
       const pitch = Math.min(node + 3, n > 1 ? (H - node) / (n - 1) : 0);
       const top = 16 + (H - (pitch * (n - 1) + node)) / 2;
-      return c.units.map((_, k) => ({ x: ci * gapX, y: top + k * pitch, size: node }));
+      return c.units.map((_, k) => ({ x: pad + ci * gapX, y: top + k * pitch, size: node }));
     });
   }
 
@@ -182,7 +182,10 @@ export function createNetworkDiagram({ diagramEl, detailEl, legendEl, placeholde
     const nodes = [];
     cols.forEach((c, ci) => {
       const title = el('div', 'nd-col-title', c.units.length < c.total ? `${c.title} (${c.units.length} of ${c.total})` : c.title);
-      title.style.left = `${Math.max(0, Math.min(W - 90, pos[ci][0]?.x ?? 0) - 20)}px`;
+      const p0 = pos[ci][0];
+      if (ci === 0) title.style.left = '0px'; // first column: left-aligned, last: right-aligned, others centred
+      else if (ci === cols.length - 1) title.style.right = '0px';
+      else if (p0) Object.assign(title.style, { left: `${p0.x + p0.size / 2}px`, transform: 'translateX(-50%)' });
       nodes.push(title);
       c.units.forEach((values, k) => {
         const p = pos[ci][k];
