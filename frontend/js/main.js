@@ -5,7 +5,8 @@ import { api, ApiError, apiToken, onTokenRequired } from './api.js';
 import { JobStream } from './socket.js';
 import { MSG, SCOPE, isTerminal } from './protocol.js';
 import {
-  clone, datasetInfo, isToy, jobIdFromHash, normalizeDataset, store, tidySpec, withPath, writeJobHash,
+  clone, configFromHash, datasetInfo, isToy, jobIdFromHash, normalizeDataset, store, tidySpec, withPath,
+  writeConfigHash, writeJobHash,
 } from './state.js';
 import { createAccuracyChart } from './views/accuracyChart.js';
 import { createAuthPrompt } from './views/authPrompt.js';
@@ -109,6 +110,7 @@ function setSpec(spec, from) {
   views.settings.setSpec(spec, { toy: isToy(spec?.dataset?.name) }); // a focused control is left alone
   showDatasetInfo(spec);
   if (!store.get().jobId) showInside(spec);
+  writeConfigHash(); // the URL always reopens this experiment
   scheduleValidate();
 }
 
@@ -543,9 +545,26 @@ function applyStatus(msg) {
 store.on('jobs', (jobs, state) => views.jobs.render(jobs, state.jobId));
 store.on('jobId', (jobId, state) => views.jobs.render(state.jobs, jobId));
 store.on('job', (job) => views.exports.setJob(job));
-store.on('tab', (tab) => views.tabs.select(tab));
+store.on('tab', (tab) => {
+  views.tabs.select(tab);
+  writeConfigHash();
+});
 
 // ---- start --------------------------------------------------------------------------------------
+
+/** A configuration from the URL: the preset it started from, the selected tab and the spec. */
+function applyConfig(config) {
+  const preset = store.get().presets.find((p) => p.id === config.presetId);
+  if (preset) {
+    $('preset-select').value = preset.id;
+    $('preset-description').textContent = preset.description || '';
+    $('preset-description').title = preset.description || '';
+  }
+  store.set({ presetId: preset ? preset.id : null });
+  if (typeof config.tab === 'string') store.set({ tab: config.tab });
+  views.editor.markInvalid(false);
+  setSpec(tidySpec(clone(config.spec)), 'url');
+}
 
 function fillPresets(presets) {
   const select = $('preset-select');
@@ -568,6 +587,8 @@ async function start() {
   $('preset-select').addEventListener('change', onPresetChange);
   $('refresh-jobs').addEventListener('click', refreshJobs);
   window.addEventListener('hashchange', () => {
+    const config = configFromHash();
+    if (config && JSON.stringify(config.spec) !== JSON.stringify(store.get().spec)) applyConfig(config);
     const id = jobIdFromHash();
     if (id && id !== store.get().jobId) openJob(id, { loadSpec: true });
     else if (!id && store.get().jobId) clearJob(); // back to the page without a job
@@ -593,12 +614,15 @@ async function start() {
   fillPresets(presets);
 
   const hashJob = jobIdFromHash();
+  const config = configFromHash(); // a copied link: its spec and page settings, not the default preset
   const first = presets.find((p) => p.id === 'lenet_digits') || presets[0];
-  if (first) {
+  if (config) {
+    applyConfig(config);
+  } else if (first) {
     $('preset-select').value = first.id;
     onPresetChange();
   }
-  if (hashJob) await openJob(hashJob, { loadSpec: true });
+  if (hashJob) await openJob(hashJob, { loadSpec: !config });
   refreshJobs();
 }
 
