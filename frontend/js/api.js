@@ -195,6 +195,12 @@ export const api = {
   /** interrupted / stopped jobs: continue from the last checkpoint -> the Job */
   resumeJob: (id) => request('POST', `/api/jobs/${enc(id)}/resume`),
   deleteJob: (id) => request('DELETE', `/api/jobs/${enc(id)}`),
+  /** {name?, base: spec, field, values} -> the race {id, field, values, runs: [{value, job}]} */
+  createRace: (body) => request('POST', '/api/races', body),
+  listRaces: () => request('GET', '/api/races'),
+  getRace: (id) => request('GET', `/api/races/${enc(id)}`),
+  /** {function, start, lr, steps, optimizers?} -> {grid, paths, minimum, ...} */
+  surface: (body) => request('POST', '/api/surface', body),
   /** path: e.g. /api/jobs/ID/code -> {blob, filename} */
   download,
 };

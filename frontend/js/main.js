@@ -8,6 +8,8 @@ import {
   clone, configFromHash, datasetInfo, isToy, jobIdFromHash, normalizeDataset, store, tidySpec, withPath,
   writeConfigHash, writeJobHash,
 } from './state.js';
+import { createRaceController } from './race.js';
+import { createSurfaceController } from './surface.js';
 import { createAccuracyChart } from './views/accuracyChart.js';
 import { createAuthPrompt } from './views/authPrompt.js';
 import { createDecisionBoundary } from './views/decisionBoundary.js';
@@ -581,6 +583,8 @@ async function start() {
   if (typeof Plotly === 'undefined') {
     views.status.note('Could not load plotly.js from /vendor/plotly.min.js: charts are unavailable.', { kind: 'error' });
   }
+  createRaceController({ $, getSpec: () => store.get().spec, onJobsChanged: refreshJobs });
+  createSurfaceController({ $ });
   $('train-btn').addEventListener('click', train);
   $('stop-btn').addEventListener('click', stopJob);
   $('resume-btn').addEventListener('click', resumeJob);
