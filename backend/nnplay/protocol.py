@@ -217,9 +217,36 @@ class NeuronMapsMessage(Envelope):
     weights: list[LayerWeights]
 
 
+class AttentionLayer(ArrayPayload):
+    """Attention probabilities ``(head, query, key)`` of one attention: layer ``index`` of
+    ``network.layers``, ``block`` inside a transformer_encoder (0 for self_attention). Rows are
+    queries and sum to 1; the scale is 0-1 (``vmin`` 0, ``vmax`` 1)."""
+
+    index: int = Field(ge=0)
+    block: int = Field(ge=0)
+    type: Literal["self_attention", "transformer_encoder"]
+    causal: bool
+
+
+class AttentionMessage(Envelope):
+    """Every attention layer's and head's probabilities for the probe sequence, at ``step``.
+
+    ``tokens`` label both axes (queries and keys are the same sequence; padding positions are left
+    out). ``predicted`` and ``target`` are the model's output and the right answer for the probe: one
+    label per position for per-step targets, one label for a classifier.
+    """
+
+    type: Literal["attention"] = "attention"
+    epoch: int = Field(ge=0)
+    tokens: list[str]
+    predicted: list[str]
+    target: list[str]
+    layers: list[AttentionLayer]
+
+
 Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, DataPointsMessage,
-                          DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, NeuronMapsMessage],
-                    Field(discriminator="type")]
+                          DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, NeuronMapsMessage,
+                          AttentionMessage], Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 
 

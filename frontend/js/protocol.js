@@ -11,6 +11,7 @@ export const MSG = Object.freeze({
   DECISION_BOUNDARY: 'decision_boundary', // every probe step, 2-D data sets
   GRADIENTS: 'gradients', // per-layer gradient L2 norms, with every step-metrics point
   NEURON_MAPS: 'neuron_maps', // with every decision_boundary: hidden units over the grid, weights
+  ATTENTION: 'attention', // every probe step, networks with self_attention / transformer_encoder layers
 });
 
 export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });

@@ -9,6 +9,8 @@
 - 2-D input (classification or regression): with each snapshot, a ``neuron_maps`` one from the same
   forward pass: every hidden unit's activation over the grid (at most ``max_units`` units per layer,
   sampled at ``unit_resolution`` points per axis) and the weights between the units drawn.
+- networks with ``self_attention`` / ``transformer_encoder`` layers: ``attention`` snapshots (every
+  layer's and head's probabilities for the probe sequence, the first test example).
 """
 
 import torch
@@ -21,6 +23,7 @@ from nnplay.probes.decision_boundary import (CURVE_DIMS, GRID_DIMS, grid_axes, g
                                              grid_probabilities, prediction_values)
 from nnplay.probes.neurons import (UNIT_DIMS, grid_forward, hidden_blocks, layer_weights, thumbnail_index,
                                    thumbnail_points, unit_maps)
+from nnplay.probes.attention import ATTENTION_TYPES, attention_maps, layer_payload
 from nnplay.spec.network import JobSpec
 from nnplay.train.optim import probabilities
 
@@ -38,7 +41,6 @@ class Probe:
         self.split, self.max_channels = split, max_channels
         self.classes = split.info.classes
         self.x = split.x_test[:1].to(device)  # (1, C, H, W) for images
-        self.label = int(split.y_test[0])
         self.task = split.info.task
         self.dims = GRID_KINDS.get(self.kind, 0)
         self.n_inputs = split.info.input_shape[0]  # > dims when missing-value indicators follow
@@ -46,6 +48,8 @@ class Probe:
             points = torch.cat([split.x_train, split.x_test])[:, :self.dims]  # (N, D)
             axes = grid_axes(points, GRID_RESOLUTION)
             self.x1, self.x2 = axes[0], (axes[1] if self.dims == 2 else None)
+        self.y = split.y_test[0]  # () class id, or (T,) per-step targets
+        self.attention = any(t in ATTENTION_TYPES for t in self.types)
         if self.dims == 2:
             self.grid = grid_points(self.x1, self.x2, self.n_inputs)  # (G*G, n_inputs)
             self.blocks = hidden_blocks(self.types)  # [(linear index, unit index)]
@@ -70,16 +74,31 @@ class Probe:
         return {**out, "label": y.tolist()}
 
     def events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        out = []
         if self.kind == "image":
-            return [self._feature_maps(model, step, epoch)]
-        if self.dims == 2:  # one forward pass over the grid: the boundary (or surface) and the units
+            out.append(self._feature_maps(model, step, epoch))
+        elif self.dims == 2:  # one forward pass over the grid: the boundary (or surface) and the units
             outputs, captured = grid_forward(model, self.grid, [u for _, u in self.blocks])
-            first = (self._prediction(outputs, step, epoch) if self.task == "regression"
-                     else self._boundary(outputs, step, epoch))
-            return [first, self._neurons(model, captured, step, epoch)]
-        if self.dims and self.task == "regression":
-            return [self._prediction(grid_outputs(model, self.x1, None, self.n_inputs), step, epoch)]
-        return []
+            out.append(self._prediction(outputs, step, epoch) if self.task == "regression"
+                       else self._boundary(outputs, step, epoch))
+            out.append(self._neurons(model, captured, step, epoch))
+        elif self.dims and self.task == "regression":
+            out.append(self._prediction(grid_outputs(model, self.x1, None, self.n_inputs), step, epoch))
+        if self.attention:
+            out.append(self._attention(model, step, epoch))
+        return out
+
+    def _attention(self, model: nn.Module, step: int, epoch: int) -> dict:
+        """Attention of every layer and head for the probe sequence, its padding left out."""
+        layers, output = attention_maps(model, self.types, self.x)
+        length = probe_length(self.x[0], getattr(model, "pad_id", None))
+        names = self.classes
+        predicted = output[0].argmax(-1)  # (T,) per step, or () for a classifier
+        as_labels = lambda t: [names[i] for i in t.reshape(-1)[:length].tolist()]  # noqa: E731
+        return {"type": "attention", "step": step, "epoch": epoch,
+                "tokens": token_labels(self.x[0, :length], self.split.info),
+                "predicted": as_labels(predicted), "target": as_labels(self.y),
+                "layers": [layer_payload(entry, length) for entry in layers]}
 
     def _feature_maps(self, model: nn.Module, step: int, epoch: int) -> dict:
         maps = feature_maps(model, self.types, self.x, self.max_channels)
@@ -87,8 +106,8 @@ class Probe:
         cls = int(probs.argmax())
         return {
             "type": "feature_maps", "step": step, "epoch": epoch, "layers": maps["layers"],
-            "input": {**array_payload(self.x[0], ["channel", "row", "col"]), "label": self.label,
-                      "label_name": self.classes[self.label]},
+            "input": {**array_payload(self.x[0], ["channel", "row", "col"]), "label": int(self.y),
+                      "label_name": self.classes[int(self.y)]},
             "prediction": {"class": cls, "label_name": self.classes[cls],
                            "probabilities": [round(float(p), 5) for p in probs]},
         }
@@ -131,3 +150,19 @@ class Probe:
 
 def _round(t: torch.Tensor, decimals: int = 4) -> list:
     return t.double().round(decimals=decimals).tolist()
+
+
+def probe_length(ids: torch.Tensor, pad_id: int | None) -> int:
+    """Positions of ``ids`` ``(T,)`` before the first padding token (all of them without padding)."""
+    if pad_id is None or ids.is_floating_point():
+        return int(ids.shape[0])
+    pads = (ids == pad_id).nonzero()
+    return int(pads[0, 0]) if len(pads) else int(ids.shape[0])
+
+
+def token_labels(ids: torch.Tensor, info) -> list[str]:
+    """The vocabulary entries of token ids ``(T,)`` (positions ``"0"``, ``"1"``... for real-valued steps)."""
+    vocab = getattr(info, "vocab", ())
+    if ids.is_floating_point() or not vocab:
+        return [str(t) for t in range(ids.shape[0])]
+    return [vocab[i] for i in ids.tolist()]
