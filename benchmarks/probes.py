@@ -1,6 +1,7 @@
 """Probe cost on a 2-D set: the spiral MLP preset trained with its probes (decision boundary and
 neuron heatmaps, from one forward pass over the 64x64 grid) at the default cadence
-(TrainingSpec's probe_every=20) vs the same run with probes effectively off (probe_every larger than
+(TrainingSpec's probe_every=20), the same with the decision boundary only (max_units=0), and the
+same run with probes effectively off (probe_every larger than
 the run), side by side in one process, interleaved. Every event is encoded to its websocket JSON text
 in both runs (as a job does in its worker), so serialising the frames is part of their cost.
 Prints seconds, frames, bytes per frame, the probe share of training time and the ratio (issue
@@ -42,20 +43,23 @@ def main() -> None:
     parser.add_argument("--resolution", type=int, default=32, help="neuron_map_resolution")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    with_probes, without = [], []
+    with_probes, boundary_only, without = [], [], []
     for _ in range(args.repeats):
         seconds, sizes = run(DEFAULT_CADENCE, args.epochs, args.units, args.resolution)
         with_probes.append(seconds)
+        boundary_only.append(run(DEFAULT_CADENCE, args.epochs, 0, args.resolution)[0])
         without.append(run(10**9, args.epochs, args.units, args.resolution)[0])
-    w, wo = min(with_probes), min(without)
+    w, b, wo = min(with_probes), min(boundary_only), min(without)
     db, nm = sizes["decision_boundary"], sizes["neuron_maps"]
     print(f"MLP on spiral (2x32 tanh), {args.epochs} epochs, best of {args.repeats}, torch threads 1, "
           f"events encoded to JSON")
     print(f"probes every {DEFAULT_CADENCE} steps : {w:7.3f} s  ({len(db)} decision-boundary frames of 64x64, "
           f"{sum(db) / len(db) / 1e3:.0f} kB; {len(nm)} neuron-map frames of {args.units} units/layer at "
           f"{args.resolution}x{args.resolution}, {sum(nm) / len(nm) / 1e3:.0f} kB)")
+    print(f"boundary only         : {b:7.3f} s  (max_units 0: no neuron maps)")
     print(f"probes off            : {wo:7.3f} s")
-    print(f"probe share           : {(w - wo) / w:7.1%}   (target <= 10%)")
+    print(f"probe share           : {(w - wo) / w:7.1%}   (target <= 10%): boundary {(b - wo) / w:.1%}, "
+          f"neuron maps {(w - b) / w:.1%}")
     print(f"ratio with/without    : {w / wo:7.3f}")
 
 

@@ -102,3 +102,12 @@ def test_tanh_2x8_preset_reaches_95_percent_on_the_spiral():
     finally:
         torch.set_num_threads(threads)
     assert result.final["test_accuracy"] >= 0.95, result.final
+
+
+def test_max_units_zero_sends_no_neuron_maps():
+    spec = JobSpec.model_validate(job_spec(layers=MLP, dataset={"name": "xor", "n_samples": 100}, epochs=1,
+                                           probe_every=2))
+    events = []
+    train(spec, events.append, max_units=0)
+    kinds = {e["type"] for e in events}
+    assert "decision_boundary" in kinds and "neuron_maps" not in kinds

@@ -27,7 +27,7 @@ def hidden_blocks(types: list[str]) -> list[tuple[int, int]]:
     return blocks
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def grid_forward(model: nn.Sequential, grid: torch.Tensor, capture: list[int]) -> tuple[torch.Tensor, dict]:
     """Logits ``(P, K)`` of ``grid`` ``(P, 2)`` and the outputs ``(P, U_i)`` of modules ``capture``,
     from one forward pass in eval mode (restored after). Tensors come back float32 on the CPU."""

@@ -53,6 +53,7 @@ class Probe:
         if self.dims == 2:
             self.grid = grid_points(self.x1, self.x2, self.n_inputs)  # (G*G, n_inputs)
             self.blocks = hidden_blocks(self.types)  # [(linear index, unit index)]
+            self.neurons = max_units > 0  # max_units 0: no neuron_maps
             self.linears = [i for i, t in enumerate(self.types) if t == "linear"]
             self.max_units = max_units
             self.rows = thumbnail_index(GRID_RESOLUTION, unit_resolution)  # (R,)
@@ -78,10 +79,11 @@ class Probe:
         if self.kind == "image":
             out.append(self._feature_maps(model, step, epoch))
         elif self.dims == 2:  # one forward pass over the grid: the boundary (or surface) and the units
-            outputs, captured = grid_forward(model, self.grid, [u for _, u in self.blocks])
+            outputs, captured = grid_forward(model, self.grid, [u for _, u in self.blocks] if self.neurons else [])
             out.append(self._prediction(outputs, step, epoch) if self.task == "regression"
                        else self._boundary(outputs, step, epoch))
-            out.append(self._neurons(model, captured, step, epoch))
+            if self.neurons:
+                out.append(self._neurons(model, captured, step, epoch))
         elif self.dims and self.task == "regression":
             out.append(self._prediction(grid_outputs(model, self.x1, None, self.n_inputs), step, epoch))
         if self.attention:
