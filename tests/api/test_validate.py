@@ -33,7 +33,8 @@ def test_error_loc_points_at_layer_and_field(client, lenet):
 
 def test_layer_catalogue_covers_every_type(client):
     catalogue = {row["type"]: row for row in client.get("/api/layers").json()}
-    assert catalogue["conv2d"]["probe"] == "feature_maps" and catalogue["linear"]["probe"] is None
+    assert catalogue["conv2d"]["probe"] == "feature_maps" and catalogue["linear"]["probe"] == "neuron_maps"
+    assert catalogue["flatten"]["probe"] is None
     assert "out_channels" in catalogue["conv2d"]["json_schema"]["properties"]
     assert len(catalogue) == 14
 

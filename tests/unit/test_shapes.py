@@ -52,7 +52,7 @@ def test_every_layer_type_has_builder_and_probe_entry():
     assert set(BUILDERS) == set(LAYER_TYPES)
     assert set(PROBES) == set(LAYER_TYPES)
     for layer_type in LAYER_TYPES:
-        assert PROBES[layer_type] in (None, "feature_maps", "attention")
+        assert PROBES[layer_type] in (None, "feature_maps", "attention", "neuron_maps")
 
 
 def test_builder_uses_torch_modules():
