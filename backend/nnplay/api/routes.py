@@ -5,10 +5,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from nnplay import __version__
 from nnplay.api.schemas import (DatasetOut, ErrorOut, Health, JobOut, LayerTypeOut, MetricsOut, PresetOut,
                                 ValidateRequest)
-from nnplay.data import DATASETS
+from nnplay.data import DATASETS, dataset_info
 from nnplay.jobs import JobService
 from nnplay.jobs.store import JobRow
 from nnplay.probes import PROBES
+from nnplay.spec.data import DatasetSpec
 from nnplay.spec.layers import LAYER_MODELS
 from nnplay.spec.network import JobSpec, NetworkSummary
 from nnplay.spec.presets import PRESETS
@@ -36,7 +37,8 @@ def health(svc: JobService = Depends(service)):
 
 @router.get("/datasets", response_model=list[DatasetOut])
 def datasets():
-    return [DatasetOut(**{**info.__dict__}) for info in DATASETS.values()]
+    return [DatasetOut(**dataset_info(DatasetSpec(name=name)).__dict__, vocab_size=dataset_info(
+        DatasetSpec(name=name)).vocab_size) for name in DATASETS]
 
 
 @router.get("/presets", response_model=list[PresetOut])

@@ -54,7 +54,11 @@ class DatasetOut(BaseModel):
     classes: list[str]
     n_samples: int
     source: str
-    params: list[str]
+    params: list[str] = Field(description="The DatasetSpec options this data set takes")
+    target_shape: list[int] = Field([], description="One example's target: [] a class id, [h] values, "
+                                    "[T] one class id per step")
+    vocab: list[str] = Field([], description="Token of each id, for text data (id 0 first)")
+    vocab_size: int | None = Field(None, description="Number of token ids for text data, else null")
 
 
 class PresetOut(BaseModel):

@@ -9,8 +9,9 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from nnplay.nn.recurrent import SequenceGRU, SequenceLSTM, SequenceRNN
 from nnplay.spec.layers import Shape
-from nnplay.spec.network import NetworkSpec
+from nnplay.spec.network import NetworkSpec, bind_vocab
 
 BUILDERS: dict[str, Callable[..., nn.Module]] = {
     "linear": nn.Linear,
@@ -27,14 +28,20 @@ BUILDERS: dict[str, Callable[..., nn.Module]] = {
     "tanh": nn.Tanh,
     "gelu": nn.GELU,
     "softmax": lambda: nn.Softmax(dim=-1),
+    "embedding": nn.Embedding,
+    "rnn": SequenceRNN,
+    "lstm": SequenceLSTM,
+    "gru": SequenceGRU,
 }
 
 
-def build_network(network: NetworkSpec, input_shape: Shape) -> nn.Sequential:
+def build_network(network: NetworkSpec, input_shape: Shape, vocab_size: int | None = None) -> nn.Sequential:
     """A Sequential taking ``(N, *input_shape)``; module ``i`` is ``network.layers[i]``.
 
-    Assumes the spec passed shape inference (``nnplay.spec.network.infer_shapes``).
+    ``vocab_size`` (text data) fills a leading embedding's ``num_embeddings``. Assumes the spec passed
+    shape inference (``nnplay.spec.network.infer_shapes``).
     """
+    network = bind_vocab(network, vocab_size)
     modules, shape = [], tuple(input_shape)
     for layer in network.layers:
         module = BUILDERS[layer.type](**layer.resolved(shape))

@@ -5,6 +5,7 @@ it complete against the spec's layer types.
 """
 
 from nnplay.probes.feature_maps import feature_maps
+from nnplay.probes.gates import recompute
 
 PROBES: dict[str, str | None] = {
     "linear": None,
@@ -21,6 +22,10 @@ PROBES: dict[str, str | None] = {
     "tanh": None,
     "gelu": None,
     "softmax": None,
+    "embedding": None,
+    "rnn": "gates",
+    "lstm": "gates",
+    "gru": "gates",
 }
 
-__all__ = ["PROBES", "feature_maps"]
+__all__ = ["PROBES", "feature_maps", "recompute"]

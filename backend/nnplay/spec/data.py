@@ -1,18 +1,29 @@
-"""DatasetSpec: which data set, how it is split, and the knobs of the synthetic 2-D sets."""
+"""DatasetSpec: which data set, how it is split, and the knobs of the synthetic and sequence sets."""
 
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-DatasetName = Literal["digits", "iris", "wine", "breast_cancer", "circle", "xor", "gaussian", "spiral"]
+DatasetName = Literal["digits", "iris", "wine", "breast_cancer", "circle", "xor", "gaussian", "spiral",
+                      "sunspots", "co2", "shakespeare_chars", "adding", "copy"]
 TOY_2D: tuple[str, ...] = ("circle", "xor", "gaussian", "spiral")
+SERIES: tuple[str, ...] = ("sunspots", "co2")
+MEMORY_TASKS: tuple[str, ...] = ("adding", "copy")
+TEXT: tuple[str, ...] = ("shakespeare_chars",)
+DEFAULT_WINDOW = {"sunspots": 22, "co2": 24}
+DEFAULT_SEQ_LEN = {"shakespeare_chars": 100, "adding": 50, "copy": 30}
 
 
 class DatasetSpec(BaseModel):
     """A data set by name, split into train and test parts by ``test_fraction`` with ``seed``.
 
-    ``n_samples`` and ``noise`` apply to the synthetic 2-D sets (circle, xor, gaussian, spiral) only;
-    ``noise`` is the standard deviation of Gaussian noise added to the points, in data units.
+    - ``n_samples`` and ``noise``: the synthetic 2-D sets (circle, xor, gaussian, spiral); ``noise`` is the
+      standard deviation of Gaussian noise added to the points, in data units. ``n_samples`` is also the
+      number of sequences of ``adding`` and ``copy`` (their presets use 4000).
+    - ``window`` and ``horizon``: time series (sunspots, co2): past values in, next values out (null
+      window: 22 years for sunspots, 24 months for co2). Series are split chronologically.
+    - ``seq_len``: characters per sequence of ``shakespeare_chars`` (default 100), steps of ``adding``
+      (default 50) and ``copy`` (default 30).
     """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
@@ -22,3 +33,12 @@ class DatasetSpec(BaseModel):
     seed: int = Field(0, ge=0, le=2**31 - 1)
     n_samples: int = Field(400, ge=20, le=20_000)
     noise: float = Field(0.1, ge=0.0, le=2.0)
+    window: int | None = Field(None, ge=1, le=2000, description="Past values per example (time series).")
+    horizon: int = Field(1, ge=1, le=100, description="Future values to predict (time series).")
+    seq_len: int | None = Field(None, ge=2, le=1000, description="Steps per sequence (text, adding, copy).")
+
+    def resolved_window(self) -> int:
+        return self.window or DEFAULT_WINDOW.get(self.name, 1)
+
+    def resolved_seq_len(self) -> int:
+        return self.seq_len or DEFAULT_SEQ_LEN.get(self.name, 1)

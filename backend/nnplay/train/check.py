@@ -19,7 +19,8 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec, training: TrainingSpec
     """
     info = dataset_info(dataset)
     training = training or TrainingSpec()
-    summary = summarize(network, info.input_shape, len(info.classes), training.loss)
+    summary = summarize(network, info.input_shape, len(info.classes), training.loss,
+                        target_shape=info.target_shape, task=info.task, vocab_size=info.vocab_size)
     if summary.total_params > settings.max_params:
         raise LimitError(("network",), f"the network has {summary.total_params:,} parameters; the limit "
                          f"max_params is {settings.max_params:,} (setting NNPLAY_MAX_PARAMS)")

@@ -38,7 +38,7 @@ from nnplay.nn import build_network
 from nnplay.probes.arrays import finite_or_none
 from nnplay.probes.gradients import layer_grad_norms, trainable_layers
 from nnplay.spec.network import JobSpec
-from nnplay.train.optim import loss_fn, make_optimizer, predict
+from nnplay.train.optim import accuracy, loss_fn, make_optimizer
 from nnplay.train.probing import Probe
 
 STEP_POINTS_PER_EPOCH = 50
@@ -56,24 +56,30 @@ class TrainResult:
     seconds: float = 0.0
 
 
-def seeded_model(spec: JobSpec, input_shape: tuple, device: torch.device) -> nn.Sequential:
-    """Builds the network with initial weights fixed by ``training.seed``."""
+def seeded_model(spec: JobSpec, input_shape: tuple, device: torch.device,
+                 vocab_size: int | None = None) -> nn.Sequential:
+    """Builds the network with initial weights fixed by ``training.seed``; ``vocab_size`` for text data."""
     with _INIT_LOCK:
         torch.manual_seed(spec.training.seed)
-        return build_network(spec.network, input_shape).to(device)
+        return build_network(spec.network, input_shape, vocab_size).to(device)
 
 
-def evaluate(model: nn.Module, loss_name: str, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    """Mean loss and accuracy of ``model`` on ``x`` ``(N, ...)``, ``y`` ``(N,)``, eval mode, no_grad."""
-    was_training, total_loss, correct = model.training, 0.0, 0
+def evaluate(model: nn.Module, loss_name: str, x: torch.Tensor,
+             y: torch.Tensor) -> tuple[float, float | None]:
+    """Mean loss and accuracy of ``model`` on ``x`` ``(N, ...)``, ``y`` ``(N, ...)``, eval mode, no_grad.
+
+    Per-step targets ``(N, T)`` give the loss per step and the accuracy over every step; real-valued
+    targets give accuracy None.
+    """
+    was_training, total_loss, correct = model.training, 0.0, 0.0
     model.eval()
     with torch.no_grad():
         for start in range(0, len(x), EVAL_CHUNK):
-            logits = model(x[start:start + EVAL_CHUNK])
-            total_loss += loss_fn(loss_name, logits, y[start:start + EVAL_CHUNK]).item() * len(logits)
-            correct += (predict(logits) == y[start:start + EVAL_CHUNK]).sum().item()
+            logits, yb = model(x[start:start + EVAL_CHUNK]), y[start:start + EVAL_CHUNK]
+            total_loss += loss_fn(loss_name, logits, yb).item() * len(logits)
+            correct += (accuracy(logits, yb) or 0.0) * len(logits)
     model.train(was_training)
-    return total_loss / len(x), correct / len(x)
+    return total_loss / len(x), (None if y.is_floating_point() else correct / len(x))
 
 
 def _batches(n: int, batch_size: int, gen: torch.Generator) -> list[torch.Tensor]:
@@ -120,7 +126,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     t = spec.training
     x_tr, y_tr = split.x_train.to(dev), split.y_train.to(dev)
     x_te, y_te = split.x_test.to(dev), split.y_test.to(dev)
-    model = seeded_model(spec, split.info.input_shape, dev)
+    model = seeded_model(spec, split.info.input_shape, dev, split.info.vocab_size)
     model.train()
     opt = make_optimizer(model.parameters(), t)
     gen = torch.Generator().manual_seed(t.seed)
@@ -160,7 +166,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             pos.batch_index += 1
             sums = pos.sums
             sums[0] += loss_value * len(idx)
-            sums[1] += int((predict(logits.detach()) == yb).sum())
+            sums[1] += (accuracy(logits.detach(), yb) or 0.0) * len(idx)
             sums[2] += len(idx)
             sums[3] += loss_value
             sums[4] += 1
@@ -182,7 +188,8 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             break
         test_loss, test_acc = evaluate(model, t.loss, x_te, y_te)
         ep_loss, ep_correct, ep_n = pos.sums[:3]
-        final = {"train_loss": finite_or_none(ep_loss / ep_n), "train_accuracy": ep_correct / ep_n,
+        final = {"train_loss": finite_or_none(ep_loss / ep_n),
+                 "train_accuracy": None if test_acc is None else ep_correct / ep_n,
                  "test_loss": finite_or_none(test_loss), "test_accuracy": test_acc,
                  "epochs_done": pos.epoch, "steps": pos.step}
         emit({"type": "metrics", "scope": "epoch", "step": pos.step, "epoch": pos.epoch, "lr": lr,

@@ -26,10 +26,17 @@ def make_optimizer(params, spec: TrainingSpec) -> torch.optim.Optimizer:
 def loss_fn(name: str, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean loss of logits ``(N, K)`` against class ids ``y`` ``(N,)``, in nats for the likelihood losses.
 
-    ``cross_entropy``: negative log-likelihood of softmax(logits). ``mse``: squared error against
-    one-hot targets, averaged over N*K entries. ``bce_with_logits``: with K == 1, binary
-    cross-entropy of sigmoid(logit) for class 1; with K classes, against one-hot targets.
+    ``cross_entropy``: negative log-likelihood of softmax(logits); per-step logits ``(N, T, K)`` with
+    class ids ``(N, T)`` (language modelling) are flattened to ``(N*T, K)``, so the loss is nats per step
+    (per character). ``mse``: squared error against one-hot targets, averaged over N*K entries, or against
+    real-valued targets ``y`` of the logits' shape (forecasting), averaged over every entry.
+    ``bce_with_logits``: with K == 1, binary cross-entropy of sigmoid(logit) for class 1; with K
+    classes, against one-hot targets.
     """
+    if y.is_floating_point():  # values (N, *target_shape): regression
+        return F.mse_loss(logits, y)
+    if logits.dim() == 3:  # (N, T, K) per-step logits, y (N, T)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
     if name == "cross_entropy":
         return F.cross_entropy(logits, y)
     if logits.shape[1] == 1:
@@ -41,10 +48,21 @@ def loss_fn(name: str, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def predict(logits: torch.Tensor) -> torch.Tensor:
-    """Predicted class ids ``(N,)``: argmax over K, or ``logit > 0`` for a single output."""
+    """Predicted class ids ``(N,)``: argmax over K, or ``logit > 0`` for a single output; per-step
+    logits ``(N, T, K)`` give ``(N, T)``."""
+    if logits.dim() == 3:
+        return logits.argmax(dim=2)
     if logits.shape[1] == 1:
         return (logits[:, 0] > 0).long()
     return logits.argmax(dim=1)
+
+
+def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float | None:
+    """Fraction of class ids predicted right, over every example (and step, for ``(N, T)`` targets);
+    None for real-valued targets (regression has no accuracy)."""
+    if y.is_floating_point():
+        return None
+    return int((predict(logits) == y).sum()) / y.numel()
 
 
 def probabilities(logits: torch.Tensor) -> torch.Tensor:

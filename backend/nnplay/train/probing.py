@@ -27,7 +27,7 @@ class Probe:
         self.split, self.max_channels = split, max_channels
         self.classes = split.info.classes
         self.x = split.x_test[:1].to(device)  # (1, C, H, W) for images
-        self.label = int(split.y_test[0])
+        self.label = int(split.y_test[0]) if self.kind == "image" else 0
         if self.kind == "toy2d":
             self.x1, self.x2 = grid_axes(torch.cat([split.x_train, split.x_test]), GRID_RESOLUTION)
 
