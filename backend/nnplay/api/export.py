@@ -80,14 +80,14 @@ def model_file(row: JobRow, state: dict) -> bytes:
     return buffer.getvalue()
 
 
-def onnx_file(spec: JobSpec, state: dict) -> bytes:
+def onnx_file(spec: JobSpec, state: dict, data_dir=None) -> bytes:
     """The trained network as ONNX (see nnplay.nn.onnx_export), exported by a fresh Python process.
 
     A process of its own, because torch.export's tracing state is process-wide and broke training
     threads running beside it. One export at a time. Raises HTTP 501 with the reason when the exporter
     is missing, cannot translate an op, or does not finish within ONNX_TIMEOUT_S seconds.
     """
-    info = dataset_info(spec.dataset)
+    info = dataset_info(spec.dataset, data_dir)
     network = bind_vocab(spec.network, info.vocab_size)  # a text set's embedding gets its table size
     job = {"network": network.model_dump(mode="json"), "state_dict": state["model"],
            "input_shape": list(info.input_shape)}
@@ -121,10 +121,10 @@ def _export_refusal(done: subprocess.CompletedProcess) -> str:
     return f"this network cannot be exported to ONNX: {reason}"
 
 
-def code_file(row: JobRow) -> str:
+def code_file(row: JobRow, data_dir=None) -> str:
     """The standalone PyTorch source of the job's network (see nnplay.nn.codegen)."""
     spec = JobSpec.model_validate(row.spec)
-    info = dataset_info(spec.dataset)
+    info = dataset_info(spec.dataset, data_dir)
     return render_code(spec, tuple(info.input_shape), title=row.name or "", classes=info.classes,
                        version=__version__, vocab_size=info.vocab_size)
 
@@ -148,7 +148,7 @@ def download_model(job_id: str, svc: JobService = Depends(service)):
 def download_onnx(job_id: str, svc: JobService = Depends(service)):
     """The trained network (eval mode) as ONNX: input ``"input"`` shaped ``(batch, ...)``, output ``"output"``."""
     row = svc.get(job_id)
-    data = onnx_file(JobSpec.model_validate(row.spec), latest_weights(svc, row))
+    data = onnx_file(JobSpec.model_validate(row.spec), latest_weights(svc, row), svc.settings.data_dir)
     return attachment(data, filename(row, ".onnx"), BINARY)
 
 
@@ -157,7 +157,7 @@ def download_onnx(job_id: str, svc: JobService = Depends(service)):
 def download_code(job_id: str, svc: JobService = Depends(service)):
     """A standalone Python file that rebuilds the network with plain torch (``class Net``, ``load(path)``)."""
     row = svc.get(job_id)
-    return attachment(code_file(row), filename(row, ".py"), "text/x-python; charset=utf-8")
+    return attachment(code_file(row, svc.settings.data_dir), filename(row, ".py"), "text/x-python; charset=utf-8")
 
 
 @router.get("/jobs/{job_id}/spec", response_class=Response,

@@ -1,13 +1,14 @@
-"""The data set registry: metadata for every name and one loader that splits and scales.
+"""The data set registry: metadata for every name and one loader that splits, imputes and scales.
 
-Kinds: ``image`` ``(C, H, W)``, ``tabular`` ``(F,)``, ``toy2d`` ``(2,)`` (class ids ``(N,)``), ``sequence``
-(real values ``(T, F)``) and ``text`` (int64 token ids ``(T,)``, with ``vocab`` naming each id). Targets
-are ``(N, *target_shape)``: class ids ``(N,)`` for ``classification``, values ``(N, horizon)`` for
-``regression``, one class id per step ``(N, T)`` for ``language_modeling`` and ``sequence_labelling``.
+Kinds: ``image`` ``(C, H, W)``, ``tabular`` ``(F,)``, ``toy1d``/``toy2d``, ``sequence`` (real values
+``(T, F)``) and ``text`` (int64 token ids ``(T,)``, with ``vocab`` naming each id). Targets are
+``(N, *target_shape)``: class ids ``(N,)`` for ``classification``, values ``(N, 1)`` or ``(N, horizon)``
+for ``regression``, one class id per step ``(N, T)`` for ``language_modeling`` and ``sequence_labelling``.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -15,40 +16,15 @@ from sklearn import datasets as skd
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from nnplay.data import memory, series, text
+from nnplay.data import memory, series, text, uploads
+from nnplay.data.info import DatasetInfo
+from nnplay.data.missing import impute, remove_at_random
 from nnplay.data.toy import GENERATORS
-from nnplay.spec.data import MEMORY_TASKS, SERIES, TEXT, TOY_2D, DatasetSpec
+from nnplay.spec.data import GENERATED, MEMORY_TASKS, SERIES, TEXT, DatasetSpec
 from nnplay.spec.errors import SpecError
 
-
-@dataclass(frozen=True)
-class DatasetInfo:
-    """What ``GET /api/datasets`` lists: shapes exclude the batch dimension.
-
-    ``classes`` names the class ids (per step for per-step targets; empty for regression);
-    ``vocab`` names the token ids of a text set (id 0 first), empty otherwise; ``target_shape`` is one
-    example's target shape (``()`` for a class id).
-    """
-
-    name: str
-    title: str
-    task: str  # "classification" | "regression" | "language_modeling" | "sequence_labelling"
-    kind: str  # "image" | "tabular" | "toy2d" | "sequence" | "text"
-    input_shape: tuple[int, ...]
-    classes: tuple[str, ...]
-    n_samples: int
-    source: str
-    params: tuple[str, ...] = field(default=())
-    target_shape: tuple[int, ...] = field(default=())
-    vocab: tuple[str, ...] = field(default=())
-
-    @property
-    def vocab_size(self) -> int | None:
-        """Number of token ids for text data, None for real-valued input."""
-        return len(self.vocab) if self.kind == "text" else None
-
-
 UCI = "UCI Machine Learning Repository, as bundled in scikit-learn (sklearn.datasets.load_{})"
+TOY_SOURCE = "synthetic, generated with the given seed (nnplay.data.toy)"
 
 DATASETS: dict[str, DatasetInfo] = {
     "digits": DatasetInfo("digits", "Handwritten digits (8x8)", "classification", "image", (1, 8, 8),
@@ -65,69 +41,125 @@ DATASETS: dict[str, DatasetInfo] = {
 }
 for _name, _title in (("circle", "Circle"), ("xor", "XOR"), ("gaussian", "Two Gaussians"), ("spiral", "Spiral")):
     DATASETS[_name] = DatasetInfo(_name, _title, "classification", "toy2d", (2,), ("0", "1"), 400,
-                                  "synthetic, generated with the given seed (nnplay.data.toy)",
-                                  ("n_samples", "noise"))
+                                  TOY_SOURCE, ("n_samples", "noise"))
+DATASETS["sine"] = DatasetInfo("sine", "Sine wave (regression, 1-D)", "regression", "toy1d", (1,), (), 400,
+                               TOY_SOURCE + ": y = sin(x) + noise, x in [-3, 3]", ("n_samples", "noise"))
+DATASETS["plane"] = DatasetInfo("plane", "Plane (linear regression, 2-D)", "regression", "toy2d", (2,), (), 400,
+                                TOY_SOURCE + ": y = 2 x1 - 3 x2 + 0.5 + noise, x in [-1, 1]^2",
+                                ("n_samples", "noise"))
 
 
 @dataclass
 class Split:
-    """Train and test tensors: inputs float32 ``(N, *input_shape)`` (int64 ``(N, T)`` for text), targets
-    ``(N, *target_shape)`` (int64 class ids, float32 values). ``meta`` holds what views need beside the
-    tensors, e.g. a series' ``mean``/``std`` (training part), ``unit`` and ``test_time``."""
+    """Train and test tensors: inputs float32 ``(N, *input_shape)``; targets int64 class ids ``(N,)``, or
+    float32 ``(N, 1)`` for regression. ``missing`` counts the feature values that were missing (removed
+    by ``missing_fraction`` or empty in an uploaded file) out of ``total_values``; ``removed`` is the
+    part removed by ``missing_fraction``."""
 
     info: DatasetInfo
     x_train: torch.Tensor
     y_train: torch.Tensor
     x_test: torch.Tensor
     y_test: torch.Tensor
-    meta: dict = field(default_factory=dict)
+    missing: int = 0
+    removed: int = 0
+    total_values: int = 0
+    meta: dict = field(default_factory=dict)  # sequence sets: a series' mean/std (training part), unit, test_time
 
 
-def dataset_info(spec: DatasetSpec) -> DatasetInfo:
-    """Metadata for a spec: toy and sequence sets report the shapes and counts of its options.
+def find_info(name: str, data_dir: Path | str | None = None) -> DatasetInfo:
+    """A built-in set's info, or an uploaded one's under ``data_dir``.
 
-    Raises SpecError at ``dataset.window`` / ``dataset.seq_len`` for options the data cannot meet.
+    Raises SpecError at ``dataset.name`` for an unknown name.
     """
-    info = DATASETS[spec.name]
-    if spec.name in TOY_2D:
-        return DatasetInfo(**{**info.__dict__, "n_samples": spec.n_samples})
+    info = DATASETS.get(name) or uploads.read_info(data_dir, name)
+    if info is None:
+        known = ", ".join([*DATASETS, *(i.name for i in uploads.list_infos(data_dir))] if data_dir else DATASETS)
+        raise SpecError(("dataset", "name"), f"unknown data set '{name}'; known: {known}")
+    return info
+
+
+def dataset_info(spec: DatasetSpec, data_dir: Path | str | None = None) -> DatasetInfo:
+    """Metadata for a spec: generated sets report the requested ``n_samples``; ``mean_with_indicator``
+    doubles the features (channels for images). Raises SpecError for an unknown name."""
+    info = find_info(spec.name, data_dir)
     if spec.name in SERIES + MEMORY_TASKS + TEXT:
         return _sequence_info(spec, info)
+    if spec.name in GENERATED:
+        info = replace(info, n_samples=spec.n_samples)
+    if spec.impute == "mean_with_indicator":
+        first, *rest = info.input_shape
+        info = replace(info, input_shape=(2 * first, *rest))
     return info
 
 
 @lru_cache(maxsize=8)
-def _raw(name: str, n_samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _builtin(name: str, n_samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     if name in GENERATORS:
         return GENERATORS[name](n_samples, noise, seed)
     bunch = getattr(skd, f"load_{name}")()
     return bunch.data.astype(np.float64), bunch.target.astype(np.int64)
 
 
+def _raw(spec: DatasetSpec, info: DatasetInfo, data_dir) -> tuple[np.ndarray, np.ndarray]:
+    """Features float64 ``(N, F)`` (images flattened) and targets ``(N,)``, before any split."""
+    if info.uploaded:
+        x, y = uploads.read_arrays(data_dir, spec.name)
+    else:
+        noise_seed = spec.seed if spec.name in GENERATED else 0
+        x, y = _builtin(spec.name, spec.n_samples, spec.noise, noise_seed)
+    return x.reshape(len(x), -1), y
+
+
+def _split(x: np.ndarray, y: np.ndarray, spec: DatasetSpec, task: str) -> list[np.ndarray]:
+    """Stratified for classification (plain when a class is too small to stratify), shuffled for regression."""
+    stratify = y if task == "classification" else None
+    try:
+        return train_test_split(x, y, test_size=spec.test_fraction, random_state=spec.seed, stratify=stratify)
+    except ValueError:
+        return train_test_split(x, y, test_size=spec.test_fraction, random_state=spec.seed)
+
+
 def _scale(info: DatasetInfo, x_train: np.ndarray, x_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Standardise with training statistics: one mean/std over all pixels for images, per feature otherwise."""
+    """Standardise with training statistics: one mean/std over all pixels for images, per feature
+    otherwise (only the ``info.scaled`` columns when given)."""
     if info.kind == "image":
         mean, std = x_train.mean(), x_train.std() or 1.0
         return (x_train - mean) / std, (x_test - mean) / std
-    scaler = StandardScaler().fit(x_train)
-    return scaler.transform(x_train), scaler.transform(x_test)
+    cols = list(range(x_train.shape[1])) if info.scaled is None else list(info.scaled)
+    x_train, x_test = x_train.copy(), x_test.copy()
+    if cols:
+        scaler = StandardScaler().fit(x_train[:, cols])
+        x_train[:, cols], x_test[:, cols] = scaler.transform(x_train[:, cols]), scaler.transform(x_test[:, cols])
+    return x_train, x_test
 
 
-def load(spec: DatasetSpec) -> Split:
-    """Load, split (stratified, ``test_fraction``, ``seed``) and scale a data set; sequence sets are
-    split as their modules say (chronologically for series and text)."""
-    info = dataset_info(spec)
+def load(spec: DatasetSpec, data_dir: Path | str | None = None) -> Split:
+    """Load, remove values at random (``missing_fraction``), split (``test_fraction``, ``seed``), impute
+    and scale with statistics of the training part only. Raises SpecError for an unknown name.
+    Sequence and text sets are split as their modules say (chronologically for series and text)."""
+    info = dataset_info(spec, data_dir)
     if info.kind in ("sequence", "text"):
         return _load_sequences(spec, info)
-    noise_seed = spec.seed if spec.name in TOY_2D else 0
-    x, y = _raw(spec.name, spec.n_samples, spec.noise, noise_seed)
-    x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=spec.test_fraction,
-                                              random_state=spec.seed, stratify=y)
+    x, y = _raw(spec, info, data_dir)
+    x, removed = remove_at_random(x, spec.missing_fraction, spec.seed)
+    missing = int(np.isnan(x).sum())
+    x_tr, x_te, y_tr, y_te = _split(x, y, spec, info.task)
+    x_tr, x_te, m_tr, m_te = impute(x_tr, x_te, spec.impute)
     x_tr, x_te = _scale(info, x_tr, x_te)
-    shape = (-1, *info.input_shape)  # (N, 1, 8, 8) for images, (N, F) otherwise
-    as_x = lambda a: torch.as_tensor(a, dtype=torch.float32).reshape(shape)  # noqa: E731
-    as_y = lambda a: torch.as_tensor(a, dtype=torch.int64)  # noqa: E731
-    return Split(info, as_x(x_tr), as_y(y_tr), as_x(x_te), as_y(y_te))
+    base = find_info(spec.name, data_dir).input_shape  # (C, H, W) or (F,), before any indicator
+    with_mask = spec.impute == "mean_with_indicator"
+    as_x = lambda a, m: torch.as_tensor(_join(a, m, base, with_mask), dtype=torch.float32)  # noqa: E731
+    as_y = (lambda a: torch.as_tensor(a, dtype=torch.int64)) if info.task == "classification" else (
+        lambda a: torch.as_tensor(a, dtype=torch.float32).reshape(-1, 1))  # (N,) ids or (N, 1) targets
+    return Split(info, as_x(x_tr, m_tr), as_y(y_tr), as_x(x_te, m_te), as_y(y_te),
+                 missing=missing, removed=removed, total_values=int(x.size))
+
+
+def _join(values: np.ndarray, mask: np.ndarray, base: tuple, with_mask: bool) -> np.ndarray:
+    """``(N, *base)`` values, followed along axis 1 by the missing-indicator ``(N, *base)`` if asked."""
+    values = values.reshape(-1, *base)
+    return np.concatenate([values, mask.reshape(-1, *base)], axis=1) if with_mask else values
 
 
 # ---- sequence data ---------------------------------------------------------------------------------
@@ -135,43 +167,54 @@ def load(spec: DatasetSpec) -> Split:
 DATASETS["sunspots"] = DatasetInfo(
     "sunspots", "Sunspots, yearly (forecast)", "regression", "sequence", (22, 1), (), 309,
     "Yearly mean sunspot numbers 1700-2008, NOAA National Geophysical Data Center, public domain "
-    "(statsmodels.datasets.sunspots)", ("window", "horizon"), (1,))
+    "(statsmodels.datasets.sunspots)", ("window", "horizon"), target_shape=(1,))
 DATASETS["co2"] = DatasetInfo(
     "co2", "Mauna Loa CO2, monthly (forecast)", "regression", "sequence", (24, 1), (), 526,
     "Atmospheric CO2 at Mauna Loa, weekly flask samples 1958-2001 averaged per month; Keeling & Whorf "
-    "(2004), CDIAC, public domain (statsmodels.datasets.co2)", ("window", "horizon"), (1,))
+    "(2004), CDIAC, public domain (statsmodels.datasets.co2)", ("window", "horizon"), target_shape=(1,))
 DATASETS["shakespeare_chars"] = DatasetInfo(
     "shakespeare_chars", "Shakespeare, characters (language model)", "language_modeling", "text", (100,), (),
     0, "Eight Shakespeare plays from Project Gutenberg, public domain (nnplay.data.corpora); next character "
-    "at every step", ("seq_len",), (100,))
+    "at every step", ("seq_len",), target_shape=(100,))
 DATASETS["adding"] = DatasetInfo(
     "adding", "Adding problem (memory)", "regression", "sequence", (50, 2), (), 400,
     "synthetic (Hochreiter & Schmidhuber 1997): sum of the two marked values of a sequence",
-    ("n_samples", "seq_len"), (1,))
+    ("n_samples", "seq_len"), target_shape=(1,))
 DATASETS["copy"] = DatasetInfo(
     "copy", "Copy task (memory)", "sequence_labelling", "text", (30,), memory.COPY_VOCAB, 400,
     f"synthetic (Arjovsky et al. 2016): repeat {memory.COPY_SYMBOLS} symbols after a delay, at the end",
-    ("n_samples", "seq_len"), (30,), memory.COPY_VOCAB)
+    ("n_samples", "seq_len"), target_shape=(30,), vocab=memory.COPY_VOCAB)
 
 
 def _sequence_info(spec: DatasetSpec, info: DatasetInfo) -> DatasetInfo:
-    """``info`` with the shapes, counts and vocabulary that ``spec``'s options give."""
+    """``info`` with the shapes, counts and vocabulary that ``spec``'s options give.
+
+    Raises SpecError at ``dataset.window`` / ``dataset.seq_len`` for options the data cannot meet, and
+    at ``dataset.missing_fraction`` / ``dataset.impute``, which apply to feature tables only."""
+    _check_no_missing(spec)
     name, steps = spec.name, spec.resolved_seq_len()
     if name in SERIES:
         window = spec.resolved_window()
         n_train, n_test = series.check_window(name, window, spec.horizon, spec.test_fraction)
-        return DatasetInfo(**{**info.__dict__, "input_shape": (window, 1), "target_shape": (spec.horizon,),
-                              "n_samples": n_train + n_test})
+        return replace(info, input_shape=(window, 1), target_shape=(spec.horizon,), n_samples=n_train + n_test)
     if name == "adding":
-        return DatasetInfo(**{**info.__dict__, "input_shape": (steps, 2), "n_samples": spec.n_samples})
+        return replace(info, input_shape=(steps, 2), n_samples=spec.n_samples)
     if name == "copy":
         _check_copy(steps)
-        return DatasetInfo(**{**info.__dict__, "input_shape": (steps,), "target_shape": (steps,),
-                              "n_samples": spec.n_samples})
+        return replace(info, input_shape=(steps,), target_shape=(steps,), n_samples=spec.n_samples)
     vocab = text.vocabulary(name, spec.test_fraction)
     n_train, n_test = text.counts(name, steps, spec.test_fraction)
-    return DatasetInfo(**{**info.__dict__, "input_shape": (steps,), "target_shape": (steps,), "classes": vocab,
-                          "vocab": vocab, "n_samples": n_train + n_test})
+    return replace(info, input_shape=(steps,), target_shape=(steps,), classes=vocab, vocab=vocab,
+                   n_samples=n_train + n_test)
+
+
+def _check_no_missing(spec: DatasetSpec) -> None:
+    if spec.missing_fraction > 0:
+        raise SpecError(("dataset", "missing_fraction"), f"'{spec.name}' is sequence data; missing_fraction "
+                        "applies to feature tables and images only: set it to 0")
+    if spec.impute == "mean_with_indicator":
+        raise SpecError(("dataset", "impute"), f"'{spec.name}' is sequence data without missing values; "
+                        "impute 'mean_with_indicator' does not apply: use 'mean'")
 
 
 def _check_copy(steps: int) -> None:
@@ -190,15 +233,20 @@ def _load_sequences(spec: DatasetSpec, info: DatasetInfo) -> Split:
         parts = text.split_text(spec.name, spec.resolved_seq_len(), spec.test_fraction)
     else:
         parts = _memory_parts(spec)
-    as_x = (lambda a: torch.as_tensor(a, dtype=torch.int64)) if info.kind == "text" else _float  # noqa: E731
-    as_y = _float if info.task == "regression" else (lambda a: torch.as_tensor(a, dtype=torch.int64))  # noqa: E731
+    as_x = _ids if info.kind == "text" else _float
+    as_y = _float if info.task == "regression" else _ids
     meta = {k: v for k, v in parts.items() if not k.startswith(("x_", "y_")) and k != "vocab"}
-    return Split(info, as_x(parts["x_train"]), as_y(parts["y_train"]), as_x(parts["x_test"]),
-                 as_y(parts["y_test"]), meta)
+    x_tr = as_x(parts["x_train"])
+    return Split(info, x_tr, as_y(parts["y_train"]), as_x(parts["x_test"]), as_y(parts["y_test"]),
+                 total_values=x_tr.numel(), meta=meta)
 
 
 def _float(a) -> torch.Tensor:
     return torch.as_tensor(np.asarray(a), dtype=torch.float32)
+
+
+def _ids(a) -> torch.Tensor:
+    return torch.as_tensor(np.asarray(a), dtype=torch.int64)
 
 
 def _memory_parts(spec: DatasetSpec) -> dict:

@@ -106,29 +106,37 @@ def infer_shapes(network: NetworkSpec, input_shape: Shape, vocab_size: int | Non
 
 
 def check_output(network: NetworkSpec, out_shape: Shape, n_classes: int, loss: str,
-                 target_shape: Shape = (), task: str = "classification") -> None:
+                 task: str = "classification", target_shape: Shape = ()) -> None:
     """Refuse a final shape the loss cannot compare with the targets.
 
-    Class ids ``(N,)`` (``target_shape`` ``()``): ``cross_entropy`` needs ``(n_classes,)`` logits; ``mse``
-    compares with one-hot targets ``(n_classes,)``; ``bce_with_logits`` takes one logit for a 2-class set
-    or ``(n_classes,)``. Values (``task`` ``regression``, targets ``(N, *target_shape)``): the output is
-    ``target_shape`` and the loss ``mse``. Per-step class ids ``(N, T)``: logits ``(T, n_classes)`` and
+    Classification: ``cross_entropy`` needs ``(n_classes,)`` logits; ``mse`` compares with one-hot
+    targets ``(n_classes,)``; ``bce_with_logits`` takes one logit for a 2-class set or ``(n_classes,)``.
+    Regression: the network ends with ``(1,)`` (the predicted target) and the loss is ``mse``; a
+    sequence set's ``target_shape`` ``(horizon,)`` asks for that output instead. Per-step class ids
+    ``(N, T)`` (``target_shape`` ``(T,)``, language modelling): logits ``(T, n_classes)`` and
     ``cross_entropy``, averaged over every step. Raises ShapeError, or SpecError at ``training.loss``.
     """
-    if task == "regression":
+    if task == "regression" and target_shape:
         return _check_values(network, out_shape, target_shape, loss)
     if target_shape:
         return _check_steps(network, out_shape, target_shape[0], n_classes, loss)
     last = len(network.layers) - 1
+    want_n = 1 if task == "regression" else n_classes
     if len(out_shape) != 1:
-        raise ShapeError(last, None, f"the network ends with shape {fmt(out_shape)}; a classifier must end "
-                         f"with ({n_classes},): add a flatten and a linear layer with out_features {n_classes}")
-    allowed = {n_classes} | ({1} if loss == "bce_with_logits" and n_classes == 2 else set())
+        kind = "a regression network" if task == "regression" else "a classifier"
+        raise ShapeError(last, None, f"the network ends with shape {fmt(out_shape)}; {kind} must end "
+                         f"with ({want_n},): add a flatten and a linear layer with out_features {want_n}")
+    if task == "regression":
+        if loss != "mse":
+            raise SpecError(("training", "loss"), f"regression needs loss 'mse' (squared error); '{loss}' "
+                            "compares class scores with class labels")
+        allowed, what = {1}, "one target value; regression needs 1 output"
+    else:
+        allowed = {n_classes} | ({1} if loss == "bce_with_logits" and n_classes == 2 else set())
+        what = f"{n_classes} classes; loss '{loss}' needs {' or '.join(str(a) for a in sorted(allowed))} outputs"
     if out_shape[0] not in allowed:
         field = "out_features" if network.layers[last].type == "linear" else None
-        want = " or ".join(str(a) for a in sorted(allowed))
-        raise ShapeError(last, field, f"the network outputs {out_shape[0]} values but the data set has "
-                         f"{n_classes} classes; loss '{loss}' needs {want} outputs")
+        raise ShapeError(last, field, f"the network outputs {out_shape[0]} values but the data set has {what}")
 
 
 def _check_values(network: NetworkSpec, out_shape: Shape, target_shape: Shape, loss: str) -> None:
@@ -163,7 +171,7 @@ def network_warnings(network: NetworkSpec, loss: str) -> list[str]:
                         "applied twice, which slows learning; remove the softmax layer")
     if last in ("sigmoid", "softmax") and loss == "bce_with_logits":
         warnings.append(f"bce_with_logits applies a sigmoid itself; the final {last} squashes twice")
-    if last in ("relu", "sigmoid", "softmax", "tanh") and loss == "mse":
+    if last in ("relu", "sigmoid", "softmax", "tanh") and loss == "mse":  # (also bounds a regression output)
         warnings.append(f"the final {last} limits the outputs' range; one-hot targets may still be reachable")
     if not any(layer.type in TRAINABLE for layer in network.layers):
         warnings.append("the network has no trainable layer (linear, conv2d, embedding or recurrent)")
@@ -177,17 +185,17 @@ def network_warnings(network: NetworkSpec, loss: str) -> list[str]:
 TRAINABLE = ("linear", "conv2d", "embedding") + RECURRENT_TYPES
 
 
-def summarize(network: NetworkSpec, input_shape: Shape, n_classes: int, loss: str, *,
-              target_shape: Shape = (), task: str = "classification",
+def summarize(network: NetworkSpec, input_shape: Shape, n_classes: int, loss: str,
+              task: str = "classification", *, target_shape: Shape = (),
               vocab_size: int | None = None) -> NetworkSummary:
     """Full check of a network on a data set: shapes, final shape against the loss, and warnings.
 
-    ``target_shape``, ``task`` and ``vocab_size`` describe the data set (see ``check_output`` and
+    ``task``, ``target_shape`` and ``vocab_size`` describe the data set (see ``check_output`` and
     ``infer_shapes``); the defaults are a classifier on real-valued input.
     """
     rows = infer_shapes(network, input_shape, vocab_size)
     out = tuple(rows[-1].output_shape)
-    check_output(network, out, n_classes, loss, target_shape, task)
+    check_output(network, out, n_classes, loss, task, target_shape)
     return NetworkSummary(
         input_shape=list(input_shape), output_shape=list(out), layers=rows,
         total_params=sum(r.params for r in rows), warnings=network_warnings(network, loss),

@@ -24,7 +24,8 @@ def make_optimizer(params, spec: TrainingSpec) -> torch.optim.Optimizer:
 
 
 def loss_fn(name: str, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean loss of logits ``(N, K)`` against class ids ``y`` ``(N,)``, in nats for the likelihood losses.
+    """Mean loss of logits ``(N, K)`` against class ids ``y`` ``(N,)``, in nats for the likelihood losses;
+    for regression, of predictions ``(N, 1)`` against float targets ``y`` ``(N, 1)`` (``mse`` only).
 
     ``cross_entropy``: negative log-likelihood of softmax(logits); per-step logits ``(N, T, K)`` with
     class ids ``(N, T)`` (language modelling) are flattened to ``(N*T, K)``, so the loss is nats per step
@@ -47,6 +48,25 @@ def loss_fn(name: str, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(logits, target)
 
 
+def n_correct(logits: torch.Tensor, y: torch.Tensor) -> float:
+    """How many predictions match class ids ``y`` ``(N,)``; with per-step ids ``(N, T)`` each right step
+    counts ``1/T`` of an example, so dividing by N gives the accuracy over every step; 0 for regression
+    targets (float)."""
+    if y.is_floating_point():
+        return 0
+    right = int((predict(logits) == y).sum())
+    return right if y.dim() == 1 else right * len(y) / y.numel()
+
+
+def r_squared(mse: float | None, target_variance: float) -> float | None:
+    """Coefficient of determination ``1 - MSE / Var(y)`` (the share of the target's variance the model
+    explains; 1 is perfect, 0 is predicting the mean); ``Var(y)`` is the population variance of the same
+    targets, so this equals ``sklearn.metrics.r2_score``. None when undefined."""
+    if mse is None or not target_variance > 0:
+        return None
+    return 1.0 - mse / target_variance
+
+
 def predict(logits: torch.Tensor) -> torch.Tensor:
     """Predicted class ids ``(N,)``: argmax over K, or ``logit > 0`` for a single output; per-step
     logits ``(N, T, K)`` give ``(N, T)``."""
@@ -60,9 +80,7 @@ def predict(logits: torch.Tensor) -> torch.Tensor:
 def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float | None:
     """Fraction of class ids predicted right, over every example (and step, for ``(N, T)`` targets);
     None for real-valued targets (regression has no accuracy)."""
-    if y.is_floating_point():
-        return None
-    return int((predict(logits) == y).sum()) / y.numel()
+    return None if y.is_floating_point() else n_correct(logits, y) / len(y)
 
 
 def probabilities(logits: torch.Tensor) -> torch.Tensor:
