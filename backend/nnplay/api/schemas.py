@@ -52,12 +52,16 @@ class DatasetOut(BaseModel):
     name: str
     title: str
     task: str
-    kind: str = Field(description="image, tabular, toy1d or toy2d")
+    kind: str = Field(description="image, tabular, toy1d, toy2d, sequence or text")
     input_shape: list[int]
     classes: list[str]
     n_samples: int
     source: str
-    params: list[str]
+    params: list[str] = Field(description="The DatasetSpec options this data set takes")
+    target_shape: list[int] = Field([], description="One example's target: [] a class id, [h] values, "
+                                    "[T] one class id per step")
+    vocab: list[str] = Field([], description="Token of each id, for text data (id 0 first)")
+    vocab_size: int | None = Field(None, description="Number of token ids for text data, else null")
     uploaded: bool = Field(False, description="An uploaded CSV (deletable), not a built-in set")
     features: list[str] = Field([], description="Feature names of an uploaded set (one-hot columns as col=value)")
     n_missing: int = Field(0, description="Empty cells among the features of an uploaded set")
