@@ -14,12 +14,15 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec, training: TrainingSpec
               settings: Settings) -> NetworkSummary:
     """Summary table of ``network`` on ``dataset``.
 
-    Raises ShapeError (at ``network.layers[i].field``) when the network cannot run on the data or its
-    output does not fit the loss, and LimitError when it exceeds ``max_params`` or ``max_epochs``.
+    Raises SpecError at ``dataset.name`` for an unknown data set (built-in or uploaded under
+    ``settings.data_dir``), ShapeError (at ``network.layers[i].field``) when the network cannot run on
+    the data or its output does not fit the loss or task, SpecError at ``training.loss`` for a
+    regression set with a classification loss, and LimitError when it exceeds ``max_params`` or
+    ``max_epochs``.
     """
-    info = dataset_info(dataset)
+    info = dataset_info(dataset, settings.data_dir)
     training = training or TrainingSpec()
-    summary = summarize(network, info.input_shape, len(info.classes), training.loss)
+    summary = summarize(network, info.input_shape, len(info.classes), training.loss, info.task)
     if summary.total_params > settings.max_params:
         raise LimitError(("network",), f"the network has {summary.total_params:,} parameters; the limit "
                          f"max_params is {settings.max_params:,} (setting NNPLAY_MAX_PARAMS)")
