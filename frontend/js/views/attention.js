@@ -77,7 +77,7 @@ function modelFigure(msg) {
   const annotations = [];
   const layout = {
     title: { text: `Attention, every layer × head · step ${msg.step}`, font: { size: 12 }, x: 0.01, xanchor: 'left' },
-    font: FONT, margin: { l: 8, r: 8, t: 26, b: 8 },
+    font: FONT, margin: { l: 8, r: 8, t: 26, b: 22 },
     grid: { rows, columns: cols, pattern: 'independent', xgap: 0.06, ygap: 0.14 },
     coloraxis: { colorscale: PROBABILITY, cmin: 0, cmax: 1,
       colorbar: { title: { text: 'weight', side: 'right' }, thickness: 10, len: 0.9 } },
@@ -96,6 +96,8 @@ function modelFigure(msg) {
         font: { size: 9 } });
     });
   });
+  annotations.push({ text: 'rows = queries (top-down), columns = keys; click a square to open it',
+    xref: 'paper', yref: 'paper', x: 0.5, y: 0, yshift: -18, showarrow: false, font: { size: 10, color: '#52606d' } });
   layout.annotations = annotations;
   return { data, layout };
 }
