@@ -203,7 +203,7 @@ class AttentionMessage(Envelope):
 
 Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, DataPointsMessage,
                           DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, AttentionMessage],
-                    Field(discriminator="type")]
+                  Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from nnplay.data import dataset_info
+from nnplay.data import load
 from nnplay.nn import BUILDERS, build_network
 from nnplay.probes import PROBES
 from nnplay.spec import LAYER_TYPES, NetworkSpec
@@ -39,10 +39,12 @@ def test_inferred_shapes_match_a_real_forward_pass(input_shape, layers):
 
 
 def test_presets_build_and_run():
+    """Every preset runs a forward pass on two test examples of its own data set, with the inferred shape."""
     for preset in PRESETS:
         spec = preset["spec"]
-        shape = dataset_info(spec.dataset).input_shape
-        out = build_network(spec.network, shape)(torch.zeros(2, *shape))
+        split = load(spec.dataset)
+        shape = split.info.input_shape
+        out = build_network(spec.network, shape)(split.x_test[:2])
         assert list(out.shape[1:]) == infer_shapes(spec.network, shape)[-1].output_shape, preset["id"]
 
 

@@ -105,8 +105,12 @@ def epoch_figures(sums: list, test_loss: float, test_acc: float | None, variance
 
 
 def _batches(n: int, batch_size: int, gen: torch.Generator) -> list[torch.Tensor]:
-    """Shuffled index batches covering ``range(n)`` once."""
-    return list(torch.randperm(n, generator=gen).split(batch_size))
+    """Shuffled index batches covering ``range(n)`` once. A last batch of one example joins the one
+    before it (batch norm cannot normalise a batch of one in training mode)."""
+    batches = list(torch.randperm(n, generator=gen).split(batch_size))
+    if len(batches) > 1 and len(batches[-1]) == 1:
+        batches[-2:] = [torch.cat(batches[-2:])]
+    return batches
 
 
 @dataclass

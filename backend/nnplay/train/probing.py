@@ -5,7 +5,7 @@
   snapshots (class probabilities over a ``GRID_RESOLUTION`` x ``GRID_RESOLUTION`` grid);
 - regression on 1-D or 2-D input (``sine``, ``plane``): the same two messages with ``task``
   ``regression``: the points carry their float ``target``, and each snapshot the model's prediction
-  over ``GRID_RESOLUTION`` points of x1 (a curve) or over the grid (a surface);
+  over ``GRID_RESOLUTION`` points of x1 (a curve) or over the grid (a surface).
 - networks with ``self_attention`` / ``transformer_encoder`` layers: ``attention`` snapshots (every
   layer's and head's probabilities for the probe sequence, the first test example).
 """
@@ -35,9 +35,6 @@ class Probe:
         self.split, self.max_channels = split, max_channels
         self.classes = split.info.classes
         self.x = split.x_test[:1].to(device)  # (1, C, H, W) for images
-        self.y = split.y_test[0]  # () class id, (T,) per-step targets, or (1,) value
-        self.label = int(self.y) if self.y.numel() == 1 else 0
-        self.attention = any(t in ATTENTION_TYPES for t in self.types)
         self.task = split.info.task
         self.dims = GRID_KINDS.get(self.kind, 0)
         self.n_inputs = split.info.input_shape[0]  # > dims when missing-value indicators follow
@@ -45,6 +42,8 @@ class Probe:
             points = torch.cat([split.x_train, split.x_test])[:, :self.dims]  # (N, D)
             axes = grid_axes(points, GRID_RESOLUTION)
             self.x1, self.x2 = axes[0], (axes[1] if self.dims == 2 else None)
+        self.y = split.y_test[0]  # () class id, or (T,) per-step targets
+        self.attention = any(t in ATTENTION_TYPES for t in self.types)
 
     def start_events(self) -> list[dict]:
         """Events sent once, before training: the 1-D or 2-D data points."""
@@ -90,8 +89,8 @@ class Probe:
         cls = int(probs.argmax())
         return {
             "type": "feature_maps", "step": step, "epoch": epoch, "layers": maps["layers"],
-            "input": {**array_payload(self.x[0], ["channel", "row", "col"]), "label": self.label,
-                      "label_name": self.classes[self.label]},
+            "input": {**array_payload(self.x[0], ["channel", "row", "col"]), "label": int(self.y),
+                      "label_name": self.classes[int(self.y)]},
             "prediction": {"class": cls, "label_name": self.classes[cls],
                            "probabilities": [round(float(p), 5) for p in probs]},
         }
