@@ -37,6 +37,8 @@ def test_reverse_preset_head_view_heads_model_view_and_scrubber(page: Page, shot
     expect(page.locator("#job-status")).to_contain_text("Completed", timeout=TRAIN_TIMEOUT_MS)
     page.wait_for_function(f"(() => {{ const p = ({PLOT_JS})(); return p && p.step > 0; }})()", timeout=UI_TIMEOUT_MS)
     page.screenshot(path=str(shots_dir / "attention-head-view.png"))
+    lag = page.evaluate("Number(document.getElementById('attention-plot').dataset.maxLagMs)")
+    assert 0 <= lag < 1000, lag  # no live frame was older than 1 s when drawn
 
     first = plot(page)
     tokens = page.locator("#attention-io .attn-io-line").first.locator(".attn-tok").all_inner_texts()
