@@ -48,8 +48,10 @@ def test_datasets_and_presets(client):
     assert datasets["digits"]["input_shape"] == [1, 8, 8] and datasets["digits"]["n_samples"] == 1797
     assert len(datasets["digits"]["classes"]) == 10 and "UCI" in datasets["digits"]["source"]
     assert set(datasets) == set(BUILTIN_NAMES)
+    assert datasets["sine"]["task"] == "regression" and datasets["sine"]["classes"] == []
     presets = {p["id"] for p in client.get("/api/presets").json()}
-    assert presets == {p["id"] for p in PRESETS} and {"logreg_digits", "lenet_digits", "mlp_spiral"} <= presets
+    assert presets == {p["id"] for p in PRESETS} and {"logreg_digits", "mlp_digits", "lenet_digits", "mlp_spiral",
+                                                      "linreg_plane", "mlp_sine"} <= presets
     for preset in client.get("/api/presets").json():
         spec = preset["spec"]
         r = client.post("/api/networks/validate", json={k: spec[k] for k in ("dataset", "network", "training")})

@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from nnplay.data import load
+from nnplay.data import dataset_info
 from nnplay.nn import BUILDERS, build_network
 from nnplay.probes import PROBES
 from nnplay.spec import LAYER_TYPES, NetworkSpec
