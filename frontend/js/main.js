@@ -22,6 +22,8 @@ import { createSpecEditor } from './views/specEditor.js';
 import { createStatusBar } from './views/statusBar.js';
 import { createSummaryTable } from './views/summaryTable.js';
 import { createTabs } from './views/tabs.js';
+import { createComparePanel } from './views/comparePanel.js';
+import { createUploadPanel } from './views/uploadPanel.js';
 
 const $ = (id) => document.getElementById(id);
 const VALIDATE_DELAY_MS = 300;
@@ -31,10 +33,14 @@ const GRADIENTS_PLACEHOLDER = 'Press Train: each layer’s gradient norm is draw
 const INSIDE = {
   image: { label: 'Feature maps', hint: 'what each conv/pool channel sees in one probe image' },
   toy2d: { label: 'Decision boundary', hint: 'the class predicted at every point of the input plane' },
+  regression: { label: 'Prediction', hint: 'the predicted target over the input (curve for 1-D, surface for 2-D)' },
 };
+const GRID_KINDS = new Set(['toy1d', 'toy2d']); // data kinds drawn in the boundary / prediction plot
 const RESUMABLE = new Set(['interrupted', 'stopped', 'paused']);
 const LIVE = new Set(['queued', 'running', 'paused']); // statuses that take pause / live settings
 const LIKELIHOOD_HINT = 'data term (likelihood) and prior terms (weight decay = Gaussian, L1 = Laplace)';
+const ACCURACY_CAPTION = document.getElementById('accuracy-caption')?.textContent.trim() ?? '';
+const BOUNDARY_CAPTION = document.getElementById('boundary-caption')?.textContent.trim().replace(/\s+/g, ' ') ?? '';
 const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
 const ATTENTION_HINT = 'what each self-attention head looks at, for one probe sequence';
 const ATTENTION_PLACEHOLDER = 'Attention heatmaps appear here while a network with self_attention or transformer_encoder layers trains (every "probe every" steps).';
@@ -80,6 +86,14 @@ const views = {
   exports: createExportPanel({
     linksEl: $('export-links'), fileInput: $('import-spec'), onImport: importSpec,
     needsFetch: () => Boolean(apiToken()), fetchFile: api.download, onError: showError,
+  }),
+  upload: createUploadPanel({
+    fileInput: $('upload-file'), targetSelect: $('upload-target'), taskSelect: $('upload-task'),
+    nameInput: $('upload-name'), button: $('upload-btn'), resultEl: $('upload-result'), onUpload: uploadDataset,
+  }),
+  compare: createComparePanel({
+    selectA: $('compare-a'), selectB: $('compare-b'), button: $('compare-btn'), resultEl: $('compare-result'),
+    onCompare: (a, b) => api.compare(a, b),
   }),
   auth: createAuthPrompt({
     dialog: $('auth-dialog'), form: $('auth-form'), input: $('auth-token'), errorEl: $('auth-error'),
@@ -131,8 +145,18 @@ function setSpec(spec, from) {
 
 function onFormEdit(path, value) {
   let spec = withPath(store.get().spec || {}, path, value);
-  if (path.join('.') === 'dataset.name') spec = normalizeDataset(spec);
+  if (path.join('.') === 'dataset.name') spec = forRegression(normalizeDataset(spec));
   setSpec(spec, 'form');
+}
+
+/** Choosing a regression set: the loss becomes `mse` and a final linear layer gets 1 output. */
+function forRegression(spec) {
+  if (datasetInfo(spec?.dataset?.name)?.task !== 'regression') return spec;
+  let out = withPath(spec, ['training', 'loss'], 'mse');
+  const layers = out.network?.layers;
+  const last = Array.isArray(layers) ? layers.length - 1 : -1;
+  if (last >= 0 && layers[last]?.type === 'linear') out = withPath(out, ['network', 'layers', last, 'out_features'], 1);
+  return out;
 }
 
 function onEditorChange({ spec, error }) {
@@ -188,10 +212,61 @@ function showDatasetInfo(spec) {
   const box = $('dataset-info');
   const own = spec?.dataset?.n_samples; // the 2-D sets are generated with the spec's n_samples
   const samples = isToy(info?.name) && Number.isInteger(own) ? own : info?.n_samples;
+  const target = info?.task === 'regression' ? '1 target' : `${info?.classes?.length ?? '?'} classes`;
+  const gaps = info?.n_missing ? ` · ${info.n_missing} empty cells` : '';
   box.textContent = info
-    ? `${info.task} · ${info.kind} · input ${info.input_shape.join('×')} · ${info.classes?.length ?? '?'} classes · ${samples} samples`
+    ? `${info.task} · ${info.kind} · input ${info.input_shape.join('×')} · ${target} · ${samples} samples${gaps}`
     : '';
   box.title = info?.source ? `Source: ${info.source}` : '';
+  $('delete-dataset-btn').hidden = !info?.uploaded;
+}
+
+/** The job's `data_info` message: split sizes and how many feature values are missing. */
+function showDataInfo(msg) {
+  const box = $('job-data-info');
+  if (!msg) {
+    box.hidden = true;
+    box.textContent = '';
+    return;
+  }
+  const how = { mean: 'the training mean', zero: 'zero', mean_with_indicator: 'the training mean + a missing indicator' };
+  if (!msg.missing) { // nothing to report: the line stays hidden (the left column is short of room)
+    showDataInfo(null);
+    return;
+  }
+  const missing = `${msg.missing.toLocaleString()} of ${msg.total_values.toLocaleString()} feature values missing (${(100 * msg.missing_fraction).toFixed(1)}%), filled with ${how[msg.impute] || msg.impute}`;
+  box.textContent = `This job: ${msg.n_train} train / ${msg.n_test} test examples · ${missing}.`;
+  box.title = msg.removed && msg.removed !== msg.missing
+    ? `${msg.removed} removed at random, ${msg.missing - msg.removed} empty in the file` : '';
+  box.hidden = false;
+}
+
+/** Upload a CSV (FormData), reload the data sets and switch the spec to the new one. */
+async function uploadDataset(form) {
+  const info = await api.uploadDataset(form);
+  await reloadDatasets();
+  onFormEdit(['dataset', 'name'], info.name);
+  return info;
+}
+
+async function reloadDatasets() {
+  const datasets = await api.datasets();
+  store.set({ datasets });
+  views.settings.setDatasets(datasets);
+}
+
+async function deleteDataset() {
+  const name = store.get().spec?.dataset?.name;
+  if (!name || !datasetInfo(name)?.uploaded) return;
+  if (!confirm(`Delete the uploaded data set “${name}”? Finished jobs keep their history.`)) return;
+  try {
+    await api.deleteDataset(name);
+    await reloadDatasets();
+    onFormEdit(['dataset', 'name'], 'iris');
+    views.upload.show(`Deleted “${name}”.`, 'ok');
+  } catch (err) {
+    views.upload.show(errorText(err), 'error');
+  }
 }
 
 function scheduleValidate() {
@@ -426,7 +501,9 @@ function clearJob() {
   writeJobHash(null);
   views.status.reset();
   views.loss.reset('cross_entropy', 'Press Train to watch the loss fall.');
-  views.accuracy.reset(null, 'Accuracy is measured at the end of every epoch.');
+  views.accuracy.reset(null, 'Accuracy (R² for regression) is measured at the end of every epoch.',
+    { task: datasetInfo(store.get().spec?.dataset?.name)?.task });
+  showDataInfo(null);
   views.maps.reset(FM_PLACEHOLDER);
   views.boundary.reset(BOUNDARY_PLACEHOLDER);
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
@@ -442,11 +519,20 @@ function clearJob() {
  * rest (images draw maps there; other data sets get a note saying what is drawn for which data).
  */
 function showInside(spec) {
-  const toy = datasetInfo(spec?.dataset?.name)?.kind === 'toy2d';
+  const info = datasetInfo(spec?.dataset?.name);
+  const toy = GRID_KINDS.has(info?.kind);
   $('boundary-box').hidden = !toy;
   $('fm-box').hidden = toy;
-  const inside = INSIDE[toy ? 'toy2d' : 'image'];
+  const inside = INSIDE[!toy ? 'image' : (info.task === 'regression' ? 'regression' : 'toy2d')];
   views.tabs.setLabel('inside', inside.label, inside.hint);
+  $('boundary-caption').textContent = info?.task === 'regression'
+    ? (info.kind === 'toy1d'
+      ? 'Red: the model’s prediction over x; dots: train, rings: test. Watch the curve bend to follow the data, not the noise.'
+      : 'Background: the predicted target (red > 0 > blue); points coloured by their true target on the same scale, rings: test.')
+    : BOUNDARY_CAPTION;
+  $('accuracy-caption').textContent = info?.task === 'regression'
+    ? 'R² after each epoch: the share of the target’s variance explained (1 = perfect, 0 = no better than the mean).'
+    : ACCURACY_CAPTION;
 }
 
 /** What the feature-map panel says until the job's first probe arrives (or if none will). */
@@ -485,12 +571,14 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   writeJobHash(id);
   if (loadSpec && record.spec) setSpec(tidySpec(record.spec), 'job');
 
-  const classes = datasetInfo(record.spec?.dataset?.name)?.classes?.length;
+  const jobData = datasetInfo(record.spec?.dataset?.name);
+  const classes = jobData?.classes?.length;
+  showDataInfo(null);
   views.status.reset();
   views.status.setStatus({ status: record.status, detail: record.detail, final: record.final });
   if (record.status === 'queued' && record.queue_position) views.status.setProgress(`position ${record.queue_position} in the queue`);
   views.loss.reset(record.spec?.training?.loss ?? 'cross_entropy');
-  views.accuracy.reset(classes ? 1 / classes : null);
+  views.accuracy.reset(classes ? 1 / classes : null, undefined, { task: jobData?.task });
   views.maps.reset(mapsPlaceholder(record.spec));
   views.boundary.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
   views.gradients.reset('Waiting for the first steps…');
@@ -597,6 +685,8 @@ function processInbox() {
       lastMetrics = msg;
     } else if (msg.type === MSG.FEATURE_MAPS) {
       lastMaps = msg;
+    } else if (msg.type === MSG.DATA_INFO) {
+      showDataInfo(msg);
     } else if (msg.type === MSG.DATA_POINTS) {
       points = msg;
     } else if (msg.type === MSG.DECISION_BOUNDARY) {
@@ -650,7 +740,10 @@ function applyStatus(msg) {
 
 // ---- store -> views -----------------------------------------------------------------------------
 
-store.on('jobs', (jobs, state) => views.jobs.render(jobs, state.jobId));
+store.on('jobs', (jobs, state) => {
+  views.jobs.render(jobs, state.jobId);
+  views.compare.setJobs(jobs);
+});
 store.on('jobId', (jobId, state) => views.jobs.render(state.jobs, jobId));
 store.on('job', (job) => views.exports.setJob(job));
 store.on('tab', (tab) => views.tabs.select(tab));
@@ -680,6 +773,13 @@ async function start() {
   $('reset-btn').addEventListener('click', resetJob);
   $('preset-select').addEventListener('change', onPresetChange);
   $('refresh-jobs').addEventListener('click', refreshJobs);
+  $('delete-dataset-btn').addEventListener('click', deleteDataset);
+  for (const [button, box] of [['upload-toggle', 'upload-box'], ['compare-toggle', 'compare-box']]) {
+    $(button).addEventListener('click', () => {
+      $(box).hidden = !$(box).hidden;
+      $(button).setAttribute('aria-expanded', String(!$(box).hidden));
+    });
+  }
   window.addEventListener('hashchange', () => {
     const id = jobIdFromHash();
     if (id && id !== store.get().jobId) openJob(id, { loadSpec: true });

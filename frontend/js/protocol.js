@@ -7,8 +7,9 @@ export const MSG = Object.freeze({
   STATUS: 'status',
   METRICS: 'metrics',
   FEATURE_MAPS: 'feature_maps',
-  DATA_POINTS: 'data_points', // once, before training, on 2-D data sets
-  DECISION_BOUNDARY: 'decision_boundary', // every probe step, 2-D data sets
+  DATA_POINTS: 'data_points', // once, before training, on 1-D/2-D data sets (task: classification | regression)
+  DATA_INFO: 'data_info', // once, before training: split sizes and missing values
+  DECISION_BOUNDARY: 'decision_boundary', // every probe step: class map (2-D) or prediction curve/surface (regression)
   GRADIENTS: 'gradients', // per-layer gradient L2 norms, with every step-metrics point
   SETTINGS: 'settings', // live settings of a running job changed (e.g. lr), from step + 1 on
   ATTENTION: 'attention', // every probe step, networks with self_attention / transformer_encoder layers

@@ -3,12 +3,12 @@
 from fastapi import APIRouter, Depends, Request, Response
 
 from nnplay import __version__
-from nnplay.api.schemas import (DatasetOut, ErrorOut, Health, JobOut, LayerTypeOut, MetricsOut, PresetOut,
+from nnplay.api.schemas import (ErrorOut, Health, JobOut, LayerTypeOut, MetricsOut, PresetOut,
                                 ValidateRequest)
-from nnplay.data import DATASETS
 from nnplay.jobs import JobService
 from nnplay.jobs.store import JobRow
 from nnplay.probes import PROBES
+from nnplay.spec.data import DatasetSpec
 from nnplay.spec.layers import LAYER_MODELS
 from nnplay.spec.network import JobSpec, NetworkSummary
 from nnplay.spec.presets import PRESETS
@@ -33,11 +33,6 @@ def job_out(svc: JobService, row: JobRow) -> JobOut:
 @router.get("/health", response_model=Health)
 def health(svc: JobService = Depends(service)):
     return Health(status="ok", version=__version__, device=svc.executor.device, running_jobs=sum(r.state == "running" for r in svc.runs.values()))
-
-
-@router.get("/datasets", response_model=list[DatasetOut])
-def datasets():
-    return [DatasetOut(**{**info.__dict__}) for info in DATASETS.values()]
 
 
 @router.get("/presets", response_model=list[PresetOut])

@@ -22,7 +22,8 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec, training: TrainingSpec
     """
     info = dataset_info(dataset, settings.data_dir)
     training = training or TrainingSpec()
-    summary = summarize(network, info.input_shape, len(info.classes), training.loss, info.task)
+    summary = summarize(network, info.input_shape, len(info.classes), training.loss, info.task,
+                        target_shape=info.target_shape, vocab_size=info.vocab_size)
     if summary.total_params > settings.max_params:
         raise LimitError(("network",), f"the network has {summary.total_params:,} parameters; the limit "
                          f"max_params is {settings.max_params:,} (setting NNPLAY_MAX_PARAMS)")

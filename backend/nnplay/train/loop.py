@@ -72,16 +72,18 @@ class TrainResult:
     seconds: float = 0.0
 
 
-def seeded_model(spec: JobSpec, input_shape: tuple, device: torch.device) -> nn.Sequential:
-    """Builds the network with initial weights fixed by ``training.seed``."""
+def seeded_model(spec: JobSpec, input_shape: tuple, device: torch.device,
+                 vocab_size: int | None = None) -> nn.Sequential:
+    """Builds the network with initial weights fixed by ``training.seed``; ``vocab_size`` for text data."""
     with _INIT_LOCK:
         torch.manual_seed(spec.training.seed)
-        return build_network(spec.network, input_shape).to(device)
+        return build_network(spec.network, input_shape, vocab_size).to(device)
 
 
 def evaluate(model: nn.Module, loss_name: str, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float | None]:
     """Mean loss and accuracy of ``model`` on ``x`` ``(N, ...)``, ``y`` ``(N,)``, eval mode, no_grad;
-    the accuracy is None for regression targets ``(N, 1)``."""
+    the accuracy is None for regression targets ``(N, 1)``. Per-step targets ``(N, T)`` give the loss
+    per step and the accuracy over every step."""
     was_training, total_loss, correct = model.training, 0.0, 0
     model.eval()
     with torch.no_grad():
@@ -177,7 +179,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     x_te, y_te = split.x_test.to(dev), split.y_test.to(dev)
     variances = ((float(y_tr.var(unbiased=False)), float(y_te.var(unbiased=False)))
                  if y_tr.is_floating_point() else None)  # regression: R^2 = 1 - MSE / Var(y)
-    model = seeded_model(spec, split.info.input_shape, dev)
+    model = seeded_model(spec, split.info.input_shape, dev, split.info.vocab_size)
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = make_optimizer(model.parameters(), t)

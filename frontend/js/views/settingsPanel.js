@@ -37,7 +37,16 @@ const DATA_FIELDS = [
   { path: ['dataset', 'n_samples'], label: 'samples', kind: 'int', min: 20, max: 20000, step: 10, toy: true,
     tip: 'Number of generated points (20-20000).' },
   { path: ['dataset', 'noise'], label: 'noise', kind: 'float', min: 0, max: 2, step: 0.05, toy: true,
-    tip: 'Standard deviation of the Gaussian noise added to the points, in data units.' },
+    tip: 'Standard deviation of the Gaussian noise added to the points (to the target for sine and plane), in data units.' },
+  { path: ['dataset', 'missing_fraction'], label: 'missing', kind: 'float', min: 0, max: 0.9, step: 0.05, placeholder: '0',
+    tip: 'Share of feature values removed completely at random (seeded by the split seed), 0-0.9: partially observed data.' },
+  { path: ['dataset', 'impute'], label: 'impute', kind: 'select', default: 'mean',
+    options: [
+      { value: 'mean', text: 'mean', tip: 'Fill with the training part’s mean of that feature.' },
+      { value: 'zero', text: 'zero', tip: 'Fill with 0 (in data units).' },
+      { value: 'mean_with_indicator', text: 'mean + indicator', tip: 'Mean, plus one 0/1 “was missing” input per feature (doubles the inputs).' },
+    ],
+    tip: 'How missing values (and empty cells of an uploaded CSV) are filled; statistics from the training part only.' },
 ];
 
 const TRAIN_FIELDS = [
@@ -106,7 +115,7 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit, onLive = () =>
       input = el('select', { id });
       read = () => input.value;
       write = (v) => {
-        input.value = v ?? '';
+        input.value = v ?? field.default ?? '';
       };
     } else if (field.kind === 'bool') {
       input = el('input', { id, type: 'checkbox' });
@@ -121,6 +130,7 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit, onLive = () =>
     } else {
       input = el('input', { id, type: 'number', min: field.min, max: field.max, step: field.step });
       if (field.kind === 'optfloat') input.placeholder = 'none';
+      if (field.placeholder) input.placeholder = field.placeholder;
       read = () => readNumber(input, field.kind);
       write = (v) => {
         input.value = v === null || v === undefined ? '' : String(v);
