@@ -42,9 +42,10 @@ def test_datasets_and_presets(client):
     datasets = {d["name"]: d for d in client.get("/api/datasets").json()}
     assert datasets["digits"]["input_shape"] == [1, 8, 8] and datasets["digits"]["n_samples"] == 1797
     assert len(datasets["digits"]["classes"]) == 10 and "UCI" in datasets["digits"]["source"]
-    assert set(datasets) == {"digits", "iris", "wine", "breast_cancer", "circle", "xor", "gaussian", "spiral"}
+    assert {"digits", "iris", "wine", "breast_cancer", "circle", "xor", "gaussian", "spiral"} <= set(datasets)
+    assert datasets["shakespeare_words"]["kind"] == "corpus" and datasets["shakespeare_words"]["n_samples"] > 180_000
     presets = {p["id"] for p in client.get("/api/presets").json()}
-    assert presets == {"logreg_digits", "mlp_digits", "lenet_digits", "mlp_spiral"}
+    assert {"logreg_digits", "mlp_digits", "lenet_digits", "mlp_spiral", "skipgram_shakespeare", "autoencoder_digits"} <= presets
     for preset in client.get("/api/presets").json():
         spec = preset["spec"]
         r = client.post("/api/networks/validate", json={k: spec[k] for k in ("dataset", "network", "training")})

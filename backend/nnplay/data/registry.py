@@ -9,6 +9,7 @@ from sklearn import datasets as skd
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from nnplay.data.text import corpus_tokens
 from nnplay.data.toy import GENERATORS
 from nnplay.spec.data import TOY_2D, DatasetSpec
 
@@ -47,6 +48,17 @@ for _name, _title in (("circle", "Circle"), ("xor", "XOR"), ("gaussian", "Two Ga
     DATASETS[_name] = DatasetInfo(_name, _title, "classification", "toy2d", (2,), ("0", "1"), 400,
                                   "synthetic, generated with the given seed (nnplay.data.toy)",
                                   ("n_samples", "noise"))
+
+
+for _name, _title, _source in (
+        ("shakespeare_words", "Shakespeare, 8 plays (words)", "Project Gutenberg texts of 8 plays, vendored in "
+         "nnplay/data/corpora (see SOURCES.md); public domain"),
+        ("milton_words", "Milton, Paradise Lost and Regained (words)", "Project Gutenberg texts, vendored in "
+         "nnplay/data/corpora (see SOURCES.md); public domain"),
+        ("lee_words", "Lee background news corpus (words)", "Lee, Pincombe & Welsh (2005), 300 Australian news "
+         "documents, as shipped with gensim's test data (lee_background.cor)")):
+    DATASETS[_name] = DatasetInfo(_name, _title, "word embedding", "corpus", (), (), len(corpus_tokens(_name)),
+                                  _source)
 
 
 @dataclass

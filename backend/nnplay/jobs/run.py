@@ -87,7 +87,7 @@ class JobRun:
         self.changed = asyncio.Event()
 
 
-VISUAL_TYPES = frozenset({"feature_maps", "decision_boundary"})
+VISUAL_TYPES = frozenset({"feature_maps", "decision_boundary", "embedding_projection", "reconstructions"})
 COALESCE_BACKLOG = 256
 
 

@@ -5,12 +5,16 @@ raises :class:`~nnplay.spec.errors.ShapeError` at the first layer that cannot ta
 with its index, the field at fault, the incoming shape and what was expected.
 """
 
-from pydantic import BaseModel, ConfigDict, Field
+from math import prod
+from typing import Annotated, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from nnplay.spec.data import DatasetSpec
 from nnplay.spec.errors import ShapeError
 from nnplay.spec.layers import LayerShapeError, LayerSpec, Shape, fmt
 from nnplay.spec.training import TrainingSpec
+from nnplay.spec.word2vec import Word2VecSpec
 
 
 class NetworkSpec(BaseModel):
@@ -21,14 +25,31 @@ class NetworkSpec(BaseModel):
     layers: list[LayerSpec] = Field(min_length=1, max_length=200)
 
 
+NETWORK_KINDS = ("layers", "word2vec")
+
+
+def network_kind(value) -> str:
+    """``"word2vec"`` for ``{"type": "word2vec", ...}``, else ``"layers"`` (a layer list)."""
+    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    return "word2vec" if kind == "word2vec" else "layers"
+
+
+AnyNetwork = Annotated[Union[Annotated[NetworkSpec, Tag("layers")], Annotated[Word2VecSpec, Tag("word2vec")]],
+                       Discriminator(network_kind)]
+
+
 class JobSpec(BaseModel):
-    """Everything a training job needs: ``{"name"?, "dataset", "network", "training"}``."""
+    """Everything a training job needs: ``{"name"?, "dataset", "network", "training"}``.
+
+    ``network`` is a layer list (``{"layers": [...]}``) or a word2vec model (``{"type": "word2vec", ...}``,
+    see :mod:`nnplay.spec.word2vec`), which trains on a word corpus.
+    """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     name: str | None = Field(None, max_length=200)
     dataset: DatasetSpec
-    network: NetworkSpec
+    network: AnyNetwork
     training: TrainingSpec = Field(default_factory=TrainingSpec)
 
 
@@ -86,6 +107,16 @@ def check_output(network: NetworkSpec, out_shape: Shape, n_classes: int, loss: s
                          f"{n_classes} classes; loss '{loss}' needs {want} outputs")
 
 
+def check_reconstruction(network: NetworkSpec, out_shape: Shape, in_shape: Shape) -> None:
+    """Refuse a final shape that cannot be compared with the input (``dataset.target`` ``"input"``):
+    the output must hold as many values as one example (``(64,)`` or ``(1, 8, 8)`` for digits)."""
+    if prod(out_shape) != prod(in_shape):
+        last = len(network.layers) - 1
+        field = "out_features" if network.layers[last].type == "linear" else None
+        raise ShapeError(last, field, f"the network outputs {fmt(out_shape)} but reconstructs its input "
+                         f"{fmt(in_shape)}: end with a linear layer with out_features {prod(in_shape)}")
+
+
 def network_warnings(network: NetworkSpec, loss: str) -> list[str]:
     """Advice that does not stop training, e.g. a softmax before ``cross_entropy``."""
     warnings, last = [], network.layers[-1].type
@@ -101,11 +132,16 @@ def network_warnings(network: NetworkSpec, loss: str) -> list[str]:
     return warnings
 
 
-def summarize(network: NetworkSpec, input_shape: Shape, n_classes: int, loss: str) -> NetworkSummary:
-    """Full check of a network on a data set: shapes, final shape against the loss, and warnings."""
+def summarize(network: NetworkSpec, input_shape: Shape, n_classes: int, loss: str,
+              target: str = "label") -> NetworkSummary:
+    """Full check of a network on a data set: shapes, final shape against the loss (``target``
+    ``"label"``) or the input (``"input"``, reconstruction), and warnings."""
     rows = infer_shapes(network, input_shape)
     out = tuple(rows[-1].output_shape)
-    check_output(network, out, n_classes, loss)
+    if target == "input":
+        check_reconstruction(network, out, tuple(input_shape))
+    else:
+        check_output(network, out, n_classes, loss)
     return NetworkSummary(
         input_shape=list(input_shape), output_shape=list(out), layers=rows,
         total_params=sum(r.params for r in rows), warnings=network_warnings(network, loss),

@@ -38,7 +38,7 @@ from nnplay.nn import build_network
 from nnplay.probes.arrays import finite_or_none
 from nnplay.probes.gradients import layer_grad_norms, trainable_layers
 from nnplay.spec.network import JobSpec
-from nnplay.train.optim import loss_fn, make_optimizer, predict
+from nnplay.train.optim import loss_fn, make_optimizer, predict, reconstruction_loss
 from nnplay.train.probing import Probe
 
 STEP_POINTS_PER_EPOCH = 50
@@ -63,17 +63,26 @@ def seeded_model(spec: JobSpec, input_shape: tuple, device: torch.device) -> nn.
         return build_network(spec.network, input_shape).to(device)
 
 
-def evaluate(model: nn.Module, loss_name: str, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    """Mean loss and accuracy of ``model`` on ``x`` ``(N, ...)``, ``y`` ``(N,)``, eval mode, no_grad."""
+def objective(loss_name: str, reconstruct: bool, out: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The batch's mean loss: against the labels ``y`` ``(N,)``, or against the input ``x`` when
+    ``reconstruct`` (``dataset.target`` ``"input"``; mse)."""
+    return reconstruction_loss(out, x) if reconstruct else loss_fn(loss_name, out, y)
+
+
+def evaluate(model: nn.Module, loss_name: str, x: torch.Tensor, y: torch.Tensor,
+             reconstruct: bool = False) -> tuple[float, float | None]:
+    """Mean loss and accuracy (None for a reconstruction) of ``model`` on ``x`` ``(N, ...)``, ``y``
+    ``(N,)``, eval mode, no_grad."""
     was_training, total_loss, correct = model.training, 0.0, 0
     model.eval()
     with torch.no_grad():
         for start in range(0, len(x), EVAL_CHUNK):
-            logits = model(x[start:start + EVAL_CHUNK])
-            total_loss += loss_fn(loss_name, logits, y[start:start + EVAL_CHUNK]).item() * len(logits)
-            correct += (predict(logits) == y[start:start + EVAL_CHUNK]).sum().item()
+            xb, yb = x[start:start + EVAL_CHUNK], y[start:start + EVAL_CHUNK]
+            logits = model(xb)
+            total_loss += objective(loss_name, reconstruct, logits, xb, yb).item() * len(logits)
+            correct += 0 if reconstruct else (predict(logits) == yb).sum().item()
     model.train(was_training)
-    return total_loss / len(x), correct / len(x)
+    return total_loss / len(x), None if reconstruct else correct / len(x)
 
 
 def _batches(n: int, batch_size: int, gen: torch.Generator) -> list[torch.Tensor]:
@@ -131,6 +140,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     steps_per_epoch = math.ceil(len(x_tr) / batch_size)
     log_every = max(1, math.ceil(steps_per_epoch / STEP_POINTS_PER_EPOCH))
     lr = opt.param_groups[0]["lr"]
+    reconstruct = spec.dataset.target == "input"
     pos, final = _restore(resume, model, opt, gen) if resume else (_Position(), {})
     status = "completed"
     for ev in (probe.start_events() + probe.events(model, 0, 0)) if resume is None else []:
@@ -142,7 +152,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             xb, yb = x_tr[idx], y_tr[idx]
             opt.zero_grad(set_to_none=True)
             logits = model(xb)
-            loss = loss_fn(t.loss, logits, yb)
+            loss = objective(t.loss, reconstruct, logits, xb, yb)
             loss_value = loss.item()
             if not math.isfinite(loss_value):
                 emit({"type": "metrics", "scope": "step", "step": pos.step + 1, "epoch": pos.epoch,
@@ -160,7 +170,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             pos.batch_index += 1
             sums = pos.sums
             sums[0] += loss_value * len(idx)
-            sums[1] += int((predict(logits.detach()) == yb).sum())
+            sums[1] += 0 if reconstruct else int((predict(logits.detach()) == yb).sum())
             sums[2] += len(idx)
             sums[3] += loss_value
             sums[4] += 1
@@ -180,9 +190,10 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             if checkpoint:
                 checkpoint(_state(model, opt, pos, gen_state, final))
             break
-        test_loss, test_acc = evaluate(model, t.loss, x_te, y_te)
+        test_loss, test_acc = evaluate(model, t.loss, x_te, y_te, reconstruct)
         ep_loss, ep_correct, ep_n = pos.sums[:3]
-        final = {"train_loss": finite_or_none(ep_loss / ep_n), "train_accuracy": ep_correct / ep_n,
+        final = {"train_loss": finite_or_none(ep_loss / ep_n),
+                 "train_accuracy": None if reconstruct else ep_correct / ep_n,
                  "test_loss": finite_or_none(test_loss), "test_accuracy": test_acc,
                  "epochs_done": pos.epoch, "steps": pos.step}
         emit({"type": "metrics", "scope": "epoch", "step": pos.step, "epoch": pos.epoch, "lr": lr,

@@ -40,6 +40,12 @@ def loss_fn(name: str, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(logits, target)
 
 
+def reconstruction_loss(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Mean squared error of a reconstruction ``(N, ...)`` against the input ``(N, ...)`` (same number of
+    values per example), averaged over all N*F values, in squared input units (standardised data)."""
+    return F.mse_loss(out.flatten(1), x.flatten(1))
+
+
 def predict(logits: torch.Tensor) -> torch.Tensor:
     """Predicted class ids ``(N,)``: argmax over K, or ``logit > 0`` for a single output."""
     if logits.shape[1] == 1:
