@@ -33,6 +33,8 @@ class FinalMetrics(BaseModel):
     train_accuracy: float | None = None
     test_loss: float | None = None
     test_accuracy: float | None = None
+    train_r2: float | None = Field(None, description="Regression: 1 - MSE / Var(y) on the training part")
+    test_r2: float | None = Field(None, description="Regression: 1 - MSE / Var(y) on the test part")
     epochs_done: int = 0
     steps: int = 0
 
@@ -47,7 +49,9 @@ class StatusMessage(Envelope):
 
 
 class MetricsMessage(Envelope):
-    """Loss (and accuracy, for ``scope`` ``epoch``) at a step; ``lr`` is the learning rate per step."""
+    """Loss (and accuracy, for ``scope`` ``epoch``) at a step; ``lr`` is the learning rate per step.
+    Regression has no accuracy: ``train_r2`` / ``test_r2`` (coefficient of determination) instead; its
+    loss is the mean squared error in squared target units."""
 
     type: Literal["metrics"] = "metrics"
     scope: Literal["step", "epoch"]
@@ -56,6 +60,8 @@ class MetricsMessage(Envelope):
     train_accuracy: float | None = None
     test_loss: float | None = None
     test_accuracy: float | None = None
+    train_r2: float | None = None
+    test_r2: float | None = None
     lr: float | None = None
 
 
@@ -103,33 +109,58 @@ class FeatureMapsMessage(Envelope):
 
 
 class PointSet(BaseModel):
-    """Points of a 2-D data set in the model's standardised input units, with their class ids."""
+    """Points of a 1-D or 2-D data set in the model's standardised input units (``x2`` empty for 1-D),
+    with their class ids (classification) or float targets in data units (regression)."""
 
     x1: list[float]
     x2: list[float]
     label: list[int]
+    target: list[float] | None = None
 
 
 class DataPointsMessage(Envelope):
-    """Sent once before training on 2-D data: the train and test points to draw under the boundary."""
+    """Sent once before training on 1-D/2-D data: the train and test points to draw under the
+    boundary or the prediction."""
 
     type: Literal["data_points"] = "data_points"
+    task: Literal["classification", "regression"] = "classification"
     classes: list[str]
     train: PointSet
     test: PointSet
 
 
+class DataInfoMessage(Envelope):
+    """Sent once before training: the split's sizes and how many feature values are missing
+    (``missing`` of ``total_values``, ``removed`` of them by ``missing_fraction``), filled by ``impute``."""
+
+    type: Literal["data_info"] = "data_info"
+    dataset: str
+    task: Literal["classification", "regression"]
+    n_train: int = Field(ge=0)
+    n_test: int = Field(ge=0)
+    input_shape: list[int]
+    missing: int = Field(ge=0)
+    removed: int = Field(ge=0)
+    total_values: int = Field(ge=0)
+    missing_fraction: float = Field(ge=0.0, le=1.0)
+    impute: Literal["mean", "zero", "mean_with_indicator"]
+
+
 class DecisionBoundaryMessage(Envelope):
-    """The classifier over a grid: ``predicted`` class ids and ``confidence`` (the predicted class's
-    probability, 1/K..1), indexed ``(row, col)`` = ``(x2, x1)``."""
+    """The model over a grid spanning the data. Classification: ``predicted`` class ids and
+    ``confidence`` (the predicted class's probability, 1/K..1), indexed ``(row, col)`` = ``(x2, x1)``.
+    Regression (``task`` ``regression``, ``classes`` and ``confidence`` empty): ``predicted`` is the
+    predicted target in data units, ``(row, col)`` over the grid for 2-D input, ``(x1,)`` along x1 for
+    1-D input (``x2`` empty)."""
 
     type: Literal["decision_boundary"] = "decision_boundary"
+    task: Literal["classification", "regression"] = "classification"
     epoch: int = Field(ge=0)
     x1: list[float]
     x2: list[float]
     classes: list[str]
     predicted: ArrayPayload
-    confidence: ArrayPayload
+    confidence: ArrayPayload | None = None
 
 
 class GradientsMessage(Envelope):
@@ -141,6 +172,34 @@ class GradientsMessage(Envelope):
     layers: list[int]
     layer_types: list[str]
     norms: list[float | None]
+
+
+class AttentionLayer(ArrayPayload):
+    """Attention probabilities ``(head, query, key)`` of one attention: layer ``index`` of
+    ``network.layers``, ``block`` inside a transformer_encoder (0 for self_attention). Rows are
+    queries and sum to 1; the scale is 0-1 (``vmin`` 0, ``vmax`` 1)."""
+
+    index: int = Field(ge=0)
+    block: int = Field(ge=0)
+    type: Literal["self_attention", "transformer_encoder"]
+    causal: bool
+
+
+class AttentionMessage(Envelope):
+    """Every attention layer's and head's probabilities for the probe sequence, at ``step``.
+
+    ``tokens`` label both axes (queries and keys are the same sequence; padding positions are left
+    out). ``predicted`` and ``target`` are the model's output and the right answer for the probe: one
+    label per position for per-step targets, one label for a classifier.
+    """
+
+    type: Literal["attention"] = "attention"
+    epoch: int = Field(ge=0)
+    tokens: list[str]
+    predicted: list[str]
+    target: list[str]
+    layers: list[AttentionLayer]
+
 
 
 class EmbeddingProjectionMessage(Envelope):
@@ -195,8 +254,8 @@ class ReconstructionsMessage(Envelope):
 
 
 Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, DataPointsMessage,
-                          DecisionBoundaryMessage, GradientsMessage, EmbeddingProjectionMessage,
-                          LatentCodesMessage, ReconstructionsMessage],
+                          DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, AttentionMessage,
+                          EmbeddingProjectionMessage, LatentCodesMessage, ReconstructionsMessage],
                     Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 

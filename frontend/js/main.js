@@ -8,6 +8,7 @@ import {
   clone, datasetInfo, isToy, jobIdFromHash, normalizeDataset, store, tidySpec, withPath, writeJobHash,
 } from './state.js';
 import { createAccuracyChart } from './views/accuracyChart.js';
+import { createAttention } from './views/attention.js';
 import { createAuthPrompt } from './views/authPrompt.js';
 import { createDecisionBoundary } from './views/decisionBoundary.js';
 import { createExportPanel } from './views/exportPanel.js';
@@ -32,6 +33,15 @@ const INSIDE = {
 };
 const RESUMABLE = new Set(['interrupted', 'stopped']);
 const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
+const ATTENTION_HINT = 'what each self-attention head looks at, for one probe sequence';
+const ATTENTION_PLACEHOLDER = 'Attention heatmaps appear here while a network with self_attention or transformer_encoder layers trains (every "probe every" steps).';
+const ATTENTION_TYPES = new Set(['self_attention', 'transformer_encoder']);
+
+/** Whether a spec's network has a layer the attention probe watches. */
+function hasAttention(spec) {
+  const layers = Array.isArray(spec?.network?.layers) ? spec.network.layers : [];
+  return layers.some((l) => ATTENTION_TYPES.has(l?.type));
+}
 
 const views = {
   settings: createSettingsPanel({ dataEl: $('data-fields'), trainingEl: $('training-fields'), onEdit: onFormEdit }),
@@ -46,10 +56,15 @@ const views = {
   maps: createFeatureMaps($('feature-maps'), { placeholder: FM_PLACEHOLDER }),
   boundary: createDecisionBoundary($('decision-boundary'), { placeholder: BOUNDARY_PLACEHOLDER }),
   gradients: createGradientFlow($('gradient-flow')),
+  attention: createAttention({
+    plotEl: $('attention-plot'), controlsEl: $('attention-controls'), ioEl: $('attention-io'),
+    placeholder: ATTENTION_PLACEHOLDER,
+  }),
   tabs: createTabs({
     tabs: [
       { key: 'inside', button: $('tab-inside'), pane: $('pane-inside') },
       { key: 'gradients', button: $('tab-gradients'), pane: $('pane-gradients') },
+      { key: 'attention', button: $('tab-attention'), pane: $('pane-attention') },
     ],
     hintEl: $('vis-hint'),
     onSelect: (tab) => store.set({ tab }),
@@ -328,6 +343,7 @@ function clearJob() {
   views.maps.reset(FM_PLACEHOLDER);
   views.boundary.reset(BOUNDARY_PLACEHOLDER);
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
+  views.attention.reset(ATTENTION_PLACEHOLDER);
   showInside(store.get().spec);
   updateButtons();
 }
@@ -389,6 +405,10 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   views.maps.reset(mapsPlaceholder(record.spec));
   views.boundary.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
   views.gradients.reset('Waiting for the first steps…');
+  views.attention.reset(hasAttention(record.spec)
+    ? `Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`
+    : 'This network has no self_attention or transformer_encoder layer: no attention to show.');
+  if (hasAttention(record.spec)) store.set({ tab: 'attention' });
   showInside(record.spec);
   updateButtons();
   listen(id, 0);
@@ -473,6 +493,7 @@ function processInbox() {
   let points = null;
   let epochDone = false;
   const gradients = [];
+  const attention = [];
   for (const msg of batch) {
     if (msg.job_id !== jobId) continue;
     if (msg.type === MSG.STATUS) {
@@ -490,11 +511,14 @@ function processInbox() {
       lastBoundary = msg;
     } else if (msg.type === MSG.GRADIENTS) {
       gradients.push(msg);
+    } else if (msg.type === MSG.ATTENTION) {
+      attention.push(msg);
     }
   }
   views.loss.flush();
   views.accuracy.flush();
   if (gradients.length) views.gradients.pushAll(gradients);
+  if (attention.length) views.attention.pushAll(attention);
   if (points) views.boundary.setPoints(points);
   if (lastBoundary) views.boundary.render(lastBoundary);
   if (lastMaps) views.maps.render(lastMaps);
@@ -562,6 +586,7 @@ async function start() {
   views.status.reset();
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
   views.tabs.setLabel('gradients', 'Gradient flow', GRADIENTS_HINT);
+  views.tabs.setLabel('attention', 'Attention', ATTENTION_HINT);
   showInside(null);
   updateButtons();
 

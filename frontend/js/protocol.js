@@ -10,6 +10,7 @@ export const MSG = Object.freeze({
   DATA_POINTS: 'data_points', // once, before training, on 2-D data sets
   DECISION_BOUNDARY: 'decision_boundary', // every probe step, 2-D data sets
   GRADIENTS: 'gradients', // per-layer gradient L2 norms, with every step-metrics point
+  ATTENTION: 'attention', // every probe step, networks with self_attention / transformer_encoder layers
 });
 
 export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });

@@ -6,11 +6,12 @@ import torch
 from torch import nn
 
 from nnplay.nn import BUILDERS, build_network
+from nnplay.nn.attention import SEQUENCE_MODULES
 from nnplay.nn.codegen import RENDERERS, render_code
 from nnplay.spec import LAYER_TYPES, JobSpec
 from nnplay.spec.layers import LAYER_MODELS
 
-IMAGE, VECTOR = (2, 8, 8), (7,)
+IMAGE, VECTOR, SEQUENCE = (2, 8, 8), (7,), (6, 8)
 EXAMPLES = [  # (layer, one example's input shape)
     ({"type": "linear", "out_features": 5, "bias": False}, VECTOR),
     ({"type": "conv2d", "out_channels": 3, "kernel_size": 3, "stride": 2, "padding": 1}, IMAGE),
@@ -27,6 +28,15 @@ EXAMPLES = [  # (layer, one example's input shape)
     ({"type": "tanh"}, VECTOR),
     ({"type": "gelu"}, VECTOR),
     ({"type": "softmax"}, VECTOR),
+    ({"type": "positional_encoding", "kind": "learned", "max_len": 10}, SEQUENCE),
+    ({"type": "self_attention", "num_heads": 2, "causal": True, "dropout": 0.1}, SEQUENCE),
+    ({"type": "transformer_encoder", "num_layers": 2, "num_heads": 4, "norm_first": True, "activation": "gelu"}, SEQUENCE),
+    ({"type": "sequence_pool", "mode": "last"}, SEQUENCE),
+]
+SEQUENCE_NET = [  # on sequences (6, 8)
+    {"type": "positional_encoding", "max_len": 6}, {"type": "self_attention", "num_heads": 2},
+    {"type": "transformer_encoder", "num_layers": 2, "num_heads": 2, "causal": True},
+    {"type": "sequence_pool", "mode": "mean"}, {"type": "linear", "out_features": 10},
 ]
 ALL_TYPES_NET = [
     {"type": "conv2d", "out_channels": 4, "kernel_size": 3, "padding": "same"}, {"type": "batchnorm2d"},
@@ -55,14 +65,15 @@ def exec_file(text: str) -> dict:
 def test_every_layer_type_has_one_renderer_and_an_example():
     assert set(RENDERERS) == set(LAYER_TYPES)
     assert {layer["type"] for layer, _ in EXAMPLES} == set(LAYER_TYPES)
-    assert {layer["type"] for layer in ALL_TYPES_NET} == set(LAYER_TYPES)
+    assert {layer["type"] for layer in ALL_TYPES_NET + SEQUENCE_NET} == set(LAYER_TYPES)
 
 
 @pytest.mark.parametrize("layer,in_shape", EXAMPLES, ids=lambda v: v["type"] if isinstance(v, dict) else "")
 def test_renderer_writes_the_module_the_builder_builds(layer, in_shape):
     model = layer_model(layer)
     kwargs = model.resolved(in_shape)
-    rendered = eval(RENDERERS[layer["type"]](kwargs), {"nn": nn})  # noqa: S307 (our own generated text)
+    namespace = {"nn": nn, **{cls.__name__: cls for cls in SEQUENCE_MODULES}}
+    rendered = eval(RENDERERS[layer["type"]](kwargs), namespace)  # noqa: S307 (our own generated text)
     built = BUILDERS[layer["type"]](**kwargs)
     assert type(rendered) is type(built) and repr(rendered) == repr(built)
 
@@ -94,3 +105,17 @@ def test_generated_file_documents_shapes_and_survives_a_hostile_name():
     assert "(N, 1, 8, 8)" in doc and "(N, 10)" in doc and "probabilities" in doc and "nnplay 9.9" in doc
     assert "(N, 1, 8, 8) -> (N, 10)" in ns["Net"].__doc__
     assert "# 4 avgpool2d -> (4, 2, 2)" in text
+
+
+@pytest.mark.parametrize("pad_id", [None, 0])
+def test_generated_sequence_net_matches_the_builder_with_its_padding_mask(pad_id):
+    spec = spec_for(SEQUENCE_NET)
+    ref = build_network(spec.network, (6, 8), pad_id=pad_id).eval()
+    ns = exec_file(render_code(spec, (6, 8), title="attention", pad_id=pad_id))
+    net = ns["Net"]().eval()
+    assert list(net.state_dict()) == [f"layers.{k}" for k in ref.state_dict()]
+    net.layers.load_state_dict(ref.state_dict())
+    x = torch.randn(4, 6, 8, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        torch.testing.assert_close(net(x), ref(x), atol=0, rtol=0)
+    assert type(net.layers).__name__ == ("Sequential" if pad_id is None else "MaskedSequential")

@@ -45,9 +45,9 @@ def test_2d_runs_stream_points_then_boundaries():
                     dataset={"name": "gaussian", "n_samples": 200}, epochs=2, probe_every=5)
     events = []
     result = train(JobSpec.model_validate(spec), events.append)
-    kinds = [e["type"] for e in events if e["type"] not in ("metrics", "gradients")]
+    kinds = [e["type"] for e in events if e["type"] not in ("metrics", "gradients", "data_info")]
     assert kinds[0] == "data_points" and set(kinds[1:]) == {"decision_boundary"}
-    points = events[0]
+    points = next(e for e in events if e["type"] == "data_points")
     assert len(points["train"]["x1"]) == 160 and len(points["test"]["label"]) == 40
     last = [e for e in events if e["type"] == "decision_boundary"][-1]
     assert last["predicted"]["shape"] == [64, 64] and len(last["x1"]) == 64

@@ -56,8 +56,17 @@ def test_batch_size_full_and_nesterov_rules():
 
 
 def test_unknown_dataset():
-    errs = errors_of(JobSpec, {"dataset": {"name": "mnist"}, "network": {"layers": [{"type": "flatten"}]}})
-    assert errs[0]["loc"] == ("dataset", "name") and "'digits'" in errs[0]["msg"]
+    """A well-formed name may be an uploaded set, so the job check (which sees the data dir) refuses it."""
+    from nnplay.settings import Settings
+    from nnplay.spec.errors import SpecError
+    from nnplay.train.check import check_job
+
+    spec = JobSpec.model_validate({"dataset": {"name": "mnist"}, "network": {"layers": [{"type": "flatten"}]}})
+    with pytest.raises(SpecError) as info:
+        check_job(spec.dataset, spec.network, spec.training, Settings(data_dir="/nonexistent"))
+    assert info.value.loc == ("dataset", "name") and "digits" in info.value.message
+    errs = errors_of(JobSpec, {"dataset": {"name": "MNIST!"}, "network": {"layers": [{"type": "flatten"}]}})
+    assert errs[0]["loc"] == ("dataset", "name") and "pattern" in errs[0]["msg"]
 
 
 def shape_error(layers, input_shape=(1, 8, 8), classes=10, loss="cross_entropy") -> ShapeError:

@@ -176,3 +176,21 @@ def test_seeded_skipgram_on_shakespeare_reaches_an_analogy_floor():
     assert losses[-1] < losses[0]
     train(w2v_spec({"embedding_dim": 50}, epochs=2), again.append, should_stop=lambda: len(again) > 8)
     assert [e.get("train_loss") for e in again[:8]] == [e.get("train_loss") for e in events[:8]]
+
+
+def test_word2vec_presets_start_training():
+    """Each word2vec preset validates and trains its first steps, sending projections of its words."""
+    from nnplay.settings import Settings
+    from nnplay.spec.presets import PRESETS
+    from nnplay.train.check import check_job
+
+    for preset in PRESETS:
+        spec = preset["spec"]
+        if spec.network.__class__.__name__ != "Word2VecSpec":
+            continue
+        check_job(spec.dataset, spec.network, spec.training, Settings())
+        events = []
+        result = train(spec, events.append, should_stop=lambda: sum(e["type"] == "metrics" for e in events) >= 3)
+        assert result.status == "stopped", preset["id"]
+        frame = next(e for e in events if e["type"] == "embedding_projection")
+        assert len(frame["words"]) == spec.network.projection_words and frame["words"][0] in ("the", "and")

@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     torch.set_num_threads(torch_threads(settings))
     executor = LocalExecutor(settings.max_concurrent_jobs, resolve_device(settings.device),
-                             settings.max_feature_map_channels)
+                             settings.max_feature_map_channels, settings.data_dir)
     service = JobService(settings, Store(settings.resolved_database_url()), executor,
                          Checkpoints(settings.data_dir / "checkpoints"))
 

@@ -80,7 +80,7 @@ def model_file(row: JobRow, state: dict) -> bytes:
     return buffer.getvalue()
 
 
-def onnx_file(spec: JobSpec, state: dict) -> bytes:
+def onnx_file(spec: JobSpec, state: dict, data_dir=None) -> bytes:
     """The trained network as ONNX (see nnplay.nn.onnx_export), exported by a fresh Python process.
 
     A process of its own, because torch.export's tracing state is process-wide and broke training
@@ -88,7 +88,7 @@ def onnx_file(spec: JobSpec, state: dict) -> bytes:
     is missing, cannot translate an op, or does not finish within ONNX_TIMEOUT_S seconds.
     """
     job = {"network": spec.network.model_dump(mode="json"), "state_dict": state["model"],
-           "input_shape": list(dataset_info(spec.dataset).input_shape)}
+           "input_shape": list(dataset_info(spec.dataset, data_dir).input_shape)}
     with _ONNX_LOCK, tempfile.TemporaryDirectory(prefix="nnplay-onnx-") as folder:
         src, out = Path(folder) / "in.pt", Path(folder) / "out.onnx"
         torch.save(job, src)
@@ -119,10 +119,10 @@ def _export_refusal(done: subprocess.CompletedProcess) -> str:
     return f"this network cannot be exported to ONNX: {reason}"
 
 
-def code_file(row: JobRow) -> str:
+def code_file(row: JobRow, data_dir=None) -> str:
     """The standalone PyTorch source of the job's network (see nnplay.nn.codegen)."""
     spec = JobSpec.model_validate(row.spec)
-    info = dataset_info(spec.dataset)
+    info = dataset_info(spec.dataset, data_dir)
     return render_code(spec, tuple(info.input_shape), title=row.name or "", classes=info.classes,
                        version=__version__)
 
@@ -146,7 +146,7 @@ def download_model(job_id: str, svc: JobService = Depends(service)):
 def download_onnx(job_id: str, svc: JobService = Depends(service)):
     """The trained network (eval mode) as ONNX: input ``"input"`` shaped ``(batch, ...)``, output ``"output"``."""
     row = svc.get(job_id)
-    data = onnx_file(JobSpec.model_validate(row.spec), latest_weights(svc, row))
+    data = onnx_file(JobSpec.model_validate(row.spec), latest_weights(svc, row), svc.settings.data_dir)
     return attachment(data, filename(row, ".onnx"), BINARY)
 
 
@@ -155,7 +155,7 @@ def download_onnx(job_id: str, svc: JobService = Depends(service)):
 def download_code(job_id: str, svc: JobService = Depends(service)):
     """A standalone Python file that rebuilds the network with plain torch (``class Net``, ``load(path)``)."""
     row = svc.get(job_id)
-    return attachment(code_file(row), filename(row, ".py"), "text/x-python; charset=utf-8")
+    return attachment(code_file(row, svc.settings.data_dir), filename(row, ".py"), "text/x-python; charset=utf-8")
 
 
 @router.get("/jobs/{job_id}/spec", response_class=Response,

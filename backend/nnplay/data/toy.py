@@ -1,7 +1,9 @@
-"""Seeded synthetic 2-D classification sets in the spirit of TensorFlow Playground.
+"""Seeded synthetic sets in the spirit of TensorFlow Playground.
 
-Each function returns ``(X, y)``: ``X`` float64 ``(n_samples, 2)`` in data units, ``y`` int ``(n_samples,)``.
-``noise`` is the standard deviation of Gaussian noise added to each coordinate.
+Classification (circle, xor, gaussian, spiral): ``(X, y)`` with ``X`` float64 ``(n_samples, 2)`` in data
+units and ``y`` int ``(n_samples,)``; ``noise`` is the standard deviation of Gaussian noise added to each
+coordinate. Regression (sine, plane): ``X`` float64 ``(n_samples, 1)`` or ``(n_samples, 2)`` and ``y``
+float64 ``(n_samples,)``; ``noise`` is the standard deviation of Gaussian noise added to the target.
 """
 
 import numpy as np
@@ -39,4 +41,23 @@ def spiral(n_samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndar
     return x + rng.normal(0.0, noise / 2, size=x.shape), y.astype(np.int64)
 
 
-GENERATORS = {"circle": circle, "xor": xor, "gaussian": gaussian, "spiral": spiral}
+PLANE_COEF = (2.0, -3.0)  # y = 2 x1 - 3 x2 + 0.5 + noise
+PLANE_INTERCEPT = 0.5
+
+
+def sine(n_samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """x uniform in [-3, 3] (about one period), y = sin(x) + N(0, noise^2)."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-3.0, 3.0, size=(n_samples, 1))
+    return x, np.sin(x[:, 0]) + rng.normal(0.0, noise, size=n_samples)
+
+
+def plane(n_samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """x uniform in [-1, 1]^2, y = 2 x1 - 3 x2 + 0.5 + N(0, noise^2) (``PLANE_COEF``, ``PLANE_INTERCEPT``)."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
+    y = x @ np.array(PLANE_COEF) + PLANE_INTERCEPT
+    return x, y + rng.normal(0.0, noise, size=n_samples)
+
+
+GENERATORS = {"circle": circle, "xor": xor, "gaussian": gaussian, "spiral": spiral, "sine": sine, "plane": plane}

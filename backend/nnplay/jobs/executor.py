@@ -35,10 +35,11 @@ class LocalExecutor:
     """Worker threads in the server process; at most ``max_workers`` jobs train at once, the rest wait
     in submission order."""
 
-    def __init__(self, max_workers: int, device: str = "cpu", max_channels: int = 16):
+    def __init__(self, max_workers: int, device: str = "cpu", max_channels: int = 16, data_dir=None):
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="nnplay-job")
         self.device = device
         self.max_channels = max_channels
+        self.data_dir = data_dir  # where uploaded data sets live
 
     def submit(self, request: RunRequest) -> Future:
         return self._pool.submit(self._run, request)
@@ -47,7 +48,7 @@ class LocalExecutor:
         if not r.before():
             return None
         return train(r.spec, r.emit, r.should_stop, device=self.device, max_channels=self.max_channels,
-                     checkpoint=r.checkpoint, resume=r.resume)
+                     checkpoint=r.checkpoint, resume=r.resume, data_dir=self.data_dir)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)

@@ -13,8 +13,10 @@ Every layer type of :data:`nnplay.spec.layers.LAYER_TYPES` has exactly one rende
 the registry complete and checks each rendered module against the builder's. Pure: no I/O.
 """
 
+import inspect
 from collections.abc import Callable, Sequence
 
+from nnplay.nn import attention
 from nnplay.spec.layers import Shape
 from nnplay.spec.network import JobSpec, NetworkSpec, infer_shapes
 
@@ -46,7 +48,30 @@ RENDERERS: dict[str, Renderer] = {
     "tanh": _call("nn.Tanh"),
     "gelu": _call("nn.GELU"),
     "softmax": _fixed("nn.Softmax(dim=-1)"),
+    "positional_encoding": _call("PositionalEncoding"),
+    "self_attention": _call("SelfAttention"),
+    "transformer_encoder": _call("TransformerEncoder"),
+    "sequence_pool": _call("SequencePool"),
 }
+
+SUPPORT: dict[str, tuple] = {
+    "positional_encoding": (attention.PositionalEncoding,),
+    "self_attention": (attention.causal_mask, attention.SelfAttention),
+    "transformer_encoder": (attention.causal_mask, attention.TransformerEncoder),
+    "sequence_pool": (attention.SequencePool,),
+}
+"""Layer types built from nnplay's own module classes (``nnplay.nn.attention``, torch only): their
+source is copied into the generated file."""
+
+
+def support_code(network: NetworkSpec, masked: bool) -> str:
+    """Source of the helper functions and classes the network's layers (and the padding mask) need."""
+    needed: list = []
+    for layer in network.layers:
+        needed += [obj for obj in SUPPORT.get(layer.type, ()) if obj not in needed]
+    if masked:
+        needed.append(attention.MaskedSequential)
+    return "".join(f"\n\n{inspect.getsource(obj)}" for obj in needed)
 
 OUTPUT_NOTES = {
     "cross_entropy": "logits (trained with cross_entropy; softmax turns them into class probabilities)",
@@ -90,18 +115,22 @@ def _classes_line(classes: Sequence[str]) -> str:
 
 
 def render_code(spec: JobSpec, input_shape: Shape, *, title: str = "", classes: Sequence[str] = (),
-                version: str = "") -> str:
+                version: str = "", pad_id: int | None = None) -> str:
     """The standalone ``.py`` file rebuilding ``spec.network`` for inputs ``(N, *input_shape)``.
 
     ``title`` (e.g. the job name) heads the docstring; ``classes`` names the outputs; ``version`` is
-    nnplay's. Raises ShapeError if the network cannot take ``input_shape``.
+    nnplay's; ``pad_id`` is the padding token id of a text data set (masked as the builder does).
+    Raises ShapeError if the network cannot take ``input_shape``.
     """
     out_shape = tuple(infer_shapes(spec.network, input_shape)[-1].output_shape)
-    layers = "\n".join(f"            {line}" for line in module_lines(spec.network, input_shape))
+    lines = module_lines(spec.network, input_shape) + ([f"pad_id={pad_id!r},"] if pad_id is not None else [])
+    layers = "\n".join(f"            {line}" for line in lines)
     return TEMPLATE.format(
         title=_doc_safe(title or "nnplay network"), version=version or "?", dataset=spec.dataset.name,
         input=shape_text(input_shape), output=shape_text(out_shape), input_shape=tuple(input_shape),
         note=_output_note(spec), classes=_classes_line(classes), layers=layers,
+        support=support_code(spec.network, pad_id is not None),
+        container="nn.Sequential" if pad_id is None else "MaskedSequential",
     )
 
 
@@ -116,10 +145,13 @@ Weights: the job's model file (GET /api/jobs/{{id}}/model) is a dict {{"state_di
 so it loads into ``Net().layers``; ``load(path)`` does that. Needs only torch.
 """
 
+import math
+
 import torch
 from torch import nn
 
 INPUT_SHAPE = {input_shape}  # one example; a batch is (N, *INPUT_SHAPE)
+{support}
 
 
 class Net(nn.Module):
@@ -127,7 +159,7 @@ class Net(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.layers = nn.Sequential(
+        self.layers = {container}(
 {layers}
         )
 

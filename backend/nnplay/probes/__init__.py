@@ -4,6 +4,7 @@
 it complete against the spec's layer types.
 """
 
+from nnplay.probes.attention import attention_maps
 from nnplay.probes.feature_maps import feature_maps
 
 PROBES: dict[str, str | None] = {
@@ -21,6 +22,10 @@ PROBES: dict[str, str | None] = {
     "tanh": None,
     "gelu": None,
     "softmax": None,
+    "positional_encoding": None,
+    "self_attention": "attention",
+    "transformer_encoder": "attention",
+    "sequence_pool": None,
 }
 
-__all__ = ["PROBES", "feature_maps"]
+__all__ = ["PROBES", "attention_maps", "feature_maps"]

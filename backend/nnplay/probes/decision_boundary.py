@@ -1,38 +1,60 @@
-"""The model's output over a 2-D grid spanning the data: the decision boundary of a classifier."""
+"""The model's output over a grid spanning the data: the decision boundary of a classifier, or the
+prediction curve (1-D input) or surface (2-D input) of a regression model."""
 
 import torch
 from torch import nn
 
 GRID_DIMS = ["row", "col"]
+CURVE_DIMS = ["x1"]
 
 
-def grid_axes(points: torch.Tensor, resolution: int, margin: float = 0.1) -> tuple[torch.Tensor, torch.Tensor]:
-    """Axes ``x1`` ``(G,)`` and ``x2`` ``(G,)`` covering ``points`` ``(N, 2)`` plus ``margin`` of the
-    range on each side, in the model's (standardised) input units."""
-    lo, hi = points.min(0).values, points.max(0).values  # (2,), (2,)
+def grid_axes(points: torch.Tensor, resolution: int, margin: float = 0.1) -> tuple[torch.Tensor, ...]:
+    """One axis ``(G,)`` per input column of ``points`` ``(N, D)`` (D = 1 or 2), covering the points plus
+    ``margin`` of the range on each side, in the model's (standardised) input units."""
+    lo, hi = points.min(0).values, points.max(0).values  # (D,), (D,)
     pad = (hi - lo) * margin
     lo, hi = lo - pad, hi + pad
-    return (torch.linspace(float(lo[0]), float(hi[0]), resolution),
-            torch.linspace(float(lo[1]), float(hi[1]), resolution))
+    return tuple(torch.linspace(float(lo[d]), float(hi[d]), resolution) for d in range(points.shape[1]))
 
 
 @torch.no_grad()
-def decision_boundary(model: nn.Module, x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
-    """Class probabilities over the grid, ``(K, G2, G1)``: entry ``[k, i, j]`` is p(class k) at
-    ``(x1[j], x2[i])`` (rows follow x2, columns x1, as a heatmap draws them). Eval mode, restored after.
-    A single-logit model gives K = 2 (p(class 0) = 1 - sigmoid)."""
+def grid_outputs(model: nn.Module, x1: torch.Tensor, x2: torch.Tensor | None = None,
+                 n_inputs: int | None = None) -> torch.Tensor:
+    """The model's raw outputs ``(G2*G1, K)`` over the grid (row-major: x2 slow, x1 fast), or ``(G1, K)``
+    over ``x1`` alone when ``x2`` is None. Inputs past the grid's 1 or 2 columns (``n_inputs``, e.g. the
+    missing-value indicators) are 0. Eval mode, restored after."""
+    if x2 is None:
+        grid = x1[:, None]  # (G1, 1)
+    else:
+        g2, g1 = torch.meshgrid(x2, x1, indexing="ij")  # (G2, G1) each
+        grid = torch.stack([g1.reshape(-1), g2.reshape(-1)], dim=1)  # (G2*G1, 2)
+    if n_inputs and n_inputs > grid.shape[1]:
+        grid = torch.cat([grid, grid.new_zeros(len(grid), n_inputs - grid.shape[1])], dim=1)  # (M, n_inputs)
     was_training = model.training
     model.eval()
     try:
-        g2, g1 = torch.meshgrid(x2, x1, indexing="ij")  # (G2, G1) each
-        grid = torch.stack([g1.reshape(-1), g2.reshape(-1)], dim=1)  # (G2*G1, 2)
         param = next(model.parameters(), None)
-        logits = model(grid.to(param.device if param is not None else "cpu")).float().cpu()  # (G2*G1, K)
+        return model(grid.to(param.device if param is not None else "cpu")).float().cpu()
     finally:
         model.train(was_training)
+
+
+def decision_boundary(model: nn.Module, x1: torch.Tensor, x2: torch.Tensor, n_inputs: int | None = None) -> torch.Tensor:
+    """Class probabilities over the grid, ``(K, G2, G1)``: entry ``[k, i, j]`` is p(class k) at
+    ``(x1[j], x2[i])`` (rows follow x2, columns x1, as a heatmap draws them). Eval mode, restored after.
+    A single-logit model gives K = 2 (p(class 0) = 1 - sigmoid)."""
+    logits = grid_outputs(model, x1, x2, n_inputs)  # (G2*G1, K)
     if logits.shape[1] == 1:
         p1 = torch.sigmoid(logits[:, 0])
         probs = torch.stack([1 - p1, p1], dim=1)
     else:
         probs = torch.softmax(logits, dim=1)
     return probs.T.reshape(-1, len(x2), len(x1))  # (K, G2, G1)
+
+
+def regression_prediction(model: nn.Module, x1: torch.Tensor, x2: torch.Tensor | None = None,
+                          n_inputs: int | None = None) -> torch.Tensor:
+    """A regression model's prediction (target units) over the grid: ``(G2, G1)`` (rows follow x2) for
+    2-D input, ``(G1,)`` along ``x1`` for 1-D input."""
+    out = grid_outputs(model, x1, x2, n_inputs)[:, 0]  # (G2*G1,) or (G1,)
+    return out if x2 is None else out.reshape(len(x2), len(x1))  # (G2, G1)

@@ -1,32 +1,44 @@
-"""DatasetSpec: which data set, how it is split, and the knobs of the synthetic 2-D sets."""
+"""DatasetSpec: which data set, how it is split, the knobs of the synthetic sets, and missing values."""
 
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-DatasetName = Literal["digits", "iris", "wine", "breast_cancer", "circle", "xor", "gaussian", "spiral",
-                      "shakespeare_words", "milton_words", "lee_words"]
-TOY_2D: tuple[str, ...] = ("circle", "xor", "gaussian", "spiral")
 WORD_CORPORA: tuple[str, ...] = ("shakespeare_words", "milton_words", "lee_words")
+BUILTIN_NAMES: tuple[str, ...] = ("digits", "iris", "wine", "breast_cancer", "circle", "xor", "gaussian",
+                                  "spiral", "sine", "plane", *WORD_CORPORA)
+TOY_2D: tuple[str, ...] = ("circle", "xor", "gaussian", "spiral")
+TOY_REGRESSION: tuple[str, ...] = ("sine", "plane")
+GENERATED: tuple[str, ...] = TOY_2D + TOY_REGRESSION
+NAME_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+Impute = Literal["mean", "zero", "mean_with_indicator"]
 
 
 class DatasetSpec(BaseModel):
     """A data set by name, split into train and test parts by ``test_fraction`` with ``seed``.
 
-    ``n_samples`` and ``noise`` apply to the synthetic 2-D sets (circle, xor, gaussian, spiral) only;
-    ``noise`` is the standard deviation of Gaussian noise added to the points, in data units.
+    ``name`` is a built-in set (``BUILTIN_NAMES``) or an uploaded one (``GET /api/datasets`` lists
+    both); an unknown name is refused by the job check at ``dataset.name``.
+    ``n_samples`` and ``noise`` apply to the generated sets (circle, xor, gaussian, spiral, sine, plane)
+    only; ``noise`` is the standard deviation of Gaussian noise, in data units.
+    ``missing_fraction``: share of feature values removed completely at random (seeded by ``seed``);
+    ``impute`` fills them (and the empty cells of an uploaded CSV) with the training part's column mean,
+    with 0 (in data units), or with the mean plus one 0/1 "was missing" indicator per feature (which
+    doubles the input features: ``(2F,)``, or ``(2C, H, W)`` for images).
     ``target`` ``"input"`` trains the network to reproduce its input (an autoencoder): the labels are
-    then only used to colour and score the learned codes. The word corpora (``shakespeare_words``, ``milton_words``, ``lee_words``) train word2vec networks
-    on their whole token stream: ``test_fraction`` does not apply to them.
+    then only used to colour and score the learned codes. The word corpora (``WORD_CORPORA``) train
+    word2vec networks on their whole token stream: ``test_fraction`` does not apply to them.
     """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
-    name: DatasetName
+    name: str = Field(pattern=NAME_PATTERN, description="A built-in data set or an uploaded one")
     test_fraction: float = Field(0.2, ge=0.05, le=0.9)
     seed: int = Field(0, ge=0, le=2**31 - 1)
     n_samples: int = Field(400, ge=20, le=20_000)
     noise: float = Field(0.1, ge=0.0, le=2.0)
+    missing_fraction: float = Field(0.0, ge=0.0, le=0.9)
+    impute: Impute = "mean"
     target: Literal["label", "input"] = Field(
         "label", description="What the network is trained to output: 'label' (the class; classification) or "
                              "'input' (the example itself; reconstruction, e.g. an autoencoder, with loss mse)")

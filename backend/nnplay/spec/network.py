@@ -11,7 +11,7 @@ from typing import Annotated, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from nnplay.spec.data import DatasetSpec
-from nnplay.spec.errors import ShapeError
+from nnplay.spec.errors import ShapeError, SpecError
 from nnplay.spec.layers import LayerShapeError, LayerSpec, Shape, fmt
 from nnplay.spec.training import TrainingSpec
 from nnplay.spec.word2vec import Word2VecSpec
@@ -89,22 +89,31 @@ def infer_shapes(network: NetworkSpec, input_shape: Shape) -> list[LayerSummary]
     return rows
 
 
-def check_output(network: NetworkSpec, out_shape: Shape, n_classes: int, loss: str) -> None:
+def check_output(network: NetworkSpec, out_shape: Shape, n_classes: int, loss: str,
+                 task: str = "classification") -> None:
     """Refuse a final shape the loss cannot compare with the targets.
 
-    ``cross_entropy`` needs ``(n_classes,)`` logits; ``mse`` compares with one-hot targets
-    ``(n_classes,)``; ``bce_with_logits`` takes one logit for a 2-class set or ``(n_classes,)``.
+    Classification: ``cross_entropy`` needs ``(n_classes,)`` logits; ``mse`` compares with one-hot
+    targets ``(n_classes,)``; ``bce_with_logits`` takes one logit for a 2-class set or ``(n_classes,)``.
+    Regression: the network ends with ``(1,)`` (the predicted target) and the loss is ``mse``.
     """
     last = len(network.layers) - 1
+    want_n = 1 if task == "regression" else n_classes
     if len(out_shape) != 1:
-        raise ShapeError(last, None, f"the network ends with shape {fmt(out_shape)}; a classifier must end "
-                         f"with ({n_classes},): add a flatten and a linear layer with out_features {n_classes}")
-    allowed = {n_classes} | ({1} if loss == "bce_with_logits" and n_classes == 2 else set())
+        kind = "a regression network" if task == "regression" else "a classifier"
+        raise ShapeError(last, None, f"the network ends with shape {fmt(out_shape)}; {kind} must end "
+                         f"with ({want_n},): add a flatten and a linear layer with out_features {want_n}")
+    if task == "regression":
+        if loss != "mse":
+            raise SpecError(("training", "loss"), f"regression needs loss 'mse' (squared error); '{loss}' "
+                            "compares class scores with class labels")
+        allowed, what = {1}, "one target value; regression needs 1 output"
+    else:
+        allowed = {n_classes} | ({1} if loss == "bce_with_logits" and n_classes == 2 else set())
+        what = f"{n_classes} classes; loss '{loss}' needs {' or '.join(str(a) for a in sorted(allowed))} outputs"
     if out_shape[0] not in allowed:
         field = "out_features" if network.layers[last].type == "linear" else None
-        want = " or ".join(str(a) for a in sorted(allowed))
-        raise ShapeError(last, field, f"the network outputs {out_shape[0]} values but the data set has "
-                         f"{n_classes} classes; loss '{loss}' needs {want} outputs")
+        raise ShapeError(last, field, f"the network outputs {out_shape[0]} values but the data set has {what}")
 
 
 def check_reconstruction(network: NetworkSpec, out_shape: Shape, in_shape: Shape) -> None:
@@ -125,23 +134,37 @@ def network_warnings(network: NetworkSpec, loss: str) -> list[str]:
                         "applied twice, which slows learning; remove the softmax layer")
     if last in ("sigmoid", "softmax") and loss == "bce_with_logits":
         warnings.append(f"bce_with_logits applies a sigmoid itself; the final {last} squashes twice")
-    if last in ("relu", "sigmoid", "softmax", "tanh") and loss == "mse":
+    if last in ("relu", "sigmoid", "softmax", "tanh") and loss == "mse":  # (also bounds a regression output)
         warnings.append(f"the final {last} limits the outputs' range; one-hot targets may still be reachable")
+    warnings += causal_pool_warnings(network)
     if not any(layer.type in ("linear", "conv2d") for layer in network.layers):
         warnings.append("the network has no trainable layer (linear or conv2d)")
     return warnings
 
 
+def causal_pool_warnings(network: NetworkSpec) -> list[str]:
+    """A ``first`` (CLS) pooling after causal attention: position 0 then sees only itself."""
+    out, causal_at = [], None
+    for index, layer in enumerate(network.layers):
+        if layer.type in ("self_attention", "transformer_encoder") and layer.causal:
+            causal_at = index
+        if layer.type == "sequence_pool" and layer.mode == "first" and causal_at is not None:
+            out.append(f"layers[{index}].mode: 'first' (CLS) pooling after the causal attention of layer "
+                       f"{causal_at}: with a causal mask position 0 attends only to itself, so the pooled vector "
+                       "sees the first token alone; use mode 'mean' or 'last', or causal false")
+    return out
+
+
 def summarize(network: NetworkSpec, input_shape: Shape, n_classes: int, loss: str,
-              target: str = "label") -> NetworkSummary:
-    """Full check of a network on a data set: shapes, final shape against the loss (``target``
-    ``"label"``) or the input (``"input"``, reconstruction), and warnings."""
+              task: str = "classification", target: str = "label") -> NetworkSummary:
+    """Full check of a network on a data set: shapes, final shape against the loss and task (``target``
+    ``"label"``) or against the input (``"input"``, reconstruction), and warnings."""
     rows = infer_shapes(network, input_shape)
     out = tuple(rows[-1].output_shape)
     if target == "input":
         check_reconstruction(network, out, tuple(input_shape))
     else:
-        check_output(network, out, n_classes, loss)
+        check_output(network, out, n_classes, loss, task)
     return NetworkSummary(
         input_shape=list(input_shape), output_shape=list(out), layers=rows,
         total_params=sum(r.params for r in rows), warnings=network_warnings(network, loss),

@@ -43,6 +43,21 @@ _RAW = [
                              {"type": "linear", "out_features": 32}, {"type": "tanh"},
                              {"type": "linear", "out_features": 2}]},
       "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 32, "probe_every": 50}}),
+    ("linreg_plane", "Linear regression on plane",
+     "Least squares by gradient descent: one linear layer, squared-error loss, full-batch SGD. The data is "
+     "y = 2 x1 - 3 x2 + 0.5 + noise; the learned weights approach the least-squares fit.",
+     {"name": "linear regression on plane", "dataset": {"name": "plane", "n_samples": 400, "noise": 0.1},
+      "network": {"layers": [{"type": "linear", "out_features": 1}]},
+      "training": {"optimizer": "sgd", "lr": 0.1, "loss": "mse", "epochs": 100, "batch_size": "full",
+                   "probe_every": 5}}),
+    ("mlp_sine", "MLP on sine",
+     "Nonlinear regression: a tanh MLP fits y = sin(x) from noisy samples; the red curve is its prediction.",
+     {"name": "MLP on sine", "dataset": {"name": "sine", "n_samples": 400, "noise": 0.1},
+      "network": {"layers": [{"type": "linear", "out_features": 32}, {"type": "tanh"},
+                             {"type": "linear", "out_features": 32}, {"type": "tanh"},
+                             {"type": "linear", "out_features": 1}]},
+      "training": {"optimizer": "adam", "lr": 0.01, "loss": "mse", "epochs": 60, "batch_size": 32,
+                   "probe_every": 20}}),
 ]
 
 AUTOENCODER = [
@@ -62,7 +77,7 @@ _RAW += [
      "for neighbours and analogies.",
      {"name": "skip-gram on Shakespeare", "dataset": {"name": "shakespeare_words"},
       "network": {"type": "word2vec", "model": "skipgram", "embedding_dim": 50, "window": 5, "negatives": 5,
-                  "min_count": 5, "subsample": 0.001, "projection_words": 150},
+                  "min_count": 10, "subsample": 0.001, "projection_words": 150},
       "training": {"optimizer": "sgd", "lr": 0.025, "epochs": 5, "batch_size": 1024, "probe_every": 50}}),
     ("cbow_milton", "Word embeddings: CBOW on Milton (full softmax)",
      "The textbook CBOW model: the mean of the context words' vectors predicts the centre word through a "

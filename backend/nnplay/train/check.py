@@ -18,10 +18,12 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
               settings: Settings) -> NetworkSummary:
     """Summary table of ``network`` on ``dataset``.
 
-    Raises ShapeError (at ``network.layers[i].field``) when the network cannot run on the data or its
-    output does not fit the loss, SpecError when the data set does not suit the kind of network (a word
-    corpus needs a word2vec network and vice versa), and LimitError when it exceeds ``max_params`` or
-    ``max_epochs``.
+    Raises SpecError at ``dataset.name`` for an unknown data set (built-in or uploaded under
+    ``settings.data_dir``) or one that does not suit the kind of network (a word corpus needs a word2vec
+    network and vice versa), ShapeError (at ``network.layers[i].field``) when the network cannot run on
+    the data or its output does not fit the loss, task or input (reconstruction), SpecError at
+    ``training.loss`` for a regression set or a reconstruction with a classification loss, and LimitError
+    when it exceeds ``max_params`` or ``max_epochs``.
     """
     training = training or TrainingSpec()
     if isinstance(network, Word2VecSpec):
@@ -29,11 +31,14 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
     if dataset.name in WORD_CORPORA:
         raise SpecError(("dataset", "name"), f"'{dataset.name}' is a word corpus: it trains word2vec networks "
                         '({"type": "word2vec", ...}); a layer network needs digits, a tabular or a 2-D data set')
-    info = dataset_info(dataset)
+    info = dataset_info(dataset, settings.data_dir)
+    if dataset.target == "input" and info.task != "classification":
+        raise SpecError(("dataset", "target"), f"reconstructing the input needs a labelled data set to colour and "
+                        f"score its codes; '{dataset.name}' is a {info.task} set: use target 'label'")
     if dataset.target == "input" and training.loss != "mse":
         raise SpecError(("training", "loss"), f"reconstructing the input (dataset.target 'input') needs loss "
                         f"'mse', the squared error against the input; '{training.loss}' compares with labels")
-    summary = summarize(network, info.input_shape, len(info.classes), training.loss, dataset.target)
+    summary = summarize(network, info.input_shape, len(info.classes), training.loss, info.task, dataset.target)
     if summary.total_params > settings.max_params:
         raise LimitError(("network",), f"the network has {summary.total_params:,} parameters; the limit "
                          f"max_params is {settings.max_params:,} (setting NNPLAY_MAX_PARAMS)")

@@ -8,7 +8,11 @@ plain, JSON-ready dicts and polls ``should_stop()`` between steps. Events:
   when an epoch has at most ``STEP_POINTS_PER_EPOCH`` steps.
 - ``{"type": "metrics", "scope": "epoch", "step", "epoch", "train_loss", "train_accuracy",
   "test_loss", "test_accuracy", "lr"}``: train figures are the running means over the epoch's batches
-  (as Keras reports them); test figures are computed in eval mode over the whole test part.
+  (as Keras reports them); test figures are computed in eval mode over the whole test part. For
+  regression the accuracies are ``None`` and ``train_r2`` / ``test_r2`` (coefficient of determination,
+  ``1 - MSE / Var(y)`` of that part) are added.
+- ``{"type": "data_info", ...}`` once before training (not on resume): the split's sizes and the
+  missing values (see ``data_info_event``).
 - ``{"type": "gradients", "step", "epoch", "layers", "layer_types", "norms"}``: the L2 norm of each
   trainable layer's gradient (before clipping), at the same cadence as the step metrics.
 - probe events (see ``nnplay.train.probing``) at step 0, every ``probe_every`` steps and at the end:
@@ -38,7 +42,7 @@ from nnplay.nn import build_network
 from nnplay.probes.arrays import finite_or_none
 from nnplay.probes.gradients import layer_grad_norms, trainable_layers
 from nnplay.spec.network import JobSpec
-from nnplay.train.optim import loss_fn, make_optimizer, predict, reconstruction_loss
+from nnplay.train.optim import loss_fn, make_optimizer, n_correct, r_squared, reconstruction_loss
 from nnplay.train.probing import Probe
 
 STEP_POINTS_PER_EPOCH = 50
@@ -64,15 +68,15 @@ def seeded_model(spec: JobSpec, input_shape: tuple, device: torch.device) -> nn.
 
 
 def objective(loss_name: str, reconstruct: bool, out: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """The batch's mean loss: against the labels ``y`` ``(N,)``, or against the input ``x`` when
-    ``reconstruct`` (``dataset.target`` ``"input"``; mse)."""
+    """The batch's mean loss: against the targets ``y``, or against the input ``x`` when ``reconstruct``
+    (``dataset.target`` ``"input"``; mse)."""
     return reconstruction_loss(out, x) if reconstruct else loss_fn(loss_name, out, y)
 
 
 def evaluate(model: nn.Module, loss_name: str, x: torch.Tensor, y: torch.Tensor,
              reconstruct: bool = False) -> tuple[float, float | None]:
-    """Mean loss and accuracy (None for a reconstruction) of ``model`` on ``x`` ``(N, ...)``, ``y``
-    ``(N,)``, eval mode, no_grad."""
+    """Mean loss and accuracy of ``model`` on ``x`` ``(N, ...)``, ``y`` ``(N,)``, eval mode, no_grad;
+    the accuracy is None for regression targets ``(N, 1)`` and for a reconstruction."""
     was_training, total_loss, correct = model.training, 0.0, 0
     model.eval()
     with torch.no_grad():
@@ -80,14 +84,42 @@ def evaluate(model: nn.Module, loss_name: str, x: torch.Tensor, y: torch.Tensor,
             xb, yb = x[start:start + EVAL_CHUNK], y[start:start + EVAL_CHUNK]
             logits = model(xb)
             total_loss += objective(loss_name, reconstruct, logits, xb, yb).item() * len(logits)
-            correct += 0 if reconstruct else (predict(logits) == yb).sum().item()
+            correct += 0 if reconstruct else n_correct(logits, yb)
     model.train(was_training)
-    return total_loss / len(x), None if reconstruct else correct / len(x)
+    return total_loss / len(x), None if reconstruct or y.is_floating_point() else correct / len(x)
+
+
+def data_info_event(split: Split, spec: JobSpec) -> dict:
+    """``data_info``: task, split sizes, input shape, and the feature values missing (``missing`` of
+    ``total_values``, ``removed`` of them by ``missing_fraction``) with the imputation used."""
+    total = split.total_values
+    return {"type": "data_info", "step": 0, "dataset": spec.dataset.name, "task": split.info.task,
+            "n_train": len(split.x_train), "n_test": len(split.x_test),
+            "input_shape": list(split.info.input_shape), "missing": split.missing, "removed": split.removed,
+            "total_values": total, "missing_fraction": split.missing / total if total else 0.0,
+            "impute": spec.dataset.impute}
+
+
+def epoch_figures(sums: list, test_loss: float, test_acc: float | None, variances: tuple | None,
+                  reconstruct: bool = False) -> dict:
+    """The epoch's train/test loss and accuracy (classification; None for a reconstruction) or R^2
+    (regression, ``variances`` = (Var(y_train), Var(y_test)))."""
+    ep_loss, ep_correct, ep_n = sums[:3]
+    out = {"train_loss": finite_or_none(ep_loss / ep_n), "test_loss": finite_or_none(test_loss),
+           "train_accuracy": None if variances or reconstruct else ep_correct / ep_n, "test_accuracy": test_acc}
+    if variances:
+        out["train_r2"] = r_squared(out["train_loss"], variances[0])
+        out["test_r2"] = r_squared(out["test_loss"], variances[1])
+    return out
 
 
 def _batches(n: int, batch_size: int, gen: torch.Generator) -> list[torch.Tensor]:
-    """Shuffled index batches covering ``range(n)`` once."""
-    return list(torch.randperm(n, generator=gen).split(batch_size))
+    """Shuffled index batches covering ``range(n)`` once. A last batch of one example joins the one
+    before it (batch norm cannot normalise a batch of one in training mode)."""
+    batches = list(torch.randperm(n, generator=gen).split(batch_size))
+    if len(batches) > 1 and len(batches[-1]) == 1:
+        batches[-2:] = [torch.cat(batches[-2:])]
+    return batches
 
 
 @dataclass
@@ -117,18 +149,21 @@ def _restore(state: dict, model, opt, gen: torch.Generator) -> tuple[_Position, 
 
 def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool] = lambda: False,
           *, split: Split | None = None, device: str = "cpu", max_channels: int = 16,
-          checkpoint: Callable[[dict], None] | None = None, resume: dict | None = None) -> TrainResult:
+          checkpoint: Callable[[dict], None] | None = None, resume: dict | None = None,
+          data_dir: str | None = None) -> TrainResult:
     """Train ``spec`` to the end, a stop request or divergence; see the module docstring for events.
 
     Same spec and seed give the same losses on CPU. ``split`` may be passed to reuse loaded data;
-    ``resume`` is a state given earlier to ``checkpoint``.
+    ``resume`` is a state given earlier to ``checkpoint``; ``data_dir`` holds uploaded data sets.
     """
     started = time.perf_counter()
     dev = torch.device(device)
-    split = split or load(spec.dataset)
+    split = split or load(spec.dataset, data_dir)
     t = spec.training
     x_tr, y_tr = split.x_train.to(dev), split.y_train.to(dev)
     x_te, y_te = split.x_test.to(dev), split.y_test.to(dev)
+    variances = ((float(y_tr.var(unbiased=False)), float(y_te.var(unbiased=False)))
+                 if y_tr.is_floating_point() else None)  # regression: R^2 = 1 - MSE / Var(y)
     model = seeded_model(spec, split.info.input_shape, dev)
     model.train()
     opt = make_optimizer(model.parameters(), t)
@@ -143,7 +178,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     reconstruct = spec.dataset.target == "input"
     pos, final = _restore(resume, model, opt, gen) if resume else (_Position(), {})
     status = "completed"
-    for ev in (probe.start_events() + probe.events(model, 0, 0)) if resume is None else []:
+    for ev in ([data_info_event(split, spec)] + probe.start_events() + probe.events(model, 0, 0)) if resume is None else []:
         emit(ev)
     while pos.epoch <= t.epochs:
         gen_state = gen.get_state()  # (the state before this epoch's shuffle: resuming replays it)
@@ -170,7 +205,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             pos.batch_index += 1
             sums = pos.sums
             sums[0] += loss_value * len(idx)
-            sums[1] += 0 if reconstruct else int((predict(logits.detach()) == yb).sum())
+            sums[1] += 0 if reconstruct else n_correct(logits.detach(), yb)
             sums[2] += len(idx)
             sums[3] += loss_value
             sums[4] += 1
@@ -191,13 +226,9 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
                 checkpoint(_state(model, opt, pos, gen_state, final))
             break
         test_loss, test_acc = evaluate(model, t.loss, x_te, y_te, reconstruct)
-        ep_loss, ep_correct, ep_n = pos.sums[:3]
-        final = {"train_loss": finite_or_none(ep_loss / ep_n),
-                 "train_accuracy": None if reconstruct else ep_correct / ep_n,
-                 "test_loss": finite_or_none(test_loss), "test_accuracy": test_acc,
-                 "epochs_done": pos.epoch, "steps": pos.step}
-        emit({"type": "metrics", "scope": "epoch", "step": pos.step, "epoch": pos.epoch, "lr": lr,
-              **{k: final[k] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy")}})
+        figures = epoch_figures(pos.sums, test_loss, test_acc, variances, reconstruct)
+        final = {**figures, "epochs_done": pos.epoch, "steps": pos.step}
+        emit({"type": "metrics", "scope": "epoch", "step": pos.step, "epoch": pos.epoch, "lr": lr, **figures})
         if final["test_loss"] is None:
             status = "diverged"
             break

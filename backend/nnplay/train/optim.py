@@ -24,12 +24,16 @@ def make_optimizer(params, spec: TrainingSpec) -> torch.optim.Optimizer:
 
 
 def loss_fn(name: str, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean loss of logits ``(N, K)`` against class ids ``y`` ``(N,)``, in nats for the likelihood losses.
+    """Mean loss of logits ``(N, K)`` against class ids ``y`` ``(N,)``, in nats for the likelihood losses;
+    for regression, of predictions ``(N, 1)`` against float targets ``y`` ``(N, 1)`` (``mse`` only).
 
     ``cross_entropy``: negative log-likelihood of softmax(logits). ``mse``: squared error against
-    one-hot targets, averaged over N*K entries. ``bce_with_logits``: with K == 1, binary
-    cross-entropy of sigmoid(logit) for class 1; with K classes, against one-hot targets.
+    one-hot targets, averaged over N*K entries (regression: against the targets, in squared target
+    units). ``bce_with_logits``: with K == 1, binary cross-entropy of sigmoid(logit) for class 1; with
+    K classes, against one-hot targets.
     """
+    if y.is_floating_point():
+        return F.mse_loss(logits, y)
     if name == "cross_entropy":
         return F.cross_entropy(logits, y)
     if logits.shape[1] == 1:
@@ -44,6 +48,20 @@ def reconstruction_loss(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """Mean squared error of a reconstruction ``(N, ...)`` against the input ``(N, ...)`` (same number of
     values per example), averaged over all N*F values, in squared input units (standardised data)."""
     return F.mse_loss(out.flatten(1), x.flatten(1))
+
+
+def n_correct(logits: torch.Tensor, y: torch.Tensor) -> int:
+    """How many predictions match class ids ``y`` ``(N,)``; 0 for regression targets (float ``(N, 1)``)."""
+    return 0 if y.is_floating_point() else int((predict(logits) == y).sum())
+
+
+def r_squared(mse: float | None, target_variance: float) -> float | None:
+    """Coefficient of determination ``1 - MSE / Var(y)`` (the share of the target's variance the model
+    explains; 1 is perfect, 0 is predicting the mean); ``Var(y)`` is the population variance of the same
+    targets, so this equals ``sklearn.metrics.r2_score``. None when undefined."""
+    if mse is None or not target_variance > 0:
+        return None
+    return 1.0 - mse / target_variance
 
 
 def predict(logits: torch.Tensor) -> torch.Tensor:

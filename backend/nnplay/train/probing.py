@@ -3,6 +3,11 @@
 - image data: ``feature_maps`` of the probe image (the first test example);
 - 2-D data: ``data_points`` once (train and test points, standardised) and ``decision_boundary``
   snapshots (class probabilities over a ``GRID_RESOLUTION`` x ``GRID_RESOLUTION`` grid);
+- regression on 1-D or 2-D input (``sine``, ``plane``): the same two messages with ``task``
+  ``regression``: the points carry their float ``target``, and each snapshot the model's prediction
+  over ``GRID_RESOLUTION`` points of x1 (a curve) or over the grid (a surface).
+- networks with ``self_attention`` / ``transformer_encoder`` layers: ``attention`` snapshots (every
+  layer's and head's probabilities for the probe sequence, the first test example).
 - reconstruction (``dataset.target`` ``"input"``, an autoencoder): ``latent_codes`` of the test set
   (the bottleneck layer's outputs, with k-means' adjusted Rand index against the labels), the PCA
   baseline as a ``latent_codes`` event once before training, and ``reconstructions`` of the first
@@ -15,12 +20,15 @@ from torch import nn
 from nnplay.data import Split
 from nnplay.probes import feature_maps
 from nnplay.probes.arrays import array_payload
-from nnplay.probes.decision_boundary import GRID_DIMS, decision_boundary, grid_axes
+from nnplay.probes.attention import ATTENTION_TYPES, attention_maps, layer_payload
+from nnplay.probes.decision_boundary import (CURVE_DIMS, GRID_DIMS, decision_boundary, grid_axes,
+                                             regression_prediction)
 from nnplay.probes.latent import bottleneck_index, kmeans_ari, latent_codes, pca_codes, to_2d
 from nnplay.spec.network import JobSpec, infer_shapes
 from nnplay.train.optim import probabilities
 
 GRID_RESOLUTION = 64
+GRID_KINDS = {"toy1d": 1, "toy2d": 2}  # data kind -> input columns spanned by the grid
 N_RECONSTRUCTIONS = 8
 
 
@@ -33,9 +41,15 @@ class Probe:
         self.split, self.max_channels = split, max_channels
         self.classes = split.info.classes
         self.x = split.x_test[:1].to(device)  # (1, C, H, W) for images
-        self.label = int(split.y_test[0])
-        if self.kind == "toy2d":
-            self.x1, self.x2 = grid_axes(torch.cat([split.x_train, split.x_test]), GRID_RESOLUTION)
+        self.task = split.info.task
+        self.dims = GRID_KINDS.get(self.kind, 0)
+        self.n_inputs = split.info.input_shape[0]  # > dims when missing-value indicators follow
+        if self.dims:
+            points = torch.cat([split.x_train, split.x_test])[:, :self.dims]  # (N, D)
+            axes = grid_axes(points, GRID_RESOLUTION)
+            self.x1, self.x2 = axes[0], (axes[1] if self.dims == 2 else None)
+        self.y = split.y_test[0]  # () class id, or (T,) per-step targets
+        self.attention = any(t in ATTENTION_TYPES for t in self.types)
         self.reconstruct = spec.dataset.target == "input"
         if self.reconstruct:
             shapes = [tuple(row.output_shape) for row in infer_shapes(spec.network, split.info.input_shape)]
@@ -44,26 +58,48 @@ class Probe:
             self.labels = split.y_test.numpy()
 
     def start_events(self) -> list[dict]:
-        """Events sent once, before training: the 2-D data points; an autoencoder's PCA baseline."""
+        """Events sent once, before training: the 1-D or 2-D data points; an autoencoder's PCA baseline."""
         if self.reconstruct:
             return [self._codes_event(pca_codes(self.split.x_train, self.split.x_test), "pca", None, 0, 0)]
-        if self.kind != "toy2d":
+        if not self.dims:
             return []
         s = self.split
-        part = lambda x, y: {"x1": _round(x[:, 0]), "x2": _round(x[:, 1]), "label": y.tolist()}  # noqa: E731
-        return [{"type": "data_points", "step": 0, "classes": list(self.classes),
-                 "train": part(s.x_train, s.y_train), "test": part(s.x_test, s.y_test)}]
+        return [{"type": "data_points", "step": 0, "task": self.task, "classes": list(self.classes),
+                 "train": self._points(s.x_train, s.y_train), "test": self._points(s.x_test, s.y_test)}]
+
+    def _points(self, x: torch.Tensor, y: torch.Tensor) -> dict:
+        out = {"x1": _round(x[:, 0]), "x2": _round(x[:, 1]) if self.dims == 2 else []}
+        if self.task == "regression":
+            return {**out, "label": [], "target": _round(y[:, 0])}
+        return {**out, "label": y.tolist()}
 
     def events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
         if self.reconstruct:
             codes = latent_codes(model, self.bottleneck, self.x_test).cpu().double().numpy()  # (N, width)
             return [self._codes_event(codes, "autoencoder", self.bottleneck, step, epoch),
                     self._reconstructions(model, step, epoch)]
+        out = []
         if self.kind == "image":
-            return [self._feature_maps(model, step, epoch)]
-        if self.kind == "toy2d":
-            return [self._boundary(model, step, epoch)]
-        return []
+            out.append(self._feature_maps(model, step, epoch))
+        elif self.dims and self.task == "regression":
+            out.append(self._prediction(model, step, epoch))
+        elif self.dims == 2:
+            out.append(self._boundary(model, step, epoch))
+        if self.attention:
+            out.append(self._attention(model, step, epoch))
+        return out
+
+    def _attention(self, model: nn.Module, step: int, epoch: int) -> dict:
+        """Attention of every layer and head for the probe sequence, its padding left out."""
+        layers, output = attention_maps(model, self.types, self.x)
+        length = probe_length(self.x[0], getattr(model, "pad_id", None))
+        names = self.classes
+        predicted = output[0].argmax(-1)  # (T,) per step, or () for a classifier
+        as_labels = lambda t: [names[i] for i in t.reshape(-1)[:length].tolist()]  # noqa: E731
+        return {"type": "attention", "step": step, "epoch": epoch,
+                "tokens": token_labels(self.x[0, :length], self.split.info),
+                "predicted": as_labels(predicted), "target": as_labels(self.y),
+                "layers": [layer_payload(entry, length) for entry in layers]}
 
     def _feature_maps(self, model: nn.Module, step: int, epoch: int) -> dict:
         maps = feature_maps(model, self.types, self.x, self.max_channels)
@@ -71,14 +107,14 @@ class Probe:
         cls = int(probs.argmax())
         return {
             "type": "feature_maps", "step": step, "epoch": epoch, "layers": maps["layers"],
-            "input": {**array_payload(self.x[0], ["channel", "row", "col"]), "label": self.label,
-                      "label_name": self.classes[self.label]},
+            "input": {**array_payload(self.x[0], ["channel", "row", "col"]), "label": int(self.y),
+                      "label_name": self.classes[int(self.y)]},
             "prediction": {"class": cls, "label_name": self.classes[cls],
                            "probabilities": [round(float(p), 5) for p in probs]},
         }
 
     def _boundary(self, model: nn.Module, step: int, epoch: int) -> dict:
-        probs = decision_boundary(model, self.x1, self.x2)  # (K, G, G)
+        probs = decision_boundary(model, self.x1, self.x2, self.n_inputs)  # (K, G, G)
         confidence, predicted = probs.max(dim=0)  # (G, G) each
         return {
             "type": "decision_boundary", "step": step, "epoch": epoch,
@@ -86,6 +122,15 @@ class Probe:
             "predicted": {"shape": list(predicted.shape), "dims": GRID_DIMS, "vmin": 0,
                           "vmax": len(self.classes) - 1, "data": predicted.tolist()},
             "confidence": array_payload(confidence, GRID_DIMS, decimals=2),
+        }
+
+    def _prediction(self, model: nn.Module, step: int, epoch: int) -> dict:
+        values = regression_prediction(model, self.x1, self.x2, self.n_inputs)  # (G,) or (G, G)
+        return {
+            "type": "decision_boundary", "step": step, "epoch": epoch, "task": "regression",
+            "x1": _round(self.x1), "x2": _round(self.x2) if self.x2 is not None else [], "classes": [],
+            "predicted": array_payload(values, CURVE_DIMS if self.x2 is None else GRID_DIMS, decimals=4),
+            "confidence": None,
         }
 
 
@@ -117,3 +162,19 @@ class Probe:
 
 def _round(t: torch.Tensor, decimals: int = 4) -> list:
     return t.double().round(decimals=decimals).tolist()
+
+
+def probe_length(ids: torch.Tensor, pad_id: int | None) -> int:
+    """Positions of ``ids`` ``(T,)`` before the first padding token (all of them without padding)."""
+    if pad_id is None or ids.is_floating_point():
+        return int(ids.shape[0])
+    pads = (ids == pad_id).nonzero()
+    return int(pads[0, 0]) if len(pads) else int(ids.shape[0])
+
+
+def token_labels(ids: torch.Tensor, info) -> list[str]:
+    """The vocabulary entries of token ids ``(T,)`` (positions ``"0"``, ``"1"``... for real-valued steps)."""
+    vocab = getattr(info, "vocab", ())
+    if ids.is_floating_point() or not vocab:
+        return [str(t) for t in range(ids.shape[0])]
+    return [vocab[i] for i in ids.tolist()]

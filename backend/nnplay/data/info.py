@@ -1,0 +1,25 @@
+"""DatasetInfo: what ``GET /api/datasets`` lists about a data set (shapes exclude the batch dimension)."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """``task`` is ``classification`` or ``regression`` (then ``classes`` is empty and the target is one
+    float); ``kind`` is ``image``, ``tabular``, ``toy1d`` or ``toy2d``. ``scaled`` lists the feature
+    columns standardised with training statistics (``None``: all of them; an uploaded set's one-hot
+    columns stay 0/1). ``n_missing`` counts empty cells of an uploaded file."""
+
+    name: str
+    title: str
+    task: str
+    kind: str
+    input_shape: tuple[int, ...]
+    classes: tuple[str, ...]
+    n_samples: int
+    source: str
+    params: tuple[str, ...] = field(default=())
+    uploaded: bool = False
+    features: tuple[str, ...] = field(default=())
+    scaled: tuple[int, ...] | None = None
+    n_missing: int = 0
