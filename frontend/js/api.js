@@ -195,6 +195,10 @@ export const api = {
   /** interrupted / stopped jobs: continue from the last checkpoint -> the Job */
   resumeJob: (id) => request('POST', `/api/jobs/${enc(id)}/resume`),
   deleteJob: (id) => request('DELETE', `/api/jobs/${enc(id)}`),
+  /** word2vec jobs: the k nearest words by cosine -> {word, step, neighbors: [{word, similarity}]} */
+  neighbors: (id, word, k = 10) => request('GET', `/api/jobs/${enc(id)}/neighbors?word=${enc(word)}&k=${k}`),
+  /** word2vec jobs: the 5 words nearest to a - b + c -> {query, step, results: [{word, similarity}]} */
+  analogy: (id, a, b, c) => request('GET', `/api/jobs/${enc(id)}/analogy?a=${enc(a)}&b=${enc(b)}&c=${enc(c)}`),
   /** path: e.g. /api/jobs/ID/code -> {blob, filename} */
   download,
 };
