@@ -23,7 +23,7 @@ import time
 import torch
 from gensim.models import Word2Vec as GensimWord2Vec
 
-from nnplay.data.text import corpus_tokens
+from nnplay.data.words import corpus_tokens
 from nnplay.probes.embeddings import analogy_accuracy, unit_rows
 from nnplay.spec import JobSpec
 from nnplay.train import train

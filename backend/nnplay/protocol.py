@@ -7,12 +7,14 @@ Non-finite numbers are ``null``: messages are serialised with ``allow_nan=False`
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+from nnplay.spec.training import LiveSettings
 
 VERSION = 1
-STATUSES = ("queued", "running", "completed", "stopped", "failed", "diverged", "interrupted")
+STATUSES = ("queued", "running", "paused", "completed", "stopped", "failed", "diverged", "interrupted")
 TERMINAL = frozenset({"completed", "stopped", "failed", "diverged", "interrupted"})
-Status = Literal["queued", "running", "completed", "stopped", "failed", "diverged", "interrupted"]
+Status = Literal["queued", "running", "paused", "completed", "stopped", "failed", "diverged", "interrupted"]
 
 
 class Envelope(BaseModel):
@@ -51,7 +53,13 @@ class StatusMessage(Envelope):
 class MetricsMessage(Envelope):
     """Loss (and accuracy, for ``scope`` ``epoch``) at a step; ``lr`` is the learning rate per step.
     Regression has no accuracy: ``train_r2`` / ``test_r2`` (coefficient of determination) instead; its
-    loss is the mean squared error in squared target units."""
+    loss is the mean squared error in squared target units.
+
+    ``train_loss`` / ``test_loss`` are the data term (nats for the likelihood losses); ``l2_penalty``
+    (``weight_decay / 2 * ||w||^2``, a Gaussian prior) and ``l1_penalty`` (``l1 * ||w||_1``, a Laplace
+    prior) are the regularisation terms at the step's weights, in the same units, per example; the
+    objective minimised is their sum (MAP; maximum likelihood when both are 0).
+    """
 
     type: Literal["metrics"] = "metrics"
     scope: Literal["step", "epoch"]
@@ -63,6 +71,22 @@ class MetricsMessage(Envelope):
     train_r2: float | None = None
     test_r2: float | None = None
     lr: float | None = None
+    l2_penalty: float | None = None
+    l1_penalty: float | None = None
+
+
+class SettingsMessage(Envelope):
+    """Settings of a running job changed (``POST /api/jobs/{id}/settings``): ``changes`` (the fields
+    of ``LiveSettings`` that were given) take effect from step ``step + 1``."""
+
+    type: Literal["settings"] = "settings"
+    epoch: int = Field(ge=0)
+    changes: dict[str, float | int | bool | None]
+
+    @model_validator(mode="after")
+    def _live_settings(self) -> "SettingsMessage":
+        LiveSettings.model_validate(self.changes)
+        return self
 
 
 class ArrayPayload(BaseModel):
@@ -254,9 +278,9 @@ class ReconstructionsMessage(Envelope):
 
 
 Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, DataPointsMessage,
-                          DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, AttentionMessage,
-                          EmbeddingProjectionMessage, LatentCodesMessage, ReconstructionsMessage],
-                    Field(discriminator="type")]
+                          DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, SettingsMessage,
+                          AttentionMessage, EmbeddingProjectionMessage, LatentCodesMessage,
+                          ReconstructionsMessage], Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 
 

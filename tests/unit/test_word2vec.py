@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from nnplay.data.text import corpus_tokens, tokenize
+from nnplay.data.words import corpus_tokens, tokenize
 from nnplay.nn.word2vec import (NoiseSampler, Vocab, Word2Vec, cbow_examples, keep_probabilities,
                                 noise_distribution, skipgram_pairs)
 from nnplay.probes.embeddings import analogy, analogy_accuracy, neighbors, project_2d, unit_rows

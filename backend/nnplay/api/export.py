@@ -32,7 +32,7 @@ from nnplay.jobs import JobConflict, JobService
 from nnplay.jobs.store import JobRow
 from nnplay.nn.codegen import render_code
 from nnplay.nn.onnx_export import EXIT_MISSING_PACKAGE
-from nnplay.spec.network import JobSpec
+from nnplay.spec.network import JobSpec, bind_vocab
 
 router = APIRouter(prefix="/api")
 
@@ -87,8 +87,10 @@ def onnx_file(spec: JobSpec, state: dict, data_dir=None) -> bytes:
     threads running beside it. One export at a time. Raises HTTP 501 with the reason when the exporter
     is missing, cannot translate an op, or does not finish within ONNX_TIMEOUT_S seconds.
     """
-    job = {"network": spec.network.model_dump(mode="json"), "state_dict": state["model"],
-           "input_shape": list(dataset_info(spec.dataset, data_dir).input_shape)}
+    info = dataset_info(spec.dataset, data_dir)
+    network = bind_vocab(spec.network, info.vocab_size)  # a text set's embedding gets its table size
+    job = {"network": network.model_dump(mode="json"), "state_dict": state["model"],
+           "input_shape": list(info.input_shape)}
     with _ONNX_LOCK, tempfile.TemporaryDirectory(prefix="nnplay-onnx-") as folder:
         src, out = Path(folder) / "in.pt", Path(folder) / "out.onnx"
         torch.save(job, src)
@@ -124,7 +126,7 @@ def code_file(row: JobRow, data_dir=None) -> str:
     spec = JobSpec.model_validate(row.spec)
     info = dataset_info(spec.dataset, data_dir)
     return render_code(spec, tuple(info.input_shape), title=row.name or "", classes=info.classes,
-                       version=__version__)
+                       version=__version__, vocab_size=info.vocab_size)
 
 
 # ---- routes ------------------------------------------------------------------------------------

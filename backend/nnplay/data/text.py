@@ -1,50 +1,60 @@
-"""Word corpora for word embeddings: tokenisation and the corpus registry.
+"""Character-level language modelling on real English text: the vendored Shakespeare plays
+(``nnplay.data.corpora``, Project Gutenberg, public domain).
 
-``tokenize(text)`` lower-cases and keeps runs of letters with inner apostrophes (``"'tis"`` ->
-``"tis"``, ``"o'er"`` stays one word); ``corpus_tokens(name)`` returns a corpus's whole token stream.
-
-Corpora: ``shakespeare`` and ``milton`` (vendored Project Gutenberg texts, see
-``corpora/SOURCES.md``) and ``lee`` (the Lee background corpus of Australian news shipped with gensim's
-test data, ``gensim.test.utils.datapath("lee_background.cor")``; Lee, Pincombe & Welsh 2005).
+The text is cut at ``round(len * (1 - test_fraction))`` characters: the first part trains, the rest
+tests (chronological, so no line is in both). The vocabulary is ``<unk>`` (id 0) followed by the
+distinct characters of the training part, sorted; a test character the training part lacks maps to
+``<unk>``. Each part is split into non-overlapping chunks of ``seq_len + 1`` characters: ``x`` is a
+chunk's first ``seq_len`` ids ``(seq_len,)``, ``y`` the next character at every step ``(seq_len,)``.
 """
 
-import importlib.util
-import re
 from functools import cache
-from pathlib import Path
+
+import numpy as np
 
 from nnplay.data.corpora import read_corpus
 
-TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)*")
-WORD_CORPORA: dict[str, str] = {
-    "shakespeare_words": "shakespeare",
-    "milton_words": "milton",
-    "lee_words": "lee",
-}
+UNK = "<unk>"
+CORPUS = {"shakespeare_chars": "shakespeare"}
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased words of ``text``: letters with inner apostrophes; digits and punctuation dropped."""
-    return TOKEN.findall(text.lower())
-
-
-def gensim_test_file(name: str) -> Path:
-    """A file of gensim's bundled test data (``gensim/test/test_data``), found without importing gensim
-    (as ``gensim.test.utils.datapath`` does). Raises FileNotFoundError when gensim is not installed."""
-    spec = importlib.util.find_spec("gensim")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(f"{name} ships with gensim, which is not installed")
-    return Path(spec.submodule_search_locations[0]) / "test" / "test_data" / name
-
-
-def _lee_text() -> str:
-    """The Lee background news corpus from gensim's bundled test data (300 documents, one a line)."""
-    return gensim_test_file("lee_background.cor").read_text(encoding="utf-8", errors="replace")
+def cut_index(length: int, test_fraction: float) -> int:
+    return int(round(length * (1 - test_fraction)))
 
 
 @cache
-def corpus_tokens(name: str) -> tuple[str, ...]:
-    """The token stream of word corpus ``name`` (a key of ``WORD_CORPORA``); KeyError otherwise."""
-    source = WORD_CORPORA[name]
-    text = _lee_text() if source == "lee" else read_corpus(source)
-    return tuple(tokenize(text))
+def vocabulary(name: str, test_fraction: float) -> tuple[str, ...]:
+    """``("<unk>", *sorted characters of the training part)``."""
+    text = read_corpus(CORPUS[name])
+    return (UNK, *sorted(set(text[:cut_index(len(text), test_fraction)])))
+
+
+def encode(text: str, vocab: tuple[str, ...]) -> np.ndarray:
+    """Token ids ``(len(text),)`` int64; characters outside ``vocab`` become 0 (``<unk>``)."""
+    index = {ch: i for i, ch in enumerate(vocab)}
+    return np.fromiter((index.get(ch, 0) for ch in text), dtype=np.int64, count=len(text))
+
+
+def chunks(ids: np.ndarray, seq_len: int) -> tuple[np.ndarray, np.ndarray]:
+    """Non-overlapping ``(n, seq_len)`` inputs and next-character targets from ``ids`` ``(L,)``."""
+    n = (len(ids) - 1) // seq_len
+    x = ids[:n * seq_len].reshape(n, seq_len)  # (n, seq_len)
+    y = ids[1:n * seq_len + 1].reshape(n, seq_len)  # (n, seq_len), shifted by one character
+    return x, y
+
+
+def counts(name: str, seq_len: int, test_fraction: float) -> tuple[int, int]:
+    """Numbers of training and test sequences."""
+    length = len(read_corpus(CORPUS[name]))
+    cut = cut_index(length, test_fraction)
+    return (cut - 1) // seq_len, (length - cut - 1) // seq_len
+
+
+def split_text(name: str, seq_len: int, test_fraction: float) -> dict:
+    """``x_train``/``y_train`` ``(n, seq_len)`` int64, the same for test, and ``vocab``."""
+    text = read_corpus(CORPUS[name])
+    cut = cut_index(len(text), test_fraction)
+    vocab = vocabulary(name, test_fraction)
+    x_tr, y_tr = chunks(encode(text[:cut], vocab), seq_len)
+    x_te, y_te = chunks(encode(text[cut:], vocab), seq_len)
+    return {"x_train": x_tr, "y_train": y_tr, "x_test": x_te, "y_test": y_te, "vocab": vocab}

@@ -6,6 +6,7 @@ it complete against the spec's layer types.
 
 from nnplay.probes.attention import attention_maps
 from nnplay.probes.feature_maps import feature_maps
+from nnplay.probes.gates import recompute
 
 PROBES: dict[str, str | None] = {
     "linear": None,
@@ -26,6 +27,10 @@ PROBES: dict[str, str | None] = {
     "self_attention": "attention",
     "transformer_encoder": "attention",
     "sequence_pool": None,
+    "embedding": None,
+    "rnn": "gates",
+    "lstm": "gates",
+    "gru": "gates",
 }
 
-__all__ = ["PROBES", "attention_maps", "feature_maps"]
+__all__ = ["PROBES", "attention_maps", "feature_maps", "recompute"]

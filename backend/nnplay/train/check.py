@@ -38,7 +38,8 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
     if dataset.target == "input" and training.loss != "mse":
         raise SpecError(("training", "loss"), f"reconstructing the input (dataset.target 'input') needs loss "
                         f"'mse', the squared error against the input; '{training.loss}' compares with labels")
-    summary = summarize(network, info.input_shape, len(info.classes), training.loss, info.task, dataset.target)
+    summary = summarize(network, info.input_shape, len(info.classes), training.loss, info.task,
+                        target_shape=info.target_shape, vocab_size=info.vocab_size, target=dataset.target)
     if summary.total_params > settings.max_params:
         raise LimitError(("network",), f"the network has {summary.total_params:,} parameters; the limit "
                          f"max_params is {settings.max_params:,} (setting NNPLAY_MAX_PARAMS)")

@@ -41,6 +41,7 @@ class Probe:
         self.split, self.max_channels = split, max_channels
         self.classes = split.info.classes
         self.x = split.x_test[:1].to(device)  # (1, C, H, W) for images
+        self.label = int(split.y_test[0]) if self.kind == "image" else 0
         self.task = split.info.task
         self.dims = GRID_KINDS.get(self.kind, 0)
         self.n_inputs = split.info.input_shape[0]  # > dims when missing-value indicators follow

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import torch
 
-from nnplay.data.text import corpus_tokens, gensim_test_file
+from nnplay.data.words import corpus_tokens, gensim_test_file
 from nnplay.nn.word2vec import (NoiseSampler, Vocab, Word2Vec, cbow_examples, keep_probabilities,
                                 noise_distribution, skipgram_pairs, subsample)
 from nnplay.probes.arrays import finite_or_none
