@@ -136,3 +136,10 @@ def test_a_classifier_has_no_representation_to_download(client):
     wait_done(client, job["id"])
     r = client.get(f"/api/jobs/{job['id']}/embeddings")
     assert r.status_code == 409 and "classifier" in r.json()["detail"]
+
+
+def test_code_and_onnx_exports_refuse_word2vec_and_point_at_the_vectors(client, done_job):
+    for route in ("code", "model.onnx"):
+        r = client.get(f"/api/jobs/{done_job['id']}/{route}")
+        assert r.status_code == 409 and "/embeddings" in r.json()["detail"], route
+    assert client.get(f"/api/jobs/{done_job['id']}/model").status_code == 200

@@ -31,6 +31,7 @@ from nnplay.nn.word2vec import (NoiseSampler, Vocab, Word2Vec, cbow_examples, ke
 from nnplay.probes.arrays import finite_or_none
 from nnplay.probes.embeddings import analogy_accuracy, project_2d, read_questions
 from nnplay.spec.network import JobSpec
+from nnplay.train.control import RunControl
 from nnplay.train.loop import _INIT_LOCK, STEP_POINTS_PER_EPOCH, TrainResult
 from nnplay.train.optim import make_optimizer
 
@@ -107,8 +108,11 @@ class _Position:
 
 def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool] = lambda: False,
                    *, device: str = "cpu", checkpoint: Callable[[dict], None] | None = None,
-                   resume: dict | None = None, **_ignored) -> TrainResult:
-    """Train a word2vec spec to the end or a stop request; see the module docstring for the events."""
+                   resume: dict | None = None, control: RunControl | None = None, **_ignored) -> TrainResult:
+    """Train a word2vec spec to the end or a stop request; see the module docstring for the events.
+
+    ``control`` (pause, single step, stop) is honoured between steps; live setting changes are
+    discarded (the learning rate follows word2vec's linear decay)."""
     started = time.perf_counter()
     dev = torch.device(device)
     w, t = spec.network, spec.training
@@ -144,6 +148,10 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
         n_batches = math.ceil(len(targets) / size)
         log_every = max(1, math.ceil(n_batches / STEP_POINTS_PER_EPOCH))
         while pos.batch_index < n_batches:
+            if control is not None and control.gate(pos.step, control.take_changes,
+                                                    lambda: emit(probe.event(model, pos.step, pos.epoch))) == "stop":
+                status = "stopped"
+                break
             lo = pos.batch_index * size
             xb, yb = inputs[lo:lo + size], targets[lo:lo + size]
             progress = (pos.epoch - 1 + pos.batch_index / n_batches) / t.epochs
