@@ -7,12 +7,14 @@ Non-finite numbers are ``null``: messages are serialised with ``allow_nan=False`
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+from nnplay.spec.training import LiveSettings
 
 VERSION = 1
-STATUSES = ("queued", "running", "completed", "stopped", "failed", "diverged", "interrupted")
+STATUSES = ("queued", "running", "paused", "completed", "stopped", "failed", "diverged", "interrupted")
 TERMINAL = frozenset({"completed", "stopped", "failed", "diverged", "interrupted"})
-Status = Literal["queued", "running", "completed", "stopped", "failed", "diverged", "interrupted"]
+Status = Literal["queued", "running", "paused", "completed", "stopped", "failed", "diverged", "interrupted"]
 
 
 class Envelope(BaseModel):
@@ -51,7 +53,13 @@ class StatusMessage(Envelope):
 class MetricsMessage(Envelope):
     """Loss (and accuracy, for ``scope`` ``epoch``) at a step; ``lr`` is the learning rate per step.
     Regression has no accuracy: ``train_r2`` / ``test_r2`` (coefficient of determination) instead; its
-    loss is the mean squared error in squared target units."""
+    loss is the mean squared error in squared target units.
+
+    ``train_loss`` / ``test_loss`` are the data term (nats for the likelihood losses); ``l2_penalty``
+    (``weight_decay / 2 * ||w||^2``, a Gaussian prior) and ``l1_penalty`` (``l1 * ||w||_1``, a Laplace
+    prior) are the regularisation terms at the step's weights, in the same units, per example; the
+    objective minimised is their sum (MAP; maximum likelihood when both are 0).
+    """
 
     type: Literal["metrics"] = "metrics"
     scope: Literal["step", "epoch"]
@@ -63,6 +71,22 @@ class MetricsMessage(Envelope):
     train_r2: float | None = None
     test_r2: float | None = None
     lr: float | None = None
+    l2_penalty: float | None = None
+    l1_penalty: float | None = None
+
+
+class SettingsMessage(Envelope):
+    """Settings of a running job changed (``POST /api/jobs/{id}/settings``): ``changes`` (the fields
+    of ``LiveSettings`` that were given) take effect from step ``step + 1``."""
+
+    type: Literal["settings"] = "settings"
+    epoch: int = Field(ge=0)
+    changes: dict[str, float | int | bool | None]
+
+    @model_validator(mode="after")
+    def _live_settings(self) -> "SettingsMessage":
+        LiveSettings.model_validate(self.changes)
+        return self
 
 
 class ArrayPayload(BaseModel):
@@ -244,9 +268,62 @@ class AttentionMessage(Envelope):
     layers: list[AttentionLayer]
 
 
+
+class EmbeddingProjectionMessage(Envelope):
+    """Word vectors in 2-D: the ``len(words)`` most frequent words (``counts`` in the corpus), projected
+    by PCA (``method``) onto ``x``, ``y`` (unitless PCA coordinates), each frame rotated/reflected onto the
+    previous one (orthogonal Procrustes) so points move instead of flipping. ``analogy_accuracy`` is the
+    fraction of gensim's questions-words analogies (the ``analogy_questions`` fully in the vocabulary)
+    answered right by a - b + c; null when none is."""
+
+    type: Literal["embedding_projection"] = "embedding_projection"
+    epoch: int = Field(ge=0)
+    method: Literal["pca"]
+    words: list[str]
+    counts: list[int]
+    x: list[float]
+    y: list[float]
+    vocab_size: int
+    embedding_dim: int
+    analogy_accuracy: float | None
+    analogy_questions: int
+
+
+class LatentCodesMessage(Envelope):
+    """Codes of the test set in 2-D, coloured by ``label`` (class ids into ``classes``): an
+    autoencoder's bottleneck (layer ``layer``, ``width`` values per example; PCA of them when wider than
+    2) or, ``method`` ``pca``, the inputs' first two principal components (the linear baseline, sent
+    once). ``ari``: adjusted Rand index of k-means (k = number of classes) on the codes against the
+    labels (1 = clusters are the classes, 0 = chance)."""
+
+    type: Literal["latent_codes"] = "latent_codes"
+    epoch: int = Field(ge=0)
+    method: Literal["autoencoder", "pca"]
+    layer: int | None
+    width: int
+    x: list[float]
+    y: list[float]
+    label: list[int]
+    classes: list[str]
+    ari: float
+
+
+class ReconstructionsMessage(Envelope):
+    """The first test examples (``originals``) and the network's outputs for them
+    (``reconstructions``), both ``(example, row, col)`` in standardised input units; ``mse`` per example."""
+
+    type: Literal["reconstructions"] = "reconstructions"
+    epoch: int = Field(ge=0)
+    originals: ArrayPayload
+    reconstructions: ArrayPayload
+    labels: list[int]
+    mse: list[float | None]
+
+
 Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, DataPointsMessage,
-                          DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, NeuronMapsMessage,
-                          AttentionMessage], Field(discriminator="type")]
+                          DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, SettingsMessage,
+                          NeuronMapsMessage, AttentionMessage, EmbeddingProjectionMessage, LatentCodesMessage,
+                          ReconstructionsMessage], Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 
 

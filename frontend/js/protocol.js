@@ -7,11 +7,16 @@ export const MSG = Object.freeze({
   STATUS: 'status',
   METRICS: 'metrics',
   FEATURE_MAPS: 'feature_maps',
-  DATA_POINTS: 'data_points', // once, before training, on 2-D data sets
-  DECISION_BOUNDARY: 'decision_boundary', // every probe step, 2-D data sets
+  DATA_POINTS: 'data_points', // once, before training, on 1-D/2-D data sets (task: classification | regression)
+  DATA_INFO: 'data_info', // once, before training: split sizes and missing values
+  DECISION_BOUNDARY: 'decision_boundary', // every probe step: class map (2-D) or prediction curve/surface (regression)
   GRADIENTS: 'gradients', // per-layer gradient L2 norms, with every step-metrics point
   NEURON_MAPS: 'neuron_maps', // with every decision_boundary: hidden units over the grid, weights
+  SETTINGS: 'settings', // live settings of a running job changed (e.g. lr), from step + 1 on
   ATTENTION: 'attention', // every probe step, networks with self_attention / transformer_encoder layers
+  EMBEDDING_PROJECTION: 'embedding_projection', // every probe step, word2vec jobs: words in 2-D (aligned PCA)
+  LATENT_CODES: 'latent_codes', // autoencoders: PCA baseline once, then the test set's codes every probe step
+  RECONSTRUCTIONS: 'reconstructions', // autoencoders: first test examples and their reconstructions
 });
 
 export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });
@@ -19,6 +24,7 @@ export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });
 export const STATUS = Object.freeze({
   QUEUED: 'queued',
   RUNNING: 'running',
+  PAUSED: 'paused',
   COMPLETED: 'completed',
   STOPPED: 'stopped',
   FAILED: 'failed',
@@ -39,6 +45,7 @@ export function isTerminal(status) {
 export const STATUS_TEXT = Object.freeze({
   queued: 'Queued: waiting for a free worker…',
   running: 'Training…',
+  paused: 'Paused between two steps: Step takes one, Resume goes on, Stop ends it.',
   completed: 'Completed.',
   stopped: 'Stopped by request.',
   failed: 'Failed.',

@@ -106,14 +106,17 @@ def training(draw, n_samples: int) -> dict:
 @st.composite
 def valid_jobs(draw) -> dict:
     """A JobSpec body the server must accept: the output size fits the data set and the loss."""
-    name = draw(st.sampled_from(sorted(DATASETS)))
+    name = draw(st.sampled_from(sorted(n for n, i in DATASETS.items() if i.task == "classification")))
     info = DATASETS[name]
     n_classes = len(info.classes)
     dataset = {"name": name, "test_fraction": draw(st.sampled_from([0.1, 0.2, 0.5])),
                "seed": draw(st.integers(0, 99))}
-    if name in GENERATED:  # the seeded synthetic sets: keep them small
+    if name in GENERATED:  # the seeded sets: keep them small
         dataset |= {"n_samples": draw(st.integers(20, 300)), "noise": draw(st.floats(0.0, 0.5))}
-    if info.task == "regression":  # one real-valued target: mse only
+    if draw(st.booleans()):
+        dataset |= {"missing_fraction": draw(st.sampled_from([0.0, 0.1, 0.5])),
+                    "impute": draw(st.sampled_from(["mean", "zero", "mean_with_indicator"]))}
+    if info.task == "regression":
         loss, n_out = "mse", 1
     else:
         loss = draw(st.sampled_from(["cross_entropy", "mse", "bce_with_logits"]))

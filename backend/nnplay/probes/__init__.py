@@ -7,6 +7,7 @@ and its activation) of networks on 2-D input, over the decision boundary's grid.
 
 from nnplay.probes.attention import attention_maps
 from nnplay.probes.feature_maps import feature_maps
+from nnplay.probes.gates import recompute
 
 PROBES: dict[str, str | None] = {
     "linear": "neuron_maps",
@@ -27,6 +28,10 @@ PROBES: dict[str, str | None] = {
     "self_attention": "attention",
     "transformer_encoder": "attention",
     "sequence_pool": None,
+    "embedding": None,
+    "rnn": "gates",
+    "lstm": "gates",
+    "gru": "gates",
 }
 
-__all__ = ["PROBES", "attention_maps", "feature_maps"]
+__all__ = ["PROBES", "attention_maps", "feature_maps", "recompute"]

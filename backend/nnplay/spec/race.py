@@ -51,7 +51,7 @@ def race_specs(race: RaceSpec) -> list[JobSpec]:
 def _one(race: RaceSpec, base: dict, i: int, value, title: str) -> JobSpec:
     spec = {**base, "name": f"{title} · {race.field} = {label(value)}"[:200]}
     if race.field == "activation":
-        spec["network"] = {"layers": _with_activation(base["network"]["layers"], value, i)}
+        spec["network"] = {**base["network"], "layers": _with_activation(base["network"].get("layers") or [], value, i)}
     else:
         section, key = race.field.split(".")
         spec[section] = {**base[section], key: value}

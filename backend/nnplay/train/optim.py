@@ -1,7 +1,9 @@
-"""Optimizers and losses by their standard names, all from torch."""
+"""Optimizers, learning-rate schedules, losses and penalties by their standard names, all from torch."""
 
 import torch
 import torch.nn.functional as F
+from torch.optim.lr_scheduler import CosineAnnealingLR, LRScheduler, StepLR
+
 from nnplay.spec.training import TrainingSpec
 
 
@@ -23,17 +25,79 @@ def make_optimizer(params, spec: TrainingSpec) -> torch.optim.Optimizer:
     return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
 
 
+def make_scheduler(opt: torch.optim.Optimizer, spec: TrainingSpec) -> LRScheduler | None:
+    """The ``lr_schedule`` as a torch scheduler, stepped once per epoch; None for ``none``.
+
+    ``step``: ``StepLR(step_size, gamma)``; ``cosine``: ``CosineAnnealingLR(T_max=epochs, eta_min)``.
+    Both compute the next lr from the current one (torch's chainable form), so an lr changed by hand
+    mid-run is decayed from there on.
+    """
+    sched = spec.lr_schedule
+    if sched.type == "step":
+        return StepLR(opt, step_size=sched.step_size, gamma=sched.gamma)
+    if sched.type == "cosine":
+        return CosineAnnealingLR(opt, T_max=spec.epochs, eta_min=sched.eta_min)
+    return None
+
+
+def apply_live(changes: dict, opt: torch.optim.Optimizer, scheduler: LRScheduler | None) -> None:
+    """Apply the optimizer's part of ``LiveSettings.changes()``: ``lr`` becomes every parameter
+    group's lr from the next step on (and the schedule's base lr). Settings the loop itself reads
+    each step are not the optimizer's business and are ignored here."""
+    if "lr" in changes:
+        for group in opt.param_groups:
+            group["lr"] = changes["lr"]
+            if "initial_lr" in group:
+                group["initial_lr"] = changes["lr"]
+        if scheduler is not None:
+            scheduler.base_lrs = [changes["lr"]] * len(opt.param_groups)
+
+
+def current_lr(opt: torch.optim.Optimizer) -> float:
+    """The lr the next step uses (of the first parameter group; nnplay uses one group)."""
+    return float(opt.param_groups[0]["lr"])
+
+
+def l1_norm(params) -> torch.Tensor:
+    """``sum_i |w_i|`` over every parameter (a 0-d tensor that autograd can differentiate)."""
+    return sum(p.abs().sum() for p in params)
+
+
+def penalties(params, spec: TrainingSpec) -> tuple[float, float]:
+    """The regularisation terms of the objective at the current weights, per example (they are added
+    to the mean data loss), as ``(l2, l1)``:
+
+    - ``l2 = weight_decay / 2 * ||w||_2^2``: its gradient ``weight_decay * w`` is what torch adds to the
+      gradient; it is ``-log`` of a Gaussian prior ``N(0, 1 / (N * weight_decay))`` on each weight, per
+      example and up to a constant (Bishop, PRML, 2006, sec. 3.3 / 5.5). For ``adamw`` the decay is
+      applied outside Adam's scaling (decoupled), so the run is not exactly MAP with that prior; the
+      same term is reported for comparison.
+    - ``l1 = l1 * ||w||_1``: ``-log`` of a Laplace prior with scale ``1 / (N * l1)`` (Tibshirani, 1996).
+
+    Zero when the coefficient is zero (maximum likelihood).
+    """
+    params = list(params)
+    with torch.no_grad():
+        l2 = spec.weight_decay / 2 * float(sum(p.pow(2).sum() for p in params)) if spec.weight_decay else 0.0
+        l1 = spec.l1 * float(l1_norm(params)) if spec.l1 else 0.0
+    return l2, l1
+
+
 def loss_fn(name: str, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean loss of logits ``(N, K)`` against class ids ``y`` ``(N,)``, in nats for the likelihood losses;
     for regression, of predictions ``(N, 1)`` against float targets ``y`` ``(N, 1)`` (``mse`` only).
 
-    ``cross_entropy``: negative log-likelihood of softmax(logits). ``mse``: squared error against
-    one-hot targets, averaged over N*K entries (regression: against the targets, in squared target
-    units). ``bce_with_logits``: with K == 1, binary cross-entropy of sigmoid(logit) for class 1; with
-    K classes, against one-hot targets.
+    ``cross_entropy``: negative log-likelihood of softmax(logits); per-step logits ``(N, T, K)`` with
+    class ids ``(N, T)`` (language modelling) are flattened to ``(N*T, K)``, so the loss is nats per step
+    (per character). ``mse``: squared error against one-hot targets, averaged over N*K entries, or against
+    real-valued targets ``y`` of the logits' shape (forecasting), averaged over every entry.
+    ``bce_with_logits``: with K == 1, binary cross-entropy of sigmoid(logit) for class 1; with K
+    classes, against one-hot targets.
     """
-    if y.is_floating_point():
+    if y.is_floating_point():  # values (N, *target_shape): regression
         return F.mse_loss(logits, y)
+    if logits.dim() == 3:  # (N, T, K) per-step logits, y (N, T)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
     if name == "cross_entropy":
         return F.cross_entropy(logits, y)
     if logits.shape[1] == 1:
@@ -44,9 +108,20 @@ def loss_fn(name: str, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(logits, target)
 
 
-def n_correct(logits: torch.Tensor, y: torch.Tensor) -> int:
-    """How many predictions match class ids ``y`` ``(N,)``; 0 for regression targets (float ``(N, 1)``)."""
-    return 0 if y.is_floating_point() else int((predict(logits) == y).sum())
+def reconstruction_loss(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Mean squared error of a reconstruction ``(N, ...)`` against the input ``(N, ...)`` (same number of
+    values per example), averaged over all N*F values, in squared input units (standardised data)."""
+    return F.mse_loss(out.flatten(1), x.flatten(1))
+
+
+def n_correct(logits: torch.Tensor, y: torch.Tensor) -> float:
+    """How many predictions match class ids ``y`` ``(N,)``; with per-step ids ``(N, T)`` each right step
+    counts ``1/T`` of an example, so dividing by N gives the accuracy over every step; 0 for regression
+    targets (float)."""
+    if y.is_floating_point():
+        return 0
+    right = int((predict(logits) == y).sum())
+    return right if y.dim() == 1 else right * len(y) / y.numel()
 
 
 def r_squared(mse: float | None, target_variance: float) -> float | None:
@@ -59,10 +134,19 @@ def r_squared(mse: float | None, target_variance: float) -> float | None:
 
 
 def predict(logits: torch.Tensor) -> torch.Tensor:
-    """Predicted class ids ``(N,)``: argmax over K, or ``logit > 0`` for a single output."""
+    """Predicted class ids ``(N,)``: argmax over K, or ``logit > 0`` for a single output; per-step
+    logits ``(N, T, K)`` give ``(N, T)``."""
+    if logits.dim() == 3:
+        return logits.argmax(dim=2)
     if logits.shape[1] == 1:
         return (logits[:, 0] > 0).long()
     return logits.argmax(dim=1)
+
+
+def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float | None:
+    """Fraction of class ids predicted right, over every example (and step, for ``(N, T)`` targets);
+    None for real-valued targets (regression has no accuracy)."""
+    return None if y.is_floating_point() else n_correct(logits, y) / len(y)
 
 
 def probabilities(logits: torch.Tensor) -> torch.Tensor:

@@ -11,6 +11,10 @@
   sampled at ``unit_resolution`` points per axis) and the weights between the units drawn.
 - networks with ``self_attention`` / ``transformer_encoder`` layers: ``attention`` snapshots (every
   layer's and head's probabilities for the probe sequence, the first test example).
+- reconstruction (``dataset.target`` ``"input"``, an autoencoder): ``latent_codes`` of the test set
+  (the bottleneck layer's outputs, with k-means' adjusted Rand index against the labels), the PCA
+  baseline as a ``latent_codes`` event once before training, and ``reconstructions`` of the first
+  ``N_RECONSTRUCTIONS`` test examples beside the originals.
 """
 
 import torch
@@ -24,11 +28,13 @@ from nnplay.probes.decision_boundary import (CURVE_DIMS, GRID_DIMS, grid_axes, g
 from nnplay.probes.neurons import (UNIT_DIMS, grid_forward, hidden_blocks, layer_weights, thumbnail_index,
                                    thumbnail_points, unit_maps)
 from nnplay.probes.attention import ATTENTION_TYPES, attention_maps, layer_payload
-from nnplay.spec.network import JobSpec
+from nnplay.probes.latent import bottleneck_index, kmeans_ari, latent_codes, pca_codes, to_2d
+from nnplay.spec.network import JobSpec, infer_shapes
 from nnplay.train.optim import probabilities
 
 GRID_RESOLUTION = 64
 GRID_KINDS = {"toy1d": 1, "toy2d": 2}  # data kind -> input columns spanned by the grid
+N_RECONSTRUCTIONS = 8
 
 
 class Probe:
@@ -41,6 +47,7 @@ class Probe:
         self.split, self.max_channels = split, max_channels
         self.classes = split.info.classes
         self.x = split.x_test[:1].to(device)  # (1, C, H, W) for images
+        self.label = int(split.y_test[0]) if self.kind == "image" else 0
         self.task = split.info.task
         self.dims = GRID_KINDS.get(self.kind, 0)
         self.n_inputs = split.info.input_shape[0]  # > dims when missing-value indicators follow
@@ -59,9 +66,17 @@ class Probe:
             self.rows = thumbnail_index(GRID_RESOLUTION, unit_resolution)  # (R,)
             self.points = thumbnail_points(GRID_RESOLUTION, self.rows, self.rows)  # (R*R,)
             self.unit_axes = {"x1": _round(self.x1[self.rows]), "x2": _round(self.x2[self.rows])}
+        self.reconstruct = spec.dataset.target == "input"
+        if self.reconstruct:
+            shapes = [tuple(row.output_shape) for row in infer_shapes(spec.network, split.info.input_shape)]
+            self.bottleneck = bottleneck_index(shapes)
+            self.x_test = split.x_test.to(device)
+            self.labels = split.y_test.numpy()
 
     def start_events(self) -> list[dict]:
-        """Events sent once, before training: the 1-D or 2-D data points."""
+        """Events sent once, before training: the 1-D or 2-D data points; an autoencoder's PCA baseline."""
+        if self.reconstruct:
+            return [self._codes_event(pca_codes(self.split.x_train, self.split.x_test), "pca", None, 0, 0)]
         if not self.dims:
             return []
         s = self.split
@@ -75,6 +90,10 @@ class Probe:
         return {**out, "label": y.tolist()}
 
     def events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        if self.reconstruct:
+            codes = latent_codes(model, self.bottleneck, self.x_test).cpu().double().numpy()  # (N, width)
+            return [self._codes_event(codes, "autoencoder", self.bottleneck, step, epoch),
+                    self._reconstructions(model, step, epoch)]
         out = []
         if self.kind == "image":
             out.append(self._feature_maps(model, step, epoch))
@@ -148,6 +167,32 @@ class Probe:
         shown = [min(n["units_total"], self.max_units) for n in layers] + [min(out_units, self.max_units)]
         return {"type": "neuron_maps", "step": step, "epoch": epoch, **self.unit_axes, "layers": layers,
                 "outputs_total": out_units, "weights": layer_weights(model, self.linears, shown)}
+
+
+    def _codes_event(self, codes, method: str, layer: int | None, step: int, epoch: int) -> dict:
+        """``latent_codes``: the test set's codes in 2-D (PCA of them when wider), k-means ARI on the
+        full codes."""
+        xy = to_2d(codes)
+        return {"type": "latent_codes", "step": step, "epoch": epoch, "method": method, "layer": layer,
+                "width": int(codes.shape[1]), "x": _round(torch.as_tensor(xy[:, 0])), "y": _round(torch.as_tensor(xy[:, 1])),
+                "label": self.labels.tolist(), "classes": list(self.classes),
+                "ari": round(kmeans_ari(codes, self.labels, len(self.classes)), 4)}
+
+    def _reconstructions(self, model: nn.Module, step: int, epoch: int) -> dict:
+        """The first test examples and the network's outputs for them, as ``(example, row, col)`` images
+        (a feature vector is one row)."""
+        x = self.x_test[:N_RECONSTRUCTIONS]
+        was_training = model.training
+        model.eval()
+        with torch.no_grad():
+            out = model(x).reshape(x.shape)
+        model.train(was_training)
+        as_img = lambda t: t.reshape(len(t), -1, t.shape[-1]) if t.dim() != 2 else t[:, None, :]  # noqa: E731
+        errors = (out - x).flatten(1).pow(2).mean(1)  # (n,)
+        return {"type": "reconstructions", "step": step, "epoch": epoch,
+                "originals": array_payload(as_img(x), ["example", "row", "col"], decimals=3),
+                "reconstructions": array_payload(as_img(out), ["example", "row", "col"], decimals=3),
+                "labels": self.labels[:N_RECONSTRUCTIONS].tolist(), "mse": [round(float(e), 4) for e in errors]}
 
 
 def _round(t: torch.Tensor, decimals: int = 4) -> list:
