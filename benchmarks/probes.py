@@ -1,43 +1,66 @@
-"""Probe cost on a 2-D set: the spiral MLP preset trained with decision-boundary probes at the default
-cadence (probe_every=20) vs the same run with probes effectively off (probe_every larger than the run),
-side by side in one process, interleaved. Prints seconds, the probe share of training time, and the
-ratio (issue target: probes cost at most 10% at the default cadence).
+"""Probe cost on a 2-D set: the spiral MLP preset trained with its probes (decision boundary and
+neuron heatmaps, from one forward pass over the 64x64 grid) at the default cadence
+(TrainingSpec's probe_every=20), the same with the decision boundary only (max_units=0), and the
+same run with probes effectively off (probe_every larger than
+the run), side by side in one process, interleaved. Every event is encoded to its websocket JSON text
+in both runs (as a job does in its worker), so serialising the frames is part of their cost.
+Prints seconds, frames, bytes per frame, the probe share of training time and the ratio (issue
+target: probes cost at most 10% at the default cadence).
 
-Usage: .venv/bin/python benchmarks/probes.py [--epochs 100] [--repeats 3]
+Usage: PYTHONPATH=backend .venv/bin/python benchmarks/probes.py [--epochs 100] [--repeats 3] [--units 16] [--resolution 32]
 """
 
 import argparse
 
 import torch
 
+from nnplay.protocol import encode
 from nnplay.spec.presets import PRESETS
+from nnplay.spec.training import TrainingSpec
 from nnplay.train import train
 
+DEFAULT_CADENCE = TrainingSpec().probe_every
 
-def run(probe_every: int, epochs: int) -> tuple[float, int]:
+
+def run(probe_every: int, epochs: int, units: int, resolution: int) -> tuple[float, dict]:
     spec = next(p["spec"] for p in PRESETS if p["id"] == "mlp_spiral").model_copy(deep=True)
     spec.training.epochs, spec.training.probe_every = epochs, probe_every
-    frames = []
-    result = train(spec, lambda e: frames.append(1) if e["type"] == "decision_boundary" else None)
-    return result.seconds, len(frames)
+    sizes: dict[str, list[int]] = {}
+
+    def emit(event: dict) -> None:
+        text = encode("bench", 1, event)
+        sizes.setdefault(event["type"], []).append(len(text))
+
+    result = train(spec, emit, max_units=units, unit_resolution=resolution)
+    return result.seconds, sizes
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--units", type=int, default=16, help="max_neuron_units")
+    parser.add_argument("--resolution", type=int, default=32, help="neuron_map_resolution")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    with_probes, without = [], []
+    with_probes, boundary_only, without = [], [], []
     for _ in range(args.repeats):
-        seconds, frames = run(20, args.epochs)
+        seconds, sizes = run(DEFAULT_CADENCE, args.epochs, args.units, args.resolution)
         with_probes.append(seconds)
-        without.append(run(10**9, args.epochs)[0])
-    w, wo = min(with_probes), min(without)
-    print(f"MLP on spiral, {args.epochs} epochs, best of {args.repeats}, torch threads 1")
-    print(f"probes every 20 steps : {w:7.3f} s  ({frames} decision-boundary frames of 64x64)")
+        boundary_only.append(run(DEFAULT_CADENCE, args.epochs, 0, args.resolution)[0])
+        without.append(run(10**9, args.epochs, args.units, args.resolution)[0])
+    w, b, wo = min(with_probes), min(boundary_only), min(without)
+    db, nm = sizes["decision_boundary"], sizes["neuron_maps"]
+    print(f"MLP on spiral (2x32 tanh), {args.epochs} epochs, best of {args.repeats}, torch threads 1, "
+          f"events encoded to JSON")
+    print(f"probes every {DEFAULT_CADENCE} steps : {w:7.3f} s  ({len(db)} decision-boundary frames of 64x64, "
+          f"{sum(db) / len(db) / 1e3:.0f} kB; {len(nm)} neuron-map frames of {args.units} units/layer at "
+          f"{args.resolution}x{args.resolution}, {sum(nm) / len(nm) / 1e3:.0f} kB)")
+    print(f"boundary only         : {b:7.3f} s  (max_units 0: no neuron maps)")
     print(f"probes off            : {wo:7.3f} s")
-    print(f"probe share           : {(w - wo) / w:7.1%}   (target <= 10%)")
+    print(f"probe share           : {(w - wo) / w:7.1%}   (target <= 10%): boundary {(b - wo) / w:.1%}, "
+          f"neuron maps {(w - b) / w:.1%}")
+    print(f"ratio with/without    : {w / wo:7.3f}")
 
 
 if __name__ == "__main__":

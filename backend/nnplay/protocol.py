@@ -159,7 +159,7 @@ class DataInfoMessage(Envelope):
 
     type: Literal["data_info"] = "data_info"
     dataset: str
-    task: Literal["classification", "regression"]
+    task: Literal["classification", "regression", "language_modeling", "sequence_labelling"]
     n_train: int = Field(ge=0)
     n_test: int = Field(ge=0)
     input_shape: list[int]
@@ -198,6 +198,49 @@ class GradientsMessage(Envelope):
     norms: list[float | None]
 
 
+class QuantizedArray(BaseModel):
+    """A tensor as 8-bit codes (base64 text of its row-major bytes), for maps drawn as colours:
+    entry ``≈ vmin + code * (vmax - vmin) / 255``; ``vmin``/``vmax`` span its finite entries."""
+
+    model_config = ConfigDict(ser_json_inf_nan="null")
+
+    shape: list[int]
+    dims: list[str]
+    vmin: float | None
+    vmax: float | None
+    encoding: Literal["uint8"]
+    data: str
+
+
+class UnitLayer(QuantizedArray):
+    """One hidden block's units over the grid, ``(unit, row, col)``: the output of layer ``index``
+    (its activation, ``type``), fed by linear layer ``linear``; ``units_total`` before capping."""
+
+    index: int
+    linear: int
+    type: str
+    units_total: int
+
+
+class LayerWeights(ArrayPayload):
+    """Weights ``(out, in)`` of linear layer ``index``, cut to the units drawn."""
+
+    index: int
+
+
+class NeuronMapsMessage(Envelope):
+    """Every hidden unit of an MLP on 2-D data over the input plane (the decision boundary's grid,
+    sampled at ``x1`` x ``x2``), with the weights between the units drawn: the network diagram."""
+
+    type: Literal["neuron_maps"] = "neuron_maps"
+    epoch: int = Field(ge=0)
+    x1: list[float]
+    x2: list[float]
+    layers: list[UnitLayer]
+    outputs_total: int
+    weights: list[LayerWeights]
+
+
 class AttentionLayer(ArrayPayload):
     """Attention probabilities ``(head, query, key)`` of one attention: layer ``index`` of
     ``network.layers``, ``block`` inside a transformer_encoder (0 for self_attention). Rows are
@@ -225,9 +268,62 @@ class AttentionMessage(Envelope):
     layers: list[AttentionLayer]
 
 
+
+class EmbeddingProjectionMessage(Envelope):
+    """Word vectors in 2-D: the ``len(words)`` most frequent words (``counts`` in the corpus), projected
+    by PCA (``method``) onto ``x``, ``y`` (unitless PCA coordinates), each frame rotated/reflected onto the
+    previous one (orthogonal Procrustes) so points move instead of flipping. ``analogy_accuracy`` is the
+    fraction of gensim's questions-words analogies (the ``analogy_questions`` fully in the vocabulary)
+    answered right by a - b + c; null when none is."""
+
+    type: Literal["embedding_projection"] = "embedding_projection"
+    epoch: int = Field(ge=0)
+    method: Literal["pca"]
+    words: list[str]
+    counts: list[int]
+    x: list[float]
+    y: list[float]
+    vocab_size: int
+    embedding_dim: int
+    analogy_accuracy: float | None
+    analogy_questions: int
+
+
+class LatentCodesMessage(Envelope):
+    """Codes of the test set in 2-D, coloured by ``label`` (class ids into ``classes``): an
+    autoencoder's bottleneck (layer ``layer``, ``width`` values per example; PCA of them when wider than
+    2) or, ``method`` ``pca``, the inputs' first two principal components (the linear baseline, sent
+    once). ``ari``: adjusted Rand index of k-means (k = number of classes) on the codes against the
+    labels (1 = clusters are the classes, 0 = chance)."""
+
+    type: Literal["latent_codes"] = "latent_codes"
+    epoch: int = Field(ge=0)
+    method: Literal["autoencoder", "pca"]
+    layer: int | None
+    width: int
+    x: list[float]
+    y: list[float]
+    label: list[int]
+    classes: list[str]
+    ari: float
+
+
+class ReconstructionsMessage(Envelope):
+    """The first test examples (``originals``) and the network's outputs for them
+    (``reconstructions``), both ``(example, row, col)`` in standardised input units; ``mse`` per example."""
+
+    type: Literal["reconstructions"] = "reconstructions"
+    epoch: int = Field(ge=0)
+    originals: ArrayPayload
+    reconstructions: ArrayPayload
+    labels: list[int]
+    mse: list[float | None]
+
+
 Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, DataPointsMessage,
                           DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, SettingsMessage,
-                          AttentionMessage], Field(discriminator="type")]
+                          NeuronMapsMessage, AttentionMessage, EmbeddingProjectionMessage, LatentCodesMessage,
+                          ReconstructionsMessage], Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 
 

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     max_epochs: int = Field(500, ge=1, description="Most epochs a job may ask for.")
     max_concurrent_jobs: int = Field(2, ge=1, le=64, description="Jobs training at once; others queue.")
     max_feature_map_channels: int = Field(16, ge=1, le=256, description="Channels sent per conv/pool layer.")
+    max_neuron_units: int = Field(16, ge=0, le=128, description="Hidden units per layer whose heatmaps "
+                                  "(neuron_maps) are sent, on 2-D data; the first ones; 0 sends none.")
+    neuron_map_resolution: int = Field(32, ge=4, le=64, description="Points per axis of each hidden "
+                                       "unit's heatmap (sampled from the 64x64 decision-boundary grid).")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto picks CUDA when present.")
     torch_threads: int | None = Field(None, ge=1, description="torch.set_num_threads; default: cores // max_concurrent_jobs.")
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Largest request body accepted, in bytes.")

@@ -5,22 +5,27 @@ import { api, ApiError, apiToken, onTokenRequired } from './api.js';
 import { JobStream } from './socket.js';
 import { MSG, SCOPE, isTerminal } from './protocol.js';
 import {
-  clone, datasetInfo, isToy, jobIdFromHash, normalizeDataset, store, tidySpec, withPath, writeJobHash,
+  clone, configFromHash, datasetInfo, isToy, jobIdFromHash, normalizeDataset, store, tidySpec, withPath,
+  writeConfigHash, writeJobHash,
 } from './state.js';
+import { createRaceController } from './race.js';
+import { createSurfaceController } from './surface.js';
 import { createAccuracyChart } from './views/accuracyChart.js';
 import { createAttention } from './views/attention.js';
 import { createAuthPrompt } from './views/authPrompt.js';
 import { createDecisionBoundary } from './views/decisionBoundary.js';
-import { createExportPanel } from './views/exportPanel.js';
+import { createExportPanel, saveBlob } from './views/exportPanel.js';
 import { createFeatureMaps } from './views/featureMaps.js';
 import { createGradientFlow } from './views/gradientFlow.js';
 import { createJobList } from './views/jobList.js';
 import { createLikelihoodChart } from './views/likelihoodChart.js';
 import { createLossChart } from './views/lossChart.js';
+import { createNetworkDiagram } from './views/networkDiagram.js';
 import { createSettingsPanel } from './views/settingsPanel.js';
 import { createSpecEditor } from './views/specEditor.js';
 import { createStatusBar } from './views/statusBar.js';
 import { createSummaryTable } from './views/summaryTable.js';
+import { createRepresentations } from './views/representations.js';
 import { createTabs } from './views/tabs.js';
 import { createComparePanel } from './views/comparePanel.js';
 import { createUploadPanel } from './views/uploadPanel.js';
@@ -29,6 +34,7 @@ const $ = (id) => document.getElementById(id);
 const VALIDATE_DELAY_MS = 300;
 const FM_PLACEHOLDER = 'Feature maps of conv/pool layers appear here while an image network trains (every "probe every" steps).';
 const BOUNDARY_PLACEHOLDER = 'Press Train: the decision boundary over the input plane is drawn every "probe every" steps.';
+const NEURONS_PLACEHOLDER = 'Press Train: every hidden unit of the MLP is drawn over the input plane, every "probe every" steps.';
 const GRADIENTS_PLACEHOLDER = 'Press Train: each layer’s gradient norm is drawn here, step by step.';
 const INSIDE = {
   image: { label: 'Feature maps', hint: 'what each conv/pool channel sees in one probe image' },
@@ -45,6 +51,15 @@ const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
 const ATTENTION_HINT = 'what each self-attention head looks at, for one probe sequence';
 const ATTENTION_PLACEHOLDER = 'Attention heatmaps appear here while a network with self_attention or transformer_encoder layers trains (every "probe every" steps).';
 const ATTENTION_TYPES = new Set(['self_attention', 'transformer_encoder']);
+
+const REPR_HINT = 'what the network learned to represent: word vectors or an autoencoder’s codes';
+const REPR_PLACEHOLDER = 'Word vectors (word2vec jobs on a word corpus) and autoencoder codes (dataset.target “input”) appear here while they train.';
+
+/** 'words' for a word2vec job, 'latent' for an autoencoder (the input as target), else null. */
+function reprMode(spec) {
+  if (spec?.network?.type === 'word2vec') return 'words';
+  return spec?.dataset?.target === 'input' ? 'latent' : null;
+}
 
 /** Whether a spec's network has a layer the attention probe watches. */
 function hasAttention(spec) {
@@ -67,6 +82,9 @@ const views = {
   maps: createFeatureMaps($('feature-maps'), { placeholder: FM_PLACEHOLDER }),
   boundary: createDecisionBoundary($('decision-boundary'), { placeholder: BOUNDARY_PLACEHOLDER }),
   gradients: createGradientFlow($('gradient-flow')),
+  neurons: createNetworkDiagram({
+    diagramEl: $('network-diagram'), detailEl: $('neuron-detail'), legendEl: $('neuron-legend'), placeholder: NEURONS_PLACEHOLDER,
+  }),
   likelihood: createLikelihoodChart($('likelihood-chart')),
   attention: createAttention({
     plotEl: $('attention-plot'), controlsEl: $('attention-controls'), ioEl: $('attention-io'),
@@ -75,12 +93,21 @@ const views = {
   tabs: createTabs({
     tabs: [
       { key: 'inside', button: $('tab-inside'), pane: $('pane-inside') },
+      { key: 'neurons', button: $('tab-neurons'), pane: $('pane-neurons') },
       { key: 'gradients', button: $('tab-gradients'), pane: $('pane-gradients') },
       { key: 'likelihood', button: $('tab-likelihood'), pane: $('pane-likelihood') },
       { key: 'attention', button: $('tab-attention'), pane: $('pane-attention') },
+      { key: 'repr', button: $('tab-repr'), pane: $('pane-repr') },
     ],
     hintEl: $('vis-hint'),
     onSelect: (tab) => store.set({ tab }),
+  }),
+  repr: createRepresentations({
+    root: $('pane-repr'),
+    onNeighbors: (word) => api.neighbors(store.get().jobId, word).catch((err) => { throw new Error(errorText(err)); }),
+    onAnalogy: (a, b, c) => api.analogy(store.get().jobId, a, b, c).catch((err) => { throw new Error(errorText(err)); }),
+    onDownload: (path) => api.download(path).then(({ blob, filename }) => saveBlob(blob, filename))
+      .catch((err) => showError('Could not download the embeddings', err)),
   }),
   jobs: createJobList($('job-list'), { onOpen: (id) => openJob(id, { loadSpec: true }), onDelete: deleteJob }),
   exports: createExportPanel({
@@ -140,6 +167,7 @@ function setSpec(spec, from) {
   views.settings.setSpec(spec, { toy: isToy(spec?.dataset?.name) }); // a focused control is left alone
   showDatasetInfo(spec);
   if (!store.get().jobId) showInside(spec);
+  writeConfigHash(); // the URL always reopens this experiment
   scheduleValidate();
 }
 
@@ -214,7 +242,9 @@ function showDatasetInfo(spec) {
   const samples = isToy(info?.name) && Number.isInteger(own) ? own : info?.n_samples;
   const target = info?.task === 'regression' ? '1 target' : `${info?.classes?.length ?? '?'} classes`;
   const gaps = info?.n_missing ? ` · ${info.n_missing} empty cells` : '';
-  box.textContent = info
+  box.textContent = info?.kind === 'corpus'
+    ? `word corpus · ${info.n_samples.toLocaleString()} tokens · for word2vec networks ({"type": "word2vec"})`
+    : info
     ? `${info.task} · ${info.kind} · input ${info.input_shape.join('×')} · ${target} · ${samples} samples${gaps}`
     : '';
   box.title = info?.source ? `Source: ${info.source}` : '';
@@ -506,10 +536,12 @@ function clearJob() {
   showDataInfo(null);
   views.maps.reset(FM_PLACEHOLDER);
   views.boundary.reset(BOUNDARY_PLACEHOLDER);
+  views.neurons.reset(NEURONS_PLACEHOLDER);
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
   views.likelihood.reset(store.get().spec?.training?.loss ?? 'cross_entropy',
     'Press Train: the data term and the prior terms are drawn here, step by step.');
   views.attention.reset(ATTENTION_PLACEHOLDER);
+  views.repr.reset(null, REPR_PLACEHOLDER);
   showInside(store.get().spec);
   updateButtons();
 }
@@ -525,6 +557,8 @@ function showInside(spec) {
   $('fm-box').hidden = toy;
   const inside = INSIDE[!toy ? 'image' : (info.task === 'regression' ? 'regression' : 'toy2d')];
   views.tabs.setLabel('inside', inside.label, inside.hint);
+  $('tab-neurons').hidden = !toy; // neuron heatmaps exist for MLPs on 2-D input only
+  if (!toy && store.get().tab === 'neurons') store.set({ tab: 'inside' });
   $('boundary-caption').textContent = info?.task === 'regression'
     ? (info.kind === 'toy1d'
       ? 'Red: the model’s prediction over x; dots: train, rings: test. Watch the curve bend to follow the data, not the noise.'
@@ -581,12 +615,18 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   views.accuracy.reset(classes ? 1 / classes : null, undefined, { task: jobData?.task });
   views.maps.reset(mapsPlaceholder(record.spec));
   views.boundary.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
+  views.neurons.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
   views.gradients.reset('Waiting for the first steps…');
   views.likelihood.reset(record.spec?.training?.loss ?? 'cross_entropy');
   views.attention.reset(hasAttention(record.spec)
     ? `Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`
     : 'This network has no self_attention or transformer_encoder layer: no attention to show.');
   if (hasAttention(record.spec)) store.set({ tab: 'attention' });
+  const repr = reprMode(record.spec);
+  views.repr.reset(repr, repr ? `Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…` : REPR_PLACEHOLDER, id);
+  if (repr) store.set({ tab: 'repr' });
+  if (repr === 'words') views.accuracy.reset(null, 'word2vec learns without labels: no accuracy; see the analogy score under Representations.');
+  if (repr === 'latent') views.accuracy.reset(null, 'An autoencoder rebuilds its input: no accuracy; the loss is the reconstruction error.');
   showInside(record.spec);
   updateButtons();
   listen(id, 0);
@@ -668,11 +708,15 @@ function processInbox() {
   let lastMetrics = null;
   let lastMaps = null;
   let lastBoundary = null;
+  let lastNeurons = null;
   let points = null;
   let epochDone = false;
   let lastSettings = null;
   const gradients = [];
   const attention = [];
+  const codes = [];
+  let lastProjection = null;
+  let lastRecon = null;
   for (const msg of batch) {
     if (msg.job_id !== jobId) continue;
     if (msg.type === MSG.STATUS) {
@@ -691,12 +735,20 @@ function processInbox() {
       points = msg;
     } else if (msg.type === MSG.DECISION_BOUNDARY) {
       lastBoundary = msg;
+    } else if (msg.type === MSG.NEURON_MAPS) {
+      lastNeurons = msg;
     } else if (msg.type === MSG.GRADIENTS) {
       gradients.push(msg);
     } else if (msg.type === MSG.SETTINGS) {
       lastSettings = msg;
     } else if (msg.type === MSG.ATTENTION) {
       attention.push(msg);
+    } else if (msg.type === MSG.EMBEDDING_PROJECTION) {
+      lastProjection = msg;
+    } else if (msg.type === MSG.LATENT_CODES) {
+      codes.push(msg);
+    } else if (msg.type === MSG.RECONSTRUCTIONS) {
+      lastRecon = msg;
     }
   }
   views.loss.flush();
@@ -704,8 +756,12 @@ function processInbox() {
   views.accuracy.flush();
   if (gradients.length) views.gradients.pushAll(gradients);
   if (attention.length) views.attention.pushAll(attention);
+  if (lastProjection) views.repr.projection(lastProjection);
+  if (codes.length) views.repr.codes(codes);
+  if (lastRecon) views.repr.reconstructions(lastRecon);
   if (points) views.boundary.setPoints(points);
   if (lastBoundary) views.boundary.render(lastBoundary);
+  if (lastNeurons) views.neurons.render(lastNeurons);
   if (lastMaps) views.maps.render(lastMaps);
   if (epochDone) views.exports.epochDone();
   const { job } = store.get();
@@ -746,9 +802,26 @@ store.on('jobs', (jobs, state) => {
 });
 store.on('jobId', (jobId, state) => views.jobs.render(state.jobs, jobId));
 store.on('job', (job) => views.exports.setJob(job));
-store.on('tab', (tab) => views.tabs.select(tab));
+store.on('tab', (tab) => {
+  views.tabs.select(tab);
+  writeConfigHash();
+});
 
 // ---- start --------------------------------------------------------------------------------------
+
+/** A configuration from the URL: the preset it started from, the selected tab and the spec. */
+function applyConfig(config) {
+  const preset = store.get().presets.find((p) => p.id === config.presetId);
+  if (preset) {
+    $('preset-select').value = preset.id;
+    $('preset-description').textContent = preset.description || '';
+    $('preset-description').title = preset.description || '';
+  }
+  store.set({ presetId: preset ? preset.id : null });
+  if (typeof config.tab === 'string') store.set({ tab: config.tab });
+  views.editor.markInvalid(false);
+  setSpec(tidySpec(clone(config.spec)), 'url');
+}
 
 function fillPresets(presets) {
   const select = $('preset-select');
@@ -765,6 +838,8 @@ async function start() {
   if (typeof Plotly === 'undefined') {
     views.status.note('Could not load plotly.js from /vendor/plotly.min.js: charts are unavailable.', { kind: 'error' });
   }
+  createRaceController({ $, getSpec: () => store.get().spec, onJobsChanged: refreshJobs });
+  createSurfaceController({ $ });
   $('train-btn').addEventListener('click', train);
   $('stop-btn').addEventListener('click', stopJob);
   $('resume-btn').addEventListener('click', resumeJob);
@@ -781,6 +856,8 @@ async function start() {
     });
   }
   window.addEventListener('hashchange', () => {
+    const config = configFromHash();
+    if (config && JSON.stringify(config.spec) !== JSON.stringify(store.get().spec)) applyConfig(config);
     const id = jobIdFromHash();
     if (id && id !== store.get().jobId) openJob(id, { loadSpec: true });
     else if (!id && store.get().jobId) clearJob(); // back to the page without a job
@@ -789,8 +866,11 @@ async function start() {
   views.status.reset();
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
   views.tabs.setLabel('gradients', 'Gradient flow', GRADIENTS_HINT);
+  views.tabs.setLabel('neurons', 'Neurons', 'each hidden unit over the input plane; click one to see it large');
   views.tabs.setLabel('likelihood', 'MLE vs MAP', LIKELIHOOD_HINT);
   views.tabs.setLabel('attention', 'Attention', ATTENTION_HINT);
+  views.tabs.setLabel('repr', 'Representations', REPR_HINT);
+  views.repr.reset(null, REPR_PLACEHOLDER);
   showInside(null);
   updateButtons();
 
@@ -807,12 +887,15 @@ async function start() {
   fillPresets(presets);
 
   const hashJob = jobIdFromHash();
+  const config = configFromHash(); // a copied link: its spec and page settings, not the default preset
   const first = presets.find((p) => p.id === 'lenet_digits') || presets[0];
-  if (first) {
+  if (config) {
+    applyConfig(config);
+  } else if (first) {
     $('preset-select').value = first.id;
     onPresetChange();
   }
-  if (hashJob) await openJob(hashJob, { loadSpec: true });
+  if (hashJob) await openJob(hashJob, { loadSpec: !config });
   refreshJobs();
 }
 

@@ -11,8 +11,12 @@ export const MSG = Object.freeze({
   DATA_INFO: 'data_info', // once, before training: split sizes and missing values
   DECISION_BOUNDARY: 'decision_boundary', // every probe step: class map (2-D) or prediction curve/surface (regression)
   GRADIENTS: 'gradients', // per-layer gradient L2 norms, with every step-metrics point
+  NEURON_MAPS: 'neuron_maps', // with every decision_boundary: hidden units over the grid, weights
   SETTINGS: 'settings', // live settings of a running job changed (e.g. lr), from step + 1 on
   ATTENTION: 'attention', // every probe step, networks with self_attention / transformer_encoder layers
+  EMBEDDING_PROJECTION: 'embedding_projection', // every probe step, word2vec jobs: words in 2-D (aligned PCA)
+  LATENT_CODES: 'latent_codes', // autoencoders: PCA baseline once, then the test set's codes every probe step
+  RECONSTRUCTIONS: 'reconstructions', // autoencoders: first test examples and their reconstructions
 });
 
 export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });

@@ -43,7 +43,10 @@ export const store = {
   },
 };
 
-// ---- the URL: #job=ID -------------------------------------------------------------------------
+// ---- the URL: #job=ID&cfg=... ----------------------------------------------------------------
+// `job` names the job on screen (its stored curves replay when the link is opened); `cfg` is the
+// whole configuration: the spec being edited and the page settings (preset, selected tab), as
+// base64url of UTF-8 JSON, so a copied link reopens the same experiment.
 
 export function jobIdFromHash(hash = location.hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
@@ -51,11 +54,51 @@ export function jobIdFromHash(hash = location.hash) {
   return id && /^[\w-]{1,128}$/.test(id) ? id : null;
 }
 
-export function writeJobHash(jobId) {
-  const target = jobId ? `#job=${encodeURIComponent(jobId)}` : '';
+/** {spec, presetId, tab} as URL-safe text. */
+export function encodeConfig(config) {
+  const bytes = new TextEncoder().encode(JSON.stringify(config));
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The configuration in the hash ({spec, presetId, tab}), or null when absent or unreadable. */
+export function configFromHash(hash = location.hash) {
+  const text = new URLSearchParams(hash.replace(/^#/, '')).get('cfg');
+  if (!text) return null;
+  try {
+    const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+    const config = JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))));
+    return config && typeof config === 'object' && config.spec && typeof config.spec === 'object' ? config : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The hash for a job and a configuration (either may be null). */
+export function makeHash(jobId, config) {
+  const params = new URLSearchParams();
+  if (jobId) params.set('job', jobId);
+  if (config) params.set('cfg', encodeConfig(config));
+  const text = params.toString();
+  return text ? `#${text}` : '';
+}
+
+/** Point the URL at job `jobId` (a new history entry when the job changes) with the current config. */
+export function writeJobHash(jobId, config = configFromState()) {
+  const target = makeHash(jobId, config);
   if (location.hash === target) return;
-  if (jobId) history.pushState(null, '', target);
-  else history.replaceState(null, '', location.pathname + location.search);
+  if (jobId && jobId !== jobIdFromHash()) history.pushState(null, '', target || location.pathname + location.search);
+  else history.replaceState(null, '', target || location.pathname + location.search);
+}
+
+/** Keep the configuration in the URL up to date (no new history entry). */
+export function writeConfigHash() {
+  writeJobHash(state.jobId);
+}
+
+function configFromState() {
+  return state.spec ? { spec: state.spec, presetId: state.presetId, tab: state.tab } : null;
 }
 
 // ---- spec helpers ---------------------------------------------------------------------------

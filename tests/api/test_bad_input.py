@@ -153,3 +153,34 @@ def test_docs_are_served_without_a_cdn(client):
     page = client.get("/docs").text
     assert "/vendor/swagger/swagger-ui-bundle.js" in page and "cdn" not in page
     assert client.get("/vendor/swagger/swagger-ui-bundle.js").status_code == 200
+
+
+# ---- recurrent networks and sequence data ----------------------------------------------------------
+
+LSTM_FORECASTER = [{"type": "lstm", "hidden_size": 8}, {"type": "linear", "out_features": 1}]
+
+
+@pytest.mark.parametrize("dataset,layers,field", [
+    ({"name": "sunspots"}, [{"type": "flatten"}] + LSTM_FORECASTER, "network.layers[1]"),
+    ({"name": "sunspots"}, [{"type": "rnn", "hidden_size": 4}] + LSTM_FORECASTER, "network.layers[0].return_sequences"),
+    ({"name": "sunspots"}, [{"type": "gru", "hidden_size": 0}, {"type": "linear", "out_features": 1}],
+     "network.layers[0].hidden_size"),
+    ({"name": "sunspots", "window": 500}, LSTM_FORECASTER, "dataset.window"),
+    ({"name": "adding"}, [{"type": "embedding", "embedding_dim": 4}] + LSTM_FORECASTER, "network.layers[0]"),
+    ({"name": "co2", "seq_len": 0}, LSTM_FORECASTER, "dataset.seq_len"),
+])
+def test_bad_recurrent_specs_name_the_layer_or_field(client, dataset, layers, field):
+    err = only_error(post_job(client, job_spec(layers=layers, dataset=dataset, loss="mse")))
+    assert err["field"] == field, err
+    assert client.get("/api/health").status_code == 200
+
+
+def test_datasets_list_sequence_shapes_and_vocabulary(client):
+    datasets = {d["name"]: d for d in client.get("/api/datasets").json()}
+    chars = datasets["shakespeare_chars"]
+    assert chars["kind"] == "text" and chars["vocab"][0] == "<unk>" and chars["vocab_size"] == len(chars["vocab"])
+    assert chars["target_shape"] == [100] and chars["n_samples"] > 10_000
+    assert datasets["sunspots"]["input_shape"] == [22, 1] and datasets["sunspots"]["target_shape"] == [1]
+    assert "window" in datasets["sunspots"]["params"] and datasets["adding"]["kind"] == "sequence"
+    layers = {entry["type"]: entry for entry in client.get("/api/layers").json()}
+    assert layers["lstm"]["probe"] == "gates" and layers["embedding"]["probe"] is None

@@ -42,7 +42,7 @@ def test_lenet_trains_and_shows_curves_maps_and_accuracy(page: Page, shots_dir):
 
     page.click("#train-btn")
     expect(page.locator("#job-status")).to_contain_text(re.compile("queued|running|completed"), timeout=UI_TIMEOUT_MS)
-    expect(page).to_have_url(re.compile(r"#job=[\w-]+$"))
+    expect(page).to_have_url(re.compile(r"#job=[\w-]+(&cfg=[\w-]+)?$"))  # the job, and the configuration
 
     # Curves append as the job trains; feature maps are drawn per channel.
     page.wait_for_function(f"({POINTS_JS})('#loss-chart') >= 20", timeout=TRAIN_TIMEOUT_MS)

@@ -95,17 +95,17 @@ def test_probe_over_a_masked_network_sends_each_layer_and_block_without_padding(
     assert [(e["index"], e["block"], e["type"]) for e in layers] == [
         (2, 0, "self_attention"), (3, 0, "transformer_encoder"), (3, 1, "transformer_encoder")]
     for entry in layers:
-        assert (entry["probs"][:, :, 4:] == 0).all()
+        assert (entry["probs"][0, :, :, 4:] == 0).all()
         payload = layer_payload(entry, 4)
         assert payload["shape"][1:] == [4, 4] and payload["dims"] == ["head", "query", "key"]
         assert (payload["vmin"], payload["vmax"]) == (0.0, 1.0)
         for head in payload["data"]:
             for row in head:
                 assert abs(sum(row) - 1) < 2e-3  # 3 decimals on the wire
-    assert layers[0]["probs"].shape == (2, T, T) and layers[1]["probs"].shape == (4, T, T)
+    assert layers[0]["probs"].shape == (1, 2, T, T) and layers[1]["probs"].shape == (1, 4, T, T)
     # padding does not change what the real tokens see: the same sequence without padding
     short_layers, _ = attention_maps(model, types, ids[:, :4])
-    torch.testing.assert_close(short_layers[2]["probs"], layers[2]["probs"][:, :4, :4], atol=1e-5, rtol=0)
+    torch.testing.assert_close(short_layers[2]["probs"], layers[2]["probs"][:, :, :4, :4], atol=1e-5, rtol=0)
 
 
 def test_masked_sequence_pool_ignores_padding():

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from nnplay.nn import BUILDERS, build_network
+from nnplay.nn import recurrent
 from nnplay.nn.attention import SEQUENCE_MODULES
 from nnplay.nn.codegen import RENDERERS, render_code
 from nnplay.spec import LAYER_TYPES, JobSpec
@@ -28,6 +29,10 @@ EXAMPLES = [  # (layer, one example's input shape)
     ({"type": "tanh"}, VECTOR),
     ({"type": "gelu"}, VECTOR),
     ({"type": "softmax"}, VECTOR),
+    ({"type": "embedding", "embedding_dim": 6, "num_embeddings": 11}, (9,)),
+    ({"type": "rnn", "hidden_size": 5, "nonlinearity": "relu", "return_sequences": True}, SEQUENCE),
+    ({"type": "lstm", "hidden_size": 5, "num_layers": 2, "bidirectional": True, "dropout": 0.1}, SEQUENCE),
+    ({"type": "gru", "hidden_size": 4, "return_sequences": True}, SEQUENCE),
     ({"type": "positional_encoding", "kind": "learned", "max_len": 10}, SEQUENCE),
     ({"type": "self_attention", "num_heads": 2, "causal": True, "dropout": 0.1}, SEQUENCE),
     ({"type": "transformer_encoder", "num_layers": 2, "num_heads": 4, "norm_first": True, "activation": "gelu"}, SEQUENCE),
@@ -45,6 +50,13 @@ ALL_TYPES_NET = [
     {"type": "batchnorm1d"}, {"type": "dropout", "p": 0.4}, {"type": "gelu"}, {"type": "linear", "out_features": 8},
     {"type": "sigmoid"}, {"type": "tanh"}, {"type": "relu"}, {"type": "linear", "out_features": 10},
     {"type": "softmax"},
+]
+
+TOKEN_NET = [  # on text: token ids (T,) in, per-step logits out
+    {"type": "embedding", "embedding_dim": 8}, {"type": "gru", "hidden_size": 6, "return_sequences": True},
+    {"type": "lstm", "hidden_size": 5, "num_layers": 2, "bidirectional": True, "return_sequences": True},
+    {"type": "rnn", "hidden_size": 4, "nonlinearity": "tanh", "return_sequences": True},
+    {"type": "linear", "out_features": 10},
 ]
 
 
@@ -65,14 +77,14 @@ def exec_file(text: str) -> dict:
 def test_every_layer_type_has_one_renderer_and_an_example():
     assert set(RENDERERS) == set(LAYER_TYPES)
     assert {layer["type"] for layer, _ in EXAMPLES} == set(LAYER_TYPES)
-    assert {layer["type"] for layer in ALL_TYPES_NET + SEQUENCE_NET} == set(LAYER_TYPES)
+    assert {layer["type"] for layer in ALL_TYPES_NET + SEQUENCE_NET + TOKEN_NET} == set(LAYER_TYPES)
 
 
 @pytest.mark.parametrize("layer,in_shape", EXAMPLES, ids=lambda v: v["type"] if isinstance(v, dict) else "")
 def test_renderer_writes_the_module_the_builder_builds(layer, in_shape):
     model = layer_model(layer)
     kwargs = model.resolved(in_shape)
-    namespace = {"nn": nn, **{cls.__name__: cls for cls in SEQUENCE_MODULES}}
+    namespace = {"nn": nn, **vars(recurrent), **{cls.__name__: cls for cls in SEQUENCE_MODULES}}
     rendered = eval(RENDERERS[layer["type"]](kwargs), namespace)  # noqa: S307 (our own generated text)
     built = BUILDERS[layer["type"]](**kwargs)
     assert type(rendered) is type(built) and repr(rendered) == repr(built)
@@ -119,3 +131,16 @@ def test_generated_sequence_net_matches_the_builder_with_its_padding_mask(pad_id
     with torch.no_grad():
         torch.testing.assert_close(net(x), ref(x), atol=0, rtol=0)
     assert type(net.layers).__name__ == ("Sequential" if pad_id is None else "MaskedSequential")
+def test_generated_sequence_net_matches_the_builder_on_token_input():
+    spec = JobSpec.model_validate({"name": "char model", "dataset": {"name": "copy"},
+                                   "network": {"layers": TOKEN_NET}})
+    ref = build_network(spec.network, (12,), vocab_size=10).eval()
+    text = render_code(spec, (12,), title="char model", vocab_size=10)
+    ns = exec_file(text)
+    assert "class SequenceLSTM(ReturnSequences, nn.LSTM)" in text and "int64 token ids" in ns["__doc__"]
+    net = ns["Net"]()
+    net.layers.load_state_dict(ref.state_dict())
+    x = torch.randint(0, 10, (4, 12), generator=torch.Generator().manual_seed(0))  # (N, T) token ids
+    with torch.no_grad():
+        torch.testing.assert_close(net.eval()(x), ref(x), atol=0, rtol=0)
+    assert ns["INPUT_DTYPE"] is torch.int64 and net(x).shape == (4, 12, 10)

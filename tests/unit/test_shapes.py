@@ -7,9 +7,11 @@ from torch import nn
 from nnplay.data import load
 from nnplay.data import dataset_info
 from nnplay.nn import BUILDERS, build_network
+from nnplay.settings import Settings
+from nnplay.train.check import check_job
 from nnplay.probes import PROBES
 from nnplay.spec import LAYER_TYPES, NetworkSpec
-from nnplay.spec.network import infer_shapes
+from nnplay.spec.network import infer_shapes, network_kind
 from nnplay.spec.presets import LENET, PRESETS
 
 NETWORKS = [
@@ -24,6 +26,18 @@ NETWORKS = [
                    {"type": "softmax"}]),
     ((30,), [{"type": "linear", "out_features": 16}, {"type": "relu"}, {"type": "linear", "out_features": 2}]),
     ((1, 8, 8), [{"type": "conv2d", "out_channels": 3, "kernel_size": 8, "padding": "valid"}, {"type": "flatten"}]),
+    ((11, 3), [{"type": "lstm", "hidden_size": 5, "num_layers": 2, "bidirectional": True, "return_sequences": True},
+               {"type": "gru", "hidden_size": 4, "return_sequences": True}, {"type": "linear", "out_features": 2},
+               {"type": "rnn", "hidden_size": 3, "nonlinearity": "relu", "bidirectional": True},
+               {"type": "linear", "out_features": 1}]),
+    ((7, 2), [{"type": "gru", "hidden_size": 6, "num_layers": 3, "dropout": 0.2}, {"type": "linear", "out_features": 3}]),
+]
+
+TEXT_NETWORKS = [
+    ((13,), 17, [{"type": "embedding", "embedding_dim": 4}, {"type": "lstm", "hidden_size": 6, "return_sequences": True},
+                 {"type": "linear", "out_features": 17}]),
+    ((13,), 5, [{"type": "embedding", "embedding_dim": 3, "num_embeddings": 5},
+                {"type": "rnn", "hidden_size": 4, "bidirectional": True}, {"type": "linear", "out_features": 2}]),
 ]
 
 
@@ -39,21 +53,38 @@ def test_inferred_shapes_match_a_real_forward_pass(input_shape, layers):
         assert sum(p.numel() for p in module.parameters()) == row.params
 
 
+@pytest.mark.parametrize("input_shape,vocab,layers", TEXT_NETWORKS)
+def test_inferred_shapes_on_token_ids_match_a_real_forward_pass(input_shape, vocab, layers):
+    spec = NetworkSpec(layers=layers)
+    rows = infer_shapes(spec, input_shape, vocab)
+    model = build_network(spec, input_shape, vocab).eval()
+    x = torch.randint(0, vocab, (3, *input_shape))  # (N, T) int64 token ids
+    for row, module in zip(rows, model):
+        x = module(x)
+        assert list(x.shape[1:]) == row.output_shape, (row.index, row.type)
+        assert sum(p.numel() for p in module.parameters()) == row.params
+    assert model[0].num_embeddings == vocab
+
+
 def test_presets_build_and_run():
-    """Every preset runs a forward pass on two test examples of its own data set, with the inferred shape."""
+    """Every layer-network preset runs a forward pass on two test examples of its own data set, with the
+    inferred shape (word2vec presets run in tests/unit/test_word2vec.py)."""
     for preset in PRESETS:
         spec = preset["spec"]
+        if network_kind(spec.network) == "word2vec":
+            continue
         split = load(spec.dataset)
-        shape = split.info.input_shape
-        out = build_network(spec.network, shape)(split.x_test[:2])
-        assert list(out.shape[1:]) == infer_shapes(spec.network, shape)[-1].output_shape, preset["id"]
+        info = split.info
+        summary = check_job(spec.dataset, spec.network, spec.training, Settings())
+        out = build_network(spec.network, info.input_shape, info.vocab_size)(split.x_test[:2])
+        assert list(out.shape[1:]) == summary.output_shape, preset["id"]
 
 
 def test_every_layer_type_has_builder_and_probe_entry():
     assert set(BUILDERS) == set(LAYER_TYPES)
     assert set(PROBES) == set(LAYER_TYPES)
     for layer_type in LAYER_TYPES:
-        assert PROBES[layer_type] in (None, "feature_maps", "attention")
+        assert PROBES[layer_type] in (None, "feature_maps", "attention", "gates", "neuron_maps")
 
 
 def test_builder_uses_torch_modules():

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from nnplay import __version__
-from nnplay.api import compare, datasets, errors, export, routes, stream
+from nnplay.api import compare, datasets, errors, export, lab, representations, routes, stream
 from nnplay.api.security import BodyLimitMiddleware, TokenAuthMiddleware
 from nnplay.jobs import JobService, LocalExecutor, Store, resolve_device
 from nnplay.jobs.checkpoints import Checkpoints
@@ -37,7 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     torch.set_num_threads(torch_threads(settings))
     executor = LocalExecutor(settings.max_concurrent_jobs, resolve_device(settings.device),
-                             settings.max_feature_map_channels, settings.data_dir)
+                             settings.max_feature_map_channels, settings.data_dir, settings.max_neuron_units,
+                             settings.neuron_map_resolution)
     service = JobService(settings, Store(settings.resolved_database_url()), executor,
                          Checkpoints(settings.data_dir / "checkpoints"))
 
@@ -56,8 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(stream.router)
     app.include_router(export.router)
+    app.include_router(lab.router)
     app.include_router(datasets.router)
     app.include_router(compare.router)
+    app.include_router(representations.router)
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js():

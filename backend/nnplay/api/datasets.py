@@ -6,10 +6,10 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Request
 
 from nnplay.api.routes import ERRORS, service
 from nnplay.api.schemas import DatasetOut
-from nnplay.data import DATASETS, uploads
+from nnplay.data import DATASETS, dataset_info, uploads
 from nnplay.data.info import DatasetInfo
 from nnplay.jobs import JobConflict, JobService
-from nnplay.spec.data import NAME_PATTERN
+from nnplay.spec.data import NAME_PATTERN, DatasetSpec
 
 router = APIRouter(prefix="/api")
 CSV_ERRORS = {413: {"description": "The file is larger than max_upload_bytes (setting NNPLAY_MAX_UPLOAD_BYTES)"},
@@ -18,13 +18,15 @@ CSV_ERRORS = {413: {"description": "The file is larger than max_upload_bytes (se
 
 
 def dataset_out(info: DatasetInfo) -> DatasetOut:
-    return DatasetOut(**{k: v for k, v in info.__dict__.items() if k in DatasetOut.model_fields})
+    fields = {k: v for k, v in info.__dict__.items() if k in DatasetOut.model_fields}
+    return DatasetOut(**fields, vocab_size=info.vocab_size)
 
 
 @router.get("/datasets", response_model=list[DatasetOut])
 def list_datasets(request: Request):
     """The built-in data sets, then the uploaded ones (by name)."""
-    infos = [*DATASETS.values(), *uploads.list_infos(request.app.state.settings.data_dir)]
+    built_in = [dataset_info(DatasetSpec(name=name)) for name in DATASETS]  # (text sets: their vocabulary)
+    infos = [*built_in, *uploads.list_infos(request.app.state.settings.data_dir)]
     return [dataset_out(info) for info in infos]
 
 

@@ -8,6 +8,7 @@ from nnplay.api.schemas import (ErrorOut, Health, JobOut, LayerTypeOut, MetricsO
 from nnplay.jobs import JobService
 from nnplay.jobs.store import JobRow
 from nnplay.probes import PROBES
+from nnplay.spec.data import DatasetSpec
 from nnplay.spec.layers import LAYER_MODELS
 from nnplay.spec.network import JobSpec, NetworkSummary
 from nnplay.spec.presets import PRESETS

@@ -4,7 +4,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from nnplay.protocol import FinalMetrics, Status
 from nnplay.spec.data import DatasetSpec
-from nnplay.spec.network import JobSpec, NetworkSpec
+from nnplay.spec.network import AnyNetwork, JobSpec
 from nnplay.spec.training import TrainingSpec
 
 
@@ -16,7 +16,7 @@ class ValidateRequest(BaseModel):
 
     name: str | None = Field(None, max_length=200, description="Ignored: a whole job spec may be sent")
     dataset: DatasetSpec
-    network: NetworkSpec
+    network: AnyNetwork
     training: TrainingSpec | None = None
 
 
@@ -38,6 +38,23 @@ class JobOut(BaseModel):
     final: FinalMetrics | None = Field(description="Metrics of the last finished epoch (latest, while running)")
     last_seq: int
     queue_position: int | None = Field(None, description="1 = next to start; null unless queued")
+    race_id: str | None = Field(None, description="The race this job runs in (POST /api/races), else null")
+
+
+class RaceRunOut(BaseModel):
+    value: str | int | float = Field(description="The raced setting's value in this run")
+    job: JobOut
+
+
+class RaceOut(BaseModel):
+    """A race: one job per value of ``field``, same seed (same initial weights and batch order)."""
+
+    id: str
+    name: str | None
+    field: str
+    values: list[str | int | float]
+    created_at: str
+    runs: list[RaceRunOut] = Field(description="In the order of values; a deleted job is left out")
 
 
 class MetricsOut(BaseModel):
@@ -52,12 +69,16 @@ class DatasetOut(BaseModel):
     name: str
     title: str
     task: str
-    kind: str = Field(description="image, tabular, toy1d or toy2d")
+    kind: str = Field(description="image, tabular, toy1d, toy2d, sequence or text")
     input_shape: list[int]
     classes: list[str]
     n_samples: int
     source: str
-    params: list[str]
+    params: list[str] = Field(description="The DatasetSpec options this data set takes")
+    target_shape: list[int] = Field([], description="One example's target: [] a class id, [h] values, "
+                                    "[T] one class id per step")
+    vocab: list[str] = Field([], description="Token of each id, for text data (id 0 first)")
+    vocab_size: int | None = Field(None, description="Number of token ids for text data, else null")
     uploaded: bool = Field(False, description="An uploaded CSV (deletable), not a built-in set")
     features: list[str] = Field([], description="Feature names of an uploaded set (one-hot columns as col=value)")
     n_missing: int = Field(0, description="Empty cells among the features of an uploaded set")
@@ -108,3 +129,33 @@ class Health(BaseModel):
     version: str
     device: str
     running_jobs: int
+
+
+class SurfaceGrid(BaseModel):
+    x: list[float]
+    y: list[float]
+    z: list[list[float]] = Field(description="f(x[j], y[i]) at row i, column j")
+    vmin: float
+    vmax: float
+
+
+class SurfacePath(BaseModel):
+    optimizer: str
+    label: str
+    x: list[float] = Field(description="The start, then the point after each step")
+    y: list[float]
+    loss: list[float] = Field(description="f at each point")
+    diverged: bool = Field(description="True when the path left the domain by > 1e6 or became non-finite")
+
+
+class SurfaceOut(BaseModel):
+    """Optimizer paths on a 2-D test function, with the function over its domain."""
+
+    function: str
+    domain: tuple[tuple[float, float], tuple[float, float]]
+    minimum: tuple[float, float] | None
+    start: list[float]
+    lr: float
+    steps: int
+    grid: SurfaceGrid
+    paths: list[SurfacePath]

@@ -1,6 +1,12 @@
-"""The data set registry: metadata for every name and one loader that splits, imputes and scales."""
+"""The data set registry: metadata for every name and one loader that splits, imputes and scales.
 
-from dataclasses import dataclass, replace
+Kinds: ``image`` ``(C, H, W)``, ``tabular`` ``(F,)``, ``toy1d``/``toy2d``, ``sequence`` (real values
+``(T, F)``) and ``text`` (int64 token ids ``(T,)``, with ``vocab`` naming each id). Targets are
+``(N, *target_shape)``: class ids ``(N,)`` for ``classification``, values ``(N, 1)`` or ``(N, horizon)``
+for ``regression``, one class id per step ``(N, T)`` for ``language_modeling`` and ``sequence_labelling``.
+"""
+
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,11 +16,13 @@ from sklearn import datasets as skd
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from nnplay.data import uploads
+from nnplay.data import memory, series, tasks, text, uploads
 from nnplay.data.info import DatasetInfo
 from nnplay.data.missing import impute, remove_at_random
+from nnplay.data.words import corpus_tokens
 from nnplay.data.toy import GENERATORS
-from nnplay.spec.data import GENERATED, DatasetSpec
+from nnplay.spec.data import (DIGIT_TASKS, GENERATED, MEMORY_TASKS, SERIES, TEXT, TEXT_CLASSIFICATION,
+                              DatasetSpec)
 from nnplay.spec.errors import SpecError
 
 UCI = "UCI Machine Learning Repository, as bundled in scikit-learn (sklearn.datasets.load_{})"
@@ -43,6 +51,17 @@ DATASETS["plane"] = DatasetInfo("plane", "Plane (linear regression, 2-D)", "regr
                                 ("n_samples", "noise"))
 
 
+for _name, _title, _source in (
+        ("shakespeare_words", "Shakespeare, 8 plays (words)", "Project Gutenberg texts of 8 plays, vendored in "
+         "nnplay/data/corpora (see SOURCES.md); public domain"),
+        ("milton_words", "Milton, Paradise Lost and Regained (words)", "Project Gutenberg texts, vendored in "
+         "nnplay/data/corpora (see SOURCES.md); public domain"),
+        ("lee_words", "Lee background news corpus (words)", "Lee, Pincombe & Welsh (2005), 300 Australian news "
+         "documents, as shipped with gensim's test data (lee_background.cor)")):
+    DATASETS[_name] = DatasetInfo(_name, _title, "word embedding", "corpus", (), (), len(corpus_tokens(_name)),
+                                  _source)
+
+
 @dataclass
 class Split:
     """Train and test tensors: inputs float32 ``(N, *input_shape)``; targets int64 class ids ``(N,)``, or
@@ -58,6 +77,7 @@ class Split:
     missing: int = 0
     removed: int = 0
     total_values: int = 0
+    meta: dict = field(default_factory=dict)  # sequence sets: a series' mean/std (training part), unit, test_time
 
 
 def find_info(name: str, data_dir: Path | str | None = None) -> DatasetInfo:
@@ -76,6 +96,8 @@ def dataset_info(spec: DatasetSpec, data_dir: Path | str | None = None) -> Datas
     """Metadata for a spec: generated sets report the requested ``n_samples``; ``mean_with_indicator``
     doubles the features (channels for images). Raises SpecError for an unknown name."""
     info = find_info(spec.name, data_dir)
+    if spec.name in SERIES + MEMORY_TASKS + TEXT + DIGIT_TASKS + TEXT_CLASSIFICATION:
+        return _sequence_info(spec, info)
     if spec.name in GENERATED:
         info = replace(info, n_samples=spec.n_samples)
     if spec.impute == "mean_with_indicator":
@@ -127,8 +149,11 @@ def _scale(info: DatasetInfo, x_train: np.ndarray, x_test: np.ndarray) -> tuple[
 
 def load(spec: DatasetSpec, data_dir: Path | str | None = None) -> Split:
     """Load, remove values at random (``missing_fraction``), split (``test_fraction``, ``seed``), impute
-    and scale with statistics of the training part only. Raises SpecError for an unknown name."""
+    and scale with statistics of the training part only. Raises SpecError for an unknown name.
+    Sequence and text sets are split as their modules say (chronologically for series and text)."""
     info = dataset_info(spec, data_dir)
+    if info.kind in ("sequence", "text"):
+        return _load_sequences(spec, info)
     x, y = _raw(spec, info, data_dir)
     x, removed = remove_at_random(x, spec.missing_fraction, spec.seed)
     missing = int(np.isnan(x).sum())
@@ -148,3 +173,121 @@ def _join(values: np.ndarray, mask: np.ndarray, base: tuple, with_mask: bool) ->
     """``(N, *base)`` values, followed along axis 1 by the missing-indicator ``(N, *base)`` if asked."""
     values = values.reshape(-1, *base)
     return np.concatenate([values, mask.reshape(-1, *base)], axis=1) if with_mask else values
+
+
+# ---- sequence data ---------------------------------------------------------------------------------
+
+DATASETS["sunspots"] = DatasetInfo(
+    "sunspots", "Sunspots, yearly (forecast)", "regression", "sequence", (22, 1), (), 309,
+    "Yearly mean sunspot numbers 1700-2008, NOAA National Geophysical Data Center, public domain "
+    "(statsmodels.datasets.sunspots)", ("window", "horizon"), target_shape=(1,))
+DATASETS["co2"] = DatasetInfo(
+    "co2", "Mauna Loa CO2, monthly (forecast)", "regression", "sequence", (24, 1), (), 526,
+    "Atmospheric CO2 at Mauna Loa, weekly flask samples 1958-2001 averaged per month; Keeling & Whorf "
+    "(2004), CDIAC, public domain (statsmodels.datasets.co2)", ("window", "horizon"), target_shape=(1,))
+DATASETS["shakespeare_chars"] = DatasetInfo(
+    "shakespeare_chars", "Shakespeare, characters (language model)", "language_modeling", "text", (100,), (),
+    0, "Eight Shakespeare plays from Project Gutenberg, public domain (nnplay.data.corpora); next character "
+    "at every step", ("seq_len",), target_shape=(100,))
+DATASETS["adding"] = DatasetInfo(
+    "adding", "Adding problem (memory)", "regression", "sequence", (50, 2), (), 400,
+    "synthetic (Hochreiter & Schmidhuber 1997): sum of the two marked values of a sequence",
+    ("n_samples", "seq_len"), target_shape=(1,))
+DATASETS["copy"] = DatasetInfo(
+    "copy", "Copy task (memory)", "sequence_labelling", "text", (30,), memory.COPY_VOCAB, 400,
+    f"synthetic (Arjovsky et al. 2016): repeat {memory.COPY_SYMBOLS} symbols after a delay, at the end",
+    ("n_samples", "seq_len"), target_shape=(30,), vocab=memory.COPY_VOCAB)
+DATASETS["reverse"] = DatasetInfo(
+    "reverse", "Reverse digits (attention)", "sequence_labelling", "text", (8,), tasks.DIGITS, 400,
+    "synthetic: seq_len random digits, the target is the sequence reversed (ideal attention: the "
+    "anti-diagonal)", ("n_samples", "seq_len"), target_shape=(8,), vocab=tasks.DIGITS)
+DATASETS["sort"] = DatasetInfo(
+    "sort", "Sort digits (attention)", "sequence_labelling", "text", (8,), tasks.DIGITS, 400,
+    "synthetic: seq_len random digits, the target is the sequence sorted ascending",
+    ("n_samples", "seq_len"), target_shape=(8,), vocab=tasks.DIGITS)
+DATASETS["authors"] = DatasetInfo(
+    "authors", "Shakespeare or Milton? (one line of verse)", "classification", "text", (64,), tasks.AUTHORS, 400,
+    "lines of 8 Shakespeare plays and of Milton's Paradise Lost and Paradise Regained, Project Gutenberg, "
+    "public domain (nnplay.data.corpora); half from each author, characters after a <cls> token, padded",
+    ("n_samples", "seq_len"), vocab=tasks.AUTHORS_VOCAB)
+
+
+def _sequence_info(spec: DatasetSpec, info: DatasetInfo) -> DatasetInfo:
+    """``info`` with the shapes, counts and vocabulary that ``spec``'s options give.
+
+    Raises SpecError at ``dataset.window`` / ``dataset.seq_len`` for options the data cannot meet, and
+    at ``dataset.missing_fraction`` / ``dataset.impute``, which apply to feature tables only."""
+    _check_no_missing(spec)
+    name, steps = spec.name, spec.resolved_seq_len()
+    if name in SERIES:
+        window = spec.resolved_window()
+        n_train, n_test = series.check_window(name, window, spec.horizon, spec.test_fraction)
+        return replace(info, input_shape=(window, 1), target_shape=(spec.horizon,), n_samples=n_train + n_test)
+    if name == "adding":
+        return replace(info, input_shape=(steps, 2), n_samples=spec.n_samples)
+    if name == "copy":
+        _check_copy(steps)
+        return replace(info, input_shape=(steps,), target_shape=(steps,), n_samples=spec.n_samples)
+    if name in DIGIT_TASKS:
+        return replace(info, input_shape=(steps,), target_shape=(steps,), n_samples=spec.n_samples)
+    if name in TEXT_CLASSIFICATION:
+        return replace(info, input_shape=(steps,), n_samples=spec.n_samples)
+    vocab = text.vocabulary(name, spec.test_fraction)
+    n_train, n_test = text.counts(name, steps, spec.test_fraction)
+    return replace(info, input_shape=(steps,), target_shape=(steps,), classes=vocab, vocab=vocab,
+                   n_samples=n_train + n_test)
+
+
+def _check_no_missing(spec: DatasetSpec) -> None:
+    if spec.missing_fraction > 0:
+        raise SpecError(("dataset", "missing_fraction"), f"'{spec.name}' is sequence data; missing_fraction "
+                        "applies to feature tables and images only: set it to 0")
+    if spec.impute == "mean_with_indicator":
+        raise SpecError(("dataset", "impute"), f"'{spec.name}' is sequence data without missing values; "
+                        "impute 'mean_with_indicator' does not apply: use 'mean'")
+
+
+def _check_copy(steps: int) -> None:
+    least = 2 * memory.COPY_SYMBOLS + 2
+    if steps < least:
+        raise SpecError(("dataset", "seq_len"), f"seq_len {steps} is too short for the copy task: it needs "
+                        f"{memory.COPY_SYMBOLS} symbols, a delay, a delimiter and {memory.COPY_SYMBOLS} answer "
+                        f"steps, at least {least}")
+
+
+def _load_sequences(spec: DatasetSpec, info: DatasetInfo) -> Split:
+    """Train/test tensors of a sequence or text set (see ``nnplay.data.series``, ``text``, ``memory``)."""
+    if spec.name in SERIES:
+        parts = series.split_series(spec.name, spec.resolved_window(), spec.horizon, spec.test_fraction)
+    elif spec.name in TEXT:
+        parts = text.split_text(spec.name, spec.resolved_seq_len(), spec.test_fraction)
+    elif spec.name in TEXT_CLASSIFICATION:
+        parts = tasks.authors_split(spec.n_samples, spec.resolved_seq_len(), spec.test_fraction, spec.seed)
+    else:
+        parts = _memory_parts(spec)
+    as_x = _ids if info.kind == "text" else _float
+    as_y = _float if info.task == "regression" else _ids
+    meta = {k: v for k, v in parts.items() if not k.startswith(("x_", "y_")) and k != "vocab"}
+    x_tr = as_x(parts["x_train"])
+    return Split(info, x_tr, as_y(parts["y_train"]), as_x(parts["x_test"]), as_y(parts["y_test"]),
+                 total_values=x_tr.numel(), meta=meta)
+
+
+def _float(a) -> torch.Tensor:
+    return torch.as_tensor(np.asarray(a), dtype=torch.float32)
+
+
+def _ids(a) -> torch.Tensor:
+    return torch.as_tensor(np.asarray(a), dtype=torch.int64)
+
+
+def _memory_parts(spec: DatasetSpec) -> dict:
+    """One seeded draw of ``n_samples`` examples (memory and digit tasks), the last ``test_fraction`` of
+    them for testing."""
+    if spec.name in DIGIT_TASKS:
+        x, y = tasks.digit_task(spec.name, spec.n_samples, spec.resolved_seq_len(), spec.seed)
+    else:
+        make = memory.adding if spec.name == "adding" else memory.copy
+        x, y = make(spec.n_samples, spec.resolved_seq_len(), spec.seed)
+    cut = spec.n_samples - int(np.ceil(spec.n_samples * spec.test_fraction))
+    return {"x_train": x[:cut], "y_train": y[:cut], "x_test": x[cut:], "y_test": y[cut:]}

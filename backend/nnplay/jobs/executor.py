@@ -38,11 +38,13 @@ class LocalExecutor:
     """Worker threads in the server process; at most ``max_workers`` jobs train at once, the rest wait
     in submission order."""
 
-    def __init__(self, max_workers: int, device: str = "cpu", max_channels: int = 16, data_dir=None):
+    def __init__(self, max_workers: int, device: str = "cpu", max_channels: int = 16, data_dir=None,
+                 max_units: int = 16, unit_resolution: int = 32):
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="nnplay-job")
         self.device = device
         self.max_channels = max_channels
         self.data_dir = data_dir  # where uploaded data sets live
+        self.probe_limits = {"max_units": max_units, "unit_resolution": unit_resolution}
 
     def submit(self, request: RunRequest) -> Future:
         return self._pool.submit(self._run, request)
@@ -51,7 +53,8 @@ class LocalExecutor:
         if not r.before():
             return None
         return train(r.spec, r.emit, r.should_stop, device=self.device, max_channels=self.max_channels,
-                     checkpoint=r.checkpoint, resume=r.resume, data_dir=self.data_dir, control=r.control)
+                     checkpoint=r.checkpoint, resume=r.resume, data_dir=self.data_dir, control=r.control,
+                     **self.probe_limits)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)

@@ -2,7 +2,7 @@
 
 A client that has caught up with the history and then falls ``COALESCE_BACKLOG`` messages behind the
 live ones gets coalesced visual frames: superseded
-``feature_maps``/``decision_boundary``/``attention`` messages are skipped for it (their ``seq`` is missing from its
+``feature_maps``/``decision_boundary``/``neuron_maps``/``attention`` messages are skipped for it (their ``seq`` is missing from its
 stream), while every ``status``, ``metrics`` and ``gradients`` message is sent.
 
 Messages are numbered (``seq``) under a lock, written to the store in batches from the worker thread,
@@ -93,7 +93,8 @@ class JobRun:
         self.changed = asyncio.Event()
 
 
-VISUAL_TYPES = frozenset({"feature_maps", "decision_boundary", "attention"})
+VISUAL_TYPES = frozenset({"feature_maps", "decision_boundary", "neuron_maps", "attention", "embedding_projection",
+                          "reconstructions"})
 COALESCE_BACKLOG = 256
 
 

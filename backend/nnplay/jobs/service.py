@@ -17,10 +17,12 @@ from collections.abc import AsyncIterator
 from nnplay.jobs.checkpoints import Checkpoints
 from nnplay.jobs.executor import Executor, RunRequest
 from nnplay.jobs.run import JobRun, superseded
-from nnplay.jobs.store import JobRow, Store, now_iso
+from nnplay.jobs.store import JobRow, RaceRow, Store, now_iso
 from nnplay.protocol import TERMINAL
 from nnplay.settings import Settings
-from nnplay.spec.network import JobSpec
+from nnplay.spec.errors import SpecError
+from nnplay.spec.network import JobSpec, network_kind
+from nnplay.spec.race import RaceSpec, race_specs
 from nnplay.spec.training import LiveSettings
 from nnplay.train import TrainResult
 from nnplay.train.check import check_job
@@ -84,17 +86,46 @@ class JobService:
         check_job(spec.dataset, spec.network, spec.training, self.settings)
         self._make_room()
         job_id = uuid.uuid4().hex
-        name = spec.name or f"{spec.dataset.name} / {len(spec.network.layers)} layers"
+        name = spec.name or default_name(spec)
         self.store.add_job(JobRow(id=job_id, name=name, spec=spec.model_dump(mode="json"),
                                   status="queued", created_at=now_iso(), last_seq=0))
         self._launch(job_id, spec, 1, paused=paused)
         return self.get(job_id)
 
-    def _make_room(self) -> None:
-        """Keep at most ``max_stored_jobs``: prune the oldest finished jobs if the setting allows it,
-        else refuse (409 naming the limit)."""
+    def create_race(self, race: RaceSpec) -> RaceRow:
+        """Check every run of the race (SpecError at ``base...`` or ``values[i]``), store the race and
+        its jobs (tagged with its id) at once, and queue them in the order of ``values``."""
+        specs = race_specs(race)
+        try:
+            check_job(race.base.dataset, race.base.network, race.base.training, self.settings)
+        except SpecError as err:
+            raise SpecError(("base", *err.loc), err.message) from None
+        for i, spec in enumerate(specs):
+            try:
+                check_job(spec.dataset, spec.network, spec.training, self.settings)
+            except SpecError as err:
+                raise SpecError(("values", i), f"{race.field} = {race.values[i]!r}: {err.message}") from None
+        self._make_room(len(specs))
+        race_id = uuid.uuid4().hex
+        rows = [JobRow(id=uuid.uuid4().hex, name=spec.name, spec=spec.model_dump(mode="json"), status="queued",
+                       created_at=now_iso(), last_seq=0, race_id=race_id) for spec in specs]
+        self.store.add_race(RaceRow(id=race_id, name=race.name or race.base.name, field=race.field,
+                                    values=list(race.values), job_ids=[r.id for r in rows], created_at=now_iso()), rows)
+        for row, spec in zip(rows, specs):
+            self._launch(row.id, spec, 1)
+        return self.get_race(race_id)
+
+    def get_race(self, race_id: str) -> RaceRow:
+        race = self.store.get_race(race_id)
+        if race is None:
+            raise JobNotFound(f"no race with id '{race_id}'")
+        return race
+
+    def _make_room(self, n: int = 1) -> None:
+        """Keep at most ``max_stored_jobs`` with ``n`` more: prune the oldest finished jobs if the
+        setting allows it, else refuse (409 naming the limit)."""
         limit = self.settings.max_stored_jobs
-        excess = self.store.count_jobs() - limit + 1
+        excess = self.store.count_jobs() - limit + n
         if excess <= 0:
             return
         finished = [j for j in reversed(self.store.list_jobs(limit=100_000)) if j.status in TERMINAL]
@@ -360,6 +391,13 @@ class JobService:
             if run.done:
                 return
             await waiter.wait()
+
+
+def default_name(spec: JobSpec) -> str:
+    """``"digits / 12 layers"`` or ``"shakespeare_words / word2vec skipgram"``."""
+    network = spec.network
+    what = f"word2vec {network.model}" if network_kind(network) == "word2vec" else f"{len(network.layers)} layers"
+    return f"{spec.dataset.name} / {what}"
 
 
 def _end_detail(status: str, step: int) -> str | None:

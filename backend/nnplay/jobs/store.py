@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import (JSON, ForeignKey, Integer, String, Text, create_engine, delete, event, func, insert,
-                        select, update)
+                        inspect, select, text, update)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 
@@ -30,6 +30,20 @@ class JobRow(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     final: Mapped[dict | None] = mapped_column(JSON)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    race_id: Mapped[str | None] = mapped_column(String(32), index=True, nullable=True)
+
+
+class RaceRow(Base):
+    """A group of jobs differing in one setting (``field``); ``job_ids[i]`` ran ``values[i]``."""
+
+    __tablename__ = "races"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    field: Mapped[str] = mapped_column(String(64))
+    values: Mapped[list] = mapped_column(JSON)
+    job_ids: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[str] = mapped_column(String(40), index=True)
 
 
 class MessageRow(Base):
@@ -58,6 +72,7 @@ class Store:
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         Base.metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
         self._lock = threading.Lock()
 
     def add_job(self, row: JobRow) -> None:
@@ -115,11 +130,33 @@ class Store:
             s.execute(update(JobRow).where(JobRow.id == job_id).values(last_seq=after))
             s.commit()
 
+    def add_race(self, race: RaceRow, jobs: list[JobRow]) -> None:
+        """Store a race and its jobs in one transaction."""
+        with self._lock, Session(self.engine, expire_on_commit=False) as s:
+            s.add_all([race, *jobs])
+            s.commit()
+
+    def get_race(self, race_id: str) -> RaceRow | None:
+        with Session(self.engine, expire_on_commit=False) as s:
+            return s.get(RaceRow, race_id)
+
+    def list_races(self, limit: int = 1000) -> list[RaceRow]:
+        with Session(self.engine, expire_on_commit=False) as s:
+            return list(s.scalars(select(RaceRow).order_by(RaceRow.created_at.desc()).limit(limit)))
+
     def delete_job(self, job_id: str) -> None:
         with self._lock, Session(self.engine) as s:
             s.execute(delete(MessageRow).where(MessageRow.job_id == job_id))
             s.execute(delete(JobRow).where(JobRow.id == job_id))
             s.commit()
+
+
+def _add_missing_columns(engine) -> None:
+    """Databases made before a column existed get it (``ALTER TABLE ... ADD COLUMN``, nullable)."""
+    have = {c["name"] for c in inspect(engine).get_columns("jobs")}
+    if "race_id" not in have:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE jobs ADD COLUMN race_id VARCHAR(32)"))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -10,8 +10,9 @@ import torch
 from torch import nn
 
 from nnplay.nn.attention import MaskedSequential, PositionalEncoding, SelfAttention, SequencePool, TransformerEncoder
+from nnplay.nn.recurrent import SequenceGRU, SequenceLSTM, SequenceRNN
 from nnplay.spec.layers import Shape
-from nnplay.spec.network import NetworkSpec
+from nnplay.spec.network import NetworkSpec, bind_vocab
 
 BUILDERS: dict[str, Callable[..., nn.Module]] = {
     "linear": nn.Linear,
@@ -32,16 +33,23 @@ BUILDERS: dict[str, Callable[..., nn.Module]] = {
     "self_attention": SelfAttention,
     "transformer_encoder": TransformerEncoder,
     "sequence_pool": SequencePool,
+    "embedding": nn.Embedding,
+    "rnn": SequenceRNN,
+    "lstm": SequenceLSTM,
+    "gru": SequenceGRU,
 }
 
 
-def build_network(network: NetworkSpec, input_shape: Shape, pad_id: int | None = None) -> nn.Sequential:
+def build_network(network: NetworkSpec, input_shape: Shape, vocab_size: int | None = None,
+                  pad_id: int | None = None) -> nn.Sequential:
     """A Sequential taking ``(N, *input_shape)``; module ``i`` is ``network.layers[i]``.
 
-    ``pad_id``: the padding token id of a text data set; when given, the result is a
+    ``vocab_size`` (text data) fills a leading embedding's ``num_embeddings``. ``pad_id``: the padding
+    token id of a text data set; when given, the result is a
     :class:`~nnplay.nn.attention.MaskedSequential` that masks those positions in attention and pooling.
     Assumes the spec passed shape inference (``nnplay.spec.network.infer_shapes``).
     """
+    network = bind_vocab(network, vocab_size)
     modules, shape = [], tuple(input_shape)
     for layer in network.layers:
         module = BUILDERS[layer.type](**layer.resolved(shape))

@@ -16,9 +16,9 @@ the registry complete and checks each rendered module against the builder's. Pur
 import inspect
 from collections.abc import Callable, Sequence
 
-from nnplay.nn import attention
-from nnplay.spec.layers import Shape
-from nnplay.spec.network import JobSpec, NetworkSpec, infer_shapes
+from nnplay.nn import attention, recurrent
+from nnplay.spec.layers import RECURRENT_TYPES, Shape
+from nnplay.spec.network import JobSpec, NetworkSpec, bind_vocab, infer_shapes
 
 Renderer = Callable[[dict], str]
 
@@ -52,7 +52,23 @@ RENDERERS: dict[str, Renderer] = {
     "self_attention": _call("SelfAttention"),
     "transformer_encoder": _call("TransformerEncoder"),
     "sequence_pool": _call("SequencePool"),
+    "embedding": _call("nn.Embedding"),
+    "rnn": _call("SequenceRNN"),
+    "lstm": _call("SequenceLSTM"),
+    "gru": _call("SequenceGRU"),
 }
+RECURRENT_CLASSES = {"rnn": recurrent.SequenceRNN, "lstm": recurrent.SequenceLSTM, "gru": recurrent.SequenceGRU}
+
+
+def class_sources(network: NetworkSpec) -> str:
+    """Source of the nnplay module classes the generated file needs (the batch-first recurrent
+    wrappers of ``nnplay.nn.recurrent``, which need only torch); empty when it needs none."""
+    used = [t for t in RECURRENT_TYPES if any(layer.type == t for layer in network.layers)]
+    if not used:
+        return ""
+    parts = [inspect.getsource(recurrent.last_state), inspect.getsource(recurrent.ReturnSequences)]
+    parts += [inspect.getsource(RECURRENT_CLASSES[t]) for t in used]
+    return "\n\n" + "\n\n".join(parts) + "\n"
 
 SUPPORT: dict[str, tuple] = {
     "positional_encoding": (attention.PositionalEncoding,),
@@ -75,7 +91,7 @@ def support_code(network: NetworkSpec, masked: bool) -> str:
 
 OUTPUT_NOTES = {
     "cross_entropy": "logits (trained with cross_entropy; softmax turns them into class probabilities)",
-    "mse": "scores trained with mse against one-hot targets",
+    "mse": "outputs trained with mse (against one-hot targets for classes, the values themselves for forecasts)",
     "bce_with_logits": "logits (trained with bce_with_logits; sigmoid turns them into probabilities)",
 }
 
@@ -85,12 +101,14 @@ def shape_text(shape: Shape) -> str:
     return "(" + ", ".join(["N", *(str(s) for s in shape)]) + ")"
 
 
-def module_lines(network: NetworkSpec, input_shape: Shape) -> list[str]:
+def module_lines(network: NetworkSpec, input_shape: Shape, vocab_size: int | None = None) -> list[str]:
     """One ``nn.X(...),  # i type -> (shape)`` line per layer, as in the builder's Sequential.
 
-    Assumes the spec passed shape inference (``infer_shapes`` raises ShapeError otherwise).
+    ``vocab_size`` (text data) fills a leading embedding's ``num_embeddings``. Assumes the spec passed
+    shape inference (``infer_shapes`` raises ShapeError otherwise).
     """
-    rows, shape, lines = infer_shapes(network, input_shape), tuple(input_shape), []
+    network = bind_vocab(network, vocab_size)
+    rows, shape, lines = infer_shapes(network, input_shape, vocab_size), tuple(input_shape), []
     for layer, row in zip(network.layers, rows):
         expression = RENDERERS[layer.type](layer.resolved(shape))
         lines.append(f"{expression},  # {row.index} {layer.type} -> {tuple(row.output_shape)}")
@@ -115,29 +133,39 @@ def _classes_line(classes: Sequence[str]) -> str:
 
 
 def render_code(spec: JobSpec, input_shape: Shape, *, title: str = "", classes: Sequence[str] = (),
-                version: str = "", pad_id: int | None = None) -> str:
+                version: str = "", vocab_size: int | None = None, pad_id: int | None = None) -> str:
     """The standalone ``.py`` file rebuilding ``spec.network`` for inputs ``(N, *input_shape)``.
 
     ``title`` (e.g. the job name) heads the docstring; ``classes`` names the outputs; ``version`` is
-    nnplay's; ``pad_id`` is the padding token id of a text data set (masked as the builder does).
-    Raises ShapeError if the network cannot take ``input_shape``.
+    nnplay's; ``vocab_size`` is given for text data (int64 token ids in); ``pad_id`` is the padding
+    token id of a text data set (masked as the builder does). Raises ShapeError if the network cannot
+    take ``input_shape``.
     """
-    out_shape = tuple(infer_shapes(spec.network, input_shape)[-1].output_shape)
-    lines = module_lines(spec.network, input_shape) + ([f"pad_id={pad_id!r},"] if pad_id is not None else [])
+    out_shape = tuple(infer_shapes(spec.network, input_shape, vocab_size)[-1].output_shape)
+    lines = module_lines(spec.network, input_shape, vocab_size) + ([f"pad_id={pad_id!r},"] if pad_id is not None else [])
     layers = "\n".join(f"            {line}" for line in lines)
+    tokens = vocab_size is not None
     return TEMPLATE.format(
         title=_doc_safe(title or "nnplay network"), version=version or "?", dataset=spec.dataset.name,
         input=shape_text(input_shape), output=shape_text(out_shape), input_shape=tuple(input_shape),
         note=_output_note(spec), classes=_classes_line(classes), layers=layers,
         support=support_code(spec.network, pad_id is not None),
         container="nn.Sequential" if pad_id is None else "MaskedSequential",
+        dtype="torch.int64" if tokens else "torch.float32", input_kind=_input_kind(tokens),
+        class_sources=class_sources(spec.network),
     )
+
+
+def _input_kind(tokens: bool) -> str:
+    if tokens:
+        return "int64 token ids"
+    return "float32"
 
 
 TEMPLATE = '''"""{title}: an nnplay network rebuilt with plain PyTorch (generated by nnplay {version}).
 
-Input: float32 {input}, data set "{dataset}", standardised as nnplay does (with the mean and standard
-deviation of the training part of the split).
+Input: {input_kind} {input}, data set "{dataset}" (real values are standardised as nnplay does, with
+the mean and standard deviation of the training part of the split).
 Output: {output}, {note}.{classes}
 
 Weights: the job's model file (GET /api/jobs/{{id}}/model) is a dict {{"state_dict", "spec",
@@ -151,8 +179,9 @@ import torch
 from torch import nn
 
 INPUT_SHAPE = {input_shape}  # one example; a batch is (N, *INPUT_SHAPE)
+INPUT_DTYPE = {dtype}
 {support}
-
+{class_sources}
 
 class Net(nn.Module):
     """Module i of ``self.layers`` is layer i of the job spec: {input} -> {output}."""
@@ -181,5 +210,5 @@ if __name__ == "__main__":
 
     net = load(sys.argv[1]) if len(sys.argv) > 1 else Net().eval()
     with torch.no_grad():
-        print(net(torch.zeros(2, *INPUT_SHAPE)).shape)
+        print(net(torch.zeros(2, *INPUT_SHAPE, dtype=INPUT_DTYPE)).shape)
 '''

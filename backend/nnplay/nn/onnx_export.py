@@ -31,7 +31,8 @@ def export_onnx(network: NetworkSpec, input_shape: tuple[int, ...], state_dict: 
     model = build_network(network, input_shape)
     model.load_state_dict(state_dict)
     model.eval()
-    example = torch.zeros(2, *input_shape)  # (2, *input_shape): batch 2, as torch.export specialises size 1
+    tokens = network.layers[0].type == "embedding"  # text data: int64 token ids in
+    example = torch.zeros(2, *input_shape, dtype=torch.int64 if tokens else torch.float32)  # batch 2: torch.export specialises 1
     batch = torch.export.Dim("batch", min=1)
     with torch.no_grad():
         program = torch.onnx.export(model, (example,), dynamo=True, verbose=False, opset_version=OPSET,

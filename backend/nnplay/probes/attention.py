@@ -71,10 +71,10 @@ def block_probs(module: nn.Module, x: torch.Tensor, key_padding_mask: torch.Tens
 
 
 def attention_maps(model: nn.Sequential, layer_types: list[str], x: torch.Tensor) -> tuple[list[dict], torch.Tensor]:
-    """Run ``x`` (one probe example, ``(1, T)`` token ids) through ``model`` in eval mode under no_grad.
+    """Run ``x`` (probe sequences, ``(N, T)`` token ids) through ``model`` in eval mode under no_grad.
 
     Padding keys are masked as the model masks them (``MaskedSequential.pad_id``). Returns ``(layers, output)``: one entry per attention (``index`` in ``network.layers``, ``block``
-    inside a transformer_encoder, ``type``, ``causal`` and the probabilities ``(heads, T, T)`` as a
+    inside a transformer_encoder, ``type``, ``causal`` and the probabilities ``(N, heads, T, T)`` as a
     tensor under ``"probs"``), and the model's output for ``x``. Restores the model's mode.
     """
     watched = [i for i, t in enumerate(layer_types) if t in ATTENTION_TYPES]
@@ -87,7 +87,7 @@ def attention_maps(model: nn.Sequential, layer_types: list[str], x: torch.Tensor
         model.eval()
         with torch.no_grad():
             output = model(x)
-            layers = [{"index": i, "block": j, "type": layer_types[i], "causal": model[i].causal, "probs": p[0]}
+            layers = [{"index": i, "block": j, "type": layer_types[i], "causal": model[i].causal, "probs": p}
                       for i in watched for j, p in enumerate(block_probs(model[i], inputs[i], key_padding_mask))]
     finally:
         model.train(was_training)
@@ -103,8 +103,9 @@ def _capture(store: dict, index: int):
 
 
 def layer_payload(entry: dict, length: int, decimals: int = 3) -> dict:
-    """A layer entry as JSON: probabilities of the first ``length`` (non-padding) positions, 0-1 scale."""
-    probs = entry["probs"][:, :length, :length]  # (heads, L, L)
+    """A layer entry's first example as JSON: probabilities ``(heads, L, L)`` of its first ``length``
+    (non-padding) positions, on the 0-1 scale."""
+    probs = entry["probs"][0, :, :length, :length]  # (heads, L, L)
     payload = array_payload(probs, ATTENTION_DIMS, decimals=decimals)
     return {"index": entry["index"], "block": entry["block"], "type": entry["type"], "causal": entry["causal"],
             **payload, "vmin": 0.0, "vmax": 1.0}

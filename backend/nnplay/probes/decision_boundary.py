@@ -17,12 +17,10 @@ def grid_axes(points: torch.Tensor, resolution: int, margin: float = 0.1) -> tup
     return tuple(torch.linspace(float(lo[d]), float(hi[d]), resolution) for d in range(points.shape[1]))
 
 
-@torch.no_grad()
-def grid_outputs(model: nn.Module, x1: torch.Tensor, x2: torch.Tensor | None = None,
-                 n_inputs: int | None = None) -> torch.Tensor:
-    """The model's raw outputs ``(G2*G1, K)`` over the grid (row-major: x2 slow, x1 fast), or ``(G1, K)``
-    over ``x1`` alone when ``x2`` is None. Inputs past the grid's 1 or 2 columns (``n_inputs``, e.g. the
-    missing-value indicators) are 0. Eval mode, restored after."""
+def grid_points(x1: torch.Tensor, x2: torch.Tensor | None = None, n_inputs: int | None = None) -> torch.Tensor:
+    """The grid's model inputs ``(M, max(D, n_inputs))``: row-major over ``(x2, x1)`` (point
+    ``i * G1 + j`` is ``(x1[j], x2[i])``, M = G2*G1), or ``x1`` alone (M = G1) when ``x2`` is None.
+    Inputs past the grid's 1 or 2 columns (``n_inputs``, e.g. the missing-value indicators) are 0."""
     if x2 is None:
         grid = x1[:, None]  # (G1, 1)
     else:
@@ -30,6 +28,26 @@ def grid_outputs(model: nn.Module, x1: torch.Tensor, x2: torch.Tensor | None = N
         grid = torch.stack([g1.reshape(-1), g2.reshape(-1)], dim=1)  # (G2*G1, 2)
     if n_inputs and n_inputs > grid.shape[1]:
         grid = torch.cat([grid, grid.new_zeros(len(grid), n_inputs - grid.shape[1])], dim=1)  # (M, n_inputs)
+    return grid
+
+
+def grid_probabilities(logits: torch.Tensor, g2: int, g1: int) -> torch.Tensor:
+    """Class probabilities ``(K, G2, G1)`` from the grid's logits ``(G2*G1, K)``; a single logit gives
+    K = 2 (p(class 0) = 1 - sigmoid)."""
+    if logits.shape[1] == 1:
+        p1 = torch.sigmoid(logits[:, 0])
+        probs = torch.stack([1 - p1, p1], dim=1)
+    else:
+        probs = torch.softmax(logits, dim=1)
+    return probs.T.reshape(-1, g2, g1)  # (K, G2, G1)
+
+
+@torch.no_grad()
+def grid_outputs(model: nn.Module, x1: torch.Tensor, x2: torch.Tensor | None = None,
+                 n_inputs: int | None = None) -> torch.Tensor:
+    """The model's raw outputs ``(G2*G1, K)`` over the grid (row-major: x2 slow, x1 fast), or ``(G1, K)``
+    over ``x1`` alone when ``x2`` is None (see :func:`grid_points`). Eval mode, restored after."""
+    grid = grid_points(x1, x2, n_inputs)
     was_training = model.training
     model.eval()
     try:
@@ -44,17 +62,17 @@ def decision_boundary(model: nn.Module, x1: torch.Tensor, x2: torch.Tensor, n_in
     ``(x1[j], x2[i])`` (rows follow x2, columns x1, as a heatmap draws them). Eval mode, restored after.
     A single-logit model gives K = 2 (p(class 0) = 1 - sigmoid)."""
     logits = grid_outputs(model, x1, x2, n_inputs)  # (G2*G1, K)
-    if logits.shape[1] == 1:
-        p1 = torch.sigmoid(logits[:, 0])
-        probs = torch.stack([1 - p1, p1], dim=1)
-    else:
-        probs = torch.softmax(logits, dim=1)
-    return probs.T.reshape(-1, len(x2), len(x1))  # (K, G2, G1)
+    return grid_probabilities(logits, len(x2), len(x1))  # (K, G2, G1)
 
 
 def regression_prediction(model: nn.Module, x1: torch.Tensor, x2: torch.Tensor | None = None,
                           n_inputs: int | None = None) -> torch.Tensor:
     """A regression model's prediction (target units) over the grid: ``(G2, G1)`` (rows follow x2) for
     2-D input, ``(G1,)`` along ``x1`` for 1-D input."""
-    out = grid_outputs(model, x1, x2, n_inputs)[:, 0]  # (G2*G1,) or (G1,)
+    return prediction_values(grid_outputs(model, x1, x2, n_inputs), x1, x2)
+
+
+def prediction_values(outputs: torch.Tensor, x1: torch.Tensor, x2: torch.Tensor | None) -> torch.Tensor:
+    """A regression model's grid outputs ``(M, 1)`` as ``(G2, G1)`` (2-D input) or ``(G1,)`` (1-D)."""
+    out = outputs[:, 0]  # (M,)
     return out if x2 is None else out.reshape(len(x2), len(x1))  # (G2, G1)

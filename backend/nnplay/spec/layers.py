@@ -11,7 +11,7 @@ Output-size formulas follow the PyTorch docs of ``nn.Conv2d`` / ``nn.MaxPool2d``
 """
 
 from math import prod
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,6 +40,7 @@ class LayerBase(BaseModel):
     """Common behaviour: extra fields are refused; shape-preserving and parameter-free by default."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+    takes_tokens: ClassVar[bool] = False  # True for a layer that reads int64 token ids (embedding)
 
     def output_shape(self, in_shape: Shape) -> Shape:
         """Shape of one example after this layer; raises LayerShapeError if ``in_shape`` is refused."""
@@ -433,10 +434,108 @@ class SequencePool(LayerBase):
         return in_shape[1:]
 
 
+class Embedding(LayerBase):
+    """A lookup table of ``embedding_dim`` numbers per token: token ids ``(T,)`` -> ``(T, embedding_dim)``.
+
+    Takes the int64 token ids of a text data set, so it comes first; ``num_embeddings`` (the table's
+    rows) is the data set's vocabulary size, inferred if left out.
+    """
+
+    type: Literal["embedding"]
+    takes_tokens: ClassVar[bool] = True
+    embedding_dim: int = Field(ge=1, le=4096, description="Numbers per token.")
+    num_embeddings: int | None = Field(None, ge=1, le=1_000_000,
+                                       description="Vocabulary size; inferred from the data set if left out.")
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        if len(in_shape) != 1:
+            raise LayerShapeError(None, f"embedding expects token ids (T,) but receives {fmt(in_shape)}")
+        return in_shape + (self.embedding_dim,)
+
+    def param_count(self, in_shape: Shape) -> int:
+        return (self.num_embeddings or 0) * self.embedding_dim
+
+    def resolved(self, in_shape: Shape) -> dict:
+        return {"num_embeddings": self.num_embeddings, "embedding_dim": self.embedding_dim}
+
+
+class _Recurrent(LayerBase):
+    """Shared by rnn, lstm and gru: batch-first ``(T, input_size)`` -> ``(T, D*hidden_size)`` with
+    ``return_sequences`` (every step), or ``(D*hidden_size,)``, the last step of each direction (D = 2
+    when bidirectional: the forward direction's state after step T and the backward one's after step 1).
+    """
+
+    gates: ClassVar[int] = 1  # weight blocks per direction and layer: rnn 1, gru 3, lstm 4
+    hidden_size: int = Field(ge=1, le=4096, description="Units of the hidden state h_t.")
+    num_layers: int = Field(1, ge=1, le=8, description="Stacked recurrent layers.")
+    bidirectional: bool = Field(False, description="Also run the sequence backwards; outputs concatenated.")
+    dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout between stacked layers (num_layers >= 2).")
+    return_sequences: bool = Field(False, description="true: output every step (T, D*hidden_size), for a "
+                                   "following recurrent layer or per-step outputs; false: the last step only.")
+    input_size: int | None = Field(None, ge=1, le=1_000_000, description="Inferred if left out.")
+
+    @property
+    def directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        if len(in_shape) != 2:
+            raise LayerShapeError(None, f"{self.type} expects a sequence (time, features) but receives "
+                                  f"{fmt(in_shape)}; it needs sequence data, or a previous recurrent layer "
+                                  "with return_sequences true")
+        if self.input_size is not None and self.input_size != in_shape[1]:
+            raise LayerShapeError("input_size", f"input_size is {self.input_size} but the incoming sequence "
+                                  f"{fmt(in_shape)} has {in_shape[1]} features; leave input_size out to infer it")
+        width = self.directions * self.hidden_size
+        return (in_shape[0], width) if self.return_sequences else (width,)
+
+    def param_count(self, in_shape: Shape) -> int:
+        h, total, size = self.hidden_size, 0, in_shape[1]
+        for _ in range(self.num_layers):
+            total += self.directions * self.gates * (size * h + h * h + 2 * h)
+            size = self.directions * h
+        return total
+
+    def resolved(self, in_shape: Shape) -> dict:
+        return {"input_size": in_shape[1], "hidden_size": self.hidden_size, "num_layers": self.num_layers,
+                "bidirectional": self.bidirectional, "dropout": self.dropout,
+                "return_sequences": self.return_sequences}
+
+
+class RNN(_Recurrent):
+    """Elman recurrent layer ``h_t = act(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh)`` (torch.nn.RNN),
+    ``nonlinearity`` tanh or relu. Shapes: see ``return_sequences``."""
+
+    type: Literal["rnn"]
+    nonlinearity: Literal["tanh", "relu"] = "tanh"
+
+    def resolved(self, in_shape: Shape) -> dict:
+        return {**super().resolved(in_shape), "nonlinearity": self.nonlinearity}
+
+
+class LSTM(_Recurrent):
+    """Long short-term memory (Hochreiter & Schmidhuber 1997; torch.nn.LSTM): input, forget, cell and
+    output gates i, f, g, o; ``c_t = f*c_(t-1) + i*g``, ``h_t = o*tanh(c_t)``. Shapes: see ``return_sequences``."""
+
+    type: Literal["lstm"]
+    gates: ClassVar[int] = 4
+
+
+class GRU(_Recurrent):
+    """Gated recurrent unit (Cho et al. 2014; torch.nn.GRU): reset r, update z, new n;
+    ``h_t = (1-z)*n + z*h_(t-1)``. Shapes: see ``return_sequences``."""
+
+    type: Literal["gru"]
+    gates: ClassVar[int] = 3
+
+
+RECURRENT_TYPES: tuple[str, ...] = ("rnn", "lstm", "gru")
+
 LAYER_MODELS: tuple[type[LayerBase], ...] = (
     Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, BatchNorm1d, BatchNorm2d,
     ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax,
     PositionalEncoding, SelfAttention, TransformerEncoder, SequencePool,
+    Embedding, RNN, LSTM, GRU,
 )
 
 LayerSpec = Annotated[Union[LAYER_MODELS], Field(discriminator="type")]  # type: ignore[valid-type]

@@ -43,6 +43,15 @@ _RAW = [
                              {"type": "linear", "out_features": 32}, {"type": "tanh"},
                              {"type": "linear", "out_features": 2}]},
       "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 32, "probe_every": 50}}),
+    ("tanh_spiral", "Tanh MLP (2x8) on spiral",
+     "Two hidden tanh layers of 8 units on the spiral (noise 0.1): small enough to watch every unit in the "
+     "Neurons tab, and it still reaches about 0.96 test accuracy with this seed (issue 4's check).",
+     {"name": "tanh MLP 2x8 on spiral", "dataset": {"name": "spiral", "n_samples": 400, "noise": 0.1, "seed": 0},
+      "network": {"layers": [{"type": "linear", "out_features": 8}, {"type": "tanh"},
+                             {"type": "linear", "out_features": 8}, {"type": "tanh"},
+                             {"type": "linear", "out_features": 2}]},
+      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 16, "seed": 0,
+                   "probe_every": 50}}),
     ("linreg_plane", "Linear regression on plane",
      "Least squares by gradient descent: one linear layer, squared-error loss, full-batch SGD. The data is "
      "y = 2 x1 - 3 x2 + 0.5 + noise; the learned weights approach the least-squares fit.",
@@ -58,6 +67,74 @@ _RAW = [
                              {"type": "linear", "out_features": 1}]},
       "training": {"optimizer": "adam", "lr": 0.01, "loss": "mse", "epochs": 60, "batch_size": 32,
                    "probe_every": 20}}),
+]
+
+AUTOENCODER = [
+    {"type": "flatten"},
+    {"type": "linear", "out_features": 64}, {"type": "tanh"},
+    {"type": "linear", "out_features": 32}, {"type": "tanh"},
+    {"type": "linear", "out_features": 2},
+    {"type": "linear", "out_features": 32}, {"type": "tanh"},
+    {"type": "linear", "out_features": 64}, {"type": "tanh"},
+    {"type": "linear", "out_features": 64},
+]
+
+_RAW += [
+    ("skipgram_shakespeare", "Word embeddings: skip-gram on Shakespeare",
+     "word2vec skip-gram with negative sampling (Mikolov et al. 2013) on 8 plays: each word learns a 50-number "
+     "vector from the words around it. Watch the 150 most frequent words arrange themselves (PCA), and ask "
+     "for neighbours and analogies.",
+     {"name": "skip-gram on Shakespeare", "dataset": {"name": "shakespeare_words"},
+      "network": {"type": "word2vec", "model": "skipgram", "embedding_dim": 50, "window": 5, "negatives": 5,
+                  "min_count": 10, "subsample": 0.001, "projection_words": 150},
+      "training": {"optimizer": "sgd", "lr": 0.025, "epochs": 5, "batch_size": 1024, "probe_every": 50}}),
+    ("cbow_milton", "Word embeddings: CBOW on Milton (full softmax)",
+     "The textbook CBOW model: the mean of the context words' vectors predicts the centre word through a "
+     "softmax over the whole vocabulary (words seen 20+ times in Paradise Lost and Regained).",
+     {"name": "CBOW on Milton", "dataset": {"name": "milton_words"},
+      "network": {"type": "word2vec", "model": "cbow", "embedding_dim": 50, "window": 4, "full_softmax": True,
+                  "min_count": 20, "subsample": 0.001, "projection_words": 100},
+      "training": {"optimizer": "adam", "lr": 0.005, "epochs": 5, "batch_size": 256, "probe_every": 50}}),
+    ("autoencoder_digits", "Autoencoder on digits (2-D code)",
+     "An MLP squeezes each 8x8 digit into 2 numbers and rebuilds it (mse against the input; labels unused). "
+     "The codes of the test digits, coloured by their true label, cluster by digit; k-means on them is "
+     "scored against the labels (ARI) beside PCA to 2-D.",
+     {"name": "autoencoder on digits", "dataset": {"name": "digits", "target": "input"},
+      "network": {"layers": AUTOENCODER},
+      "training": {"optimizer": "adam", "lr": 0.002, "epochs": 30, "batch_size": 32, "loss": "mse",
+                   "probe_every": 45}}),
+    ("attention_reverse", "Self-attention reverses digits",
+     "One self-attention layer with 2 heads (learned positions, no recurrence) reverses 8 digits. Open the "
+     "Attention tab: a head that solves it attends from position i to position 7-i, the anti-diagonal.",
+     {"name": "attention on reverse", "dataset": {"name": "reverse", "n_samples": 4000, "seq_len": 8},
+      "network": {"layers": [{"type": "embedding", "embedding_dim": 32},
+                             {"type": "positional_encoding", "kind": "learned", "max_len": 8},
+                             {"type": "self_attention", "num_heads": 2},
+                             {"type": "linear", "out_features": 10}]},
+      "training": {"optimizer": "adam", "lr": 0.003, "epochs": 3, "batch_size": 32, "probe_every": 10}}),
+    ("transformer_shakespeare", "Causal transformer on Shakespeare characters",
+     "A 2-layer, 4-head pre-norm transformer with a causal mask predicts the next character of Shakespeare "
+     "(64 characters of context). Heads only look back (the upper triangle stays empty); some learn to "
+     "attend to the previous character, others to the start of the word.",
+     {"name": "causal transformer on Shakespeare", "dataset": {"name": "shakespeare_chars", "seq_len": 64},
+      "network": {"layers": [{"type": "embedding", "embedding_dim": 64},
+                             {"type": "positional_encoding", "kind": "learned", "max_len": 64},
+                             {"type": "transformer_encoder", "num_layers": 2, "num_heads": 4,
+                              "dim_feedforward": 256, "dropout": 0.0, "activation": "gelu",
+                              "norm_first": True, "causal": True},
+                             {"type": "linear", "out_features": 74}]},
+      "training": {"optimizer": "adam", "lr": 0.006, "epochs": 4, "batch_size": 32, "probe_every": 50}}),
+    ("transformer_authors", "Transformer classifier: Shakespeare or Milton?",
+     "One line of verse in, its author out: a 1-layer transformer reads the characters (padding masked), "
+     "averages them (mean pooling) and classifies. The heads show which characters the model compares.",
+     {"name": "transformer on authors", "dataset": {"name": "authors", "n_samples": 4000, "seq_len": 64},
+      "network": {"layers": [{"type": "embedding", "embedding_dim": 32},
+                             {"type": "positional_encoding", "kind": "learned", "max_len": 64},
+                             {"type": "transformer_encoder", "num_layers": 1, "num_heads": 4,
+                              "dim_feedforward": 64, "dropout": 0.1, "activation": "gelu", "norm_first": True},
+                             {"type": "sequence_pool", "mode": "mean"},
+                             {"type": "linear", "out_features": 2}]},
+      "training": {"optimizer": "adam", "lr": 0.002, "epochs": 6, "batch_size": 32, "probe_every": 25}}),
 ]
 
 PRESETS: list[dict] = [

@@ -87,13 +87,17 @@ def loss_fn(name: str, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean loss of logits ``(N, K)`` against class ids ``y`` ``(N,)``, in nats for the likelihood losses;
     for regression, of predictions ``(N, 1)`` against float targets ``y`` ``(N, 1)`` (``mse`` only).
 
-    ``cross_entropy``: negative log-likelihood of softmax(logits). ``mse``: squared error against
-    one-hot targets, averaged over N*K entries (regression: against the targets, in squared target
-    units). ``bce_with_logits``: with K == 1, binary cross-entropy of sigmoid(logit) for class 1; with
-    K classes, against one-hot targets.
+    ``cross_entropy``: negative log-likelihood of softmax(logits); per-step logits ``(N, T, K)`` with
+    class ids ``(N, T)`` (language modelling) are flattened to ``(N*T, K)``, so the loss is nats per step
+    (per character). ``mse``: squared error against one-hot targets, averaged over N*K entries, or against
+    real-valued targets ``y`` of the logits' shape (forecasting), averaged over every entry.
+    ``bce_with_logits``: with K == 1, binary cross-entropy of sigmoid(logit) for class 1; with K
+    classes, against one-hot targets.
     """
-    if y.is_floating_point():
+    if y.is_floating_point():  # values (N, *target_shape): regression
         return F.mse_loss(logits, y)
+    if logits.dim() == 3:  # (N, T, K) per-step logits, y (N, T)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
     if name == "cross_entropy":
         return F.cross_entropy(logits, y)
     if logits.shape[1] == 1:
@@ -104,9 +108,20 @@ def loss_fn(name: str, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(logits, target)
 
 
-def n_correct(logits: torch.Tensor, y: torch.Tensor) -> int:
-    """How many predictions match class ids ``y`` ``(N,)``; 0 for regression targets (float ``(N, 1)``)."""
-    return 0 if y.is_floating_point() else int((predict(logits) == y).sum())
+def reconstruction_loss(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Mean squared error of a reconstruction ``(N, ...)`` against the input ``(N, ...)`` (same number of
+    values per example), averaged over all N*F values, in squared input units (standardised data)."""
+    return F.mse_loss(out.flatten(1), x.flatten(1))
+
+
+def n_correct(logits: torch.Tensor, y: torch.Tensor) -> float:
+    """How many predictions match class ids ``y`` ``(N,)``; with per-step ids ``(N, T)`` each right step
+    counts ``1/T`` of an example, so dividing by N gives the accuracy over every step; 0 for regression
+    targets (float)."""
+    if y.is_floating_point():
+        return 0
+    right = int((predict(logits) == y).sum())
+    return right if y.dim() == 1 else right * len(y) / y.numel()
 
 
 def r_squared(mse: float | None, target_variance: float) -> float | None:
@@ -119,10 +134,19 @@ def r_squared(mse: float | None, target_variance: float) -> float | None:
 
 
 def predict(logits: torch.Tensor) -> torch.Tensor:
-    """Predicted class ids ``(N,)``: argmax over K, or ``logit > 0`` for a single output."""
+    """Predicted class ids ``(N,)``: argmax over K, or ``logit > 0`` for a single output; per-step
+    logits ``(N, T, K)`` give ``(N, T)``."""
+    if logits.dim() == 3:
+        return logits.argmax(dim=2)
     if logits.shape[1] == 1:
         return (logits[:, 0] > 0).long()
     return logits.argmax(dim=1)
+
+
+def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float | None:
+    """Fraction of class ids predicted right, over every example (and step, for ``(N, T)`` targets);
+    None for real-valued targets (regression has no accuracy)."""
+    return None if y.is_floating_point() else n_correct(logits, y) / len(y)
 
 
 def probabilities(logits: torch.Tensor) -> torch.Tensor:

@@ -5,9 +5,16 @@
   snapshots (class probabilities over a ``GRID_RESOLUTION`` x ``GRID_RESOLUTION`` grid);
 - regression on 1-D or 2-D input (``sine``, ``plane``): the same two messages with ``task``
   ``regression``: the points carry their float ``target``, and each snapshot the model's prediction
-  over ``GRID_RESOLUTION`` points of x1 (a curve) or over the grid (a surface).
+  over ``GRID_RESOLUTION`` points of x1 (a curve) or over the grid (a surface);
+- 2-D input (classification or regression): with each snapshot, a ``neuron_maps`` one from the same
+  forward pass: every hidden unit's activation over the grid (at most ``max_units`` units per layer,
+  sampled at ``unit_resolution`` points per axis) and the weights between the units drawn.
 - networks with ``self_attention`` / ``transformer_encoder`` layers: ``attention`` snapshots (every
   layer's and head's probabilities for the probe sequence, the first test example).
+- reconstruction (``dataset.target`` ``"input"``, an autoencoder): ``latent_codes`` of the test set
+  (the bottleneck layer's outputs, with k-means' adjusted Rand index against the labels), the PCA
+  baseline as a ``latent_codes`` event once before training, and ``reconstructions`` of the first
+  ``N_RECONSTRUCTIONS`` test examples beside the originals.
 """
 
 import torch
@@ -15,26 +22,32 @@ from torch import nn
 
 from nnplay.data import Split
 from nnplay.probes import feature_maps
-from nnplay.probes.arrays import array_payload
+from nnplay.probes.arrays import array_payload, quantized_payload
+from nnplay.probes.decision_boundary import (CURVE_DIMS, GRID_DIMS, grid_axes, grid_outputs, grid_points,
+                                             grid_probabilities, prediction_values)
+from nnplay.probes.neurons import (UNIT_DIMS, grid_forward, hidden_blocks, layer_weights, thumbnail_index,
+                                   thumbnail_points, unit_maps)
 from nnplay.probes.attention import ATTENTION_TYPES, attention_maps, layer_payload
-from nnplay.probes.decision_boundary import (CURVE_DIMS, GRID_DIMS, decision_boundary, grid_axes,
-                                             regression_prediction)
-from nnplay.spec.network import JobSpec
+from nnplay.probes.latent import bottleneck_index, kmeans_ari, latent_codes, pca_codes, to_2d
+from nnplay.spec.network import JobSpec, infer_shapes
 from nnplay.train.optim import probabilities
 
 GRID_RESOLUTION = 64
 GRID_KINDS = {"toy1d": 1, "toy2d": 2}  # data kind -> input columns spanned by the grid
+N_RECONSTRUCTIONS = 8
 
 
 class Probe:
     """Builds the probe events of one run at a given step."""
 
-    def __init__(self, spec: JobSpec, split: Split, max_channels: int, device: torch.device):
+    def __init__(self, spec: JobSpec, split: Split, max_channels: int, device: torch.device,
+                 max_units: int = 16, unit_resolution: int = 32):
         self.kind = split.info.kind
         self.types = [layer.type for layer in spec.network.layers]
         self.split, self.max_channels = split, max_channels
         self.classes = split.info.classes
         self.x = split.x_test[:1].to(device)  # (1, C, H, W) for images
+        self.label = int(split.y_test[0]) if self.kind == "image" else 0
         self.task = split.info.task
         self.dims = GRID_KINDS.get(self.kind, 0)
         self.n_inputs = split.info.input_shape[0]  # > dims when missing-value indicators follow
@@ -44,9 +57,26 @@ class Probe:
             self.x1, self.x2 = axes[0], (axes[1] if self.dims == 2 else None)
         self.y = split.y_test[0]  # () class id, or (T,) per-step targets
         self.attention = any(t in ATTENTION_TYPES for t in self.types)
+        if self.dims == 2:
+            self.grid = grid_points(self.x1, self.x2, self.n_inputs)  # (G*G, n_inputs)
+            self.blocks = hidden_blocks(self.types)  # [(linear index, unit index)]
+            self.neurons = max_units > 0  # max_units 0: no neuron_maps
+            self.linears = [i for i, t in enumerate(self.types) if t == "linear"]
+            self.max_units = max_units
+            self.rows = thumbnail_index(GRID_RESOLUTION, unit_resolution)  # (R,)
+            self.points = thumbnail_points(GRID_RESOLUTION, self.rows, self.rows)  # (R*R,)
+            self.unit_axes = {"x1": _round(self.x1[self.rows]), "x2": _round(self.x2[self.rows])}
+        self.reconstruct = spec.dataset.target == "input"
+        if self.reconstruct:
+            shapes = [tuple(row.output_shape) for row in infer_shapes(spec.network, split.info.input_shape)]
+            self.bottleneck = bottleneck_index(shapes)
+            self.x_test = split.x_test.to(device)
+            self.labels = split.y_test.numpy()
 
     def start_events(self) -> list[dict]:
-        """Events sent once, before training: the 1-D or 2-D data points."""
+        """Events sent once, before training: the 1-D or 2-D data points; an autoencoder's PCA baseline."""
+        if self.reconstruct:
+            return [self._codes_event(pca_codes(self.split.x_train, self.split.x_test), "pca", None, 0, 0)]
         if not self.dims:
             return []
         s = self.split
@@ -60,13 +90,21 @@ class Probe:
         return {**out, "label": y.tolist()}
 
     def events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        if self.reconstruct:
+            codes = latent_codes(model, self.bottleneck, self.x_test).cpu().double().numpy()  # (N, width)
+            return [self._codes_event(codes, "autoencoder", self.bottleneck, step, epoch),
+                    self._reconstructions(model, step, epoch)]
         out = []
         if self.kind == "image":
             out.append(self._feature_maps(model, step, epoch))
+        elif self.dims == 2:  # one forward pass over the grid: the boundary (or surface) and the units
+            outputs, captured = grid_forward(model, self.grid, [u for _, u in self.blocks] if self.neurons else [])
+            out.append(self._prediction(outputs, step, epoch) if self.task == "regression"
+                       else self._boundary(outputs, step, epoch))
+            if self.neurons:
+                out.append(self._neurons(model, captured, step, epoch))
         elif self.dims and self.task == "regression":
-            out.append(self._prediction(model, step, epoch))
-        elif self.dims == 2:
-            out.append(self._boundary(model, step, epoch))
+            out.append(self._prediction(grid_outputs(model, self.x1, None, self.n_inputs), step, epoch))
         if self.attention:
             out.append(self._attention(model, step, epoch))
         return out
@@ -95,8 +133,8 @@ class Probe:
                            "probabilities": [round(float(p), 5) for p in probs]},
         }
 
-    def _boundary(self, model: nn.Module, step: int, epoch: int) -> dict:
-        probs = decision_boundary(model, self.x1, self.x2, self.n_inputs)  # (K, G, G)
+    def _boundary(self, logits: torch.Tensor, step: int, epoch: int) -> dict:
+        probs = grid_probabilities(logits, len(self.x2), len(self.x1))  # (K, G, G)
         confidence, predicted = probs.max(dim=0)  # (G, G) each
         return {
             "type": "decision_boundary", "step": step, "epoch": epoch,
@@ -106,14 +144,55 @@ class Probe:
             "confidence": array_payload(confidence, GRID_DIMS, decimals=2),
         }
 
-    def _prediction(self, model: nn.Module, step: int, epoch: int) -> dict:
-        values = regression_prediction(model, self.x1, self.x2, self.n_inputs)  # (G,) or (G, G)
+    def _prediction(self, outputs: torch.Tensor, step: int, epoch: int) -> dict:
+        values = prediction_values(outputs, self.x1, self.x2)  # (G,) or (G, G)
         return {
             "type": "decision_boundary", "step": step, "epoch": epoch, "task": "regression",
             "x1": _round(self.x1), "x2": _round(self.x2) if self.x2 is not None else [], "classes": [],
             "predicted": array_payload(values, CURVE_DIMS if self.x2 is None else GRID_DIMS, decimals=4),
             "confidence": None,
         }
+
+    def _neurons(self, model: nn.Module, captured: dict, step: int, epoch: int) -> dict:
+        """Hidden units over the grid, one ``(unit, row, col)`` array per hidden block (its own
+        vmin/vmax), and the weights ``(out, in)`` between the units drawn."""
+        r = self.rows
+        layers = []
+        for linear, unit in self.blocks:
+            outputs = captured[unit]  # (G*G, U)
+            maps = unit_maps(outputs, self.points, len(r), len(r), self.max_units)  # (U', R, R)
+            layers.append({"index": unit, "linear": linear, "type": self.types[unit],
+                           "units_total": outputs.shape[1], **quantized_payload(maps, UNIT_DIMS)})
+        out_units = model[self.linears[-1]].weight.shape[0] if self.linears else 0
+        shown = [min(n["units_total"], self.max_units) for n in layers] + [min(out_units, self.max_units)]
+        return {"type": "neuron_maps", "step": step, "epoch": epoch, **self.unit_axes, "layers": layers,
+                "outputs_total": out_units, "weights": layer_weights(model, self.linears, shown)}
+
+
+    def _codes_event(self, codes, method: str, layer: int | None, step: int, epoch: int) -> dict:
+        """``latent_codes``: the test set's codes in 2-D (PCA of them when wider), k-means ARI on the
+        full codes."""
+        xy = to_2d(codes)
+        return {"type": "latent_codes", "step": step, "epoch": epoch, "method": method, "layer": layer,
+                "width": int(codes.shape[1]), "x": _round(torch.as_tensor(xy[:, 0])), "y": _round(torch.as_tensor(xy[:, 1])),
+                "label": self.labels.tolist(), "classes": list(self.classes),
+                "ari": round(kmeans_ari(codes, self.labels, len(self.classes)), 4)}
+
+    def _reconstructions(self, model: nn.Module, step: int, epoch: int) -> dict:
+        """The first test examples and the network's outputs for them, as ``(example, row, col)`` images
+        (a feature vector is one row)."""
+        x = self.x_test[:N_RECONSTRUCTIONS]
+        was_training = model.training
+        model.eval()
+        with torch.no_grad():
+            out = model(x).reshape(x.shape)
+        model.train(was_training)
+        as_img = lambda t: t.reshape(len(t), -1, t.shape[-1]) if t.dim() != 2 else t[:, None, :]  # noqa: E731
+        errors = (out - x).flatten(1).pow(2).mean(1)  # (n,)
+        return {"type": "reconstructions", "step": step, "epoch": epoch,
+                "originals": array_payload(as_img(x), ["example", "row", "col"], decimals=3),
+                "reconstructions": array_payload(as_img(out), ["example", "row", "col"], decimals=3),
+                "labels": self.labels[:N_RECONSTRUCTIONS].tolist(), "mse": [round(float(e), 4) for e in errors]}
 
 
 def _round(t: torch.Tensor, decimals: int = 4) -> list:

@@ -62,9 +62,9 @@ function headFigure(msg, layer, head) {
   };
   const layout = {
     title: { text: `Attention · ${attnLabel(layer)} · head ${head} · step ${msg.step}`, font: { size: 12 }, x: 0.01, xanchor: 'left' },
-    font: FONT, margin: { l: 40, r: 8, t: 26, b: 36 },
-    xaxis: { ...axis(tokens, 'key (token attended to)', false), side: 'bottom', scaleanchor: 'y', constrain: 'domain' },
-    yaxis: { ...axis(tokens, 'query (token attending)', true), constrain: 'domain' },
+    font: FONT, margin: { l: 40, r: 8, t: 30, b: 36 },
+    xaxis: { ...axis(tokens, 'key token (attended to)', false), side: 'bottom', scaleanchor: 'y', constrain: 'domain' },
+    yaxis: { ...axis(tokens, 'query token', true), constrain: 'domain' },
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff',
   };
   return { data: [trace], layout };
@@ -77,7 +77,7 @@ function modelFigure(msg) {
   const annotations = [];
   const layout = {
     title: { text: `Attention, every layer × head · step ${msg.step}`, font: { size: 12 }, x: 0.01, xanchor: 'left' },
-    font: FONT, margin: { l: 8, r: 8, t: 26, b: 8 },
+    font: FONT, margin: { l: 8, r: 8, t: 26, b: 22 },
     grid: { rows, columns: cols, pattern: 'independent', xgap: 0.06, ygap: 0.14 },
     coloraxis: { colorscale: PROBABILITY, cmin: 0, cmax: 1,
       colorbar: { title: { text: 'weight', side: 'right' }, thickness: 10, len: 0.9 } },
@@ -96,6 +96,8 @@ function modelFigure(msg) {
         font: { size: 9 } });
     });
   });
+  annotations.push({ text: 'rows = queries (top-down), columns = keys; click a square to open it',
+    xref: 'paper', yref: 'paper', x: 0.5, y: 0, yshift: -18, showarrow: false, font: { size: 10, color: '#52606d' } });
   layout.annotations = annotations;
   return { data, layout };
 }
@@ -111,6 +113,8 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
   let drawing = false;
   let dirty = false;
   let clickBound = false;
+  const arrived = new WeakMap(); // snapshot -> performance.now() when it reached the view
+  let maxLagMs = 0; // the oldest a newest snapshot has been when drawn live (arrival -> drawn)
 
   const layerSel = el('select', { id: 'attn-layer', title: 'Which attention layer (or transformer block) to show' });
   const headSel = el('select', { id: 'attn-head', title: 'Which head of that layer' });
@@ -213,6 +217,10 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
       });
     }
     plotEl.dataset.step = String(msg.step);
+    if (state.live && msg === history.items[history.items.length - 1] && arrived.has(msg)) {
+      maxLagMs = Math.max(maxLagMs, performance.now() - arrived.get(msg));
+      plotEl.dataset.maxLagMs = String(Math.round(maxLagMs));
+    }
     plotEl.dataset.view = state.view;
     plotEl.dataset.layer = String(state.layer);
     plotEl.dataset.head = String(state.head);
@@ -277,6 +285,7 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
     /** Clear for a new job (`text` says what will appear). */
     reset(text = placeholder) {
       history.items = [];
+      maxLagMs = 0;
       Object.assign(state, { layer: 0, head: 0, index: -1, live: true });
       clearTimeout(timer);
       timer = null;
@@ -289,7 +298,11 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
     /** Keep `attention` messages (in seq order); the newest is drawn while "live" is on. */
     pushAll(messages) {
       const held = state.live ? null : current()?.step; // a scrubbed-to snapshot stays on screen
-      for (const msg of messages) history.push(msg);
+      const now = performance.now();
+      for (const msg of messages) {
+        arrived.set(msg, now);
+        history.push(msg);
+      }
       const at = held === null || held === undefined ? -1 : history.items.findIndex((m) => m.step >= held);
       state.index = at >= 0 ? at : history.items.length - 1;
       schedule();

@@ -26,7 +26,9 @@ export function createTabs({ tabs, hintEl, onSelect }) {
     button.addEventListener('click', () => onSelect(key));
     button.addEventListener('keydown', (ev) => { // arrow keys move between tabs (WAI-ARIA tabs pattern)
       if (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft') return;
-      const next = tabs[(i + (ev.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
+      const shown = tabs.filter((t) => !t.button.hidden); // a hidden tab (e.g. Neurons off 2-D data) is skipped
+      const at = shown.findIndex((t) => t.key === tabs[i].key);
+      const next = shown[(at + (ev.key === 'ArrowRight' ? 1 : shown.length - 1)) % shown.length];
       next.button.focus();
       onSelect(next.key);
     });

@@ -1,0 +1,45 @@
+// Wiring of the loss-surface dialog: the form -> POST /api/surface -> the animated view.
+
+import { api, ApiError } from './api.js';
+import { createLossSurface } from './views/lossSurface.js';
+
+const STARTS = { rosenbrock: [-1.5, 2, 0.001], beale: [1, 1.5, 0.01], saddle: [-1.5, 0.01, 0.05] };
+
+export function createSurfaceController({ $ }) {
+  const dialog = $('surface-dialog');
+  const view = createLossSurface({ baseEl: $('surface-base'), pathsEl: $('surface-paths') });
+  const errors = $('surface-errors');
+
+  function showErrors(lines) {
+    errors.replaceChildren(...lines.map((line) => Object.assign(document.createElement('li'), { textContent: line })));
+    errors.hidden = !lines.length;
+  }
+
+  async function run(ev) {
+    ev?.preventDefault();
+    const num = (id) => (Number.isFinite($(id).valueAsNumber) ? $(id).valueAsNumber : $(id).value);
+    const body = { function: $('surface-function').value, start: [num('surface-x'), num('surface-y')],
+      lr: num('surface-lr'), steps: num('surface-steps') };
+    try {
+      const out = await api.surface(body);
+      showErrors([]);
+      view.play(out);
+    } catch (err) {
+      showErrors(err instanceof ApiError ? err.messages.map((m) => (m.field ? `${m.field}: ${m.msg}` : m.msg))
+        : ['Something went wrong in the page; see the console.']);
+    }
+  }
+
+  $('surface-function').addEventListener('change', () => {
+    const [x, y, lr] = STARTS[$('surface-function').value];
+    $('surface-x').value = x;
+    $('surface-y').value = y;
+    $('surface-lr').value = lr;
+  });
+  $('surface-form').addEventListener('submit', run);
+  $('surface-close').addEventListener('click', () => dialog.close());
+  $('open-surface').addEventListener('click', () => {
+    dialog.showModal();
+    if (!$('surface-paths').dataset.shown) run();
+  });
+}

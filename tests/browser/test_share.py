@@ -1,0 +1,78 @@
+"""Shareable state: the whole configuration (spec + page settings) lives in the URL hash; a page
+opened from a copied URL restores every control, and a job's link replays its stored curves."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import _checked_page
+from tests.browser.test_page import TRAIN_TIMEOUT_MS, UI_TIMEOUT_MS, choose_preset, open_page
+
+CONTROLS_JS = """() => {
+  const out = {};
+  for (const c of document.querySelectorAll('#data-fields input, #data-fields select, #training-fields input, #training-fields select')) {
+    out[c.id] = c.type === 'checkbox' ? c.checked : c.value;
+  }
+  out.editor = document.getElementById('spec-editor').value;
+  out.preset = document.getElementById('preset-select').value;
+  out.tab = document.querySelector('.tab[aria-selected="true"]').id;
+  return out;
+}"""
+
+
+def set_controls(page: Page) -> None:
+    choose_preset(page, "tanh_spiral")
+    page.fill("#f-dataset-noise", "0.25")
+    page.fill("#f-dataset-n_samples", "300")
+    page.fill("#f-dataset-test_fraction", "0.3")
+    page.fill("#f-dataset-seed", "4")
+    page.select_option("#optimizer-select", "sgd")
+    page.fill("#f-training-lr", "0.05")
+    page.fill("#f-training-momentum", "0.5")
+    page.check("#f-training-nesterov")
+    page.fill("#f-training-weight_decay", "0.001")
+    page.fill("#f-training-epochs", "7")
+    page.fill("#f-training-batch_size", "8")
+    page.fill("#f-training-grad_clip", "2")
+    page.fill("#f-training-seed", "3")
+    page.fill("#f-training-probe_every", "9")
+    page.click("#tab-neurons")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.probe_every === 9")
+
+
+def test_a_copied_url_restores_every_control(page: Page, browser, server_url, shots_dir):
+    open_page(page)
+    set_controls(page)
+    expect(page).to_have_url(re.compile(r"#cfg="), timeout=UI_TIMEOUT_MS)
+    before = page.evaluate(f"({CONTROLS_JS})()")
+    url = page.url
+    spec = page.evaluate("JSON.parse(document.querySelector('#spec-editor').value)")
+    assert spec["dataset"]["noise"] == 0.25 and spec["training"]["optimizer"] == "sgd" and spec["training"]["nesterov"]
+
+    for other in _checked_page(browser, server_url):  # a new browser context: nothing shared but the URL
+        other.goto(url)
+        expect(other.locator("#summary-table tfoot")).to_contain_text("total", timeout=UI_TIMEOUT_MS)
+        after = other.evaluate(f"({CONTROLS_JS})()")
+        assert after == before
+        assert after["tab"] == "tab-neurons" and after["preset"] == "tanh_spiral"
+        expect(other.locator("#pane-neurons")).to_be_visible()
+        other.screenshot(path=str(shots_dir / "share-restored.png"))
+
+
+def test_a_job_link_shows_its_stored_curves(page: Page, browser, server_url):
+    open_page(page)
+    choose_preset(page, "tanh_spiral")
+    page.fill("#f-training-epochs", "3")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 3")
+    page.click("#train-btn")
+    expect(page.locator("#final-accuracy")).to_have_text(re.compile(r"^Test accuracy"), timeout=TRAIN_TIMEOUT_MS)
+    expect(page).to_have_url(re.compile(r"#job=\w+"))
+    job_url = page.url.split("&")[0]  # only the job: its spec comes from the server
+    for other in _checked_page(browser, server_url):
+        other.goto(job_url)
+        expect(other.locator("#job-status")).to_contain_text("completed", timeout=UI_TIMEOUT_MS)
+        expect(other.locator("#final-accuracy")).to_have_text(page.locator("#final-accuracy").inner_text())
+        other.wait_for_function("document.getElementById('loss-chart').data?.some((t) => t.x.length >= 3)",
+                                timeout=UI_TIMEOUT_MS)
+        spec = other.evaluate("JSON.parse(document.querySelector('#spec-editor').value)")
+        assert spec["training"]["epochs"] == 3 and spec["network"]["layers"][0]["out_features"] == 8

@@ -1,0 +1,176 @@
+"""Sequence data, recurrent layers and per-step losses: shapes, refusals naming the field, and the
+loss/accuracy on (N, T, V) logits against torch's own functions."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from pydantic import ValidationError
+
+from nnplay.data import dataset_info, load
+from nnplay.data.series import series
+from nnplay.data.text import UNK
+from nnplay.settings import Settings
+from nnplay.spec import DatasetSpec, JobSpec, NetworkSpec, ShapeError, SpecError, summarize
+from nnplay.train import train
+from nnplay.train.check import check_job
+from nnplay.train.loop import evaluate
+from nnplay.train.optim import accuracy, loss_fn
+
+LSTM_LAST = [{"type": "lstm", "hidden_size": 8}, {"type": "linear", "out_features": 1}]
+CHAR_LM = [{"type": "embedding", "embedding_dim": 8},
+           {"type": "lstm", "hidden_size": 16, "return_sequences": True}, {"type": "linear", "out_features": 74}]
+
+
+def check(dataset: dict, layers: list, loss: str = "mse"):
+    spec = JobSpec.model_validate({"dataset": dataset, "network": {"layers": layers}, "training": {"loss": loss}})
+    return check_job(spec.dataset, spec.network, spec.training, Settings())
+
+
+def refusal(dataset: dict, layers: list, loss: str = "mse") -> SpecError:
+    with pytest.raises(SpecError) as info:
+        check(dataset, layers, loss)
+    return info.value
+
+
+# ---- refusals, each naming its place -------------------------------------------------------------
+
+def test_recurrent_layer_after_a_non_sequence_names_the_layer():
+    err = refusal({"name": "sunspots"}, [{"type": "flatten"}, {"type": "lstm", "hidden_size": 4},
+                                          {"type": "linear", "out_features": 1}])
+    assert err.loc == ("network", "layers", 1) and "(22,)" in err.message and "sequence" in err.message
+
+
+def test_return_sequences_false_before_another_recurrent_layer_names_that_field():
+    err = refusal({"name": "sunspots"}, [{"type": "gru", "hidden_size": 4}, {"type": "lstm", "hidden_size": 4},
+                                          {"type": "linear", "out_features": 1}])
+    assert err.loc == ("network", "layers", 0, "return_sequences") and "layer 1 (lstm)" in err.message
+
+
+@pytest.mark.parametrize("layer_type", ["rnn", "lstm", "gru"])
+def test_hidden_size_zero_is_refused(layer_type):
+    with pytest.raises(ValidationError) as info:
+        NetworkSpec.model_validate({"layers": [{"type": layer_type, "hidden_size": 0}]})
+    assert any(e["loc"][-1] == "hidden_size" for e in info.value.errors())
+
+
+def test_window_longer_than_the_series_names_the_window():
+    err = refusal({"name": "sunspots", "window": 400}, LSTM_LAST)
+    assert err.loc == ("dataset", "window") and "309" in err.message
+    err = refusal({"name": "sunspots", "window": 250}, LSTM_LAST)  # fits, but leaves no training window
+    assert err.loc == ("dataset", "window") and "no training" in err.message
+
+
+def test_embedding_on_real_valued_input_is_refused():
+    err = refusal({"name": "adding"}, [{"type": "embedding", "embedding_dim": 4}] + LSTM_LAST)
+    assert err.loc == ("network", "layers", 0) and "real-valued" in err.message
+
+
+def test_token_ids_need_an_embedding_first_and_its_size_must_match():
+    err = refusal({"name": "shakespeare_chars"}, CHAR_LM[1:], "cross_entropy")
+    assert err.loc == ("network", "layers", 0) and "embedding" in err.message
+    err = refusal({"name": "shakespeare_chars"}, [{**CHAR_LM[0], "num_embeddings": 10}] + CHAR_LM[1:],
+                  "cross_entropy")
+    assert err.loc == ("network", "layers", 0, "num_embeddings") and "74" in err.message
+
+
+def test_targets_decide_the_loss_and_the_final_shape():
+    assert refusal({"name": "sunspots"}, LSTM_LAST, "cross_entropy").loc == ("training", "loss")
+    err = refusal({"name": "sunspots", "horizon": 3}, LSTM_LAST)
+    assert err.loc == ("network", "layers", 1, "out_features") and "(3,)" in err.message
+    assert refusal({"name": "shakespeare_chars"}, CHAR_LM, "mse").loc == ("training", "loss")
+    last_only = [CHAR_LM[0], {**CHAR_LM[1], "return_sequences": False}, CHAR_LM[2]]
+    err = refusal({"name": "shakespeare_chars"}, last_only, "cross_entropy")
+    assert "return_sequences true" in err.message and "(100, 74)" in err.message
+
+
+def test_valid_sequence_networks_summarise():
+    summary = check({"name": "shakespeare_chars", "seq_len": 40}, CHAR_LM, "cross_entropy")
+    assert summary.output_shape == [40, 74] and summary.layers[0].params == 74 * 8
+    lstm_params = 4 * (8 * 16 + 16 * 16 + 2 * 16)
+    assert summary.layers[1].params == lstm_params
+    summary = check({"name": "co2", "window": 12, "horizon": 2},
+                    [{"type": "gru", "hidden_size": 5, "bidirectional": True}, {"type": "linear", "out_features": 2}])
+    assert summary.input_shape == [12, 1] and summary.output_shape == [2]
+
+
+def test_dropout_on_a_single_recurrent_layer_warns():
+    net = NetworkSpec(layers=[{"type": "lstm", "hidden_size": 4, "dropout": 0.3}, {"type": "linear", "out_features": 1}])
+    (warning,) = summarize(net, (10, 1), 0, "mse", target_shape=(1,), task="regression").warnings
+    assert "num_layers 1" in warning
+
+
+# ---- data ----------------------------------------------------------------------------------------
+
+def test_series_windows_are_chronological_and_scaled_with_training_statistics():
+    split = load(DatasetSpec(name="sunspots", window=10, horizon=2, test_fraction=0.2))
+    raw = series("sunspots").values
+    cut = round(309 * 0.8)
+    mean, std = raw[:cut].mean(), raw[:cut].std()
+    assert split.meta["mean"] == pytest.approx(mean) and split.meta["std"] == pytest.approx(std)
+    assert split.x_train.shape == (cut - 11, 10, 1) and split.y_train.shape == (cut - 11, 2)
+    assert split.y_train.dtype == torch.float32
+    torch.testing.assert_close(split.x_train[0, :, 0].double(), torch.as_tensor((raw[:10] - mean) / std))
+    first_test_target = split.y_test[0, 0].item() * std + mean  # the first value after the cut
+    assert first_test_target == pytest.approx(raw[cut], abs=1e-3) and split.meta["test_time"][0] == 1700 + cut
+    assert len(split.x_test) == 309 - cut - 1  # every target after the cut, horizon 2
+
+
+def test_co2_is_monthly_without_gaps():
+    s = series("co2")
+    assert len(s.values) == 526 and np.isfinite(s.values).all() and 310 < s.values.min() < s.values.max() < 380
+
+
+def test_char_vocabulary_comes_from_the_training_text_with_unk():
+    info = dataset_info(DatasetSpec(name="shakespeare_chars", seq_len=50))
+    assert info.vocab[0] == UNK and info.kind == "text" and info.target_shape == (50,)
+    split = load(DatasetSpec(name="shakespeare_chars", seq_len=50))
+    assert split.x_train.dtype == torch.int64 and split.x_train.shape[1] == 50
+    assert torch.equal(split.x_train[0, 1:], split.y_train[0, :-1])  # targets are the next characters
+    text = "".join(info.vocab[i] for i in split.x_train[0].tolist())
+    assert text.strip() and UNK not in text
+
+
+def test_adding_and_copy_tasks():
+    split = load(DatasetSpec(name="adding", seq_len=20, n_samples=100))
+    x, y = split.x_train, split.y_train
+    assert x.shape == (80, 20, 2) and (x[:, :, 1].sum(1) == 2).all()
+    torch.testing.assert_close((x[:, :, 0] * x[:, :, 1]).sum(1, keepdim=True), y)
+    copy = load(DatasetSpec(name="copy", seq_len=16, n_samples=50))
+    assert copy.info.vocab[copy.x_train[0, 10].item()] == ":"
+    assert torch.equal(copy.y_train[:, -5:], copy.x_train[:, :5]) and (copy.y_train[:, :-5] == 0).all()
+
+
+# ---- losses and accuracy -------------------------------------------------------------------------
+
+def test_per_step_cross_entropy_and_accuracy_flatten_steps():
+    torch.manual_seed(0)
+    logits, y = torch.randn(4, 7, 5), torch.randint(0, 5, (4, 7))
+    want = F.nll_loss(F.log_softmax(logits, -1).reshape(28, 5), y.reshape(28))
+    torch.testing.assert_close(loss_fn("cross_entropy", logits, y), want)
+    assert accuracy(logits, y) == pytest.approx((logits.argmax(-1) == y).float().mean().item())
+    values = torch.randn(4, 2)
+    torch.testing.assert_close(loss_fn("mse", values, values + 1), torch.tensor(1.0))
+    assert accuracy(values, values) is None
+
+
+def test_training_a_forecaster_and_a_char_model_reports_losses():
+    events = []
+    spec = JobSpec.model_validate({"dataset": {"name": "sunspots"}, "network": {"layers": LSTM_LAST},
+                                   "training": {"loss": "mse", "epochs": 2, "lr": 0.01}})
+    result = train(spec, events.append)
+    epochs = [e for e in events if e["type"] == "metrics" and e["scope"] == "epoch"]
+    assert result.status == "completed" and epochs[-1]["test_accuracy"] is None
+    assert result.final["train_accuracy"] is None and epochs[-1]["train_loss"] < epochs[0]["train_loss"]
+    assert math.isfinite(epochs[-1]["test_loss"])
+    dataset = {"name": "shakespeare_chars", "seq_len": 20, "test_fraction": 0.9}  # a small training part
+    vocab = len(dataset_info(DatasetSpec(**dataset)).vocab)
+    layers = CHAR_LM[:2] + [{"type": "linear", "out_features": vocab}]
+    spec = JobSpec.model_validate({"dataset": dataset, "network": {"layers": layers},
+                                   "training": {"epochs": 1, "batch_size": 64, "lr": 0.01}})
+    split = load(spec.dataset)
+    result = train(spec, events.append, split=split)
+    loss, acc = evaluate(result.model, "cross_entropy", split.x_test[:200], split.y_test[:200])
+    assert loss < math.log(vocab) - 0.5 and 0.1 < acc < 1  # well below a uniform guess over the vocabulary
