@@ -1,15 +1,18 @@
 """Attention probes: playground job throughput vs a bare PyTorch loop, and the size of one message.
 
-1. The ``attention_reverse`` preset (embedding, learned positional encoding, 2-head self-attention,
-   linear; reverse 8 digits) run as a playground job in a real ``nnplay serve`` process, with the
-   attention probe at the default cadence (``probe_every`` 20, the TrainingSpec default) and one
-   websocket client reading every message; its time is the server's own (started_at -> finished_at).
-   The bare loop trains the same modules (same seed, split, optimizer, batch size, epochs) in this
-   process, with a per-epoch test evaluation. Prints sequences/s of both and their ratio (target >= 0.90).
+1. Attention presets run as playground jobs in a real ``nnplay serve`` process, with the attention
+   probe at the default cadence (``probe_every`` 20, the TrainingSpec default) and one websocket
+   client reading every message; a job's time is the server's own (started_at -> finished_at). The
+   bare loop trains the same modules (same seed, split, optimizer, batch size, epochs) in this process,
+   with a per-epoch test evaluation. A third run is the same job with the probe off (``probe_every``
+   beyond the run), separating the probe's cost from the job's per-step bookkeeping (metrics,
+   gradient norms, storage). Presets: ``attention_reverse`` (1 self-attention layer, 2 heads, T = 8:
+   a tiny model, so per-step bookkeeping weighs most) and ``transformer_authors`` (1 transformer
+   block, 4 heads, T = 64, padded). Prints sequences/s and the ratios (target >= 0.90).
 2. The JSON size in bytes of one ``attention`` message for a 2-layer, 4-head transformer_encoder on a
    probe sequence of T = 64 characters (``shakespeare_chars``), as the protocol encodes it.
 
-Usage: .venv/bin/python benchmarks/attention.py [--epochs 10] [--repeats 2] [--threads 1]
+Usage: .venv/bin/python benchmarks/attention.py [--epochs 4] [--repeats 2] [--threads 1]
 """
 
 import argparse
@@ -32,11 +35,12 @@ from nnplay.train.optim import loss_fn, make_optimizer  # noqa: E402
 from nnplay.train.probing import Probe  # noqa: E402
 
 
-def preset(pid: str, epochs: int | None = None) -> JobSpec:
+def preset(pid: str, epochs: int | None = None, probe_every: int = 20) -> JobSpec:
+    """The preset with ``epochs`` and ``probe_every`` (20: the TrainingSpec default)."""
     spec = next(p["spec"] for p in PRESETS if p["id"] == pid).model_copy(deep=True)
     if epochs:
         spec.training.epochs = epochs
-    spec.training.probe_every = 20  # the TrainingSpec default
+    spec.training.probe_every = probe_every
     return spec
 
 
@@ -77,35 +81,45 @@ def message_bytes() -> tuple[int, list[int]]:
     return len(encode("0" * 32, 1, event).encode()), [layer["shape"] for layer in event["layers"]]
 
 
+def compare(base: str, pid: str, epochs: int, repeats: int) -> None:
+    """Bare loop, job with probes, job without, interleaved ``repeats`` times; prints the best of each."""
+    spec, quiet = preset(pid, epochs), preset(pid, epochs, probe_every=1_000_000)
+    n_train = len(load(spec.dataset).x_train)
+    bare, job, off, received = [], [], [], 0
+    for _ in range(repeats):  # interleaved so drift in machine load hits all three
+        bare.append(bare_loop(spec))
+        rate, received = playground_job(base, spec)
+        job.append(rate * n_train)  # epochs/s -> sequences/s
+        off.append(playground_job(base, quiet)[0] * n_train)
+    b, j, o = max(bare), max(job), max(off)
+    row = lambda name, v, xs: print(f"  {name:<24}: {v:8.0f} sequences/s   (all: {', '.join(f'{x:.0f}' for x in xs)})")  # noqa: E731
+    print(f"{pid}: {n_train} training sequences, batch {spec.training.batch_size}, {epochs} epochs, "
+          f"torch threads {torch.get_num_threads()}, best of {repeats}")
+    row("bare PyTorch loop", b, bare)
+    row("job, probe every 20", j, job)
+    row("job, probe off", o, off)
+    print(f"  ratio job / bare        : {j / b:8.3f}   (target >= 0.90; {received} messages to one websocket client)")
+    print(f"  ratio job / probe off   : {j / o:8.3f}   (the attention probe's own cost)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1, help="torch threads, the same for both")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads, the same for all runs")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    spec = preset("attention_reverse", args.epochs)
-    n_train = len(load(spec.dataset).x_train)
     with tempfile.TemporaryDirectory() as data_dir:
         proc, base = start_server(data_dir)
         try:
-            bare, job, received = [], [], 0
-            for _ in range(args.repeats):  # interleaved so drift in machine load hits both
-                bare.append(bare_loop(spec))
-                rate, received = playground_job(base, spec)
-                job.append(rate * n_train)  # epochs/s -> sequences/s
+            for pid in ("attention_reverse", "transformer_authors"):
+                compare(base, pid, args.epochs, args.repeats)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-    b, j = max(bare), max(job)
     size, shapes = message_bytes()
-    print(f"attention_reverse: {n_train} training sequences, batch {spec.training.batch_size}, {args.epochs} epochs, "
-          f"probe_every {spec.training.probe_every}, torch threads {torch.get_num_threads()}, best of {args.repeats}")
-    print(f"bare PyTorch loop : {b:9.0f} sequences/s   (all: {', '.join(f'{x:.0f}' for x in bare)})")
-    print(f"playground job    : {j:9.0f} sequences/s   (all: {', '.join(f'{x:.0f}' for x in job)}; "
-          f"{received} messages to one websocket client)")
-    print(f"ratio job / bare  : {j / b:9.3f}   (target >= 0.90)")
-    print(f"attention message : {size:,} bytes for 2 layers x 4 heads x T=64 (layer shapes {shapes})")
+    print(f"attention message : {size:,} bytes for 2 layers x 4 heads x T=64 (layer shapes {shapes}), "
+          "probabilities with 3 decimals")
 
 
 if __name__ == "__main__":

@@ -159,7 +159,7 @@ class DataInfoMessage(Envelope):
 
     type: Literal["data_info"] = "data_info"
     dataset: str
-    task: Literal["classification", "regression"]
+    task: Literal["classification", "regression", "language_modeling", "sequence_labelling"]
     n_train: int = Field(ge=0)
     n_test: int = Field(ge=0)
     input_shape: list[int]

@@ -14,7 +14,7 @@ import { createAccuracyChart } from './views/accuracyChart.js';
 import { createAttention } from './views/attention.js';
 import { createAuthPrompt } from './views/authPrompt.js';
 import { createDecisionBoundary } from './views/decisionBoundary.js';
-import { createExportPanel } from './views/exportPanel.js';
+import { createExportPanel, saveBlob } from './views/exportPanel.js';
 import { createFeatureMaps } from './views/featureMaps.js';
 import { createGradientFlow } from './views/gradientFlow.js';
 import { createJobList } from './views/jobList.js';
@@ -106,6 +106,8 @@ const views = {
     root: $('pane-repr'),
     onNeighbors: (word) => api.neighbors(store.get().jobId, word).catch((err) => { throw new Error(errorText(err)); }),
     onAnalogy: (a, b, c) => api.analogy(store.get().jobId, a, b, c).catch((err) => { throw new Error(errorText(err)); }),
+    onDownload: (path) => api.download(path).then(({ blob, filename }) => saveBlob(blob, filename))
+      .catch((err) => showError('Could not download the embeddings', err)),
   }),
   jobs: createJobList($('job-list'), { onOpen: (id) => openJob(id, { loadSpec: true }), onDelete: deleteJob }),
   exports: createExportPanel({

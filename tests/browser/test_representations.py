@@ -59,6 +59,9 @@ def test_skipgram_preset_draws_labelled_projection_and_answers_neighbours(page: 
     page.click("#neighbor-form button")
     expect(page.locator("#neighbor-list .repr-error")).to_contain_text("not in the vocabulary", timeout=UI_TIMEOUT_MS)
     expect(page.locator("#neighbor-list .repr-error")).to_contain_text("king")
+    with page.expect_download() as download:
+        page.click("#repr-downloads button:has-text('metadata.tsv')")
+    assert download.value.suggested_filename.endswith(".metadata.tsv")
     page.screenshot(path=str(shots_dir / "skipgram-projection.png"))
 
 

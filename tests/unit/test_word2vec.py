@@ -194,3 +194,21 @@ def test_word2vec_presets_start_training():
         assert result.status == "stopped", preset["id"]
         frame = next(e for e in events if e["type"] == "embedding_projection")
         assert len(frame["words"]) == spec.network.projection_words and frame["words"][0] in ("the", "and")
+
+
+def test_resume_from_a_checkpoint_continues_the_same_run():
+    """Stopped mid-epoch and resumed from its checkpoint, a run gives the same step losses as one that
+    never stopped (epoch data regenerated from the seed, the noise generator's state restored)."""
+    spec = w2v_spec({"embedding_dim": 16, "window": 3}, dataset="lee_words", epochs=2, batch_size=2048, probe_every=5)
+    whole = []
+    train(spec, whole.append)
+    first, states = [], []
+    train(spec, first.append, should_stop=lambda: sum(e["type"] == "metrics" for e in first) >= 12,
+          checkpoint=states.append)
+    state = states[-1]
+    rest = []
+    result = train(spec, rest.append, resume=state)
+    assert result.status == "completed"
+    losses = lambda evs: {e["step"]: e["train_loss"] for e in evs if e["type"] == "metrics" and e["scope"] == "step"}  # noqa: E731
+    resumed = {s: v for s, v in losses(first).items() if s <= state["step"]} | losses(rest)
+    assert resumed == losses(whole)

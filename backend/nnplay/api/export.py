@@ -135,7 +135,7 @@ def code_file(row: JobRow, data_dir=None) -> str:
     layer_network_only(spec, "Code")
     info = dataset_info(spec.dataset, data_dir)
     return render_code(spec, tuple(info.input_shape), title=row.name or "", classes=info.classes,
-                       version=__version__, vocab_size=info.vocab_size)
+                       version=__version__, vocab_size=info.vocab_size, pad_id=info.pad_id)
 
 
 # ---- routes ------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+PAD = "<pad>"
+
 
 @dataclass(frozen=True)
 class DatasetInfo:
@@ -32,3 +34,9 @@ class DatasetInfo:
     def vocab_size(self) -> int | None:
         """Number of token ids for text data, None for real-valued input."""
         return len(self.vocab) if self.kind == "text" else None
+
+    @property
+    def pad_id(self) -> int | None:
+        """The id of the ``<pad>`` token of a text set whose sequences are padded, else None: attention
+        layers and sequence pooling mask those positions."""
+        return self.vocab.index(PAD) if PAD in self.vocab else None

@@ -16,12 +16,13 @@ from sklearn import datasets as skd
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from nnplay.data import memory, series, text, uploads
+from nnplay.data import memory, series, tasks, text, uploads
 from nnplay.data.info import DatasetInfo
 from nnplay.data.missing import impute, remove_at_random
 from nnplay.data.words import corpus_tokens
 from nnplay.data.toy import GENERATORS
-from nnplay.spec.data import GENERATED, MEMORY_TASKS, SERIES, TEXT, DatasetSpec
+from nnplay.spec.data import (DIGIT_TASKS, GENERATED, MEMORY_TASKS, SERIES, TEXT, TEXT_CLASSIFICATION,
+                              DatasetSpec)
 from nnplay.spec.errors import SpecError
 
 UCI = "UCI Machine Learning Repository, as bundled in scikit-learn (sklearn.datasets.load_{})"
@@ -95,7 +96,7 @@ def dataset_info(spec: DatasetSpec, data_dir: Path | str | None = None) -> Datas
     """Metadata for a spec: generated sets report the requested ``n_samples``; ``mean_with_indicator``
     doubles the features (channels for images). Raises SpecError for an unknown name."""
     info = find_info(spec.name, data_dir)
-    if spec.name in SERIES + MEMORY_TASKS + TEXT:
+    if spec.name in SERIES + MEMORY_TASKS + TEXT + DIGIT_TASKS + TEXT_CLASSIFICATION:
         return _sequence_info(spec, info)
     if spec.name in GENERATED:
         info = replace(info, n_samples=spec.n_samples)
@@ -196,6 +197,19 @@ DATASETS["copy"] = DatasetInfo(
     "copy", "Copy task (memory)", "sequence_labelling", "text", (30,), memory.COPY_VOCAB, 400,
     f"synthetic (Arjovsky et al. 2016): repeat {memory.COPY_SYMBOLS} symbols after a delay, at the end",
     ("n_samples", "seq_len"), target_shape=(30,), vocab=memory.COPY_VOCAB)
+DATASETS["reverse"] = DatasetInfo(
+    "reverse", "Reverse digits (attention)", "sequence_labelling", "text", (8,), tasks.DIGITS, 400,
+    "synthetic: seq_len random digits, the target is the sequence reversed (ideal attention: the "
+    "anti-diagonal)", ("n_samples", "seq_len"), target_shape=(8,), vocab=tasks.DIGITS)
+DATASETS["sort"] = DatasetInfo(
+    "sort", "Sort digits (attention)", "sequence_labelling", "text", (8,), tasks.DIGITS, 400,
+    "synthetic: seq_len random digits, the target is the sequence sorted ascending",
+    ("n_samples", "seq_len"), target_shape=(8,), vocab=tasks.DIGITS)
+DATASETS["authors"] = DatasetInfo(
+    "authors", "Shakespeare or Milton? (one line of verse)", "classification", "text", (64,), tasks.AUTHORS, 400,
+    "lines of 8 Shakespeare plays and of Milton's Paradise Lost and Paradise Regained, Project Gutenberg, "
+    "public domain (nnplay.data.corpora); half from each author, characters after a <cls> token, padded",
+    ("n_samples", "seq_len"), vocab=tasks.AUTHORS_VOCAB)
 
 
 def _sequence_info(spec: DatasetSpec, info: DatasetInfo) -> DatasetInfo:
@@ -214,6 +228,10 @@ def _sequence_info(spec: DatasetSpec, info: DatasetInfo) -> DatasetInfo:
     if name == "copy":
         _check_copy(steps)
         return replace(info, input_shape=(steps,), target_shape=(steps,), n_samples=spec.n_samples)
+    if name in DIGIT_TASKS:
+        return replace(info, input_shape=(steps,), target_shape=(steps,), n_samples=spec.n_samples)
+    if name in TEXT_CLASSIFICATION:
+        return replace(info, input_shape=(steps,), n_samples=spec.n_samples)
     vocab = text.vocabulary(name, spec.test_fraction)
     n_train, n_test = text.counts(name, steps, spec.test_fraction)
     return replace(info, input_shape=(steps,), target_shape=(steps,), classes=vocab, vocab=vocab,
@@ -243,6 +261,8 @@ def _load_sequences(spec: DatasetSpec, info: DatasetInfo) -> Split:
         parts = series.split_series(spec.name, spec.resolved_window(), spec.horizon, spec.test_fraction)
     elif spec.name in TEXT:
         parts = text.split_text(spec.name, spec.resolved_seq_len(), spec.test_fraction)
+    elif spec.name in TEXT_CLASSIFICATION:
+        parts = tasks.authors_split(spec.n_samples, spec.resolved_seq_len(), spec.test_fraction, spec.seed)
     else:
         parts = _memory_parts(spec)
     as_x = _ids if info.kind == "text" else _float
@@ -262,8 +282,12 @@ def _ids(a) -> torch.Tensor:
 
 
 def _memory_parts(spec: DatasetSpec) -> dict:
-    """One seeded draw of ``n_samples`` examples, the last ``test_fraction`` of them for testing."""
-    make = memory.adding if spec.name == "adding" else memory.copy
-    x, y = make(spec.n_samples, spec.resolved_seq_len(), spec.seed)
+    """One seeded draw of ``n_samples`` examples (memory and digit tasks), the last ``test_fraction`` of
+    them for testing."""
+    if spec.name in DIGIT_TASKS:
+        x, y = tasks.digit_task(spec.name, spec.n_samples, spec.resolved_seq_len(), spec.seed)
+    else:
+        make = memory.adding if spec.name == "adding" else memory.copy
+        x, y = make(spec.n_samples, spec.resolved_seq_len(), spec.seed)
     cut = spec.n_samples - int(np.ceil(spec.n_samples * spec.test_fraction))
     return {"x_train": x[:cut], "y_train": y[:cut], "x_test": x[cut:], "y_test": y[cut:]}

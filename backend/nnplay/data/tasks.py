@@ -20,9 +20,10 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from nnplay.data.corpora import read_corpus
+from nnplay.data.info import PAD
 
 DIGITS: tuple[str, ...] = tuple(str(d) for d in range(10))
-PAD, UNK, CLS = "<pad>", "<unk>", "<cls>"
+UNK, CLS = "<unk>", "<cls>"
 AUTHORS: tuple[str, ...] = ("Shakespeare", "Milton")
 MIN_CHARS, MIN_WORDS = 20, 4
 AUTHORS_VOCAB: tuple[str, ...] = (PAD, UNK, CLS, *(chr(c) for c in range(32, 127)))

@@ -103,6 +103,38 @@ _RAW += [
       "network": {"layers": AUTOENCODER},
       "training": {"optimizer": "adam", "lr": 0.002, "epochs": 30, "batch_size": 32, "loss": "mse",
                    "probe_every": 45}}),
+    ("attention_reverse", "Self-attention reverses digits",
+     "One self-attention layer with 2 heads (learned positions, no recurrence) reverses 8 digits. Open the "
+     "Attention tab: a head that solves it attends from position i to position 7-i, the anti-diagonal.",
+     {"name": "attention on reverse", "dataset": {"name": "reverse", "n_samples": 4000, "seq_len": 8},
+      "network": {"layers": [{"type": "embedding", "embedding_dim": 32},
+                             {"type": "positional_encoding", "kind": "learned", "max_len": 8},
+                             {"type": "self_attention", "num_heads": 2},
+                             {"type": "linear", "out_features": 10}]},
+      "training": {"optimizer": "adam", "lr": 0.003, "epochs": 3, "batch_size": 32, "probe_every": 10}}),
+    ("transformer_shakespeare", "Causal transformer on Shakespeare characters",
+     "A 2-layer, 4-head pre-norm transformer with a causal mask predicts the next character of Shakespeare "
+     "(64 characters of context). Heads only look back (the upper triangle stays empty); some learn to "
+     "attend to the previous character, others to the start of the word.",
+     {"name": "causal transformer on Shakespeare", "dataset": {"name": "shakespeare_chars", "seq_len": 64},
+      "network": {"layers": [{"type": "embedding", "embedding_dim": 64},
+                             {"type": "positional_encoding", "kind": "learned", "max_len": 64},
+                             {"type": "transformer_encoder", "num_layers": 2, "num_heads": 4,
+                              "dim_feedforward": 256, "dropout": 0.0, "activation": "gelu",
+                              "norm_first": True, "causal": True},
+                             {"type": "linear", "out_features": 74}]},
+      "training": {"optimizer": "adam", "lr": 0.006, "epochs": 4, "batch_size": 32, "probe_every": 50}}),
+    ("transformer_authors", "Transformer classifier: Shakespeare or Milton?",
+     "One line of verse in, its author out: a 1-layer transformer reads the characters (padding masked), "
+     "averages them (mean pooling) and classifies. The heads show which characters the model compares.",
+     {"name": "transformer on authors", "dataset": {"name": "authors", "n_samples": 4000, "seq_len": 64},
+      "network": {"layers": [{"type": "embedding", "embedding_dim": 32},
+                             {"type": "positional_encoding", "kind": "learned", "max_len": 64},
+                             {"type": "transformer_encoder", "num_layers": 1, "num_heads": 4,
+                              "dim_feedforward": 64, "dropout": 0.1, "activation": "gelu", "norm_first": True},
+                             {"type": "sequence_pool", "mode": "mean"},
+                             {"type": "linear", "out_features": 2}]},
+      "training": {"optimizer": "adam", "lr": 0.002, "epochs": 6, "batch_size": 32, "probe_every": 25}}),
 ]
 
 PRESETS: list[dict] = [

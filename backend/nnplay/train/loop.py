@@ -73,11 +73,12 @@ class TrainResult:
 
 
 def seeded_model(spec: JobSpec, input_shape: tuple, device: torch.device,
-                 vocab_size: int | None = None) -> nn.Sequential:
-    """Builds the network with initial weights fixed by ``training.seed``; ``vocab_size`` for text data."""
+                 vocab_size: int | None = None, pad_id: int | None = None) -> nn.Sequential:
+    """Builds the network with initial weights fixed by ``training.seed``; ``vocab_size`` for text data,
+    ``pad_id`` for padded text (masked in attention and pooling)."""
     with _INIT_LOCK:
         torch.manual_seed(spec.training.seed)
-        return build_network(spec.network, input_shape, vocab_size).to(device)
+        return build_network(spec.network, input_shape, vocab_size, pad_id=pad_id).to(device)
 
 
 def objective(loss_name: str, reconstruct: bool, out: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -190,7 +191,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     x_te, y_te = split.x_test.to(dev), split.y_test.to(dev)
     variances = ((float(y_tr.var(unbiased=False)), float(y_te.var(unbiased=False)))
                  if y_tr.is_floating_point() else None)  # regression: R^2 = 1 - MSE / Var(y)
-    model = seeded_model(spec, split.info.input_shape, dev, split.info.vocab_size)
+    model = seeded_model(spec, split.info.input_shape, dev, split.info.vocab_size, split.info.pad_id)
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = make_optimizer(model.parameters(), t)

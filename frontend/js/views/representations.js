@@ -53,7 +53,7 @@ function resultList(listEl, items, empty) {
  * @param {{root: HTMLElement, onNeighbors: (word: string) => Promise<object>,
  *          onAnalogy: (a: string, b: string, c: string) => Promise<object>}} opts
  */
-export function createRepresentations({ root, onNeighbors, onAnalogy }) {
+export function createRepresentations({ root, onNeighbors, onAnalogy, onDownload = () => {} }) {
   const projectionEl = el('div', { id: 'projection-plot', className: 'plot repr-plot' });
   const wordInput = el('input', { id: 'neighbor-word', type: 'text', placeholder: 'a word, e.g. king', 'aria-label': 'Word', autocomplete: 'off' });
   const neighborList = el('ol', { id: 'neighbor-list', className: 'repr-list', 'aria-live': 'polite' });
@@ -84,7 +84,17 @@ export function createRepresentations({ root, onNeighbors, onAnalogy }) {
       + 'ARI: k-means (k = 10) on the codes against the labels, 1 = clusters are the digits, 0 = chance. Right: PCA to 2-D, the linear baseline.' }),
   ]);
   const placeholder = el('p', { className: 'placeholder hint' });
-  root.replaceChildren(placeholder, words, latent);
+  const downloads = el('div', { className: 'repr-downloads', id: 'repr-downloads' }, [
+    el('span', { text: 'Download:' }),
+    ...[['JSON', 'format=json', 'Vectors with their labels as JSON'],
+      ['vectors.tsv', 'format=tsv&part=vectors', 'One vector per line: load it in TensorBoard’s projector (projector.tensorflow.org)'],
+      ['metadata.tsv', 'format=tsv&part=metadata', 'The matching labels (words, or the digits’ true labels), one a line']].map(([text, query, title]) => {
+      const button = el('button', { type: 'button', className: 'link-btn', text, title });
+      button.addEventListener('click', () => jobId && onDownload(`/api/jobs/${encodeURIComponent(jobId)}/embeddings?${query}`));
+      return button;
+    }),
+  ]);
+  root.replaceChildren(placeholder, words, latent, downloads);
 
   let mode = null;
   let jobId = null;
@@ -181,6 +191,7 @@ export function createRepresentations({ root, onNeighbors, onAnalogy }) {
       words.hidden = mode !== 'words';
       latent.hidden = mode !== 'latent';
       placeholder.hidden = mode !== null;
+      downloads.hidden = mode === null || !id;
       placeholder.textContent = note || '';
       neighborList.replaceChildren();
       analogyList.replaceChildren();

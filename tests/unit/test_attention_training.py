@@ -1,0 +1,102 @@
+"""Attention networks trained for real: the reverse preset learns the anti-diagonal, a causal
+transformer learns Shakespeare's characters, and a padded classifier streams attention without its
+padding. Seeded; budgets sized for a shared 2-core CPU."""
+
+import pytest
+import torch
+
+from nnplay.data import load
+from nnplay.data.tasks import PAD
+from nnplay.probes.attention import attention_maps
+from nnplay.protocol import encode
+from nnplay.spec import JobSpec
+from nnplay.spec.presets import PRESETS
+from nnplay.train import train
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """One torch thread: on a shared 2-core machine two threads contend and run several times slower."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def preset(pid: str) -> JobSpec:
+    return next(p["spec"] for p in PRESETS if p["id"] == pid).model_copy(deep=True)
+
+
+def run(spec: JobSpec, split=None):
+    events: list[dict] = []
+    result = train(spec, events.append, split=split)
+    for seq, event in enumerate(events, 1):  # every event is a valid protocol message
+        encode("job", seq, event)
+    return result, [e for e in events if e["type"] == "attention"]
+
+
+def test_reverse_preset_learns_the_anti_diagonal():
+    spec = preset("attention_reverse")
+    result, snapshots = run(spec)
+    assert result.status == "completed"
+    assert result.final["test_accuracy"] >= 0.95, result.final
+    split = load(spec.dataset)
+    types = [layer.type for layer in spec.network.layers]
+    (entry,), _ = attention_maps(result.model, types, split.x_test)
+    probs = entry["probs"]  # (N, heads, T, T)
+    t = probs.shape[-1]
+    anti = probs[:, :, torch.arange(t), t - 1 - torch.arange(t)].mean(dim=(0, 2))  # (heads,)
+    assert anti.max() >= 0.6, anti
+    # snapshots from step 0 on, each with the probe's 8 digits and a (2, 8, 8) map
+    assert snapshots[0]["step"] == 0 and len(snapshots) >= 3
+    assert all(len(s["tokens"]) == t and s["layers"][0]["shape"] == [2, t, t] for s in snapshots)
+    first, last = snapshots[0]["layers"][0]["data"], snapshots[-1]["layers"][0]["data"]
+    best = int(anti.argmax())
+    gain = lambda d: sum(d[best][i][t - 1 - i] for i in range(t)) / t  # noqa: E731
+    assert gain(last) > gain(first) + 0.3  # the pattern formed during training
+    assert snapshots[-1]["predicted"] == snapshots[-1]["target"] == snapshots[-1]["tokens"][::-1]
+
+
+def test_causal_transformer_learns_characters_and_never_looks_ahead():
+    spec = preset("transformer_shakespeare")
+    spec.dataset.test_fraction = 0.8  # a fifth of the text trains, one epoch (100 steps): a sane test budget
+    spec.training.epochs = 1
+    split = load(spec.dataset)
+    split.x_test, split.y_test = split.x_test[:256], split.y_test[:256]  # evaluated on 256 x 64 characters
+    spec.network.layers[-1].out_features = len(split.info.vocab)
+    result, snapshots = run(spec, split)
+    assert result.status == "completed"
+    assert result.final["test_loss"] < 2.8, result.final  # unigram entropy of the characters is ~3.3 nats
+    for snap in snapshots:
+        assert [layer["block"] for layer in snap["layers"]] == [0, 1]
+        for layer in snap["layers"]:
+            for head in layer["data"]:
+                assert all(head[q][k] == 0 for q in range(len(head)) for k in range(q + 1, len(head)))
+
+
+def test_padded_classifier_streams_attention_without_padding():
+    spec = preset("transformer_authors")
+    spec.dataset.n_samples = 400
+    spec.training.epochs = 1
+    result, snapshots = run(spec)
+    assert result.status == "completed" and snapshots
+    split = load(spec.dataset)
+    probe = split.x_test[0].tolist()
+    length = probe.index(split.info.vocab.index(PAD)) if split.info.vocab.index(PAD) in probe else len(probe)
+    snap = snapshots[-1]
+    assert snap["tokens"][0] == "<cls>" and len(snap["tokens"]) == length < len(probe)
+    assert snap["target"] in (["Shakespeare"], ["Milton"]) and len(snap["predicted"]) == 1
+    for layer in snap["layers"]:
+        assert layer["shape"][1:] == [length, length]
+        for head in layer["data"]:
+            assert all(abs(sum(row) - 1) <= 5e-4 * length + 1e-9 for row in head)  # 3 decimals per weight
+
+
+@pytest.mark.parametrize("pid", ["attention_reverse", "transformer_shakespeare", "transformer_authors"])
+def test_attention_presets_validate_on_their_data(pid):
+    from nnplay.settings import Settings
+    from nnplay.train.check import check_job
+
+    spec = preset(pid)
+    summary = check_job(spec.dataset, spec.network, spec.training, Settings())
+    assert not summary.warnings, summary.warnings
