@@ -87,7 +87,7 @@ class JobRun:
         self.changed = asyncio.Event()
 
 
-VISUAL_TYPES = frozenset({"feature_maps", "decision_boundary"})
+VISUAL_TYPES = frozenset({"feature_maps", "decision_boundary", "gates", "forecast"})
 COALESCE_BACKLOG = 256
 
 

@@ -13,10 +13,13 @@ plain, JSON-ready dicts and polls ``should_stop()`` between steps. Events:
   ``1 - MSE / Var(y)`` of that part) are added.
 - ``{"type": "data_info", ...}`` once before training (not on resume): the split's sizes and the
   missing values (see ``data_info_event``).
-- ``{"type": "gradients", "step", "epoch", "layers", "layer_types", "norms"}``: the L2 norm of each
-  trainable layer's gradient (before clipping), at the same cadence as the step metrics.
+- ``{"type": "gradients", "step", "epoch", "layers", "layer_types", "norms", "total_norm", "grad_clip",
+  "clipped_steps"}``: the L2 norm of each trainable layer's gradient and the global norm (before
+  clipping), at the same cadence as the step metrics, with the clipping threshold and how many steps so
+  far it clipped.
 - probe events (see ``nnplay.train.probing``) at step 0, every ``probe_every`` steps and at the end:
-  ``feature_maps`` for image data; ``data_points`` (once) and ``decision_boundary`` for 2-D data.
+  ``feature_maps`` for image data; ``data_points`` (once) and ``decision_boundary`` for 2-D data;
+  ``gates``, ``time_gradients``, ``forecast`` and ``text_sample`` for sequence and text data.
 
 A non-finite loss is reported as ``None`` and ends the run with status ``diverged``.
 
@@ -120,12 +123,14 @@ class _Position:
     batch_index: int = 0
     step: int = 0
     sums: list = field(default_factory=lambda: [0.0, 0, 0, 0.0, 0])  # ep_loss, ep_correct, ep_n, win_loss, win_n
+    clipped: int = 0  # steps whose gradient grad_clip scaled down
 
 
 def _state(model, opt, pos: _Position, gen_state: torch.Tensor, final: dict) -> dict:
     return {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": pos.epoch,
             "batch_index": pos.batch_index, "step": pos.step, "sums": list(pos.sums),
-            "gen_state": gen_state, "torch_rng": torch.get_rng_state(), "final": dict(final)}
+            "gen_state": gen_state, "torch_rng": torch.get_rng_state(), "final": dict(final),
+            "clipped": pos.clipped}
 
 
 def _restore(state: dict, model, opt, gen: torch.Generator) -> tuple[_Position, dict]:
@@ -133,7 +138,18 @@ def _restore(state: dict, model, opt, gen: torch.Generator) -> tuple[_Position, 
     opt.load_state_dict(state["optimizer"])
     gen.set_state(state["gen_state"])
     torch.set_rng_state(state["torch_rng"])
-    return _Position(state["epoch"], state["batch_index"], state["step"], list(state["sums"])), state["final"]
+    pos = _Position(state["epoch"], state["batch_index"], state["step"], list(state["sums"]), state.get("clipped", 0))
+    return pos, state["final"]
+
+
+def _gradients_event(pos: _Position, watched: list[int], layer_types: list[str], norms: list[float],
+                     grad_clip: float | None) -> dict:
+    """The ``gradients`` event of step ``pos.step + 1``: per-layer norms and the global norm (before
+    clipping), the clipping threshold and the clipped-step count so far."""
+    total = math.sqrt(sum(n * n for n in norms))
+    return {"type": "gradients", "step": pos.step + 1, "epoch": pos.epoch, "layers": watched,
+            "layer_types": layer_types, "norms": [finite_or_none(v) for v in norms],
+            "total_norm": finite_or_none(total), "grad_clip": grad_clip, "clipped_steps": pos.clipped}
 
 
 def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool] = lambda: False,
@@ -183,11 +199,12 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
                 status = "diverged"
                 break
             loss.backward()
-            if (pos.step + 1) % log_every == 0:  # this step's metrics go out: so do its gradients
-                emit({"type": "gradients", "step": pos.step + 1, "epoch": pos.epoch, "layers": watched,
-                      "layer_types": layer_types, "norms": [finite_or_none(v) for v in layer_grad_norms(model, watched)]})
+            logging = (pos.step + 1) % log_every == 0  # this step's metrics go out: so do its gradients
+            norms = layer_grad_norms(model, watched) if logging else []  # before clipping
             if t.grad_clip is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), t.grad_clip)
+                pos.clipped += bool(nn.utils.clip_grad_norm_(model.parameters(), t.grad_clip) > t.grad_clip)
+            if logging:
+                emit(_gradients_event(pos, watched, layer_types, norms, t.grad_clip))
             opt.step()
             pos.step += 1
             pos.batch_index += 1
@@ -220,7 +237,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
         if final["test_loss"] is None:
             status = "diverged"
             break
-        pos = _Position(pos.epoch + 1, 0, pos.step, [0.0, 0, 0, pos.sums[3], pos.sums[4]])
+        pos = _Position(pos.epoch + 1, 0, pos.step, [0.0, 0, 0, pos.sums[3], pos.sums[4]], pos.clipped)
         if checkpoint:
             checkpoint(_state(model, opt, pos, gen.get_state(), final))
         if status != "completed":

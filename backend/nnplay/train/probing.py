@@ -5,7 +5,9 @@
   snapshots (class probabilities over a ``GRID_RESOLUTION`` x ``GRID_RESOLUTION`` grid);
 - regression on 1-D or 2-D input (``sine``, ``plane``): the same two messages with ``task``
   ``regression``: the points carry their float ``target``, and each snapshot the model's prediction
-  over ``GRID_RESOLUTION`` points of x1 (a curve) or over the grid (a surface).
+  over ``GRID_RESOLUTION`` points of x1 (a curve) or over the grid (a surface);
+- sequence and text data: ``gates``, ``time_gradients``, ``forecast`` and ``text_sample`` (see
+  ``nnplay.train.sequence_probing``).
 """
 
 import torch
@@ -18,6 +20,7 @@ from nnplay.probes.decision_boundary import (CURVE_DIMS, GRID_DIMS, decision_bou
                                              regression_prediction)
 from nnplay.spec.network import JobSpec
 from nnplay.train.optim import probabilities
+from nnplay.train.sequence_probing import SequenceProbe
 
 GRID_RESOLUTION = 64
 GRID_KINDS = {"toy1d": 1, "toy2d": 2}  # data kind -> input columns spanned by the grid
@@ -36,6 +39,7 @@ class Probe:
         self.task = split.info.task
         self.dims = GRID_KINDS.get(self.kind, 0)
         self.n_inputs = split.info.input_shape[0]  # > dims when missing-value indicators follow
+        self.sequence = SequenceProbe(spec, split, device) if self.kind in ("sequence", "text") else None
         if self.dims:
             points = torch.cat([split.x_train, split.x_test])[:, :self.dims]  # (N, D)
             axes = grid_axes(points, GRID_RESOLUTION)
@@ -56,6 +60,8 @@ class Probe:
         return {**out, "label": y.tolist()}
 
     def events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        if self.sequence is not None:
+            return self.sequence.events(model, step, epoch)
         if self.kind == "image":
             return [self._feature_maps(model, step, epoch)]
         if self.dims and self.task == "regression":
