@@ -12,6 +12,8 @@ import { createAuthPrompt } from './views/authPrompt.js';
 import { createDecisionBoundary } from './views/decisionBoundary.js';
 import { createExportPanel } from './views/exportPanel.js';
 import { createFeatureMaps } from './views/featureMaps.js';
+import { createForecast } from './views/forecast.js';
+import { createGates } from './views/gates.js';
 import { createGradientFlow } from './views/gradientFlow.js';
 import { createJobList } from './views/jobList.js';
 import { createLossChart } from './views/lossChart.js';
@@ -20,16 +22,21 @@ import { createSpecEditor } from './views/specEditor.js';
 import { createStatusBar } from './views/statusBar.js';
 import { createSummaryTable } from './views/summaryTable.js';
 import { createTabs } from './views/tabs.js';
+import { createTextSamples } from './views/textSamples.js';
+import { createTimeGradients } from './views/timeGradients.js';
 
 const $ = (id) => document.getElementById(id);
 const VALIDATE_DELAY_MS = 300;
 const FM_PLACEHOLDER = 'Feature maps of conv/pool layers appear here while an image network trains (every "probe every" steps).';
 const BOUNDARY_PLACEHOLDER = 'Press Train: the decision boundary over the input plane is drawn every "probe every" steps.';
 const GRADIENTS_PLACEHOLDER = 'Press Train: each layer’s gradient norm is drawn here, step by step.';
+const GATES_PLACEHOLDER = 'Press Train: the gates of every recurrent layer are drawn for the probe sequence every "probe every" steps.';
 const INSIDE = {
   image: { label: 'Feature maps', hint: 'what each conv/pool channel sees in one probe image' },
   toy2d: { label: 'Decision boundary', hint: 'the class predicted at every point of the input plane' },
+  sequence: { label: 'Gates', hint: 'LSTM/GRU gates and states along the probe sequence' },
 };
+const SEQUENCE_KINDS = new Set(['sequence', 'text']);
 const RESUMABLE = new Set(['interrupted', 'stopped']);
 const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
 
@@ -46,6 +53,10 @@ const views = {
   maps: createFeatureMaps($('feature-maps'), { placeholder: FM_PLACEHOLDER }),
   boundary: createDecisionBoundary($('decision-boundary'), { placeholder: BOUNDARY_PLACEHOLDER }),
   gradients: createGradientFlow($('gradient-flow')),
+  gates: createGates($('gates'), { placeholder: GATES_PLACEHOLDER }),
+  forecast: createForecast($('forecast'), { placeholder: 'The forecast over the test range is drawn at every probe.' }),
+  samples: createTextSamples($('text-samples'), { placeholder: 'Generated text appears at every probe.' }),
+  timeGradients: createTimeGradients($('time-gradients'), { placeholder: 'Gradients through time appear at every probe.' }),
   tabs: createTabs({
     tabs: [
       { key: 'inside', button: $('tab-inside'), pane: $('pane-inside') },
@@ -100,7 +111,8 @@ function setSpec(spec, from) {
     views.status.note('');
   }
   if (from !== 'editor') views.editor.setSpec(spec);
-  views.settings.setSpec(spec, { toy: isToy(spec?.dataset?.name) }); // a focused control is left alone
+  const info = datasetInfo(spec?.dataset?.name);
+  views.settings.setSpec(spec, { params: info?.params || [], task: info?.task || null }); // a focused control is left alone
   showDatasetInfo(spec);
   if (!store.get().jobId) showInside(spec);
   scheduleValidate();
@@ -165,8 +177,11 @@ function showDatasetInfo(spec) {
   const box = $('dataset-info');
   const own = spec?.dataset?.n_samples; // the 2-D sets are generated with the spec's n_samples
   const samples = isToy(info?.name) && Number.isInteger(own) ? own : info?.n_samples;
+  let outputs = `${info?.classes?.length ?? '?'} classes`;
+  if (info?.vocab_size) outputs = `vocabulary ${info.vocab_size} tokens`;
+  else if (info?.task === 'regression') outputs = `target ${(info.target_shape?.length ? info.target_shape : [1]).join('×')} values`;
   box.textContent = info
-    ? `${info.task} · ${info.kind} · input ${info.input_shape.join('×')} · ${info.classes?.length ?? '?'} classes · ${samples} samples`
+    ? `${info.task} · ${info.kind} · input ${info.input_shape.join('×')} · ${outputs} · ${samples} samples`
     : '';
   box.title = info?.source ? `Source: ${info.source}` : '';
 }
@@ -328,8 +343,17 @@ function clearJob() {
   views.maps.reset(FM_PLACEHOLDER);
   views.boundary.reset(BOUNDARY_PLACEHOLDER);
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
+  resetSequenceViews('Press Train to watch the gates.');
   showInside(store.get().spec);
   updateButtons();
+}
+
+function resetSequenceViews(text) {
+  views.gates.reset(text);
+  views.forecast.reset(text);
+  views.samples.reset(text);
+  views.timeGradients.reset(text);
+  $('clip-note').textContent = '';
 }
 
 /**
@@ -337,10 +361,17 @@ function clearJob() {
  * rest (images draw maps there; other data sets get a note saying what is drawn for which data).
  */
 function showInside(spec) {
-  const toy = datasetInfo(spec?.dataset?.name)?.kind === 'toy2d';
+  const info = datasetInfo(spec?.dataset?.name);
+  const toy = info?.kind === 'toy2d';
+  const seq = SEQUENCE_KINDS.has(info?.kind);
   $('boundary-box').hidden = !toy;
-  $('fm-box').hidden = toy;
-  const inside = INSIDE[toy ? 'toy2d' : 'image'];
+  $('seq-box').hidden = !seq;
+  $('fm-box').hidden = toy || seq;
+  $('forecast').hidden = !(seq && info?.params?.includes('window'));
+  $('text-samples').hidden = !(seq && info?.task === 'language_modeling');
+  $('time-gradients').hidden = !seq;
+  $('time-gradients-caption').hidden = !seq;
+  const inside = INSIDE[seq ? 'sequence' : toy ? 'toy2d' : 'image'];
   views.tabs.setLabel('inside', inside.label, inside.hint);
 }
 
@@ -389,6 +420,7 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   views.maps.reset(mapsPlaceholder(record.spec));
   views.boundary.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
   views.gradients.reset('Waiting for the first steps…');
+  resetSequenceViews(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
   showInside(record.spec);
   updateButtons();
   listen(id, 0);
@@ -472,7 +504,11 @@ function processInbox() {
   let lastBoundary = null;
   let points = null;
   let epochDone = false;
+  let lastGates = null;
+  let lastForecast = null;
   const gradients = [];
+  const samples = [];
+  const timeGradients = [];
   for (const msg of batch) {
     if (msg.job_id !== jobId) continue;
     if (msg.type === MSG.STATUS) {
@@ -490,8 +526,21 @@ function processInbox() {
       lastBoundary = msg;
     } else if (msg.type === MSG.GRADIENTS) {
       gradients.push(msg);
+    } else if (msg.type === MSG.GATES) {
+      lastGates = msg;
+    } else if (msg.type === MSG.FORECAST) {
+      lastForecast = msg;
+    } else if (msg.type === MSG.TEXT_SAMPLE) {
+      samples.push(msg);
+    } else if (msg.type === MSG.TIME_GRADIENTS) {
+      timeGradients.push(msg);
     }
   }
+  if (lastGates) views.gates.render(lastGates);
+  if (lastForecast) views.forecast.render(lastForecast);
+  if (samples.length) views.samples.pushAll(samples);
+  if (timeGradients.length) views.timeGradients.pushAll(timeGradients);
+  if (gradients.length) showClipping(gradients[gradients.length - 1]);
   views.loss.flush();
   views.accuracy.flush();
   if (gradients.length) views.gradients.pushAll(gradients);
@@ -505,6 +554,15 @@ function processInbox() {
     views.status.setProgress(`epoch ${lastMetrics.epoch}${epochs ? `/${epochs}` : ''} · step ${lastMetrics.step}`);
   }
   if (lastStatus) applyStatus(lastStatus);
+}
+
+/** The global gradient norm, the clipping threshold and how many steps were clipped so far. */
+function showClipping(msg) {
+  if (msg.total_norm === undefined) return;
+  const norm = msg.total_norm == null ? 'n/a' : msg.total_norm.toExponential(2);
+  $('clip-note').textContent = msg.grad_clip == null
+    ? `Global ‖grad‖ ${norm} at step ${msg.step}; no clipping (grad_clip off).`
+    : `Global ‖grad‖ ${norm} at step ${msg.step}; grad_clip ${msg.grad_clip}: ${msg.clipped_steps} steps clipped so far.`;
 }
 
 /** The newest `status` message of a batch. */

@@ -10,6 +10,10 @@ export const MSG = Object.freeze({
   DATA_POINTS: 'data_points', // once, before training, on 2-D data sets
   DECISION_BOUNDARY: 'decision_boundary', // every probe step, 2-D data sets
   GRADIENTS: 'gradients', // per-layer gradient L2 norms, with every step-metrics point
+  GATES: 'gates', // recurrent gates and states of the probe sequence, every probe step
+  TIME_GRADIENTS: 'time_gradients', // ||dL/dh_t|| over the probe batch, every probe step
+  FORECAST: 'forecast', // model vs actual over a series' test range, every probe step
+  TEXT_SAMPLE: 'text_sample', // generated text of a character model, every probe step
 });
 
 export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });

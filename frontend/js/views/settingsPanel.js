@@ -18,8 +18,8 @@ const LOSSES = [
 ];
 
 /**
- * Field descriptors. `kind`: select | float | int | bool | batch | optfloat.
- * `toy`: shown for toy 2-D data sets only. `tip`: tooltip next to the control.
+ * Field descriptors. `kind`: select | float | int | bool | batch | optfloat | optint (empty = null).
+ * `param`: shown for data sets taking that option only; `task`: for that task only. `tip`: tooltip.
  */
 const DATA_FIELDS = [
   { path: ['dataset', 'name'], label: 'data set', kind: 'select', id: 'dataset-select', wide: true,
@@ -28,10 +28,16 @@ const DATA_FIELDS = [
     tip: 'Share of examples held out to measure generalisation (0.05-0.9).' },
   { path: ['dataset', 'seed'], label: 'split seed', kind: 'int', min: 0, step: 1,
     tip: 'Seed of the train/test split (and of the generated points for toy sets).' },
-  { path: ['dataset', 'n_samples'], label: 'samples', kind: 'int', min: 20, max: 20000, step: 10, toy: true,
-    tip: 'Number of generated points (20-20000).' },
-  { path: ['dataset', 'noise'], label: 'noise', kind: 'float', min: 0, max: 2, step: 0.05, toy: true,
+  { path: ['dataset', 'n_samples'], label: 'samples', kind: 'int', min: 20, max: 20000, step: 10, param: 'n_samples',
+    tip: 'Number of generated points or sequences (20-20000).' },
+  { path: ['dataset', 'noise'], label: 'noise', kind: 'float', min: 0, max: 2, step: 0.05, param: 'noise',
     tip: 'Standard deviation of the Gaussian noise added to the points, in data units.' },
+  { path: ['dataset', 'window'], label: 'window', kind: 'optint', min: 1, max: 2000, step: 1, param: 'window',
+    tip: 'Past values the network reads per forecast (empty = the data set default); split chronologically.' },
+  { path: ['dataset', 'horizon'], label: 'horizon', kind: 'int', min: 1, max: 100, step: 1, param: 'horizon',
+    tip: 'Future values predicted per example (1 = next step).' },
+  { path: ['dataset', 'seq_len'], label: 'sequence length', kind: 'optint', min: 2, max: 1000, step: 1, param: 'seq_len',
+    tip: 'Steps per sequence: characters for text, steps for the adding and copy tasks (empty = default).' },
 ];
 
 const TRAIN_FIELDS = [
@@ -58,7 +64,12 @@ const TRAIN_FIELDS = [
   { path: ['training', 'seed'], label: 'init seed', kind: 'int', min: 0, step: 1,
     tip: 'Seed of the weight initialisation and batch order.' },
   { path: ['training', 'probe_every'], label: 'probe every', kind: 'int', min: 1, step: 1,
-    tip: 'Optimizer steps between two feature-map snapshots.' },
+    tip: 'Optimizer steps between two probe snapshots (feature maps, decision boundary, gates).' },
+  { path: ['training', 'temperature'], label: 'temperature', kind: 'float', min: 0.05, max: 10, step: 0.1,
+    task: 'language_modeling',
+    tip: 'Sampling temperature of the generated text (> 0): low = safe, repetitive; 1 = the model as it is; high = wild.' },
+  { path: ['training', 'sample_length'], label: 'sample length', kind: 'int', min: 1, max: 2000, step: 10,
+    task: 'language_modeling', tip: 'Characters per generated text sample.' },
 ];
 
 function getPath(obj, path) {
@@ -109,6 +120,7 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit }) {
     } else {
       input = el('input', { id, type: 'number', min: field.min, max: field.max, step: field.step });
       if (field.kind === 'optfloat') input.placeholder = 'none';
+      if (field.kind === 'optint') input.placeholder = 'default';
       read = () => readNumber(input, field.kind);
       write = (v) => {
         input.value = v === null || v === undefined ? '' : String(v);
@@ -148,7 +160,7 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit }) {
   }
 
   function readNumber(input, kind) {
-    if (input.value.trim() === '') return kind === 'optfloat' ? null : undefined;
+    if (input.value.trim() === '') return kind === 'optfloat' || kind === 'optint' ? null : undefined;
     const n = Number(input.value);
     return Number.isFinite(n) ? n : undefined;
   }
@@ -180,10 +192,12 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit }) {
       setOptions(controls.get('dataset.name'), options);
     },
 
-    /** Show `spec` in the controls; a focused control keeps what the user is typing. */
-    setSpec(spec, { toy = false } = {}) {
+    /** Show `spec` in the controls; a focused control keeps what the user is typing. `params` are the
+     * data set's options (GET /api/datasets), `task` its task: controls for others are hidden. */
+    setSpec(spec, { params = [], task = null } = {}) {
       for (const c of controls.values()) {
-        c.row.hidden = Boolean(c.field.toy) && !toy;
+        c.row.hidden = (Boolean(c.field.param) && !params.includes(c.field.param))
+          || (Boolean(c.field.task) && c.field.task !== task);
         if (c.inputs.includes(document.activeElement)) continue;
         c.write(getPath(spec, c.field.path));
       }
