@@ -69,9 +69,11 @@ def cmd_train(args) -> int:
     def emit(event: dict) -> None:
         if event["type"] == "metrics" and event["scope"] == "epoch":
             bar.update(1)
-            bar.set_postfix(loss=event["train_loss"], test_acc=event["test_accuracy"])
+            figure = ({"test_acc": event["test_accuracy"]} if event.get("test_r2") is None
+                      else {"test_r2": event["test_r2"]})  # regression: R^2, no accuracy
+            bar.set_postfix(loss=event["train_loss"], **figure)
 
-    result = train(spec, emit)
+    result = train(spec, emit, data_dir=get_settings().data_dir)  # uploaded sets live there
     bar.close()
     print(json.dumps({"status": result.status, **result.final, "seconds": round(result.seconds, 3)}))
     return 0 if result.status == "completed" else 1

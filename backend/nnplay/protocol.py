@@ -7,12 +7,14 @@ Non-finite numbers are ``null``: messages are serialised with ``allow_nan=False`
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+from nnplay.spec.training import LiveSettings
 
 VERSION = 1
-STATUSES = ("queued", "running", "completed", "stopped", "failed", "diverged", "interrupted")
+STATUSES = ("queued", "running", "paused", "completed", "stopped", "failed", "diverged", "interrupted")
 TERMINAL = frozenset({"completed", "stopped", "failed", "diverged", "interrupted"})
-Status = Literal["queued", "running", "completed", "stopped", "failed", "diverged", "interrupted"]
+Status = Literal["queued", "running", "paused", "completed", "stopped", "failed", "diverged", "interrupted"]
 Task = Literal["classification", "regression", "language_modeling", "sequence_labelling"]
 
 
@@ -52,7 +54,13 @@ class StatusMessage(Envelope):
 class MetricsMessage(Envelope):
     """Loss (and accuracy, for ``scope`` ``epoch``) at a step; ``lr`` is the learning rate per step.
     Regression has no accuracy: ``train_r2`` / ``test_r2`` (coefficient of determination) instead; its
-    loss is the mean squared error in squared target units."""
+    loss is the mean squared error in squared target units.
+
+    ``train_loss`` / ``test_loss`` are the data term (nats for the likelihood losses); ``l2_penalty``
+    (``weight_decay / 2 * ||w||^2``, a Gaussian prior) and ``l1_penalty`` (``l1 * ||w||_1``, a Laplace
+    prior) are the regularisation terms at the step's weights, in the same units, per example; the
+    objective minimised is their sum (MAP; maximum likelihood when both are 0).
+    """
 
     type: Literal["metrics"] = "metrics"
     scope: Literal["step", "epoch"]
@@ -64,6 +72,22 @@ class MetricsMessage(Envelope):
     train_r2: float | None = None
     test_r2: float | None = None
     lr: float | None = None
+    l2_penalty: float | None = None
+    l1_penalty: float | None = None
+
+
+class SettingsMessage(Envelope):
+    """Settings of a running job changed (``POST /api/jobs/{id}/settings``): ``changes`` (the fields
+    of ``LiveSettings`` that were given) take effect from step ``step + 1``."""
+
+    type: Literal["settings"] = "settings"
+    epoch: int = Field(ge=0)
+    changes: dict[str, float | int | bool | None]
+
+    @model_validator(mode="after")
+    def _live_settings(self) -> "SettingsMessage":
+        LiveSettings.model_validate(self.changes)
+        return self
 
 
 class ArrayPayload(BaseModel):
@@ -264,9 +288,37 @@ class GradientsMessage(Envelope):
     clipped_steps: int = Field(0, ge=0)
 
 
+class AttentionLayer(ArrayPayload):
+    """Attention probabilities ``(head, query, key)`` of one attention: layer ``index`` of
+    ``network.layers``, ``block`` inside a transformer_encoder (0 for self_attention). Rows are
+    queries and sum to 1; the scale is 0-1 (``vmin`` 0, ``vmax`` 1)."""
+
+    index: int = Field(ge=0)
+    block: int = Field(ge=0)
+    type: Literal["self_attention", "transformer_encoder"]
+    causal: bool
+
+
+class AttentionMessage(Envelope):
+    """Every attention layer's and head's probabilities for the probe sequence, at ``step``.
+
+    ``tokens`` label both axes (queries and keys are the same sequence; padding positions are left
+    out). ``predicted`` and ``target`` are the model's output and the right answer for the probe: one
+    label per position for per-step targets, one label for a classifier.
+    """
+
+    type: Literal["attention"] = "attention"
+    epoch: int = Field(ge=0)
+    tokens: list[str]
+    predicted: list[str]
+    target: list[str]
+    layers: list[AttentionLayer]
+
+
 Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, DataPointsMessage,
-                          DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, GatesMessage,
-                          TimeGradientsMessage, ForecastMessage, TextSampleMessage], Field(discriminator="type")]
+                          DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, SettingsMessage,
+                          AttentionMessage, GatesMessage, TimeGradientsMessage, ForecastMessage, TextSampleMessage],
+                    Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 
 

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto picks CUDA when present.")
     torch_threads: int | None = Field(None, ge=1, description="torch.set_num_threads; default: cores // max_concurrent_jobs.")
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Largest request body accepted, in bytes.")
+    max_upload_bytes: int = Field(20_000_000, ge=1024, description="Largest CSV upload (POST /api/datasets), "
+                                  "in bytes (default 20 MB).")
     max_activation_mb: float = Field(2048.0, gt=0, description="Largest estimated activation memory of one "
                                      "training step (forward values kept for backward), in MiB.")
     max_clients_per_job: int = Field(32, ge=1, description="Websocket clients watching one job at once.")

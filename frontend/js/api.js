@@ -122,7 +122,9 @@ export async function authFetch(path, init = {}) {
 
 async function request(method, path, body) {
   const init = { method, headers: { Accept: 'application/json' } };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body; // multipart: the browser sets the Content-Type with its boundary
+  } else if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
   }
@@ -192,9 +194,22 @@ export const api = {
   getJob: (id) => request('GET', `/api/jobs/${enc(id)}`),
   metrics: (id) => request('GET', `/api/jobs/${enc(id)}/metrics`),
   stopJob: (id) => request('POST', `/api/jobs/${enc(id)}/stop`),
-  /** interrupted / stopped jobs: continue from the last checkpoint -> the Job */
+  /** paused jobs: go on; interrupted / stopped jobs: continue from the last checkpoint -> the Job */
   resumeJob: (id) => request('POST', `/api/jobs/${enc(id)}/resume`),
+  /** running jobs: wait between two steps -> the Job (status paused) */
+  pauseJob: (id) => request('POST', `/api/jobs/${enc(id)}/pause`),
+  /** paused jobs: exactly one optimizer step -> the Job (still paused) */
+  stepJob: (id) => request('POST', `/api/jobs/${enc(id)}/step`),
+  /** start again from step 0 as a new job (same spec and seed) -> the new Job */
+  resetJob: (id) => request('POST', `/api/jobs/${enc(id)}/reset`),
+  /** live settings, e.g. {lr: 0.01}, from the next step on -> the Job */
+  changeSettings: (id, settings) => request('PATCH', `/api/jobs/${enc(id)}/settings`, settings),
   deleteJob: (id) => request('DELETE', `/api/jobs/${enc(id)}`),
+  /** form: FormData {file, target, task, name?} -> the new data set (201) */
+  uploadDataset: (form) => request('POST', '/api/datasets', form),
+  deleteDataset: (name) => request('DELETE', `/api/datasets/${enc(name)}`),
+  /** McNemar's exact test of two finished jobs on the same test set */
+  compare: (a, b) => request('GET', `/api/compare?a=${enc(a)}&b=${enc(b)}`),
   /** path: e.g. /api/jobs/ID/code -> {blob, filename} */
   download,
 };

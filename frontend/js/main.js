@@ -8,6 +8,7 @@ import {
   clone, datasetInfo, isToy, jobIdFromHash, normalizeDataset, store, tidySpec, withPath, writeJobHash,
 } from './state.js';
 import { createAccuracyChart } from './views/accuracyChart.js';
+import { createAttention } from './views/attention.js';
 import { createAuthPrompt } from './views/authPrompt.js';
 import { createDecisionBoundary } from './views/decisionBoundary.js';
 import { createExportPanel } from './views/exportPanel.js';
@@ -16,6 +17,7 @@ import { createForecast } from './views/forecast.js';
 import { createGates } from './views/gates.js';
 import { createGradientFlow } from './views/gradientFlow.js';
 import { createJobList } from './views/jobList.js';
+import { createLikelihoodChart } from './views/likelihoodChart.js';
 import { createLossChart } from './views/lossChart.js';
 import { createSettingsPanel } from './views/settingsPanel.js';
 import { createSpecEditor } from './views/specEditor.js';
@@ -24,6 +26,8 @@ import { createSummaryTable } from './views/summaryTable.js';
 import { createTabs } from './views/tabs.js';
 import { createTextSamples } from './views/textSamples.js';
 import { createTimeGradients } from './views/timeGradients.js';
+import { createComparePanel } from './views/comparePanel.js';
+import { createUploadPanel } from './views/uploadPanel.js';
 
 const $ = (id) => document.getElementById(id);
 const VALIDATE_DELAY_MS = 300;
@@ -35,13 +39,30 @@ const INSIDE = {
   image: { label: 'Feature maps', hint: 'what each conv/pool channel sees in one probe image' },
   toy2d: { label: 'Decision boundary', hint: 'the class predicted at every point of the input plane' },
   sequence: { label: 'Gates', hint: 'LSTM/GRU gates and states along the probe sequence' },
+  regression: { label: 'Prediction', hint: 'the predicted target over the input (curve for 1-D, surface for 2-D)' },
 };
 const SEQUENCE_KINDS = new Set(['sequence', 'text']);
-const RESUMABLE = new Set(['interrupted', 'stopped']);
+const GRID_KINDS = new Set(['toy1d', 'toy2d']); // data kinds drawn in the boundary / prediction plot
+const RESUMABLE = new Set(['interrupted', 'stopped', 'paused']);
+const LIVE = new Set(['queued', 'running', 'paused']); // statuses that take pause / live settings
+const LIKELIHOOD_HINT = 'data term (likelihood) and prior terms (weight decay = Gaussian, L1 = Laplace)';
+const ACCURACY_CAPTION = document.getElementById('accuracy-caption')?.textContent.trim() ?? '';
+const BOUNDARY_CAPTION = document.getElementById('boundary-caption')?.textContent.trim().replace(/\s+/g, ' ') ?? '';
 const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
+const ATTENTION_HINT = 'what each self-attention head looks at, for one probe sequence';
+const ATTENTION_PLACEHOLDER = 'Attention heatmaps appear here while a network with self_attention or transformer_encoder layers trains (every "probe every" steps).';
+const ATTENTION_TYPES = new Set(['self_attention', 'transformer_encoder']);
+
+/** Whether a spec's network has a layer the attention probe watches. */
+function hasAttention(spec) {
+  const layers = Array.isArray(spec?.network?.layers) ? spec.network.layers : [];
+  return layers.some((l) => ATTENTION_TYPES.has(l?.type));
+}
 
 const views = {
-  settings: createSettingsPanel({ dataEl: $('data-fields'), trainingEl: $('training-fields'), onEdit: onFormEdit }),
+  settings: createSettingsPanel({
+    dataEl: $('data-fields'), trainingEl: $('training-fields'), onEdit: onFormEdit, onLive: setLive,
+  }),
   editor: createSpecEditor($('spec-editor'), { onChange: onEditorChange }),
   summary: createSummaryTable({ tableEl: $('summary-table'), errorsEl: $('validation-errors'), warningsEl: $('validation-warnings') }),
   status: createStatusBar({
@@ -57,10 +78,17 @@ const views = {
   forecast: createForecast($('forecast'), { placeholder: 'The forecast over the test range is drawn at every probe.' }),
   samples: createTextSamples($('text-samples'), { placeholder: 'Generated text appears at every probe.' }),
   timeGradients: createTimeGradients($('time-gradients'), { placeholder: 'Gradients through time appear at every probe.' }),
+  likelihood: createLikelihoodChart($('likelihood-chart')),
+  attention: createAttention({
+    plotEl: $('attention-plot'), controlsEl: $('attention-controls'), ioEl: $('attention-io'),
+    placeholder: ATTENTION_PLACEHOLDER,
+  }),
   tabs: createTabs({
     tabs: [
       { key: 'inside', button: $('tab-inside'), pane: $('pane-inside') },
       { key: 'gradients', button: $('tab-gradients'), pane: $('pane-gradients') },
+      { key: 'likelihood', button: $('tab-likelihood'), pane: $('pane-likelihood') },
+      { key: 'attention', button: $('tab-attention'), pane: $('pane-attention') },
     ],
     hintEl: $('vis-hint'),
     onSelect: (tab) => store.set({ tab }),
@@ -70,6 +98,14 @@ const views = {
     linksEl: $('export-links'), fileInput: $('import-spec'), onImport: importSpec,
     needsFetch: () => Boolean(apiToken()), fetchFile: api.download, onError: showError,
   }),
+  upload: createUploadPanel({
+    fileInput: $('upload-file'), targetSelect: $('upload-target'), taskSelect: $('upload-task'),
+    nameInput: $('upload-name'), button: $('upload-btn'), resultEl: $('upload-result'), onUpload: uploadDataset,
+  }),
+  compare: createComparePanel({
+    selectA: $('compare-a'), selectB: $('compare-b'), button: $('compare-btn'), resultEl: $('compare-result'),
+    onCompare: (a, b) => api.compare(a, b),
+  }),
   auth: createAuthPrompt({
     dialog: $('auth-dialog'), form: $('auth-form'), input: $('auth-token'), errorEl: $('auth-error'),
     cancelButton: $('auth-cancel'),
@@ -77,6 +113,7 @@ const views = {
 };
 
 let stream = null;
+let stepping = false; // a single step is under way: one at a time
 let validateTimer = null;
 let validateSeq = 0;
 let openSeq = 0;
@@ -120,8 +157,18 @@ function setSpec(spec, from) {
 
 function onFormEdit(path, value) {
   let spec = withPath(store.get().spec || {}, path, value);
-  if (path.join('.') === 'dataset.name') spec = normalizeDataset(spec);
+  if (path.join('.') === 'dataset.name') spec = forRegression(normalizeDataset(spec));
   setSpec(spec, 'form');
+}
+
+/** Choosing a regression set: the loss becomes `mse` and a final linear layer gets 1 output. */
+function forRegression(spec) {
+  if (datasetInfo(spec?.dataset?.name)?.task !== 'regression') return spec;
+  let out = withPath(spec, ['training', 'loss'], 'mse');
+  const layers = out.network?.layers;
+  const last = Array.isArray(layers) ? layers.length - 1 : -1;
+  if (last >= 0 && layers[last]?.type === 'linear') out = withPath(out, ['network', 'layers', last, 'out_features'], 1);
+  return out;
 }
 
 function onEditorChange({ spec, error }) {
@@ -177,13 +224,63 @@ function showDatasetInfo(spec) {
   const box = $('dataset-info');
   const own = spec?.dataset?.n_samples; // the 2-D sets are generated with the spec's n_samples
   const samples = isToy(info?.name) && Number.isInteger(own) ? own : info?.n_samples;
-  let outputs = `${info?.classes?.length ?? '?'} classes`;
+  let outputs = info?.task === 'regression' ? '1 target' : `${info?.classes?.length ?? '?'} classes`;
   if (info?.vocab_size) outputs = `vocabulary ${info.vocab_size} tokens`;
-  else if (info?.task === 'regression') outputs = `target ${(info.target_shape?.length ? info.target_shape : [1]).join('×')} values`;
+  else if (info?.target_shape?.length && info?.task === 'regression') outputs = `target ${info.target_shape.join('×')} values`;
+  const gaps = info?.n_missing ? ` · ${info.n_missing} empty cells` : '';
   box.textContent = info
-    ? `${info.task} · ${info.kind} · input ${info.input_shape.join('×')} · ${outputs} · ${samples} samples`
+    ? `${info.task} · ${info.kind} · input ${info.input_shape.join('×')} · ${outputs} · ${samples} samples${gaps}`
     : '';
   box.title = info?.source ? `Source: ${info.source}` : '';
+  $('delete-dataset-btn').hidden = !info?.uploaded;
+}
+
+/** The job's `data_info` message: split sizes and how many feature values are missing. */
+function showDataInfo(msg) {
+  const box = $('job-data-info');
+  if (!msg) {
+    box.hidden = true;
+    box.textContent = '';
+    return;
+  }
+  const how = { mean: 'the training mean', zero: 'zero', mean_with_indicator: 'the training mean + a missing indicator' };
+  if (!msg.missing) { // nothing to report: the line stays hidden (the left column is short of room)
+    showDataInfo(null);
+    return;
+  }
+  const missing = `${msg.missing.toLocaleString()} of ${msg.total_values.toLocaleString()} feature values missing (${(100 * msg.missing_fraction).toFixed(1)}%), filled with ${how[msg.impute] || msg.impute}`;
+  box.textContent = `This job: ${msg.n_train} train / ${msg.n_test} test examples · ${missing}.`;
+  box.title = msg.removed && msg.removed !== msg.missing
+    ? `${msg.removed} removed at random, ${msg.missing - msg.removed} empty in the file` : '';
+  box.hidden = false;
+}
+
+/** Upload a CSV (FormData), reload the data sets and switch the spec to the new one. */
+async function uploadDataset(form) {
+  const info = await api.uploadDataset(form);
+  await reloadDatasets();
+  onFormEdit(['dataset', 'name'], info.name);
+  return info;
+}
+
+async function reloadDatasets() {
+  const datasets = await api.datasets();
+  store.set({ datasets });
+  views.settings.setDatasets(datasets);
+}
+
+async function deleteDataset() {
+  const name = store.get().spec?.dataset?.name;
+  if (!name || !datasetInfo(name)?.uploaded) return;
+  if (!confirm(`Delete the uploaded data set “${name}”? Finished jobs keep their history.`)) return;
+  try {
+    await api.deleteDataset(name);
+    await reloadDatasets();
+    onFormEdit(['dataset', 'name'], 'iris');
+    views.upload.show(`Deleted “${name}”.`, 'ok');
+  } catch (err) {
+    views.upload.show(errorText(err), 'error');
+  }
 }
 
 function scheduleValidate() {
@@ -231,6 +328,14 @@ function updateButtons() {
   const resume = $('resume-btn');
   resume.hidden = !job || !RESUMABLE.has(job.status);
   resume.disabled = resume.hidden;
+  const pause = $('pause-btn');
+  pause.hidden = !job || !['queued', 'running'].includes(job.status);
+  pause.disabled = pause.hidden;
+  const step = $('step-btn');
+  step.hidden = job?.status !== 'paused';
+  step.disabled = step.hidden || stepping;
+  $('reset-btn').disabled = !job;
+  views.settings.setLive(Boolean(job) && LIVE.has(job.status));
 }
 
 async function train() {
@@ -274,21 +379,92 @@ async function stopJob() {
   }
 }
 
-/** Resume the job on screen (interrupted or stopped) from its last checkpoint. The server drops the
- * history after that checkpoint, so the charts restart and the stream is read again from the start. */
+/** Resume the job on screen: a paused one goes on (its stream carries on); an interrupted or stopped
+ * one continues from its last checkpoint. The server then drops the history after that checkpoint, so
+ * the charts restart and the stream is read again from the start. */
 async function resumeJob() {
-  const { jobId } = store.get();
+  const { jobId, job: before } = store.get();
   if (!jobId) return;
   $('resume-btn').disabled = true;
   try {
     const job = await api.resumeJob(jobId);
     clearErrorNote();
-    if (store.get().jobId === jobId) await openJob(jobId, { job, loadSpec: false });
+    if (store.get().jobId === jobId && before?.status === 'paused') showJobRecord(job);
+    else if (store.get().jobId === jobId) await openJob(jobId, { job, loadSpec: false });
     refreshJobs();
   } catch (err) {
     showError('Could not resume', err);
   } finally {
     updateButtons();
+  }
+}
+
+/** Set the job record on screen from a REST answer (pause / step / resume of a paused job). */
+function showJobRecord(job) {
+  if (store.get().jobId !== job.id) return;
+  store.set({ job });
+  views.status.setStatus({ status: job.status, detail: job.detail, final: job.final });
+  updateButtons();
+}
+
+async function pauseJob() {
+  const { jobId } = store.get();
+  if (!jobId) return;
+  $('pause-btn').disabled = true;
+  try {
+    showJobRecord(await api.pauseJob(jobId));
+    clearErrorNote();
+  } catch (err) {
+    showError('Could not pause', err);
+  } finally {
+    updateButtons();
+  }
+}
+
+async function stepJob() {
+  const { jobId } = store.get();
+  if (!jobId || stepping) return;
+  stepping = true;
+  updateButtons();
+  try {
+    showJobRecord(await api.stepJob(jobId));
+    clearErrorNote();
+  } catch (err) {
+    showError('Could not take a step', err);
+  } finally {
+    stepping = false;
+    updateButtons();
+  }
+}
+
+/** Reset: the server starts the spec again from step 0 as a new job; show that one (curves restart). */
+async function resetJob() {
+  const { jobId } = store.get();
+  if (!jobId) return;
+  $('reset-btn').disabled = true;
+  try {
+    const job = await api.resetJob(jobId);
+    clearErrorNote();
+    await openJob(job.id, { job, loadSpec: false });
+    views.status.note('Reset: started again from step 0 as a new job (same spec and seed); the old one is kept in the list.', { ms: 5000 });
+    refreshJobs();
+  } catch (err) {
+    showError('Could not reset', err);
+  } finally {
+    updateButtons();
+  }
+}
+
+/** "set live" beside a setting: change it on the job on screen from its next step on. */
+async function setLive(name, value) {
+  const { jobId } = store.get();
+  if (!jobId) return;
+  try {
+    showJobRecord(await api.changeSettings(jobId, { [name]: value }));
+    clearErrorNote();
+    views.status.note(`Sent ${name} = ${value}: it applies from the next step.`, { ms: 4000 });
+  } catch (err) {
+    showError(`Could not change ${name}`, err);
   }
 }
 
@@ -339,11 +515,16 @@ function clearJob() {
   writeJobHash(null);
   views.status.reset();
   views.loss.reset('cross_entropy', 'Press Train to watch the loss fall.');
-  views.accuracy.reset(null, 'Accuracy is measured at the end of every epoch.');
+  views.accuracy.reset(null, 'Accuracy (R² for regression) is measured at the end of every epoch.',
+    { task: datasetInfo(store.get().spec?.dataset?.name)?.task });
+  showDataInfo(null);
   views.maps.reset(FM_PLACEHOLDER);
   views.boundary.reset(BOUNDARY_PLACEHOLDER);
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
   resetSequenceViews('Press Train to watch the gates.');
+  views.likelihood.reset(store.get().spec?.training?.loss ?? 'cross_entropy',
+    'Press Train: the data term and the prior terms are drawn here, step by step.');
+  views.attention.reset(ATTENTION_PLACEHOLDER);
   showInside(store.get().spec);
   updateButtons();
 }
@@ -362,7 +543,7 @@ function resetSequenceViews(text) {
  */
 function showInside(spec) {
   const info = datasetInfo(spec?.dataset?.name);
-  const toy = info?.kind === 'toy2d';
+  const toy = GRID_KINDS.has(info?.kind);
   const seq = SEQUENCE_KINDS.has(info?.kind);
   $('boundary-box').hidden = !toy;
   $('seq-box').hidden = !seq;
@@ -371,8 +552,16 @@ function showInside(spec) {
   $('text-samples').hidden = !(seq && info?.task === 'language_modeling');
   $('time-gradients').hidden = !seq;
   $('time-gradients-caption').hidden = !seq;
-  const inside = INSIDE[seq ? 'sequence' : toy ? 'toy2d' : 'image'];
+  const inside = INSIDE[seq ? 'sequence' : !toy ? 'image' : (info.task === 'regression' ? 'regression' : 'toy2d')];
   views.tabs.setLabel('inside', inside.label, inside.hint);
+  $('boundary-caption').textContent = info?.task === 'regression'
+    ? (info.kind === 'toy1d'
+      ? 'Red: the model’s prediction over x; dots: train, rings: test. Watch the curve bend to follow the data, not the noise.'
+      : 'Background: the predicted target (red > 0 > blue); points coloured by their true target on the same scale, rings: test.')
+    : BOUNDARY_CAPTION;
+  $('accuracy-caption').textContent = info?.task === 'regression'
+    ? 'R² after each epoch: the share of the target’s variance explained (1 = perfect, 0 = no better than the mean).'
+    : ACCURACY_CAPTION;
 }
 
 /** What the feature-map panel says until the job's first probe arrives (or if none will). */
@@ -411,16 +600,23 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   writeJobHash(id);
   if (loadSpec && record.spec) setSpec(tidySpec(record.spec), 'job');
 
-  const classes = datasetInfo(record.spec?.dataset?.name)?.classes?.length;
+  const jobData = datasetInfo(record.spec?.dataset?.name);
+  const classes = jobData?.classes?.length;
+  showDataInfo(null);
   views.status.reset();
   views.status.setStatus({ status: record.status, detail: record.detail, final: record.final });
   if (record.status === 'queued' && record.queue_position) views.status.setProgress(`position ${record.queue_position} in the queue`);
   views.loss.reset(record.spec?.training?.loss ?? 'cross_entropy');
-  views.accuracy.reset(classes ? 1 / classes : null);
+  views.accuracy.reset(classes ? 1 / classes : null, undefined, { task: jobData?.task });
   views.maps.reset(mapsPlaceholder(record.spec));
   views.boundary.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
   views.gradients.reset('Waiting for the first steps…');
   resetSequenceViews(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
+  views.likelihood.reset(record.spec?.training?.loss ?? 'cross_entropy');
+  views.attention.reset(hasAttention(record.spec)
+    ? `Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`
+    : 'This network has no self_attention or transformer_encoder layer: no attention to show.');
+  if (hasAttention(record.spec)) store.set({ tab: 'attention' });
   showInside(record.spec);
   updateButtons();
   listen(id, 0);
@@ -509,6 +705,8 @@ function processInbox() {
   const gradients = [];
   const samples = [];
   const timeGradients = [];
+  let lastSettings = null;
+  const attention = [];
   for (const msg of batch) {
     if (msg.job_id !== jobId) continue;
     if (msg.type === MSG.STATUS) {
@@ -517,9 +715,12 @@ function processInbox() {
       if (msg.scope === SCOPE.EPOCH) epochDone = true;
       views.loss.push(msg); // buffered: drawn by the flush below
       views.accuracy.push(msg);
+      views.likelihood.push(msg);
       lastMetrics = msg;
     } else if (msg.type === MSG.FEATURE_MAPS) {
       lastMaps = msg;
+    } else if (msg.type === MSG.DATA_INFO) {
+      showDataInfo(msg);
     } else if (msg.type === MSG.DATA_POINTS) {
       points = msg;
     } else if (msg.type === MSG.DECISION_BOUNDARY) {
@@ -534,6 +735,10 @@ function processInbox() {
       samples.push(msg);
     } else if (msg.type === MSG.TIME_GRADIENTS) {
       timeGradients.push(msg);
+    } else if (msg.type === MSG.SETTINGS) {
+      lastSettings = msg;
+    } else if (msg.type === MSG.ATTENTION) {
+      attention.push(msg);
     }
   }
   if (lastGates) views.gates.render(lastGates);
@@ -542,8 +747,10 @@ function processInbox() {
   if (timeGradients.length) views.timeGradients.pushAll(timeGradients);
   if (gradients.length) showClipping(gradients[gradients.length - 1]);
   views.loss.flush();
+  views.likelihood.flush();
   views.accuracy.flush();
   if (gradients.length) views.gradients.pushAll(gradients);
+  if (attention.length) views.attention.pushAll(attention);
   if (points) views.boundary.setPoints(points);
   if (lastBoundary) views.boundary.render(lastBoundary);
   if (lastMaps) views.maps.render(lastMaps);
@@ -551,7 +758,12 @@ function processInbox() {
   const { job } = store.get();
   if (lastMetrics) {
     const epochs = job?.spec?.training?.epochs;
-    views.status.setProgress(`epoch ${lastMetrics.epoch}${epochs ? `/${epochs}` : ''} · step ${lastMetrics.step}`);
+    const lr = typeof lastMetrics.lr === 'number' ? ` · lr ${Number(lastMetrics.lr.toPrecision(3))}` : '';
+    views.status.setProgress(`epoch ${lastMetrics.epoch}${epochs ? `/${epochs}` : ''} · step ${lastMetrics.step}${lr}`);
+  }
+  if (lastSettings && LIVE.has(store.get().job?.status)) {
+    const text = Object.entries(lastSettings.changes).map(([k, v]) => `${k} = ${v}`).join(', ');
+    views.status.note(`Changed live: ${text}, from step ${lastSettings.step + 1} on.`, { ms: 5000 });
   }
   if (lastStatus) applyStatus(lastStatus);
 }
@@ -584,7 +796,10 @@ function applyStatus(msg) {
 
 // ---- store -> views -----------------------------------------------------------------------------
 
-store.on('jobs', (jobs, state) => views.jobs.render(jobs, state.jobId));
+store.on('jobs', (jobs, state) => {
+  views.jobs.render(jobs, state.jobId);
+  views.compare.setJobs(jobs);
+});
 store.on('jobId', (jobId, state) => views.jobs.render(state.jobs, jobId));
 store.on('job', (job) => views.exports.setJob(job));
 store.on('tab', (tab) => views.tabs.select(tab));
@@ -609,8 +824,18 @@ async function start() {
   $('train-btn').addEventListener('click', train);
   $('stop-btn').addEventListener('click', stopJob);
   $('resume-btn').addEventListener('click', resumeJob);
+  $('pause-btn').addEventListener('click', pauseJob);
+  $('step-btn').addEventListener('click', stepJob);
+  $('reset-btn').addEventListener('click', resetJob);
   $('preset-select').addEventListener('change', onPresetChange);
   $('refresh-jobs').addEventListener('click', refreshJobs);
+  $('delete-dataset-btn').addEventListener('click', deleteDataset);
+  for (const [button, box] of [['upload-toggle', 'upload-box'], ['compare-toggle', 'compare-box']]) {
+    $(button).addEventListener('click', () => {
+      $(box).hidden = !$(box).hidden;
+      $(button).setAttribute('aria-expanded', String(!$(box).hidden));
+    });
+  }
   window.addEventListener('hashchange', () => {
     const id = jobIdFromHash();
     if (id && id !== store.get().jobId) openJob(id, { loadSpec: true });
@@ -620,6 +845,8 @@ async function start() {
   views.status.reset();
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
   views.tabs.setLabel('gradients', 'Gradient flow', GRADIENTS_HINT);
+  views.tabs.setLabel('likelihood', 'MLE vs MAP', LIKELIHOOD_HINT);
+  views.tabs.setLabel('attention', 'Attention', ATTENTION_HINT);
   showInside(null);
   updateButtons();
 

@@ -7,13 +7,16 @@ export const MSG = Object.freeze({
   STATUS: 'status',
   METRICS: 'metrics',
   FEATURE_MAPS: 'feature_maps',
-  DATA_POINTS: 'data_points', // once, before training, on 2-D data sets
-  DECISION_BOUNDARY: 'decision_boundary', // every probe step, 2-D data sets
+  DATA_POINTS: 'data_points', // once, before training, on 1-D/2-D data sets (task: classification | regression)
+  DATA_INFO: 'data_info', // once, before training: split sizes and missing values
+  DECISION_BOUNDARY: 'decision_boundary', // every probe step: class map (2-D) or prediction curve/surface (regression)
   GRADIENTS: 'gradients', // per-layer gradient L2 norms, with every step-metrics point
   GATES: 'gates', // recurrent gates and states of the probe sequence, every probe step
   TIME_GRADIENTS: 'time_gradients', // ||dL/dh_t|| over the probe batch, every probe step
   FORECAST: 'forecast', // model vs actual over a series' test range, every probe step
   TEXT_SAMPLE: 'text_sample', // generated text of a character model, every probe step
+  SETTINGS: 'settings', // live settings of a running job changed (e.g. lr), from step + 1 on
+  ATTENTION: 'attention', // every probe step, networks with self_attention / transformer_encoder layers
 });
 
 export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });
@@ -21,6 +24,7 @@ export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });
 export const STATUS = Object.freeze({
   QUEUED: 'queued',
   RUNNING: 'running',
+  PAUSED: 'paused',
   COMPLETED: 'completed',
   STOPPED: 'stopped',
   FAILED: 'failed',
@@ -41,6 +45,7 @@ export function isTerminal(status) {
 export const STATUS_TEXT = Object.freeze({
   queued: 'Queued: waiting for a free worker…',
   running: 'Training…',
+  paused: 'Paused between two steps: Step takes one, Resume goes on, Stop ends it.',
   completed: 'Completed.',
   stopped: 'Stopped by request.',
   failed: 'Failed.',

@@ -36,7 +36,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
 from nnplay.api.app import create_app
 from nnplay.data import DATASETS
 from nnplay.settings import Settings
-from nnplay.spec.data import TOY_2D
+from nnplay.spec.data import GENERATED
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 NEGATIVE_CHECKS = CHECKS + [negative_data_rejection]
@@ -111,10 +111,16 @@ def valid_jobs(draw) -> dict:
     n_classes = len(info.classes)
     dataset = {"name": name, "test_fraction": draw(st.sampled_from([0.1, 0.2, 0.5])),
                "seed": draw(st.integers(0, 99))}
-    if name in TOY_2D:  # the seeded 2-D sets: keep them small
+    if name in GENERATED:  # the seeded sets: keep them small
         dataset |= {"n_samples": draw(st.integers(20, 300)), "noise": draw(st.floats(0.0, 0.5))}
-    loss = draw(st.sampled_from(["cross_entropy", "mse", "bce_with_logits"]))
-    n_out = 1 if loss == "bce_with_logits" and n_classes == 2 and draw(st.booleans()) else n_classes
+    if draw(st.booleans()):
+        dataset |= {"missing_fraction": draw(st.sampled_from([0.0, 0.1, 0.5])),
+                    "impute": draw(st.sampled_from(["mean", "zero", "mean_with_indicator"]))}
+    if info.task == "regression":
+        loss, n_out = "mse", 1
+    else:
+        loss = draw(st.sampled_from(["cross_entropy", "mse", "bce_with_logits"]))
+        n_out = 1 if loss == "bce_with_logits" and n_classes == 2 and draw(st.booleans()) else n_classes
     layers = draw(image_layers(n_out) if len(info.input_shape) == 3 else flat_layers(n_out))
     body = {"dataset": dataset, "network": {"layers": layers},
             "training": {**draw(training(dataset.get("n_samples", info.n_samples))), "loss": loss}}

@@ -1,6 +1,8 @@
 """POST /api/networks/validate: the summary table, warnings, and errors pointing at layer and field."""
 
 from nnplay.spec import LAYER_TYPES
+from nnplay.spec.data import BUILTIN_NAMES
+from nnplay.spec.presets import PRESETS
 from tests.conftest import LOGREG
 
 
@@ -37,16 +39,19 @@ def test_layer_catalogue_covers_every_type(client):
     assert catalogue["conv2d"]["probe"] == "feature_maps" and catalogue["linear"]["probe"] is None
     assert "out_channels" in catalogue["conv2d"]["json_schema"]["properties"]
     assert set(catalogue) == set(LAYER_TYPES)
+    assert catalogue["self_attention"]["probe"] == "attention" and catalogue["transformer_encoder"]["probe"] == "attention"
+    assert {"num_heads", "causal", "embed_dim"} <= set(catalogue["self_attention"]["json_schema"]["properties"])
 
 
 def test_datasets_and_presets(client):
     datasets = {d["name"]: d for d in client.get("/api/datasets").json()}
     assert datasets["digits"]["input_shape"] == [1, 8, 8] and datasets["digits"]["n_samples"] == 1797
     assert len(datasets["digits"]["classes"]) == 10 and "UCI" in datasets["digits"]["source"]
-    assert set(datasets) >= {"digits", "iris", "wine", "breast_cancer", "circle", "xor", "gaussian", "spiral",
-                             "sunspots", "co2", "shakespeare_chars", "adding", "copy"}
+    assert set(datasets) == set(BUILTIN_NAMES)
+    assert datasets["sine"]["task"] == "regression" and datasets["sine"]["classes"] == []
     presets = {p["id"] for p in client.get("/api/presets").json()}
-    assert presets >= {"logreg_digits", "mlp_digits", "lenet_digits", "mlp_spiral"}
+    assert presets == {p["id"] for p in PRESETS} and {"logreg_digits", "mlp_digits", "lenet_digits", "mlp_spiral",
+                                                      "linreg_plane", "mlp_sine"} <= presets
     for preset in client.get("/api/presets").json():
         spec = preset["spec"]
         r = client.post("/api/networks/validate", json={k: spec[k] for k in ("dataset", "network", "training")})

@@ -7,11 +7,12 @@ from torch import nn
 
 from nnplay.nn import BUILDERS, build_network
 from nnplay.nn import recurrent
+from nnplay.nn.attention import SEQUENCE_MODULES
 from nnplay.nn.codegen import RENDERERS, render_code
 from nnplay.spec import LAYER_TYPES, JobSpec
 from nnplay.spec.layers import LAYER_MODELS
 
-IMAGE, VECTOR, SEQUENCE = (2, 8, 8), (7,), (9, 3)
+IMAGE, VECTOR, SEQUENCE = (2, 8, 8), (7,), (6, 8)
 EXAMPLES = [  # (layer, one example's input shape)
     ({"type": "linear", "out_features": 5, "bias": False}, VECTOR),
     ({"type": "conv2d", "out_channels": 3, "kernel_size": 3, "stride": 2, "padding": 1}, IMAGE),
@@ -32,6 +33,15 @@ EXAMPLES = [  # (layer, one example's input shape)
     ({"type": "rnn", "hidden_size": 5, "nonlinearity": "relu", "return_sequences": True}, SEQUENCE),
     ({"type": "lstm", "hidden_size": 5, "num_layers": 2, "bidirectional": True, "dropout": 0.1}, SEQUENCE),
     ({"type": "gru", "hidden_size": 4, "return_sequences": True}, SEQUENCE),
+    ({"type": "positional_encoding", "kind": "learned", "max_len": 10}, SEQUENCE),
+    ({"type": "self_attention", "num_heads": 2, "causal": True, "dropout": 0.1}, SEQUENCE),
+    ({"type": "transformer_encoder", "num_layers": 2, "num_heads": 4, "norm_first": True, "activation": "gelu"}, SEQUENCE),
+    ({"type": "sequence_pool", "mode": "last"}, SEQUENCE),
+]
+SEQUENCE_NET = [  # on sequences (6, 8)
+    {"type": "positional_encoding", "max_len": 6}, {"type": "self_attention", "num_heads": 2},
+    {"type": "transformer_encoder", "num_layers": 2, "num_heads": 2, "causal": True},
+    {"type": "sequence_pool", "mode": "mean"}, {"type": "linear", "out_features": 10},
 ]
 ALL_TYPES_NET = [
     {"type": "conv2d", "out_channels": 4, "kernel_size": 3, "padding": "same"}, {"type": "batchnorm2d"},
@@ -42,7 +52,7 @@ ALL_TYPES_NET = [
     {"type": "softmax"},
 ]
 
-SEQUENCE_NET = [  # on text: token ids (T,) in, per-step logits out
+TOKEN_NET = [  # on text: token ids (T,) in, per-step logits out
     {"type": "embedding", "embedding_dim": 8}, {"type": "gru", "hidden_size": 6, "return_sequences": True},
     {"type": "lstm", "hidden_size": 5, "num_layers": 2, "bidirectional": True, "return_sequences": True},
     {"type": "rnn", "hidden_size": 4, "nonlinearity": "tanh", "return_sequences": True},
@@ -67,14 +77,14 @@ def exec_file(text: str) -> dict:
 def test_every_layer_type_has_one_renderer_and_an_example():
     assert set(RENDERERS) == set(LAYER_TYPES)
     assert {layer["type"] for layer, _ in EXAMPLES} == set(LAYER_TYPES)
-    assert {layer["type"] for layer in ALL_TYPES_NET + SEQUENCE_NET} == set(LAYER_TYPES)
+    assert {layer["type"] for layer in ALL_TYPES_NET + SEQUENCE_NET + TOKEN_NET} == set(LAYER_TYPES)
 
 
 @pytest.mark.parametrize("layer,in_shape", EXAMPLES, ids=lambda v: v["type"] if isinstance(v, dict) else "")
 def test_renderer_writes_the_module_the_builder_builds(layer, in_shape):
     model = layer_model(layer)
     kwargs = model.resolved(in_shape)
-    namespace = {"nn": nn, **vars(recurrent)}  # the generated file defines the recurrent wrappers
+    namespace = {"nn": nn, **vars(recurrent), **{cls.__name__: cls for cls in SEQUENCE_MODULES}}
     rendered = eval(RENDERERS[layer["type"]](kwargs), namespace)  # noqa: S307 (our own generated text)
     built = BUILDERS[layer["type"]](**kwargs)
     assert type(rendered) is type(built) and repr(rendered) == repr(built)
@@ -109,9 +119,21 @@ def test_generated_file_documents_shapes_and_survives_a_hostile_name():
     assert "# 4 avgpool2d -> (4, 2, 2)" in text
 
 
+@pytest.mark.parametrize("pad_id", [None, 0])
+def test_generated_sequence_net_matches_the_builder_with_its_padding_mask(pad_id):
+    spec = spec_for(SEQUENCE_NET)
+    ref = build_network(spec.network, (6, 8), pad_id=pad_id).eval()
+    ns = exec_file(render_code(spec, (6, 8), title="attention", pad_id=pad_id))
+    net = ns["Net"]().eval()
+    assert list(net.state_dict()) == [f"layers.{k}" for k in ref.state_dict()]
+    net.layers.load_state_dict(ref.state_dict())
+    x = torch.randn(4, 6, 8, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        torch.testing.assert_close(net(x), ref(x), atol=0, rtol=0)
+    assert type(net.layers).__name__ == ("Sequential" if pad_id is None else "MaskedSequential")
 def test_generated_sequence_net_matches_the_builder_on_token_input():
     spec = JobSpec.model_validate({"name": "char model", "dataset": {"name": "copy"},
-                                   "network": {"layers": SEQUENCE_NET}})
+                                   "network": {"layers": TOKEN_NET}})
     ref = build_network(spec.network, (12,), vocab_size=10).eval()
     text = render_code(spec, (12,), title="char model", vocab_size=10)
     ns = exec_file(text)

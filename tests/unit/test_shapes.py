@@ -4,6 +4,7 @@ import pytest
 import torch
 from torch import nn
 
+from nnplay.data import load
 from nnplay.data import dataset_info
 from nnplay.nn import BUILDERS, build_network
 from nnplay.settings import Settings
@@ -66,12 +67,13 @@ def test_inferred_shapes_on_token_ids_match_a_real_forward_pass(input_shape, voc
 
 
 def test_presets_build_and_run():
+    """Every preset runs a forward pass on two test examples of its own data set, with the inferred shape."""
     for preset in PRESETS:
         spec = preset["spec"]
-        info = dataset_info(spec.dataset)
+        split = load(spec.dataset)
+        info = split.info
         summary = check_job(spec.dataset, spec.network, spec.training, Settings())
-        dtype = torch.int64 if info.kind == "text" else torch.float32
-        out = build_network(spec.network, info.input_shape, info.vocab_size)(torch.zeros(2, *info.input_shape, dtype=dtype))
+        out = build_network(spec.network, info.input_shape, info.vocab_size)(split.x_test[:2])
         assert list(out.shape[1:]) == summary.output_shape, preset["id"]
 
 
@@ -79,7 +81,7 @@ def test_every_layer_type_has_builder_and_probe_entry():
     assert set(BUILDERS) == set(LAYER_TYPES)
     assert set(PROBES) == set(LAYER_TYPES)
     for layer_type in LAYER_TYPES:
-        assert PROBES[layer_type] in (None, "feature_maps", "gates")
+        assert PROBES[layer_type] in (None, "feature_maps", "attention", "gates")
 
 
 def test_builder_uses_torch_modules():

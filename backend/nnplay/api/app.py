@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from nnplay import __version__
-from nnplay.api import errors, export, routes, stream
+from nnplay.api import compare, datasets, errors, export, routes, stream
 from nnplay.api.security import BodyLimitMiddleware, TokenAuthMiddleware
 from nnplay.jobs import JobService, LocalExecutor, Store, resolve_device
 from nnplay.jobs.checkpoints import Checkpoints
@@ -56,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(stream.router)
     app.include_router(export.router)
+    app.include_router(datasets.router)
+    app.include_router(compare.router)
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js():
@@ -79,7 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     """Outermost first: CORS (if origins are set), then auth (if a token is set), then body size."""
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       uploads={"/api/datasets": (settings.max_upload_bytes, "max_upload_bytes")})
     if settings.api_token:
         app.add_middleware(TokenAuthMiddleware, token=settings.api_token)
     if settings.cors_origins:

@@ -5,9 +5,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from nnplay.data.csv_import import CsvError
+from nnplay.data.uploads import DatasetExists
 from nnplay.jobs import JobConflict, JobNotFound
 from nnplay.spec.errors import SpecError
 from nnplay.spec.layers import LAYER_TYPES
+from nnplay.spec.training import LR_SCHEDULE_TYPES
 
 UNION_LABELS = {"int", "constrained-int", "float", "constrained-float", "str", "bool", "none", "list", "dict"}
 
@@ -33,7 +36,8 @@ def clean_loc(loc) -> tuple:
     ``("training", "batch_size")``."""
     out: list = []
     for part in loc:
-        is_tag = isinstance(part, str) and out and isinstance(out[-1], int) and part in LAYER_TYPES
+        is_tag = isinstance(part, str) and out and ((isinstance(out[-1], int) and part in LAYER_TYPES)
+                                                   or (out[-1] == "lr_schedule" and part in LR_SCHEDULE_TYPES))
         if is_tag or part in UNION_LABELS or (isinstance(part, str) and part.startswith(("literal[", "function-"))):
             continue
         out.append(part)
@@ -53,8 +57,9 @@ def merge_errors(errors: list[dict]) -> list[dict]:
 
 
 async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-    body = (await request.body()).decode("utf-8", errors="replace") if request.method != "GET" else ""
     json_type = request.headers.get("content-type", "").startswith("application/json")
+    form = request.headers.get("content-type", "").startswith(("multipart/", "application/x-www-form"))
+    body = "" if request.method == "GET" or form else (await request.body()).decode("utf-8", errors="replace")
     errors = [_explain(e, body, json_type) for e in exc.errors()]
     return JSONResponse({"detail": merge_errors(errors)}, status_code=422)
 
@@ -83,8 +88,14 @@ async def _not_found(_request: Request, exc: JobNotFound) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=404)
 
 
-async def _conflict(_request: Request, exc: JobConflict) -> JSONResponse:
+async def _conflict(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=409)
+
+
+async def _csv(_request: Request, exc: CsvError) -> JSONResponse:
+    """A malformed upload: the entry also carries the ``row`` (1-based line) and ``column`` at fault."""
+    entry = {**_entry(("body",) + exc.loc, exc.message, exc.kind), "row": exc.row, "column": exc.column}
+    return JSONResponse({"detail": [entry]}, status_code=422)
 
 
 def install(app: FastAPI) -> None:
@@ -92,3 +103,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(SpecError, _spec)
     app.add_exception_handler(JobNotFound, _not_found)
     app.add_exception_handler(JobConflict, _conflict)
+    app.add_exception_handler(DatasetExists, _conflict)
+    app.add_exception_handler(CsvError, _csv)

@@ -3,9 +3,8 @@
 from fastapi import APIRouter, Depends, Request, Response
 
 from nnplay import __version__
-from nnplay.api.schemas import (DatasetOut, ErrorOut, Health, JobOut, LayerTypeOut, MetricsOut, PresetOut,
+from nnplay.api.schemas import (ErrorOut, Health, JobOut, LayerTypeOut, MetricsOut, PresetOut,
                                 ValidateRequest)
-from nnplay.data import DATASETS, dataset_info
 from nnplay.jobs import JobService
 from nnplay.jobs.store import JobRow
 from nnplay.probes import PROBES
@@ -13,6 +12,7 @@ from nnplay.spec.data import DatasetSpec
 from nnplay.spec.layers import LAYER_MODELS
 from nnplay.spec.network import JobSpec, NetworkSummary
 from nnplay.spec.presets import PRESETS
+from nnplay.spec.training import LiveSettings
 from nnplay.train.check import check_job
 
 router = APIRouter(prefix="/api")
@@ -33,12 +33,6 @@ def job_out(svc: JobService, row: JobRow) -> JobOut:
 @router.get("/health", response_model=Health)
 def health(svc: JobService = Depends(service)):
     return Health(status="ok", version=__version__, device=svc.executor.device, running_jobs=sum(r.state == "running" for r in svc.runs.values()))
-
-
-@router.get("/datasets", response_model=list[DatasetOut])
-def datasets():
-    return [DatasetOut(**dataset_info(DatasetSpec(name=name)).__dict__, vocab_size=dataset_info(
-        DatasetSpec(name=name)).vocab_size) for name in DATASETS]
 
 
 @router.get("/presets", response_model=list[PresetOut])
@@ -90,10 +84,47 @@ async def stop_job(job_id: str, svc: JobService = Depends(service)):
 
 @router.post("/jobs/{job_id}/resume", response_model=JobOut,
              responses={404: ERRORS[404],
-                        409: {**ERRORS[409], "description": "The job is not interrupted or stopped"}})
-def resume_job(job_id: str, svc: JobService = Depends(service)):
-    """Continue an interrupted or stopped job from its last checkpoint (epoch end or stop)."""
-    return job_out(svc, svc.resume(job_id))
+                        409: {**ERRORS[409], "description": "The job is not paused, interrupted or stopped"}})
+async def resume_job(job_id: str, svc: JobService = Depends(service)):
+    """Continue a paused job from the step it waits at (answers once it trains again), or an
+    interrupted or stopped job from its last checkpoint (epoch end or stop)."""
+    return job_out(svc, await svc.resume(job_id))
+
+
+LIVE_409 = {**ERRORS[409], "description": "The job is not queued, running or paused"}
+
+
+@router.post("/jobs/{job_id}/pause", response_model=JobOut, responses={404: ERRORS[404], 409: LIVE_409})
+async def pause_job(job_id: str, svc: JobService = Depends(service)):
+    """Pause a running job between two optimizer steps; answers once it waits (status `paused`), after
+    which no messages arrive until `step`, `resume` or `stop`. A queued job pauses before its first step."""
+    return job_out(svc, await svc.pause(job_id))
+
+
+@router.post("/jobs/{job_id}/step", response_model=JobOut,
+             responses={404: ERRORS[404], 409: {**ERRORS[409], "description": "The job is not paused"}})
+async def step_job(job_id: str, svc: JobService = Depends(service)):
+    """Run exactly one optimizer step of a paused job; answers once its `metrics`, `gradients` and
+    probe messages are out. The job stays paused."""
+    return job_out(svc, await svc.step(job_id))
+
+
+@router.post("/jobs/{job_id}/reset", response_model=JobOut, status_code=201,
+             responses={404: ERRORS[404], 409: {**ERRORS[409], "description": "Too many stored jobs"}})
+async def reset_job(job_id: str, svc: JobService = Depends(service)):
+    """Start the job again from step 0 as a NEW job (same spec and seed: same initial weights and
+    batches; paused if this one was) and stop this one if it still runs. This one keeps its history;
+    its `detail` names the new job, which is returned."""
+    return job_out(svc, await svc.reset(job_id))
+
+
+@router.patch("/jobs/{job_id}/settings", response_model=JobOut,
+              responses={404: ERRORS[404], 409: LIVE_409, 422: ERRORS[422]})
+def change_settings(job_id: str, body: LiveSettings, svc: JobService = Depends(service)):
+    """Change settings of a queued, running or paused job without restarting it, e.g. `{"lr": 0.01}`:
+    they apply from the next optimizer step (the streamed `lr` shows it) and a `settings` message
+    records the step. With an `lr_schedule`, later decays multiply the new lr."""
+    return job_out(svc, svc.change_settings(job_id, body))
 
 
 @router.delete("/jobs/{job_id}", status_code=204, responses={404: ERRORS[404]})

@@ -46,10 +46,13 @@ class MetricsOut(BaseModel):
 
 
 class DatasetOut(BaseModel):
+    """A data set: ``task`` classification or regression (then ``classes`` is empty); ``input_shape``
+    excludes the batch dimension; ``params`` are the spec fields it takes besides the split's."""
+
     name: str
     title: str
     task: str
-    kind: str
+    kind: str = Field(description="image, tabular, toy1d, toy2d, sequence or text")
     input_shape: list[int]
     classes: list[str]
     n_samples: int
@@ -59,6 +62,35 @@ class DatasetOut(BaseModel):
                                     "[T] one class id per step")
     vocab: list[str] = Field([], description="Token of each id, for text data (id 0 first)")
     vocab_size: int | None = Field(None, description="Number of token ids for text data, else null")
+    uploaded: bool = Field(False, description="An uploaded CSV (deletable), not a built-in set")
+    features: list[str] = Field([], description="Feature names of an uploaded set (one-hot columns as col=value)")
+    n_missing: int = Field(0, description="Empty cells among the features of an uploaded set")
+
+
+class ComparedJob(BaseModel):
+    """One job's side of a comparison."""
+
+    id: str
+    name: str | None
+    status: Status
+    accuracy: float = Field(description="Fraction of the test set classified correctly by the job's latest weights")
+    correct: int
+
+
+class CompareOut(BaseModel):
+    """McNemar's exact test on two classifiers' predictions for the same test examples."""
+
+    a: ComparedJob
+    b: ComparedJob
+    n_test: int
+    both_correct: int
+    both_wrong: int
+    b_count: int = Field(description="Discordant: examples job a gets right and job b wrong")
+    c_count: int = Field(description="Discordant: examples job a gets wrong and job b right")
+    p_value: float = Field(ge=0.0, le=1.0, description="Two-sided exact binomial test of b_count against "
+                           "Binomial(b_count + c_count, 1/2); 1 when there is no discordant example")
+    test: str
+    conclusion: str
 
 
 class PresetOut(BaseModel):

@@ -22,34 +22,42 @@ async def _send_json(send, status: int, body: dict, headers: list | None = None)
 
 
 class BodyLimitMiddleware:
-    """Answers 413 naming the limit when a request body exceeds ``max_bytes``.
+    """Answers 413 naming the limit when a request body exceeds ``max_bytes`` (or, for a POST to a path
+    in ``uploads``, that path's own ``(max_bytes, setting name)``).
 
     A declared Content-Length is checked at once; a body without one (chunked) is read up to the
     limit before the app sees it, then replayed.
     """
 
-    def __init__(self, app, max_bytes: int):
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app, max_bytes: int, uploads: dict[str, tuple[int, str]] | None = None):
+        self.app, self.max_bytes, self.uploads = app, max_bytes, uploads or {}
 
-    def _refusal(self, size: str) -> dict:
-        return {"detail": f"the request body is {size} bytes; the limit max_body_bytes is {self.max_bytes:,} "
-                          "(setting NNPLAY_MAX_BODY_BYTES)"}
+    def _limit(self, scope) -> tuple[int, str]:
+        if scope.get("method") == "POST" and scope.get("path") in self.uploads:
+            return self.uploads[scope["path"]]
+        return self.max_bytes, "max_body_bytes"
+
+    @staticmethod
+    def _refusal(size: str, limit: int, setting: str) -> dict:
+        return {"detail": f"the request body is {size} bytes; the limit {setting} is {limit:,} "
+                          f"(setting NNPLAY_{setting.upper()})"}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit, setting = self._limit(scope)
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
-            if length.isdigit() and int(length) > self.max_bytes:
-                return await _send_json(send, 413, self._refusal(f"{int(length):,}"))
+            if length.isdigit() and int(length) > limit:
+                return await _send_json(send, 413, self._refusal(f"{int(length):,}", limit, setting))
             return await self.app(scope, receive, send)
         messages, seen = [], 0
         while True:
             message = await receive()
             messages.append(message)
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                return await _send_json(send, 413, self._refusal(f"more than {self.max_bytes:,}"))
+            if seen > limit:
+                return await _send_json(send, 413, self._refusal(f"more than {limit:,}", limit, setting))
             if message["type"] != "http.request" or not message.get("more_body"):
                 break
 

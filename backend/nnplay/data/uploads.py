@@ -5,13 +5,16 @@ A set is written to a temporary folder and renamed into place, so a crash never 
 """
 
 import json
+import re
 import shutil
 import uuid
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
+from nnplay.data.csv_import import parse_csv
 from nnplay.data.info import DatasetInfo
 
 
@@ -71,3 +74,37 @@ def delete(data_dir: Path | str, name: str) -> bool:
         return False
     shutil.rmtree(folder)
     return True
+
+
+class DatasetExists(FileExistsError):
+    """The name is taken by a built-in or an uploaded set (HTTP 409)."""
+
+
+def name_from_filename(filename: str | None) -> str:
+    """A data set name from an upload's file name: ``"My Data-2024.csv"`` -> ``"my_data_2024"``."""
+    stem = re.sub(r"\.csv$", "", (filename or "").strip(), flags=re.IGNORECASE).lower()
+    name = re.sub(r"[^a-z0-9_]+", "_", stem).strip("_")[:40] or "upload"
+    return name if name[0].isalpha() else f"csv_{name}"[:40]
+
+
+def import_csv(data_dir: Path | str, content: bytes, *, target: str, task: str, name: str,
+               filename: str | None, builtin: tuple[str, ...]) -> DatasetInfo:
+    """Parse an uploaded CSV (CsvError when malformed) and store it as data set ``name`` (DatasetExists
+    when the name is a built-in or already uploaded one). Returns the stored set's info."""
+    if name in builtin or read_info(data_dir, name) is not None:
+        raise DatasetExists(f"a data set named '{name}' exists already; delete it first or choose another name")
+    parsed = parse_csv(content, target, task)
+    n_rows, n_features = parsed.x.shape
+    info = DatasetInfo(
+        name=name, title=f"{filename or name} (uploaded)", task=task, kind="tabular", input_shape=(n_features,),
+        classes=tuple(parsed.classes), n_samples=n_rows, uploaded=True, features=tuple(parsed.features),
+        scaled=tuple(range(parsed.n_numeric)), n_missing=parsed.n_missing,
+        source=f"uploaded CSV '{filename or name}' on {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}: "
+               f"{n_rows} rows, target column '{target}', {parsed.n_numeric} numeric features (standardised "
+               f"with training statistics), {n_features - parsed.n_numeric} one-hot columns",
+    )
+    try:
+        save(data_dir, info, parsed.x, parsed.y)
+    except FileExistsError:
+        raise DatasetExists(f"a data set named '{name}' exists already") from None
+    return info

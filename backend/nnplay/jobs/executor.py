@@ -1,6 +1,7 @@
 """Where training runs. The interface is small enough for a Ray executor to implement later:
-submit a RunRequest (a job spec, an ``emit`` callback, a stop flag, a checkpoint sink and an optional
-state to resume from), get a future of its TrainResult. Events and states are plain data."""
+submit a RunRequest (a job spec, an ``emit`` callback, a stop flag, a checkpoint sink, an optional
+state to resume from and a RunControl), get a future of its TrainResult. Events and states are plain
+data; a remote executor relays the control's commands (pause, step, settings) to its worker."""
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -9,6 +10,7 @@ from typing import Protocol
 
 from nnplay.spec.network import JobSpec
 from nnplay.train import TrainResult, train
+from nnplay.train.control import RunControl
 
 
 @dataclass
@@ -21,6 +23,7 @@ class RunRequest:
     before: Callable[[], bool]
     checkpoint: Callable[[dict], None] | None = None
     resume: dict | None = None
+    control: RunControl | None = None
 
 
 class Executor(Protocol):
@@ -48,7 +51,7 @@ class LocalExecutor:
         if not r.before():
             return None
         return train(r.spec, r.emit, r.should_stop, device=self.device, max_channels=self.max_channels,
-                     checkpoint=r.checkpoint, resume=r.resume, data_dir=self.data_dir)
+                     checkpoint=r.checkpoint, resume=r.resume, data_dir=self.data_dir, control=r.control)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)

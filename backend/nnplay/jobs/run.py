@@ -2,7 +2,7 @@
 
 A client that has caught up with the history and then falls ``COALESCE_BACKLOG`` messages behind the
 live ones gets coalesced visual frames: superseded
-``feature_maps``/``decision_boundary`` messages are skipped for it (their ``seq`` is missing from its
+``feature_maps``/``decision_boundary``/``attention`` messages are skipped for it (their ``seq`` is missing from its
 stream), while every ``status``, ``metrics`` and ``gradients`` message is sent.
 
 Messages are numbered (``seq``) under a lock, written to the store in batches from the worker thread,
@@ -17,6 +17,7 @@ import time
 
 from nnplay.jobs.store import Store
 from nnplay.protocol import encode
+from nnplay.train.control import RunControl
 
 FLUSH_SECONDS = 0.5
 PUBLISH_DELAY_SECONDS = 0.03  # messages emitted within this window reach clients in one wake-up
@@ -32,8 +33,8 @@ class JobRun:
         self.types: list[str] = []  # types[i] is the message type of texts[i]
         self.done = False
         self.changed = asyncio.Event()
-        self.stop_event = threading.Event()
-        self.state = "queued"
+        self.control = RunControl()  # stop, pause, single step, live settings
+        self.state = "queued"  # queued, running, paused, stopping, then the final status
         self.state_lock = threading.Lock()
         self.future = None
         self.step = 0
@@ -76,6 +77,11 @@ class JobRun:
             self._drain_scheduled = False
         self._wake()
 
+    def publish_now(self) -> None:
+        """From any thread: publish what was emitted so far at once and wake waiting clients and
+        commands (a paused loop emits nothing more that would wake them)."""
+        self.loop.call_soon_threadsafe(self._drain)
+
     def finish(self) -> None:
         """Called on the loop thread after the last message: clients drain ``texts`` and close."""
         self._drain()  # a delayed drain may still be pending: publish everything first
@@ -87,7 +93,7 @@ class JobRun:
         self.changed = asyncio.Event()
 
 
-VISUAL_TYPES = frozenset({"feature_maps", "decision_boundary", "gates", "forecast"})
+VISUAL_TYPES = frozenset({"feature_maps", "decision_boundary", "attention", "gates", "forecast"})
 COALESCE_BACKLOG = 256
 
 

@@ -1,4 +1,12 @@
-"""The job service: create, list, stop, delete and stream jobs; recover them after a restart."""
+"""The job service: create, list, stop, pause, single-step, reset, change, delete and stream jobs;
+recover them after a restart.
+
+Live control of a run goes through its ``RunControl`` (``nnplay.train.control``): ``pause`` returns
+once the loop waits between two steps (the ``paused`` status is then stored and streamed), ``step``
+once the single step's messages are out, ``resume`` once the loop trains again. ``reset`` starts a
+NEW job with the same spec (same seed, so the same initial weights and batch order) from step 0 and
+stops the old one, which is kept with its history: curves restart on the new job and nothing is lost.
+"""
 
 import asyncio
 import json
@@ -13,11 +21,14 @@ from nnplay.jobs.store import JobRow, Store, now_iso
 from nnplay.protocol import TERMINAL
 from nnplay.settings import Settings
 from nnplay.spec.network import JobSpec
+from nnplay.spec.training import LiveSettings
 from nnplay.train import TrainResult
 from nnplay.train.check import check_job
 
 log = logging.getLogger("nnplay.jobs")
 STOP_WAIT_SECONDS = 30.0
+CONTROL_WAIT_SECONDS = 30.0  # pause / step / unpause: longest wait for the loop to answer
+LIVE = ("queued", "running", "paused")  # run states that take live commands
 
 
 class JobNotFound(LookupError):
@@ -48,7 +59,8 @@ class JobService:
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """Mark jobs that were running when the server died ``interrupted``; queue queued ones again."""
         self.loop = loop
-        for row in reversed(self.store.list_jobs(status="running", limit=100_000)):
+        dead = self.store.list_jobs(status="running", limit=100_000) + self.store.list_jobs(status="paused", limit=100_000)
+        for row in sorted(dead, key=lambda r: r.created_at):
             run = JobRun(row.id, row.last_seq + 1, self.store, loop)
             detail = "the server stopped while this job was running"
             run.emit({"type": "status", "step": _last_step(self.store, row.id), "status": "interrupted",
@@ -61,20 +73,21 @@ class JobService:
         """Stop running jobs (they end ``interrupted``) and wait for the workers."""
         self.shutting_down = True
         for run in list(self.runs.values()):
-            run.stop_event.set()
+            run.control.stop()
         self.executor.shutdown()
 
     # ---- commands --------------------------------------------------------------------------
 
-    def create(self, spec: JobSpec) -> JobRow:
-        """Check the spec (ShapeError/LimitError), store the job and queue it."""
+    def create(self, spec: JobSpec, paused: bool = False) -> JobRow:
+        """Check the spec (ShapeError/LimitError), store the job and queue it; ``paused``: it waits
+        before its first step until resumed or stepped."""
         check_job(spec.dataset, spec.network, spec.training, self.settings)
         self._make_room()
         job_id = uuid.uuid4().hex
         name = spec.name or f"{spec.dataset.name} / {len(spec.network.layers)} layers"
         self.store.add_job(JobRow(id=job_id, name=name, spec=spec.model_dump(mode="json"),
                                   status="queued", created_at=now_iso(), last_seq=0))
-        self._launch(job_id, spec, 1)
+        self._launch(job_id, spec, 1, paused=paused)
         return self.get(job_id)
 
     def _make_room(self) -> None:
@@ -93,14 +106,21 @@ class JobService:
             self.checkpoints.delete(row.id)
             log.info("pruned job %s to stay within max_stored_jobs", row.id)
 
-    def _launch(self, job_id: str, spec: JobSpec, first_seq: int, resume: dict | None = None) -> None:
+    def _launch(self, job_id: str, spec: JobSpec, first_seq: int, resume: dict | None = None,
+                paused: bool = False) -> None:
         run = JobRun(job_id, first_seq, self.store, self.loop)
         self.runs[job_id] = run
         step = resume["step"] if resume else 0
         run.step = step
         run.emit({"type": "status", "step": step, "status": "queued"}, status="queued")
-        request = RunRequest(spec, run.emit, run.stop_event.is_set, lambda: self._begin(run),
-                             lambda state: self._checkpoint(run, state), resume)
+        control = run.control
+        if paused:
+            control.pause()
+        control.on_pause = lambda at: self._set_state(run, "running", "paused", at, "paused between two steps")
+        control.on_resume = lambda at: self._set_state(run, "paused", "running", at, None)
+        control.on_wait = lambda _at: run.publish_now()
+        request = RunRequest(spec, run.emit, lambda: control.stopped, lambda: self._begin(run),
+                             lambda state: self._checkpoint(run, state), resume, control)
         run.future = self.executor.submit(request)
         run.future.add_done_callback(lambda fut: self._end(run, fut))
 
@@ -119,6 +139,14 @@ class JobService:
         run.emit({"type": "status", "step": run.step, "status": "running"}, status="running",
                  started_at=now_iso(), finished_at=None)
         return True
+
+    def _set_state(self, run: JobRun, old: str, new: str, step: int, detail: str | None) -> None:
+        """In the worker: ``running`` <-> ``paused``, stored and streamed (unless the job is stopping)."""
+        with run.state_lock:
+            if run.state != old:
+                return
+            run.state = new
+        run.emit({"type": "status", "step": step, "status": new, "detail": detail}, status=new, detail=detail)
 
     def _end(self, run: JobRun, fut) -> None:
         """In the worker, after training: final status, last flush, then release the clients."""
@@ -153,9 +181,8 @@ class JobService:
             raise JobConflict(f"job {job_id} has already ended with status '{row.status}'")
         with run.state_lock:
             was_queued = run.state == "queued"
-            if was_queued:
-                run.state = "stopping"
-        run.stop_event.set()
+            run.state = "stopping" if was_queued or run.state == "paused" else run.state
+        run.control.stop()
         if was_queued:
             self._finish(run, "stopped", "stopped before it started", None)
             self._release(run)
@@ -166,7 +193,17 @@ class JobService:
             log.warning("job %s did not stop within %s s", job_id, STOP_WAIT_SECONDS)
         return self.get(job_id)
 
-    def resume(self, job_id: str) -> JobRow:
+    async def resume(self, job_id: str) -> JobRow:
+        """Continue a paused job where it waits, or an interrupted or stopped one from its last
+        checkpoint (409 otherwise; see ``resume_from_checkpoint``)."""
+        run = self.runs.get(job_id)
+        if run is not None and run.control.paused and run.state in LIVE:
+            run.control.resume()
+            await self._until(run, lambda: run.state != "paused")
+            return self.get(job_id)
+        return self.resume_from_checkpoint(job_id)
+
+    def resume_from_checkpoint(self, job_id: str) -> JobRow:
         """Continue an ``interrupted`` or ``stopped`` job from its last checkpoint (409 otherwise).
 
         The history is rolled back to the checkpoint: messages after its ``seq`` are deleted and the
@@ -175,7 +212,7 @@ class JobService:
         """
         row = self.get(job_id)
         if row.status not in ("interrupted", "stopped") or job_id in self.runs:
-            raise JobConflict(f"job {job_id} has status '{row.status}'; only interrupted or stopped jobs resume")
+            raise JobConflict(f"job {job_id} has status '{row.status}'; only paused, interrupted or stopped jobs resume")
         state = self.checkpoints.load(job_id)
         seq = int(state["seq"]) if state else 0
         self.store.truncate_messages(job_id, after=seq)
@@ -183,6 +220,70 @@ class JobService:
         self.store.update_job(job_id, detail=detail, final=state["final"] if state else None)
         self._launch(job_id, JobSpec.model_validate(row.spec), seq + 1, state)
         return self.get(job_id)
+
+    def _live_run(self, job_id: str, verb: str) -> JobRun:
+        """The run of a queued, running or paused job; JobConflict naming the status otherwise."""
+        row = self.get(job_id)
+        run = self.runs.get(job_id)
+        if run is None or row.status in TERMINAL or run.state not in LIVE:
+            status = run.state if run is not None and row.status not in TERMINAL else row.status
+            raise JobConflict(f"job {job_id} has status '{status}'; only a queued, running or paused job can {verb}")
+        return run
+
+    async def _until(self, run: JobRun, done, timeout: float = CONTROL_WAIT_SECONDS) -> None:
+        """Wait (on the event loop, without polling) until ``done()`` or the run has ended."""
+        deadline = self.loop.time() + timeout
+        while True:
+            waiter = run.changed
+            if done() or run.done:
+                return
+            try:
+                await asyncio.wait_for(waiter.wait(), max(0.0, deadline - self.loop.time()))
+            except TimeoutError:
+                log.warning("job %s did not answer a command within %s s", run.job_id, timeout)
+                return
+
+    async def pause(self, job_id: str) -> JobRow:
+        """Pause a running job between two steps; returns once the loop waits (status ``paused``).
+        A queued job waits before its first step; pausing a paused job changes nothing."""
+        run = self._live_run(job_id, "be paused")
+        run.control.pause()
+        if run.state == "running":
+            await self._until(run, lambda: run.control.waiting_at is not None or not run.control.paused)
+        return self.get(job_id)
+
+    async def step(self, job_id: str) -> JobRow:
+        """Let a paused job take exactly one optimizer step; returns once its metrics, gradients and
+        probe messages are out and the loop waits again (the status stays ``paused``)."""
+        run = self._live_run(job_id, "take a single step")
+        at = run.control.waiting_at
+        if run.state != "paused" or at is None:
+            raise JobConflict(f"job {job_id} has status '{run.state}'; only a paused job takes a single step (pause it first)")
+        run.control.grant_step()
+        await self._until(run, lambda: (run.control.waiting_at or -1) > at)
+        return self.get(job_id)
+
+    def change_settings(self, job_id: str, live: LiveSettings) -> JobRow:
+        """Change settings of a queued, running or paused job from its next step on (the loop records a
+        ``settings`` message when it applies them)."""
+        run = self._live_run(job_id, "change its settings")
+        run.control.change(live)
+        return self.get(job_id)
+
+    async def reset(self, job_id: str) -> JobRow:
+        """Start the job again from step 0 as a new job (same spec, same seed: the same initial weights
+        and batches), paused if this one was; this one is stopped if it still runs, and kept."""
+        row = self.get(job_id)
+        run = self.runs.get(job_id)
+        paused = run is not None and run.control.paused and run.state in LIVE
+        new = self.create(JobSpec.model_validate(row.spec), paused=paused)
+        if run is not None and run.state in LIVE:
+            try:
+                await self.stop(job_id)
+            except JobConflict:
+                pass  # it ended meanwhile
+        self.store.update_job(job_id, detail=f"reset: started again from step 0 as job {new.id}")
+        return new
 
     async def delete(self, job_id: str) -> None:
         """Delete a job and its history; a queued or running job is stopped first."""

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from nnplay.nn.attention import MaskedSequential, PositionalEncoding, SelfAttention, SequencePool, TransformerEncoder
 from nnplay.nn.recurrent import SequenceGRU, SequenceLSTM, SequenceRNN
 from nnplay.spec.layers import Shape
 from nnplay.spec.network import NetworkSpec, bind_vocab
@@ -28,6 +29,10 @@ BUILDERS: dict[str, Callable[..., nn.Module]] = {
     "tanh": nn.Tanh,
     "gelu": nn.GELU,
     "softmax": lambda: nn.Softmax(dim=-1),
+    "positional_encoding": PositionalEncoding,
+    "self_attention": SelfAttention,
+    "transformer_encoder": TransformerEncoder,
+    "sequence_pool": SequencePool,
     "embedding": nn.Embedding,
     "rnn": SequenceRNN,
     "lstm": SequenceLSTM,
@@ -35,11 +40,14 @@ BUILDERS: dict[str, Callable[..., nn.Module]] = {
 }
 
 
-def build_network(network: NetworkSpec, input_shape: Shape, vocab_size: int | None = None) -> nn.Sequential:
+def build_network(network: NetworkSpec, input_shape: Shape, vocab_size: int | None = None,
+                  pad_id: int | None = None) -> nn.Sequential:
     """A Sequential taking ``(N, *input_shape)``; module ``i`` is ``network.layers[i]``.
 
-    ``vocab_size`` (text data) fills a leading embedding's ``num_embeddings``. Assumes the spec passed
-    shape inference (``nnplay.spec.network.infer_shapes``).
+    ``vocab_size`` (text data) fills a leading embedding's ``num_embeddings``. ``pad_id``: the padding
+    token id of a text data set; when given, the result is a
+    :class:`~nnplay.nn.attention.MaskedSequential` that masks those positions in attention and pooling.
+    Assumes the spec passed shape inference (``nnplay.spec.network.infer_shapes``).
     """
     network = bind_vocab(network, vocab_size)
     modules, shape = [], tuple(input_shape)
@@ -48,7 +56,7 @@ def build_network(network: NetworkSpec, input_shape: Shape, vocab_size: int | No
         init_weights(module, getattr(layer, "init", "default"))
         modules.append(module)
         shape = layer.output_shape(shape)
-    return nn.Sequential(*modules)
+    return nn.Sequential(*modules) if pad_id is None else MaskedSequential(*modules, pad_id=pad_id)
 
 
 def init_weights(module: nn.Module, scheme: str) -> None:

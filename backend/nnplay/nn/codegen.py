@@ -16,7 +16,7 @@ the registry complete and checks each rendered module against the builder's. Pur
 import inspect
 from collections.abc import Callable, Sequence
 
-from nnplay.nn import recurrent
+from nnplay.nn import attention, recurrent
 from nnplay.spec.layers import RECURRENT_TYPES, Shape
 from nnplay.spec.network import JobSpec, NetworkSpec, bind_vocab, infer_shapes
 
@@ -48,6 +48,10 @@ RENDERERS: dict[str, Renderer] = {
     "tanh": _call("nn.Tanh"),
     "gelu": _call("nn.GELU"),
     "softmax": _fixed("nn.Softmax(dim=-1)"),
+    "positional_encoding": _call("PositionalEncoding"),
+    "self_attention": _call("SelfAttention"),
+    "transformer_encoder": _call("TransformerEncoder"),
+    "sequence_pool": _call("SequencePool"),
     "embedding": _call("nn.Embedding"),
     "rnn": _call("SequenceRNN"),
     "lstm": _call("SequenceLSTM"),
@@ -65,6 +69,25 @@ def class_sources(network: NetworkSpec) -> str:
     parts = [inspect.getsource(recurrent.last_state), inspect.getsource(recurrent.ReturnSequences)]
     parts += [inspect.getsource(RECURRENT_CLASSES[t]) for t in used]
     return "\n\n" + "\n\n".join(parts) + "\n"
+
+SUPPORT: dict[str, tuple] = {
+    "positional_encoding": (attention.PositionalEncoding,),
+    "self_attention": (attention.causal_mask, attention.SelfAttention),
+    "transformer_encoder": (attention.causal_mask, attention.TransformerEncoder),
+    "sequence_pool": (attention.SequencePool,),
+}
+"""Layer types built from nnplay's own module classes (``nnplay.nn.attention``, torch only): their
+source is copied into the generated file."""
+
+
+def support_code(network: NetworkSpec, masked: bool) -> str:
+    """Source of the helper functions and classes the network's layers (and the padding mask) need."""
+    needed: list = []
+    for layer in network.layers:
+        needed += [obj for obj in SUPPORT.get(layer.type, ()) if obj not in needed]
+    if masked:
+        needed.append(attention.MaskedSequential)
+    return "".join(f"\n\n{inspect.getsource(obj)}" for obj in needed)
 
 OUTPUT_NOTES = {
     "cross_entropy": "logits (trained with cross_entropy; softmax turns them into class probabilities)",
@@ -110,20 +133,24 @@ def _classes_line(classes: Sequence[str]) -> str:
 
 
 def render_code(spec: JobSpec, input_shape: Shape, *, title: str = "", classes: Sequence[str] = (),
-                version: str = "", vocab_size: int | None = None) -> str:
+                version: str = "", vocab_size: int | None = None, pad_id: int | None = None) -> str:
     """The standalone ``.py`` file rebuilding ``spec.network`` for inputs ``(N, *input_shape)``.
 
     ``title`` (e.g. the job name) heads the docstring; ``classes`` names the outputs; ``version`` is
-    nnplay's; ``vocab_size`` is given for text data (int64 token ids in). Raises ShapeError if the
-    network cannot take ``input_shape``.
+    nnplay's; ``vocab_size`` is given for text data (int64 token ids in); ``pad_id`` is the padding
+    token id of a text data set (masked as the builder does). Raises ShapeError if the network cannot
+    take ``input_shape``.
     """
     out_shape = tuple(infer_shapes(spec.network, input_shape, vocab_size)[-1].output_shape)
-    layers = "\n".join(f"            {line}" for line in module_lines(spec.network, input_shape, vocab_size))
+    lines = module_lines(spec.network, input_shape, vocab_size) + ([f"pad_id={pad_id!r},"] if pad_id is not None else [])
+    layers = "\n".join(f"            {line}" for line in lines)
     tokens = vocab_size is not None
     return TEMPLATE.format(
         title=_doc_safe(title or "nnplay network"), version=version or "?", dataset=spec.dataset.name,
         input=shape_text(input_shape), output=shape_text(out_shape), input_shape=tuple(input_shape),
         note=_output_note(spec), classes=_classes_line(classes), layers=layers,
+        support=support_code(spec.network, pad_id is not None),
+        container="nn.Sequential" if pad_id is None else "MaskedSequential",
         dtype="torch.int64" if tokens else "torch.float32", input_kind=_input_kind(tokens),
         class_sources=class_sources(spec.network),
     )
@@ -146,11 +173,14 @@ Weights: the job's model file (GET /api/jobs/{{id}}/model) is a dict {{"state_di
 so it loads into ``Net().layers``; ``load(path)`` does that. Needs only torch.
 """
 
+import math
+
 import torch
 from torch import nn
 
 INPUT_SHAPE = {input_shape}  # one example; a batch is (N, *INPUT_SHAPE)
 INPUT_DTYPE = {dtype}
+{support}
 {class_sources}
 
 class Net(nn.Module):
@@ -158,7 +188,7 @@ class Net(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.layers = nn.Sequential(
+        self.layers = {container}(
 {layers}
         )
 

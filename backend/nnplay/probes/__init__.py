@@ -4,6 +4,7 @@
 it complete against the spec's layer types.
 """
 
+from nnplay.probes.attention import attention_maps
 from nnplay.probes.feature_maps import feature_maps
 from nnplay.probes.gates import recompute
 
@@ -22,10 +23,14 @@ PROBES: dict[str, str | None] = {
     "tanh": None,
     "gelu": None,
     "softmax": None,
+    "positional_encoding": None,
+    "self_attention": "attention",
+    "transformer_encoder": "attention",
+    "sequence_pool": None,
     "embedding": None,
     "rnn": "gates",
     "lstm": "gates",
     "gru": "gates",
 }
 
-__all__ = ["PROBES", "feature_maps", "recompute"]
+__all__ = ["PROBES", "attention_maps", "feature_maps", "recompute"]

@@ -292,6 +292,148 @@ class Softmax(LayerBase):
     type: Literal["softmax"]
 
 
+def _require_sequence(layer: str, in_shape: Shape) -> Shape:
+    """``(T, E)`` or LayerShapeError: attention and pooling need a sequence of vectors."""
+    if len(in_shape) != 2:
+        raise LayerShapeError(
+            None,
+            f"{layer} expects a sequence shaped (time, features) but receives {fmt(in_shape)}; "
+            "use a text or sequence data set and put an embedding layer first (token ids (T,) -> (T, E))",
+        )
+    return in_shape
+
+
+def _check_heads(width_field: str, width: int, num_heads: int, given: bool) -> None:
+    """Multi-head attention splits the width into ``num_heads`` heads of ``width // num_heads``."""
+    if width % num_heads:
+        source = "" if given else " (inferred from the incoming features)"
+        raise LayerShapeError(
+            "num_heads",
+            f"{width_field} {width}{source} is not divisible by num_heads {num_heads}: each head gets "
+            f"{width_field} / num_heads features; choose num_heads dividing {width}",
+        )
+
+
+def _check_width(field: str, value: int | None, in_shape: Shape) -> int:
+    if value is not None and value != in_shape[-1]:
+        raise LayerShapeError(field, f"{field} is {value} but the incoming sequence {fmt(in_shape)} has "
+                              f"{in_shape[-1]} features per step; leave {field} out to infer it")
+    return in_shape[-1]
+
+
+class PositionalEncoding(LayerBase):
+    """Adds position information to a sequence ``(T, E) -> (T, E)``.
+
+    ``sinusoidal``: the fixed encoding of Vaswani et al. (2017), ``PE[t, 2i] = sin(t / 10000^(2i/E))``,
+    ``PE[t, 2i+1] = cos(...)``; ``learned``: a trainable ``(max_len, E)`` table (as in BERT and GPT).
+    Sequences longer than ``max_len`` are refused.
+    """
+
+    type: Literal["positional_encoding"]
+    kind: Literal["sinusoidal", "learned"] = "sinusoidal"
+    max_len: int = Field(512, ge=1, le=8192, description="Longest sequence (time steps) it encodes.")
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        t, e = _require_sequence("positional_encoding", in_shape)
+        if t > self.max_len:
+            raise LayerShapeError("max_len", f"the sequence has {t} time steps but max_len is {self.max_len}; "
+                                  f"raise max_len to at least {t}")
+        if self.kind == "sinusoidal" and e % 2:
+            raise LayerShapeError("kind", f"sinusoidal encoding pairs sin and cos, so it needs an even number of "
+                                  f"features, not {e}; use an even embedding_dim or kind 'learned'")
+        return in_shape
+
+    def param_count(self, in_shape: Shape) -> int:
+        return self.max_len * in_shape[-1] if self.kind == "learned" else 0
+
+    def resolved(self, in_shape: Shape) -> dict:
+        return {"d_model": in_shape[-1], "max_len": self.max_len, "kind": self.kind}
+
+
+class SelfAttention(LayerBase):
+    """Multi-head scaled dot-product self-attention (Vaswani et al., 2017): ``(T, E) -> (T, E)``.
+
+    ``softmax(Q K^T / sqrt(E / num_heads)) V`` per head, heads concatenated and projected
+    (``torch.nn.MultiheadAttention``). ``causal``: position t attends to positions <= t only. Padding
+    positions of the data are masked out as keys. No residual connection or normalisation: use
+    ``transformer_encoder`` for full blocks.
+    """
+
+    type: Literal["self_attention"]
+    num_heads: int = Field(1, ge=1, le=64)
+    embed_dim: int | None = Field(None, ge=1, le=4096, description="Inferred if left out.")
+    causal: bool = Field(False, description="Mask future positions (for language modelling).")
+    dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout on the attention weights while training.")
+    bias: bool = True
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        _require_sequence("self_attention", in_shape)
+        width = _check_width("embed_dim", self.embed_dim, in_shape)
+        _check_heads("embed_dim", width, self.num_heads, self.embed_dim is not None)
+        return in_shape
+
+    def param_count(self, in_shape: Shape) -> int:
+        e = in_shape[-1]
+        return 4 * e * e + (4 * e if self.bias else 0)
+
+    def resolved(self, in_shape: Shape) -> dict:
+        return {"embed_dim": in_shape[-1], "num_heads": self.num_heads, "causal": self.causal,
+                "dropout": self.dropout, "bias": self.bias}
+
+
+class TransformerEncoder(LayerBase):
+    """A stack of ``num_layers`` transformer encoder blocks (Vaswani et al., 2017): ``(T, E) -> (T, E)``.
+
+    Each block is self-attention then a feed-forward net (``d_model -> dim_feedforward -> d_model``),
+    each with a residual connection and layer norm, after the sub-layer (``norm_first`` false, the
+    original) or before it (``norm_first`` true, pre-norm as in GPT-2). ``torch.nn.TransformerEncoderLayer``.
+    ``causal``: each position attends to itself and earlier positions only.
+    """
+
+    type: Literal["transformer_encoder"]
+    num_layers: int = Field(1, ge=1, le=24)
+    num_heads: int = Field(1, ge=1, le=64)
+    d_model: int | None = Field(None, ge=1, le=4096, description="Inferred if left out.")
+    dim_feedforward: int | None = Field(None, ge=1, le=16384, description="Defaults to 4 * d_model.")
+    dropout: float = Field(0.1, ge=0.0, lt=1.0)
+    activation: Literal["relu", "gelu"] = "relu"
+    norm_first: bool = Field(False, description="Pre-norm (true) or post-norm (false) blocks.")
+    causal: bool = Field(False, description="Mask future positions (for language modelling).")
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        _require_sequence("transformer_encoder", in_shape)
+        width = _check_width("d_model", self.d_model, in_shape)
+        _check_heads("d_model", width, self.num_heads, self.d_model is not None)
+        return in_shape
+
+    def param_count(self, in_shape: Shape) -> int:
+        d = in_shape[-1]
+        ff = self.dim_feedforward or 4 * d
+        per_layer = (4 * d * d + 4 * d) + (d * ff + ff) + (ff * d + d) + 4 * d
+        return self.num_layers * per_layer
+
+    def resolved(self, in_shape: Shape) -> dict:
+        d = in_shape[-1]
+        return {"d_model": d, "num_heads": self.num_heads, "num_layers": self.num_layers,
+                "dim_feedforward": self.dim_feedforward or 4 * d, "dropout": self.dropout,
+                "activation": self.activation, "norm_first": self.norm_first, "causal": self.causal}
+
+
+class SequencePool(LayerBase):
+    """Pools a sequence into one vector for classification: ``(T, E) -> (E,)``.
+
+    ``mean``: average over the non-padding positions; ``first``: the vector at position 0 (the
+    ``<cls>`` token of BERT-style classifiers); ``last``: the vector at the last non-padding position.
+    """
+
+    type: Literal["sequence_pool"]
+    mode: Literal["mean", "first", "last"] = "mean"
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        _require_sequence("sequence_pool", in_shape)
+        return in_shape[1:]
+
+
 class Embedding(LayerBase):
     """A lookup table of ``embedding_dim`` numbers per token: token ids ``(T,)`` -> ``(T, embedding_dim)``.
 
@@ -391,7 +533,9 @@ RECURRENT_TYPES: tuple[str, ...] = ("rnn", "lstm", "gru")
 
 LAYER_MODELS: tuple[type[LayerBase], ...] = (
     Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, BatchNorm1d, BatchNorm2d,
-    ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax, Embedding, RNN, LSTM, GRU,
+    ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax,
+    PositionalEncoding, SelfAttention, TransformerEncoder, SequencePool,
+    Embedding, RNN, LSTM, GRU,
 )
 
 LayerSpec = Annotated[Union[LAYER_MODELS], Field(discriminator="type")]  # type: ignore[valid-type]

@@ -173,8 +173,9 @@ def network_warnings(network: NetworkSpec, loss: str) -> list[str]:
         warnings.append(f"bce_with_logits applies a sigmoid itself; the final {last} squashes twice")
     if last in ("relu", "sigmoid", "softmax", "tanh") and loss == "mse":  # (also bounds a regression output)
         warnings.append(f"the final {last} limits the outputs' range; one-hot targets may still be reachable")
+    warnings += causal_pool_warnings(network)
     if not any(layer.type in TRAINABLE for layer in network.layers):
-        warnings.append("the network has no trainable layer (linear, conv2d, embedding or recurrent)")
+        warnings.append("the network has no trainable layer (linear, conv2d, embedding, recurrent or attention)")
     for index, layer in enumerate(network.layers):
         if layer.type in RECURRENT_TYPES and layer.dropout > 0 and layer.num_layers == 1:
             warnings.append(f"layer {index} ({layer.type}): dropout acts between stacked layers only; with "
@@ -182,7 +183,20 @@ def network_warnings(network: NetworkSpec, loss: str) -> list[str]:
     return warnings
 
 
-TRAINABLE = ("linear", "conv2d", "embedding") + RECURRENT_TYPES
+TRAINABLE = ("linear", "conv2d", "embedding", "self_attention", "transformer_encoder") + RECURRENT_TYPES
+
+
+def causal_pool_warnings(network: NetworkSpec) -> list[str]:
+    """A ``first`` (CLS) pooling after causal attention: position 0 then sees only itself."""
+    out, causal_at = [], None
+    for index, layer in enumerate(network.layers):
+        if layer.type in ("self_attention", "transformer_encoder") and layer.causal:
+            causal_at = index
+        if layer.type == "sequence_pool" and layer.mode == "first" and causal_at is not None:
+            out.append(f"layers[{index}].mode: 'first' (CLS) pooling after the causal attention of layer "
+                       f"{causal_at}: with a causal mask position 0 attends only to itself, so the pooled vector "
+                       "sees the first token alone; use mode 'mean' or 'last', or causal false")
+    return out
 
 
 def summarize(network: NetworkSpec, input_shape: Shape, n_classes: int, loss: str,

@@ -1,11 +1,80 @@
 """TrainingSpec: optimizer, loss, schedule of epochs and batches, clipping, seed, probe cadence."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Optimizer = Literal["sgd", "adagrad", "rmsprop", "adam", "adamw"]
 Loss = Literal["cross_entropy", "mse", "bce_with_logits"]
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+
+
+class NoSchedule(BaseModel):
+    """A constant learning rate (unless changed live)."""
+
+    model_config = _STRICT
+    type: Literal["none"] = "none"
+
+
+class StepSchedule(BaseModel):
+    """``torch.optim.lr_scheduler.StepLR``: the lr is multiplied by ``gamma`` every ``step_size`` epochs."""
+
+    model_config = _STRICT
+    type: Literal["step"] = "step"
+    step_size: int = Field(10, ge=1, le=100_000, description="Epochs between two decays.")
+    gamma: float = Field(0.5, gt=0.0, le=1.0, description="Factor applied to the lr at each decay.")
+
+
+class CosineSchedule(BaseModel):
+    """``torch.optim.lr_scheduler.CosineAnnealingLR`` with ``T_max`` = ``epochs``: epoch ``e`` (1-based)
+    trains at ``eta_min + (lr - eta_min) (1 + cos(pi (e - 1) / epochs)) / 2`` (Loshchilov & Hutter,
+    "SGDR", 2017, without restarts)."""
+
+    model_config = _STRICT
+    type: Literal["cosine"] = "cosine"
+    eta_min: float = Field(0.0, ge=0.0, le=10.0, description="The lr the cosine decays towards.")
+
+
+LR_SCHEDULE_TYPES = ("none", "step", "cosine")
+LrSchedule = Annotated[Union[NoSchedule, StepSchedule, CosineSchedule], Field(discriminator="type")]
+
+
+class LiveSettings(BaseModel):
+    """Settings that may change while a job runs (``POST /api/jobs/{id}/settings``). Only the fields
+    given change; the loop applies them between two optimizer steps and records a ``settings``
+    message, so the stored history shows the step at which they changed.
+
+    - ``lr``: the learning rate from the next step on. With an ``lr_schedule`` the schedule goes on
+      from the new value (torch's schedulers are chainable: later decays multiply it).
+    - ``grad_clip``: the maximum global L2 norm of the gradient from the next step on; ``null``
+      switches clipping off (a number switches it on).
+
+    To add a setting: a field here (optional, ranged; a ``before`` validator if null is not a value),
+    then either ``nnplay.train.optim.apply_live`` (what the optimizer holds) or a read of
+    ``live.get(name, spec_value)`` in the loop (``live`` is kept in checkpoints); in the page, ``live:
+    true`` on its settings-panel field gives it a "set live" button.
+    """
+
+    model_config = _STRICT
+    lr: float | None = Field(None, gt=0.0, le=10.0)
+    grad_clip: float | None = Field(None, gt=0.0, le=1e6, description="null: clipping off")
+
+    @field_validator("lr", mode="before")
+    @classmethod
+    def _not_null(cls, value):
+        if value is None:
+            raise ValueError("a number is expected, not null")
+        return value
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> "LiveSettings":
+        if not self.model_fields_set:
+            raise ValueError(f"give at least one of: {', '.join(type(self).model_fields)}")
+        return self
+
+    def changes(self) -> dict:
+        """The fields given (and only those), as a plain dict."""
+        return {k: getattr(self, k) for k in sorted(self.model_fields_set)}
 
 
 class TrainingSpec(BaseModel):
@@ -13,7 +82,12 @@ class TrainingSpec(BaseModel):
 
     - ``lr``: learning rate per optimizer step.
     - ``momentum`` / ``nesterov``: used by ``sgd`` (and ``momentum`` by ``rmsprop``).
-    - ``weight_decay``: L2 penalty coefficient (decoupled for ``adamw``, Loshchilov & Hutter 2019).
+    - ``weight_decay``: L2 penalty coefficient (decoupled for ``adamw``, Loshchilov & Hutter 2019):
+      minimising ``loss + weight_decay/2 ||w||^2`` is MAP with a Gaussian prior on the weights.
+    - ``l1``: L1 penalty ``l1 * ||w||_1`` added to the loss (a Laplace prior on the weights), over
+      every trainable parameter, like ``weight_decay``.
+    - ``lr_schedule``: ``{"type": "none"}``, ``{"type": "step", "step_size", "gamma"}`` or
+      ``{"type": "cosine", "eta_min"}``; the scheduler steps once per epoch.
     - ``batch_size``: examples per step, or ``"full"`` for batch gradient descent (one step per epoch).
     - ``grad_clip``: maximum global L2 norm of the gradient (``torch.nn.utils.clip_grad_norm_``);
       ``null`` disables clipping.
@@ -22,13 +96,15 @@ class TrainingSpec(BaseModel):
       more conservative, 1 samples the model's own distribution).
     """
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+    model_config = _STRICT
 
     optimizer: Optimizer = "adam"
     lr: float = Field(0.001, gt=0.0, le=10.0)
     momentum: float = Field(0.0, ge=0.0, lt=1.0)
     nesterov: bool = False
     weight_decay: float = Field(0.0, ge=0.0, le=10.0)
+    l1: float = Field(0.0, ge=0.0, le=10.0)
+    lr_schedule: LrSchedule = Field(default_factory=NoSchedule)
     loss: Loss = "cross_entropy"
     epochs: int = Field(10, ge=1, le=100_000, description="Also capped by the server's max_epochs.")
     batch_size: Annotated[int, Field(ge=1, le=1_000_000)] | Literal["full"] = 32

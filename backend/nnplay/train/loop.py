@@ -1,31 +1,41 @@
 """The training loop: pure, synchronous and seeded.
 
-``train`` knows nothing of threads, sockets or databases: it reports through ``emit(event)`` with
-plain, JSON-ready dicts and polls ``should_stop()`` between steps. Events:
+``train`` knows nothing of sockets or databases: it reports through ``emit(event)`` with plain,
+JSON-ready dicts, polls ``should_stop()`` between steps and passes a ``RunControl`` gate before each
+step (pause, single step, stop, live settings; see ``nnplay.train.control``). Events:
 
-- ``{"type": "metrics", "scope": "step", "step", "epoch", "train_loss", "lr"}``: mean training loss
-  (nats for likelihood losses) over the steps since the previous step event; one event per step
-  when an epoch has at most ``STEP_POINTS_PER_EPOCH`` steps.
+- ``{"type": "metrics", "scope": "step", "step", "epoch", "train_loss", "lr", "l2_penalty",
+  "l1_penalty"}``: ``train_loss`` is the mean data term (negative log-likelihood in nats for the
+  likelihood losses, squared error for ``mse``) over the steps since the previous step event; one
+  event per step when an epoch has at most ``STEP_POINTS_PER_EPOCH`` steps, and one for every single
+  step taken while paused. ``lr`` is the learning rate the step used. The penalties are the prior
+  terms at the weights after the step (``nnplay.train.optim.penalties``): the objective minimised is
+  ``train_loss + l2_penalty + l1_penalty``.
 - ``{"type": "metrics", "scope": "epoch", "step", "epoch", "train_loss", "train_accuracy",
-  "test_loss", "test_accuracy", "lr"}``: train figures are the running means over the epoch's batches
-  (as Keras reports them); test figures are computed in eval mode over the whole test part. For
-  regression the accuracies are ``None`` and ``train_r2`` / ``test_r2`` (coefficient of determination,
-  ``1 - MSE / Var(y)`` of that part) are added.
+  "test_loss", "test_accuracy", "lr", "l2_penalty", "l1_penalty"}``: train figures are the running
+  means over the epoch's batches (as Keras reports them); test figures are computed in eval mode over
+  the whole test part. For regression the accuracies are ``None`` and ``train_r2`` / ``test_r2``
+  (coefficient of determination, ``1 - MSE / Var(y)`` of that part) are added.
+- ``{"type": "settings", "step", "epoch", "changes"}``: live settings (``LiveSettings``) applied
+  before step ``step + 1``.
 - ``{"type": "data_info", ...}`` once before training (not on resume): the split's sizes and the
   missing values (see ``data_info_event``).
 - ``{"type": "gradients", "step", "epoch", "layers", "layer_types", "norms", "total_norm", "grad_clip",
   "clipped_steps"}``: the L2 norm of each trainable layer's gradient and the global norm (before
-  clipping), at the same cadence as the step metrics, with the clipping threshold and how many steps so
-  far it clipped.
-- probe events (see ``nnplay.train.probing``) at step 0, every ``probe_every`` steps and at the end:
-  ``feature_maps`` for image data; ``data_points`` (once) and ``decision_boundary`` for 2-D data;
-  ``gates``, ``time_gradients``, ``forecast`` and ``text_sample`` for sequence and text data.
+  clipping), at the same cadence as the step metrics, with the clipping threshold in force (a live
+  change included) and how many steps so far it clipped.
+- probe events (see ``nnplay.train.probing``) at step 0, every ``probe_every`` steps, when the run
+  pauses, after every single step and at the end: ``feature_maps`` for image data; ``data_points``
+  (once) and ``decision_boundary`` for 2-D data; ``gates``, ``time_gradients``, ``forecast`` and
+  ``text_sample`` for sequence and text data.
+
+The ``lr_schedule`` scheduler steps at the end of every epoch (after its epoch metrics).
 
 A non-finite loss is reported as ``None`` and ends the run with status ``diverged``.
 
 Checkpoints: ``checkpoint(state)`` is called at the end of every epoch and when a stop request ends
 the run; ``state`` (tensors, numbers and lists only, loadable with ``torch.load(weights_only=True)``)
-holds the model and optimizer state dicts, the position (``epoch``, ``batch_index``, ``step``), the
+holds the model, optimizer and scheduler state dicts, the live settings changed so far, the position (``epoch``, ``batch_index``, ``step``), the
 batch-order generator's state at the start of that epoch, torch's RNG state and the epoch's running
 sums. ``train(..., resume=state)`` continues from that position: the same batches follow and step
 numbers continue without a gap or repeat.
@@ -45,7 +55,9 @@ from nnplay.nn import build_network
 from nnplay.probes.arrays import finite_or_none
 from nnplay.probes.gradients import layer_grad_norms, trainable_layers
 from nnplay.spec.network import JobSpec
-from nnplay.train.optim import loss_fn, make_optimizer, n_correct, r_squared
+from nnplay.train.control import RunControl
+from nnplay.train.optim import (apply_live, current_lr, l1_norm, loss_fn, make_optimizer, make_scheduler,
+                                n_correct, penalties, r_squared)
 from nnplay.train.probing import Probe
 
 STEP_POINTS_PER_EPOCH = 50
@@ -110,8 +122,12 @@ def epoch_figures(sums: list, test_loss: float, test_acc: float | None, variance
 
 
 def _batches(n: int, batch_size: int, gen: torch.Generator) -> list[torch.Tensor]:
-    """Shuffled index batches covering ``range(n)`` once."""
-    return list(torch.randperm(n, generator=gen).split(batch_size))
+    """Shuffled index batches covering ``range(n)`` once. A last batch of one example joins the one
+    before it (batch norm cannot normalise a batch of one in training mode)."""
+    batches = list(torch.randperm(n, generator=gen).split(batch_size))
+    if len(batches) > 1 and len(batches[-1]) == 1:
+        batches[-2:] = [torch.cat(batches[-2:])]
+    return batches
 
 
 @dataclass
@@ -126,20 +142,25 @@ class _Position:
     clipped: int = 0  # steps whose gradient grad_clip scaled down
 
 
-def _state(model, opt, pos: _Position, gen_state: torch.Tensor, final: dict) -> dict:
+def _state(model, opt, sched, pos: _Position, gen_state: torch.Tensor, final: dict, live: dict) -> dict:
     return {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": pos.epoch,
             "batch_index": pos.batch_index, "step": pos.step, "sums": list(pos.sums),
             "gen_state": gen_state, "torch_rng": torch.get_rng_state(), "final": dict(final),
-            "clipped": pos.clipped}
+            "scheduler": sched.state_dict() if sched else None, "live": dict(live), "clipped": pos.clipped}
 
 
-def _restore(state: dict, model, opt, gen: torch.Generator) -> tuple[_Position, dict]:
+def _restore(state: dict, model, opt, sched, gen: torch.Generator) -> tuple[_Position, dict, dict]:
+    """Load a checkpoint; returns the position, the last epoch's figures and the live settings.
+    The optimizer's state holds the lr in force (a live change, a scheduled decay); the scheduler's,
+    where it is in its schedule."""
     model.load_state_dict(state["model"])
     opt.load_state_dict(state["optimizer"])
+    if sched is not None and state.get("scheduler"):
+        sched.load_state_dict(state["scheduler"])
     gen.set_state(state["gen_state"])
     torch.set_rng_state(state["torch_rng"])
     pos = _Position(state["epoch"], state["batch_index"], state["step"], list(state["sums"]), state.get("clipped", 0))
-    return pos, state["final"]
+    return pos, state["final"], dict(state.get("live") or {})
 
 
 def _gradients_event(pos: _Position, watched: list[int], layer_types: list[str], norms: list[float],
@@ -155,23 +176,28 @@ def _gradients_event(pos: _Position, watched: list[int], layer_types: list[str],
 def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool] = lambda: False,
           *, split: Split | None = None, device: str = "cpu", max_channels: int = 16,
           checkpoint: Callable[[dict], None] | None = None, resume: dict | None = None,
-          data_dir: str | None = None) -> TrainResult:
+          data_dir: str | None = None, control: RunControl | None = None) -> TrainResult:
     """Train ``spec`` to the end, a stop request or divergence; see the module docstring for events.
 
     Same spec and seed give the same losses on CPU. ``split`` may be passed to reuse loaded data;
-    ``resume`` is a state given earlier to ``checkpoint``; ``data_dir`` holds uploaded data sets.
+    ``resume`` is a state given earlier to ``checkpoint``; ``data_dir`` holds uploaded data sets;
+    ``control`` pauses, single-steps, stops and changes settings of the run from another thread
+    (``nnplay.train.control``).
     """
     started = time.perf_counter()
     dev = torch.device(device)
     split = split or load(spec.dataset, data_dir)
     t = spec.training
+    control = control or RunControl()
     x_tr, y_tr = split.x_train.to(dev), split.y_train.to(dev)
     x_te, y_te = split.x_test.to(dev), split.y_test.to(dev)
     variances = ((float(y_tr.var(unbiased=False)), float(y_te.var(unbiased=False)))
                  if y_tr.is_floating_point() else None)  # regression: R^2 = 1 - MSE / Var(y)
     model = seeded_model(spec, split.info.input_shape, dev, split.info.vocab_size)
     model.train()
+    params = [p for p in model.parameters() if p.requires_grad]
     opt = make_optimizer(model.parameters(), t)
+    sched = make_scheduler(opt, t)
     gen = torch.Generator().manual_seed(t.seed)
     probe = Probe(spec, split, max_channels, dev)
     watched = trainable_layers(model)
@@ -179,32 +205,65 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     batch_size = len(x_tr) if t.batch_size == "full" else min(t.batch_size, len(x_tr))
     steps_per_epoch = math.ceil(len(x_tr) / batch_size)
     log_every = max(1, math.ceil(steps_per_epoch / STEP_POINTS_PER_EPOCH))
-    lr = opt.param_groups[0]["lr"]
-    pos, final = _restore(resume, model, opt, gen) if resume else (_Position(), {})
+    pos, final, live = _restore(resume, model, opt, sched, gen) if resume else (_Position(), {}, {})
     status = "completed"
+    last_probe = -1 if resume else 0
+
+    def step_metrics() -> None:  # the step-metrics window so far, with the penalty terms now
+        l2, l1 = penalties(params, t)
+        emit({"type": "metrics", "scope": "step", "step": pos.step, "epoch": pos.epoch,
+              "train_loss": pos.sums[3] / pos.sums[4], "lr": current_lr(opt), "l2_penalty": l2, "l1_penalty": l1})
+        pos.sums[3], pos.sums[4] = 0.0, 0
+
+    def probes() -> None:
+        nonlocal last_probe
+        for ev in probe.events(model, pos.step, pos.epoch):
+            emit(ev)
+        last_probe = pos.step
+
+    def before_pause() -> None:  # the paused model on screen: its last steps and its boundary/maps
+        if pos.sums[4]:
+            step_metrics()
+        if last_probe != pos.step:
+            probes()
+
+    def apply_changes() -> None:
+        for change in control.take_changes():
+            values = change.changes()
+            apply_live(values, opt, sched)  # what the optimizer holds (lr)
+            live.update(values)  # what the loop reads each step
+            emit({"type": "settings", "step": pos.step, "epoch": pos.epoch, "changes": values})
+
     for ev in ([data_info_event(split, spec)] + probe.start_events() + probe.events(model, 0, 0)) if resume is None else []:
         emit(ev)
     while pos.epoch <= t.epochs:
         gen_state = gen.get_state()  # (the state before this epoch's shuffle: resuming replays it)
         batches = _batches(len(x_tr), batch_size, gen)
         for idx in batches[pos.batch_index:]:
+            gate = control.gate(pos.step, apply_changes, before_pause)
+            if gate == "stop":
+                status = "stopped"
+                break
+            apply_changes()
+            single = gate == "step"  # one step granted while paused: report all of it
             xb, yb = x_tr[idx], y_tr[idx]
             opt.zero_grad(set_to_none=True)
             logits = model(xb)
-            loss = loss_fn(t.loss, logits, yb)
+            loss = loss_fn(t.loss, logits, yb)  # the data term (mean NLL or squared error)
             loss_value = loss.item()
             if not math.isfinite(loss_value):
                 emit({"type": "metrics", "scope": "step", "step": pos.step + 1, "epoch": pos.epoch,
-                      "train_loss": None, "lr": lr})
+                      "train_loss": None, "lr": current_lr(opt)})
                 status = "diverged"
                 break
-            loss.backward()
-            logging = (pos.step + 1) % log_every == 0  # this step's metrics go out: so do its gradients
+            (loss + t.l1 * l1_norm(params) if t.l1 else loss).backward()
+            logging = single or (pos.step + 1) % log_every == 0  # this step's metrics go out: so do its gradients
             norms = layer_grad_norms(model, watched) if logging else []  # before clipping
-            if t.grad_clip is not None:
-                pos.clipped += bool(nn.utils.clip_grad_norm_(model.parameters(), t.grad_clip) > t.grad_clip)
+            clip = live.get("grad_clip", t.grad_clip)  # a live change wins over the spec (null: off)
+            if clip is not None:
+                pos.clipped += bool(nn.utils.clip_grad_norm_(model.parameters(), clip) > clip)
             if logging:
-                emit(_gradients_event(pos, watched, layer_types, norms, t.grad_clip))
+                emit(_gradients_event(pos, watched, layer_types, norms, clip))
             opt.step()
             pos.step += 1
             pos.batch_index += 1
@@ -214,35 +273,36 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             sums[2] += len(idx)
             sums[3] += loss_value
             sums[4] += 1
-            if pos.step % log_every == 0:
-                emit({"type": "metrics", "scope": "step", "step": pos.step, "epoch": pos.epoch,
-                      "train_loss": sums[3] / sums[4], "lr": lr})
-                sums[3], sums[4] = 0.0, 0
-            if pos.step % t.probe_every == 0:
-                for ev in probe.events(model, pos.step, pos.epoch):
-                    emit(ev)
-            if should_stop():
+            if single or pos.step % log_every == 0:
+                step_metrics()
+            if single or pos.step % t.probe_every == 0:
+                probes()
+            if should_stop() or control.stopped:
                 status = "stopped"
                 break
         if status == "diverged":
             break
         if status == "stopped" and pos.batch_index < len(batches):
             if checkpoint:
-                checkpoint(_state(model, opt, pos, gen_state, final))
+                checkpoint(_state(model, opt, sched, pos, gen_state, final, live))
             break
         test_loss, test_acc = evaluate(model, t.loss, x_te, y_te)
         figures = epoch_figures(pos.sums, test_loss, test_acc, variances)
         final = {**figures, "epochs_done": pos.epoch, "steps": pos.step}
-        emit({"type": "metrics", "scope": "epoch", "step": pos.step, "epoch": pos.epoch, "lr": lr, **figures})
+        l2, l1 = penalties(params, t)
+        emit({"type": "metrics", "scope": "epoch", "step": pos.step, "epoch": pos.epoch, "lr": current_lr(opt),
+              "l2_penalty": l2, "l1_penalty": l1, **figures})
         if final["test_loss"] is None:
             status = "diverged"
             break
+        if sched is not None:
+            sched.step()  # the next epoch's lr
         pos = _Position(pos.epoch + 1, 0, pos.step, [0.0, 0, 0, pos.sums[3], pos.sums[4]], pos.clipped)
         if checkpoint:
-            checkpoint(_state(model, opt, pos, gen.get_state(), final))
+            checkpoint(_state(model, opt, sched, pos, gen.get_state(), final, live))
         if status != "completed":
             break
-    if status != "diverged" and pos.step % t.probe_every != 0:
+    if status != "diverged" and last_probe != pos.step:
         for ev in probe.events(model, pos.step, min(pos.epoch, t.epochs)):
             emit(ev)
     return TrainResult(status, final, model, time.perf_counter() - started)

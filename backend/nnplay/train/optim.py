@@ -1,7 +1,9 @@
-"""Optimizers and losses by their standard names, all from torch."""
+"""Optimizers, learning-rate schedules, losses and penalties by their standard names, all from torch."""
 
 import torch
 import torch.nn.functional as F
+from torch.optim.lr_scheduler import CosineAnnealingLR, LRScheduler, StepLR
+
 from nnplay.spec.training import TrainingSpec
 
 
@@ -21,6 +23,64 @@ def make_optimizer(params, spec: TrainingSpec) -> torch.optim.Optimizer:
     if spec.optimizer == "adam":
         return torch.optim.Adam(params, lr=lr, weight_decay=wd)
     return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
+
+
+def make_scheduler(opt: torch.optim.Optimizer, spec: TrainingSpec) -> LRScheduler | None:
+    """The ``lr_schedule`` as a torch scheduler, stepped once per epoch; None for ``none``.
+
+    ``step``: ``StepLR(step_size, gamma)``; ``cosine``: ``CosineAnnealingLR(T_max=epochs, eta_min)``.
+    Both compute the next lr from the current one (torch's chainable form), so an lr changed by hand
+    mid-run is decayed from there on.
+    """
+    sched = spec.lr_schedule
+    if sched.type == "step":
+        return StepLR(opt, step_size=sched.step_size, gamma=sched.gamma)
+    if sched.type == "cosine":
+        return CosineAnnealingLR(opt, T_max=spec.epochs, eta_min=sched.eta_min)
+    return None
+
+
+def apply_live(changes: dict, opt: torch.optim.Optimizer, scheduler: LRScheduler | None) -> None:
+    """Apply the optimizer's part of ``LiveSettings.changes()``: ``lr`` becomes every parameter
+    group's lr from the next step on (and the schedule's base lr). Settings the loop itself reads
+    each step are not the optimizer's business and are ignored here."""
+    if "lr" in changes:
+        for group in opt.param_groups:
+            group["lr"] = changes["lr"]
+            if "initial_lr" in group:
+                group["initial_lr"] = changes["lr"]
+        if scheduler is not None:
+            scheduler.base_lrs = [changes["lr"]] * len(opt.param_groups)
+
+
+def current_lr(opt: torch.optim.Optimizer) -> float:
+    """The lr the next step uses (of the first parameter group; nnplay uses one group)."""
+    return float(opt.param_groups[0]["lr"])
+
+
+def l1_norm(params) -> torch.Tensor:
+    """``sum_i |w_i|`` over every parameter (a 0-d tensor that autograd can differentiate)."""
+    return sum(p.abs().sum() for p in params)
+
+
+def penalties(params, spec: TrainingSpec) -> tuple[float, float]:
+    """The regularisation terms of the objective at the current weights, per example (they are added
+    to the mean data loss), as ``(l2, l1)``:
+
+    - ``l2 = weight_decay / 2 * ||w||_2^2``: its gradient ``weight_decay * w`` is what torch adds to the
+      gradient; it is ``-log`` of a Gaussian prior ``N(0, 1 / (N * weight_decay))`` on each weight, per
+      example and up to a constant (Bishop, PRML, 2006, sec. 3.3 / 5.5). For ``adamw`` the decay is
+      applied outside Adam's scaling (decoupled), so the run is not exactly MAP with that prior; the
+      same term is reported for comparison.
+    - ``l1 = l1 * ||w||_1``: ``-log`` of a Laplace prior with scale ``1 / (N * l1)`` (Tibshirani, 1996).
+
+    Zero when the coefficient is zero (maximum likelihood).
+    """
+    params = list(params)
+    with torch.no_grad():
+        l2 = spec.weight_decay / 2 * float(sum(p.pow(2).sum() for p in params)) if spec.weight_decay else 0.0
+        l1 = spec.l1 * float(l1_norm(params)) if spec.l1 else 0.0
+    return l2, l1
 
 
 def loss_fn(name: str, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -6,6 +6,8 @@
 - regression on 1-D or 2-D input (``sine``, ``plane``): the same two messages with ``task``
   ``regression``: the points carry their float ``target``, and each snapshot the model's prediction
   over ``GRID_RESOLUTION`` points of x1 (a curve) or over the grid (a surface);
+- networks with ``self_attention`` / ``transformer_encoder`` layers: ``attention`` snapshots (every
+  layer's and head's probabilities for the probe sequence, the first test example);
 - sequence and text data: ``gates``, ``time_gradients``, ``forecast`` and ``text_sample`` (see
   ``nnplay.train.sequence_probing``).
 """
@@ -16,6 +18,7 @@ from torch import nn
 from nnplay.data import Split
 from nnplay.probes import feature_maps
 from nnplay.probes.arrays import array_payload
+from nnplay.probes.attention import ATTENTION_TYPES, attention_maps, layer_payload
 from nnplay.probes.decision_boundary import (CURVE_DIMS, GRID_DIMS, decision_boundary, grid_axes,
                                              regression_prediction)
 from nnplay.spec.network import JobSpec
@@ -44,6 +47,8 @@ class Probe:
             points = torch.cat([split.x_train, split.x_test])[:, :self.dims]  # (N, D)
             axes = grid_axes(points, GRID_RESOLUTION)
             self.x1, self.x2 = axes[0], (axes[1] if self.dims == 2 else None)
+        self.y = split.y_test[0]  # () class id, or (T,) per-step targets
+        self.attention = any(t in ATTENTION_TYPES for t in self.types)
 
     def start_events(self) -> list[dict]:
         """Events sent once, before training: the 1-D or 2-D data points."""
@@ -60,15 +65,30 @@ class Probe:
         return {**out, "label": y.tolist()}
 
     def events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
-        if self.sequence is not None:
-            return self.sequence.events(model, step, epoch)
+        out = []
         if self.kind == "image":
-            return [self._feature_maps(model, step, epoch)]
-        if self.dims and self.task == "regression":
-            return [self._prediction(model, step, epoch)]
-        if self.dims == 2:
-            return [self._boundary(model, step, epoch)]
-        return []
+            out.append(self._feature_maps(model, step, epoch))
+        elif self.dims and self.task == "regression":
+            out.append(self._prediction(model, step, epoch))
+        elif self.dims == 2:
+            out.append(self._boundary(model, step, epoch))
+        if self.attention:
+            out.append(self._attention(model, step, epoch))
+        if self.sequence is not None:
+            out += self.sequence.events(model, step, epoch)
+        return out
+
+    def _attention(self, model: nn.Module, step: int, epoch: int) -> dict:
+        """Attention of every layer and head for the probe sequence, its padding left out."""
+        layers, output = attention_maps(model, self.types, self.x)
+        length = probe_length(self.x[0], getattr(model, "pad_id", None))
+        names = self.classes
+        predicted = output[0].argmax(-1)  # (T,) per step, or () for a classifier
+        as_labels = lambda t: [names[i] for i in t.reshape(-1)[:length].tolist()]  # noqa: E731
+        return {"type": "attention", "step": step, "epoch": epoch,
+                "tokens": token_labels(self.x[0, :length], self.split.info),
+                "predicted": as_labels(predicted), "target": as_labels(self.y),
+                "layers": [layer_payload(entry, length) for entry in layers]}
 
     def _feature_maps(self, model: nn.Module, step: int, epoch: int) -> dict:
         maps = feature_maps(model, self.types, self.x, self.max_channels)
@@ -76,8 +96,8 @@ class Probe:
         cls = int(probs.argmax())
         return {
             "type": "feature_maps", "step": step, "epoch": epoch, "layers": maps["layers"],
-            "input": {**array_payload(self.x[0], ["channel", "row", "col"]), "label": self.label,
-                      "label_name": self.classes[self.label]},
+            "input": {**array_payload(self.x[0], ["channel", "row", "col"]), "label": int(self.y),
+                      "label_name": self.classes[int(self.y)]},
             "prediction": {"class": cls, "label_name": self.classes[cls],
                            "probabilities": [round(float(p), 5) for p in probs]},
         }
@@ -105,3 +125,19 @@ class Probe:
 
 def _round(t: torch.Tensor, decimals: int = 4) -> list:
     return t.double().round(decimals=decimals).tolist()
+
+
+def probe_length(ids: torch.Tensor, pad_id: int | None) -> int:
+    """Positions of ``ids`` ``(T,)`` before the first padding token (all of them without padding)."""
+    if pad_id is None or ids.is_floating_point():
+        return int(ids.shape[0])
+    pads = (ids == pad_id).nonzero()
+    return int(pads[0, 0]) if len(pads) else int(ids.shape[0])
+
+
+def token_labels(ids: torch.Tensor, info) -> list[str]:
+    """The vocabulary entries of token ids ``(T,)`` (positions ``"0"``, ``"1"``... for real-valued steps)."""
+    vocab = getattr(info, "vocab", ())
+    if ids.is_floating_point() or not vocab:
+        return [str(t) for t in range(ids.shape[0])]
+    return [vocab[i] for i in ids.tolist()]

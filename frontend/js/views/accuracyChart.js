@@ -1,13 +1,21 @@
-// Right column: train and test accuracy per epoch, with the chance level for reference.
+// Right column: train and test accuracy per epoch, with the chance level for reference. For regression
+// (no accuracy) the same chart shows R^2, the share of the target's variance the model explains.
 
 import { baseLayout, CHART_CONFIG, COLORS, emptyNote, TraceBuffer } from './plotTheme.js';
 
+const METRICS = {
+  accuracy: { title: 'Accuracy', axis: 'accuracy (fraction)', keys: ['train_accuracy', 'test_accuracy'] },
+  r2: { title: 'R² (coefficient of determination)', axis: 'R² (1 = perfect)', keys: ['train_r2', 'test_r2'] },
+};
+
 export function createAccuracyChart(div) {
   let empty = true;
+  let metric = METRICS.accuracy;
   const buffer = new TraceBuffer(() => div, 2, () => {
     if (empty) {
       empty = false;
-      Plotly.relayout(div, { 'annotations[0].visible': false, 'xaxis.autorange': true });
+      Plotly.relayout(div, { 'annotations[0].visible': false, 'xaxis.autorange': true,
+        ...(metric === METRICS.r2 ? { 'yaxis.autorange': true } : {}) });
     }
   });
 
@@ -20,9 +28,15 @@ export function createAccuracyChart(div) {
       { name: 'test', type: 'scatter', mode: 'lines+markers', x: [], y: [],
         line: { color: COLORS.test, width: 2 }, marker: { size: 4 }, hovertemplate: '%{y:.3f}' },
     ];
-    const layout = baseLayout('Accuracy', 'epoch', 'accuracy (fraction)');
-    layout.yaxis.range = [0, 1.02];
-    layout.yaxis.fixedrange = true;
+    const layout = baseLayout(metric.title, 'epoch', metric.axis);
+    if (metric === METRICS.r2) {
+      layout.yaxis.autorange = true; // R^2 starts anywhere below 1; it is capped at 1 (perfect fit)
+      layout.yaxis.autorangeoptions = { maxallowed: 1.02, minallowed: -1 };
+      layout.yaxis.range = [0, 1.02]; // until the first epoch arrives
+    } else {
+      layout.yaxis.range = [0, 1.02];
+      layout.yaxis.fixedrange = true;
+    }
     layout.xaxis.range = [0, 10]; // until the first epoch arrives
     layout.annotations = [emptyNote(note)];
     layout.shapes = chance ? [{
@@ -41,16 +55,19 @@ export function createAccuracyChart(div) {
   draw(null, 'Accuracy is measured at the end of every epoch.');
 
   return {
-    /** New job; `chance` = 1 / number of classes (null when not a classification task). */
-    reset(chance = null, note = 'Waiting for the first epoch…') {
+    /** New job; `chance` = 1 / number of classes (null when not a classification task); `task`
+     * 'regression' charts R^2 instead of accuracy. */
+    reset(chance = null, note = 'Waiting for the first epoch…', { task = 'classification' } = {}) {
+      metric = task === 'regression' ? METRICS.r2 : METRICS.accuracy;
       draw(chance, note);
     },
 
-    /** Append the accuracies of an epoch-scope `metrics` message; step messages are ignored. */
+    /** Append the accuracies (or R^2) of an epoch-scope `metrics` message; step messages are ignored. */
     push(msg) {
       if (msg.scope !== 'epoch') return;
-      if (msg.train_accuracy !== undefined) buffer.push(0, msg.epoch, msg.train_accuracy);
-      if (msg.test_accuracy !== undefined) buffer.push(1, msg.epoch, msg.test_accuracy);
+      const [train, test] = metric.keys;
+      if (msg[train] !== undefined) buffer.push(0, msg.epoch, msg[train]);
+      if (msg[test] !== undefined) buffer.push(1, msg.epoch, msg[test]);
     },
 
     flush() {

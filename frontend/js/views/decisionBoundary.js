@@ -2,8 +2,11 @@
 // top. `data_points` (once per job) gives the train and test points, drawn as fixed traces; every
 // `decision_boundary` frame replaces the heatmap (Plotly.react diffs, so only the heatmap is redrawn).
 // Frames that arrive while one is being drawn are coalesced: only the newest is drawn.
+// Regression sets (`task` "regression") use the same messages: for 1-D input the points are (x, y) and
+// each frame is the prediction curve; for 2-D input each frame is the predicted surface, drawn on one
+// diverging scale centred on 0 with the points coloured by their target on that same, fixed scale.
 
-import { CLASS_COLORS, FONT, REGION_SCALE, emptyNote, tint } from './plotTheme.js';
+import { CLASS_COLORS, COLORS, DIVERGING, FONT, REGION_SCALE, emptyNote, tint } from './plotTheme.js';
 
 const CONFIG = {
   displaylogo: false, responsive: false, modeBarButtonsToRemove: ['lasso2d', 'select2d', 'autoScale2d'],
@@ -88,8 +91,53 @@ function axisRange(grid, values) {
   return [lo - pad, hi + pad];
 }
 
+/** Largest |target| of a regression `data_points` message (the colour scale's half-range), or null. */
+export function targetSpan(msg) {
+  if (!msg || msg.task !== 'regression') return null;
+  const values = [...(msg.train.target || []), ...(msg.test.target || [])].filter(Number.isFinite);
+  return values.length ? Math.max(1e-9, ...values.map(Math.abs)) : null;
+}
+
+/** Regression points: (x, target) for 1-D input, (x1, x2) coloured by target for 2-D input. */
+function regressionPointTraces(msg) {
+  const oneD = !msg.train.x2?.length;
+  const span = targetSpan(msg) ?? 1;
+  return ['train', 'test'].map((part) => {
+    const set = msg[part];
+    const train = part === 'train';
+    const marker = oneD
+      ? (train ? { color: COLORS.train, size: 5, opacity: 0.75 }
+        : { color: COLORS.train, size: 7, symbol: 'circle-open', line: { width: 1.6 } })
+      : { color: set.target, colorscale: DIVERGING, cmin: -span, cmax: span, size: train ? 6 : 8,
+        symbol: train ? 'circle' : 'circle-open', line: train ? { color: '#52606d', width: 0.6 } : { width: 2 } };
+    return {
+      type: 'scatter', mode: 'markers', uid: `${part}-points`, meta: part, name: part,
+      x: set.x1, y: oneD ? set.target : set.x2, marker, customdata: set.target,
+      hovertemplate: oneD ? `${part}<br>x %{x:.2f}, y %{y:.3f}<extra></extra>`
+        : `${part}<br>x1 %{x:.2f}, x2 %{y:.2f}<br>y %{customdata:.3f}<extra></extra>`,
+    };
+  });
+}
+
+/** The prediction of a regression frame: a red curve (1-D) or a diverging heatmap (2-D). */
+function predictionTrace(frame, geom, span, colorbar) {
+  if (!frame.x2?.length) {
+    return { type: 'scatter', mode: 'lines', uid: 'prediction', name: 'prediction', x: frame.x1,
+      y: frame.predicted.data, line: { color: COLORS.test, width: 2.5 },
+      hovertemplate: 'x %{x:.2f}<br>predicted y %{y:.3f}<extra></extra>' };
+  }
+  const half = span ?? Math.max(Math.abs(frame.predicted.vmin ?? 1), Math.abs(frame.predicted.vmax ?? 1));
+  return {
+    type: 'heatmap', uid: 'boundary', name: 'prediction', showlegend: false, x: frame.x1, y: frame.x2,
+    z: frame.predicted.data, zmin: -half, zmax: half, zsmooth: 'best', colorscale: DIVERGING,
+    colorbar: { ...colorbar, title: { text: 'y (target units)', side: 'right' } },
+    hovertemplate: 'x1 %{x:.2f}, x2 %{y:.2f}<br>predicted y %{z:.3f}<extra></extra>',
+  };
+}
+
 /** One trace per (part, class) of a `data_points` message; test points are rings, in the "test" legend group. */
 function pointTraces(msg) {
+  if (msg.task === 'regression') return regressionPointTraces(msg);
   const traces = [];
   for (const part of ['train', 'test']) {
     const set = msg[part];
@@ -122,14 +170,15 @@ function pointTraces(msg) {
   return traces;
 }
 
-function heatmapTrace(frame, geom) {
-  const k = frame.classes.length;
-  const predicted = frame.predicted.data;
-  const confidence = frame.confidence.data;
+function heatmapTrace(frame, geom, span) {
   const colorbar = {
     x: geom.fx + COLORBAR_GAP_PX / geom.areaW, xanchor: 'left', y: 1, yanchor: 'top',
     len: geom.fy, lenmode: 'fraction', thickness: 10, outlinewidth: 0, tickfont: { size: 10 },
   };
+  if (frame.task === 'regression') return predictionTrace(frame, geom, span, colorbar);
+  const k = frame.classes.length;
+  const predicted = frame.predicted.data;
+  const confidence = frame.confidence.data;
   const base = { type: 'heatmap', uid: 'boundary', x: frame.x1, y: frame.x2, showlegend: false, name: 'boundary' };
   if (k === 2) {
     return {
@@ -152,22 +201,30 @@ function heatmapTrace(frame, geom) {
 }
 
 function figure({ points, pointsMsg, frame, note, revision }, geom) {
+  const regression = (pointsMsg || frame)?.task === 'regression';
+  const oneD = regression && !(pointsMsg?.train.x2?.length || frame?.x2?.length);
   const xs = pointsMsg ? [...pointsMsg.train.x1, ...pointsMsg.test.x1] : [];
-  const ys = pointsMsg ? [...pointsMsg.train.x2, ...pointsMsg.test.x2] : [];
+  const ys = pointsMsg ? (oneD ? [...pointsMsg.train.target, ...pointsMsg.test.target]
+    : [...pointsMsg.train.x2, ...pointsMsg.test.x2]) : [];
   const epoch = frame ? ` · epoch ${frame.epoch}, step ${frame.step}` : '';
+  const title = regression ? `Prediction${oneD ? ' curve' : ' surface'}` : 'Decision boundary';
+  const yRange = oneD ? axisRange(null, [...ys, ...(frame?.predicted.data || [])]) : axisRange(frame?.x2, ys);
   const layout = {
     width: geom.W, height: geom.H, margin: MARGIN, font: FONT, uirevision: revision,
-    title: { text: `Decision boundary${epoch}`, font: { size: 13 }, x: 0.01, xanchor: 'left', y: 0.995, yanchor: 'top' },
-    xaxis: { domain: [0, geom.fx], range: axisRange(frame?.x1, xs), title: { text: 'x1 (standardised)', standoff: 2 },
+    title: { text: `${title}${epoch}`, font: { size: 13 }, x: 0.01, xanchor: 'left', y: 0.995, yanchor: 'top' },
+    xaxis: { domain: [0, geom.fx], range: axisRange(frame?.x1, xs),
+      title: { text: oneD ? 'x (standardised)' : 'x1 (standardised)', standoff: 2 },
       zeroline: false, showgrid: false, ticks: 'outside', ticklen: 3 },
-    yaxis: { domain: [1 - geom.fy, 1], range: axisRange(frame?.x2, ys), title: { text: 'x2 (standardised)', standoff: 2 },
-      zeroline: false, showgrid: false, ticks: 'outside', ticklen: 3 },
+    yaxis: { domain: [1 - geom.fy, 1], range: yRange,
+      title: { text: oneD ? 'y (target units)' : 'x2 (standardised)', standoff: 2 },
+      zeroline: false, showgrid: oneD, ticks: 'outside', ticklen: 3 },
     legend: { x: geom.fx + LEGEND_GAP_PX / geom.areaW, xanchor: 'left', y: 1, yanchor: 'top', font: { size: 10 },
       itemsizing: 'constant' },
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff', hovermode: 'closest',
     annotations: frame || points ? [] : [{ ...emptyNote(wrapNote(note)), x: geom.fx / 2, y: 1 - geom.fy / 2 }],
   };
-  const data = [...(frame ? [heatmapTrace(frame, geom)] : []), ...(points || [])];
+  const trace = frame ? [heatmapTrace(frame, geom, targetSpan(pointsMsg))] : [];
+  const data = oneD ? [...(points || []), ...trace] : [...trace, ...(points || [])]; // the curve over the points
   return { data, layout };
 }
 

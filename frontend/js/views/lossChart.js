@@ -7,6 +7,7 @@ const GL_THRESHOLD = 4000; // step points past which the step trace switches to 
 
 /** Y axis title for a loss name: cross-entropy is a negative log-likelihood, in nats. */
 export function lossAxisTitle(loss) {
+  if (loss === 'mse') return 'loss (squared error)';
   return loss === 'cross_entropy' ? 'loss (nats)' : 'loss';
 }
 

@@ -27,6 +27,12 @@ export const REGION_SCALE = [
 export const CLASS_COLORS = ['#2166ac', '#d95f02', '#1b9e77', '#7570b3', '#e7298a', '#66a61e', '#e6ab02',
   '#a6761d', '#666666', '#17becf'];
 
+/** Probabilities (attention weights): one sequential 0-1 scale, white (0) to dark blue (1) (ColorBrewer Blues). */
+export const PROBABILITY = [
+  [0, '#ffffff'], [0.125, '#deebf7'], [0.25, '#c6dbef'], [0.375, '#9ecae1'], [0.5, '#6baed6'],
+  [0.625, '#4292c6'], [0.75, '#2171b5'], [0.875, '#08519c'], [1, '#08306b'],
+];
+
 /** Unsigned magnitudes (log gradient norms): dark (small) to bright (large). */
 export const SEQUENTIAL = 'Viridis';
 

@@ -11,6 +11,12 @@ const OPTIMIZERS = [
   ['adam', 'Adam', 'Momentum + RMSprop-style scaling, with bias correction.'],
   ['adamw', 'AdamW', 'Adam with decoupled weight decay.'],
 ];
+const SCHEDULES = [
+  ['none', 'constant', 'The learning rate stays as set (unless you change it on the running job).'],
+  ['step', 'step', 'torch StepLR: multiply the learning rate by gamma every "every" epochs.'],
+  ['cosine', 'cosine', 'torch CosineAnnealingLR: from the learning rate down to 0 along half a cosine over all epochs.'],
+];
+const SCHEDULE_DEFAULTS = { step: { step_size: 10, gamma: 0.5 }, cosine: {}, none: {} };
 const LOSSES = [
   ['cross_entropy', 'cross-entropy (log-likelihood)'],
   ['mse', 'squared error (MSE)'],
@@ -18,7 +24,7 @@ const LOSSES = [
 ];
 
 /**
- * Field descriptors. `kind`: select | float | int | bool | batch | optfloat | optint (empty = null).
+ * Field descriptors. `kind`: select | float | int | bool | batch | optfloat | optint (empty = null) | schedule.
  * `param`: shown for data sets taking that option only; `task`: for that task only. `tip`: tooltip.
  */
 const DATA_FIELDS = [
@@ -31,27 +37,40 @@ const DATA_FIELDS = [
   { path: ['dataset', 'n_samples'], label: 'samples', kind: 'int', min: 20, max: 20000, step: 10, param: 'n_samples',
     tip: 'Number of generated points or sequences (20-20000).' },
   { path: ['dataset', 'noise'], label: 'noise', kind: 'float', min: 0, max: 2, step: 0.05, param: 'noise',
-    tip: 'Standard deviation of the Gaussian noise added to the points, in data units.' },
+    tip: 'Standard deviation of the Gaussian noise added to the points (to the target for sine and plane), in data units.' },
   { path: ['dataset', 'window'], label: 'window', kind: 'optint', min: 1, max: 2000, step: 1, param: 'window',
     tip: 'Past values the network reads per forecast (empty = the data set default); split chronologically.' },
   { path: ['dataset', 'horizon'], label: 'horizon', kind: 'int', min: 1, max: 100, step: 1, param: 'horizon',
     tip: 'Future values predicted per example (1 = next step).' },
   { path: ['dataset', 'seq_len'], label: 'sequence length', kind: 'optint', min: 2, max: 1000, step: 1, param: 'seq_len',
     tip: 'Steps per sequence: characters for text, steps for the adding and copy tasks (empty = default).' },
+  { path: ['dataset', 'missing_fraction'], label: 'missing', kind: 'float', min: 0, max: 0.9, step: 0.05, placeholder: '0',
+    tip: 'Share of feature values removed completely at random (seeded by the split seed), 0-0.9: partially observed data.' },
+  { path: ['dataset', 'impute'], label: 'impute', kind: 'select', default: 'mean',
+    options: [
+      { value: 'mean', text: 'mean', tip: 'Fill with the training part’s mean of that feature.' },
+      { value: 'zero', text: 'zero', tip: 'Fill with 0 (in data units).' },
+      { value: 'mean_with_indicator', text: 'mean + indicator', tip: 'Mean, plus one 0/1 “was missing” input per feature (doubles the inputs).' },
+    ],
+    tip: 'How missing values (and empty cells of an uploaded CSV) are filled; statistics from the training part only.' },
 ];
 
 const TRAIN_FIELDS = [
   { path: ['training', 'optimizer'], label: 'optimizer', kind: 'select', id: 'optimizer-select',
     options: OPTIMIZERS.map(([v, t, tip]) => ({ value: v, text: t, tip })),
     tip: 'How the gradient turns into a parameter update.' },
-  { path: ['training', 'lr'], label: 'learning rate', kind: 'float', min: 0, step: 'any',
-    tip: 'Step size per optimizer step (> 0, at most 10).' },
+  { path: ['training', 'lr'], label: 'learning rate', kind: 'float', min: 0, step: 'any', live: true,
+    tip: 'Step size per optimizer step (> 0, at most 10). While a job runs or is paused, "set live" changes its learning rate from the next step on, without restarting it.' },
+  { path: ['training', 'lr_schedule'], label: 'lr schedule', kind: 'schedule', wide: true,
+    tip: 'How the learning rate changes over the epochs (stepped at each epoch end). A learning rate set live is decayed from there on.' },
   { path: ['training', 'momentum'], label: 'momentum', kind: 'float', min: 0, max: 0.999, step: 0.05,
     tip: 'Fraction of the previous update carried into the next (SGD, RMSprop); 0 = none.' },
   { path: ['training', 'nesterov'], label: 'Nesterov', kind: 'bool',
     tip: 'Nesterov momentum: take the gradient at the look-ahead point (SGD with momentum > 0).' },
   { path: ['training', 'weight_decay'], label: 'weight decay', kind: 'float', min: 0, step: 'any',
-    tip: 'L2 penalty on the weights: a Gaussian prior on them (MAP instead of maximum likelihood).' },
+    tip: 'L2 penalty weight_decay/2·‖w‖² on the weights: a Gaussian prior on them (MAP instead of maximum likelihood). AdamW decays the weights directly instead (decoupled).' },
+  { path: ['training', 'l1'], label: 'L1', kind: 'float', min: 0, max: 10, step: 'any',
+    tip: 'L1 penalty l1·‖w‖₁ added to the loss: a Laplace prior on the weights, which pushes many of them to exactly 0.' },
   { path: ['training', 'loss'], label: 'loss', kind: 'select', wide: true,
     options: LOSSES.map(([v, t]) => ({ value: v, text: t })),
     tip: 'The quantity minimised: cross-entropy is the negative log-likelihood of the labels.' },
@@ -59,8 +78,8 @@ const TRAIN_FIELDS = [
     tip: 'Passes over the training set.' },
   { path: ['training', 'batch_size'], label: 'batch size', kind: 'batch', min: 1, step: 1,
     tip: 'Examples per step. 1 = stochastic, "full" = batch gradient descent (one step per epoch), else mini-batch.' },
-  { path: ['training', 'grad_clip'], label: 'grad clip', kind: 'optfloat', min: 0, step: 'any',
-    tip: 'Largest allowed global L2 norm of the gradient; empty = no clipping.' },
+  { path: ['training', 'grad_clip'], label: 'grad clip', kind: 'optfloat', min: 0, step: 'any', live: true,
+    tip: 'Largest allowed global L2 norm of the gradient; empty = no clipping. While a job runs or is paused, "set live" changes it (empty: switches clipping off) from the next step on.' },
   { path: ['training', 'seed'], label: 'init seed', kind: 'int', min: 0, step: 1,
     tip: 'Seed of the weight initialisation and batch order.' },
   { path: ['training', 'probe_every'], label: 'probe every', kind: 'int', min: 1, step: 1,
@@ -85,7 +104,7 @@ function pathKey(path) {
   return path.join('.');
 }
 
-export function createSettingsPanel({ dataEl, trainingEl, onEdit }) {
+export function createSettingsPanel({ dataEl, trainingEl, onEdit, onLive = () => {} }) {
   const controls = new Map(); // 'training.lr' -> {field, row, read(), write(v), inputs[]}
 
   function build(container, fields) {
@@ -107,7 +126,7 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit }) {
       input = el('select', { id });
       read = () => input.value;
       write = (v) => {
-        input.value = v ?? '';
+        input.value = v ?? field.default ?? '';
       };
     } else if (field.kind === 'bool') {
       input = el('input', { id, type: 'checkbox' });
@@ -117,10 +136,13 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit }) {
       };
     } else if (field.kind === 'batch') {
       return buildBatch(field, id, row, label);
+    } else if (field.kind === 'schedule') {
+      return buildSchedule(field, id, row, label);
     } else {
       input = el('input', { id, type: 'number', min: field.min, max: field.max, step: field.step });
       if (field.kind === 'optfloat') input.placeholder = 'none';
       if (field.kind === 'optint') input.placeholder = 'default';
+      if (field.placeholder) input.placeholder = field.placeholder;
       read = () => readNumber(input, field.kind);
       write = (v) => {
         input.value = v === null || v === undefined ? '' : String(v);
@@ -130,6 +152,66 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit }) {
     const c = { field, row, read, write, inputs: [input] };
     input.addEventListener(field.kind === 'select' || field.kind === 'bool' ? 'change' : 'input', () => emit(c));
     if (field.options) setOptions(c, field.options);
+    if (field.live) addLiveButton(c, id, input);
+    return c;
+  }
+
+  /** A "set live" button beside the input: sends its value to the job on screen (shown while it runs). */
+  function addLiveButton(c, id, input) {
+    const button = el('button', {
+      id: `${id}-live`, type: 'button', className: 'live-btn', text: 'set live',
+      title: `Change ${c.field.label} of the running (or paused) job on screen from its next step on`,
+    });
+    button.hidden = true;
+    button.addEventListener('click', () => {
+      const value = readNumber(input, c.field.kind);
+      if (value !== undefined) onLive(c.field.path[c.field.path.length - 1], value);
+    });
+    const box = el('span', { className: 'batch-box' });
+    input.before(box);
+    box.append(input, button);
+    c.liveButton = button;
+  }
+
+  /** One row: schedule type, and for `step` its step_size (epochs) and gamma. */
+  function buildSchedule(field, id, row, label) {
+    const select = el('select', { id });
+    select.replaceChildren(...SCHEDULES.map(([v, t, tip]) => el('option', { value: v, text: t, title: tip })));
+    const size = el('input', { id: `${id}-step_size`, type: 'number', min: 1, step: 1, title: 'step_size: epochs between two decays' });
+    const gamma = el('input', { id: `${id}-gamma`, type: 'number', min: 0, max: 1, step: 0.05, title: 'gamma: factor applied at each decay (0-1]' });
+    const sizeLabel = el('label', { for: size.id, className: 'inline', text: 'every' });
+    const gammaLabel = el('label', { for: gamma.id, className: 'inline', text: 'ep ×' });
+    const params = el('span', { className: 'batch-box' }, [sizeLabel, size, gammaLabel, gamma]);
+    params.classList.add('schedule-params');
+    row.append(label, el('span', { className: 'batch-box schedule-box' }, [select, params]));
+    let extra = {}; // fields of the current schedule the form does not show (e.g. cosine's eta_min)
+    const c = {
+      field,
+      row,
+      inputs: [select, size, gamma],
+      read: () => {
+        const type = select.value;
+        if (type !== 'step') return { ...(type === 'cosine' ? extra : {}), type };
+        const stepSize = readNumber(size, 'int');
+        const g = readNumber(gamma, 'float');
+        return stepSize === undefined || g === undefined ? undefined : { type, step_size: stepSize, gamma: g };
+      },
+      write: (v) => {
+        const value = v && typeof v === 'object' ? v : { type: 'none' };
+        select.value = value.type ?? 'none';
+        const { type, step_size: stepSize, gamma: g, ...rest } = value;
+        extra = rest;
+        size.value = String(stepSize ?? SCHEDULE_DEFAULTS.step.step_size);
+        gamma.value = String(g ?? SCHEDULE_DEFAULTS.step.gamma);
+        params.hidden = type !== 'step';
+      },
+    };
+    select.addEventListener('change', () => {
+      params.hidden = select.value !== 'step';
+      emit(c);
+    });
+    size.addEventListener('input', () => emit(c));
+    gamma.addEventListener('input', () => emit(c));
     return c;
   }
 
@@ -207,6 +289,11 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit }) {
       controls.get('training.nesterov').row.classList.toggle('muted', optimizer !== 'sgd' || !(momentum > 0));
     },
 
+    /** Show the "set live" buttons while the job on screen takes live settings (running, paused, queued). */
+    setLive(enabled) {
+      for (const c of controls.values()) if (c.liveButton) c.liveButton.hidden = !enabled;
+    },
+
     /** Mark controls named by validation messages ({field: 'training.lr', msg}). */
     markErrors(messages) {
       for (const c of controls.values()) {
@@ -214,7 +301,7 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit }) {
         c.row.title = c.field.tip;
       }
       for (const m of messages || []) {
-        const c = controls.get(m.field || '');
+        const c = controls.get(m.field || '') || controls.get((m.field || '').replace(/\.[^.]*$/, ''));
         if (!c) continue;
         c.row.classList.add('invalid');
         c.row.title = `${m.msg}\n\n${c.field.tip}`;

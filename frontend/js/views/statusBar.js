@@ -79,8 +79,14 @@ export function createStatusBar({ statusEl, noteEl, finalEl, detailEl, connectio
     /** The headline figure of a finished job. */
     setFinal(jobStatus, final, detail) {
       const acc = final?.test_accuracy;
+      const r2 = final?.test_r2;
       finalEl.hidden = false;
-      if (typeof acc === 'number') {
+      if (typeof acc !== 'number' && typeof r2 === 'number') { // regression: R^2 and RMSE
+        const rmse = final.test_loss != null ? ` · RMSE ${Math.sqrt(final.test_loss).toFixed(3)}` : '';
+        finalEl.textContent = `Test R²: ${r2.toFixed(3)}${rmse}`;
+        finalEl.title = final.test_loss != null ? `test MSE ${final.test_loss.toFixed(4)} (squared target units)` : '';
+        finalEl.className = `final ok status-${jobStatus}`;
+      } else if (typeof acc === 'number') {
         finalEl.textContent = `Test accuracy: ${acc.toFixed(3)}`;
         finalEl.title = final.test_loss != null ? `test loss ${final.test_loss.toFixed(4)}` : '';
         finalEl.className = `final ok status-${jobStatus}`;

@@ -1,0 +1,66 @@
+"""Data set routes: list the built-in and uploaded sets, upload a CSV, delete an upload."""
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile
+
+from nnplay.api.routes import ERRORS, service
+from nnplay.api.schemas import DatasetOut
+from nnplay.data import DATASETS, dataset_info, uploads
+from nnplay.data.info import DatasetInfo
+from nnplay.jobs import JobConflict, JobService
+from nnplay.spec.data import NAME_PATTERN, DatasetSpec
+
+router = APIRouter(prefix="/api")
+CSV_ERRORS = {413: {"description": "The file is larger than max_upload_bytes (setting NNPLAY_MAX_UPLOAD_BYTES)"},
+              409: {**ERRORS[409], "description": "A data set by this name exists"},
+              422: {"description": "Malformed file (the row or column is named) or bad form field"}}
+
+
+def dataset_out(info: DatasetInfo) -> DatasetOut:
+    fields = {k: v for k, v in info.__dict__.items() if k in DatasetOut.model_fields}
+    return DatasetOut(**fields, vocab_size=info.vocab_size)
+
+
+@router.get("/datasets", response_model=list[DatasetOut])
+def list_datasets(request: Request):
+    """The built-in data sets, then the uploaded ones (by name)."""
+    built_in = [dataset_info(DatasetSpec(name=name)) for name in DATASETS]  # (text sets: their vocabulary)
+    infos = [*built_in, *uploads.list_infos(request.app.state.settings.data_dir)]
+    return [dataset_out(info) for info in infos]
+
+
+@router.post("/datasets", response_model=DatasetOut, status_code=201, responses=CSV_ERRORS)
+async def upload_dataset(request: Request, file: UploadFile = File(description="A UTF-8 CSV file with a header row"),
+                         target: str = Form(min_length=1, max_length=200, description="The target column's name"),
+                         task: Literal["classification", "regression"] = Form(),
+                         name: str | None = Form(None, pattern=NAME_PATTERN,
+                                                 description="Data set name; default: from the file name")):
+    """Upload a CSV as a new data set, usable from specs by ``name``. Numeric feature columns are
+    standardised with training statistics at load time (empty cells are missing values, filled by the
+    spec's ``impute``); other columns are one-hot encoded. The file is parsed as data only."""
+    settings = request.app.state.settings
+    content = await file.read(settings.max_upload_bytes + 1)
+    if len(content) > settings.max_upload_bytes:
+        raise HTTPException(413, f"the file is larger than the limit max_upload_bytes {settings.max_upload_bytes:,} "
+                                 "(setting NNPLAY_MAX_UPLOAD_BYTES)")
+    chosen = name or uploads.name_from_filename(file.filename)
+    info = uploads.import_csv(settings.data_dir, content, target=target, task=task, name=chosen,
+                              filename=file.filename, builtin=tuple(DATASETS))
+    return dataset_out(info)
+
+
+@router.delete("/datasets/{name}", status_code=204,
+               responses={404: {"description": "No uploaded data set by this name"},
+                          409: {**ERRORS[409], "description": "A built-in set, or one a queued or running job uses"}})
+def delete_dataset(name: str, request: Request, svc: JobService = Depends(service)):
+    """Delete an uploaded data set. Finished jobs that used it keep their history and weights."""
+    if name in DATASETS:
+        raise JobConflict(f"'{name}' is a built-in data set; only uploaded sets can be deleted")
+    busy = [r.job_id for r in svc.runs.values() if r.state not in ("completed", "stopped", "failed", "diverged")
+            and svc.get(r.job_id).spec["dataset"]["name"] == name]
+    if busy:
+        raise JobConflict(f"job {busy[0]} uses data set '{name}' and has not finished; stop it first")
+    if not uploads.delete(request.app.state.settings.data_dir, name):
+        raise HTTPException(404, f"no uploaded data set named '{name}'")
+    return Response(status_code=204)

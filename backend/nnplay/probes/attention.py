@@ -1,0 +1,112 @@
+"""Attention probabilities of every self-attention layer and head, recomputed from the weights.
+
+Training runs torch's fused scaled-dot-product attention, which does not return its weights. The
+probe recomputes them as in Vaswani et al. (2017), eq. 1: ``P = softmax(Q K^T / sqrt(d_k))`` per head,
+with ``Q, K, V`` from the module's own ``in_proj_weight`` / ``in_proj_bias`` and the same causal and
+key-padding masks (masked scores are ``-inf``, so their weights are exactly 0). ``P V``, heads
+concatenated and passed through ``out_proj``, is the module's own output (a test holds it to 1e-5).
+"""
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from nnplay.nn.attention import SelfAttention, causal_mask
+from nnplay.probes.arrays import array_payload
+
+ATTENTION_DIMS = ["head", "query", "key"]
+ATTENTION_TYPES = ("self_attention", "transformer_encoder")
+
+
+def _heads(t: torch.Tensor, num_heads: int) -> torch.Tensor:
+    """``(N, T, E) -> (N, heads, T, E / heads)``."""
+    n, steps, e = t.shape
+    return t.view(n, steps, num_heads, e // num_heads).transpose(1, 2)
+
+
+def qkv(mha: nn.MultiheadAttention, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Queries, keys and values ``(N, heads, T, d_k)`` of ``x`` ``(N, T, E)`` from the module's weights."""
+    q, k, v = F.linear(x, mha.in_proj_weight, mha.in_proj_bias).chunk(3, dim=-1)  # (N, T, E) each
+    return tuple(_heads(t, mha.num_heads) for t in (q, k, v))
+
+
+def attention_probs(mha: nn.MultiheadAttention, x: torch.Tensor, causal: bool = False,
+                    key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
+    """``softmax(Q K^T / sqrt(d_k))`` ``(N, heads, T, T)`` (rows = queries) for ``x`` ``(N, T, E)``.
+
+    ``key_padding_mask`` ``(N, T)`` is True at padding keys; those keys and, with ``causal``, keys
+    after the query get weight exactly 0. Every row keeps at least one key (position 0 with causal).
+    """
+    q, k, _ = qkv(mha, x)
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (N, heads, T, T)
+    if causal:
+        scores = scores.masked_fill(causal_mask(x.shape[1], x.device), float("-inf"))
+    if key_padding_mask is not None:
+        scores = scores.masked_fill(key_padding_mask[:, None, None, :], float("-inf"))
+    return torch.softmax(scores, dim=-1)
+
+
+def attend(mha: nn.MultiheadAttention, x: torch.Tensor, probs: torch.Tensor) -> torch.Tensor:
+    """The attention output ``(N, T, E)``: ``out_proj(concat_heads(probs @ V))``."""
+    _, _, v = qkv(mha, x)
+    heads = probs @ v  # (N, heads, T, d_k)
+    n, _, steps, _ = heads.shape
+    return mha.out_proj(heads.transpose(1, 2).reshape(n, steps, -1))  # (N, T, E)
+
+
+def block_probs(module: nn.Module, x: torch.Tensor, key_padding_mask: torch.Tensor | None) -> list[torch.Tensor]:
+    """Probabilities ``(N, heads, T, T)`` of each attention inside ``module`` for its input ``x``:
+    one for a SelfAttention, one per block of a TransformerEncoder (the input of block j is the output
+    of block j-1; pre-norm blocks attend over ``norm1(x)``)."""
+    if isinstance(module, SelfAttention):
+        return [attention_probs(module.attn, x, module.causal, key_padding_mask)]
+    out, mask = [], causal_mask(x.shape[1], x.device) if module.causal else None
+    for layer in module.layers:
+        h = layer.norm1(x) if layer.norm_first else x
+        out.append(attention_probs(layer.self_attn, h, module.causal, key_padding_mask))
+        x = layer(x, src_mask=mask, src_key_padding_mask=key_padding_mask, is_causal=module.causal)
+    return out
+
+
+def attention_maps(model: nn.Sequential, layer_types: list[str], x: torch.Tensor) -> tuple[list[dict], torch.Tensor]:
+    """Run ``x`` (probe sequences, ``(N, T)`` token ids) through ``model`` in eval mode under no_grad.
+
+    Padding keys are masked as the model masks them (``MaskedSequential.pad_id``). Returns ``(layers, output)``: one entry per attention (``index`` in ``network.layers``, ``block``
+    inside a transformer_encoder, ``type``, ``causal`` and the probabilities ``(N, heads, T, T)`` as a
+    tensor under ``"probs"``), and the model's output for ``x``. Restores the model's mode.
+    """
+    watched = [i for i, t in enumerate(layer_types) if t in ATTENTION_TYPES]
+    pad_id = getattr(model, "pad_id", None)
+    key_padding_mask = None if pad_id is None else x == pad_id  # (1, T)
+    inputs: dict[int, torch.Tensor] = {}
+    hooks = [model[i].register_forward_pre_hook(_capture(inputs, i)) for i in watched]
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            output = model(x)
+            layers = [{"index": i, "block": j, "type": layer_types[i], "causal": model[i].causal, "probs": p}
+                      for i in watched for j, p in enumerate(block_probs(model[i], inputs[i], key_padding_mask))]
+    finally:
+        model.train(was_training)
+        for h in hooks:
+            h.remove()
+    return layers, output
+
+
+def _capture(store: dict, index: int):
+    def hook(_module, args):
+        store[index] = args[0].detach()
+    return hook
+
+
+def layer_payload(entry: dict, length: int, decimals: int = 3) -> dict:
+    """A layer entry's first example as JSON: probabilities ``(heads, L, L)`` of its first ``length``
+    (non-padding) positions, on the 0-1 scale."""
+    probs = entry["probs"][0, :, :length, :length]  # (heads, L, L)
+    payload = array_payload(probs, ATTENTION_DIMS, decimals=decimals)
+    return {"index": entry["index"], "block": entry["block"], "type": entry["type"], "causal": entry["causal"],
+            **payload, "vmin": 0.0, "vmax": 1.0}
+

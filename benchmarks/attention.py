@@ -1,0 +1,112 @@
+"""Attention probes: playground job throughput vs a bare PyTorch loop, and the size of one message.
+
+1. The ``attention_reverse`` preset (embedding, learned positional encoding, 2-head self-attention,
+   linear; reverse 8 digits) run as a playground job in a real ``nnplay serve`` process, with the
+   attention probe at the default cadence (``probe_every`` 20, the TrainingSpec default) and one
+   websocket client reading every message; its time is the server's own (started_at -> finished_at).
+   The bare loop trains the same modules (same seed, split, optimizer, batch size, epochs) in this
+   process, with a per-epoch test evaluation. Prints sequences/s of both and their ratio (target >= 0.90).
+2. The JSON size in bytes of one ``attention`` message for a 2-layer, 4-head transformer_encoder on a
+   probe sequence of T = 64 characters (``shakespeare_chars``), as the protocol encodes it.
+
+Usage: .venv/bin/python benchmarks/attention.py [--epochs 10] [--repeats 2] [--threads 1]
+"""
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from overhead import playground_job, start_server  # noqa: E402  (the shared server helpers)
+
+from nnplay.data import load  # noqa: E402
+from nnplay.nn import build_network  # noqa: E402
+from nnplay.protocol import encode  # noqa: E402
+from nnplay.spec import JobSpec  # noqa: E402
+from nnplay.spec.presets import PRESETS  # noqa: E402
+from nnplay.train.optim import loss_fn, make_optimizer  # noqa: E402
+from nnplay.train.probing import Probe  # noqa: E402
+
+
+def preset(pid: str, epochs: int | None = None) -> JobSpec:
+    spec = next(p["spec"] for p in PRESETS if p["id"] == pid).model_copy(deep=True)
+    if epochs:
+        spec.training.epochs = epochs
+    spec.training.probe_every = 20  # the TrainingSpec default
+    return spec
+
+
+def bare_loop(spec: JobSpec) -> float:
+    """Training sequences per second of a plain PyTorch loop with the same modules."""
+    split, t = load(spec.dataset), spec.training
+    torch.manual_seed(t.seed)
+    model = build_network(spec.network, split.info.input_shape, split.info.vocab_size)
+    opt = make_optimizer(model.parameters(), t)
+    gen = torch.Generator().manual_seed(t.seed)
+    start = time.perf_counter()
+    for _ in range(t.epochs):
+        model.train()
+        for idx in torch.randperm(len(split.x_train), generator=gen).split(t.batch_size):
+            opt.zero_grad()
+            loss = loss_fn(t.loss, model(split.x_train[idx]), split.y_train[idx])
+            loss.backward()
+            opt.step()
+            loss.item()
+        model.eval()
+        with torch.no_grad():
+            (model(split.x_test).argmax(-1) == split.y_test).float().mean().item()
+    return t.epochs * len(split.x_train) / (time.perf_counter() - start)
+
+
+def message_bytes() -> tuple[int, list[int]]:
+    """Bytes of one encoded ``attention`` message: 2 layers x 4 heads x T = 64 characters."""
+    spec = JobSpec.model_validate({
+        "dataset": {"name": "shakespeare_chars", "seq_len": 64},
+        "network": {"layers": [
+            {"type": "embedding", "embedding_dim": 64}, {"type": "positional_encoding", "kind": "learned", "max_len": 64},
+            {"type": "transformer_encoder", "num_layers": 2, "num_heads": 4, "causal": True},
+            {"type": "linear", "out_features": 1}]}})  # (out_features is not checked here)
+    split = load(spec.dataset)
+    torch.manual_seed(0)
+    model = build_network(spec.network, split.info.input_shape, split.info.vocab_size)
+    event = Probe(spec, split, 16, torch.device("cpu"))._attention(model, 0, 0)
+    return len(encode("0" * 32, 1, event).encode()), [layer["shape"] for layer in event["layers"]]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads, the same for both")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    spec = preset("attention_reverse", args.epochs)
+    n_train = len(load(spec.dataset).x_train)
+    with tempfile.TemporaryDirectory() as data_dir:
+        proc, base = start_server(data_dir)
+        try:
+            bare, job, received = [], [], 0
+            for _ in range(args.repeats):  # interleaved so drift in machine load hits both
+                bare.append(bare_loop(spec))
+                rate, received = playground_job(base, spec)
+                job.append(rate * n_train)  # epochs/s -> sequences/s
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    b, j = max(bare), max(job)
+    size, shapes = message_bytes()
+    print(f"attention_reverse: {n_train} training sequences, batch {spec.training.batch_size}, {args.epochs} epochs, "
+          f"probe_every {spec.training.probe_every}, torch threads {torch.get_num_threads()}, best of {args.repeats}")
+    print(f"bare PyTorch loop : {b:9.0f} sequences/s   (all: {', '.join(f'{x:.0f}' for x in bare)})")
+    print(f"playground job    : {j:9.0f} sequences/s   (all: {', '.join(f'{x:.0f}' for x in job)}; "
+          f"{received} messages to one websocket client)")
+    print(f"ratio job / bare  : {j / b:9.3f}   (target >= 0.90)")
+    print(f"attention message : {size:,} bytes for 2 layers x 4 heads x T=64 (layer shapes {shapes})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,311 @@
+// Right column, "Attention" tab: what every self-attention head looks at, from `attention` messages.
+// Head view: one layer and head as a T x T heatmap (rows = queries, row 0 on top; columns = keys), the
+// probe's tokens on both axes, sequential 0-1 scale. Model view: layers x heads small multiples of the
+// same snapshot. Every snapshot of the run is kept (decimated past MAX_SNAPSHOTS), so the scrubber
+// can go back through training; "live" follows the newest. Redraws are coalesced to the newest
+// frame, at most one per `intervalMs`. Export: the figure as PNG or SVG, the snapshot as JSON.
+
+import { el } from './dom.js';
+import { FONT, PROBABILITY } from './plotTheme.js';
+
+export const MAX_SNAPSHOTS = 400;
+const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
+const SHOWN = { ' ': '␣', '\n': '⏎', '\t': '⇥' };
+
+/** A token as an axis label: blanks and newlines made visible. */
+export function showToken(token) {
+  return SHOWN[token] ?? token;
+}
+
+/** Label of one attention (a layer, or a block of a transformer_encoder). */
+function attnLabel(layer) {
+  const block = layer.type === 'transformer_encoder' ? ` block ${layer.block}` : '';
+  return `layer ${layer.index} · ${layer.type}${block}${layer.causal ? ' (causal)' : ''}`;
+}
+
+/**
+ * Snapshots of a run, at most `max`: past it every other one is dropped (the first and newest stay),
+ * so a long run keeps an evenly thinned history.
+ */
+export class SnapshotHistory {
+  constructor(max = MAX_SNAPSHOTS) {
+    this.max = max;
+    this.items = [];
+  }
+
+  push(msg) {
+    const last = this.items[this.items.length - 1];
+    if (last && last.step === msg.step) this.items[this.items.length - 1] = msg; // resent step: replace
+    else this.items.push(msg);
+    if (this.items.length > this.max) this.items = this.items.filter((_, i) => i % 2 === 0 || i === this.items.length - 1);
+  }
+}
+
+function axis(tokens, title, reversed) {
+  return {
+    title: { text: title, standoff: 4 },
+    tickmode: 'array', tickvals: tokens.map((_, i) => i), ticktext: tokens.map(showToken),
+    tickfont: { size: tokens.length > 32 ? 7 : tokens.length > 16 ? 9 : 11 }, tickangle: 0,
+    autorange: reversed ? 'reversed' : true, fixedrange: true, showgrid: false, zeroline: false, automargin: true,
+  };
+}
+
+function headFigure(msg, layer, head) {
+  const tokens = msg.tokens;
+  const shown = tokens.map(showToken);
+  const trace = {
+    type: 'heatmap', z: layer.data[head], x: tokens.map((_, i) => i), y: tokens.map((_, i) => i),
+    zmin: 0, zmax: 1, colorscale: PROBABILITY, xgap: 1, ygap: 1,
+    customdata: shown.map((q) => shown.map((k) => [q, k])),
+    hovertemplate: 'query %{y} “%{customdata[0]}” → key %{x} “%{customdata[1]}”<br>weight %{z:.3f}<extra></extra>',
+    colorbar: { title: { text: 'weight', side: 'right' }, thickness: 10, len: 0.9, tickvals: [0, 0.25, 0.5, 0.75, 1] },
+  };
+  const layout = {
+    title: { text: `Attention · ${attnLabel(layer)} · head ${head} · step ${msg.step}`, font: { size: 12 }, x: 0.01, xanchor: 'left' },
+    font: FONT, margin: { l: 40, r: 8, t: 26, b: 36 },
+    xaxis: { ...axis(tokens, 'key (token attended to)', false), side: 'bottom', scaleanchor: 'y', constrain: 'domain' },
+    yaxis: { ...axis(tokens, 'query (token attending)', true), constrain: 'domain' },
+    paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff',
+  };
+  return { data: [trace], layout };
+}
+
+function modelFigure(msg) {
+  const rows = msg.layers.length;
+  const cols = Math.max(...msg.layers.map((l) => l.shape[0]));
+  const data = [];
+  const annotations = [];
+  const layout = {
+    title: { text: `Attention, every layer × head · step ${msg.step}`, font: { size: 12 }, x: 0.01, xanchor: 'left' },
+    font: FONT, margin: { l: 8, r: 8, t: 26, b: 22 },
+    grid: { rows, columns: cols, pattern: 'independent', xgap: 0.06, ygap: 0.14 },
+    coloraxis: { colorscale: PROBABILITY, cmin: 0, cmax: 1,
+      colorbar: { title: { text: 'weight', side: 'right' }, thickness: 10, len: 0.9 } },
+    paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff',
+  };
+  msg.layers.forEach((layer, r) => {
+    layer.data.forEach((z, h) => {
+      const n = r * cols + h + 1;
+      const suffix = n === 1 ? '' : String(n);
+      data.push({ type: 'heatmap', z, coloraxis: 'coloraxis', xaxis: `x${suffix}`, yaxis: `y${suffix}`, meta: [r, h],
+        hovertemplate: `${attnLabel(layer)}, head ${h}<br>query %{y} → key %{x}: %{z:.3f}<extra></extra>` });
+      layout[`xaxis${suffix}`] = { visible: false, fixedrange: true };
+      layout[`yaxis${suffix}`] = { visible: false, autorange: 'reversed', fixedrange: true };
+      annotations.push({ text: `L${layer.index}${layer.type === 'transformer_encoder' ? `.${layer.block}` : ''} h${h}`,
+        xref: `x${suffix} domain`, yref: `y${suffix} domain`, x: 0.5, y: 1, yanchor: 'bottom', showarrow: false,
+        font: { size: 9 } });
+    });
+  });
+  annotations.push({ text: 'rows = queries (top-down), columns = keys; click a square to open it',
+    xref: 'paper', yref: 'paper', x: 0.5, y: 0, yshift: -18, showarrow: false, font: { size: 10, color: '#52606d' } });
+  layout.annotations = annotations;
+  return { data, layout };
+}
+
+/**
+ * @param {{plotEl: HTMLElement, controlsEl: HTMLElement, ioEl: HTMLElement, placeholder: string,
+ *          intervalMs?: number}} opts
+ */
+export function createAttention({ plotEl, controlsEl, ioEl, placeholder, intervalMs = 150 }) {
+  const history = new SnapshotHistory();
+  const state = { view: 'head', layer: 0, head: 0, index: -1, live: true };
+  let timer = null;
+  let drawing = false;
+  let dirty = false;
+  let clickBound = false;
+  const arrived = new WeakMap(); // snapshot -> performance.now() when it reached the view
+  let maxLagMs = 0; // the oldest a newest snapshot has been when drawn live (arrival -> drawn)
+
+  const layerSel = el('select', { id: 'attn-layer', title: 'Which attention layer (or transformer block) to show' });
+  const headSel = el('select', { id: 'attn-head', title: 'Which head of that layer' });
+  const viewSel = el('select', { id: 'attn-view', title: 'Head view: one head, tokens on both axes; model view: every layer and head' }, [
+    el('option', { value: 'head', text: 'head view' }), el('option', { value: 'model', text: 'model view' }),
+  ]);
+  const scrub = el('input', { id: 'attn-scrub', type: 'range', min: '0', max: '0', value: '0', step: '1',
+    title: 'Scrub through the snapshots taken during training', 'aria-label': 'training step of the snapshot' });
+  const stepLabel = el('span', { id: 'attn-step', className: 'attn-step', text: '' });
+  const liveBox = el('input', { id: 'attn-live', type: 'checkbox', checked: '' });
+  const exportBtn = (format, text, title) => el('button', { type: 'button', className: 'small-btn', 'data-format': format, text, title });
+  const buttons = [exportBtn('png', 'PNG', 'Download the figure as a PNG image'), exportBtn('svg', 'SVG', 'Download the figure as an SVG image'),
+    exportBtn('json', 'JSON', 'Download the raw attention weights of this snapshot (every layer and head) as JSON')];
+  controlsEl.replaceChildren(
+    el('label', { text: 'view ' }, [viewSel]), el('label', { text: 'layer ' }, [layerSel]), el('label', { text: 'head ' }, [headSel]),
+    el('span', { className: 'attn-scrubber' }, [scrub, stepLabel]),
+    el('label', { className: 'attn-live', title: 'Follow the newest snapshot' }, [liveBox, document.createTextNode(' live')]),
+    el('span', { className: 'attn-export' }, buttons),
+  );
+
+  function current() {
+    return history.items[state.index] || null;
+  }
+
+  function fillSelect(select, labels, selected) {
+    const same = select.options.length === labels.length && labels.every((t, i) => select.options[i].textContent === t);
+    if (!same) select.replaceChildren(...labels.map((t, i) => el('option', { value: String(i), text: t })));
+    select.value = String(selected);
+  }
+
+  function syncControls() {
+    const msg = current();
+    const n = history.items.length;
+    scrub.max = String(Math.max(0, n - 1));
+    scrub.value = String(Math.max(0, state.index));
+    scrub.disabled = n < 2;
+    liveBox.checked = state.live;
+    for (const b of buttons) b.disabled = !msg;
+    if (!msg) {
+      stepLabel.textContent = '';
+      return;
+    }
+    stepLabel.textContent = `step ${msg.step} · epoch ${msg.epoch} · ${state.index + 1}/${n}`;
+    state.layer = Math.min(state.layer, msg.layers.length - 1);
+    fillSelect(layerSel, msg.layers.map(attnLabel), state.layer);
+    const heads = msg.layers[state.layer]?.shape[0] ?? 1;
+    state.head = Math.min(state.head, heads - 1);
+    fillSelect(headSel, Array.from({ length: heads }, (_, h) => `head ${h}`), state.head);
+    layerSel.disabled = state.view === 'model';
+    headSel.disabled = state.view === 'model';
+  }
+
+  function renderIo(msg) {
+    if (!msg) {
+      ioEl.replaceChildren();
+      return;
+    }
+    const perStep = msg.predicted.length === msg.tokens.length && msg.tokens.length > 1;
+    const line = (label, items, marks) => el('div', { className: 'attn-io-line' }, [
+      el('span', { className: 'attn-io-label', text: label }),
+      ...items.map((t, i) => el('span', { className: `attn-tok${marks ? (marks[i] ? ' right' : ' wrong') : ''}`, text: showToken(t) })),
+    ]);
+    const right = msg.predicted.map((p, i) => p === msg.target[i]);
+    ioEl.replaceChildren(
+      line('probe input', msg.tokens),
+      line(perStep ? 'predicted' : 'predicted class', msg.predicted, right),
+      line(perStep ? 'target' : 'true class', msg.target),
+    );
+  }
+
+  function showPlaceholder(text) {
+    Plotly.purge(plotEl);
+    clickBound = false;
+    plotEl.replaceChildren(el('p', { className: 'placeholder', text }));
+    plotEl.dataset.step = '';
+  }
+
+  async function draw() {
+    const msg = current();
+    syncControls();
+    renderIo(msg);
+    if (!msg) return;
+    if (!msg.layers.length) {
+      showPlaceholder('This network has no self_attention or transformer_encoder layer.');
+      return;
+    }
+    const layer = msg.layers[state.layer];
+    const fig = state.view === 'model' ? modelFigure(msg) : headFigure(msg, layer, state.head);
+    plotEl.querySelector('.placeholder')?.remove();
+    await Plotly.react(plotEl, fig.data, fig.layout, CONFIG);
+    if (!clickBound) { // model view: a click on a small heatmap opens that layer and head in the head view
+      clickBound = true;
+      plotEl.on('plotly_click', (ev) => {
+        const meta = ev?.points?.[0]?.data?.meta;
+        if (state.view !== 'model' || !Array.isArray(meta)) return;
+        [state.layer, state.head] = meta;
+        state.view = 'head';
+        viewSel.value = 'head';
+        schedule();
+      });
+    }
+    plotEl.dataset.step = String(msg.step);
+    if (state.live && msg === history.items[history.items.length - 1] && arrived.has(msg)) {
+      maxLagMs = Math.max(maxLagMs, performance.now() - arrived.get(msg));
+      plotEl.dataset.maxLagMs = String(Math.round(maxLagMs));
+    }
+    plotEl.dataset.view = state.view;
+    plotEl.dataset.layer = String(state.layer);
+    plotEl.dataset.head = String(state.head);
+  }
+
+  /** Redraw soon: at most one draw per intervalMs, always of the newest state. */
+  function schedule() {
+    dirty = true;
+    if (timer || drawing) return;
+    timer = setTimeout(async () => {
+      timer = null;
+      if (!dirty) return;
+      dirty = false;
+      drawing = true;
+      try {
+        await draw();
+      } catch (err) {
+        console.error('attention: could not draw', err);
+      } finally {
+        drawing = false;
+        if (dirty) schedule();
+      }
+    }, intervalMs);
+  }
+
+  function download(format) {
+    const msg = current();
+    if (!msg) return;
+    const name = `attention-step${msg.step}${state.view === 'head' ? `-layer${msg.layers[state.layer].index}-head${state.head}` : '-all'}`;
+    if (format === 'json') {
+      const { v, type, job_id: jobId, step, epoch, tokens, predicted, target, layers } = msg;
+      const blob = new Blob([JSON.stringify({ v, type, job_id: jobId, step, epoch, tokens, predicted, target, layers })], { type: 'application/json' });
+      const a = el('a', { href: URL.createObjectURL(blob), download: `${name}.json` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+      return;
+    }
+    Plotly.downloadImage(plotEl, { format, filename: name, width: 720, height: state.view === 'model' ? 560 : 640 });
+  }
+
+  viewSel.addEventListener('change', () => { state.view = viewSel.value; schedule(); });
+  layerSel.addEventListener('change', () => { state.layer = Number(layerSel.value); state.head = 0; schedule(); });
+  headSel.addEventListener('change', () => { state.head = Number(headSel.value); schedule(); });
+  scrub.addEventListener('input', () => {
+    state.index = Number(scrub.value);
+    state.live = state.index === history.items.length - 1;
+    schedule();
+  });
+  liveBox.addEventListener('change', () => {
+    state.live = liveBox.checked;
+    if (state.live) state.index = history.items.length - 1;
+    schedule();
+  });
+  for (const b of buttons) b.addEventListener('click', () => download(b.dataset.format));
+
+  showPlaceholder(placeholder);
+  syncControls();
+
+  return {
+    /** Clear for a new job (`text` says what will appear). */
+    reset(text = placeholder) {
+      history.items = [];
+      maxLagMs = 0;
+      Object.assign(state, { layer: 0, head: 0, index: -1, live: true });
+      clearTimeout(timer);
+      timer = null;
+      dirty = false;
+      showPlaceholder(text);
+      syncControls();
+      renderIo(null);
+    },
+
+    /** Keep `attention` messages (in seq order); the newest is drawn while "live" is on. */
+    pushAll(messages) {
+      const held = state.live ? null : current()?.step; // a scrubbed-to snapshot stays on screen
+      const now = performance.now();
+      for (const msg of messages) {
+        arrived.set(msg, now);
+        history.push(msg);
+      }
+      const at = held === null || held === undefined ? -1 : history.items.findIndex((m) => m.step >= held);
+      state.index = at >= 0 ? at : history.items.length - 1;
+      schedule();
+    },
+  };
+}
