@@ -249,3 +249,32 @@ def test_generated_text_steps_equal_the_full_forward_and_temperature_must_be_pos
         JobSpec.model_validate({"dataset": {"name": "shakespeare_chars"}, "network": {"layers": CHAR_LM},
                                 "training": {"temperature": 0}})
     assert info.value.errors()[0]["loc"] == ("training", "temperature")
+
+
+def test_grad_clip_changes_and_switches_off_live_through_the_shared_control():
+    """A running job's grad_clip is changed, then switched off, with ``RunControl`` (``LiveSettings``);
+    the gradients messages report the threshold in force and count the clipped steps."""
+    from nnplay.spec.training import LiveSettings
+    from nnplay.train.control import RunControl
+
+    control, events = RunControl(), []
+    spec = JobSpec.model_validate({"dataset": {"name": "sunspots"}, "network": {"layers": LSTM_LAST},
+                                   "training": {"loss": "mse", "epochs": 3, "lr": 0.01, "grad_clip": 1e-4,
+                                                "probe_every": 1000}})
+
+    def emit(event):
+        events.append(event)
+        if event["type"] == "metrics" and event["scope"] == "epoch":
+            control.change(LiveSettings(grad_clip=5.0) if event["epoch"] == 1 else LiveSettings(grad_clip=None))
+    train(spec, emit, control=control)
+    grads = [e for e in events if e["type"] == "gradients"]
+    by_epoch = {epoch: [g for g in grads if g["epoch"] == epoch] for epoch in (1, 2, 3)}
+    assert {g["grad_clip"] for g in by_epoch[1]} == {1e-4} and {g["grad_clip"] for g in by_epoch[2]} == {5.0}
+    assert {g["grad_clip"] for g in by_epoch[3]} == {None}
+    first_epoch_steps = by_epoch[1][-1]["step"]
+    assert by_epoch[1][-1]["clipped_steps"] == first_epoch_steps  # every step clipped at 1e-4
+    assert by_epoch[3][0]["clipped_steps"] == by_epoch[3][-1]["clipped_steps"]  # off: no more clipping
+    settings = [e for e in events if e["type"] == "settings"]
+    assert [s["changes"] for s in settings] == [{"grad_clip": 5.0}, {"grad_clip": None}]
+    with pytest.raises(ValidationError):
+        LiveSettings(grad_clip=0)
