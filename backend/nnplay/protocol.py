@@ -315,10 +315,63 @@ class AttentionMessage(Envelope):
     layers: list[AttentionLayer]
 
 
+
+class EmbeddingProjectionMessage(Envelope):
+    """Word vectors in 2-D: the ``len(words)`` most frequent words (``counts`` in the corpus), projected
+    by PCA (``method``) onto ``x``, ``y`` (unitless PCA coordinates), each frame rotated/reflected onto the
+    previous one (orthogonal Procrustes) so points move instead of flipping. ``analogy_accuracy`` is the
+    fraction of gensim's questions-words analogies (the ``analogy_questions`` fully in the vocabulary)
+    answered right by a - b + c; null when none is."""
+
+    type: Literal["embedding_projection"] = "embedding_projection"
+    epoch: int = Field(ge=0)
+    method: Literal["pca"]
+    words: list[str]
+    counts: list[int]
+    x: list[float]
+    y: list[float]
+    vocab_size: int
+    embedding_dim: int
+    analogy_accuracy: float | None
+    analogy_questions: int
+
+
+class LatentCodesMessage(Envelope):
+    """Codes of the test set in 2-D, coloured by ``label`` (class ids into ``classes``): an
+    autoencoder's bottleneck (layer ``layer``, ``width`` values per example; PCA of them when wider than
+    2) or, ``method`` ``pca``, the inputs' first two principal components (the linear baseline, sent
+    once). ``ari``: adjusted Rand index of k-means (k = number of classes) on the codes against the
+    labels (1 = clusters are the classes, 0 = chance)."""
+
+    type: Literal["latent_codes"] = "latent_codes"
+    epoch: int = Field(ge=0)
+    method: Literal["autoencoder", "pca"]
+    layer: int | None
+    width: int
+    x: list[float]
+    y: list[float]
+    label: list[int]
+    classes: list[str]
+    ari: float
+
+
+class ReconstructionsMessage(Envelope):
+    """The first test examples (``originals``) and the network's outputs for them
+    (``reconstructions``), both ``(example, row, col)`` in standardised input units; ``mse`` per example."""
+
+    type: Literal["reconstructions"] = "reconstructions"
+    epoch: int = Field(ge=0)
+    originals: ArrayPayload
+    reconstructions: ArrayPayload
+    labels: list[int]
+    mse: list[float | None]
+
+
 Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, DataPointsMessage,
                           DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, SettingsMessage,
-                          AttentionMessage, GatesMessage, TimeGradientsMessage, ForecastMessage, TextSampleMessage],
-                    Field(discriminator="type")]
+                          AttentionMessage, EmbeddingProjectionMessage, LatentCodesMessage,
+                          ReconstructionsMessage, GatesMessage, TimeGradientsMessage, ForecastMessage,
+                          TextSampleMessage], Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 
 

@@ -205,6 +205,10 @@ export const api = {
   /** live settings, e.g. {lr: 0.01}, from the next step on -> the Job */
   changeSettings: (id, settings) => request('PATCH', `/api/jobs/${enc(id)}/settings`, settings),
   deleteJob: (id) => request('DELETE', `/api/jobs/${enc(id)}`),
+  /** word2vec jobs: the k nearest words by cosine -> {word, step, neighbors: [{word, similarity}]} */
+  neighbors: (id, word, k = 10) => request('GET', `/api/jobs/${enc(id)}/neighbors?word=${enc(word)}&k=${k}`),
+  /** word2vec jobs: the 5 words nearest to a - b + c -> {query, step, results: [{word, similarity}]} */
+  analogy: (id, a, b, c) => request('GET', `/api/jobs/${enc(id)}/analogy?a=${enc(a)}&b=${enc(b)}&c=${enc(c)}`),
   /** form: FormData {file, target, task, name?} -> the new data set (201) */
   uploadDataset: (form) => request('POST', '/api/datasets', form),
   deleteDataset: (name) => request('DELETE', `/api/datasets/${enc(name)}`),

@@ -23,6 +23,7 @@ import { createSettingsPanel } from './views/settingsPanel.js';
 import { createSpecEditor } from './views/specEditor.js';
 import { createStatusBar } from './views/statusBar.js';
 import { createSummaryTable } from './views/summaryTable.js';
+import { createRepresentations } from './views/representations.js';
 import { createTabs } from './views/tabs.js';
 import { createTextSamples } from './views/textSamples.js';
 import { createTimeGradients } from './views/timeGradients.js';
@@ -52,6 +53,15 @@ const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
 const ATTENTION_HINT = 'what each self-attention head looks at, for one probe sequence';
 const ATTENTION_PLACEHOLDER = 'Attention heatmaps appear here while a network with self_attention or transformer_encoder layers trains (every "probe every" steps).';
 const ATTENTION_TYPES = new Set(['self_attention', 'transformer_encoder']);
+
+const REPR_HINT = 'what the network learned to represent: word vectors or an autoencoder’s codes';
+const REPR_PLACEHOLDER = 'Word vectors (word2vec jobs on a word corpus) and autoencoder codes (dataset.target “input”) appear here while they train.';
+
+/** 'words' for a word2vec job, 'latent' for an autoencoder (the input as target), else null. */
+function reprMode(spec) {
+  if (spec?.network?.type === 'word2vec') return 'words';
+  return spec?.dataset?.target === 'input' ? 'latent' : null;
+}
 
 /** Whether a spec's network has a layer the attention probe watches. */
 function hasAttention(spec) {
@@ -89,9 +99,15 @@ const views = {
       { key: 'gradients', button: $('tab-gradients'), pane: $('pane-gradients') },
       { key: 'likelihood', button: $('tab-likelihood'), pane: $('pane-likelihood') },
       { key: 'attention', button: $('tab-attention'), pane: $('pane-attention') },
+      { key: 'repr', button: $('tab-repr'), pane: $('pane-repr') },
     ],
     hintEl: $('vis-hint'),
     onSelect: (tab) => store.set({ tab }),
+  }),
+  repr: createRepresentations({
+    root: $('pane-repr'),
+    onNeighbors: (word) => api.neighbors(store.get().jobId, word).catch((err) => { throw new Error(errorText(err)); }),
+    onAnalogy: (a, b, c) => api.analogy(store.get().jobId, a, b, c).catch((err) => { throw new Error(errorText(err)); }),
   }),
   jobs: createJobList($('job-list'), { onOpen: (id) => openJob(id, { loadSpec: true }), onDelete: deleteJob }),
   exports: createExportPanel({
@@ -228,7 +244,9 @@ function showDatasetInfo(spec) {
   if (info?.vocab_size) outputs = `vocabulary ${info.vocab_size} tokens`;
   else if (info?.target_shape?.length && info?.task === 'regression') outputs = `target ${info.target_shape.join('×')} values`;
   const gaps = info?.n_missing ? ` · ${info.n_missing} empty cells` : '';
-  box.textContent = info
+  box.textContent = info?.kind === 'corpus'
+    ? `word corpus · ${info.n_samples.toLocaleString()} tokens · for word2vec networks ({"type": "word2vec"})`
+    : info
     ? `${info.task} · ${info.kind} · input ${info.input_shape.join('×')} · ${outputs} · ${samples} samples${gaps}`
     : '';
   box.title = info?.source ? `Source: ${info.source}` : '';
@@ -525,6 +543,7 @@ function clearJob() {
   views.likelihood.reset(store.get().spec?.training?.loss ?? 'cross_entropy',
     'Press Train: the data term and the prior terms are drawn here, step by step.');
   views.attention.reset(ATTENTION_PLACEHOLDER);
+  views.repr.reset(null, REPR_PLACEHOLDER);
   showInside(store.get().spec);
   updateButtons();
 }
@@ -617,6 +636,11 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
     ? `Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`
     : 'This network has no self_attention or transformer_encoder layer: no attention to show.');
   if (hasAttention(record.spec)) store.set({ tab: 'attention' });
+  const repr = reprMode(record.spec);
+  views.repr.reset(repr, repr ? `Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…` : REPR_PLACEHOLDER, id);
+  if (repr) store.set({ tab: 'repr' });
+  if (repr === 'words') views.accuracy.reset(null, 'word2vec learns without labels: no accuracy; see the analogy score under Representations.');
+  if (repr === 'latent') views.accuracy.reset(null, 'An autoencoder rebuilds its input: no accuracy; the loss is the reconstruction error.');
   showInside(record.spec);
   updateButtons();
   listen(id, 0);
@@ -707,6 +731,9 @@ function processInbox() {
   const timeGradients = [];
   let lastSettings = null;
   const attention = [];
+  const codes = [];
+  let lastProjection = null;
+  let lastRecon = null;
   for (const msg of batch) {
     if (msg.job_id !== jobId) continue;
     if (msg.type === MSG.STATUS) {
@@ -739,6 +766,12 @@ function processInbox() {
       lastSettings = msg;
     } else if (msg.type === MSG.ATTENTION) {
       attention.push(msg);
+    } else if (msg.type === MSG.EMBEDDING_PROJECTION) {
+      lastProjection = msg;
+    } else if (msg.type === MSG.LATENT_CODES) {
+      codes.push(msg);
+    } else if (msg.type === MSG.RECONSTRUCTIONS) {
+      lastRecon = msg;
     }
   }
   if (lastGates) views.gates.render(lastGates);
@@ -751,6 +784,9 @@ function processInbox() {
   views.accuracy.flush();
   if (gradients.length) views.gradients.pushAll(gradients);
   if (attention.length) views.attention.pushAll(attention);
+  if (lastProjection) views.repr.projection(lastProjection);
+  if (codes.length) views.repr.codes(codes);
+  if (lastRecon) views.repr.reconstructions(lastRecon);
   if (points) views.boundary.setPoints(points);
   if (lastBoundary) views.boundary.render(lastBoundary);
   if (lastMaps) views.maps.render(lastMaps);
@@ -847,6 +883,8 @@ async function start() {
   views.tabs.setLabel('gradients', 'Gradient flow', GRADIENTS_HINT);
   views.tabs.setLabel('likelihood', 'MLE vs MAP', LIKELIHOOD_HINT);
   views.tabs.setLabel('attention', 'Attention', ATTENTION_HINT);
+  views.tabs.setLabel('repr', 'Representations', REPR_HINT);
+  views.repr.reset(null, REPR_PLACEHOLDER);
   showInside(null);
   updateButtons();
 

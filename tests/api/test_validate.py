@@ -52,6 +52,7 @@ def test_datasets_and_presets(client):
     presets = {p["id"] for p in client.get("/api/presets").json()}
     assert presets == {p["id"] for p in PRESETS} and {"logreg_digits", "mlp_digits", "lenet_digits", "mlp_spiral",
                                                       "linreg_plane", "mlp_sine"} <= presets
+    assert datasets["shakespeare_words"]["kind"] == "corpus" and datasets["shakespeare_words"]["n_samples"] > 180_000
     for preset in client.get("/api/presets").json():
         spec = preset["spec"]
         r = client.post("/api/networks/validate", json={k: spec[k] for k in ("dataset", "network", "training")})

@@ -16,7 +16,7 @@ PLOT_JS = """() => {
   const h = d && d.data ? d.data.filter((t) => t.type === 'heatmap') : [];
   if (!h.length) return null;
   return { traces: h.length, z: h[0].z, x: d.layout.xaxis.ticktext || null, y: d.layout.yaxis.ticktext || null,
-           yDown: d.layout.yaxis.autorange === 'reversed', zmin: h[0].zmin, zmax: h[0].zmax,
+           yDown: d._fullLayout.yaxis.range[0] > d._fullLayout.yaxis.range[1], zmin: h[0].zmin, zmax: h[0].zmax,
            colorbar: h[0].colorbar ? h[0].colorbar.title.text : (d.layout.coloraxis ? d.layout.coloraxis.colorbar.title.text : null),
            xTitle: d.layout.xaxis.title ? d.layout.xaxis.title.text : null,
            yTitle: d.layout.yaxis.title ? d.layout.yaxis.title.text : null,
@@ -34,7 +34,7 @@ def test_reverse_preset_head_view_heads_model_view_and_scrubber(page: Page, shot
     page.click("#train-btn")
     expect(page.locator("#job-status")).to_contain_text(re.compile("queued|running|completed"), timeout=UI_TIMEOUT_MS)
     expect(page.locator("#tab-attention")).to_have_attribute("aria-selected", "true", timeout=UI_TIMEOUT_MS)
-    expect(page.locator("#job-status")).to_contain_text("Completed", timeout=TRAIN_TIMEOUT_MS)
+    expect(page.locator("#job-status")).to_contain_text("completed", timeout=TRAIN_TIMEOUT_MS)
     page.wait_for_function(f"(() => {{ const p = ({PLOT_JS})(); return p && p.step > 0; }})()", timeout=UI_TIMEOUT_MS)
     page.screenshot(path=str(shots_dir / "attention-head-view.png"))
     lag = page.evaluate("Number(document.getElementById('attention-plot').dataset.maxLagMs)")
@@ -44,8 +44,9 @@ def test_reverse_preset_head_view_heads_model_view_and_scrubber(page: Page, shot
     tokens = page.locator("#attention-io .attn-io-line").first.locator(".attn-tok").all_inner_texts()
     assert len(tokens) == SEQ_LEN and all(t.isdigit() for t in tokens)
     assert first["x"] == tokens and first["y"] == tokens  # the probe's digits on both axes
-    assert first["yDown"] and (first["zmin"], first["zmax"]) == (0, 1) and first["colorbar"] == "weight"
-    assert first["xTitle"].startswith("key") and first["yTitle"].startswith("query")
+    shown = {k: v for k, v in first.items() if k != "z"}
+    assert first["yDown"] and (first["zmin"], first["zmax"]) == (0, 1) and first["colorbar"] == "weight", shown
+    assert first["xTitle"].startswith("key") and first["yTitle"].startswith("query"), shown
     assert "head 0" in first["title"] and len(first["z"]) == SEQ_LEN
     expect(page.locator("#attention-io")).to_contain_text("predicted")
 

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Request, Response, UploadFile
 
 from nnplay.api.routes import ERRORS, service
 from nnplay.api.schemas import DatasetOut
@@ -53,7 +53,8 @@ async def upload_dataset(request: Request, file: UploadFile = File(description="
 @router.delete("/datasets/{name}", status_code=204,
                responses={404: {"description": "No uploaded data set by this name"},
                           409: {**ERRORS[409], "description": "A built-in set, or one a queued or running job uses"}})
-def delete_dataset(name: str, request: Request, svc: JobService = Depends(service)):
+def delete_dataset(request: Request, name: str = Path(pattern=NAME_PATTERN, max_length=40),
+                   svc: JobService = Depends(service)):
     """Delete an uploaded data set. Finished jobs that used it keep their history and weights."""
     if name in DATASETS:
         raise JobConflict(f"'{name}' is a built-in data set; only uploaded sets can be deleted")

@@ -10,6 +10,7 @@ from nnplay.data.uploads import DatasetExists
 from nnplay.jobs import JobConflict, JobNotFound
 from nnplay.spec.errors import SpecError
 from nnplay.spec.layers import LAYER_TYPES
+from nnplay.spec.network import NETWORK_KINDS
 from nnplay.spec.training import LR_SCHEDULE_TYPES
 
 UNION_LABELS = {"int", "constrained-int", "float", "constrained-float", "str", "bool", "none", "list", "dict"}
@@ -33,12 +34,14 @@ def _entry(loc, msg: str, kind: str) -> dict:
 def clean_loc(loc) -> tuple:
     """Drops pydantic's union-member labels: ``(..., "layers", 1, "linear", "out_features")`` ->
     ``(..., "layers", 1, "out_features")``; ``("training", "batch_size", "constrained-int")`` ->
-    ``("training", "batch_size")``."""
+    ``("training", "batch_size")``; the network kind's label too: ``(..., "network", "word2vec", "window")``
+    -> ``(..., "network", "window")``."""
     out: list = []
-    for part in loc:
+    for i, part in enumerate(loc):
         is_tag = isinstance(part, str) and out and ((isinstance(out[-1], int) and part in LAYER_TYPES)
                                                    or (out[-1] == "lr_schedule" and part in LR_SCHEDULE_TYPES))
-        if is_tag or part in UNION_LABELS or (isinstance(part, str) and part.startswith(("literal[", "function-"))):
+        is_kind = i > 0 and loc[i - 1] == "network" and part in NETWORK_KINDS and "network" not in loc[:i - 1]
+        if is_tag or is_kind or part in UNION_LABELS or (isinstance(part, str) and part.startswith(("literal[", "function-"))):
             continue
         out.append(part)
     return tuple(out)

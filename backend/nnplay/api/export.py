@@ -32,7 +32,7 @@ from nnplay.jobs import JobConflict, JobService
 from nnplay.jobs.store import JobRow
 from nnplay.nn.codegen import render_code
 from nnplay.nn.onnx_export import EXIT_MISSING_PACKAGE
-from nnplay.spec.network import JobSpec, bind_vocab
+from nnplay.spec.network import JobSpec, bind_vocab, network_kind
 
 router = APIRouter(prefix="/api")
 
@@ -87,6 +87,7 @@ def onnx_file(spec: JobSpec, state: dict, data_dir=None) -> bytes:
     threads running beside it. One export at a time. Raises HTTP 501 with the reason when the exporter
     is missing, cannot translate an op, or does not finish within ONNX_TIMEOUT_S seconds.
     """
+    layer_network_only(spec, "ONNX")
     info = dataset_info(spec.dataset, data_dir)
     network = bind_vocab(spec.network, info.vocab_size)  # a text set's embedding gets its table size
     job = {"network": network.model_dump(mode="json"), "state_dict": state["model"],
@@ -121,9 +122,17 @@ def _export_refusal(done: subprocess.CompletedProcess) -> str:
     return f"this network cannot be exported to ONNX: {reason}"
 
 
+def layer_network_only(spec: JobSpec, what: str) -> None:
+    """JobConflict (409) for a word2vec job: its export is its vectors (``/embeddings``)."""
+    if network_kind(spec.network) == "word2vec":
+        raise JobConflict(f"{what} export covers layer networks; a word2vec job's weights are its word vectors: "
+                          "GET /api/jobs/{id}/embeddings (JSON or TensorBoard TSV) or /model")
+
+
 def code_file(row: JobRow, data_dir=None) -> str:
     """The standalone PyTorch source of the job's network (see nnplay.nn.codegen)."""
     spec = JobSpec.model_validate(row.spec)
+    layer_network_only(spec, "Code")
     info = dataset_info(spec.dataset, data_dir)
     return render_code(spec, tuple(info.input_shape), title=row.name or "", classes=info.classes,
                        version=__version__, vocab_size=info.vocab_size)

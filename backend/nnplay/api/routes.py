@@ -119,7 +119,7 @@ async def reset_job(job_id: str, svc: JobService = Depends(service)):
 
 
 @router.patch("/jobs/{job_id}/settings", response_model=JobOut,
-              responses={404: ERRORS[404], 409: LIVE_409, 422: ERRORS[422]})
+              responses={400: ERRORS[400], 404: ERRORS[404], 409: LIVE_409, 422: ERRORS[422]})
 def change_settings(job_id: str, body: LiveSettings, svc: JobService = Depends(service)):
     """Change settings of a queued, running or paused job without restarting it, e.g. `{"lr": 0.01}`:
     they apply from the next optimizer step (the streamed `lr` shows it) and a `settings` message

@@ -4,7 +4,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from nnplay.protocol import FinalMetrics, Status
 from nnplay.spec.data import DatasetSpec
-from nnplay.spec.network import JobSpec, NetworkSpec
+from nnplay.spec.network import AnyNetwork, JobSpec
 from nnplay.spec.training import TrainingSpec
 
 
@@ -16,7 +16,7 @@ class ValidateRequest(BaseModel):
 
     name: str | None = Field(None, max_length=200, description="Ignored: a whole job spec may be sent")
     dataset: DatasetSpec
-    network: NetworkSpec
+    network: AnyNetwork
     training: TrainingSpec | None = None
 
 

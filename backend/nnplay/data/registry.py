@@ -19,6 +19,7 @@ from sklearn.preprocessing import StandardScaler
 from nnplay.data import memory, series, text, uploads
 from nnplay.data.info import DatasetInfo
 from nnplay.data.missing import impute, remove_at_random
+from nnplay.data.words import corpus_tokens
 from nnplay.data.toy import GENERATORS
 from nnplay.spec.data import GENERATED, MEMORY_TASKS, SERIES, TEXT, DatasetSpec
 from nnplay.spec.errors import SpecError
@@ -47,6 +48,17 @@ DATASETS["sine"] = DatasetInfo("sine", "Sine wave (regression, 1-D)", "regressio
 DATASETS["plane"] = DatasetInfo("plane", "Plane (linear regression, 2-D)", "regression", "toy2d", (2,), (), 400,
                                 TOY_SOURCE + ": y = 2 x1 - 3 x2 + 0.5 + noise, x in [-1, 1]^2",
                                 ("n_samples", "noise"))
+
+
+for _name, _title, _source in (
+        ("shakespeare_words", "Shakespeare, 8 plays (words)", "Project Gutenberg texts of 8 plays, vendored in "
+         "nnplay/data/corpora (see SOURCES.md); public domain"),
+        ("milton_words", "Milton, Paradise Lost and Regained (words)", "Project Gutenberg texts, vendored in "
+         "nnplay/data/corpora (see SOURCES.md); public domain"),
+        ("lee_words", "Lee background news corpus (words)", "Lee, Pincombe & Welsh (2005), 300 Australian news "
+         "documents, as shipped with gensim's test data (lee_background.cor)")):
+    DATASETS[_name] = DatasetInfo(_name, _title, "word embedding", "corpus", (), (), len(corpus_tokens(_name)),
+                                  _source)
 
 
 @dataclass

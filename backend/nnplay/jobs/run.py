@@ -93,7 +93,8 @@ class JobRun:
         self.changed = asyncio.Event()
 
 
-VISUAL_TYPES = frozenset({"feature_maps", "decision_boundary", "attention", "gates", "forecast"})
+VISUAL_TYPES = frozenset({"feature_maps", "decision_boundary", "attention", "embedding_projection",
+                          "reconstructions", "gates", "forecast"})
 COALESCE_BACKLOG = 256
 
 

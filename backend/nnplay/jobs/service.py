@@ -20,7 +20,7 @@ from nnplay.jobs.run import JobRun, superseded
 from nnplay.jobs.store import JobRow, Store, now_iso
 from nnplay.protocol import TERMINAL
 from nnplay.settings import Settings
-from nnplay.spec.network import JobSpec
+from nnplay.spec.network import JobSpec, network_kind
 from nnplay.spec.training import LiveSettings
 from nnplay.train import TrainResult
 from nnplay.train.check import check_job
@@ -84,7 +84,7 @@ class JobService:
         check_job(spec.dataset, spec.network, spec.training, self.settings)
         self._make_room()
         job_id = uuid.uuid4().hex
-        name = spec.name or f"{spec.dataset.name} / {len(spec.network.layers)} layers"
+        name = spec.name or default_name(spec)
         self.store.add_job(JobRow(id=job_id, name=name, spec=spec.model_dump(mode="json"),
                                   status="queued", created_at=now_iso(), last_seq=0))
         self._launch(job_id, spec, 1, paused=paused)
@@ -360,6 +360,13 @@ class JobService:
             if run.done:
                 return
             await waiter.wait()
+
+
+def default_name(spec: JobSpec) -> str:
+    """``"digits / 12 layers"`` or ``"shakespeare_words / word2vec skipgram"``."""
+    network = spec.network
+    what = f"word2vec {network.model}" if network_kind(network) == "word2vec" else f"{len(network.layers)} layers"
+    return f"{spec.dataset.name} / {what}"
 
 
 def _end_detail(status: str, step: int) -> str | None:

@@ -5,8 +5,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+WORD_CORPORA: tuple[str, ...] = ("shakespeare_words", "milton_words", "lee_words")
 BUILTIN_NAMES: tuple[str, ...] = ("digits", "iris", "wine", "breast_cancer", "circle", "xor", "gaussian",
-                                  "spiral", "sine", "plane", "sunspots", "co2", "shakespeare_chars", "adding", "copy")
+                                  "spiral", "sine", "plane", "sunspots", "co2", "shakespeare_chars", "adding", "copy",
+                                  *WORD_CORPORA)
 TOY_2D: tuple[str, ...] = ("circle", "xor", "gaussian", "spiral")
 TOY_REGRESSION: tuple[str, ...] = ("sine", "plane")
 GENERATED: tuple[str, ...] = TOY_2D + TOY_REGRESSION
@@ -35,6 +37,9 @@ class DatasetSpec(BaseModel):
     window: 22 years for sunspots, 24 months for co2). Series are split chronologically.
     ``seq_len``: characters per sequence of ``shakespeare_chars`` (default 100), steps of ``adding``
     (default 50) and ``copy`` (default 30).
+    ``target`` ``"input"`` trains the network to reproduce its input (an autoencoder): the labels are
+    then only used to colour and score the learned codes. The word corpora (``WORD_CORPORA``) train
+    word2vec networks on their whole token stream: ``test_fraction`` does not apply to them.
     """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
@@ -46,6 +51,9 @@ class DatasetSpec(BaseModel):
     noise: float = Field(0.1, ge=0.0, le=2.0)
     missing_fraction: float = Field(0.0, ge=0.0, le=0.9)
     impute: Impute = "mean"
+    target: Literal["label", "input"] = Field(
+        "label", description="What the network is trained to output: 'label' (the class; classification) or "
+                             "'input' (the example itself; reconstruction, e.g. an autoencoder, with loss mse)")
     window: int | None = Field(None, ge=1, le=2000, description="Past values per example (time series).")
     horizon: int = Field(1, ge=1, le=100, description="Future values to predict (time series).")
     seq_len: int | None = Field(None, ge=2, le=1000, description="Steps per sequence (text, adding, copy).")

@@ -5,12 +5,16 @@ raises :class:`~nnplay.spec.errors.ShapeError` at the first layer that cannot ta
 with its index, the field at fault, the incoming shape and what was expected.
 """
 
-from pydantic import BaseModel, ConfigDict, Field
+from math import prod
+from typing import Annotated, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from nnplay.spec.data import DatasetSpec
 from nnplay.spec.errors import ShapeError, SpecError
 from nnplay.spec.layers import RECURRENT_TYPES, LayerShapeError, LayerSpec, Shape, fmt
 from nnplay.spec.training import TrainingSpec
+from nnplay.spec.word2vec import Word2VecSpec
 
 
 class NetworkSpec(BaseModel):
@@ -21,14 +25,31 @@ class NetworkSpec(BaseModel):
     layers: list[LayerSpec] = Field(min_length=1, max_length=200)
 
 
+NETWORK_KINDS = ("layers", "word2vec")
+
+
+def network_kind(value) -> str:
+    """``"word2vec"`` for ``{"type": "word2vec", ...}``, else ``"layers"`` (a layer list)."""
+    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    return "word2vec" if kind == "word2vec" else "layers"
+
+
+AnyNetwork = Annotated[Union[Annotated[NetworkSpec, Tag("layers")], Annotated[Word2VecSpec, Tag("word2vec")]],
+                       Discriminator(network_kind)]
+
+
 class JobSpec(BaseModel):
-    """Everything a training job needs: ``{"name"?, "dataset", "network", "training"}``."""
+    """Everything a training job needs: ``{"name"?, "dataset", "network", "training"}``.
+
+    ``network`` is a layer list (``{"layers": [...]}``) or a word2vec model (``{"type": "word2vec", ...}``,
+    see :mod:`nnplay.spec.word2vec`), which trains on a word corpus.
+    """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     name: str | None = Field(None, max_length=200)
     dataset: DatasetSpec
-    network: NetworkSpec
+    network: AnyNetwork
     training: TrainingSpec = Field(default_factory=TrainingSpec)
 
 
@@ -139,6 +160,16 @@ def check_output(network: NetworkSpec, out_shape: Shape, n_classes: int, loss: s
         raise ShapeError(last, field, f"the network outputs {out_shape[0]} values but the data set has {what}")
 
 
+def check_reconstruction(network: NetworkSpec, out_shape: Shape, in_shape: Shape) -> None:
+    """Refuse a final shape that cannot be compared with the input (``dataset.target`` ``"input"``):
+    the output must hold as many values as one example (``(64,)`` or ``(1, 8, 8)`` for digits)."""
+    if prod(out_shape) != prod(in_shape):
+        last = len(network.layers) - 1
+        field = "out_features" if network.layers[last].type == "linear" else None
+        raise ShapeError(last, field, f"the network outputs {fmt(out_shape)} but reconstructs its input "
+                         f"{fmt(in_shape)}: end with a linear layer with out_features {prod(in_shape)}")
+
+
 def _check_values(network: NetworkSpec, out_shape: Shape, target_shape: Shape, loss: str) -> None:
     last = len(network.layers) - 1
     if loss != "mse":
@@ -201,15 +232,19 @@ def causal_pool_warnings(network: NetworkSpec) -> list[str]:
 
 def summarize(network: NetworkSpec, input_shape: Shape, n_classes: int, loss: str,
               task: str = "classification", *, target_shape: Shape = (),
-              vocab_size: int | None = None) -> NetworkSummary:
+              vocab_size: int | None = None, target: str = "label") -> NetworkSummary:
     """Full check of a network on a data set: shapes, final shape against the loss, and warnings.
 
     ``task``, ``target_shape`` and ``vocab_size`` describe the data set (see ``check_output`` and
-    ``infer_shapes``); the defaults are a classifier on real-valued input.
+    ``infer_shapes``); the defaults are a classifier on real-valued input. ``target`` ``"input"``
+    checks the final shape against the input instead (reconstruction, an autoencoder).
     """
     rows = infer_shapes(network, input_shape, vocab_size)
     out = tuple(rows[-1].output_shape)
-    check_output(network, out, n_classes, loss, task, target_shape)
+    if target == "input":
+        check_reconstruction(network, out, tuple(input_shape))
+    else:
+        check_output(network, out, n_classes, loss, task, target_shape)
     return NetworkSummary(
         input_shape=list(input_shape), output_shape=list(out), layers=rows,
         total_params=sum(r.params for r in rows), warnings=network_warnings(network, loss),

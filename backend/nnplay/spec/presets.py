@@ -60,6 +60,7 @@ _RAW = [
                    "probe_every": 20}}),
 ]
 
+
 def _recurrent(cell: str, hidden: int, out: int, **extra) -> list[dict]:
     return [{"type": cell, "hidden_size": hidden, **extra}, {"type": "linear", "out_features": out}]
 
@@ -68,6 +69,16 @@ ADDING = {"name": "adding", "seq_len": 50, "n_samples": 4000}
 ADDING_TRAINING = {"optimizer": "adam", "lr": 0.01, "epochs": 10, "batch_size": 32, "loss": "mse",
                    "grad_clip": 1.0, "probe_every": 50, "seed": 0}
 CHAR_VOCAB = 74  # "<unk>" and the 73 characters of the training part of the plays (test_fraction 0.2)
+
+AUTOENCODER = [
+    {"type": "flatten"},
+    {"type": "linear", "out_features": 64}, {"type": "tanh"},
+    {"type": "linear", "out_features": 32}, {"type": "tanh"},
+    {"type": "linear", "out_features": 2},
+    {"type": "linear", "out_features": 32}, {"type": "tanh"},
+    {"type": "linear", "out_features": 64}, {"type": "tanh"},
+    {"type": "linear", "out_features": 64},
+]
 
 _RAW += [
     ("lstm_sunspots", "LSTM forecaster on sunspots",
@@ -108,6 +119,29 @@ _RAW += [
      "all 50 steps.",
      {"name": "LSTM on adding (50 steps)", "dataset": ADDING, "network": {"layers": _recurrent("lstm", 32, 1)},
       "training": ADDING_TRAINING}),
+    ("skipgram_shakespeare", "Word embeddings: skip-gram on Shakespeare",
+     "word2vec skip-gram with negative sampling (Mikolov et al. 2013) on 8 plays: each word learns a 50-number "
+     "vector from the words around it. Watch the 150 most frequent words arrange themselves (PCA), and ask "
+     "for neighbours and analogies.",
+     {"name": "skip-gram on Shakespeare", "dataset": {"name": "shakespeare_words"},
+      "network": {"type": "word2vec", "model": "skipgram", "embedding_dim": 50, "window": 5, "negatives": 5,
+                  "min_count": 10, "subsample": 0.001, "projection_words": 150},
+      "training": {"optimizer": "sgd", "lr": 0.025, "epochs": 5, "batch_size": 1024, "probe_every": 50}}),
+    ("cbow_milton", "Word embeddings: CBOW on Milton (full softmax)",
+     "The textbook CBOW model: the mean of the context words' vectors predicts the centre word through a "
+     "softmax over the whole vocabulary (words seen 20+ times in Paradise Lost and Regained).",
+     {"name": "CBOW on Milton", "dataset": {"name": "milton_words"},
+      "network": {"type": "word2vec", "model": "cbow", "embedding_dim": 50, "window": 4, "full_softmax": True,
+                  "min_count": 20, "subsample": 0.001, "projection_words": 100},
+      "training": {"optimizer": "adam", "lr": 0.005, "epochs": 5, "batch_size": 256, "probe_every": 50}}),
+    ("autoencoder_digits", "Autoencoder on digits (2-D code)",
+     "An MLP squeezes each 8x8 digit into 2 numbers and rebuilds it (mse against the input; labels unused). "
+     "The codes of the test digits, coloured by their true label, cluster by digit; k-means on them is "
+     "scored against the labels (ARI) beside PCA to 2-D.",
+     {"name": "autoencoder on digits", "dataset": {"name": "digits", "target": "input"},
+      "network": {"layers": AUTOENCODER},
+      "training": {"optimizer": "adam", "lr": 0.002, "epochs": 30, "batch_size": 32, "loss": "mse",
+                   "probe_every": 45}}),
 ]
 
 PRESETS: list[dict] = [

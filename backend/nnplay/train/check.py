@@ -4,26 +4,42 @@ from math import ceil, prod
 
 from nnplay.data import dataset_info
 from nnplay.settings import Settings
-from nnplay.spec.data import DatasetSpec
-from nnplay.spec.errors import LimitError
-from nnplay.spec.network import NetworkSpec, NetworkSummary, summarize
+from nnplay.spec.data import WORD_CORPORA, DatasetSpec
+from nnplay.spec.errors import LimitError, SpecError
+from nnplay.spec.network import LayerSummary, NetworkSpec, NetworkSummary, summarize
 from nnplay.spec.training import TrainingSpec
+from nnplay.spec.word2vec import Word2VecSpec
+from nnplay.train.word2vec import corpus_vocab
+
+MIN_VOCAB = 10
 
 
-def check_job(dataset: DatasetSpec, network: NetworkSpec, training: TrainingSpec | None,
+def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, training: TrainingSpec | None,
               settings: Settings) -> NetworkSummary:
     """Summary table of ``network`` on ``dataset``.
 
     Raises SpecError at ``dataset.name`` for an unknown data set (built-in or uploaded under
-    ``settings.data_dir``), ShapeError (at ``network.layers[i].field``) when the network cannot run on
-    the data or its output does not fit the loss or task, SpecError at ``training.loss`` for a
-    regression set with a classification loss, and LimitError when it exceeds ``max_params`` or
-    ``max_epochs``.
+    ``settings.data_dir``) or one that does not suit the kind of network (a word corpus needs a word2vec
+    network and vice versa), ShapeError (at ``network.layers[i].field``) when the network cannot run on
+    the data or its output does not fit the loss, task or input (reconstruction), SpecError at
+    ``training.loss`` for a regression set or a reconstruction with a classification loss, and LimitError
+    when it exceeds ``max_params`` or ``max_epochs``.
     """
-    info = dataset_info(dataset, settings.data_dir)
     training = training or TrainingSpec()
+    if isinstance(network, Word2VecSpec):
+        return check_word2vec(dataset, network, training, settings)
+    if dataset.name in WORD_CORPORA:
+        raise SpecError(("dataset", "name"), f"'{dataset.name}' is a word corpus: it trains word2vec networks "
+                        '({"type": "word2vec", ...}); a layer network needs digits, a tabular or a 2-D data set')
+    info = dataset_info(dataset, settings.data_dir)
+    if dataset.target == "input" and info.task != "classification":
+        raise SpecError(("dataset", "target"), f"reconstructing the input needs a labelled data set to colour and "
+                        f"score its codes; '{dataset.name}' is a {info.task} set: use target 'label'")
+    if dataset.target == "input" and training.loss != "mse":
+        raise SpecError(("training", "loss"), f"reconstructing the input (dataset.target 'input') needs loss "
+                        f"'mse', the squared error against the input; '{training.loss}' compares with labels")
     summary = summarize(network, info.input_shape, len(info.classes), training.loss, info.task,
-                        target_shape=info.target_shape, vocab_size=info.vocab_size)
+                        target_shape=info.target_shape, vocab_size=info.vocab_size, target=dataset.target)
     if summary.total_params > settings.max_params:
         raise LimitError(("network",), f"the network has {summary.total_params:,} parameters; the limit "
                          f"max_params is {settings.max_params:,} (setting NNPLAY_MAX_PARAMS)")
@@ -50,3 +66,44 @@ def activation_mib(summary: NetworkSummary, batch_size: int) -> float:
     are transient)."""
     values = prod(summary.input_shape) + sum(prod(row.output_shape) for row in summary.layers)
     return batch_size * values * 4 / 2**20
+
+
+def check_word2vec(dataset: DatasetSpec, network: Word2VecSpec, training: TrainingSpec,
+                   settings: Settings) -> NetworkSummary:
+    """The word2vec summary: one-hot input ``(V,)``, the input embedding ``(V, D)`` giving ``(D,)``, the
+    output weights ``(V, D)``. Raises SpecError for a non-corpus data set or a ``min_count`` leaving fewer
+    than ``MIN_VOCAB`` words, LimitError over ``max_params`` or ``max_epochs``."""
+    if dataset.name not in WORD_CORPORA:
+        raise SpecError(("dataset", "name"), f"word2vec trains on a word corpus ({', '.join(WORD_CORPORA)}), "
+                        f"not on '{dataset.name}'")
+    vocab, ids = corpus_vocab(dataset.name, network.min_count)
+    if len(vocab) < MIN_VOCAB:
+        raise SpecError(("network", "min_count"), f"min_count {network.min_count} leaves {len(vocab)} words of "
+                        f"'{dataset.name}' in the vocabulary; at least {MIN_VOCAB} are needed: lower min_count")
+    v, d = len(vocab), network.embedding_dim
+    out = [v] if network.full_softmax else [1 + network.n_negatives]
+    rows = [LayerSummary(index=0, type="embedding (input weights)", output_shape=[d], params=v * d),
+            LayerSummary(index=1, type="softmax over the vocabulary" if network.full_softmax
+                         else "negative sampling (output weights)", output_shape=out, params=v * d)]
+    summary = NetworkSummary(input_shape=[v], output_shape=out, layers=rows, total_params=2 * v * d,
+                             warnings=_word2vec_warnings(network, training, v, len(ids)))
+    if summary.total_params > settings.max_params:
+        raise LimitError(("network", "embedding_dim"), f"the model has {summary.total_params:,} parameters (2 x "
+                         f"{v:,} words x {d}); the limit max_params is {settings.max_params:,} (setting "
+                         "NNPLAY_MAX_PARAMS): use a smaller embedding_dim or a larger min_count")
+    if training.epochs > settings.max_epochs:
+        raise LimitError(("training", "epochs"), f"epochs {training.epochs} exceeds the limit max_epochs "
+                         f"{settings.max_epochs} (setting NNPLAY_MAX_EPOCHS)")
+    return summary
+
+
+def _word2vec_warnings(network: Word2VecSpec, training: TrainingSpec, vocab_size: int, n_tokens: int) -> list[str]:
+    out = [f"vocabulary: {vocab_size:,} words seen at least {network.min_count} times; {n_tokens:,} tokens of the "
+           "corpus remain"]
+    if training.loss != "cross_entropy":
+        out.append(f"training.loss '{training.loss}' is not used: word2vec trains with the softmax cross-entropy "
+                   "or the negative-sampling loss")
+    if network.full_softmax and vocab_size > 5000:
+        out.append(f"the full softmax scores all {vocab_size:,} words at every step: slow; negative sampling "
+                   "or a larger min_count is faster")
+    return out

@@ -57,7 +57,7 @@ from nnplay.probes.gradients import layer_grad_norms, trainable_layers
 from nnplay.spec.network import JobSpec
 from nnplay.train.control import RunControl
 from nnplay.train.optim import (apply_live, current_lr, l1_norm, loss_fn, make_optimizer, make_scheduler,
-                                n_correct, penalties, r_squared)
+                                n_correct, penalties, r_squared, reconstruction_loss)
 from nnplay.train.probing import Probe
 
 STEP_POINTS_PER_EPOCH = 50
@@ -83,19 +83,27 @@ def seeded_model(spec: JobSpec, input_shape: tuple, device: torch.device,
         return build_network(spec.network, input_shape, vocab_size).to(device)
 
 
-def evaluate(model: nn.Module, loss_name: str, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float | None]:
+def objective(loss_name: str, reconstruct: bool, out: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The batch's mean loss: against the targets ``y``, or against the input ``x`` when ``reconstruct``
+    (``dataset.target`` ``"input"``; mse)."""
+    return reconstruction_loss(out, x) if reconstruct else loss_fn(loss_name, out, y)
+
+
+def evaluate(model: nn.Module, loss_name: str, x: torch.Tensor, y: torch.Tensor,
+             reconstruct: bool = False) -> tuple[float, float | None]:
     """Mean loss and accuracy of ``model`` on ``x`` ``(N, ...)``, ``y`` ``(N,)``, eval mode, no_grad;
-    the accuracy is None for regression targets ``(N, 1)``. Per-step targets ``(N, T)`` give the loss
-    per step and the accuracy over every step."""
+    the accuracy is None for regression targets ``(N, 1)`` and for a reconstruction. Per-step targets
+    ``(N, T)`` give the loss per step and the accuracy over every step."""
     was_training, total_loss, correct = model.training, 0.0, 0
     model.eval()
     with torch.no_grad():
         for start in range(0, len(x), EVAL_CHUNK):
-            logits = model(x[start:start + EVAL_CHUNK])
-            total_loss += loss_fn(loss_name, logits, y[start:start + EVAL_CHUNK]).item() * len(logits)
-            correct += n_correct(logits, y[start:start + EVAL_CHUNK])
+            xb, yb = x[start:start + EVAL_CHUNK], y[start:start + EVAL_CHUNK]
+            logits = model(xb)
+            total_loss += objective(loss_name, reconstruct, logits, xb, yb).item() * len(logits)
+            correct += 0 if reconstruct else n_correct(logits, yb)
     model.train(was_training)
-    return total_loss / len(x), None if y.is_floating_point() else correct / len(x)
+    return total_loss / len(x), None if reconstruct or y.is_floating_point() else correct / len(x)
 
 
 def data_info_event(split: Split, spec: JobSpec) -> dict:
@@ -109,12 +117,13 @@ def data_info_event(split: Split, spec: JobSpec) -> dict:
             "impute": spec.dataset.impute}
 
 
-def epoch_figures(sums: list, test_loss: float, test_acc: float | None, variances: tuple | None) -> dict:
-    """The epoch's train/test loss and accuracy (classification) or R^2 (regression, ``variances`` =
-    (Var(y_train), Var(y_test)))."""
+def epoch_figures(sums: list, test_loss: float, test_acc: float | None, variances: tuple | None,
+                  reconstruct: bool = False) -> dict:
+    """The epoch's train/test loss and accuracy (classification; None for a reconstruction) or R^2
+    (regression, ``variances`` = (Var(y_train), Var(y_test)))."""
     ep_loss, ep_correct, ep_n = sums[:3]
     out = {"train_loss": finite_or_none(ep_loss / ep_n), "test_loss": finite_or_none(test_loss),
-           "train_accuracy": None if variances else ep_correct / ep_n, "test_accuracy": test_acc}
+           "train_accuracy": None if variances or reconstruct else ep_correct / ep_n, "test_accuracy": test_acc}
     if variances:
         out["train_r2"] = r_squared(out["train_loss"], variances[0])
         out["test_r2"] = r_squared(out["test_loss"], variances[1])
@@ -205,6 +214,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     batch_size = len(x_tr) if t.batch_size == "full" else min(t.batch_size, len(x_tr))
     steps_per_epoch = math.ceil(len(x_tr) / batch_size)
     log_every = max(1, math.ceil(steps_per_epoch / STEP_POINTS_PER_EPOCH))
+    reconstruct = spec.dataset.target == "input"
     pos, final, live = _restore(resume, model, opt, sched, gen) if resume else (_Position(), {}, {})
     status = "completed"
     last_probe = -1 if resume else 0
@@ -249,7 +259,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             xb, yb = x_tr[idx], y_tr[idx]
             opt.zero_grad(set_to_none=True)
             logits = model(xb)
-            loss = loss_fn(t.loss, logits, yb)  # the data term (mean NLL or squared error)
+            loss = objective(t.loss, reconstruct, logits, xb, yb)  # the data term (mean NLL or squared error)
             loss_value = loss.item()
             if not math.isfinite(loss_value):
                 emit({"type": "metrics", "scope": "step", "step": pos.step + 1, "epoch": pos.epoch,
@@ -269,7 +279,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             pos.batch_index += 1
             sums = pos.sums
             sums[0] += loss_value * len(idx)
-            sums[1] += n_correct(logits.detach(), yb)
+            sums[1] += 0 if reconstruct else n_correct(logits.detach(), yb)
             sums[2] += len(idx)
             sums[3] += loss_value
             sums[4] += 1
@@ -286,8 +296,8 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             if checkpoint:
                 checkpoint(_state(model, opt, sched, pos, gen_state, final, live))
             break
-        test_loss, test_acc = evaluate(model, t.loss, x_te, y_te)
-        figures = epoch_figures(pos.sums, test_loss, test_acc, variances)
+        test_loss, test_acc = evaluate(model, t.loss, x_te, y_te, reconstruct)
+        figures = epoch_figures(pos.sums, test_loss, test_acc, variances, reconstruct)
         final = {**figures, "epochs_done": pos.epoch, "steps": pos.step}
         l2, l1 = penalties(params, t)
         emit({"type": "metrics", "scope": "epoch", "step": pos.step, "epoch": pos.epoch, "lr": current_lr(opt),

@@ -108,6 +108,12 @@ def loss_fn(name: str, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(logits, target)
 
 
+def reconstruction_loss(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Mean squared error of a reconstruction ``(N, ...)`` against the input ``(N, ...)`` (same number of
+    values per example), averaged over all N*F values, in squared input units (standardised data)."""
+    return F.mse_loss(out.flatten(1), x.flatten(1))
+
+
 def n_correct(logits: torch.Tensor, y: torch.Tensor) -> float:
     """How many predictions match class ids ``y`` ``(N,)``; with per-step ids ``(N, T)`` each right step
     counts ``1/T`` of an example, so dividing by N gives the accuracy over every step; 0 for regression

@@ -8,6 +8,10 @@
   over ``GRID_RESOLUTION`` points of x1 (a curve) or over the grid (a surface);
 - networks with ``self_attention`` / ``transformer_encoder`` layers: ``attention`` snapshots (every
   layer's and head's probabilities for the probe sequence, the first test example);
+- reconstruction (``dataset.target`` ``"input"``, an autoencoder): ``latent_codes`` of the test set
+  (the bottleneck layer's outputs, with k-means' adjusted Rand index against the labels), the PCA
+  baseline as a ``latent_codes`` event once before training, and ``reconstructions`` of the first
+  ``N_RECONSTRUCTIONS`` test examples beside the originals;
 - sequence and text data: ``gates``, ``time_gradients``, ``forecast`` and ``text_sample`` (see
   ``nnplay.train.sequence_probing``).
 """
@@ -21,12 +25,14 @@ from nnplay.probes.arrays import array_payload
 from nnplay.probes.attention import ATTENTION_TYPES, attention_maps, layer_payload
 from nnplay.probes.decision_boundary import (CURVE_DIMS, GRID_DIMS, decision_boundary, grid_axes,
                                              regression_prediction)
-from nnplay.spec.network import JobSpec
+from nnplay.probes.latent import bottleneck_index, kmeans_ari, latent_codes, pca_codes, to_2d
+from nnplay.spec.network import JobSpec, infer_shapes
 from nnplay.train.optim import probabilities
 from nnplay.train.sequence_probing import SequenceProbe
 
 GRID_RESOLUTION = 64
 GRID_KINDS = {"toy1d": 1, "toy2d": 2}  # data kind -> input columns spanned by the grid
+N_RECONSTRUCTIONS = 8
 
 
 class Probe:
@@ -49,9 +55,17 @@ class Probe:
             self.x1, self.x2 = axes[0], (axes[1] if self.dims == 2 else None)
         self.y = split.y_test[0]  # () class id, or (T,) per-step targets
         self.attention = any(t in ATTENTION_TYPES for t in self.types)
+        self.reconstruct = spec.dataset.target == "input"
+        if self.reconstruct:
+            shapes = [tuple(row.output_shape) for row in infer_shapes(spec.network, split.info.input_shape)]
+            self.bottleneck = bottleneck_index(shapes)
+            self.x_test = split.x_test.to(device)
+            self.labels = split.y_test.numpy()
 
     def start_events(self) -> list[dict]:
-        """Events sent once, before training: the 1-D or 2-D data points."""
+        """Events sent once, before training: the 1-D or 2-D data points; an autoencoder's PCA baseline."""
+        if self.reconstruct:
+            return [self._codes_event(pca_codes(self.split.x_train, self.split.x_test), "pca", None, 0, 0)]
         if not self.dims:
             return []
         s = self.split
@@ -65,6 +79,10 @@ class Probe:
         return {**out, "label": y.tolist()}
 
     def events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        if self.reconstruct:
+            codes = latent_codes(model, self.bottleneck, self.x_test).cpu().double().numpy()  # (N, width)
+            return [self._codes_event(codes, "autoencoder", self.bottleneck, step, epoch),
+                    self._reconstructions(model, step, epoch)]
         out = []
         if self.kind == "image":
             out.append(self._feature_maps(model, step, epoch))
@@ -121,6 +139,32 @@ class Probe:
             "predicted": array_payload(values, CURVE_DIMS if self.x2 is None else GRID_DIMS, decimals=4),
             "confidence": None,
         }
+
+
+    def _codes_event(self, codes, method: str, layer: int | None, step: int, epoch: int) -> dict:
+        """``latent_codes``: the test set's codes in 2-D (PCA of them when wider), k-means ARI on the
+        full codes."""
+        xy = to_2d(codes)
+        return {"type": "latent_codes", "step": step, "epoch": epoch, "method": method, "layer": layer,
+                "width": int(codes.shape[1]), "x": _round(torch.as_tensor(xy[:, 0])), "y": _round(torch.as_tensor(xy[:, 1])),
+                "label": self.labels.tolist(), "classes": list(self.classes),
+                "ari": round(kmeans_ari(codes, self.labels, len(self.classes)), 4)}
+
+    def _reconstructions(self, model: nn.Module, step: int, epoch: int) -> dict:
+        """The first test examples and the network's outputs for them, as ``(example, row, col)`` images
+        (a feature vector is one row)."""
+        x = self.x_test[:N_RECONSTRUCTIONS]
+        was_training = model.training
+        model.eval()
+        with torch.no_grad():
+            out = model(x).reshape(x.shape)
+        model.train(was_training)
+        as_img = lambda t: t.reshape(len(t), -1, t.shape[-1]) if t.dim() != 2 else t[:, None, :]  # noqa: E731
+        errors = (out - x).flatten(1).pow(2).mean(1)  # (n,)
+        return {"type": "reconstructions", "step": step, "epoch": epoch,
+                "originals": array_payload(as_img(x), ["example", "row", "col"], decimals=3),
+                "reconstructions": array_payload(as_img(out), ["example", "row", "col"], decimals=3),
+                "labels": self.labels[:N_RECONSTRUCTIONS].tolist(), "mse": [round(float(e), 4) for e in errors]}
 
 
 def _round(t: torch.Tensor, decimals: int = 4) -> list:

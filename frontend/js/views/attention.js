@@ -62,9 +62,9 @@ function headFigure(msg, layer, head) {
   };
   const layout = {
     title: { text: `Attention · ${attnLabel(layer)} · head ${head} · step ${msg.step}`, font: { size: 12 }, x: 0.01, xanchor: 'left' },
-    font: FONT, margin: { l: 40, r: 8, t: 26, b: 36 },
-    xaxis: { ...axis(tokens, 'key (token attended to)', false), side: 'bottom', scaleanchor: 'y', constrain: 'domain' },
-    yaxis: { ...axis(tokens, 'query (token attending)', true), constrain: 'domain' },
+    font: FONT, margin: { l: 40, r: 8, t: 30, b: 36 },
+    xaxis: { ...axis(tokens, 'key token (attended to)', false), side: 'bottom', scaleanchor: 'y', constrain: 'domain' },
+    yaxis: { ...axis(tokens, 'query token', true), constrain: 'domain' },
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff',
   };
   return { data: [trace], layout };

@@ -91,7 +91,9 @@ export function createStatusBar({ statusEl, noteEl, finalEl, detailEl, connectio
         finalEl.title = final.test_loss != null ? `test loss ${final.test_loss.toFixed(4)}` : '';
         finalEl.className = `final ok status-${jobStatus}`;
       } else {
-        finalEl.textContent = jobStatus === 'completed' ? 'Test accuracy: n/a' : STATUS_TEXT[jobStatus] || jobStatus;
+        const loss = final?.test_loss ?? final?.train_loss; // no accuracy: autoencoders, word2vec
+        const lossText = typeof loss === 'number' ? `${final?.test_loss != null ? 'Test' : 'Train'} loss: ${loss.toFixed(4)}` : 'Test accuracy: n/a';
+        finalEl.textContent = jobStatus === 'completed' ? lossText : STATUS_TEXT[jobStatus] || jobStatus;
         finalEl.title = detail || '';
         finalEl.className = `final status-${jobStatus}`;
       }

@@ -1,0 +1,202 @@
+"""The word2vec training loop: pure, synchronous and seeded, reporting through ``emit`` like ``train``.
+
+Events (plain dicts):
+
+- ``metrics`` ``scope`` ``step``: mean loss per example (nats) over the steps since the last one, and
+  the learning rate of the step; ``scope`` ``epoch``: the epoch's mean training loss (no test part).
+- ``embedding_projection`` at step 0, every ``probe_every`` steps and at the end: the ``projection_words``
+  most frequent words projected to 2-D by PCA, aligned with the previous frame (orthogonal Procrustes),
+  with the analogy accuracy on gensim's ``questions-words.txt`` restricted to the vocabulary.
+
+Training follows word2vec.c: each epoch subsamples the corpus afresh (its own generator, seeded by
+``seed`` and the epoch), takes dynamic windows and shuffles the examples; the learning rate decays
+linearly from ``lr`` to ``lr * 1e-4`` over the run. Gradients are those of the batch's summed loss, so
+``lr`` is per example as in word2vec's per-pair updates (0.025 for sgd, as gensim's ``alpha``).
+
+``checkpoint(state)`` is called at every probe, at the end of every epoch and on stop (the REST
+neighbour and analogy queries read the latest one); ``resume=state`` continues from it exactly.
+"""
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import torch
+
+from nnplay.data.words import corpus_tokens, gensim_test_file
+from nnplay.nn.word2vec import (NoiseSampler, Vocab, Word2Vec, cbow_examples, keep_probabilities,
+                                noise_distribution, skipgram_pairs, subsample)
+from nnplay.probes.arrays import finite_or_none
+from nnplay.probes.embeddings import analogy_accuracy, project_2d, read_questions
+from nnplay.spec.network import JobSpec
+from nnplay.train.control import RunControl
+from nnplay.train.loop import _INIT_LOCK, STEP_POINTS_PER_EPOCH, TrainResult
+from nnplay.train.optim import make_optimizer
+
+LR_FLOOR = 1e-4  # the final learning rate as a fraction of lr (word2vec.c: starting_alpha * 0.0001)
+SEED_STRIDE = 1_000_003
+
+
+@lru_cache(maxsize=8)
+def corpus_vocab(corpus: str, min_count: int) -> tuple[Vocab, torch.Tensor]:
+    """The vocabulary of a word corpus and its token stream as ids ``(n,)`` (other words dropped)."""
+    tokens = corpus_tokens(corpus)
+    vocab = Vocab.build(tokens, min_count)
+    return vocab, torch.as_tensor(vocab.encode(tokens))
+
+
+@lru_cache(maxsize=1)
+def analogy_questions() -> tuple:
+    """Mikolov et al.'s 19,544 analogy questions, as shipped with gensim (``questions-words.txt``);
+    empty when gensim is not installed."""
+    try:
+        return tuple(read_questions(gensim_test_file("questions-words.txt")))
+    except FileNotFoundError:
+        return ()
+
+
+def build_word2vec(spec: JobSpec, vocab_size: int, device: torch.device) -> Word2Vec:
+    """The model with initial weights fixed by ``training.seed``."""
+    w = spec.network
+    with _INIT_LOCK:
+        torch.manual_seed(spec.training.seed)
+        return Word2Vec(vocab_size, w.embedding_dim, w.model, w.n_negatives).to(device)
+
+
+def epoch_examples(spec: JobSpec, ids: torch.Tensor, keep: torch.Tensor, epoch: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The shuffled examples of one epoch: ``(inputs, targets)``; skip-gram: centres ``(P,)`` and
+    contexts ``(P,)``; CBOW: context ids ``(P, 2W)`` (-1 padded) and centres ``(P,)``."""
+    gen = torch.Generator().manual_seed(spec.training.seed * SEED_STRIDE + epoch)
+    kept = subsample(ids, keep, gen)
+    if spec.network.model == "skipgram":
+        return skipgram_pairs(kept, spec.network.window, gen)
+    centers, contexts = cbow_examples(kept, spec.network.window, gen)
+    return contexts, centers
+
+
+class ProjectionProbe:
+    """The ``embedding_projection`` events: the most frequent words in 2-D, aligned frame to frame."""
+
+    def __init__(self, vocab: Vocab, n_words: int, previous: torch.Tensor | None = None):
+        self.n = min(n_words, len(vocab))
+        self.words = list(vocab.words)
+        self.counts = vocab.counts[: self.n].tolist()
+        self.previous = previous
+        self.questions = analogy_questions()
+
+    def event(self, model: Word2Vec, step: int, epoch: int) -> dict:
+        vectors = model.in_embed.weight.detach().cpu()  # (V, D)
+        coords = project_2d(vectors[: self.n], self.previous)  # (N, 2)
+        self.previous = coords
+        accuracy, n_questions = analogy_accuracy(vectors, self.words, self.questions)
+        return {"type": "embedding_projection", "step": step, "epoch": epoch, "method": "pca",
+                "words": self.words[: self.n], "counts": self.counts,
+                "x": coords[:, 0].round(decimals=4).tolist(), "y": coords[:, 1].round(decimals=4).tolist(),
+                "vocab_size": len(self.words), "embedding_dim": vectors.shape[1],
+                "analogy_accuracy": round(accuracy, 4) if n_questions else None, "analogy_questions": n_questions}
+
+
+@dataclass
+class _Position:
+    epoch: int = 1
+    batch_index: int = 0
+    step: int = 0
+    sums: list = field(default_factory=lambda: [0.0, 0, 0.0, 0])  # ep_loss, ep_n, win_loss, win_n
+
+
+def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool] = lambda: False,
+                   *, device: str = "cpu", checkpoint: Callable[[dict], None] | None = None,
+                   resume: dict | None = None, control: RunControl | None = None, **_ignored) -> TrainResult:
+    """Train a word2vec spec to the end or a stop request; see the module docstring for the events.
+
+    ``control`` (pause, single step, stop) is honoured between steps; live setting changes are
+    discarded (the learning rate follows word2vec's linear decay)."""
+    started = time.perf_counter()
+    dev = torch.device(device)
+    w, t = spec.network, spec.training
+    vocab, ids = corpus_vocab(spec.dataset.name, w.min_count)
+    keep = keep_probabilities(vocab.counts, w.subsample)
+    sampler = NoiseSampler(noise_distribution(vocab.counts))
+    model = build_word2vec(spec, len(vocab), dev)
+    opt = make_optimizer(model.parameters(), t)
+    neg_gen = torch.Generator()
+    pos, final = _Position(), {}
+    if resume:
+        model.load_state_dict(resume["model"])
+        opt.load_state_dict(resume["optimizer"])
+        neg_gen.set_state(resume["neg_gen"])
+        pos, final = _Position(resume["epoch"], resume["batch_index"], resume["step"], list(resume["sums"])), resume["final"]
+    probe = ProjectionProbe(vocab, w.projection_words, resume["projection"] if resume and resume["projection"].numel() else None)
+
+    def save() -> None:
+        if checkpoint:
+            checkpoint({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": pos.epoch,
+                        "batch_index": pos.batch_index, "step": pos.step, "sums": list(pos.sums),
+                        "neg_gen": neg_gen.get_state(), "final": dict(final),
+                        "projection": probe.previous if probe.previous is not None else torch.empty(0)})
+
+    if resume is None:
+        emit(probe.event(model, 0, 0))
+    status = "completed"
+    while pos.epoch <= t.epochs and status == "completed":
+        inputs, targets = epoch_examples(spec, ids, keep, pos.epoch)
+        if pos.batch_index == 0:
+            neg_gen.manual_seed(t.seed * SEED_STRIDE + pos.epoch + SEED_STRIDE // 2)
+        size = len(targets) if t.batch_size == "full" else min(t.batch_size, len(targets))
+        n_batches = math.ceil(len(targets) / size)
+        log_every = max(1, math.ceil(n_batches / STEP_POINTS_PER_EPOCH))
+        while pos.batch_index < n_batches:
+            if control is not None and control.gate(pos.step, control.take_changes,
+                                                    lambda: emit(probe.event(model, pos.step, pos.epoch))) == "stop":
+                status = "stopped"
+                break
+            lo = pos.batch_index * size
+            xb, yb = inputs[lo:lo + size], targets[lo:lo + size]
+            progress = (pos.epoch - 1 + pos.batch_index / n_batches) / t.epochs
+            lr = t.lr * max(LR_FLOOR, 1.0 - progress)
+            for group in opt.param_groups:
+                group["lr"] = lr
+            noise = None
+            if w.n_negatives:
+                rows = xb if w.model == "skipgram" else torch.arange(len(yb))
+                noise = sampler.negatives(rows, yb, w.n_negatives, neg_gen).to(dev)
+            opt.zero_grad(set_to_none=True)
+            loss = model(xb.to(dev), yb.to(dev), noise)
+            value = loss.item()
+            if not math.isfinite(value):
+                emit({"type": "metrics", "scope": "step", "step": pos.step + 1, "epoch": pos.epoch,
+                      "train_loss": None, "lr": lr})
+                status = "diverged"
+                break
+            (loss * len(yb)).backward()  # summed loss: lr per example, as word2vec's per-pair updates
+            opt.step()
+            pos.step += 1
+            pos.batch_index += 1
+            s = pos.sums
+            s[0], s[1], s[2], s[3] = s[0] + value * len(yb), s[1] + len(yb), s[2] + value, s[3] + 1
+            if pos.step % log_every == 0:
+                emit({"type": "metrics", "scope": "step", "step": pos.step, "epoch": pos.epoch,
+                      "train_loss": s[2] / s[3], "lr": lr})
+                s[2], s[3] = 0.0, 0
+            if pos.step % t.probe_every == 0:
+                emit(probe.event(model, pos.step, pos.epoch))
+                save()
+            if should_stop():
+                status = "stopped"
+                break
+        if status != "completed":
+            if status == "stopped":
+                save()
+            break
+        final = {"train_loss": finite_or_none(pos.sums[0] / max(1, pos.sums[1])), "epochs_done": pos.epoch,
+                 "steps": pos.step}
+        emit({"type": "metrics", "scope": "epoch", "step": pos.step, "epoch": pos.epoch, "lr": lr,
+              "train_loss": final["train_loss"]})
+        pos = _Position(pos.epoch + 1, 0, pos.step, [0.0, 0, pos.sums[2], pos.sums[3]])
+        save()
+    if status != "diverged" and pos.step % t.probe_every != 0:
+        emit(probe.event(model, pos.step, min(pos.epoch, t.epochs)))
+        save()
+    return TrainResult(status, final, model, time.perf_counter() - started)

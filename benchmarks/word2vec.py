@@ -1,0 +1,114 @@
+"""Word2vec quality and speed: nnplay's skip-gram with negative sampling against gensim's Word2Vec.
+
+Both train on the same corpus and token stream (nnplay's tokenisation; gensim gets it in chunks of
+10,000 tokens, its largest sentence) with the same settings: dimension, window, negatives, epochs,
+min_count, subsampling threshold, initial learning rate 0.025 decaying linearly (gensim's defaults),
+one thread each (gensim workers=1, torch.set_num_threads(1)). nnplay runs its real job loop
+(``nnplay.train.train``) with probes effectively off; its mini-batches are ``--batch-size`` pairs.
+
+Printed side by side, with nnplay/gensim ratios:
+- analogy accuracy on gensim's questions-words.txt, restricted to questions whose four words are in
+  both vocabularies (3CosAdd, as gensim's evaluate_word_analogies), overall and for the 'family' section;
+- neighbour overlap: for the 100 most frequent words, the mean share of their 10 cosine neighbours that
+  nnplay and gensim agree on; gensim against gensim with another seed is printed as the ceiling;
+- throughput: corpus words processed per second of training (tokens x epochs / seconds).
+
+Usage: .venv/bin/python benchmarks/word2vec.py [--corpus shakespeare_words] [--epochs 5] [--dim 100]
+       [--window 5] [--negatives 5] [--min-count 5] [--batch-size 1024]
+"""
+
+import argparse
+import time
+
+import torch
+from gensim.models import Word2Vec as GensimWord2Vec
+
+from nnplay.data.words import corpus_tokens
+from nnplay.probes.embeddings import analogy_accuracy, unit_rows
+from nnplay.spec import JobSpec
+from nnplay.train import train
+from nnplay.train.word2vec import analogy_questions, corpus_vocab
+
+
+def nnplay_run(args) -> tuple[list[str], torch.Tensor, float]:
+    spec = JobSpec.model_validate({
+        "dataset": {"name": args.corpus},
+        "network": {"type": "word2vec", "model": "skipgram", "embedding_dim": args.dim, "window": args.window,
+                    "negatives": args.negatives, "min_count": args.min_count, "subsample": args.sample},
+        "training": {"optimizer": "sgd", "lr": 0.025, "epochs": args.epochs, "batch_size": args.batch_size,
+                     "probe_every": 1_000_000, "seed": args.seed}})
+    corpus_vocab(args.corpus, args.min_count)  # tokenising is outside the timing, as for gensim
+    started = time.perf_counter()
+    result = train(spec, lambda event: None)
+    seconds = time.perf_counter() - started
+    vocab, _ = corpus_vocab(args.corpus, args.min_count)
+    return list(vocab.words), result.model.in_embed.weight.detach(), seconds
+
+
+def gensim_run(args, tokens: list[str], seed: int) -> tuple[list[str], torch.Tensor, float]:
+    sentences = [tokens[i:i + 10_000] for i in range(0, len(tokens), 10_000)]
+    started = time.perf_counter()
+    model = GensimWord2Vec(sentences, vector_size=args.dim, window=args.window, negative=args.negatives,
+                           min_count=args.min_count, sample=args.sample, epochs=args.epochs, sg=1, hs=0,
+                           alpha=0.025, min_alpha=0.0001, workers=1, seed=seed)
+    seconds = time.perf_counter() - started
+    return list(model.wv.index_to_key), torch.tensor(model.wv.vectors), seconds
+
+
+def shared_questions(words_a: list[str], words_b: list[str], section: str | None = None) -> list:
+    both = set(words_a) & set(words_b)
+    return [q for q in analogy_questions() if set(q[1:]) <= both and (section is None or q[0] == section)]
+
+
+def neighbour_overlap(words_a, vectors_a, words_b, vectors_b, n_words=100, k=10) -> float:
+    """Mean share of the k cosine neighbours that two embeddings agree on, over the n most frequent words."""
+    index_b = {w: i for i, w in enumerate(words_b)}
+    common = [w for w in words_a if w in index_b]
+    ia, ib = torch.tensor([words_a.index(w) for w in common]), torch.tensor([index_b[w] for w in common])
+    ua, ub = unit_rows(vectors_a[ia]), unit_rows(vectors_b[ib])  # same rows, same order
+    shares = []
+    for row in range(min(n_words, len(common))):
+        na = set((ua @ ua[row]).topk(k + 1).indices.tolist()) - {row}
+        nb = set((ub @ ub[row]).topk(k + 1).indices.tolist()) - {row}
+        shares.append(len(na & nb) / k)
+    return sum(shares) / len(shares)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", default="shakespeare_words")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--dim", type=int, default=100)
+    parser.add_argument("--window", type=int, default=5)
+    parser.add_argument("--negatives", type=int, default=5)
+    parser.add_argument("--min-count", type=int, default=5)
+    parser.add_argument("--sample", type=float, default=1e-3)
+    parser.add_argument("--batch-size", type=int, default=1024)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    tokens = list(corpus_tokens(args.corpus))
+    print(f"corpus {args.corpus}: {len(tokens):,} tokens; dim {args.dim}, window {args.window}, negatives "
+          f"{args.negatives}, min_count {args.min_count}, sample {args.sample}, epochs {args.epochs}, 1 thread each")
+    nn_words, nn_vecs, nn_s = nnplay_run(args)
+    gs_words, gs_vecs, gs_s = gensim_run(args, tokens, args.seed)
+    g2_words, g2_vecs, _ = gensim_run(args, tokens, args.seed + 1)
+    rows = []
+    for label, section in (("analogy accuracy, all sections", None), ("analogy accuracy, family", "family")):
+        qs = shared_questions(nn_words, gs_words, section)
+        a, _ = analogy_accuracy(nn_vecs, nn_words, qs)
+        b, _ = analogy_accuracy(gs_vecs, gs_words, qs)
+        rows.append((f"{label} ({len(qs)} questions)", a, b))
+    rows.append(("words per second", len(tokens) * args.epochs / nn_s, len(tokens) * args.epochs / gs_s))
+    print(f"{'':48s}{'nnplay':>12s}{'gensim':>12s}{'ratio':>8s}")
+    for label, a, b in rows:
+        ratio = f"{a / b:8.2f}" if b else "     n/a"
+        print(f"{label:48s}{a:12.4f}{b:12.4f}{ratio}" if a < 10 else f"{label:48s}{a:12,.0f}{b:12,.0f}{ratio}")
+    print(f"{'training seconds':48s}{nn_s:12.1f}{gs_s:12.1f}")
+    print(f"neighbour overlap (top 10 of the 100 most frequent words): nnplay vs gensim "
+          f"{neighbour_overlap(nn_words, nn_vecs, gs_words, gs_vecs):.3f}; gensim vs gensim (seed + 1) "
+          f"{neighbour_overlap(g2_words, g2_vecs, gs_words, gs_vecs):.3f}")
+
+
+if __name__ == "__main__":
+    main()
