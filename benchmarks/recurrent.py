@@ -17,7 +17,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from nnplay.data import load
+from nnplay.data import dataset_info, load
 from nnplay.spec.presets import PRESETS
 from nnplay.train import train
 
@@ -27,6 +27,7 @@ TEST_FRACTION = 0.05  # a small test part: the run is about training throughput
 def job_spec(epochs: int, probe_every: int):
     spec = next(p["spec"] for p in PRESETS if p["id"] == "char_lstm_shakespeare").model_copy(deep=True)
     spec.dataset.test_fraction = TEST_FRACTION
+    spec.network.layers[-1].out_features = dataset_info(spec.dataset).vocab_size  # this split's vocabulary
     spec.training.epochs, spec.training.probe_every = epochs, probe_every
     return spec
 
