@@ -16,6 +16,8 @@ import { createAuthPrompt } from './views/authPrompt.js';
 import { createDecisionBoundary } from './views/decisionBoundary.js';
 import { createExportPanel, saveBlob } from './views/exportPanel.js';
 import { createFeatureMaps } from './views/featureMaps.js';
+import { createForecast } from './views/forecast.js';
+import { createGates } from './views/gates.js';
 import { createGradientFlow } from './views/gradientFlow.js';
 import { createJobList } from './views/jobList.js';
 import { createLikelihoodChart } from './views/likelihoodChart.js';
@@ -27,6 +29,8 @@ import { createStatusBar } from './views/statusBar.js';
 import { createSummaryTable } from './views/summaryTable.js';
 import { createRepresentations } from './views/representations.js';
 import { createTabs } from './views/tabs.js';
+import { createTextSamples } from './views/textSamples.js';
+import { createTimeGradients } from './views/timeGradients.js';
 import { createComparePanel } from './views/comparePanel.js';
 import { createUploadPanel } from './views/uploadPanel.js';
 
@@ -36,11 +40,14 @@ const FM_PLACEHOLDER = 'Feature maps of conv/pool layers appear here while an im
 const BOUNDARY_PLACEHOLDER = 'Press Train: the decision boundary over the input plane is drawn every "probe every" steps.';
 const NEURONS_PLACEHOLDER = 'Press Train: every hidden unit of the MLP is drawn over the input plane, every "probe every" steps.';
 const GRADIENTS_PLACEHOLDER = 'Press Train: each layer’s gradient norm is drawn here, step by step.';
+const GATES_PLACEHOLDER = 'Press Train: the gates of every recurrent layer are drawn for the probe sequence every "probe every" steps.';
 const INSIDE = {
   image: { label: 'Feature maps', hint: 'what each conv/pool channel sees in one probe image' },
   toy2d: { label: 'Decision boundary', hint: 'the class predicted at every point of the input plane' },
+  sequence: { label: 'Gates', hint: 'LSTM/GRU gates and states along the probe sequence' },
   regression: { label: 'Prediction', hint: 'the predicted target over the input (curve for 1-D, surface for 2-D)' },
 };
+const SEQUENCE_KINDS = new Set(['sequence', 'text']);
 const GRID_KINDS = new Set(['toy1d', 'toy2d']); // data kinds drawn in the boundary / prediction plot
 const RESUMABLE = new Set(['interrupted', 'stopped', 'paused']);
 const LIVE = new Set(['queued', 'running', 'paused']); // statuses that take pause / live settings
@@ -85,6 +92,10 @@ const views = {
   neurons: createNetworkDiagram({
     diagramEl: $('network-diagram'), detailEl: $('neuron-detail'), legendEl: $('neuron-legend'), placeholder: NEURONS_PLACEHOLDER,
   }),
+  gates: createGates($('gates'), { placeholder: GATES_PLACEHOLDER }),
+  forecast: createForecast($('forecast'), { placeholder: 'The forecast over the test range is drawn at every probe.' }),
+  samples: createTextSamples($('text-samples'), { placeholder: 'Generated text appears at every probe.' }),
+  timeGradients: createTimeGradients($('time-gradients'), { placeholder: 'Gradients through time appear at every probe.' }),
   likelihood: createLikelihoodChart($('likelihood-chart')),
   attention: createAttention({
     plotEl: $('attention-plot'), controlsEl: $('attention-controls'), ioEl: $('attention-io'),
@@ -164,7 +175,8 @@ function setSpec(spec, from) {
     views.status.note('');
   }
   if (from !== 'editor') views.editor.setSpec(spec);
-  views.settings.setSpec(spec, { toy: isToy(spec?.dataset?.name) }); // a focused control is left alone
+  const info = datasetInfo(spec?.dataset?.name);
+  views.settings.setSpec(spec, { params: info?.params || [], task: info?.task || null }); // a focused control is left alone
   showDatasetInfo(spec);
   if (!store.get().jobId) showInside(spec);
   writeConfigHash(); // the URL always reopens this experiment
@@ -240,12 +252,14 @@ function showDatasetInfo(spec) {
   const box = $('dataset-info');
   const own = spec?.dataset?.n_samples; // the 2-D sets are generated with the spec's n_samples
   const samples = isToy(info?.name) && Number.isInteger(own) ? own : info?.n_samples;
-  const target = info?.task === 'regression' ? '1 target' : `${info?.classes?.length ?? '?'} classes`;
+  let outputs = info?.task === 'regression' ? '1 target' : `${info?.classes?.length ?? '?'} classes`;
+  if (info?.vocab_size) outputs = `vocabulary ${info.vocab_size} tokens`;
+  else if (info?.target_shape?.length && info?.task === 'regression') outputs = `target ${info.target_shape.join('×')} values`;
   const gaps = info?.n_missing ? ` · ${info.n_missing} empty cells` : '';
   box.textContent = info?.kind === 'corpus'
     ? `word corpus · ${info.n_samples.toLocaleString()} tokens · for word2vec networks ({"type": "word2vec"})`
     : info
-    ? `${info.task} · ${info.kind} · input ${info.input_shape.join('×')} · ${target} · ${samples} samples${gaps}`
+    ? `${info.task} · ${info.kind} · input ${info.input_shape.join('×')} · ${outputs} · ${samples} samples${gaps}`
     : '';
   box.title = info?.source ? `Source: ${info.source}` : '';
   $('delete-dataset-btn').hidden = !info?.uploaded;
@@ -538,12 +552,21 @@ function clearJob() {
   views.boundary.reset(BOUNDARY_PLACEHOLDER);
   views.neurons.reset(NEURONS_PLACEHOLDER);
   views.gradients.reset(GRADIENTS_PLACEHOLDER);
+  resetSequenceViews('Press Train to watch the gates.');
   views.likelihood.reset(store.get().spec?.training?.loss ?? 'cross_entropy',
     'Press Train: the data term and the prior terms are drawn here, step by step.');
   views.attention.reset(ATTENTION_PLACEHOLDER);
   views.repr.reset(null, REPR_PLACEHOLDER);
   showInside(store.get().spec);
   updateButtons();
+}
+
+function resetSequenceViews(text) {
+  views.gates.reset(text);
+  views.forecast.reset(text);
+  views.samples.reset(text);
+  views.timeGradients.reset(text);
+  $('clip-note').textContent = '';
 }
 
 /**
@@ -553,9 +576,15 @@ function clearJob() {
 function showInside(spec) {
   const info = datasetInfo(spec?.dataset?.name);
   const toy = GRID_KINDS.has(info?.kind);
+  const seq = SEQUENCE_KINDS.has(info?.kind);
   $('boundary-box').hidden = !toy;
-  $('fm-box').hidden = toy;
-  const inside = INSIDE[!toy ? 'image' : (info.task === 'regression' ? 'regression' : 'toy2d')];
+  $('seq-box').hidden = !seq;
+  $('fm-box').hidden = toy || seq;
+  $('forecast').hidden = !(seq && info?.params?.includes('window'));
+  $('text-samples').hidden = !(seq && info?.task === 'language_modeling');
+  $('time-gradients').hidden = !seq;
+  $('time-gradients-caption').hidden = !seq;
+  const inside = INSIDE[seq ? 'sequence' : !toy ? 'image' : (info.task === 'regression' ? 'regression' : 'toy2d')];
   views.tabs.setLabel('inside', inside.label, inside.hint);
   $('tab-neurons').hidden = !toy; // neuron heatmaps exist for MLPs on 2-D input only
   if (!toy && store.get().tab === 'neurons') store.set({ tab: 'inside' });
@@ -617,6 +646,7 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   views.boundary.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
   views.neurons.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
   views.gradients.reset('Waiting for the first steps…');
+  resetSequenceViews(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
   views.likelihood.reset(record.spec?.training?.loss ?? 'cross_entropy');
   views.attention.reset(hasAttention(record.spec)
     ? `Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`
@@ -711,8 +741,12 @@ function processInbox() {
   let lastNeurons = null;
   let points = null;
   let epochDone = false;
-  let lastSettings = null;
+  let lastGates = null;
+  let lastForecast = null;
   const gradients = [];
+  const samples = [];
+  const timeGradients = [];
+  let lastSettings = null;
   const attention = [];
   const codes = [];
   let lastProjection = null;
@@ -739,6 +773,14 @@ function processInbox() {
       lastNeurons = msg;
     } else if (msg.type === MSG.GRADIENTS) {
       gradients.push(msg);
+    } else if (msg.type === MSG.GATES) {
+      lastGates = msg;
+    } else if (msg.type === MSG.FORECAST) {
+      lastForecast = msg;
+    } else if (msg.type === MSG.TEXT_SAMPLE) {
+      samples.push(msg);
+    } else if (msg.type === MSG.TIME_GRADIENTS) {
+      timeGradients.push(msg);
     } else if (msg.type === MSG.SETTINGS) {
       lastSettings = msg;
     } else if (msg.type === MSG.ATTENTION) {
@@ -751,6 +793,11 @@ function processInbox() {
       lastRecon = msg;
     }
   }
+  if (lastGates) views.gates.render(lastGates);
+  if (lastForecast) views.forecast.render(lastForecast);
+  if (samples.length) views.samples.pushAll(samples);
+  if (timeGradients.length) views.timeGradients.pushAll(timeGradients);
+  if (gradients.length) showClipping(gradients[gradients.length - 1]);
   views.loss.flush();
   views.likelihood.flush();
   views.accuracy.flush();
@@ -775,6 +822,15 @@ function processInbox() {
     views.status.note(`Changed live: ${text}, from step ${lastSettings.step + 1} on.`, { ms: 5000 });
   }
   if (lastStatus) applyStatus(lastStatus);
+}
+
+/** The global gradient norm, the clipping threshold and how many steps were clipped so far. */
+function showClipping(msg) {
+  if (msg.total_norm === undefined) return;
+  const norm = msg.total_norm == null ? 'n/a' : msg.total_norm.toExponential(2);
+  $('clip-note').textContent = msg.grad_clip == null
+    ? `Global ‖grad‖ ${norm} at step ${msg.step}; no clipping (grad_clip off).`
+    : `Global ‖grad‖ ${norm} at step ${msg.step}; grad_clip ${msg.grad_clip}: ${msg.clipped_steps} steps clipped so far.`;
 }
 
 /** The newest `status` message of a batch. */

@@ -12,6 +12,10 @@ export const MSG = Object.freeze({
   DECISION_BOUNDARY: 'decision_boundary', // every probe step: class map (2-D) or prediction curve/surface (regression)
   GRADIENTS: 'gradients', // per-layer gradient L2 norms, with every step-metrics point
   NEURON_MAPS: 'neuron_maps', // with every decision_boundary: hidden units over the grid, weights
+  GATES: 'gates', // recurrent gates and states of the probe sequence, every probe step
+  TIME_GRADIENTS: 'time_gradients', // ||dL/dh_t|| over the probe batch, every probe step
+  FORECAST: 'forecast', // model vs actual over a series' test range, every probe step
+  TEXT_SAMPLE: 'text_sample', // generated text of a character model, every probe step
   SETTINGS: 'settings', // live settings of a running job changed (e.g. lr), from step + 1 on
   ATTENTION: 'attention', // every probe step, networks with self_attention / transformer_encoder layers
   EMBEDDING_PROJECTION: 'embedding_projection', // every probe step, word2vec jobs: words in 2-D (aligned PCA)

@@ -132,25 +132,28 @@ export function isToy(name) {
   return Array.isArray(info.params) ? info.params.includes('n_samples') : info.kind === 'toy2d';
 }
 
+/** Data set options that only some data sets take (their `params`); the others drop them. */
+export const DATASET_OPTIONS = Object.freeze(['n_samples', 'noise', 'window', 'horizon', 'seq_len']);
+
 /**
- * Keep the dataset block consistent with its kind: `n_samples` / `noise` exist for toy 2-D sets only.
+ * Keep the dataset block consistent with its data set: options it does not take are removed, and the
+ * toy defaults filled in for those it takes.
  */
 export function normalizeDataset(spec) {
   if (!spec || typeof spec !== 'object' || !spec.dataset || typeof spec.dataset !== 'object') return spec;
   const out = clone(spec);
-  if (!datasetInfo(out.dataset.name)) return out;
-  if (isToy(out.dataset.name)) {
-    for (const [k, v] of Object.entries(TOY_DEFAULTS)) if (out.dataset[k] === undefined) out.dataset[k] = v;
-  } else {
-    delete out.dataset.n_samples;
-    delete out.dataset.noise;
+  const info = datasetInfo(out.dataset.name);
+  if (!info) return out;
+  const params = Array.isArray(info.params) ? info.params : (info.kind === 'toy2d' ? ['n_samples', 'noise'] : []);
+  for (const key of DATASET_OPTIONS) {
+    if (!params.includes(key)) delete out.dataset[key];
+    else if (out.dataset[key] === undefined && TOY_DEFAULTS[key] !== undefined) out.dataset[key] = TOY_DEFAULTS[key];
   }
   return out;
 }
 
 /**
- * A spec as a person would write it, for the editor: no n_samples / noise on data sets that ignore
- * them, and each layer with "type" first and without null (= inferred or default) fields.
+ * A spec as a person would write it, for the editor: no dataset options the data set ignores, and each layer with "type" first and without null (= inferred or default) fields.
  */
 export function tidySpec(spec) {
   const out = normalizeDataset(spec);

@@ -184,3 +184,10 @@ def test_datasets_list_sequence_shapes_and_vocabulary(client):
     assert "window" in datasets["sunspots"]["params"] and datasets["adding"]["kind"] == "sequence"
     layers = {entry["type"]: entry for entry in client.get("/api/layers").json()}
     assert layers["lstm"]["probe"] == "gates" and layers["embedding"]["probe"] is None
+
+
+def test_temperature_must_be_positive(client):
+    layers = [{"type": "embedding", "embedding_dim": 4}, {"type": "lstm", "hidden_size": 4, "return_sequences": True},
+              {"type": "linear", "out_features": 74}]
+    err = only_error(post_job(client, job_spec(layers=layers, dataset={"name": "shakespeare_chars"}, temperature=0)))
+    assert err["field"] == "training.temperature" and "greater than 0" in err["msg"]

@@ -174,3 +174,107 @@ def test_training_a_forecaster_and_a_char_model_reports_losses():
     result = train(spec, events.append, split=split)
     loss, acc = evaluate(result.model, "cross_entropy", split.x_test[:200], split.y_test[:200])
     assert loss < math.log(vocab) - 0.5 and 0.1 < acc < 1  # well below a uniform guess over the vocabulary
+
+
+# ---- probes of a recurrent run --------------------------------------------------------------------
+
+def test_recurrent_run_streams_valid_gates_time_gradients_forecast_and_samples():
+    from nnplay.protocol import encode
+
+    events = []
+    spec = JobSpec.model_validate({
+        "dataset": {"name": "co2", "window": 12},
+        "network": {"layers": [{"type": "gru", "hidden_size": 6, "num_layers": 2, "bidirectional": True},
+                               {"type": "linear", "out_features": 1}]},
+        "training": {"loss": "mse", "epochs": 1, "probe_every": 10, "grad_clip": 0.5}})
+    train(spec, events.append)
+    for seq, event in enumerate(events, 1):
+        encode("j", seq, event)  # every event is a valid protocol message
+    gates = [e for e in events if e["type"] == "gates"][-1]
+    assert [(g["layer"], g["direction"]) for g in gates["layers"]] == [(0, "forward"), (0, "backward"),
+                                                                        (1, "forward"), (1, "backward")]
+    assert [a["name"] for a in gates["layers"][0]["arrays"]] == ["r", "z", "n", "h"]
+    assert gates["layers"][0]["arrays"][0]["shape"] == [6, 12] and len(gates["time"]) == 12
+    assert 300 < gates["values"][0] < 400  # the probe window in ppm
+    (tg,) = [e for e in events if e["type"] == "time_gradients"][-1]["layers"]
+    assert len(tg["norms"]) == 12 and all(v > 0 for v in tg["norms"])
+    forecast = [e for e in events if e["type"] == "forecast"][-1]
+    assert forecast["unit"] == "ppm CO2" and len(forecast["actual"]) == len(forecast["predicted"]) == 105
+    grads = [e for e in events if e["type"] == "gradients"][-1]
+    assert grads["grad_clip"] == 0.5 and 0 <= grads["clipped_steps"] <= grads["step"]
+    assert grads["total_norm"] == pytest.approx(math.sqrt(sum(n * n for n in grads["norms"])))
+
+
+def test_time_gradients_equal_an_independent_unrolled_lstm_cell():
+    """||dL/dh_t|| against torch.nn.LSTMCell stepped by hand with the same weights (the oracle)."""
+    from torch import nn
+
+    from nnplay.nn import build_network
+    from nnplay.probes.sequence import probe_sequences
+
+    torch.manual_seed(0)
+    net = NetworkSpec(layers=[{"type": "lstm", "hidden_size": 5}, {"type": "linear", "out_features": 1}])
+    model = build_network(net, (7, 2))
+    x, y = torch.randn(4, 7, 2), torch.randn(4, 1)
+    seen = probe_sequences(model, x, y, lambda out, t: F.mse_loss(out, t), 32)
+    cell = nn.LSTMCell(2, 5)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, name).copy_(getattr(model[0], name + "_l0"))
+    h = c = torch.zeros(4, 5)
+    hs = []
+    for t in range(7):
+        h, c = cell(x[:, t], (h, c))
+        h.retain_grad()
+        hs.append(h)
+    F.mse_loss(model[1](h), y).backward()
+    want = [float(s.grad.norm()) for s in hs]
+    assert seen["time_gradients"][0]["norms"] == pytest.approx(want, rel=1e-4)
+
+
+def test_generated_text_steps_equal_the_full_forward_and_temperature_must_be_positive():
+    from nnplay.nn import build_network
+    from nnplay.probes.sampling import _step, generate
+
+    torch.manual_seed(0)
+    model = build_network(NetworkSpec(layers=CHAR_LM[:2] + [{"type": "linear", "out_features": 74}]), (30,), 74).eval()
+    ids = torch.randint(0, 74, (30,))
+    states: dict = {}
+    with torch.no_grad():
+        stepwise = torch.cat([_step(model, ids[None, :10], states), _step(model, ids[None, 10:], states)], dim=1)
+        torch.testing.assert_close(stepwise, model(ids[None]), atol=1e-5, rtol=0)
+    sample = generate(model, ids[:5], 40, 0.5, torch.Generator().manual_seed(1))
+    assert len(sample) == 40 and all(0 <= i < 74 for i in sample)
+    with pytest.raises(ValidationError) as info:
+        JobSpec.model_validate({"dataset": {"name": "shakespeare_chars"}, "network": {"layers": CHAR_LM},
+                                "training": {"temperature": 0}})
+    assert info.value.errors()[0]["loc"] == ("training", "temperature")
+
+
+def test_grad_clip_changes_and_switches_off_live_through_the_shared_control():
+    """A running job's grad_clip is changed, then switched off, with ``RunControl`` (``LiveSettings``);
+    the gradients messages report the threshold in force and count the clipped steps."""
+    from nnplay.spec.training import LiveSettings
+    from nnplay.train.control import RunControl
+
+    control, events = RunControl(), []
+    spec = JobSpec.model_validate({"dataset": {"name": "sunspots"}, "network": {"layers": LSTM_LAST},
+                                   "training": {"loss": "mse", "epochs": 3, "lr": 0.01, "grad_clip": 1e-4,
+                                                "probe_every": 1000}})
+
+    def emit(event):
+        events.append(event)
+        if event["type"] == "metrics" and event["scope"] == "epoch":
+            control.change(LiveSettings(grad_clip=5.0) if event["epoch"] == 1 else LiveSettings(grad_clip=None))
+    train(spec, emit, control=control)
+    grads = [e for e in events if e["type"] == "gradients"]
+    by_epoch = {epoch: [g for g in grads if g["epoch"] == epoch] for epoch in (1, 2, 3)}
+    assert {g["grad_clip"] for g in by_epoch[1]} == {1e-4} and {g["grad_clip"] for g in by_epoch[2]} == {5.0}
+    assert {g["grad_clip"] for g in by_epoch[3]} == {None}
+    first_epoch_steps = by_epoch[1][-1]["step"]
+    assert by_epoch[1][-1]["clipped_steps"] == first_epoch_steps  # every step clipped at 1e-4
+    assert by_epoch[3][0]["clipped_steps"] == by_epoch[3][-1]["clipped_steps"]  # off: no more clipping
+    settings = [e for e in events if e["type"] == "settings"]
+    assert [s["changes"] for s in settings] == [{"grad_clip": 5.0}, {"grad_clip": None}]
+    with pytest.raises(ValidationError):
+        LiveSettings(grad_clip=0)

@@ -94,7 +94,7 @@ class JobRun:
 
 
 VISUAL_TYPES = frozenset({"feature_maps", "decision_boundary", "neuron_maps", "attention", "embedding_projection",
-                          "reconstructions"})
+                          "reconstructions", "gates", "forecast"})
 COALESCE_BACKLOG = 256
 
 

@@ -38,7 +38,9 @@ def _affine(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None) -> torch.T
 
 
 def _run_direction(module: nn.RNNBase, kind: str, x: torch.Tensor, layer: int, reverse: bool) -> dict:
-    """One layer and direction over ``x`` ``(N, T, F)``: every gate and state ``(N, T, H)``, in time order."""
+    """One layer and direction over ``x`` ``(N, T, F)``: every gate and state ``(N, T, H)``, in time order,
+    and ``h_steps``, the list of the T tensors ``h_t`` ``(N, H)`` that the recurrence itself used (under
+    autograd, their gradients are the total derivatives dL/dh_t)."""
     w_ih, w_hh, b_ih, b_hh = _weights(module, layer, reverse)
     n, steps, hidden = x.shape[0], x.shape[1], module.hidden_size
     h = c = x.new_zeros(n, hidden)
@@ -66,23 +68,33 @@ def _run_direction(module: nn.RNNBase, kind: str, x: torch.Tensor, layer: int, r
             values = {"h": h}
         for name, value in values.items():
             record[name][t] = value
-    return {name: torch.stack(steps_, dim=1) for name, steps_ in record.items()}  # each (N, T, H)
+    return {"values": {name: torch.stack(steps_, dim=1) for name, steps_ in record.items()},  # each (N, T, H)
+            "h_steps": record["h"]}
 
 
-@torch.no_grad()
 def recompute(module: nn.RNNBase, x: torch.Tensor) -> list[dict]:
     """Gates and states of every layer and direction of ``module`` for inputs ``x`` ``(N, T, F)``
-    (batch first, as nnplay builds them).
+    (batch first, as nnplay builds them). Differentiable: call it under ``torch.no_grad()`` to only look.
 
     Returns one entry per (layer, direction), layer-major: ``{"layer", "direction" ("forward" |
-    "backward"), "values": {name: (N, T, H)}}`` with names i, f, g, o, c, h (LSTM), r, z, n, h (GRU) or
-    h (RNN). The last layer's ``h`` of both directions, concatenated, is the module's output.
+    "backward"), "values": {name: (N, T, H)}, "h_steps": [h_t (N, H)] * T}`` with names i, f, g, o, c, h
+    (LSTM), r, z, n, h (GRU) or h (RNN). The last layer's ``h`` of both directions, concatenated, is the
+    module's output.
     """
     kind, out, inputs = cell_kind(module), [], x.float()
     directions = 2 if module.bidirectional else 1
     for layer in range(module.num_layers):
         runs = [_run_direction(module, kind, inputs, layer, reverse=bool(d)) for d in range(directions)]
-        out += [{"layer": layer, "direction": ("forward", "backward")[d], "values": run}
-                for d, run in enumerate(runs)]
-        inputs = torch.cat([run["h"] for run in runs], dim=2)  # (N, T, D*H)
+        out += [{"layer": layer, "direction": ("forward", "backward")[d], **run} for d, run in enumerate(runs)]
+        inputs = torch.cat([run["values"]["h"] for run in runs], dim=2)  # (N, T, D*H)
     return out
+
+
+def unrolled_output(module: nn.RNNBase, entries: list[dict], return_sequences: bool) -> torch.Tensor:
+    """The module's output rebuilt from ``recompute``'s entries: ``(N, T, D*H)``, or the last states
+    ``(N, D*H)`` (forward direction after step T, backward after step 1), as ``nn.recurrent`` returns."""
+    top = entries[-(2 if module.bidirectional else 1):]
+    if return_sequences:
+        return torch.cat([e["values"]["h"] for e in top], dim=2)
+    ends = [top[0]["h_steps"][-1]] + ([top[1]["h_steps"][0]] if len(top) == 2 else [])
+    return torch.cat(ends, dim=1)  # (N, D*H)

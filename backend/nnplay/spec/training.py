@@ -46,6 +46,8 @@ class LiveSettings(BaseModel):
 
     - ``lr``: the learning rate from the next step on. With an ``lr_schedule`` the schedule goes on
       from the new value (torch's schedulers are chainable: later decays multiply it).
+    - ``grad_clip``: the maximum global L2 norm of the gradient from the next step on; ``null``
+      switches clipping off (a number switches it on).
 
     To add a setting: a field here (optional, ranged; a ``before`` validator if null is not a value),
     then either ``nnplay.train.optim.apply_live`` (what the optimizer holds) or a read of
@@ -55,6 +57,7 @@ class LiveSettings(BaseModel):
 
     model_config = _STRICT
     lr: float | None = Field(None, gt=0.0, le=10.0)
+    grad_clip: float | None = Field(None, gt=0.0, le=1e6, description="null: clipping off")
 
     @field_validator("lr", mode="before")
     @classmethod
@@ -88,7 +91,9 @@ class TrainingSpec(BaseModel):
     - ``batch_size``: examples per step, or ``"full"`` for batch gradient descent (one step per epoch).
     - ``grad_clip``: maximum global L2 norm of the gradient (``torch.nn.utils.clip_grad_norm_``);
       ``null`` disables clipping.
-    - ``probe_every``: optimizer steps between two probe snapshots (feature maps).
+    - ``probe_every``: optimizer steps between two probe snapshots (feature maps, gates ...).
+    - ``temperature`` / ``sample_length``: the text samples of a character language model (> 0; lower is
+      more conservative, 1 samples the model's own distribution).
     """
 
     model_config = _STRICT
@@ -106,6 +111,9 @@ class TrainingSpec(BaseModel):
     grad_clip: float | None = Field(None, gt=0.0, le=1e6)
     seed: int = Field(0, ge=0, le=2**31 - 1)
     probe_every: int = Field(20, ge=1, le=1_000_000)
+    temperature: float = Field(0.8, gt=0.0, le=10.0, description="Sampling temperature of the text samples "
+                               "a character model generates at each probe: softmax(logits / temperature).")
+    sample_length: int = Field(200, ge=1, le=2000, description="Characters per generated text sample.")
 
     @model_validator(mode="after")
     def _nesterov_needs_momentum(self) -> "TrainingSpec":

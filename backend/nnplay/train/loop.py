@@ -20,11 +20,14 @@ step (pause, single step, stop, live settings; see ``nnplay.train.control``). Ev
   before step ``step + 1``.
 - ``{"type": "data_info", ...}`` once before training (not on resume): the split's sizes and the
   missing values (see ``data_info_event``).
-- ``{"type": "gradients", "step", "epoch", "layers", "layer_types", "norms"}``: the L2 norm of each
-  trainable layer's gradient (before clipping), at the same cadence as the step metrics.
+- ``{"type": "gradients", "step", "epoch", "layers", "layer_types", "norms", "total_norm", "grad_clip",
+  "clipped_steps"}``: the L2 norm of each trainable layer's gradient and the global norm (before
+  clipping), at the same cadence as the step metrics, with the clipping threshold in force (a live
+  change included) and how many steps so far it clipped.
 - probe events (see ``nnplay.train.probing``) at step 0, every ``probe_every`` steps, when the run
   pauses, after every single step and at the end: ``feature_maps`` for image data; ``data_points``
-  (once), ``decision_boundary`` and ``neuron_maps`` for 2-D data.
+  (once), ``decision_boundary`` and ``neuron_maps`` for 2-D data; ``gates``, ``time_gradients``,
+  ``forecast`` and ``text_sample`` for sequence and text data.
 
 The ``lr_schedule`` scheduler steps at the end of every epoch (after its epoch metrics).
 
@@ -146,13 +149,14 @@ class _Position:
     batch_index: int = 0
     step: int = 0
     sums: list = field(default_factory=lambda: [0.0, 0, 0, 0.0, 0])  # ep_loss, ep_correct, ep_n, win_loss, win_n
+    clipped: int = 0  # steps whose gradient grad_clip scaled down
 
 
 def _state(model, opt, sched, pos: _Position, gen_state: torch.Tensor, final: dict, live: dict) -> dict:
     return {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": pos.epoch,
             "batch_index": pos.batch_index, "step": pos.step, "sums": list(pos.sums),
             "gen_state": gen_state, "torch_rng": torch.get_rng_state(), "final": dict(final),
-            "scheduler": sched.state_dict() if sched else None, "live": dict(live)}
+            "scheduler": sched.state_dict() if sched else None, "live": dict(live), "clipped": pos.clipped}
 
 
 def _restore(state: dict, model, opt, sched, gen: torch.Generator) -> tuple[_Position, dict, dict]:
@@ -165,8 +169,18 @@ def _restore(state: dict, model, opt, sched, gen: torch.Generator) -> tuple[_Pos
         sched.load_state_dict(state["scheduler"])
     gen.set_state(state["gen_state"])
     torch.set_rng_state(state["torch_rng"])
-    pos = _Position(state["epoch"], state["batch_index"], state["step"], list(state["sums"]))
+    pos = _Position(state["epoch"], state["batch_index"], state["step"], list(state["sums"]), state.get("clipped", 0))
     return pos, state["final"], dict(state.get("live") or {})
+
+
+def _gradients_event(pos: _Position, watched: list[int], layer_types: list[str], norms: list[float],
+                     grad_clip: float | None) -> dict:
+    """The ``gradients`` event of step ``pos.step + 1``: per-layer norms and the global norm (before
+    clipping), the clipping threshold and the clipped-step count so far."""
+    total = math.sqrt(sum(n * n for n in norms))
+    return {"type": "gradients", "step": pos.step + 1, "epoch": pos.epoch, "layers": watched,
+            "layer_types": layer_types, "norms": [finite_or_none(v) for v in norms],
+            "total_norm": finite_or_none(total), "grad_clip": grad_clip, "clipped_steps": pos.clipped}
 
 
 def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool] = lambda: False,
@@ -256,11 +270,13 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
                 status = "diverged"
                 break
             (loss + t.l1 * l1_norm(params) if t.l1 else loss).backward()
-            if single or (pos.step + 1) % log_every == 0:  # this step's metrics go out: so do its gradients
-                emit({"type": "gradients", "step": pos.step + 1, "epoch": pos.epoch, "layers": watched,
-                      "layer_types": layer_types, "norms": [finite_or_none(v) for v in layer_grad_norms(model, watched)]})
-            if t.grad_clip is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), t.grad_clip)
+            logging = single or (pos.step + 1) % log_every == 0  # this step's metrics go out: so do its gradients
+            norms = layer_grad_norms(model, watched) if logging else []  # before clipping
+            clip = live.get("grad_clip", t.grad_clip)  # a live change wins over the spec (null: off)
+            if clip is not None:
+                pos.clipped += bool(nn.utils.clip_grad_norm_(model.parameters(), clip) > clip)
+            if logging:
+                emit(_gradients_event(pos, watched, layer_types, norms, clip))
             opt.step()
             pos.step += 1
             pos.batch_index += 1
@@ -294,7 +310,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             break
         if sched is not None:
             sched.step()  # the next epoch's lr
-        pos = _Position(pos.epoch + 1, 0, pos.step, [0.0, 0, 0, pos.sums[3], pos.sums[4]])
+        pos = _Position(pos.epoch + 1, 0, pos.step, [0.0, 0, 0, pos.sums[3], pos.sums[4]], pos.clipped)
         if checkpoint:
             checkpoint(_state(model, opt, sched, pos, gen.get_state(), final, live))
         if status != "completed":

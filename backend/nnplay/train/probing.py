@@ -10,11 +10,13 @@
   forward pass: every hidden unit's activation over the grid (at most ``max_units`` units per layer,
   sampled at ``unit_resolution`` points per axis) and the weights between the units drawn.
 - networks with ``self_attention`` / ``transformer_encoder`` layers: ``attention`` snapshots (every
-  layer's and head's probabilities for the probe sequence, the first test example).
+  layer's and head's probabilities for the probe sequence, the first test example);
 - reconstruction (``dataset.target`` ``"input"``, an autoencoder): ``latent_codes`` of the test set
   (the bottleneck layer's outputs, with k-means' adjusted Rand index against the labels), the PCA
   baseline as a ``latent_codes`` event once before training, and ``reconstructions`` of the first
-  ``N_RECONSTRUCTIONS`` test examples beside the originals.
+  ``N_RECONSTRUCTIONS`` test examples beside the originals;
+- sequence and text data: ``gates``, ``time_gradients``, ``forecast`` and ``text_sample`` (see
+  ``nnplay.train.sequence_probing``).
 """
 
 import torch
@@ -31,6 +33,7 @@ from nnplay.probes.attention import ATTENTION_TYPES, attention_maps, layer_paylo
 from nnplay.probes.latent import bottleneck_index, kmeans_ari, latent_codes, pca_codes, to_2d
 from nnplay.spec.network import JobSpec, infer_shapes
 from nnplay.train.optim import probabilities
+from nnplay.train.sequence_probing import SequenceProbe
 
 GRID_RESOLUTION = 64
 GRID_KINDS = {"toy1d": 1, "toy2d": 2}  # data kind -> input columns spanned by the grid
@@ -51,6 +54,7 @@ class Probe:
         self.task = split.info.task
         self.dims = GRID_KINDS.get(self.kind, 0)
         self.n_inputs = split.info.input_shape[0]  # > dims when missing-value indicators follow
+        self.sequence = SequenceProbe(spec, split, device) if self.kind in ("sequence", "text") else None
         if self.dims:
             points = torch.cat([split.x_train, split.x_test])[:, :self.dims]  # (N, D)
             axes = grid_axes(points, GRID_RESOLUTION)
@@ -107,6 +111,8 @@ class Probe:
             out.append(self._prediction(grid_outputs(model, self.x1, None, self.n_inputs), step, epoch))
         if self.attention:
             out.append(self._attention(model, step, epoch))
+        if self.sequence is not None:
+            out += self.sequence.events(model, step, epoch)
         return out
 
     def _attention(self, model: nn.Module, step: int, epoch: int) -> dict:

@@ -24,8 +24,8 @@ const LOSSES = [
 ];
 
 /**
- * Field descriptors. `kind`: select | float | int | bool | batch | optfloat | schedule.
- * `toy`: shown for toy 2-D data sets only. `tip`: tooltip next to the control.
+ * Field descriptors. `kind`: select | float | int | bool | batch | optfloat | optint (empty = null) | schedule.
+ * `param`: shown for data sets taking that option only; `task`: for that task only. `tip`: tooltip.
  */
 const DATA_FIELDS = [
   { path: ['dataset', 'name'], label: 'data set', kind: 'select', id: 'dataset-select', wide: true,
@@ -34,10 +34,16 @@ const DATA_FIELDS = [
     tip: 'Share of examples held out to measure generalisation (0.05-0.9).' },
   { path: ['dataset', 'seed'], label: 'split seed', kind: 'int', min: 0, step: 1,
     tip: 'Seed of the train/test split (and of the generated points for toy sets).' },
-  { path: ['dataset', 'n_samples'], label: 'samples', kind: 'int', min: 20, max: 20000, step: 10, toy: true,
-    tip: 'Number of generated points (20-20000).' },
-  { path: ['dataset', 'noise'], label: 'noise', kind: 'float', min: 0, max: 2, step: 0.05, toy: true,
+  { path: ['dataset', 'n_samples'], label: 'samples', kind: 'int', min: 20, max: 20000, step: 10, param: 'n_samples',
+    tip: 'Number of generated points or sequences (20-20000).' },
+  { path: ['dataset', 'noise'], label: 'noise', kind: 'float', min: 0, max: 2, step: 0.05, param: 'noise',
     tip: 'Standard deviation of the Gaussian noise added to the points (to the target for sine and plane), in data units.' },
+  { path: ['dataset', 'window'], label: 'window', kind: 'optint', min: 1, max: 2000, step: 1, param: 'window',
+    tip: 'Past values the network reads per forecast (empty = the data set default); split chronologically.' },
+  { path: ['dataset', 'horizon'], label: 'horizon', kind: 'int', min: 1, max: 100, step: 1, param: 'horizon',
+    tip: 'Future values predicted per example (1 = next step).' },
+  { path: ['dataset', 'seq_len'], label: 'sequence length', kind: 'optint', min: 2, max: 1000, step: 1, param: 'seq_len',
+    tip: 'Steps per sequence: characters for text, steps for the adding and copy tasks (empty = default).' },
   { path: ['dataset', 'missing_fraction'], label: 'missing', kind: 'float', min: 0, max: 0.9, step: 0.05, placeholder: '0',
     tip: 'Share of feature values removed completely at random (seeded by the split seed), 0-0.9: partially observed data.' },
   { path: ['dataset', 'impute'], label: 'impute', kind: 'select', default: 'mean',
@@ -72,12 +78,17 @@ const TRAIN_FIELDS = [
     tip: 'Passes over the training set.' },
   { path: ['training', 'batch_size'], label: 'batch size', kind: 'batch', min: 1, step: 1,
     tip: 'Examples per step. 1 = stochastic, "full" = batch gradient descent (one step per epoch), else mini-batch.' },
-  { path: ['training', 'grad_clip'], label: 'grad clip', kind: 'optfloat', min: 0, step: 'any',
-    tip: 'Largest allowed global L2 norm of the gradient; empty = no clipping.' },
+  { path: ['training', 'grad_clip'], label: 'grad clip', kind: 'optfloat', min: 0, step: 'any', live: true,
+    tip: 'Largest allowed global L2 norm of the gradient; empty = no clipping. While a job runs or is paused, "set live" changes it (empty: switches clipping off) from the next step on.' },
   { path: ['training', 'seed'], label: 'init seed', kind: 'int', min: 0, step: 1,
     tip: 'Seed of the weight initialisation and batch order.' },
   { path: ['training', 'probe_every'], label: 'probe every', kind: 'int', min: 1, step: 1,
-    tip: 'Optimizer steps between two feature-map snapshots.' },
+    tip: 'Optimizer steps between two probe snapshots (feature maps, decision boundary, gates).' },
+  { path: ['training', 'temperature'], label: 'temperature', kind: 'float', min: 0.05, max: 10, step: 0.1,
+    task: 'language_modeling',
+    tip: 'Sampling temperature of the generated text (> 0): low = safe, repetitive; 1 = the model as it is; high = wild.' },
+  { path: ['training', 'sample_length'], label: 'sample length', kind: 'int', min: 1, max: 2000, step: 10,
+    task: 'language_modeling', tip: 'Characters per generated text sample.' },
 ];
 
 function getPath(obj, path) {
@@ -130,6 +141,7 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit, onLive = () =>
     } else {
       input = el('input', { id, type: 'number', min: field.min, max: field.max, step: field.step });
       if (field.kind === 'optfloat') input.placeholder = 'none';
+      if (field.kind === 'optint') input.placeholder = 'default';
       if (field.placeholder) input.placeholder = field.placeholder;
       read = () => readNumber(input, field.kind);
       write = (v) => {
@@ -148,7 +160,7 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit, onLive = () =>
   function addLiveButton(c, id, input) {
     const button = el('button', {
       id: `${id}-live`, type: 'button', className: 'live-btn', text: 'set live',
-      title: 'Change the learning rate of the running (or paused) job on screen from its next step on',
+      title: `Change ${c.field.label} of the running (or paused) job on screen from its next step on`,
     });
     button.hidden = true;
     button.addEventListener('click', () => {
@@ -230,7 +242,7 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit, onLive = () =>
   }
 
   function readNumber(input, kind) {
-    if (input.value.trim() === '') return kind === 'optfloat' ? null : undefined;
+    if (input.value.trim() === '') return kind === 'optfloat' || kind === 'optint' ? null : undefined;
     const n = Number(input.value);
     return Number.isFinite(n) ? n : undefined;
   }
@@ -262,10 +274,12 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit, onLive = () =>
       setOptions(controls.get('dataset.name'), options);
     },
 
-    /** Show `spec` in the controls; a focused control keeps what the user is typing. */
-    setSpec(spec, { toy = false } = {}) {
+    /** Show `spec` in the controls; a focused control keeps what the user is typing. `params` are the
+     * data set's options (GET /api/datasets), `task` its task: controls for others are hidden. */
+    setSpec(spec, { params = [], task = null } = {}) {
       for (const c of controls.values()) {
-        c.row.hidden = Boolean(c.field.toy) && !toy;
+        c.row.hidden = (Boolean(c.field.param) && !params.includes(c.field.param))
+          || (Boolean(c.field.task) && c.field.task !== task);
         if (c.inputs.includes(document.activeElement)) continue;
         c.write(getPath(spec, c.field.path));
       }

@@ -1,0 +1,132 @@
+// Right column, "inside" tab on sequence data: the gates and states of one recurrent layer and
+// direction for the probe sequence, from `gates` messages. One heatmap row per array (LSTM i, f, g, o,
+// c_t, h_t; GRU r, z, n, h_t; RNN h_t), units down, time across; the time axis is labelled with the
+// probe's input (its characters, or its values). Sigmoid gates share one sequential 0-1 scale;
+// tanh candidates and h_t one diverging -1..1 scale; c_t a diverging scale of its own (± its largest
+// magnitude). Hover shows unit, step, input and value. A select picks the layer and direction.
+
+import { el } from './dom.js';
+import { DIVERGING, FONT, emptyNote } from './plotTheme.js';
+
+const CONFIG = { displaylogo: false, responsive: false, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
+/** Gates are probabilities: white (closed, 0) to dark blue (open, 1). */
+export const GATE_SCALE = [[0, '#f7fbff'], [0.25, '#c6dbef'], [0.5, '#6baed6'], [0.75, '#2171b5'], [1, '#08306b']];
+const ROW_PX = 50;
+const MAX_TICKS = 50;
+
+function layerKey(l) {
+  return `${l.index}:${l.layer}:${l.direction}`;
+}
+
+function layerText(l) {
+  return `layer ${l.index} · ${l.type}${l.layer ? ` (stacked ${l.layer + 1})` : ''} · ${l.direction}`;
+}
+
+/** Tick positions and labels for the time axis: every step, or every k-th past MAX_TICKS steps. */
+export function timeTicks(labels) {
+  const stride = Math.max(1, Math.ceil(labels.length / MAX_TICKS));
+  const vals = [];
+  for (let t = 0; t < labels.length; t += stride) vals.push(t);
+  return { tickvals: vals, ticktext: vals.map((t) => labels[t]) };
+}
+
+function coloraxes(arrays) {
+  const axes = {};
+  const c = arrays.find((a) => a.name === 'c');
+  const bar = (title, y) => ({ title: { text: title, side: 'right' }, thickness: 9, len: 0.3, y, yanchor: 'middle',
+    outlinewidth: 0, tickfont: { size: 9 } });
+  axes.coloraxis = { colorscale: GATE_SCALE, cmin: 0, cmax: 1, colorbar: bar('gate (0–1)', 0.84) };
+  axes.coloraxis2 = { colorscale: DIVERGING, cmin: -1, cmax: 1, colorbar: bar('tanh value', 0.5) };
+  if (c) axes.coloraxis3 = { colorscale: DIVERGING, cmin: -c.limit, cmax: c.limit, colorbar: bar('cell state', 0.16) };
+  return axes;
+}
+
+function axisFor(a) {
+  if (a.scale === 'sequential') return 'coloraxis';
+  return a.name === 'c' ? 'coloraxis3' : 'coloraxis2';
+}
+
+export function gateFigure(msg, layer, width) {
+  const arrays = layer.arrays;
+  const n = arrays.length;
+  const height = n * ROW_PX + 70;
+  const T = msg.time.length;
+  const gap = 0.03;
+  const rowH = (1 - gap * (n - 1)) / n;
+  const layout = {
+    width, height, font: FONT, margin: { l: 40, r: 70, t: 26, b: 40 }, hovermode: 'closest',
+    paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff', showlegend: false,
+    title: { text: `Gates of ${layerText(layer)} · step ${msg.step}`, font: { size: 13 }, x: 0.01, xanchor: 'left' },
+    xaxis: { title: { text: 'time step (probe input)', standoff: 2 }, anchor: `y${n === 1 ? '' : n}`, tickangle: 0,
+      ...timeTicks(msg.time), tickfont: { size: T > 60 ? 8 : 10, family: 'ui-monospace, monospace' }, range: [-0.5, T - 0.5] },
+    annotations: [],
+    ...coloraxes(arrays),
+  };
+  const data = arrays.map((a, i) => {
+    const yName = i === 0 ? 'yaxis' : `yaxis${i + 1}`;
+    const top = 1 - i * (rowH + gap);
+    layout[yName] = { domain: [top - rowH, top], autorange: 'reversed', title: { text: a.name === 'c' ? 'c_t' : a.name === 'h' ? 'h_t' : a.name, standoff: 2 },
+      showticklabels: false, ticks: '', zeroline: false, showgrid: false };
+    layout.annotations.push({ text: a.label, xref: 'paper', yref: 'paper', x: 1, xanchor: 'right', y: top, yanchor: 'bottom',
+      showarrow: false, font: { size: 9, color: '#52606d' } });
+    const custom = a.data.map(() => msg.time);
+    return {
+      type: 'heatmap', z: a.data, x: msg.time.map((_, t) => t), y: a.data.map((_, u) => u), customdata: custom,
+      xaxis: 'x', yaxis: i === 0 ? 'y' : `y${i + 1}`, coloraxis: axisFor(a), zsmooth: false, name: a.label,
+      hovertemplate: `${a.label}<br>unit %{y}, step %{x} · input “%{customdata}”<br>value %{z:.3f}<extra></extra>`,
+    };
+  });
+  return { data, layout };
+}
+
+export function createGates(container, { placeholder = '' } = {}) {
+  const select = el('select', { id: 'gates-layer', title: 'Which recurrent layer and direction to show' });
+  const note = el('span', { className: 'hint', id: 'gates-note' });
+  const plot = el('div', { id: 'gates-plot', className: 'plot gates-plot' });
+  container.replaceChildren(el('div', { className: 'gates-bar' }, [el('label', { for: 'gates-layer', text: 'Layer ' }), select, note]), plot);
+  let last = null;
+  let chosen = null;
+
+  function draw() {
+    if (!last) {
+      Plotly.react(plot, [], { width: plot.clientWidth || 400, height: 120, font: FONT, annotations: [emptyNote(placeholder)],
+        xaxis: { visible: false }, yaxis: { visible: false }, paper_bgcolor: 'rgba(0,0,0,0)' }, CONFIG);
+      return;
+    }
+    const layer = last.layers.find((l) => layerKey(l) === chosen) || last.layers[0];
+    const fig = gateFigure(last, layer, Math.max(300, plot.clientWidth || container.clientWidth || 400));
+    Plotly.react(plot, fig.data, fig.layout, CONFIG).then(() => {
+      plot.dataset.step = String(last.step);
+      plot.dataset.time = last.time.join('');
+    });
+    const shown = layer.arrays[0]?.shape?.[0] ?? 0;
+    note.textContent = shown < layer.units_total ? ` first ${shown} of ${layer.units_total} units` : ` ${layer.units_total} units`;
+  }
+
+  select.addEventListener('change', () => {
+    chosen = select.value;
+    draw();
+  });
+
+  return {
+    reset(text = placeholder) {
+      last = null;
+      chosen = null;
+      placeholder = text;
+      select.replaceChildren();
+      note.textContent = '';
+      delete plot.dataset.step;
+      draw();
+    },
+    render(msg) {
+      const keys = msg.layers.map(layerKey);
+      if (select.options.length !== keys.length || [...select.options].some((o, i) => o.value !== keys[i])) {
+        select.replaceChildren(...msg.layers.map((l) => el('option', { value: layerKey(l), text: layerText(l) })));
+        if (!keys.includes(chosen)) chosen = keys[0];
+        select.value = chosen;
+      }
+      last = msg;
+      draw();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+"""Recurrent networks in the page: the char-LSTM preset on Shakespeare draws its gate heatmaps with the
+probe's characters along the time axis, generated text appears, and the gradients-through-time heatmap
+draws. Assertions are on drawn elements and visible text, with auto-waiting."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_page import TRAIN_TIMEOUT_MS, UI_TIMEOUT_MS, choose_preset, open_page
+
+GATES_JS = """() => {
+  const d = document.getElementById('gates-plot');
+  if (!d || !d.data || !d.data.length) return null;
+  return { names: d.data.map((t) => t.name), ticks: d.layout.xaxis.ticktext, step: Number(d.dataset.step || -1),
+           x: d.layout.xaxis.title.text, title: d.layout.title.text, rows: d.data[0].z.length,
+           cols: d.data[0].z[0].length, gateRange: [d.layout.coloraxis.cmin, d.layout.coloraxis.cmax],
+           bars: [d.layout.coloraxis.colorbar.title.text, d.layout.coloraxis2.colorbar.title.text] };
+}"""
+TIME_GRADIENTS_JS = """() => {
+  const d = document.getElementById('time-gradients');
+  const h = d && d.data ? d.data.find((t) => t.type === 'heatmap') : null;
+  return h ? { cols: h.z[0].length, colorbar: h.colorbar.title.text, x: d.layout.xaxis.title.text } : null;
+}"""
+
+
+def test_char_lstm_draws_gates_with_characters_and_generated_text(page: Page, shots_dir):
+    open_page(page)
+    choose_preset(page, "char_lstm_shakespeare")
+    expect(page.locator("#tab-inside")).to_have_text("Gates")
+    expect(page.locator("#seq-box")).to_be_visible()
+    expect(page.locator("#f-dataset-seq_len")).to_be_visible()  # the text set's own option
+    expect(page.locator("#f-training-temperature")).to_be_visible()
+    page.fill("#f-dataset-seq_len", "60")
+    page.fill("#f-training-probe_every", "5")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.probe_every === 5")
+    expect(page.locator("#summary-table tfoot")).to_contain_text("total", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#summary-table")).to_contain_text("60×74", timeout=UI_TIMEOUT_MS)
+
+    page.click("#train-btn")
+    expect(page.locator("#job-status")).to_contain_text(re.compile("queued|running"), timeout=UI_TIMEOUT_MS)
+    page.wait_for_function(f"(() => {{ const g = ({GATES_JS})(); return g && g.step >= 5; }})()", timeout=TRAIN_TIMEOUT_MS)
+    g = page.evaluate(f"({GATES_JS})()")
+    assert g["names"] == ["input gate i", "forget gate f", "cell candidate g", "output gate o", "cell state c_t",
+                          "hidden state h_t"], g
+    assert (g["rows"], g["cols"]) == (32, 60) and g["gateRange"] == [0, 1] and g["x"] == "time step (probe input)"
+    assert "".join(g["ticks"]).replace("␣", " ").replace("↵", "\n").strip(), g  # the probe's characters
+    assert all(len(t) == 1 for t in g["ticks"]) and g["bars"] == ["gate (0–1)", "tanh value"], g
+    expect(page.locator("#gates-plot .gtitle")).to_contain_text("Gates of layer 1 · lstm · forward")
+    expect(page.locator("#gates-note")).to_contain_text("first 32 of 128 units")
+
+    expect(page.locator("#text-samples .sample").first).to_be_visible(timeout=TRAIN_TIMEOUT_MS)
+    expect(page.locator("#text-samples .sample-head").first).to_contain_text("temperature 0.8")
+    assert len(page.locator("#text-samples .generated").first.inner_text()) >= 150
+    page.screenshot(path=str(shots_dir / "char-lstm-page.png"))
+    page.locator("#gates-plot").screenshot(path=str(shots_dir / "char-lstm-gates.png"))
+    page.locator("#text-samples").screenshot(path=str(shots_dir / "char-lstm-samples.png"))
+
+    page.click("#tab-gradients")
+    page.wait_for_function(f"(() => {{ const t = ({TIME_GRADIENTS_JS})(); return t && t.cols === 60; }})()",
+                           timeout=TRAIN_TIMEOUT_MS)
+    t = page.evaluate(f"({TIME_GRADIENTS_JS})()")
+    assert t["colorbar"] == "log10 ‖dL/dh_t‖" and t["x"] == "time step t of the sequence", t
+    expect(page.locator("#clip-note")).to_contain_text("grad_clip 1")
+    page.locator("#pane-gradients").screenshot(path=str(shots_dir / "char-lstm-time-gradients.png"))
+    page.click("#stop-btn")
+    expect(page.locator("#job-status")).to_contain_text(re.compile("stopped|completed", re.I), timeout=TRAIN_TIMEOUT_MS)
