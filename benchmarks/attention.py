@@ -48,7 +48,7 @@ def bare_loop(spec: JobSpec) -> float:
     """Training sequences per second of a plain PyTorch loop with the same modules."""
     split, t = load(spec.dataset), spec.training
     torch.manual_seed(t.seed)
-    model = build_network(spec.network, split.info.input_shape, split.info.vocab_size)
+    model = build_network(spec.network, split.info.input_shape, split.info.vocab_size, pad_id=split.info.pad_id)
     opt = make_optimizer(model.parameters(), t)
     gen = torch.Generator().manual_seed(t.seed)
     start = time.perf_counter()
