@@ -58,7 +58,7 @@ def delete_dataset(request: Request, name: str = Path(pattern=NAME_PATTERN, max_
     """Delete an uploaded data set. Finished jobs that used it keep their history and weights."""
     if name in DATASETS:
         raise JobConflict(f"'{name}' is a built-in data set; only uploaded sets can be deleted")
-    busy = [r.job_id for r in svc.runs.values() if r.state not in ("completed", "stopped", "failed", "diverged")
+    busy = [r.job_id for r in svc.live_runs() if r.state not in ("completed", "stopped", "failed", "diverged")
             and svc.get(r.job_id).spec["dataset"]["name"] == name]
     if busy:
         raise JobConflict(f"job {busy[0]} uses data set '{name}' and has not finished; stop it first")

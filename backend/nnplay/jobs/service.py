@@ -74,7 +74,7 @@ class JobService:
     def shutdown(self) -> None:
         """Stop running jobs (they end ``interrupted``) and wait for the workers."""
         self.shutting_down = True
-        for run in list(self.runs.values()):
+        for run in self.live_runs():
             run.control.stop()
         self.executor.shutdown()
 
@@ -338,11 +338,16 @@ class JobService:
     def list_jobs(self) -> list[JobRow]:
         return self.store.list_jobs()
 
+    def live_runs(self) -> list[JobRun]:
+        """A snapshot of the runs in memory: worker threads add and remove runs while a request reads
+        them, and ``list()`` copies the dict's values in one step under the GIL."""
+        return list(self.runs.values())
+
     def queue_position(self, row: JobRow) -> int | None:
         """1 for the next queued job to start; None when not queued."""
         if row.status != "queued":
             return None
-        queued = [j for j, r in self.runs.items() if r.state == "queued"]
+        queued = [r.job_id for r in self.live_runs() if r.state == "queued"]
         return queued.index(row.id) + 1 if row.id in queued else None
 
     def metrics(self, job_id: str) -> list[dict]:
