@@ -171,9 +171,25 @@ class DataInfoMessage(Envelope):
     impute: Literal["mean", "zero", "mean_with_indicator"]
 
 
+class QuantizedArray(BaseModel):
+    """A tensor as 8-bit codes (base64 text of its row-major bytes), for maps drawn as colours:
+    entry ``≈ vmin + code * (vmax - vmin) / 255``; ``vmin``/``vmax`` span its finite entries."""
+
+    model_config = ConfigDict(ser_json_inf_nan="null")
+
+    shape: list[int]
+    dims: list[str]
+    vmin: float | None
+    vmax: float | None
+    encoding: Literal["uint8"]
+    data: str
+
+
 class DecisionBoundaryMessage(Envelope):
     """The model over a grid spanning the data. Classification: ``predicted`` class ids and
-    ``confidence`` (the predicted class's probability, 1/K..1), indexed ``(row, col)`` = ``(x2, x1)``.
+    ``confidence`` (the predicted class's probability, 1/K..1), indexed ``(row, col)`` = ``(x2, x1)``,
+    both as 8-bit codes (:class:`QuantizedArray`; round a decoded id to the nearest integer; a
+    ``predicted`` spanning more than 256 ids comes as a plain :class:`ArrayPayload`).
     Regression (``task`` ``regression``, ``classes`` and ``confidence`` empty): ``predicted`` is the
     predicted target in data units, ``(row, col)`` over the grid for 2-D input, ``(x1,)`` along x1 for
     1-D input (``x2`` empty)."""
@@ -184,8 +200,8 @@ class DecisionBoundaryMessage(Envelope):
     x1: list[float]
     x2: list[float]
     classes: list[str]
-    predicted: ArrayPayload
-    confidence: ArrayPayload | None = None
+    predicted: QuantizedArray | ArrayPayload
+    confidence: QuantizedArray | ArrayPayload | None = None
 
 
 class GateArray(ArrayPayload):
@@ -286,20 +302,6 @@ class GradientsMessage(Envelope):
     total_norm: float | None = None
     grad_clip: float | None = None
     clipped_steps: int = Field(0, ge=0)
-
-
-class QuantizedArray(BaseModel):
-    """A tensor as 8-bit codes (base64 text of its row-major bytes), for maps drawn as colours:
-    entry ``≈ vmin + code * (vmax - vmin) / 255``; ``vmin``/``vmax`` span its finite entries."""
-
-    model_config = ConfigDict(ser_json_inf_nan="null")
-
-    shape: list[int]
-    dims: list[str]
-    vmin: float | None
-    vmax: float | None
-    encoding: Literal["uint8"]
-    data: str
 
 
 class UnitLayer(QuantizedArray):

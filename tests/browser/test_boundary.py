@@ -22,7 +22,7 @@ BOUNDARY_JS = """() => {
            testSymbol: d.data.find((t) => t.meta === 'test').marker.symbol,
            x: d.layout.xaxis.title.text, y: d.layout.yaxis.title.text,
            yUp: d.layout.yaxis.autorange !== 'reversed' && d.layout.yaxis.range[0] < d.layout.yaxis.range[1],
-           step: Number(d.dataset.step || -1) };
+           step: Number(d.dataset.step || -1), z: h.z.flat() };
 }"""
 GRADIENTS_JS = """() => {
   const d = document.getElementById('gradient-flow');
@@ -73,6 +73,11 @@ def test_spiral_draws_boundary_points_gradient_flow_and_accuracy(page: Page, sho
     steps = EPOCHS * 15  # 480 train points / batch 32 = 15 steps per epoch
     page.wait_for_function(f"({BOUNDARY_JS})().step === {steps}", timeout=UI_TIMEOUT_MS)
     expect(page.locator("#decision-boundary .gtitle")).to_contain_text(f"epoch {EPOCHS}, step {steps}")
+    # The 8-bit frame decodes to probabilities: every cell in [0, 1], both classes' regions present
+    # and sure of themselves once the spiral is learnt.
+    z = page.evaluate(f"({BOUNDARY_JS})()")["z"]
+    assert len(z) == 64 * 64 and all(v is not None and 0 <= v <= 1 for v in z)
+    assert sum(v < 0.1 for v in z) > 400 and sum(v > 0.9 for v in z) > 400, "both classes' regions, drawn"
     page.screenshot(path=str(shots_dir / "spiral-done.png"))
 
     # The gradient tab: a bounded number of columns for 900 steps (decimated, not cut), the newest last.

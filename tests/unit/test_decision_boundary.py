@@ -3,6 +3,7 @@
 import torch
 from torch import nn
 
+from nnplay.probes.arrays import array_payload, class_payload, payload_tensor, quantized_payload
 from nnplay.probes.decision_boundary import decision_boundary, grid_axes
 from nnplay.protocol import encode
 from nnplay.spec import JobSpec
@@ -52,13 +53,45 @@ def test_2d_runs_stream_points_then_boundaries():
     last = [e for e in events if e["type"] == "decision_boundary"][-1]
     assert last["predicted"]["shape"] == [64, 64] and len(last["x1"]) == 64
     assert 0.5 <= last["confidence"]["vmin"] <= last["confidence"]["vmax"] <= 1.0
+    assert last["predicted"]["encoding"] == last["confidence"]["encoding"] == "uint8"
     for seq, event in enumerate(events, 1):
         encode("j", seq, event)  # every event is a valid protocol message
     # the drawn boundary agrees with the model on the test points it was trained for
     model = result.model.eval()
     xs = torch.tensor([points["test"]["x1"], points["test"]["x2"]]).T  # (N, 2)
-    grid = torch.tensor(last["predicted"]["data"])  # (G2, G1)
+    grid = payload_tensor(last["predicted"]).round().long()  # (G2, G1) class ids from 8-bit codes
     col = torch.bucketize(xs[:, 0], torch.tensor(last["x1"])).clamp(max=63)
     row = torch.bucketize(xs[:, 1], torch.tensor(last["x2"])).clamp(max=63)
     agree = (grid[row, col] == model(xs).argmax(1)).float().mean().item()
     assert agree > 0.9
+
+
+def test_class_ids_survive_8_bit_codes_exactly():
+    g = torch.Generator().manual_seed(0)
+    for k in (1, 2, 3, 10, 256):
+        ids = torch.randint(0, k, (64, 64), generator=g)
+        payload = class_payload(ids, ["row", "col"])
+        assert payload["encoding"] == "uint8"
+        assert torch.equal(payload_tensor(payload).round().long(), ids)
+    wide = torch.tensor([[0, 300], [7, 1]])  # more than 256 ids apart: sent as plain numbers
+    assert "encoding" not in class_payload(wide, ["row", "col"])
+    assert torch.equal(payload_tensor(class_payload(wide, ["row", "col"])).long(), wide)
+
+
+def test_confidence_codes_are_within_half_a_step_of_the_model():
+    probs = torch.softmax(torch.randn(3, 64, 64, generator=torch.Generator().manual_seed(1)), 0)  # (K, G2, G1)
+    confidence = probs.max(0).values
+    payload = quantized_payload(confidence, ["row", "col"])
+    step = (payload["vmax"] - payload["vmin"]) / 255
+    assert (payload_tensor(payload) - confidence).abs().max() <= step / 2 + 1e-6
+    assert payload["vmin"] == confidence.min().item() and payload["vmax"] == confidence.max().item()
+
+
+def test_non_finite_entries_do_not_break_either_encoding():
+    t = torch.tensor([[0.5, float("nan")], [float("inf"), -1.0]])
+    plain = array_payload(t, ["row", "col"])
+    assert (plain["vmin"], plain["vmax"], plain["data"]) == (-1.0, 0.5, [[0.5, None], [None, -1.0]])
+    coded = quantized_payload(t, ["row", "col"])
+    assert (coded["vmin"], coded["vmax"]) == (-1.0, 0.5) and torch.isfinite(payload_tensor(coded)).all()
+    empty = quantized_payload(torch.full((2,), float("nan")), ["x"])
+    assert empty["vmin"] is None and empty["vmax"] is None

@@ -24,7 +24,7 @@ from torch import nn
 
 from nnplay.data import Split
 from nnplay.probes import feature_maps
-from nnplay.probes.arrays import array_payload, quantized_payload
+from nnplay.probes.arrays import array_payload, class_payload, quantized_payload
 from nnplay.probes.decision_boundary import (CURVE_DIMS, GRID_DIMS, grid_axes, grid_outputs, grid_points,
                                              grid_probabilities, prediction_values)
 from nnplay.probes.neurons import (UNIT_DIMS, grid_forward, hidden_blocks, layer_weights, thumbnail_index,
@@ -70,6 +70,7 @@ class Probe:
             self.rows = thumbnail_index(GRID_RESOLUTION, unit_resolution)  # (R,)
             self.points = thumbnail_points(GRID_RESOLUTION, self.rows, self.rows)  # (R*R,)
             self.unit_axes = {"x1": _round(self.x1[self.rows]), "x2": _round(self.x2[self.rows])}
+            self.axes_text = {"x1": _round(self.x1), "x2": _round(self.x2)}  # the grid's axes, sent every frame
         self.reconstruct = spec.dataset.target == "input"
         if self.reconstruct:
             shapes = [tuple(row.output_shape) for row in infer_shapes(spec.network, split.info.input_shape)]
@@ -144,10 +145,8 @@ class Probe:
         confidence, predicted = probs.max(dim=0)  # (G, G) each
         return {
             "type": "decision_boundary", "step": step, "epoch": epoch,
-            "x1": _round(self.x1), "x2": _round(self.x2), "classes": list(self.classes),
-            "predicted": {"shape": list(predicted.shape), "dims": GRID_DIMS, "vmin": 0,
-                          "vmax": len(self.classes) - 1, "data": predicted.tolist()},
-            "confidence": array_payload(confidence, GRID_DIMS, decimals=2),
+            "x1": self.axes_text["x1"], "x2": self.axes_text["x2"], "classes": list(self.classes),
+            "predicted": class_payload(predicted, GRID_DIMS), "confidence": quantized_payload(confidence, GRID_DIMS),
         }
 
     def _prediction(self, outputs: torch.Tensor, step: int, epoch: int) -> dict:

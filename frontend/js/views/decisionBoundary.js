@@ -6,6 +6,7 @@
 // each frame is the prediction curve; for 2-D input each frame is the predicted surface, drawn on one
 // diverging scale centred on 0 with the points coloured by their target on that same, fixed scale.
 
+import { payloadRows } from './arrays.js';
 import { CLASS_COLORS, COLORS, DIVERGING, FONT, REGION_SCALE, emptyNote, tint } from './plotTheme.js';
 
 const CONFIG = {
@@ -177,8 +178,8 @@ function heatmapTrace(frame, geom, span) {
   };
   if (frame.task === 'regression') return predictionTrace(frame, geom, span, colorbar);
   const k = frame.classes.length;
-  const predicted = frame.predicted.data;
-  const confidence = frame.confidence.data;
+  const predicted = payloadRows(frame.predicted, { round: true });
+  const confidence = payloadRows(frame.confidence);
   const base = { type: 'heatmap', uid: 'boundary', x: frame.x1, y: frame.x2, showlegend: false, name: 'boundary' };
   if (k === 2) {
     return {

@@ -6,6 +6,7 @@
 // 0 at ± max |activation| of the layer (its vmin/vmax), so units of one layer compare directly.
 // Clicking a unit draws its map large (a Plotly heatmap with axes and a colour bar) beside the diagram.
 
+import { decodeQuantized } from './arrays.js';
 import { DIVERGING, FONT, cssGradient, emptyNote } from './plotTheme.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -13,16 +14,6 @@ const CONFIG = { displaylogo: false, responsive: false, modeBarButtonsToRemove: 
 const MAX_NODE_PX = 40;
 const MIN_NODE_PX = 8;
 const STOPS = DIVERGING.map(([t, hex]) => [t, parseInt(hex.slice(1), 16)]);
-
-/** 8-bit codes of a `uint8` array payload as values: vmin + code * (vmax - vmin) / 255. */
-export function decodeQuantized(payload) {
-  const bin = atob(payload.data);
-  const out = new Float32Array(bin.length);
-  const lo = payload.vmin ?? 0;
-  const step = ((payload.vmax ?? lo) - lo) / 255;
-  for (let i = 0; i < bin.length; i += 1) out[i] = lo + bin.charCodeAt(i) * step;
-  return out;
-}
 
 /** RGB of `t` in [0, 1] on the diverging scale (0.5 = white). */
 export function divergingRgb(t) {
