@@ -176,7 +176,7 @@ function setSpec(spec, from) {
   }
   if (from !== 'editor') views.editor.setSpec(spec);
   const info = datasetInfo(spec?.dataset?.name);
-  views.settings.setSpec(spec, { params: info?.params || [], task: info?.task || null }); // a focused control is left alone
+  views.settings.setSpec(spec, { params: info?.params || [], task: info?.task || null, kind: info?.kind || null }); // a focused control is left alone
   showDatasetInfo(spec);
   if (!store.get().jobId) showInside(spec);
   writeConfigHash(); // the URL always reopens this experiment
@@ -250,8 +250,8 @@ function importSpec({ name, text }) {
 function showDatasetInfo(spec) {
   const info = datasetInfo(spec?.dataset?.name);
   const box = $('dataset-info');
-  const own = spec?.dataset?.n_samples; // the 2-D sets are generated with the spec's n_samples
-  const samples = isToy(info?.name) && Number.isInteger(own) ? own : info?.n_samples;
+  const own = spec?.dataset?.n_samples; // generated sets (2-D, adding, copy ...) are made with the spec's n_samples
+  const samples = (isToy(info?.name) || info?.params?.includes('n_samples')) && Number.isInteger(own) ? own : info?.n_samples;
   let outputs = info?.task === 'regression' ? '1 target' : `${info?.classes?.length ?? '?'} classes`;
   if (info?.vocab_size) outputs = `vocabulary ${info.vocab_size} tokens`;
   else if (info?.target_shape?.length && info?.task === 'regression') outputs = `target ${info.target_shape.join('×')} values`;
@@ -259,10 +259,21 @@ function showDatasetInfo(spec) {
   box.textContent = info?.kind === 'corpus'
     ? `word corpus · ${info.n_samples.toLocaleString()} tokens · for word2vec networks ({"type": "word2vec"})`
     : info
-    ? `${info.task} · ${info.kind} · input ${info.input_shape.join('×')} · ${outputs} · ${samples} samples${gaps}`
+    ? `${info.task} · ${info.kind} · input ${specInputShape(info, spec).join('×')} · ${outputs} · ${samples} samples${gaps}`
     : '';
   box.title = info?.source ? `Source: ${info.source}` : '';
   $('delete-dataset-btn').hidden = !info?.uploaded;
+}
+
+/** The input shape `spec` gives the data set: its `seq_len` or `window`, where it sets one, is the
+ * number of steps (the first dimension); otherwise the data set's default shape. */
+function specInputShape(info, spec) {
+  const shape = [...(info.input_shape || [])];
+  for (const option of ['seq_len', 'window']) {
+    const steps = spec?.dataset?.[option];
+    if (info.params?.includes(option) && Number.isInteger(steps) && steps > 0 && shape.length) shape[0] = steps;
+  }
+  return shape;
 }
 
 /** The job's `data_info` message: split sizes and how many feature values are missing. */
@@ -586,8 +597,10 @@ function showInside(spec) {
   $('time-gradients-caption').hidden = !seq;
   const inside = INSIDE[seq ? 'sequence' : !toy ? 'image' : (info.task === 'regression' ? 'regression' : 'toy2d')];
   views.tabs.setLabel('inside', inside.label, inside.hint);
-  $('tab-neurons').hidden = !toy; // neuron heatmaps exist for MLPs on 2-D input only
-  if (!toy && store.get().tab === 'neurons') store.set({ tab: 'inside' });
+  // Tabs with nothing to show for this network and data are hidden (the selected one falls back).
+  const shown = { neurons: toy, attention: hasAttention(spec), repr: Boolean(reprMode(spec)) };
+  for (const [key, on] of Object.entries(shown)) $(`tab-${key}`).hidden = !on;
+  if (shown[store.get().tab] === false) store.set({ tab: 'inside' });
   $('boundary-caption').textContent = info?.task === 'regression'
     ? (info.kind === 'toy1d'
       ? 'Red: the model’s prediction over x; dots: train, rings: test. Watch the curve bend to follow the data, not the noise.'

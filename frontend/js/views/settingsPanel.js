@@ -27,6 +27,9 @@ const LOSSES = [
  * Field descriptors. `kind`: select | float | int | bool | batch | optfloat | optint (empty = null) | schedule.
  * `param`: shown for data sets taking that option only; `task`: for that task only. `tip`: tooltip.
  */
+// Data kinds whose examples are feature values (missing values and imputation apply to them only).
+const TABLE_KINDS = ['tabular', 'image', 'toy1d', 'toy2d'];
+
 const DATA_FIELDS = [
   { path: ['dataset', 'name'], label: 'data set', kind: 'select', id: 'dataset-select', wide: true,
     tip: 'Which data set to learn.' },
@@ -45,8 +48,9 @@ const DATA_FIELDS = [
   { path: ['dataset', 'seq_len'], label: 'sequence length', kind: 'optint', min: 2, max: 1000, step: 1, param: 'seq_len',
     tip: 'Steps per sequence: characters for text, steps for the adding and copy tasks (empty = default).' },
   { path: ['dataset', 'missing_fraction'], label: 'missing', kind: 'float', min: 0, max: 0.9, step: 0.05, placeholder: '0',
+    dataKinds: TABLE_KINDS,
     tip: 'Share of feature values removed completely at random (seeded by the split seed), 0-0.9: partially observed data.' },
-  { path: ['dataset', 'impute'], label: 'impute', kind: 'select', default: 'mean',
+  { path: ['dataset', 'impute'], label: 'impute', kind: 'select', default: 'mean', dataKinds: TABLE_KINDS,
     options: [
       { value: 'mean', text: 'mean', tip: 'Fill with the training part’s mean of that feature.' },
       { value: 'zero', text: 'zero', tip: 'Fill with 0 (in data units).' },
@@ -275,11 +279,13 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit, onLive = () =>
     },
 
     /** Show `spec` in the controls; a focused control keeps what the user is typing. `params` are the
-     * data set's options (GET /api/datasets), `task` its task: controls for others are hidden. */
-    setSpec(spec, { params = [], task = null } = {}) {
+     * data set's options (GET /api/datasets), `task` its task and `kind` its data kind: controls for
+     * others are hidden. */
+    setSpec(spec, { params = [], task = null, kind = null } = {}) {
       for (const c of controls.values()) {
         c.row.hidden = (Boolean(c.field.param) && !params.includes(c.field.param))
-          || (Boolean(c.field.task) && c.field.task !== task);
+          || (Boolean(c.field.task) && c.field.task !== task)
+          || (Boolean(c.field.dataKinds && kind) && !c.field.dataKinds.includes(kind));
         if (c.inputs.includes(document.activeElement)) continue;
         c.write(getPath(spec, c.field.path));
       }
