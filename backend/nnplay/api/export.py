@@ -91,7 +91,7 @@ def onnx_file(spec: JobSpec, state: dict, data_dir=None) -> bytes:
     info = dataset_info(spec.dataset, data_dir)
     network = bind_vocab(spec.network, info.vocab_size)  # a text set's embedding gets its table size
     job = {"network": network.model_dump(mode="json"), "state_dict": state["model"],
-           "input_shape": list(info.input_shape)}
+           "input_shape": list(info.input_shape), "pad_id": info.pad_id}
     with _ONNX_LOCK, tempfile.TemporaryDirectory(prefix="nnplay-onnx-") as folder:
         src, out = Path(folder) / "in.pt", Path(folder) / "out.onnx"
         torch.save(job, src)

@@ -22,13 +22,16 @@ OPSET = 18
 EXIT_MISSING_PACKAGE, EXIT_EXPORT_FAILED = 3, 2
 
 
-def export_onnx(network: NetworkSpec, input_shape: tuple[int, ...], state_dict: dict[str, torch.Tensor]) -> bytes:
+def export_onnx(network: NetworkSpec, input_shape: tuple[int, ...], state_dict: dict[str, torch.Tensor],
+                pad_id: int | None = None) -> bytes:
     """The serialised ONNX ModelProto of ``network`` with the weights ``state_dict``.
 
-    ``input_shape`` is one example's shape, e.g. ``(1, 8, 8)``. Raises ImportError when onnxscript or
-    onnx is missing, and the exporter's own errors (no common base class) for an op it cannot translate.
+    ``input_shape`` is one example's shape, e.g. ``(1, 8, 8)``. ``pad_id``: the data's padding token
+    (text sets with ``<pad>``), masked in attention and pooling inside the graph as in training, so
+    padded inputs give the same outputs as nnplay. Raises ImportError when onnxscript or onnx is
+    missing, and the exporter's own errors (no common base class) for an op it cannot translate.
     """
-    model = build_network(network, input_shape)
+    model = build_network(network, input_shape, pad_id=pad_id)
     model.load_state_dict(state_dict)
     model.eval()
     tokens = network.layers[0].type == "embedding"  # text data: int64 token ids in
@@ -41,13 +44,14 @@ def export_onnx(network: NetworkSpec, input_shape: tuple[int, ...], state_dict: 
 
 
 def main(argv: list[str]) -> int:
-    """``IN OUT``: IN is a torch.save of ``{"network": dict, "input_shape": list, "state_dict"}``
+    """``IN OUT``: IN is a torch.save of ``{"network": dict, "input_shape": list, "state_dict", "pad_id"}``
     (read with weights_only=True); the ONNX bytes go to OUT. Exit 0, or EXIT_MISSING_PACKAGE /
     EXIT_EXPORT_FAILED with the reason as the last line of stderr."""
     torch.set_num_threads(1)
     job = torch.load(argv[0], weights_only=True, map_location="cpu")
     try:
-        data = export_onnx(NetworkSpec.model_validate(job["network"]), tuple(job["input_shape"]), job["state_dict"])
+        data = export_onnx(NetworkSpec.model_validate(job["network"]), tuple(job["input_shape"]), job["state_dict"],
+                           job.get("pad_id"))
     except ImportError as exc:
         print(f"\n{exc}", file=sys.stderr)
         return EXIT_MISSING_PACKAGE
