@@ -18,20 +18,18 @@ Usage: .venv/bin/python benchmarks/attention.py [--epochs 4] [--repeats 2] [--th
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from overhead import playground_job, start_server  # noqa: E402  (the shared server helpers)
+from overhead import bare_seconds, playground_job, start_server  # noqa: E402  (the shared helpers)
 
 from nnplay.data import load  # noqa: E402
 from nnplay.nn import build_network  # noqa: E402
 from nnplay.protocol import encode  # noqa: E402
 from nnplay.spec import JobSpec  # noqa: E402
 from nnplay.spec.presets import PRESETS  # noqa: E402
-from nnplay.train.optim import loss_fn, make_optimizer  # noqa: E402
 from nnplay.train.probing import Probe  # noqa: E402
 
 
@@ -46,24 +44,7 @@ def preset(pid: str, epochs: int | None = None, probe_every: int = 20) -> JobSpe
 
 def bare_loop(spec: JobSpec) -> float:
     """Training sequences per second of a plain PyTorch loop with the same modules."""
-    split, t = load(spec.dataset), spec.training
-    torch.manual_seed(t.seed)
-    model = build_network(spec.network, split.info.input_shape, split.info.vocab_size, pad_id=split.info.pad_id)
-    opt = make_optimizer(model.parameters(), t)
-    gen = torch.Generator().manual_seed(t.seed)
-    start = time.perf_counter()
-    for _ in range(t.epochs):
-        model.train()
-        for idx in torch.randperm(len(split.x_train), generator=gen).split(t.batch_size):
-            opt.zero_grad()
-            loss = loss_fn(t.loss, model(split.x_train[idx]), split.y_train[idx])
-            loss.backward()
-            opt.step()
-            loss.item()
-        model.eval()
-        with torch.no_grad():
-            (model(split.x_test).argmax(-1) == split.y_test).float().mean().item()
-    return t.epochs * len(split.x_train) / (time.perf_counter() - start)
+    return spec.training.epochs * len(load(spec.dataset).x_train) / bare_seconds(spec)
 
 
 def message_bytes() -> tuple[int, list[int]]:
