@@ -80,10 +80,11 @@ class WordVectors:
         if network_kind(spec.network) != "word2vec":
             raise JobConflict(f"job {row.id} trains a layer network, not word2vec: it has no word vectors")
         state = latest_weights(svc, row)
-        vocab, _ = corpus_vocab(spec.dataset.name, spec.network.min_count)
-        self.words, self.step = list(vocab.words), int(state["step"])
+        words = state.get("words") or corpus_vocab(spec.dataset.name, spec.network.min_count,
+                                                   svc.settings.data_dir)[0].words  # (checkpoints before words)
+        self.words, self.step = list(words), int(state["step"])
         self.vectors = state["model"]["in_embed.weight"].float()  # (V, D)
-        self.index = vocab.index
+        self.index = {w: i for i, w in enumerate(self.words)}
 
     def id_of(self, word: str, field: str) -> int:
         """The id of ``word``; RequestValidationError (422 at query ``field``) with close spellings."""

@@ -2,9 +2,9 @@
 
 from math import ceil, prod
 
-from nnplay.data import dataset_info
+from nnplay.data import dataset_info, is_word_corpus
 from nnplay.settings import Settings
-from nnplay.spec.data import WORD_CORPORA, DatasetSpec
+from nnplay.spec.data import DatasetSpec
 from nnplay.spec.errors import LimitError, SpecError
 from nnplay.spec.network import LayerSummary, NetworkSpec, NetworkSummary, summarize
 from nnplay.spec.training import TrainingSpec
@@ -28,7 +28,7 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
     training = training or TrainingSpec()
     if isinstance(network, Word2VecSpec):
         return check_word2vec(dataset, network, training, settings)
-    if dataset.name in WORD_CORPORA:
+    if is_word_corpus(dataset.name, settings.data_dir):
         raise SpecError(("dataset", "name"), f"'{dataset.name}' is a word corpus: it trains word2vec networks "
                         '({"type": "word2vec", ...}); a layer network needs digits, a tabular or a 2-D data set')
     info = dataset_info(dataset, settings.data_dir)
@@ -71,12 +71,10 @@ def activation_mib(summary: NetworkSummary, batch_size: int) -> float:
 def check_word2vec(dataset: DatasetSpec, network: Word2VecSpec, training: TrainingSpec,
                    settings: Settings) -> NetworkSummary:
     """The word2vec summary: one-hot input ``(V,)``, the input embedding ``(V, D)`` giving ``(D,)``, the
-    output weights ``(V, D)``. Raises SpecError for a non-corpus data set or a ``min_count`` leaving fewer
-    than ``MIN_VOCAB`` words, LimitError over ``max_params`` or ``max_epochs``."""
-    if dataset.name not in WORD_CORPORA:
-        raise SpecError(("dataset", "name"), f"word2vec trains on a word corpus ({', '.join(WORD_CORPORA)}), "
-                        f"not on '{dataset.name}'")
-    vocab, ids = corpus_vocab(dataset.name, network.min_count)
+    output weights ``(V, D)``. Raises SpecError at ``dataset.name`` for a data set that is not a word
+    corpus (built-in or an uploaded text under ``settings.data_dir``), at ``network.min_count`` for a
+    ``min_count`` leaving fewer than ``MIN_VOCAB`` words, LimitError over ``max_params`` or ``max_epochs``."""
+    vocab, ids = corpus_vocab(dataset.name, network.min_count, settings.data_dir)
     if len(vocab) < MIN_VOCAB:
         raise SpecError(("network", "min_count"), f"min_count {network.min_count} leaves {len(vocab)} words of "
                         f"'{dataset.name}' in the vocabulary; at least {MIN_VOCAB} are needed: lower min_count")
