@@ -186,10 +186,12 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
         log_every = max(1, math.ceil(n_batches / STEP_POINTS_PER_EPOCH))
         while pos.batch_index < n_batches:
             progress = (pos.epoch - 1 + pos.batch_index / n_batches) / t.epochs
-            if control.gate(pos.step, apply_changes, lambda: emit(probe.event(model, pos.step, pos.epoch))) == "stop":
+            gate = control.gate(pos.step, apply_changes, lambda: emit(probe.event(model, pos.step, pos.epoch)))
+            if gate == "stop":
                 status = "stopped"
                 break
             apply_changes()
+            single = gate == "step"  # one step granted while paused: its metrics go out
             lo = pos.batch_index * size
             xb, yb = inputs[lo:lo + size], targets[lo:lo + size]
             lr = decayed_lr(base, progress)
@@ -213,7 +215,7 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
             pos.batch_index += 1
             s = pos.sums
             s[0], s[1], s[2], s[3] = s[0] + value * len(yb), s[1] + len(yb), s[2] + value, s[3] + 1
-            if pos.step % log_every == 0:
+            if single or pos.step % log_every == 0:
                 emit({"type": "metrics", "scope": "step", "step": pos.step, "epoch": pos.epoch,
                       "train_loss": s[2] / s[3], "lr": lr})
                 s[2], s[3] = 0.0, 0
