@@ -165,3 +165,13 @@ def test_a_live_lr_reaches_a_paused_word2vec_job_at_its_next_step(client):
     changes = [m for m in map(json.loads, svc.store.messages(job["id"])) if m["type"] == "settings"]
     assert [(c["step"], c["changes"]) for c in changes] == [(last["step"] - 1, {"lr": 0.5})]
     assert client.post(f"/api/jobs/{job['id']}/stop").json()["status"] == "stopped"
+
+
+def test_a_full_softmax_over_the_whole_corpus_in_one_step_is_refused_by_its_memory(client):
+    """Full batch, full softmax, min_count 1 on Milton: logits over the whole vocabulary for every pair
+    of the corpus at once (tens of GB): refused at training.batch_size before it can exhaust the memory."""
+    network = {"full_softmax": True, "min_count": 1, "embedding_dim": 4}
+    errors = field_errors(client.post("/api/jobs", json=w2v_job(network, "milton_words", batch_size="full")))
+    assert "max_activation_mb" in errors["training.batch_size"] and "negative sampling" in errors["training.batch_size"]
+    ok = client.post("/api/networks/validate", json=w2v_job(network, "milton_words", batch_size=256))
+    assert ok.status_code == 200, ok.text
