@@ -149,3 +149,14 @@ def test_min_count_leaving_too_few_words_answers_422_for_an_upload(client):
     spec = {"dataset": {"name": "regained"}, "network": {"layers": [{"type": "flatten"}]}}
     r = client.post("/api/jobs", json=spec)
     assert r.status_code == 422 and "word2vec" in r.json()["detail"][0]["msg"]
+
+
+def test_a_corpus_deleted_and_uploaded_again_under_its_name_is_read_afresh(client):
+    assert upload_text(client, REGAINED.read_bytes(), name="poem").status_code == 201
+    before = client.post("/api/networks/validate", json=w2v_spec("poem", min_count=1)).json()["input_shape"]
+    assert client.delete("/api/datasets/poem").status_code == 204
+    other = (CORPUS_DIR / "shakespeare_macbeth.txt").read_bytes()
+    assert upload_text(client, other, name="poem").status_code == 201
+    after = client.post("/api/networks/validate", json=w2v_spec("poem", min_count=1)).json()["input_shape"]
+    assert after == [len(set(tokenize(other.decode("ascii"))))] != before
+
