@@ -105,3 +105,14 @@ def test_a_resumed_run_keeps_the_live_lr(monkeypatch):
     train(spec(), lambda e: None, control=control)
     expected = [s["lr"] for s in uninterrupted.steps]
     assert [s["lr"] for s in first.steps + rest.steps] == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_checkpoint_of_other_words_is_refused_on_resume():
+    """An uploaded corpus replaced under its name: the checkpoint's vectors belong to other words."""
+    from nnplay.spec.errors import SpecError
+
+    states = []
+    train(spec(epochs=1), lambda e: None, checkpoint=states.append, should_stop=lambda: True)
+    state = {**states[-1], "words": list(reversed(states[-1]["words"]))}
+    with pytest.raises(SpecError, match="changed since this job's checkpoint"):
+        train(spec(epochs=1), lambda e: None, resume=state)

@@ -39,6 +39,7 @@ from nnplay.nn.word2vec import (NoiseSampler, Vocab, Word2Vec, cbow_examples, ke
                                 noise_distribution, skipgram_pairs, subsample)
 from nnplay.probes.arrays import finite_or_none
 from nnplay.probes.embeddings import analogy_accuracy, project_2d, read_questions
+from nnplay.spec.errors import SpecError
 from nnplay.spec.network import JobSpec
 from nnplay.train.control import RunControl
 from nnplay.train.loop import _INIT_LOCK, STEP_POINTS_PER_EPOCH, TrainResult
@@ -123,6 +124,14 @@ class ProjectionProbe:
                 "analogy_accuracy": round(accuracy, 4) if n_questions else None, "analogy_questions": n_questions}
 
 
+def _check_same_words(state: dict, vocab: Vocab, corpus: str) -> None:
+    """SpecError at ``dataset.name`` when a checkpoint's vocabulary is not the corpus's now (an uploaded
+    corpus replaced under its name): its vectors would belong to other words."""
+    if "words" in state and list(state["words"]) != list(vocab.words):
+        raise SpecError(("dataset", "name"), f"the corpus '{corpus}' changed since this job's checkpoint (its "
+                        "vocabulary differs): the job cannot resume; start a new one")
+
+
 @dataclass
 class _Position:
     epoch: int = 1
@@ -151,6 +160,7 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
     neg_gen = torch.Generator()
     pos, final, base, progress = _Position(), {}, t.lr, 0.0  # base: of the linear decay (a live lr rescales it)
     if resume:
+        _check_same_words(resume, vocab, spec.dataset.name)
         model.load_state_dict(resume["model"])
         opt.load_state_dict(resume["optimizer"])
         neg_gen.set_state(resume["neg_gen"])
