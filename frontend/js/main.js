@@ -126,8 +126,9 @@ const views = {
     needsFetch: () => Boolean(apiToken()), fetchFile: api.download, onError: showError,
   }),
   upload: createUploadPanel({
-    fileInput: $('upload-file'), targetSelect: $('upload-target'), taskSelect: $('upload-task'),
-    nameInput: $('upload-name'), button: $('upload-btn'), resultEl: $('upload-result'), onUpload: uploadDataset,
+    fileInput: $('upload-file'), kindSelect: $('upload-kind'), targetSelect: $('upload-target'), taskSelect: $('upload-task'),
+    nameInput: $('upload-name'), button: $('upload-btn'), resultEl: $('upload-result'), hintEl: $('upload-hint'),
+    onUpload: uploadDataset,
   }),
   compare: createComparePanel({
     selectA: $('compare-a'), selectB: $('compare-b'), button: $('compare-btn'), resultEl: $('compare-result'),
@@ -185,8 +186,17 @@ function setSpec(spec, from) {
 
 function onFormEdit(path, value) {
   let spec = withPath(store.get().spec || {}, path, value);
-  if (path.join('.') === 'dataset.name') spec = forRegression(normalizeDataset(spec));
+  if (path.join('.') === 'dataset.name') spec = forCorpus(forRegression(normalizeDataset(spec)));
   setSpec(spec, 'form');
+}
+
+/** Choosing a word corpus for a layer network: the network and training of the first word2vec preset
+ * (a corpus trains word2vec only), on the chosen corpus. */
+function forCorpus(spec) {
+  if (datasetInfo(spec?.dataset?.name)?.kind !== 'corpus' || spec?.network?.type === 'word2vec') return spec;
+  const preset = store.get().presets.find((p) => p.spec?.network?.type === 'word2vec');
+  if (!preset) return spec;
+  return { ...clone(preset.spec), name: `word2vec on ${spec.dataset.name}`, dataset: { name: spec.dataset.name } };
 }
 
 /** Choosing a regression set: the loss becomes `mse` and a final linear layer gets 1 output. */

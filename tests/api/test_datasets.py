@@ -127,3 +127,15 @@ def test_bad_form_fields_and_size_limit(settings):
         r = upload(client, big, target="y", name="big")
         assert r.status_code == 413 and "max_upload_bytes" in r.json()["detail"]
         assert client.get("/api/health").json()["status"] == "ok"
+
+
+def test_an_autoencoder_on_an_uploaded_csv_downloads_its_codes(client):
+    assert upload(client, iris_csv(), name="iris_up").status_code == 201
+    layers = [{"type": "linear", "out_features": 2}, {"type": "linear", "out_features": 4}]
+    spec = {"dataset": {"name": "iris_up", "target": "input"}, "network": {"layers": layers},
+            "training": {"optimizer": "adam", "lr": 0.01, "epochs": 2, "batch_size": 16, "loss": "mse"}}
+    job = client.post("/api/jobs", json=spec).json()
+    assert wait_done(client, job["id"])["status"] == "completed"
+    r = client.get(f"/api/jobs/{job['id']}/embeddings")
+    assert r.status_code == 200, r.text
+    assert len(r.json()["vectors"]) == 30 and set(r.json()["labels"]) <= {"setosa", "versicolor", "virginica"}

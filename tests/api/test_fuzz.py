@@ -5,8 +5,11 @@ same requests (what they answer still depends on how far the jobs have got). Thr
 
 - schemathesis' positive mode (bodies and path values valid by the schema; most networks still fail
   shape inference, so they test the 422 path) and negative mode (bodies that break the schema);
-- bodies that are valid jobs by construction (a hypothesis strategy below), so POST /api/jobs and
-  POST /api/networks/validate also answer 201/200 and jobs really train;
+- bodies that are valid jobs by construction (a hypothesis strategy below: layer networks and, one
+  in four, word2vec networks on the word corpora), so POST /api/jobs and POST /api/networks/validate
+  also answer 201/200 and jobs really train; and near-valid word2vec bodies (one field wrong: window 0,
+  negatives with full_softmax, a min_count leaving fewer than 10 words, an unknown or non-corpus data
+  set), which must answer 422 naming that field;
 - the path routes (stop, resume, metrics, get, delete) on the ids of those real jobs, right after each
   create while they queue, run and end, then once more when they have ended, and on generated ids.
 
@@ -20,6 +23,7 @@ Jobs are kept tiny through the settings (``max_epochs=2``, ``max_params=5000``, 
 
 import time
 from collections import Counter
+from functools import cache
 
 import pytest
 import schemathesis
@@ -37,6 +41,7 @@ from nnplay.api.app import create_app
 from nnplay.data import DATASETS
 from nnplay.settings import Settings
 from nnplay.spec.data import GENERATED
+from nnplay.train.word2vec import corpus_vocab
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 NEGATIVE_CHECKS = CHECKS + [negative_data_rejection]
@@ -106,9 +111,60 @@ def training(draw, n_samples: int) -> dict:
 FLAT_OR_IMAGE_KINDS = ("image", "tabular", "toy1d", "toy2d")  # the data the generated MLPs and CNNs take
 
 
+MAX_PARAMS = 5000  # the fuzzed app's setting: word2vec's 2 * V * D must stay under it
+WORD_CORPORA = sorted(n for n, i in DATASETS.items() if i.kind == "corpus")
+W2V_MIN_COUNTS = (100, 200, 400, 1000)
+
+
+@cache
+def vocab_size(corpus: str, min_count: int) -> int:
+    return len(corpus_vocab(corpus, min_count)[0])
+
+
+@st.composite
+def word2vec_jobs(draw) -> dict:
+    """A word2vec JobSpec body the server must accept: a vocabulary of 10+ words and 2 V D <= MAX_PARAMS."""
+    name = draw(st.sampled_from(WORD_CORPORA))
+    fits = [m for m in W2V_MIN_COUNTS if 10 <= vocab_size(name, m) <= MAX_PARAMS // 4]
+    min_count = draw(st.sampled_from(fits))
+    full_softmax = draw(st.booleans())
+    network = {"type": "word2vec", "model": draw(st.sampled_from(["skipgram", "cbow"])),
+               "embedding_dim": draw(st.integers(2, min(16, MAX_PARAMS // (2 * vocab_size(name, min_count))))),
+               "window": draw(st.integers(1, 5)), "full_softmax": full_softmax, "min_count": min_count,
+               "subsample": draw(st.sampled_from([0.0, 1e-3, 1e-4])), "projection_words": draw(st.integers(10, 50))}
+    if not full_softmax and draw(st.booleans()):
+        network["negatives"] = draw(st.integers(1, 10))
+    train = {"optimizer": draw(st.sampled_from(["sgd", "adam"])), "lr": draw(st.floats(1e-4, 0.1)),
+             "epochs": draw(st.integers(1, 2)), "batch_size": draw(st.sampled_from([512, 2048, 8192])),
+             "seed": draw(st.integers(0, 2**31 - 1)), "probe_every": draw(st.integers(5, 100))}
+    return {"dataset": {"name": name}, "network": network, "training": train}
+
+
+NEAR_VALID = {  # one wrong field of a valid word2vec body -> the field the 422 must name
+    "window 0": (lambda b: b["network"].update(window=0), "network.window"),
+    "negatives with full_softmax": (lambda b: b["network"].update(full_softmax=True, negatives=5), "network.negatives"),
+    "huge min_count": (lambda b: b["network"].update(min_count=10_000), "network.min_count"),
+    "unknown data set": (lambda b: b["dataset"].update(name="no_such_corpus"), "dataset.name"),
+    "not a corpus": (lambda b: b["dataset"].update(name="digits"), "dataset.name"),
+}
+
+
+@st.composite
+def near_valid_word2vec_jobs(draw) -> tuple[dict, str]:
+    """A word2vec body with one field wrong, and that field's path."""
+    body = draw(word2vec_jobs())
+    body["network"].pop("negatives", None)
+    spoil, field = NEAR_VALID[draw(st.sampled_from(sorted(NEAR_VALID)))]
+    spoil(body)
+    return body, field
+
+
 @st.composite
 def valid_jobs(draw) -> dict:
-    """A JobSpec body the server must accept: the output size fits the data set and the loss."""
+    """A JobSpec body the server must accept: a layer network whose output size fits the data set and the
+    loss, or (one in four) a word2vec network on a word corpus."""
+    if draw(st.integers(0, 3)) == 0:
+        return draw(word2vec_jobs())
     name = draw(st.sampled_from(sorted(n for n, i in DATASETS.items() if i.kind in FLAT_OR_IMAGE_KINDS)))
     info = DATASETS[name]
     n_classes = len(info.classes)
@@ -143,6 +199,13 @@ class Fuzzer:
         self.counts: Counter = Counter()
         self.failures: dict[tuple, str] = {}
         self.job_ids: list[str] = []
+        self.word2vec: Counter = Counter()  # (label, status) of the word2vec bodies sent
+
+    def send_body(self, label: str, body: dict, expect: range):
+        r = self.send(self.ops[label].Case(body=body, media_type="application/json"), expect=expect)
+        if body["network"].get("type") == "word2vec":
+            self.word2vec[(label, r.status_code)] += 1
+        return r
 
     def send(self, case, checks=CHECKS, expect: range | None = None):
         response = case.call()
@@ -176,27 +239,39 @@ class Fuzzer:
 
     def bodies(self, label: str, n: int, expect: range) -> None:
         """n valid job bodies; the route must answer within ``expect``."""
-        op = self.ops[label]
 
         @derandomized(n)
         @given(body=valid_jobs())
         def run(body):
             if label == "POST /api/networks/validate":
                 body.pop("name", None)  # a job's name is no part of a network check
-            self.send(op.Case(body=body, media_type="application/json"), expect=expect)
+            self.send_body(label, body, expect)
+
+        run()
+
+    def near_valid_word2vec(self, label: str, n: int) -> None:
+        """n word2vec bodies with one field wrong: 422 naming that field."""
+
+        @derandomized(n)
+        @given(case=near_valid_word2vec_jobs())
+        def run(case):
+            body, field = case
+            r = self.send_body(label, body, range(422, 423))
+            fields = [e.get("field") for e in r.json().get("detail", [])] if r.status_code == 422 else []
+            if field not in fields:
+                self.failures.setdefault((label, r.status_code, f"not at {field}"), f"{body}\n-> {r.text[:2000]}")
 
         run()
 
     def lifecycle(self, n: int) -> None:
         """n valid jobs, each followed by one to four actions on recent jobs (the new one included)
         while they are queued, running or ended: stop, resume, metrics, get, delete, or the list."""
-        create = self.ops["POST /api/jobs"]
         action = st.tuples(st.sampled_from(LIFECYCLE_ROUTES), st.integers(0, 3))
 
         @derandomized(n)
         @given(body=valid_jobs(), actions=st.lists(action, min_size=1, max_size=4))
         def run(body, actions):
-            r = self.send(create.Case(body=body, media_type="application/json"), expect=range(201, 202))
+            r = self.send_body("POST /api/jobs", body, range(201, 202))
             if r.status_code == 201:
                 self.job_ids.append(r.json()["id"])
             for label, back in actions if self.job_ids else ():  # back = 0: the newest job
@@ -220,7 +295,7 @@ class Fuzzer:
 
 @pytest.fixture
 def fuzzer(tmp_path):
-    settings = Settings(data_dir=tmp_path, device="cpu", max_concurrent_jobs=1, max_params=5000, max_epochs=2,
+    settings = Settings(data_dir=tmp_path, device="cpu", max_concurrent_jobs=1, max_params=MAX_PARAMS, max_epochs=2,
                         torch_threads=1)
     try:
         yield Fuzzer(schemathesis.openapi.from_asgi("/openapi.json", create_app(settings)))
@@ -243,6 +318,8 @@ def test_fuzz_rest_api(fuzzer):
         fuzzer.generated(label, GenerationMode.POSITIVE, 200)
         fuzzer.generated(label, GenerationMode.NEGATIVE, 200)
     fuzzer.bodies("POST /api/networks/validate", 150, range(200, 201))
+    for label in ("POST /api/networks/validate", "POST /api/jobs"):
+        fuzzer.near_valid_word2vec(label, 40)
     fuzzer.lifecycle(60)
     fuzzer.generated("GET /api/jobs", GenerationMode.POSITIVE, 1)
     for label in sorted(set(fuzzer.ops) - KNOWN_ROUTES):  # a route added later is fuzzed too, briefly
@@ -254,8 +331,11 @@ def test_fuzz_rest_api(fuzzer):
         fuzzer.generated(label, GenerationMode.POSITIVE, 30)
         fuzzer.on_jobs(label, 100)
     total = sum(fuzzer.counts.values())
-    print(f"\n{total} requests in {time.monotonic() - started:.1f} s\n{summary(fuzzer.counts)}")
+    print(f"\n{total} requests in {time.monotonic() - started:.1f} s\n{summary(fuzzer.counts)}\nword2vec: {dict(fuzzer.word2vec)}")
     failures = "\n\n".join(f"== {key}\n{text}" for key, text in fuzzer.failures.items())
     assert not fuzzer.failures, f"{len(fuzzer.failures)} distinct failures:\n{failures}"
     assert total >= MIN_REQUESTS, summary(fuzzer.counts)
     assert fuzzer.counts[("POST /api/jobs", 201)] >= 50, summary(fuzzer.counts)
+    w2v = fuzzer.word2vec  # valid word2vec bodies were accepted and trained, near-valid ones refused
+    assert w2v[("POST /api/networks/validate", 200)] >= 20 and w2v[("POST /api/jobs", 201)] >= 5, w2v
+    assert w2v[("POST /api/networks/validate", 422)] == w2v[("POST /api/jobs", 422)] == 40, w2v

@@ -1,8 +1,10 @@
 """Word2vec jobs through the REST API: bad input at the edge, neighbour and analogy queries, downloads."""
 
+import json
+
 import pytest
 
-from tests.api.helpers import wait_done
+from tests.api.helpers import wait_done, wait_for
 
 W2V = {"type": "word2vec", "model": "skipgram", "embedding_dim": 16, "window": 3, "min_count": 5}
 
@@ -143,3 +145,33 @@ def test_code_and_onnx_exports_refuse_word2vec_and_point_at_the_vectors(client, 
         r = client.get(f"/api/jobs/{done_job['id']}/{route}")
         assert r.status_code == 409 and "/embeddings" in r.json()["detail"], route
     assert client.get(f"/api/jobs/{done_job['id']}/model").status_code == 200
+
+
+def test_a_live_lr_reaches_a_paused_word2vec_job_at_its_next_step(client):
+    """PATCH /settings on a word2vec job: the next step's streamed lr is the new one and a ``settings``
+    message records it; a live grad_clip is refused (word2vec does not clip)."""
+    job = client.post("/api/jobs", json=w2v_job(epochs=40, batch_size=256, probe_every=1000)).json()
+    wait_for(client, job["id"], lambda j: j["status"] == "running")
+    assert client.post(f"/api/jobs/{job['id']}/pause").json()["status"] == "paused"
+    r = client.patch(f"/api/jobs/{job['id']}/settings", json={"grad_clip": 1.0})
+    assert r.status_code == 422 and field_errors(r)["grad_clip"].startswith("word2vec jobs do not clip")
+    assert client.patch(f"/api/jobs/{job['id']}/settings", json={"lr": 0.5}).status_code == 200
+    assert client.post(f"/api/jobs/{job['id']}/step").status_code == 200
+    history = client.get(f"/api/jobs/{job['id']}/metrics").json()["metrics"]
+    last = [m for m in history if m["scope"] == "step"][-1]
+    assert last["lr"] == 0.5, last
+    svc = client.app.state.service
+    svc.runs[job["id"]].flush()
+    changes = [m for m in map(json.loads, svc.store.messages(job["id"])) if m["type"] == "settings"]
+    assert [(c["step"], c["changes"]) for c in changes] == [(last["step"] - 1, {"lr": 0.5})]
+    assert client.post(f"/api/jobs/{job['id']}/stop").json()["status"] == "stopped"
+
+
+def test_a_full_softmax_over_the_whole_corpus_in_one_step_is_refused_by_its_memory(client):
+    """Full batch, full softmax, min_count 1 on Milton: logits over the whole vocabulary for every pair
+    of the corpus at once (tens of GB): refused at training.batch_size before it can exhaust the memory."""
+    network = {"full_softmax": True, "min_count": 1, "embedding_dim": 4}
+    errors = field_errors(client.post("/api/jobs", json=w2v_job(network, "milton_words", batch_size="full")))
+    assert "max_activation_mb" in errors["training.batch_size"] and "negative sampling" in errors["training.batch_size"]
+    ok = client.post("/api/networks/validate", json=w2v_job(network, "milton_words", batch_size=256))
+    assert ok.status_code == 200, ok.text

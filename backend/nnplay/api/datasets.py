@@ -1,8 +1,10 @@
-"""Data set routes: list the built-in and uploaded sets, upload a CSV, delete an upload."""
+"""Data set routes: list the built-in and uploaded sets, upload a CSV or a plain-text corpus, delete an upload."""
 
+from functools import partial
 from typing import Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Request, Response, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from nnplay.api.routes import ERRORS, service
 from nnplay.api.schemas import DatasetOut
@@ -10,11 +12,13 @@ from nnplay.data import DATASETS, dataset_info, uploads
 from nnplay.data.info import DatasetInfo
 from nnplay.jobs import JobConflict, JobService
 from nnplay.spec.data import NAME_PATTERN, DatasetSpec
+from nnplay.spec.errors import SpecError
 
 router = APIRouter(prefix="/api")
-CSV_ERRORS = {413: {"description": "The file is larger than max_upload_bytes (setting NNPLAY_MAX_UPLOAD_BYTES)"},
-              409: {**ERRORS[409], "description": "A data set by this name exists"},
-              422: {"description": "Malformed file (the row or column is named) or bad form field"}}
+UPLOAD_ERRORS = {413: {"description": "The file is larger than max_upload_bytes (setting NNPLAY_MAX_UPLOAD_BYTES)"},
+                 409: {**ERRORS[409], "description": "A data set by this name exists"},
+                 422: {"description": "Malformed file (a CSV's row or column is named; a text's byte offset), a text "
+                                      "too short to train, or a bad form field"}}
 
 
 def dataset_out(info: DatasetInfo) -> DatasetOut:
@@ -30,24 +34,45 @@ def list_datasets(request: Request):
     return [dataset_out(info) for info in infos]
 
 
-@router.post("/datasets", response_model=DatasetOut, status_code=201, responses=CSV_ERRORS)
-async def upload_dataset(request: Request, file: UploadFile = File(description="A UTF-8 CSV file with a header row"),
-                         target: str = Form(min_length=1, max_length=200, description="The target column's name"),
-                         task: Literal["classification", "regression"] = Form(),
+@router.post("/datasets", response_model=DatasetOut, status_code=201, responses=UPLOAD_ERRORS)
+async def upload_dataset(request: Request, file: UploadFile = File(description="A UTF-8 CSV file with a header row, "
+                                                                   "or a UTF-8 plain-text corpus"),
+                         kind: Literal["csv", "text"] | None = Form(None, description="'csv' (a table) or 'text' "
+                                                                    "(a word corpus); default: 'text' for a file name "
+                                                                    "ending in .txt, else 'csv'"),
+                         target: str | None = Form(None, min_length=1, max_length=200,
+                                                   description="CSV: the target column's name (required)"),
+                         task: Literal["classification", "regression"] | None = Form(None, description="CSV: required"),
                          name: str | None = Form(None, pattern=NAME_PATTERN,
                                                  description="Data set name; default: from the file name")):
-    """Upload a CSV as a new data set, usable from specs by ``name``. Numeric feature columns are
-    standardised with training statistics at load time (empty cells are missing values, filled by the
-    spec's ``impute``); other columns are one-hot encoded. The file is parsed as data only."""
+    """Upload a new data set, usable from specs by ``name``.
+
+    A CSV: numeric feature columns are standardised with training statistics at load time (empty cells
+    are missing values, filled by the spec's ``impute``); other columns are one-hot encoded. A text
+    (kind ``corpus``): tokenised as the built-in word corpora, for word2vec networks; ``target`` and
+    ``task`` do not apply to it and are ignored. Files are parsed as data only."""
     settings = request.app.state.settings
     content = await file.read(settings.max_upload_bytes + 1)
     if len(content) > settings.max_upload_bytes:
         raise HTTPException(413, f"the file is larger than the limit max_upload_bytes {settings.max_upload_bytes:,} "
                                  "(setting NNPLAY_MAX_UPLOAD_BYTES)")
-    chosen = name or uploads.name_from_filename(file.filename)
-    info = uploads.import_csv(settings.data_dir, content, target=target, task=task, name=chosen,
-                              filename=file.filename, builtin=tuple(DATASETS))
-    return dataset_out(info)
+    kind = kind or uploads.kind_from_filename(file.filename)
+    chosen = name or uploads.name_from_filename(file.filename, kind)
+    if kind == "text":
+        store = partial(uploads.import_text, settings.data_dir, content, name=chosen, filename=file.filename,
+                        builtin=tuple(DATASETS))
+    else:
+        store = partial(uploads.import_csv, settings.data_dir, content, target=_required(target, "target"),
+                        task=_required(task, "task"), name=chosen, filename=file.filename, builtin=tuple(DATASETS))
+    return dataset_out(await run_in_threadpool(store))  # parsing 20 MB takes seconds: not on the event loop
+
+
+def _required(value: str | None, field: str) -> str:
+    """A form field a CSV upload needs; SpecError (422 at ``field``) when it is missing."""
+    if value is None:
+        raise SpecError((field,), f"a CSV upload needs the form field '{field}' (or send kind 'text' for a "
+                        "plain-text corpus)")
+    return value
 
 
 @router.delete("/datasets/{name}", status_code=204,

@@ -162,7 +162,8 @@ def download_onnx(job_id: str, svc: JobService = Depends(service)):
 
 
 @router.get("/jobs/{job_id}/code", response_class=Response,
-            responses={200: {"content": {"text/x-python": {}}, "description": "A Python file"}, 404: ERRORS[404]})
+            responses={200: {"content": {"text/x-python": {}}, "description": "A Python file"}, 404: ERRORS[404],
+                       409: {"description": "A word2vec job: its weights are word vectors (GET /embeddings)"}})
 def download_code(job_id: str, svc: JobService = Depends(service)):
     """A standalone Python file that rebuilds the network with plain torch (``class Net``, ``load(path)``)."""
     row = svc.get(job_id)

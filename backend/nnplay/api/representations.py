@@ -80,10 +80,11 @@ class WordVectors:
         if network_kind(spec.network) != "word2vec":
             raise JobConflict(f"job {row.id} trains a layer network, not word2vec: it has no word vectors")
         state = latest_weights(svc, row)
-        vocab, _ = corpus_vocab(spec.dataset.name, spec.network.min_count)
-        self.words, self.step = list(vocab.words), int(state["step"])
+        words = state.get("words") or corpus_vocab(spec.dataset.name, spec.network.min_count,
+                                                   svc.settings.data_dir)[0].words  # (checkpoints before words)
+        self.words, self.step = list(words), int(state["step"])
         self.vectors = state["model"]["in_embed.weight"].float()  # (V, D)
-        self.index = vocab.index
+        self.index = {w: i for i, w in enumerate(self.words)}
 
     def id_of(self, word: str, field: str) -> int:
         """The id of ``word``; RequestValidationError (422 at query ``field``) with close spellings."""
@@ -113,14 +114,15 @@ def embeddings_of(svc: JobService, row: JobRow) -> EmbeddingsOut:
         raise JobConflict(f"job {row.id} is a classifier: only word2vec jobs and autoencoders (dataset.target "
                           "'input') learn a representation to download")
     state = latest_weights(svc, row)
-    codes, labels = autoencoder_codes(spec, state["model"])
+    codes, labels = autoencoder_codes(spec, state["model"], svc.settings.data_dir)
     return EmbeddingsOut(job_id=row.id, step=int(state["step"]), kind="autoencoder", dims=["example", "code"],
                          labels=labels, vectors=codes.double().round(decimals=6).tolist())
 
 
-def autoencoder_codes(spec: JobSpec, state_dict: dict) -> tuple[torch.Tensor, list[str]]:
-    """The bottleneck codes ``(N, width)`` of the test set under ``state_dict`` and each example's label."""
-    split = load(spec.dataset)
+def autoencoder_codes(spec: JobSpec, state_dict: dict, data_dir=None) -> tuple[torch.Tensor, list[str]]:
+    """The bottleneck codes ``(N, width)`` of the test set under ``state_dict`` and each example's label
+    (``data_dir``: where an uploaded data set lives)."""
+    split = load(spec.dataset, data_dir)
     model = build_network(spec.network, split.info.input_shape)
     model.load_state_dict(state_dict)
     shapes = [tuple(r.output_shape) for r in infer_shapes(spec.network, split.info.input_shape)]

@@ -7,6 +7,8 @@ come from the training part only. Uploaded sets live under ``<data_dir>/datasets
 """
 
 from nnplay.data.info import DatasetInfo
-from nnplay.data.registry import DATASETS, Split, dataset_info, find_info, load
+from nnplay.data.registry import (DATASETS, Split, dataset_info, find_info, is_word_corpus, load, word_corpora,
+                                  word_tokens)
 
-__all__ = ["DATASETS", "DatasetInfo", "Split", "dataset_info", "find_info", "load"]
+__all__ = ["DATASETS", "DatasetInfo", "Split", "dataset_info", "find_info", "is_word_corpus", "load", "word_corpora",
+           "word_tokens"]

@@ -92,6 +92,28 @@ def find_info(name: str, data_dir: Path | str | None = None) -> DatasetInfo:
     return info
 
 
+def word_corpora(data_dir: Path | str | None = None) -> list[str]:
+    """Names of the word corpora: the built-in ones, then the uploaded texts under ``data_dir``."""
+    uploaded = [i.name for i in uploads.list_infos(data_dir) if i.kind == "corpus"] if data_dir else []
+    return [*(n for n, i in DATASETS.items() if i.kind == "corpus"), *uploaded]
+
+
+def is_word_corpus(name: str, data_dir: Path | str | None = None) -> bool:
+    """Whether ``name`` is a word corpus (built-in or uploaded); SpecError for an unknown name."""
+    return find_info(name, data_dir).kind == "corpus"
+
+
+def word_tokens(name: str, data_dir: Path | str | None = None) -> tuple[str, ...]:
+    """The whole token stream of word corpus ``name`` (``nnplay.data.words.tokenize`` of its text).
+
+    Raises SpecError at ``dataset.name`` for an unknown name or a data set that is not a word corpus."""
+    info = find_info(name, data_dir)
+    if info.kind != "corpus":
+        raise SpecError(("dataset", "name"), f"word2vec trains on a word corpus ({', '.join(word_corpora(data_dir))}), "
+                        f"not on '{name}'")
+    return uploads.corpus_tokens(data_dir, name) if info.uploaded else corpus_tokens(name)
+
+
 def dataset_info(spec: DatasetSpec, data_dir: Path | str | None = None) -> DatasetInfo:
     """Metadata for a spec: generated sets report the requested ``n_samples``; ``mean_with_indicator``
     doubles the features (channels for images). Raises SpecError for an unknown name."""

@@ -296,8 +296,12 @@ class JobService:
 
     def change_settings(self, job_id: str, live: LiveSettings) -> JobRow:
         """Change settings of a queued, running or paused job from its next step on (the loop records a
-        ``settings`` message when it applies them)."""
+        ``settings`` message when it applies them). SpecError (422 at ``grad_clip``) for a word2vec
+        job's ``grad_clip``: its loop does not clip."""
         run = self._live_run(job_id, "change its settings")
+        if "grad_clip" in live.model_fields_set and self.get(job_id).spec["network"].get("type") == "word2vec":
+            raise SpecError(("grad_clip",), "word2vec jobs do not clip gradients, so grad_clip cannot be set live; "
+                            "only lr applies to them")
         run.control.change(live)
         return self.get(job_id)
 

@@ -42,8 +42,9 @@ class DatasetSpec(BaseModel):
     line of ``authors`` (default 64: ``<cls>`` and up to 63 characters, padded). ``n_samples`` is also
     the number of sequences of ``reverse`` and ``sort`` and of lines of ``authors``.
     ``target`` ``"input"`` trains the network to reproduce its input (an autoencoder): the labels are
-    then only used to colour and score the learned codes. The word corpora (``WORD_CORPORA``) train
-    word2vec networks on their whole token stream: ``test_fraction`` does not apply to them.
+    then only used to colour and score the learned codes. The word corpora (``WORD_CORPORA`` and
+    uploaded plain-text corpora) train word2vec networks on their whole token stream: ``test_fraction``
+    does not apply to them.
     """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)

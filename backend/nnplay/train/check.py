@@ -2,9 +2,9 @@
 
 from math import ceil, prod
 
-from nnplay.data import dataset_info
+from nnplay.data import dataset_info, is_word_corpus
 from nnplay.settings import Settings
-from nnplay.spec.data import WORD_CORPORA, DatasetSpec
+from nnplay.spec.data import DatasetSpec
 from nnplay.spec.errors import LimitError, SpecError
 from nnplay.spec.network import LayerSummary, NetworkSpec, NetworkSummary, summarize
 from nnplay.spec.training import TrainingSpec
@@ -28,7 +28,7 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
     training = training or TrainingSpec()
     if isinstance(network, Word2VecSpec):
         return check_word2vec(dataset, network, training, settings)
-    if dataset.name in WORD_CORPORA:
+    if is_word_corpus(dataset.name, settings.data_dir):
         raise SpecError(("dataset", "name"), f"'{dataset.name}' is a word corpus: it trains word2vec networks "
                         '({"type": "word2vec", ...}); a layer network needs digits, a tabular or a 2-D data set')
     info = dataset_info(dataset, settings.data_dir)
@@ -71,12 +71,10 @@ def activation_mib(summary: NetworkSummary, batch_size: int) -> float:
 def check_word2vec(dataset: DatasetSpec, network: Word2VecSpec, training: TrainingSpec,
                    settings: Settings) -> NetworkSummary:
     """The word2vec summary: one-hot input ``(V,)``, the input embedding ``(V, D)`` giving ``(D,)``, the
-    output weights ``(V, D)``. Raises SpecError for a non-corpus data set or a ``min_count`` leaving fewer
-    than ``MIN_VOCAB`` words, LimitError over ``max_params`` or ``max_epochs``."""
-    if dataset.name not in WORD_CORPORA:
-        raise SpecError(("dataset", "name"), f"word2vec trains on a word corpus ({', '.join(WORD_CORPORA)}), "
-                        f"not on '{dataset.name}'")
-    vocab, ids = corpus_vocab(dataset.name, network.min_count)
+    output weights ``(V, D)``. Raises SpecError at ``dataset.name`` for a data set that is not a word
+    corpus (built-in or an uploaded text under ``settings.data_dir``), at ``network.min_count`` for a
+    ``min_count`` leaving fewer than ``MIN_VOCAB`` words, LimitError over ``max_params`` or ``max_epochs``."""
+    vocab, ids = corpus_vocab(dataset.name, network.min_count, settings.data_dir)
     if len(vocab) < MIN_VOCAB:
         raise SpecError(("network", "min_count"), f"min_count {network.min_count} leaves {len(vocab)} words of "
                         f"'{dataset.name}' in the vocabulary; at least {MIN_VOCAB} are needed: lower min_count")
@@ -91,10 +89,31 @@ def check_word2vec(dataset: DatasetSpec, network: Word2VecSpec, training: Traini
         raise LimitError(("network", "embedding_dim"), f"the model has {summary.total_params:,} parameters (2 x "
                          f"{v:,} words x {d}); the limit max_params is {settings.max_params:,} (setting "
                          "NNPLAY_MAX_PARAMS): use a smaller embedding_dim or a larger min_count")
+    mib = word2vec_activation_mib(network, v, len(ids), training.batch_size)
+    if mib > settings.max_activation_mb:
+        raise LimitError(("training", "batch_size"), f"one training step would keep about {mib:,.0f} MiB of "
+                         f"activations; the limit max_activation_mb is {settings.max_activation_mb:,.0f} "
+                         "(setting NNPLAY_MAX_ACTIVATION_MB): use a smaller batch_size"
+                         + (", negative sampling or a larger min_count" if network.full_softmax else ""))
     if training.epochs > settings.max_epochs:
         raise LimitError(("training", "epochs"), f"epochs {training.epochs} exceeds the limit max_epochs "
                          f"{settings.max_epochs} (setting NNPLAY_MAX_EPOCHS)")
     return summary
+
+
+def word2vec_activation_mib(network: Word2VecSpec, vocab_size: int, n_tokens: int, batch_size: int | str) -> float:
+    """Estimated float32 activations of one word2vec step, in MiB, for ``batch_size`` examples (``"full"``:
+    an epoch's examples before subsampling, ``n_tokens * (window + 1)`` skip-gram pairs, as the dynamic
+    window averages ``(window + 1) / 2`` words on each side, or ``n_tokens`` CBOW centres). Per example:
+    the input vector(s) ``D`` (CBOW: the ``2 * window`` context rows and their mean), then the logits and
+    log-probabilities over the vocabulary ``2 V`` (full softmax) or the ``1 + negatives`` output rows and
+    their scores."""
+    d, k = network.embedding_dim, network.n_negatives
+    examples = n_tokens * (network.window + 1) if network.model == "skipgram" else n_tokens
+    batch = examples if batch_size == "full" else min(batch_size, examples)
+    inputs = d * (2 * network.window + 1) if network.model == "cbow" else d
+    outputs = 2 * vocab_size if network.full_softmax else (1 + k) * (d + 1)
+    return batch * (inputs + outputs) * 4 / 2**20
 
 
 def _word2vec_warnings(network: Word2VecSpec, training: TrainingSpec, vocab_size: int, n_tokens: int) -> list[str]:

@@ -13,8 +13,16 @@ Training follows word2vec.c: each epoch subsamples the corpus afresh (its own ge
 linearly from ``lr`` to ``lr * 1e-4`` over the run. Gradients are those of the batch's summed loss, so
 ``lr`` is per example as in word2vec's per-pair updates (0.025 for sgd, as gensim's ``alpha``).
 
+A live ``lr`` (``PATCH /api/jobs/{id}/settings``, through ``RunControl``) becomes the rate of the next
+step, and the linear decay goes on from it to the end of the run: at progress ``p0`` (the share of the
+run's steps done), the new rate ``L`` rescales the decay's base to ``L / max(1e-4, 1 - p0)``, so step
+``p`` uses ``L (1 - p) / (1 - p0)`` (floored at ``1e-4`` of that base), reaching ~0 at the end as
+before. A ``settings`` message records the change at the step it was applied from; the base is kept
+in checkpoints. Live ``grad_clip`` does not apply: word2vec does not clip (the service refuses it).
+
 ``checkpoint(state)`` is called at every probe, at the end of every epoch and on stop (the REST
-neighbour and analogy queries read the latest one); ``resume=state`` continues from it exactly.
+neighbour and analogy queries read the latest one, with its ``words``: the vocabulary, id order);
+``resume=state`` continues from it exactly.
 """
 
 import math
@@ -25,11 +33,13 @@ from functools import lru_cache
 
 import torch
 
-from nnplay.data.words import corpus_tokens, gensim_test_file
+from nnplay.data import word_tokens
+from nnplay.data.words import gensim_test_file
 from nnplay.nn.word2vec import (NoiseSampler, Vocab, Word2Vec, cbow_examples, keep_probabilities,
                                 noise_distribution, skipgram_pairs, subsample)
 from nnplay.probes.arrays import finite_or_none
 from nnplay.probes.embeddings import analogy_accuracy, project_2d, read_questions
+from nnplay.spec.errors import SpecError
 from nnplay.spec.network import JobSpec
 from nnplay.train.control import RunControl
 from nnplay.train.loop import _INIT_LOCK, STEP_POINTS_PER_EPOCH, TrainResult
@@ -39,12 +49,28 @@ LR_FLOOR = 1e-4  # the final learning rate as a fraction of lr (word2vec.c: star
 SEED_STRIDE = 1_000_003
 
 
+def corpus_vocab(corpus: str, min_count: int, data_dir=None) -> tuple[Vocab, torch.Tensor]:
+    """The vocabulary of a word corpus (built-in, or uploaded under ``data_dir``) and its token stream
+    as ids ``(n,)`` (other words dropped). SpecError at ``dataset.name`` for a name that is not a corpus."""
+    return _vocab_of(word_tokens(corpus, data_dir), min_count)
+
+
 @lru_cache(maxsize=8)
-def corpus_vocab(corpus: str, min_count: int) -> tuple[Vocab, torch.Tensor]:
-    """The vocabulary of a word corpus and its token stream as ids ``(n,)`` (other words dropped)."""
-    tokens = corpus_tokens(corpus)
+def _vocab_of(tokens: tuple[str, ...], min_count: int) -> tuple[Vocab, torch.Tensor]:
+    """Cached by the token stream itself, so an uploaded corpus replaced under the same name is rebuilt."""
     vocab = Vocab.build(tokens, min_count)
     return vocab, torch.as_tensor(vocab.encode(tokens))
+
+
+def decayed_lr(base: float, progress: float) -> float:
+    """word2vec's linear decay: ``base * max(1e-4, 1 - progress)``; ``progress`` in [0, 1], the share
+    of the run done before the step."""
+    return base * max(LR_FLOOR, 1.0 - progress)
+
+
+def rebased(lr: float, progress: float) -> float:
+    """The decay base under which the step at ``progress`` uses ``lr`` (a live lr change)."""
+    return lr / max(LR_FLOOR, 1.0 - progress)
 
 
 @lru_cache(maxsize=1)
@@ -98,6 +124,14 @@ class ProjectionProbe:
                 "analogy_accuracy": round(accuracy, 4) if n_questions else None, "analogy_questions": n_questions}
 
 
+def _check_same_words(state: dict, vocab: Vocab, corpus: str) -> None:
+    """SpecError at ``dataset.name`` when a checkpoint's vocabulary is not the corpus's now (an uploaded
+    corpus replaced under its name): its vectors would belong to other words."""
+    if "words" in state and list(state["words"]) != list(vocab.words):
+        raise SpecError(("dataset", "name"), f"the corpus '{corpus}' changed since this job's checkpoint (its "
+                        "vocabulary differs): the job cannot resume; start a new one")
+
+
 @dataclass
 class _Position:
     epoch: int = 1
@@ -108,34 +142,47 @@ class _Position:
 
 def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool] = lambda: False,
                    *, device: str = "cpu", checkpoint: Callable[[dict], None] | None = None,
-                   resume: dict | None = None, control: RunControl | None = None, **_ignored) -> TrainResult:
+                   resume: dict | None = None, control: RunControl | None = None, data_dir=None,
+                   **_ignored) -> TrainResult:
     """Train a word2vec spec to the end or a stop request; see the module docstring for the events.
 
-    ``control`` (pause, single step, stop) is honoured between steps; live setting changes are
-    discarded (the learning rate follows word2vec's linear decay)."""
+    ``control`` (pause, single step, stop, live ``lr``) is honoured between steps; ``data_dir`` holds
+    uploaded corpora."""
     started = time.perf_counter()
     dev = torch.device(device)
     w, t = spec.network, spec.training
-    vocab, ids = corpus_vocab(spec.dataset.name, w.min_count)
+    control = control or RunControl()
+    vocab, ids = corpus_vocab(spec.dataset.name, w.min_count, data_dir)
     keep = keep_probabilities(vocab.counts, w.subsample)
     sampler = NoiseSampler(noise_distribution(vocab.counts))
     model = build_word2vec(spec, len(vocab), dev)
     opt = make_optimizer(model.parameters(), t)
     neg_gen = torch.Generator()
-    pos, final = _Position(), {}
+    pos, final, base, progress = _Position(), {}, t.lr, 0.0  # base: of the linear decay (a live lr rescales it)
     if resume:
+        _check_same_words(resume, vocab, spec.dataset.name)
         model.load_state_dict(resume["model"])
         opt.load_state_dict(resume["optimizer"])
         neg_gen.set_state(resume["neg_gen"])
         pos, final = _Position(resume["epoch"], resume["batch_index"], resume["step"], list(resume["sums"])), resume["final"]
+        base = float(resume.get("lr_base", t.lr))
     probe = ProjectionProbe(vocab, w.projection_words, resume["projection"] if resume and resume["projection"].numel() else None)
 
     def save() -> None:
         if checkpoint:
             checkpoint({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": pos.epoch,
                         "batch_index": pos.batch_index, "step": pos.step, "sums": list(pos.sums),
-                        "neg_gen": neg_gen.get_state(), "final": dict(final),
+                        "neg_gen": neg_gen.get_state(), "final": dict(final), "lr_base": base,
+                        "words": list(vocab.words),
                         "projection": probe.previous if probe.previous is not None else torch.empty(0)})
+
+    def apply_changes() -> None:  # live settings: lr from the next step on (see the module docstring)
+        nonlocal base
+        for change in control.take_changes():
+            values = {k: v for k, v in change.changes().items() if k == "lr"}
+            if values:
+                base = rebased(values["lr"], progress)
+                emit({"type": "settings", "step": pos.step, "epoch": pos.epoch, "changes": values})
 
     if resume is None:
         emit(probe.event(model, 0, 0))
@@ -148,14 +195,16 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
         n_batches = math.ceil(len(targets) / size)
         log_every = max(1, math.ceil(n_batches / STEP_POINTS_PER_EPOCH))
         while pos.batch_index < n_batches:
-            if control is not None and control.gate(pos.step, control.take_changes,
-                                                    lambda: emit(probe.event(model, pos.step, pos.epoch))) == "stop":
+            progress = (pos.epoch - 1 + pos.batch_index / n_batches) / t.epochs
+            gate = control.gate(pos.step, apply_changes, lambda: emit(probe.event(model, pos.step, pos.epoch)))
+            if gate == "stop":
                 status = "stopped"
                 break
+            apply_changes()
+            single = gate == "step"  # one step granted while paused: its metrics go out
             lo = pos.batch_index * size
             xb, yb = inputs[lo:lo + size], targets[lo:lo + size]
-            progress = (pos.epoch - 1 + pos.batch_index / n_batches) / t.epochs
-            lr = t.lr * max(LR_FLOOR, 1.0 - progress)
+            lr = decayed_lr(base, progress)
             for group in opt.param_groups:
                 group["lr"] = lr
             noise = None
@@ -176,7 +225,7 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
             pos.batch_index += 1
             s = pos.sums
             s[0], s[1], s[2], s[3] = s[0] + value * len(yb), s[1] + len(yb), s[2] + value, s[3] + 1
-            if pos.step % log_every == 0:
+            if single or pos.step % log_every == 0:
                 emit({"type": "metrics", "scope": "step", "step": pos.step, "epoch": pos.epoch,
                       "train_loss": s[2] / s[3], "lr": lr})
                 s[2], s[3] = 0.0, 0

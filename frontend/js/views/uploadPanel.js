@@ -1,6 +1,7 @@
-// Left column, Data panel: upload a CSV as a new data set. The file's header row fills the target
-// column select (read in the page, nothing is sent until Upload); the server parses and checks the
-// whole file and answers with the new data set or errors naming the row or column.
+// Left column, Data panel: upload a CSV or a plain-text corpus as a new data set. The kind follows the
+// file name (.txt: a text corpus for word2vec) and can be changed. For a CSV, the file's header row
+// fills the target column select (read in the page, nothing is sent until Upload); the server parses
+// and checks the whole file and answers with the new data set or errors naming the row, column or byte.
 
 import { el } from './dom.js';
 
@@ -24,14 +25,24 @@ export function csvHeader(text) {
   return names.filter((n) => n);
 }
 
-/** A data set name from a file name, as the server derives it: "My Data.csv" -> "my_data". */
-export function nameFromFile(filename) {
-  const stem = String(filename || '').replace(/\.csv$/i, '').toLowerCase();
-  const name = stem.replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || 'upload';
-  return /^[a-z]/.test(name) ? name : `csv_${name}`.slice(0, 40);
+/** The upload kind a file name suggests, as the server infers it: "text" for .txt, else "csv". */
+export function kindFromFile(filename) {
+  return /\.txt$/i.test(String(filename || '').trim()) ? 'text' : 'csv';
 }
 
-export function createUploadPanel({ fileInput, targetSelect, taskSelect, nameInput, button, resultEl, onUpload }) {
+/** A data set name from a file name, as the server derives it: "My Data.csv" -> "my_data", "Hamlet.txt" -> "hamlet". */
+export function nameFromFile(filename, kind = 'csv') {
+  const stem = String(filename || '').trim().replace(/\.(csv|txt)$/i, '').toLowerCase();
+  const name = stem.replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40) || 'upload';
+  return /^[a-z]/.test(name) ? name : `${kind}_${name}`.slice(0, 40);
+}
+
+const HINTS = {
+  csv: 'Numeric columns are standardised (training statistics), other columns one-hot encoded; empty cells are missing values.',
+  text: 'Running UTF-8 text, at least 100 words: tokenised like the built-in corpora (lower-cased words of a-z), for word2vec networks.',
+};
+
+export function createUploadPanel({ fileInput, kindSelect, targetSelect, taskSelect, nameInput, button, resultEl, hintEl, onUpload }) {
   let file = null;
 
   function show(text, kind = 'info') {
@@ -40,13 +51,34 @@ export function createUploadPanel({ fileInput, targetSelect, taskSelect, nameInp
     resultEl.hidden = !text;
   }
 
+  /** Target and task rows only for a CSV. */
+  function showKind() {
+    const csv = kindSelect.value === 'csv';
+    for (const control of [targetSelect, taskSelect]) {
+      control.hidden = !csv;
+      for (const label of control.labels || []) label.hidden = !csv;
+    }
+    if (hintEl) hintEl.textContent = HINTS[kindSelect.value];
+  }
+
   async function onFile() {
     file = fileInput.files?.[0] || null;
+    if (file) kindSelect.value = kindFromFile(file.name);
+    await prepare();
+  }
+
+  async function prepare() {
     targetSelect.replaceChildren();
     button.disabled = true;
+    showKind();
     show('');
     if (!file) return;
-    nameInput.value = nameFromFile(file.name);
+    nameInput.value = nameFromFile(file.name, kindSelect.value);
+    if (kindSelect.value === 'text') {
+      button.disabled = false;
+      show(`${file.name}: a text corpus of ${file.size.toLocaleString()} bytes; the server counts its words.`);
+      return;
+    }
     let columns = [];
     try {
       columns = csvHeader(await file.slice(0, HEADER_BYTES).text());
@@ -67,16 +99,17 @@ export function createUploadPanel({ fileInput, targetSelect, taskSelect, nameInp
     if (!file) return;
     const form = new FormData();
     form.append('file', file, file.name);
-    form.append('target', targetSelect.value);
-    form.append('task', taskSelect.value);
+    form.append('kind', kindSelect.value);
+    if (kindSelect.value === 'csv') {
+      form.append('target', targetSelect.value);
+      form.append('task', taskSelect.value);
+    }
     if (nameInput.value.trim()) form.append('name', nameInput.value.trim());
     button.disabled = true;
     show('Uploading…');
     try {
       const info = await onUpload(form);
-      const what = info.task === 'classification' ? `${info.classes.length} classes` : 'regression target';
-      const gaps = info.n_missing ? `, ${info.n_missing} empty cells (imputed)` : '';
-      show(`Added “${info.name}”: ${info.n_samples} rows, ${info.input_shape[0]} features, ${what}${gaps}.`, 'ok');
+      show(addedText(info), 'ok');
     } catch (err) {
       show(err.message || String(err), 'error');
     } finally {
@@ -85,7 +118,19 @@ export function createUploadPanel({ fileInput, targetSelect, taskSelect, nameInp
   }
 
   fileInput.addEventListener('change', onFile);
+  kindSelect.addEventListener('change', prepare);
   button.addEventListener('click', upload);
   button.disabled = true;
+  showKind();
   return { show };
+}
+
+/** What the server stored: rows and features of a table, words of a corpus. */
+export function addedText(info) {
+  if (info.kind === 'corpus') {
+    return `Added “${info.name}”: a word corpus of ${info.n_samples.toLocaleString('en')} words, for word2vec networks.`;
+  }
+  const what = info.task === 'classification' ? `${info.classes.length} classes` : 'regression target';
+  const gaps = info.n_missing ? `, ${info.n_missing} empty cells (imputed)` : '';
+  return `Added “${info.name}”: ${info.n_samples} rows, ${info.input_shape[0]} features, ${what}${gaps}.`;
 }
