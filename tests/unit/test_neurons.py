@@ -39,6 +39,21 @@ def test_unit_maps_are_the_units_own_activations_at_the_grid_points():
     assert torch.allclose(logits, model(grid_points(x1, x2)), atol=1e-6)  # the same pass gives the logits
 
 
+def test_grid_forward_runs_in_eval_mode_and_restores_training():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 2))
+    model(torch.randn(64, 2))  # running statistics away from their initial values
+    grid = grid_points(torch.linspace(-2, 2, 8), torch.linspace(-2, 2, 8))
+    logits, captured = grid_forward(model.train(), grid, [3])
+    assert model.training and all(m.training for m in model)  # restored
+    with torch.no_grad():
+        expected = model.eval()(grid)  # dropout off, running statistics
+    assert torch.allclose(logits, expected, atol=1e-6) and (captured[3] != 0).float().mean() > 0.3
+    mode_free = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 2)).train()
+    grid_forward(mode_free, grid, [1])
+    assert mode_free.training
+
+
 def test_2d_runs_stream_neuron_maps_capped_and_valid():
     spec = JobSpec.model_validate(job_spec(layers=MLP, dataset={"name": "spiral", "n_samples": 200},
                                            epochs=1, probe_every=5))

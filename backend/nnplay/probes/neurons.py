@@ -27,23 +27,31 @@ def hidden_blocks(types: list[str]) -> list[tuple[int, int]]:
     return blocks
 
 
+# Modules whose output does not depend on train/eval mode: a network of only these is probed
+# without switching modes (two walks over the modules a frame, ~0.2 ms on a small MLP).
+MODE_FREE = (nn.Linear, nn.Identity, nn.Flatten, nn.ReLU, nn.LeakyReLU, nn.Sigmoid, nn.Tanh, nn.GELU, nn.Softmax)
+
+
 @torch.inference_mode()
 def grid_forward(model: nn.Sequential, grid: torch.Tensor, capture: list[int]) -> tuple[torch.Tensor, dict]:
     """Logits ``(P, K)`` of ``grid`` ``(P, 2)`` and the outputs ``(P, U_i)`` of modules ``capture``,
-    from one forward pass in eval mode (restored after). Tensors come back float32 on the CPU."""
-    captured: dict[int, torch.Tensor] = {}
-    hooks = [model[i].register_forward_hook(lambda _m, _in, out, i=i: captured.__setitem__(i, out))
-             for i in capture]
-    was_training = model.training
-    model.eval()
+    from one forward pass in eval mode (restored after). The modules run in order, as
+    ``nn.Sequential.forward`` runs them. Tensors come back float32 on the CPU."""
+    switch = model.training and not all(isinstance(m, MODE_FREE) for m in model)  # dropout, batch norm
+    if switch:
+        model.eval()
     try:
         param = next(model.parameters(), None)
-        logits = model(grid.to(param.device if param is not None else "cpu"))  # (P, K)
+        x = grid.to(param.device if param is not None else "cpu")
+        captured: dict[int, torch.Tensor] = {}
+        for i, module in enumerate(model):
+            x = module(x)  # (P, width of layer i)
+            if i in capture:
+                captured[i] = x
     finally:
-        model.train(was_training)
-        for h in hooks:
-            h.remove()
-    return logits.float().cpu(), {i: t.float().cpu() for i, t in captured.items()}
+        if switch:
+            model.train()
+    return x.float().cpu(), {i: t.float().cpu() for i, t in captured.items()}
 
 
 def thumbnail_index(size: int, resolution: int) -> torch.Tensor:
