@@ -19,7 +19,7 @@ from sklearn.preprocessing import StandardScaler
 from nnplay.data import memory, series, tasks, text, uploads
 from nnplay.data.info import DatasetInfo
 from nnplay.data.missing import impute, remove_at_random
-from nnplay.data.words import corpus_tokens
+from nnplay.data.words import WORD_CORPORA, corpus_available, corpus_tokens
 from nnplay.data.toy import GENERATORS
 from nnplay.spec.data import (DIGIT_TASKS, GENERATED, MEMORY_TASKS, SERIES, TEXT, TEXT_CLASSIFICATION,
                               DatasetSpec)
@@ -58,8 +58,9 @@ for _name, _title, _source in (
          "nnplay/data/corpora (see SOURCES.md); public domain"),
         ("lee_words", "Lee background news corpus (words)", "Lee, Pincombe & Welsh (2005), 300 Australian news "
          "documents, as shipped with gensim's test data (lee_background.cor)")):
-    DATASETS[_name] = DatasetInfo(_name, _title, "word embedding", "corpus", (), (), len(corpus_tokens(_name)),
-                                  _source)
+    if corpus_available(_name):  # lee_words only with gensim installed: the server starts without it
+        DATASETS[_name] = DatasetInfo(_name, _title, "word embedding", "corpus", (), (), len(corpus_tokens(_name)),
+                                      _source)
 
 
 @dataclass
@@ -86,6 +87,10 @@ def find_info(name: str, data_dir: Path | str | None = None) -> DatasetInfo:
     Raises SpecError at ``dataset.name`` for an unknown name.
     """
     info = DATASETS.get(name) or uploads.read_info(data_dir, name)
+    if info is None and name in WORD_CORPORA and not corpus_available(name):
+        raise SpecError(("dataset", "name"), f"'{name}' is read from gensim's test data, and gensim is not "
+                        "installed on this server (pip install gensim==4.4.0, or ./scripts/install.sh --test); "
+                        "shakespeare_words and milton_words ship with nnplay")
     if info is None:
         known = ", ".join([*DATASETS, *(i.name for i in uploads.list_infos(data_dir))] if data_dir else DATASETS)
         raise SpecError(("dataset", "name"), f"unknown data set '{name}'; known: {known}")

@@ -28,6 +28,12 @@ def tokenize(text: str) -> list[str]:
     return TOKEN.findall(text.lower())
 
 
+def corpus_available(name: str) -> bool:
+    """Whether word corpus ``name`` can be read here: the vendored texts always; ``lee_words`` when
+    gensim (whose test data holds it; the ``test`` extra) is installed."""
+    return WORD_CORPORA[name] != "lee" or importlib.util.find_spec("gensim") is not None
+
+
 def gensim_test_file(name: str) -> Path:
     """A file of gensim's bundled test data (``gensim/test/test_data``), found without importing gensim
     (as ``gensim.test.utils.datapath`` does). Raises FileNotFoundError when gensim is not installed."""

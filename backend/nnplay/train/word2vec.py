@@ -30,11 +30,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import torch
 
 from nnplay.data import word_tokens
-from nnplay.data.words import gensim_test_file
 from nnplay.nn.word2vec import (NoiseSampler, Vocab, Word2Vec, cbow_examples, keep_probabilities,
                                 noise_distribution, skipgram_pairs, subsample)
 from nnplay.probes.arrays import finite_or_none
@@ -73,14 +73,14 @@ def rebased(lr: float, progress: float) -> float:
     return lr / max(LR_FLOOR, 1.0 - progress)
 
 
+QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "analogies" / "questions-words.txt"
+
+
 @lru_cache(maxsize=1)
 def analogy_questions() -> tuple:
-    """Mikolov et al.'s 19,544 analogy questions, as shipped with gensim (``questions-words.txt``);
-    empty when gensim is not installed."""
-    try:
-        return tuple(read_questions(gensim_test_file("questions-words.txt")))
-    except FileNotFoundError:
-        return ()
+    """Mikolov et al.'s 19,544 analogy questions (``questions-words.txt``, vendored from the word2vec
+    project, the file gensim ships too; see ``data/analogies/SOURCES.md``)."""
+    return tuple(read_questions(QUESTIONS))
 
 
 def build_word2vec(spec: JobSpec, vocab_size: int, device: torch.device) -> Word2Vec:
