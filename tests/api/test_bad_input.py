@@ -110,6 +110,15 @@ def test_deleting_a_running_job_stops_it_first(client):
     assert wait_done(client, other["id"])["status"] == "completed"
 
 
+def test_json_nested_too_deeply_is_a_422_at_body(client):
+    for raw in ("[" * 100_000 + "]" * 100_000, '{"a":' * 5000 + "1" + "}" * 5000):
+        r = client.post("/api/jobs", content=raw, headers={"content-type": "application/json"})
+        err = only_error(r)
+        assert err["field"] == "body" and "nested too deeply" in err["msg"]
+    assert client.get("/api/jobs/nope").json() == {"detail": "no job with id 'nope'"}  # other errors unchanged
+    assert client.get("/api/health").status_code == 200
+
+
 def test_json_syntax_error_names_line_and_column(client):
     raw = b'{"dataset": {"name": "digits"},\n "network": {"layers": [{"type": "flatten"},]}}'
     r = client.post("/api/jobs", content=raw, headers={"content-type": "application/json"})

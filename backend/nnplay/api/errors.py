@@ -2,8 +2,10 @@
 ``{"detail": "message"}`` for a missing job or a conflict. No traceback ever reaches a client."""
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nnplay.data.csv_import import CsvError
 from nnplay.data.uploads import DatasetExists
@@ -13,6 +15,9 @@ from nnplay.spec.layers import LAYER_TYPES
 from nnplay.spec.network import NETWORK_KINDS
 from nnplay.spec.training import LR_SCHEDULE_TYPES
 
+# FastAPI's 400 detail when reading the body fails other than by a JSON syntax error: JSON nested
+# deeper than the parser's recursion limit, or a malformed multipart form.
+BODY_NOT_PARSED = "There was an error parsing the body"
 UNION_LABELS = {"int", "constrained-int", "float", "constrained-float", "str", "bool", "none", "list", "dict"}
 
 
@@ -101,7 +106,18 @@ async def _csv(_request: Request, exc: CsvError) -> JSONResponse:
     return JSONResponse({"detail": [entry]}, status_code=422)
 
 
+async def _http(request: Request, exc: StarletteHTTPException):
+    """A body that could not be parsed is bad input like any other: 422 at ``body``, in the one format."""
+    if exc.status_code == 400 and exc.detail == BODY_NOT_PARSED:
+        form = request.headers.get("content-type", "").startswith(("multipart/", "application/x-www-form"))
+        msg = ("the form body could not be parsed: send it as multipart/form-data with a 'file' part" if form else
+               "the body could not be parsed as JSON: it is nested too deeply (a spec needs only a few levels)")
+        return JSONResponse({"detail": [_entry(("body",), msg, "body_not_parsed")]}, status_code=422)
+    return await http_exception_handler(request, exc)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(SpecError, _spec)
     app.add_exception_handler(JobNotFound, _not_found)
