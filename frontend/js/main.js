@@ -45,6 +45,7 @@ const INSIDE = {
   image: { label: 'Feature maps', hint: 'what each conv/pool channel sees in one probe image' },
   toy2d: { label: 'Decision boundary', hint: 'the class predicted at every point of the input plane' },
   sequence: { label: 'Gates', hint: 'LSTM/GRU gates and states along the probe sequence' },
+  forecast: { label: 'Forecast', hint: 'the forecast over the test range against the actual series' },
   regression: { label: 'Prediction', hint: 'the predicted target over the input (curve for 1-D, surface for 2-D)' },
 };
 const SEQUENCE_KINDS = new Set(['sequence', 'text']);
@@ -58,7 +59,15 @@ const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
 const ATTENTION_HINT = 'what each self-attention head looks at, for one probe sequence';
 const ATTENTION_PLACEHOLDER = 'Attention heatmaps appear here while a network with self_attention or transformer_encoder layers trains (every "probe every" steps).';
 const ATTENTION_TYPES = new Set(['self_attention', 'transformer_encoder']);
+const RECURRENT_TYPES = new Set(['rnn', 'lstm', 'gru']);
+/** When the selected tab is hidden, the first shown of these is selected instead. */
+const TAB_FALLBACK = ['attention', 'repr', 'inside', 'neurons', 'gradients'];
 
+const NO_ACCURACY = { // what the accuracy chart says for jobs that measure none (by reprMode)
+  words: 'word2vec learns without labels: no accuracy; see the analogy score under Representations.',
+  latent: 'An autoencoder rebuilds its input: no accuracy; the loss is the reconstruction error.',
+};
+const IDLE_ACCURACY = 'Accuracy (R² for regression) is measured at the end of every epoch.';
 const REPR_HINT = 'what the network learned to represent: word vectors or an autoencoder’s codes';
 const REPR_PLACEHOLDER = 'Word vectors (word2vec jobs on a word corpus) and autoencoder codes (dataset.target “input”) appear here while they train.';
 
@@ -68,10 +77,38 @@ function reprMode(spec) {
   return spec?.dataset?.target === 'input' ? 'latent' : null;
 }
 
+/** The layer list of a spec's network ([] for word2vec or an unreadable spec). */
+function layersOf(spec) {
+  return Array.isArray(spec?.network?.layers) ? spec.network.layers : [];
+}
+
 /** Whether a spec's network has a layer the attention probe watches. */
 function hasAttention(spec) {
-  const layers = Array.isArray(spec?.network?.layers) ? spec.network.layers : [];
-  return layers.some((l) => ATTENTION_TYPES.has(l?.type));
+  return layersOf(spec).some((l) => ATTENTION_TYPES.has(l?.type));
+}
+
+/** How many hidden blocks the Neurons tab draws: as the backend's `hidden_blocks`
+ * (probes/neurons.py), one per linear layer followed by another linear (the last linear is the output). */
+function hiddenBlockCount(spec) {
+  return Math.max(0, layersOf(spec).filter((l) => l?.type === 'linear').length - 1);
+}
+
+/**
+ * What the sequence panel ("inside" tab on sequence and text data) gets from the server for this
+ * spec, as train/sequence_probing.py streams it: `gates` (and `time_gradients`) for networks with
+ * rnn/lstm/gru layers, `forecast` on series (sets with a `window`) whatever the network, and
+ * `text_sample` for character models whose recurrent layers are all unidirectional and return
+ * every step (probes/sampling.py `can_generate`).
+ */
+function sequencePanels(spec, info) {
+  if (!SEQUENCE_KINDS.has(info?.kind)) return { gates: false, forecast: false, samples: false };
+  const recurrent = layersOf(spec).filter((l) => RECURRENT_TYPES.has(l?.type));
+  const generates = recurrent.length > 0 && recurrent.every((l) => l.return_sequences === true && !l.bidirectional);
+  return {
+    gates: recurrent.length > 0,
+    forecast: Boolean(info.params?.includes('window')),
+    samples: info.task === 'language_modeling' && generates,
+  };
 }
 
 const views = {
@@ -179,15 +216,75 @@ function setSpec(spec, from) {
   const info = datasetInfo(spec?.dataset?.name);
   views.settings.setSpec(spec, { params: info?.params || [], task: info?.task || null, kind: info?.kind || null }); // a focused control is left alone
   showDatasetInfo(spec);
-  if (!store.get().jobId) showInside(spec);
+  if (!store.get().jobId) {
+    showInside(spec);
+    showIdleAccuracy(spec);
+  }
   writeConfigHash(); // the URL always reopens this experiment
   scheduleValidate();
 }
 
 function onFormEdit(path, value) {
-  let spec = withPath(store.get().spec || {}, path, value);
-  if (path.join('.') === 'dataset.name') spec = forCorpus(forRegression(normalizeDataset(spec)));
+  const before = store.get().spec || {};
+  let spec = withPath(before, path, value);
+  let note = '';
+  if (path.join('.') === 'dataset.name') {
+    spec = forCorpus(forOutputs(before, forRegression(normalizeDataset(spec))));
+    note = outputsNote(before, spec);
+  }
   setSpec(spec, 'form');
+  if (note) views.status.note(note, { ms: 10000 });
+}
+
+const IMAGE_LAYERS = new Set(['conv2d', 'maxpool2d', 'avgpool2d', 'batchnorm2d']);
+const SEQUENCE_LAYERS = new Set(['embedding', 'rnn', 'lstm', 'gru', 'positional_encoding', 'self_attention',
+  'transformer_encoder', 'sequence_pool']);
+
+/** The output counts the server accepts from a network on data set `info` with `loss`, as
+ * spec/network.py checks them: 1 for regression; the number of classes for classification (or 1
+ * for a 2-class set with `bce_with_logits`). Null for sets with per-step or series targets. */
+function allowedOutputs(info, loss) {
+  if (!info || info.target_shape?.length) return null;
+  if (info.task === 'regression') return [1];
+  const n = info.classes?.length;
+  if (info.task !== 'classification' || !n) return null;
+  return loss === 'bce_with_logits' && n === 2 ? [n, 1] : [n];
+}
+
+/** Whether a layer network can take data set `info`'s examples: no sequence layers, and image
+ * layers only on images. */
+function fitsInput(layers, info) {
+  if (layers.some((l) => SEQUENCE_LAYERS.has(l?.type))) return false;
+  return !layers.some((l) => IMAGE_LAYERS.has(l?.type)) || info?.input_shape?.length === 3;
+}
+
+/** A new data set for a layer network whose last `linear` gave the old data set's output count
+ * (its classes, or 1 for regression): that layer's `out_features` becomes the new set's count.
+ * Anything else is left to the server's validation message. */
+function forOutputs(before, spec) {
+  const layers = layersOf(spec);
+  const last = layers.length - 1;
+  const info = datasetInfo(spec?.dataset?.name);
+  if (last < 0 || layers[last]?.type !== 'linear' || !fitsInput(layers, info)) return spec;
+  const loss = spec.training?.loss ?? 'cross_entropy';
+  const was = allowedOutputs(datasetInfo(before?.dataset?.name), before?.training?.loss ?? loss);
+  const now = allowedOutputs(info, loss);
+  const out = layers[last].out_features;
+  if (!was || !now || !was.includes(out) || now.includes(out)) return spec;
+  return withPath(spec, ['network', 'layers', last, 'out_features'], now[0]);
+}
+
+/** One line saying how a data-set change set the output layer's size, or ''. */
+function outputsNote(before, spec) {
+  const old = layersOf(before);
+  const layers = layersOf(spec);
+  const last = layers.length - 1;
+  if (last < 0 || old.length !== layers.length || layers[last]?.type !== 'linear') return '';
+  const [from, to] = [old[last]?.out_features, layers[last].out_features];
+  if (from === to || from === undefined) return '';
+  const info = datasetInfo(spec.dataset?.name);
+  const what = info?.task === 'regression' ? 'one target value' : `${info?.classes?.length} classes`;
+  return `Changed layers[${last}].out_features from ${from} to ${to}: “${spec.dataset.name}” has ${what}.`;
 }
 
 /** Choosing a word corpus for a layer network: the network and training of the first word2vec preset
@@ -227,12 +324,36 @@ function onEditorChange({ spec, error }) {
   setSpec(spec, 'editor');
 }
 
+/** A spec as compared with the presets: tidied, without its name, object keys sorted. */
+function specKey(spec) {
+  const sorted = (v) => (Array.isArray(v) ? v.map(sorted)
+    : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])])) : v);
+  const rest = { ...tidySpec(clone(spec)) };
+  delete rest.name;
+  return JSON.stringify(sorted(rest));
+}
+
+/** The preset whose spec equals `spec` (its name aside), or null. */
+function presetFor(spec) {
+  const key = specKey(spec);
+  return store.get().presets.find((p) => specKey(p.spec) === key) || null;
+}
+
+/** Show `preset` in the preset select, or the neutral "(custom)" entry for null. */
+function showPreset(preset) {
+  const custom = $('preset-select').querySelector('option[value=""]');
+  custom.hidden = Boolean(preset);
+  $('preset-select').value = preset ? preset.id : '';
+  const text = preset ? preset.description || '' : 'This spec matches no preset; pick one to start from it.';
+  $('preset-description').textContent = text;
+  $('preset-description').title = text;
+  store.set({ presetId: preset ? preset.id : null });
+}
+
 function onPresetChange() {
   const preset = store.get().presets.find((p) => p.id === $('preset-select').value);
   if (!preset) return;
-  store.set({ presetId: preset.id });
-  $('preset-description').textContent = preset.description || '';
-  $('preset-description').title = preset.description || '';
+  showPreset(preset);
   const spec = tidySpec(clone(preset.spec));
   if (!spec.name) spec.name = preset.title;
   setSpec(spec, 'preset');
@@ -566,8 +687,7 @@ function clearJob() {
   writeJobHash(null);
   views.status.reset();
   views.loss.reset('cross_entropy', 'Press Train to watch the loss fall.');
-  views.accuracy.reset(null, 'Accuracy (R² for regression) is measured at the end of every epoch.',
-    { task: datasetInfo(store.get().spec?.dataset?.name)?.task });
+  showIdleAccuracy(store.get().spec, { force: true });
   showDataInfo(null);
   views.maps.reset(FM_PLACEHOLDER);
   views.boundary.reset(BOUNDARY_PLACEHOLDER);
@@ -582,6 +702,19 @@ function clearJob() {
   updateButtons();
 }
 
+let idleAccuracy = null; // what the accuracy chart was last drawn for with no job on screen
+
+/** With no job on screen, the accuracy chart says what the spec's job will measure: accuracy, R² for
+ * regression, or none (word2vec, autoencoders); redrawn only when that changes. */
+function showIdleAccuracy(spec, { force = false } = {}) {
+  const repr = reprMode(spec);
+  const task = repr ? 'none' : datasetInfo(spec?.dataset?.name)?.task;
+  const key = `${repr}|${task}`;
+  if (!force && key === idleAccuracy) return;
+  idleAccuracy = key;
+  views.accuracy.reset(null, repr ? NO_ACCURACY[repr] : IDLE_ACCURACY, { task });
+}
+
 function resetSequenceViews(text) {
   views.gates.reset(text);
   views.forecast.reset(text);
@@ -591,32 +724,48 @@ function resetSequenceViews(text) {
 }
 
 /**
- * The "inside" tab shows the decision boundary for 2-D data sets and the feature-map panel for the
- * rest (images draw maps there; other data sets get a note saying what is drawn for which data).
+ * The "inside" tab shows the decision boundary for 2-D data sets, the gates / forecast / generated
+ * text for sequence data (what the server streams for this network), and the feature-map panel for
+ * the rest (images draw maps there; other data sets get a note saying what is drawn for which data).
+ * Tabs with nothing to show for this network and data are hidden, and a hidden selected tab falls
+ * back to one that shows something (TAB_FALLBACK).
  */
 function showInside(spec) {
   const info = datasetInfo(spec?.dataset?.name);
   const toy = GRID_KINDS.has(info?.kind);
   const seq = SEQUENCE_KINDS.has(info?.kind);
+  const panels = sequencePanels(spec, info);
+  const repr = reprMode(spec);
   $('boundary-box').hidden = !toy;
   $('seq-box').hidden = !seq;
   $('fm-box').hidden = toy || seq;
-  $('forecast').hidden = !(seq && info?.params?.includes('window'));
-  $('text-samples').hidden = !(seq && info?.task === 'language_modeling');
-  $('time-gradients').hidden = !seq;
-  $('time-gradients-caption').hidden = !seq;
-  const inside = INSIDE[seq ? 'sequence' : !toy ? 'image' : (info.task === 'regression' ? 'regression' : 'toy2d')];
+  $('gates').hidden = !panels.gates;
+  $('gates-caption').hidden = !panels.gates;
+  $('forecast').hidden = !panels.forecast;
+  $('text-samples').hidden = !panels.samples;
+  $('time-gradients').hidden = !panels.gates;
+  $('time-gradients-caption').hidden = !panels.gates;
+  const seqKind = panels.gates || !panels.forecast ? 'sequence' : 'forecast';
+  const inside = INSIDE[seq ? seqKind : !toy ? 'image' : (info.task === 'regression' ? 'regression' : 'toy2d')];
   views.tabs.setLabel('inside', inside.label, inside.hint);
-  // Tabs with nothing to show for this network and data are hidden (the selected one falls back).
-  const shown = { neurons: toy, attention: hasAttention(spec), repr: Boolean(reprMode(spec)) };
+  // word2vec and autoencoder probes send representations only (no maps, boundary or gates);
+  // sequence data without a recurrent layer or a series gets nothing in the "inside" tab.
+  const shown = {
+    inside: !repr && info?.kind !== 'corpus' && (!seq || panels.gates || panels.forecast || panels.samples),
+    neurons: info?.kind === 'toy2d' && !repr && hiddenBlockCount(spec) > 0,
+    attention: hasAttention(spec),
+    repr: Boolean(repr),
+  };
   for (const [key, on] of Object.entries(shown)) $(`tab-${key}`).hidden = !on;
-  if (shown[store.get().tab] === false) store.set({ tab: 'inside' });
+  if (shown[store.get().tab] === false) store.set({ tab: TAB_FALLBACK.find((key) => shown[key] !== false) });
   $('boundary-caption').textContent = info?.task === 'regression'
     ? (info.kind === 'toy1d'
       ? 'Red: the model’s prediction over x; dots: train, rings: test. Watch the curve bend to follow the data, not the noise.'
       : 'Background: the predicted target (red > 0 > blue); points coloured by their true target on the same scale, rings: test.')
     : BOUNDARY_CAPTION;
-  $('accuracy-caption').textContent = info?.task === 'regression'
+  $('accuracy-caption').textContent = repr
+    ? 'No labels are predicted, so there is no accuracy; the loss above is what this network minimises.'
+    : info?.task === 'regression'
     ? 'R² after each epoch: the share of the target’s variance explained (1 = perfect, 0 = no better than the mean).'
     : ACCURACY_CAPTION;
 }
@@ -655,7 +804,10 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   if (!job) clearErrorNote(); // opened: an error about an earlier action is stale
   store.set({ jobId: id, job: record });
   writeJobHash(id);
-  if (loadSpec && record.spec) setSpec(tidySpec(record.spec), 'job');
+  if (loadSpec && record.spec) {
+    showPreset(presetFor(record.spec)); // the job's preset if its spec is one, else "(custom)"
+    setSpec(tidySpec(record.spec), 'job');
+  }
 
   const jobData = datasetInfo(record.spec?.dataset?.name);
   const classes = jobData?.classes?.length;
@@ -678,8 +830,8 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   const repr = reprMode(record.spec);
   views.repr.reset(repr, repr ? `Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…` : REPR_PLACEHOLDER, id);
   if (repr) store.set({ tab: 'repr' });
-  if (repr === 'words') views.accuracy.reset(null, 'word2vec learns without labels: no accuracy; see the analogy score under Representations.');
-  if (repr === 'latent') views.accuracy.reset(null, 'An autoencoder rebuilds its input: no accuracy; the loss is the reconstruction error.');
+  if (repr) views.accuracy.reset(null, NO_ACCURACY[repr], { task: 'none' });
+  idleAccuracy = null;
   showInside(record.spec);
   updateButtons();
   listen(id, 0);
@@ -891,12 +1043,7 @@ store.on('tab', (tab) => {
 /** A configuration from the URL: the preset it started from, the selected tab and the spec. */
 function applyConfig(config) {
   const preset = store.get().presets.find((p) => p.id === config.presetId);
-  if (preset) {
-    $('preset-select').value = preset.id;
-    $('preset-description').textContent = preset.description || '';
-    $('preset-description').title = preset.description || '';
-  }
-  store.set({ presetId: preset ? preset.id : null });
+  showPreset(preset || null);
   if (typeof config.tab === 'string') store.set({ tab: config.tab });
   views.editor.markInvalid(false);
   setSpec(tidySpec(clone(config.spec)), 'url');
@@ -904,7 +1051,12 @@ function applyConfig(config) {
 
 function fillPresets(presets) {
   const select = $('preset-select');
-  select.replaceChildren(...presets.map((p) => {
+  const custom = document.createElement('option'); // shown for a job or link whose spec is no preset
+  custom.value = '';
+  custom.textContent = '(custom)';
+  custom.disabled = true;
+  custom.hidden = true;
+  select.replaceChildren(custom, ...presets.map((p) => {
     const option = document.createElement('option');
     option.value = p.id;
     option.textContent = p.title || p.id;

@@ -37,6 +37,12 @@ def test_reverse_preset_head_view_heads_model_view_and_scrubber(page: Page, shot
     expect(page.locator("#job-status")).to_contain_text("completed", timeout=TRAIN_TIMEOUT_MS)
     page.wait_for_function(f"(() => {{ const p = ({PLOT_JS})(); return p && p.step > 0; }})()", timeout=UI_TIMEOUT_MS)
     page.screenshot(path=str(shots_dir / "attention-head-view.png"))
+    step = page.locator("#attn-step")  # the whole "step · epoch · i/n" label, inside the pane
+    expect(step).to_contain_text(re.compile(r"step \d+ · epoch \d+ · \d+/\d+"))
+    assert step.evaluate("(e) => e.scrollWidth <= e.clientWidth")
+    pane = page.locator("#pane-attention").bounding_box()
+    label = step.bounding_box()
+    assert label["x"] + label["width"] <= pane["x"] + pane["width"] + 0.5, (label, pane)
     lag = page.evaluate("Number(document.getElementById('attention-plot').dataset.maxLagMs)")
     assert 0 <= lag < 1000, lag  # no live frame was older than 1 s when drawn
 

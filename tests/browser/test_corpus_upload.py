@@ -56,8 +56,8 @@ def test_uploaded_corpus_trains_a_word2vec_preset_with_labelled_projection(page:
                            timeout=UI_TIMEOUT_MS)
     p = page.evaluate(f"({PROJECTION_JS})()")
     shown = min(len(vocab), spec["network"]["projection_words"])
-    assert p["words"] == p["points"] == shown and p["first"] == vocab.words[0] and p["mode"] == "markers+text", p
-    expect(page.locator("#projection-plot .textpoint").first).to_be_visible()
+    assert p["words"] == p["points"] == shown and p["first"] == vocab.words[0] and p["mode"] == "markers", p
+    expect(page.locator("#projection-plot .annotation-text").first).to_be_visible()  # the labels that fit
     page.fill("#neighbor-word", vocab.words[1])
     page.click("#neighbor-form button")
     expect(page.locator("#neighbor-list li")).to_have_count(10, timeout=UI_TIMEOUT_MS)

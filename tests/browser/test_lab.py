@@ -38,6 +38,11 @@ def test_race_overlays_one_curve_per_value(page: Page, shots_dir):
     assert [n.split(" · ")[0] for n in r["names"]] == ["optimizer = sgd", "optimizer = adam", "optimizer = rmsprop"], r
     assert all(p == 40 for p in r["points"]) and len(set(r["colors"])) == 3, r  # 2 epochs x 20 steps each
     assert (r["x"], r["y"]) == ("step", "training loss (nats)") and r["title"].startswith("Race"), r
+    chart = page.locator("#race-chart").bounding_box()  # the x axis title is drawn inside the chart's box
+    page.wait_for_function("Math.abs(document.getElementById('race-chart')._fullLayout.height - "
+                           "document.getElementById('race-chart').clientHeight) < 1", timeout=UI_TIMEOUT_MS)
+    title = page.locator("#race-chart .xtitle").bounding_box()
+    assert chart["y"] <= title["y"] and title["y"] + title["height"] <= chart["y"] + chart["height"] + 0.5, (title, chart)
     expect(page.locator("#race-errors")).to_be_hidden()
     page.screenshot(path=str(shots_dir / "race.png"))
     page.click("#race-close")

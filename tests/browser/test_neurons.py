@@ -64,3 +64,35 @@ def test_tanh_spiral_draws_boundary_and_neuron_thumbnails(page: Page, shots_dir)
     page.screenshot(path=str(shots_dir / "neurons-tanh-spiral.png"))
     size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     assert size == [1280, 800], size
+
+
+# Bounding boxes of the diagram's column titles, and whether any is cut (clipped by its own box).
+TITLES_JS = """() => [...document.querySelectorAll('#network-diagram .nd-col-title')].map((t) => {
+  const r = t.getBoundingClientRect();
+  return { text: t.textContent, x0: r.left, x1: r.right, y0: r.top, y1: r.bottom,
+           cut: t.scrollWidth > t.clientWidth + 1 || t.scrollHeight > t.clientHeight + 1 };
+})"""
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["y0"] < b["y1"] and b["y0"] < a["y1"]
+
+
+def test_column_titles_of_wide_layers_neither_overlap_nor_get_cut(page: Page, shots_dir):
+    open_page(page)
+    choose_preset(page, "mlp_spiral")  # 2 x 32 tanh units: 16 of 32 drawn per layer
+    page.fill("#f-training-epochs", "1")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 1")
+    page.click("#train-btn")
+    page.click("#tab-neurons")
+    page.wait_for_function(f"({THUMBS_JS})().step >= 0 && ({THUMBS_JS})().thumbs > 0", timeout=TRAIN_TIMEOUT_MS)
+    titles = page.evaluate(f"({TITLES_JS})()")
+    assert [t["text"] for t in titles] == ["input", "layer 1 · tanh (16 of 32)", "layer 3 · tanh (16 of 32)", "output"], titles
+    assert not any(t["cut"] for t in titles), titles
+    pairs = [(a["text"], b["text"]) for i, a in enumerate(titles) for b in titles[i + 1:] if overlap(a, b)]
+    assert not pairs, pairs
+    top = page.evaluate("Math.min(...[...document.querySelectorAll('#network-diagram .nd-node')]"
+                        ".map((n) => n.getBoundingClientRect().top))")
+    assert max(t["y1"] for t in titles) <= top + 0.5, (titles, top)  # the titles sit above the nodes
+    page.locator("#pane-neurons").screenshot(path=str(shots_dir / "neurons-wide-titles.png"))
+    expect(page.locator("#job-status")).to_contain_text("completed", timeout=TRAIN_TIMEOUT_MS)

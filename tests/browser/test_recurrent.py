@@ -16,6 +16,18 @@ GATES_JS = """() => {
            cols: d.data[0].z[0].length, gateRange: [d.layout.coloraxis.cmin, d.layout.coloraxis.cmax],
            bars: [d.layout.coloraxis.colorbar.title.text, d.layout.coloraxis2.colorbar.title.text] };
 }"""
+# Boxes in the gates view: the scrolling panel, the time axis title, the last heatmap row, the colour
+# bars and their titles, the row names and the left edge of the heatmaps.
+FIT_JS = """(() => {
+  const box = (e) => e.getBoundingClientRect().toJSON();
+  const d = document.getElementById('gates-plot');
+  const drags = [...d.querySelectorAll('.draglayer .nsewdrag')].map(box);
+  return { box: box(document.getElementById('seq-box')), xtitle: box(d.querySelector('.xtitle')),
+           last_row: drags.reduce((a, b) => (b.bottom > a.bottom ? b : a)), area_left: Math.min(...drags.map((r) => r.left)),
+           bars: [...d.querySelectorAll('.colorbar')].map(box).reduce((a, b) => (b.bottom > a.bottom ? b : a)),
+           bar_titles: [...d.querySelectorAll('.colorbar .cbtitle')].map(box), plot_right: box(d).right,
+           labels: [...d.querySelectorAll('.annotation')].map(box) };
+})()"""
 TIME_GRADIENTS_JS = """() => {
   const d = document.getElementById('time-gradients');
   const h = d && d.data ? d.data.find((t) => t.type === 'heatmap') : null;
@@ -47,6 +59,12 @@ def test_char_lstm_draws_gates_with_characters_and_generated_text(page: Page, sh
     assert all(len(t) == 1 for t in g["ticks"]) and g["bars"] == ["gate (0–1)", "tanh value"], g
     expect(page.locator("#gates-plot .gtitle")).to_contain_text("Gates of layer 1 · lstm · forward")
     expect(page.locator("#gates-note")).to_contain_text("first 32 of 128 units")
+    page.click("#tab-inside")
+    fit = page.evaluate(FIT_JS)
+    for name in ("xtitle", "last_row", "bars"):  # c_t, h_t, the time axis and the colour bars show unscrolled
+        assert fit[name]["bottom"] <= fit["box"]["bottom"] + 0.5, (name, fit)
+    assert all(r["right"] <= fit["area_left"] + 0.5 for r in fit["labels"]), fit  # row names beside their rows
+    assert all(t["bottom"] <= fit["box"]["bottom"] + 0.5 and t["right"] <= fit["plot_right"] + 0.5 for t in fit["bar_titles"]), fit
 
     expect(page.locator("#text-samples .sample").first).to_be_visible(timeout=TRAIN_TIMEOUT_MS)
     expect(page.locator("#text-samples .sample-head").first).to_contain_text("temperature 0.8")

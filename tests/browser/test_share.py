@@ -76,3 +76,24 @@ def test_a_job_link_shows_its_stored_curves(page: Page, browser, server_url):
                                 timeout=UI_TIMEOUT_MS)
         spec = other.evaluate("JSON.parse(document.querySelector('#spec-editor').value)")
         assert spec["training"]["epochs"] == 3 and spec["network"]["layers"][0]["out_features"] == 8
+        # 3 epochs: no preset's spec (tanh_spiral has 200), so the preset select says so
+        expect(other.locator("#preset-select option:checked")).to_have_text("(custom)")
+        status = other.locator("#job-status")  # the whole status line is readable, wrapped, not cut
+        expect(status).to_contain_text(re.compile(r"completed · epoch 3/3 · step \d+ · lr [\d.]+"))
+        assert status.evaluate("(e) => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight")
+        size = other.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+        assert size == [1280, 800], size
+
+
+def test_a_job_link_shows_the_preset_its_spec_equals(page: Page, browser, server_url):
+    open_page(page)
+    preset = next(p for p in page.request.get("/api/presets").json() if p["id"] == "attention_reverse")
+    job = page.request.post("/api/jobs", data=preset["spec"]).json()
+    page.request.post(f"/api/jobs/{job['id']}/stop")
+    for other in _checked_page(browser, server_url):
+        other.goto(f"/#job={job['id']}")  # no cfg: the spec comes from the job
+        expect(other.locator("#job-status")).to_contain_text(re.compile("stopped|completed|running"), timeout=UI_TIMEOUT_MS)
+        expect(other.locator("#preset-select option:checked")).to_have_text(preset["title"])
+        expect(other.locator("#preset-description")).to_have_text(preset["description"])
+        expect(other.locator("#tab-attention")).to_have_attribute("aria-selected", "true")
+    page.request.delete(f"/api/jobs/{job['id']}")

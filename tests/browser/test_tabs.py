@@ -1,6 +1,10 @@
-"""The page shows only what applies to the chosen network and data: the Neurons, Attention and
-Representations tabs follow the spec; the missing-value controls hide for sequence and text data; the
-data-set line gives the input length the spec asks for (its seq_len or window), not the default."""
+"""The page shows only what applies to the chosen network and data: the first ("inside"), Neurons,
+Attention and Representations tabs follow what the server streams for the spec; the accuracy chart says
+when a job measures no accuracy; the missing-value controls hide for sequence and text data; the
+data-set line gives the input length the spec asks for (its seq_len or window), not the default; a new
+data set resizes a layer network's output layer to its classes."""
+
+import json
 
 from playwright.sync_api import Page, expect
 
@@ -21,15 +25,104 @@ def test_tabs_follow_the_network_and_the_data(page: Page):
     page.click("#tab-neurons")
     expect(page.locator("#tab-neurons")).to_have_attribute("aria-selected", "true")
 
-    choose_preset(page, "attention_reverse")  # the selected Neurons tab goes: back to the first tab
+    # The selected Neurons tab goes; no recurrent layer: no gates, so no first tab either: Attention.
+    choose_preset(page, "attention_reverse")
     expect(page.locator("#tab-attention")).to_be_visible()
-    expect(page.locator("#tab-inside")).to_have_attribute("aria-selected", "true")
-    assert tabs_shown(page) == {"inside": True, "neurons": False, "gradients": True, "likelihood": True,
+    expect(page.locator("#tab-attention")).to_have_attribute("aria-selected", "true")
+    assert tabs_shown(page) == {"inside": False, "neurons": False, "gradients": True, "likelihood": True,
                                 "attention": True, "repr": False}
+    expect(page.locator("#pane-attention")).to_be_visible()
 
-    choose_preset(page, "autoencoder_digits")
+    choose_preset(page, "autoencoder_digits")  # codes and reconstructions only: no feature maps
     expect(page.locator("#tab-repr")).to_be_visible()
-    assert not tabs_shown(page)["attention"] and not tabs_shown(page)["neurons"]
+    expect(page.locator("#tab-repr")).to_have_attribute("aria-selected", "true")
+    assert tabs_shown(page) == {"inside": False, "neurons": False, "gradients": True, "likelihood": True,
+                                "attention": False, "repr": True}
+
+
+def test_first_tab_shows_only_what_the_server_streams(page: Page):
+    open_page(page)
+    for preset in ("transformer_sort", "transformer_authors", "transformer_shakespeare"):
+        choose_preset(page, preset)  # no rnn/lstm/gru: no gates, no generated text
+        expect(page.locator("#tab-inside")).to_be_hidden()
+        expect(page.locator("#tab-attention")).to_have_attribute("aria-selected", "true")
+
+    choose_preset(page, "char_lstm_shakespeare")  # gates and generated text
+    expect(page.locator("#tab-inside")).to_have_text("Gates")
+    page.click("#tab-inside")
+    expect(page.locator("#gates")).to_be_visible()
+    expect(page.locator("#text-samples")).to_be_visible()
+    expect(page.locator("#forecast")).to_be_hidden()
+
+    choose_preset(page, "lstm_sunspots")  # gates and the forecast; no text
+    expect(page.locator("#tab-inside")).to_have_text("Gates")
+    expect(page.locator("#forecast")).to_be_visible()
+    expect(page.locator("#gates")).to_be_visible()
+    expect(page.locator("#text-samples")).to_be_hidden()
+
+    editor = page.locator("#spec-editor")  # the same series with an MLP: the forecast only
+    spec = json.loads(editor.input_value())
+    spec["network"]["layers"] = [{"type": "flatten"}, {"type": "linear", "out_features": 1}]
+    editor.fill(json.dumps(spec))
+    expect(page.locator("#tab-inside")).to_have_text("Forecast", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#forecast")).to_be_visible()
+    expect(page.locator("#gates")).to_be_hidden()
+    expect(page.locator("#gates-caption")).to_be_hidden()
+
+    for preset in ("skipgram_shakespeare", "cbow_milton"):  # word vectors only: Representations
+        choose_preset(page, preset)
+        expect(page.locator("#tab-inside")).to_be_hidden()
+        expect(page.locator("#tab-repr")).to_have_attribute("aria-selected", "true")
+
+
+def test_neurons_tab_needs_a_hidden_layer(page: Page):
+    open_page(page)
+    choose_preset(page, "mlp_spiral")
+    expect(page.locator("#tab-neurons")).to_be_visible()
+    choose_preset(page, "linreg_plane")  # one linear layer: no hidden unit to draw
+    expect(page.locator("#tab-inside")).to_have_text("Prediction")
+    expect(page.locator("#tab-neurons")).to_be_hidden()
+    choose_preset(page, "mlp_sine")  # 1-D input: the server sends no neuron maps
+    expect(page.locator("#tab-neurons")).to_be_hidden()
+
+
+ACC_NOTE_JS = """() => { const d = document.getElementById('accuracy-chart');
+  return { notes: (d.layout.annotations || []).filter((a) => a.visible !== false).map((a) => a.text),
+           axes: [d._fullLayout.xaxis.visible, d._fullLayout.yaxis.visible], legend: d._fullLayout.showlegend }; }"""
+
+
+def test_accuracy_chart_says_when_there_is_no_accuracy(page: Page):
+    open_page(page)
+    for preset, words in (("skipgram_shakespeare", "word2vec learns without labels"),
+                          ("autoencoder_digits", "An autoencoder rebuilds its input")):
+        choose_preset(page, preset)  # merely selected: no job on screen
+        expect(page.locator("#accuracy-chart .annotation-text")).to_contain_text(words, timeout=UI_TIMEOUT_MS)
+        acc = page.evaluate(f"({ACC_NOTE_JS})()")
+        assert acc["axes"] == [False, False] and not acc["legend"], acc  # no empty axes, no train/test legend
+        expect(page.locator("#accuracy-caption")).to_contain_text("no accuracy")
+    choose_preset(page, "mlp_spiral")
+    expect(page.locator("#accuracy-chart .annotation-text").first).to_contain_text("measured at the end of every epoch")
+    assert page.evaluate(f"({ACC_NOTE_JS})()")["axes"] == [True, True]
+
+
+def test_a_new_data_set_resizes_the_output_layer(page: Page):
+    open_page(page)
+    choose_preset(page, "mlp_digits")  # ends with linear(10) for 10 digits
+    page.select_option("#dataset-select", "iris")
+    expect(page.locator("#status-note")).to_contain_text("from 10 to 3", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#status-note")).to_contain_text("“iris” has 3 classes")
+    expect(page.locator("#validation-errors")).to_be_hidden(timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#summary-table tfoot")).to_contain_text("→ 3", timeout=UI_TIMEOUT_MS)
+    spec = json.loads(page.input_value("#spec-editor"))
+    assert spec["network"]["layers"][-1] == {**spec["network"]["layers"][-1], "type": "linear", "out_features": 3}
+    page.select_option("#dataset-select", "breast_cancer")  # 2 classes
+    expect(page.locator("#status-note")).to_contain_text("from 3 to 2", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#validation-errors")).to_be_hidden(timeout=UI_TIMEOUT_MS)
+
+    choose_preset(page, "lenet_digits")  # conv layers cannot take a feature table: left to the server
+    page.select_option("#dataset-select", "wine")
+    expect(page.locator("#validation-errors")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    assert json.loads(page.input_value("#spec-editor"))["network"]["layers"][-1]["out_features"] == 10
 
 
 def test_sequence_data_hides_missing_values_and_shows_the_specs_length(page: Page):

@@ -1,5 +1,6 @@
 // Right column: train and test accuracy per epoch, with the chance level for reference. For regression
-// (no accuracy) the same chart shows R^2, the share of the target's variance the model explains.
+// (no accuracy) the same chart shows R^2, the share of the target's variance the model explains. Jobs
+// with no accuracy at all (word2vec, autoencoders: task 'none') keep the chart's note, and no legend.
 
 import { baseLayout, CHART_CONFIG, COLORS, emptyNote, TraceBuffer } from './plotTheme.js';
 
@@ -12,7 +13,7 @@ export function createAccuracyChart(div) {
   let empty = true;
   let metric = METRICS.accuracy;
   const buffer = new TraceBuffer(() => div, 2, () => {
-    if (empty) {
+    if (empty && metric) {
       empty = false;
       Plotly.relayout(div, { 'annotations[0].visible': false, 'xaxis.autorange': true,
         ...(metric === METRICS.r2 ? { 'yaxis.autorange': true } : {}) });
@@ -28,7 +29,12 @@ export function createAccuracyChart(div) {
       { name: 'test', type: 'scatter', mode: 'lines+markers', x: [], y: [],
         line: { color: COLORS.test, width: 2 }, marker: { size: 4 }, hovertemplate: '%{y:.3f}' },
     ];
-    const layout = baseLayout(metric.title, 'epoch', metric.axis);
+    const layout = baseLayout(metric ? metric.title : 'Accuracy', 'epoch', metric ? metric.axis : 'accuracy (fraction)');
+    layout.showlegend = Boolean(metric);
+    if (!metric) { // nothing will be plotted: no empty axes, only the note saying why
+      layout.xaxis.visible = false;
+      layout.yaxis.visible = false;
+    }
     if (metric === METRICS.r2) {
       layout.yaxis.autorange = true; // R^2 starts anywhere below 1; it is capped at 1 (perfect fit)
       layout.yaxis.autorangeoptions = { maxallowed: 1.02, minallowed: -1 };
@@ -56,15 +62,16 @@ export function createAccuracyChart(div) {
 
   return {
     /** New job; `chance` = 1 / number of classes (null when not a classification task); `task`
-     * 'regression' charts R^2 instead of accuracy. */
+     * 'regression' charts R^2 instead of accuracy; 'none' (no accuracy is measured) keeps `note` on an
+     * empty chart, whatever metrics arrive. */
     reset(chance = null, note = 'Waiting for the first epoch…', { task = 'classification' } = {}) {
-      metric = task === 'regression' ? METRICS.r2 : METRICS.accuracy;
+      metric = task === 'none' ? null : task === 'regression' ? METRICS.r2 : METRICS.accuracy;
       draw(chance, note);
     },
 
     /** Append the accuracies (or R^2) of an epoch-scope `metrics` message; step messages are ignored. */
     push(msg) {
-      if (msg.scope !== 'epoch') return;
+      if (msg.scope !== 'epoch' || !metric) return;
       const [train, test] = metric.keys;
       if (msg[train] !== undefined) buffer.push(0, msg.epoch, msg[train]);
       if (msg[test] !== undefined) buffer.push(1, msg.epoch, msg[test]);

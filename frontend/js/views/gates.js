@@ -11,7 +11,9 @@ import { DIVERGING, FONT, emptyNote } from './plotTheme.js';
 const CONFIG = { displaylogo: false, responsive: false, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
 /** Gates are probabilities: white (closed, 0) to dark blue (open, 1). */
 export const GATE_SCALE = [[0, '#f7fbff'], [0.25, '#c6dbef'], [0.5, '#6baed6'], [0.75, '#2171b5'], [1, '#08306b']];
-const ROW_PX = 50;
+const ROW_PX = 50; // per row, at most
+const MIN_ROW_PX = 22; // per row, when the panel is short (then it scrolls)
+const MARGIN = { l: 76, r: 70, t: 26, b: 40 };
 const MAX_TICKS = 50;
 
 function layerKey(l) {
@@ -46,15 +48,29 @@ function axisFor(a) {
   return a.name === 'c' ? 'coloraxis3' : 'coloraxis2';
 }
 
-export function gateFigure(msg, layer, width) {
+/** The figure's height for `n` rows: `available` px (the panel's visible height) when given, within
+ * MIN_ROW_PX..ROW_PX per row, so every row and the time axis show without scrolling where they can. */
+export function gateHeight(n, available) {
+  const fixed = MARGIN.t + MARGIN.b + 4;
+  const most = n * ROW_PX + fixed;
+  return available ? Math.max(n * MIN_ROW_PX + fixed, Math.min(most, Math.floor(available))) : most;
+}
+
+/** A row's name in the left margin, on two lines: "input gate" above "i". */
+function rowLabel(label) {
+  const words = label.split(' ');
+  return words.length > 1 ? `${words.slice(0, -1).join(' ')}<br><b>${words.at(-1)}</b>` : `<b>${label}</b>`;
+}
+
+export function gateFigure(msg, layer, width, available = 0) {
   const arrays = layer.arrays;
   const n = arrays.length;
-  const height = n * ROW_PX + 70;
+  const height = gateHeight(n, available);
   const T = msg.time.length;
   const gap = 0.03;
   const rowH = (1 - gap * (n - 1)) / n;
   const layout = {
-    width, height, font: FONT, margin: { l: 40, r: 70, t: 26, b: 40 }, hovermode: 'closest',
+    width, height, font: FONT, margin: MARGIN, hovermode: 'closest',
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff', showlegend: false,
     title: { text: `Gates of ${layerText(layer)} · step ${msg.step}`, font: { size: 13 }, x: 0.01, xanchor: 'left' },
     xaxis: { title: { text: 'time step (probe input)', standoff: 2 }, anchor: `y${n === 1 ? '' : n}`, tickangle: 0,
@@ -65,10 +81,11 @@ export function gateFigure(msg, layer, width) {
   const data = arrays.map((a, i) => {
     const yName = i === 0 ? 'yaxis' : `yaxis${i + 1}`;
     const top = 1 - i * (rowH + gap);
-    layout[yName] = { domain: [top - rowH, top], autorange: 'reversed', title: { text: a.name === 'c' ? 'c_t' : a.name === 'h' ? 'h_t' : a.name, standoff: 2 },
-      showticklabels: false, ticks: '', zeroline: false, showgrid: false };
-    layout.annotations.push({ text: a.label, xref: 'paper', yref: 'paper', x: 1, xanchor: 'right', y: top, yanchor: 'bottom',
-      showarrow: false, font: { size: 9, color: '#52606d' } });
+    layout[yName] = { domain: [top - rowH, top], autorange: 'reversed', showticklabels: false, ticks: '', zeroline: false,
+      showgrid: false };
+    // The row's name in the left margin, beside its row (not over the row above it).
+    layout.annotations.push({ text: rowLabel(a.label), xref: 'paper', yref: 'paper', x: 0, xanchor: 'right', xshift: -4,
+      y: top - rowH / 2, yanchor: 'middle', align: 'right', showarrow: false, font: { size: 9, color: '#52606d' } });
     const custom = a.data.map(() => msg.time);
     return {
       type: 'heatmap', z: a.data, x: msg.time.map((_, t) => t), y: a.data.map((_, u) => u), customdata: custom,
@@ -86,6 +103,23 @@ export function createGates(container, { placeholder = '' } = {}) {
   container.replaceChildren(el('div', { className: 'gates-bar' }, [el('label', { for: 'gates-layer', text: 'Layer ' }), select, note]), plot);
   let last = null;
   let chosen = null;
+  const box = container.closest('.seq-box'); // the scrolling panel the figure should fit in
+
+  /** The panel's visible height below the layer select (0 when not laid out). */
+  function available() {
+    if (!box || !box.clientHeight) return 0;
+    const top = plot.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
+    return box.clientHeight - top - 2;
+  }
+
+  let boxHeight = 0;
+  if (box) {
+    new ResizeObserver(() => { // the window (so the panel) changed size: fit again
+      if (box.clientHeight === boxHeight) return;
+      boxHeight = box.clientHeight;
+      if (last) draw();
+    }).observe(box);
+  }
 
   function draw() {
     if (!last) {
@@ -94,7 +128,7 @@ export function createGates(container, { placeholder = '' } = {}) {
       return;
     }
     const layer = last.layers.find((l) => layerKey(l) === chosen) || last.layers[0];
-    const fig = gateFigure(last, layer, Math.max(300, plot.clientWidth || container.clientWidth || 400));
+    const fig = gateFigure(last, layer, Math.max(300, plot.clientWidth || container.clientWidth || 400), available());
     Plotly.react(plot, fig.data, fig.layout, CONFIG).then(() => {
       plot.dataset.step = String(last.step);
       plot.dataset.time = last.time.join('');

@@ -13,6 +13,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 const CONFIG = { displaylogo: false, responsive: false, modeBarButtonsToRemove: ['lasso2d', 'select2d', 'autoScale2d'] };
 const MAX_NODE_PX = 40;
 const MIN_NODE_PX = 8;
+const TITLE_PX = 26; // two lines of column titles on top ("layer 1 · tanh" / "16 of 32 units")
 const STOPS = DIVERGING.map(([t, hex]) => [t, parseInt(hex.slice(1), 16)]);
 
 /** RGB of `t` in [0, 1] on the diverging scale (0.5 = white). */
@@ -118,7 +119,7 @@ export function createNetworkDiagram({ diagramEl, detailEl, legendEl, placeholde
 
   function layout(cols) {
     const W = diagramEl.clientWidth;
-    const H = diagramEl.clientHeight - 16; // a row of column titles on top
+    const H = diagramEl.clientHeight - TITLE_PX; // the column titles on top
     const most = Math.max(...cols.map((c) => c.units.length), 1);
     const node = Math.max(MIN_NODE_PX, Math.min(MAX_NODE_PX, Math.floor((H - 4) / most) - 3, Math.floor(W / cols.length / 2)));
     const pad = 14; // room for the first and last column titles
@@ -126,7 +127,7 @@ export function createNetworkDiagram({ diagramEl, detailEl, legendEl, placeholde
     return cols.map((c, ci) => {
       const n = c.units.length;
       const pitch = Math.min(node + 3, n > 1 ? (H - node) / (n - 1) : 0);
-      const top = 16 + (H - (pitch * (n - 1) + node)) / 2;
+      const top = TITLE_PX + (H - (pitch * (n - 1) + node)) / 2;
       return c.units.map((_, k) => ({ x: pad + ci * gapX, y: top + k * pitch, size: node }));
     });
   }
@@ -171,8 +172,14 @@ export function createNetworkDiagram({ diagramEl, detailEl, legendEl, placeholde
     }
     const pos = layout(cols);
     const nodes = [];
+    const colGap = cols.length > 1 && pos[1][0] && pos[0][0] ? pos[1][0].x - pos[0][0].x : W;
     cols.forEach((c, ci) => {
-      const title = el('div', 'nd-col-title', c.units.length < c.total ? `${c.title} (${c.units.length} of ${c.total})` : c.title);
+      // Each title keeps to its column's share of the width (wrapping, then cut with an ellipsis;
+      // the whole in its tooltip), so neighbouring titles never overlap.
+      const title = el('div', 'nd-col-title', c.title);
+      if (c.units.length < c.total) title.append(el('span', 'nd-col-count', ` (${c.units.length} of ${c.total})`));
+      title.title = title.textContent;
+      title.style.maxWidth = `${Math.max(24, colGap - 6)}px`;
       const p0 = pos[ci][0];
       if (ci === 0) title.style.left = '0px'; // first column: left-aligned, last: right-aligned, others centred
       else if (ci === cols.length - 1) title.style.right = '0px';

@@ -50,6 +50,13 @@ export function createRaceChart(div) {
   }
 
   draw('Start a race: the runs’ curves appear here.');
+  // The chart follows its box: the dialog lays out after it opens (and the error list comes and goes),
+  // and a chart taller than its box would lose its x axis title under the box's edge.
+  new ResizeObserver(() => {
+    const full = div._fullLayout;
+    if (!full || div.clientHeight < 50 || (Math.abs(full.height - div.clientHeight) < 1 && Math.abs(full.width - div.clientWidth) < 1)) return;
+    Plotly.Plots.resize(div);
+  }).observe(div);
 
   return {
     /** A new race ({field, values, name}): one empty trace per value. */

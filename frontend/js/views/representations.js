@@ -43,10 +43,57 @@ export function classTraces(msg) {
   });
 }
 
+/** Ranked words in two columns (down the first, then the second): rank, word (cut with an ellipsis
+ * when long, whole in its tooltip) and cosine similarity, each in its own box so none overlap. */
 function resultList(listEl, items, empty) {
-  listEl.replaceChildren(...(items.length ? items.map((r) => el('li', {}, [
+  listEl.style.gridTemplateRows = `repeat(${Math.max(1, Math.ceil(items.length / 2))}, auto)`;
+  listEl.replaceChildren(...(items.length ? items.map((r, i) => el('li', { title: `${r.word}: cosine ${r.similarity.toFixed(4)}` }, [
+    el('span', { className: 'repr-rank', text: `${i + 1}.` }),
     el('span', { className: 'repr-word', text: r.word }), el('span', { className: 'repr-sim', text: r.similarity.toFixed(3) }),
   ])) : [el('li', { className: 'hint', text: empty })]));
+}
+
+const LABEL_FONT_PX = 9;
+let measureCtx = null;
+
+/** Width in px of `text` in the projection's label font. */
+function labelWidth(text) {
+  measureCtx = measureCtx || document.createElement('canvas').getContext('2d');
+  measureCtx.font = `${LABEL_FONT_PX}px ${FONT.family}`;
+  return measureCtx.measureText(text).width;
+}
+
+/**
+ * Which words of a drawn projection get a label: the most frequent first (the words come sorted by
+ * count), each above its marker, or else below it (leaning right or left near the plot's sides),
+ * only where its box overlaps no label already placed and lies in the plot area. `px`/`py`: marker
+ * centres in px, `r`: marker radii. Returns one {index, v: 'top'|'bottom', hz: 'center'|'right'|'left'}
+ * per labelled word.
+ */
+export function placeLabels(words, px, py, r, area) {
+  const boxes = [];
+  const h = LABEL_FONT_PX + 5;
+  const fits = (box) => box.x0 >= area.x0 && box.x1 <= area.x1 && box.y0 >= area.y0 && box.y1 <= area.y1
+    && !boxes.some((b) => b.x0 < box.x1 && box.x0 < b.x1 && b.y0 < box.y1 && box.y0 < b.y1);
+  const spots = [['top', 'center'], ['bottom', 'center'], ['top', 'right'], ['top', 'left'], ['bottom', 'right'], ['bottom', 'left']];
+  words.forEach((word, i) => {
+    const w = labelWidth(word) + 4; // 2 px of room on each side
+    const ys = { top: [py[i] - r[i] - h, py[i] - r[i]], bottom: [py[i] + r[i], py[i] + r[i] + h] };
+    const xs = { center: [px[i] - w / 2, px[i] + w / 2], right: [px[i], px[i] + w], left: [px[i] - w, px[i]] };
+    const spot = spots.map(([v, hz]) => ({ index: i, v, hz, x0: xs[hz][0], x1: xs[hz][1], y0: ys[v][0], y1: ys[v][1] })).find(fits);
+    if (spot) boxes.push(spot);
+  });
+  return boxes;
+}
+
+/** The placed labels as Plotly annotations at their words' points, shifted off the markers. */
+function labelAnnotations(spots, words, x, y, r) {
+  return spots.map(({ index: i, v, hz }) => ({
+    text: words[i], x: x[i], y: y[i], xref: 'x', yref: 'y', showarrow: false, borderpad: 0, captureevents: false,
+    font: { size: LABEL_FONT_PX, color: '#3e4c59' }, name: 'word-label',
+    xanchor: hz === 'center' ? 'center' : hz === 'right' ? 'left' : 'right',
+    yanchor: v === 'top' ? 'bottom' : 'top', yshift: v === 'top' ? r[i] : -r[i],
+  }));
 }
 
 /**
@@ -78,8 +125,9 @@ export function createRepresentations({ root, onNeighbors, onAnalogy, onDownload
   const latentEl = el('div', { id: 'latent-plot', className: 'plot repr-plot' });
   const pcaEl = el('div', { id: 'pca-plot', className: 'plot repr-plot' });
   const reconEl = el('div', { id: 'reconstructions', className: 'recon-row' });
+  const legendEl = el('div', { id: 'latent-legend', className: 'latent-legend', title: 'Dot colour: the test digit’s true label' });
   const latent = el('div', { id: 'repr-latent', className: 'repr-latent' }, [
-    el('div', { className: 'repr-pair' }, [latentEl, pcaEl]), reconEl,
+    el('div', { className: 'repr-pair' }, [latentEl, pcaEl]), el('div', { className: 'recon-line' }, [reconEl, legendEl]),
     el('p', { className: 'caption', text: 'Each dot is a test digit, placed by its 2-number code and coloured by its true label (never shown to the autoencoder). '
       + 'ARI: k-means (k = 10) on the codes against the labels, 1 = clusters are the digits, 0 = chance. Right: PCA to 2-D, the linear baseline.' }),
   ]);
@@ -133,27 +181,86 @@ export function createRepresentations({ root, onNeighbors, onAnalogy, onDownload
     }
   });
 
-  function drawProjection(msg) {
+  /** Label only the words whose labels do not overlap (most frequent first); hover names every word. */
+  async function relabel() {
+    const trace = projectionEl.data?.[0];
+    const full = projectionEl._fullLayout;
+    if (mode !== 'words' || !trace?.text?.length || !full?.xaxis?.l2p) return;
+    const { xaxis: xa, yaxis: ya } = full;
+    const r = trace.marker.size.map((d) => d / 2);
+    const spots = placeLabels(trace.text, trace.x.map((v) => xa._offset + xa.l2p(v)), trace.y.map((v) => ya._offset + ya.l2p(v)), r,
+      { x0: xa._offset, x1: xa._offset + xa._length, y0: ya._offset, y1: ya._offset + ya._length });
+    projectionEl.dataset.labels = String(spots.length);
+    await Plotly.relayout(projectionEl, { annotations: labelAnnotations(spots, trace.text, trace.x, trace.y, r) });
+    projectionEl.dataset.labelled = 'true'; // the labels drawn are this frame's
+  }
+
+  async function drawProjection(msg) {
     const acc = msg.analogy_accuracy === null ? '' : ` · analogies ${(100 * msg.analogy_accuracy).toFixed(1)}% of ${msg.analogy_questions}`;
     const trace = {
-      type: 'scatter', mode: 'markers+text', x: msg.x, y: msg.y, text: msg.words, textposition: 'top center',
-      textfont: { size: 9, color: '#3e4c59' }, marker: { size: markerSizes(msg.counts), color: '#1f77b4', opacity: 0.7 },
+      type: 'scatter', mode: 'markers', x: msg.x, y: msg.y, text: msg.words,
+      marker: { size: markerSizes(msg.counts), color: '#1f77b4', opacity: 0.7 },
       customdata: msg.counts, hovertemplate: '%{text}: %{customdata} occurrences<extra></extra>',
     };
-    Plotly.react(projectionEl, [trace], scatterLayout(`${msg.words.length} most frequent words, step ${msg.step}${acc}`,
-      'PC 1 (aligned, unitless)', 'PC 2 (aligned, unitless)'), CONFIG);
+    projectionEl.dataset.labelled = 'false';
+    const layout = scatterLayout(`${msg.words.length} top words · step ${msg.step}${acc}`, 'PC 1 (aligned, unitless)',
+      'PC 2 (aligned, unitless)');
+    layout.annotations = projectionEl.layout?.annotations || []; // the last frame's labels until these are placed
+    await Plotly.react(projectionEl, [trace], layout, CONFIG);
+    await relabel();
     oneHot.textContent = `One-hot vs embedding: word i enters as a one-hot x (V = ${msg.vocab_size.toLocaleString()} numbers, a single 1); `
       + `x times the V × ${msg.embedding_dim} input weights selects one row: that row is the word’s embedding. `
       + 'One-hot words are all equally far apart; embeddings of words used alike lie close.';
   }
 
-  function drawCodes(el_, msg, title) {
-    Plotly.react(el_, classTraces(msg), {
-      ...scatterLayout(title, msg.method === 'pca' ? 'PC 1 (std. pixels)' : `code 1 (layer ${msg.layer})`,
-        msg.method === 'pca' ? 'PC 2' : 'code 2'),
-      showlegend: el_ === pcaEl, legend: { font: { size: 9 }, itemsizing: 'constant' },
-    }, CONFIG);
+  // Projection frames are drawn one at a time (draw, then place the labels on what was drawn), the
+  // newest pending one next; null: resize to the box and place the labels again.
+  let projectionQueue = [];
+  let projecting = false;
+  async function queueProjection(msg) {
+    projectionQueue = msg ? [msg] : (projectionQueue.length ? projectionQueue : [null]);
+    if (projecting) return;
+    projecting = true;
+    try {
+      while (projectionQueue.length) {
+        const next = projectionQueue.shift();
+        if (next) await drawProjection(next);
+        else if (projectionEl._fullLayout) await Plotly.Plots.resize(projectionEl).then(relabel);
+      }
+    } catch (err) {
+      console.error('projection: could not draw', err);
+    } finally {
+      projecting = false;
+    }
   }
+
+  function drawCodes(el_, msg, title) {
+    Plotly.react(el_, classTraces(msg), scatterLayout(title, msg.method === 'pca' ? 'PC 1 (std. pixels)' : `code 1 (layer ${msg.layer})`,
+      msg.method === 'pca' ? 'PC 2' : 'code 2'), CONFIG);
+    drawLegend(msg.classes);
+  }
+
+  /** The colour key of both scatters, every class (a Plotly legend in the plot's height cut it at 5). */
+  function drawLegend(classes) {
+    if (legendEl.childElementCount === classes.length + 1) return;
+    legendEl.style.gridTemplateRows = `repeat(${Math.ceil(classes.length / 2) + 1}, auto)`;
+    legendEl.replaceChildren(el('span', { className: 'latent-legend-title', text: 'true label' }), ...classes.map((name, k) => el('span', {
+      className: 'latent-legend-item' }, [el('span', { className: 'latent-dot', style: `background: ${CLASS_COLORS[k % CLASS_COLORS.length]}` }),
+      document.createTextNode(`digit ${name}`)])));
+  }
+
+  // The plots follow their boxes' size (the reconstructions row appears after the first codes, the
+  // window changes): Plotly's own `responsive` only follows the window.
+  const resized = new ResizeObserver((entries) => {
+    for (const { target } of entries) {
+      if (!target._fullLayout || target.clientWidth < 20 || target.clientHeight < 20) continue;
+      const size = target._fullLayout;
+      if (Math.abs(size.width - target.clientWidth) < 1 && Math.abs(size.height - target.clientHeight) < 1) continue;
+      if (target === projectionEl) queueProjection(null);
+      else Plotly.Plots.resize(target);
+    }
+  });
+  [projectionEl, latentEl, pcaEl].forEach((p) => resized.observe(p));
 
   function drawReconstructions(msg) {
     const lo = Math.min(msg.originals.vmin, msg.reconstructions.vmin);
@@ -186,6 +293,7 @@ export function createRepresentations({ root, onNeighbors, onAnalogy, onDownload
     reset(nextMode, note, id = null) {
       mode = nextMode;
       jobId = id;
+      projectionQueue = [];
       lastWord = null;
       pca = null;
       words.hidden = mode !== 'words';
@@ -196,6 +304,7 @@ export function createRepresentations({ root, onNeighbors, onAnalogy, onDownload
       neighborList.replaceChildren();
       analogyList.replaceChildren();
       reconEl.replaceChildren();
+      legendEl.replaceChildren();
       oneHot.textContent = '';
       if (mode === 'words') Plotly.react(projectionEl, [], scatterLayout('Word vectors (PCA)', 'PC 1', 'PC 2', note), CONFIG);
       if (mode === 'latent') {
@@ -211,7 +320,7 @@ export function createRepresentations({ root, onNeighbors, onAnalogy, onDownload
     },
     projection(msg) {
       if (mode !== 'words') return;
-      drawProjection(msg);
+      queueProjection(msg);
       if (lastWord) askNeighbors(lastWord);
     },
     codes(msgs) {

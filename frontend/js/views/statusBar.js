@@ -9,6 +9,18 @@ const CONNECTION_TEXT = {
   lost: 'lost the connection to this job’s stream',
 };
 
+/** `text` as one nowrap span per " · " part, so a long line wraps between parts ("step 450" stays
+ * whole) and after a dot, never before one. */
+function setParts(element, text) {
+  const parts = text.split(' · ');
+  element.replaceChildren(...parts.flatMap((part, i) => {
+    const span = document.createElement('span');
+    span.className = 'status-part';
+    span.textContent = i < parts.length - 1 ? `${part} ·` : part;
+    return i ? [document.createTextNode(' '), span] : [span];
+  }));
+}
+
 export function createStatusBar({ statusEl, noteEl, finalEl, detailEl, connectionEl }) {
   let status = null;
   let progress = '';
@@ -23,7 +35,7 @@ export function createStatusBar({ statusEl, noteEl, finalEl, detailEl, connectio
       statusEl.className = 'status idle';
       return;
     }
-    statusEl.textContent = `${status.status}${progress ? ` · ${progress}` : ''}`;
+    setParts(statusEl, `${status.status}${progress ? ` · ${progress}` : ''}`);
     statusEl.title = [STATUS_TEXT[status.status], status.detail].filter(Boolean).join('\n');
     statusEl.className = `status status-${status.status}`;
   }
@@ -83,7 +95,7 @@ export function createStatusBar({ statusEl, noteEl, finalEl, detailEl, connectio
       finalEl.hidden = false;
       if (typeof acc !== 'number' && typeof r2 === 'number') { // regression: R^2 and RMSE
         const rmse = final.test_loss != null ? ` · RMSE ${Math.sqrt(final.test_loss).toFixed(3)}` : '';
-        finalEl.textContent = `Test R²: ${r2.toFixed(3)}${rmse}`;
+        setParts(finalEl, `Test R²: ${r2.toFixed(3)}${rmse}`);
         finalEl.title = final.test_loss != null ? `test MSE ${final.test_loss.toFixed(4)} (squared target units)` : '';
         finalEl.className = `final ok status-${jobStatus}`;
       } else if (typeof acc === 'number') {
