@@ -38,6 +38,8 @@ class FinalMetrics(BaseModel):
     test_accuracy: float | None = None
     train_r2: float | None = Field(None, description="Regression: 1 - MSE / Var(y) on the training part")
     test_r2: float | None = Field(None, description="Regression: 1 - MSE / Var(y) on the test part")
+    test_rmse: float | None = Field(None, description="Regression: root mean squared error on the test part, in "
+                                    "the target's data units (a standardised series' scale put back)")
     epochs_done: int = 0
     steps: int = 0
 
@@ -71,6 +73,7 @@ class MetricsMessage(Envelope):
     test_accuracy: float | None = None
     train_r2: float | None = None
     test_r2: float | None = None
+    test_rmse: float | None = None
     lr: float | None = None
     l2_penalty: float | None = None
     l1_penalty: float | None = None

@@ -47,6 +47,8 @@ def test_mlp_fits_sine_to_noise_level():
     with torch.no_grad():
         pred = result.model.eval()(split.x_test).numpy()
     assert result.final["test_r2"] == pytest.approx(r2_score(split.y_test.numpy(), pred), abs=1e-5)
+    rmse = float(np.sqrt(((pred - split.y_test.numpy()) ** 2).mean()))  # sine's targets are in data units
+    assert result.final["test_rmse"] == pytest.approx(rmse, rel=1e-4)
     for seq, event in enumerate(events, 1):
         encode("j", seq, event)
     curve = [e for e in events if e["type"] == "decision_boundary"][-1]
@@ -102,3 +104,16 @@ def test_classification_metrics_unchanged():
     result = train(spec({"name": "gaussian", "n_samples": 100}, [{"type": "linear", "out_features": 2}],
                         epochs=2), lambda e: None)
     assert result.final["test_accuracy"] is not None and "test_r2" not in result.final
+
+
+def test_series_rmse_is_in_the_series_units():
+    """Sunspots are standardised for training; the reported RMSE puts the scale back (sunspot numbers)."""
+    layers = [{"type": "lstm", "hidden_size": 8}, {"type": "linear", "out_features": 1}]
+    result = train(spec({"name": "sunspots", "window": 12}, layers, optimizer="adam", lr=0.01, epochs=2,
+                        batch_size=32, probe_every=10**6), lambda e: None)
+    split = load(DatasetSpec(name="sunspots", window=12))
+    with torch.no_grad():
+        pred = result.model.eval()(split.x_test)  # (N, 1) standardised
+    std = split.meta["std"]
+    rmse = float(((pred - split.y_test) * std).pow(2).mean().sqrt())  # in sunspot numbers
+    assert result.final["test_rmse"] == pytest.approx(rmse, rel=1e-4) and rmse > 5 * result.final["test_loss"] ** 0.5

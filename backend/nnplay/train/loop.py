@@ -119,15 +119,17 @@ def data_info_event(split: Split, spec: JobSpec) -> dict:
 
 
 def epoch_figures(sums: list, test_loss: float, test_acc: float | None, variances: tuple | None,
-                  reconstruct: bool = False) -> dict:
-    """The epoch's train/test loss and accuracy (classification; None for a reconstruction) or R^2
-    (regression, ``variances`` = (Var(y_train), Var(y_test)))."""
+                  reconstruct: bool = False, target_scale: float = 1.0) -> dict:
+    """The epoch's train/test loss and accuracy (classification; None for a reconstruction) or R^2 and
+    the test RMSE in data units (regression, ``variances`` = (Var(y_train), Var(y_test)) of the targets
+    as trained; ``target_scale``: data units per trained unit, a standardised series' std)."""
     ep_loss, ep_correct, ep_n = sums[:3]
     out = {"train_loss": finite_or_none(ep_loss / ep_n), "test_loss": finite_or_none(test_loss),
            "train_accuracy": None if variances or reconstruct else ep_correct / ep_n, "test_accuracy": test_acc}
     if variances:
         out["train_r2"] = r_squared(out["train_loss"], variances[0])
         out["test_r2"] = r_squared(out["test_loss"], variances[1])
+        out["test_rmse"] = None if out["test_loss"] is None else math.sqrt(out["test_loss"]) * target_scale
     return out
 
 
@@ -300,7 +302,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
                 checkpoint(_state(model, opt, sched, pos, gen_state, final, live))
             break
         test_loss, test_acc = evaluate(model, t.loss, x_te, y_te, reconstruct)
-        figures = epoch_figures(pos.sums, test_loss, test_acc, variances, reconstruct)
+        figures = epoch_figures(pos.sums, test_loss, test_acc, variances, reconstruct, split.meta.get("std", 1.0))
         final = {**figures, "epochs_done": pos.epoch, "steps": pos.step}
         l2, l1 = penalties(params, t)
         emit({"type": "metrics", "scope": "epoch", "step": pos.step, "epoch": pos.epoch, "lr": current_lr(opt),

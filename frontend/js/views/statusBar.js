@@ -94,9 +94,13 @@ export function createStatusBar({ statusEl, noteEl, finalEl, detailEl, connectio
       const r2 = final?.test_r2;
       finalEl.hidden = false;
       if (typeof acc !== 'number' && typeof r2 === 'number') { // regression: R^2 and RMSE
-        const rmse = final.test_loss != null ? ` · RMSE ${Math.sqrt(final.test_loss).toFixed(3)}` : '';
+        // RMSE in the target's data units (test_rmse; older jobs stored only the MSE as trained)
+        const value = final.test_rmse ?? (final.test_loss != null ? Math.sqrt(final.test_loss) : null);
+        const rmse = value != null ? ` · RMSE ${value.toPrecision(3)}` : '';
         setParts(finalEl, `Test R²: ${r2.toFixed(3)}${rmse}`);
-        finalEl.title = final.test_loss != null ? `test MSE ${final.test_loss.toFixed(4)} (squared target units)` : '';
+        finalEl.title = final.test_loss != null
+          ? `RMSE in the target's units; test loss (MSE as trained${final.test_rmse != null && Math.abs(final.test_rmse ** 2 - final.test_loss) > 1e-9 ? ', on the standardised series' : ''}) ${final.test_loss.toFixed(4)}`
+          : '';
         finalEl.className = `final ok status-${jobStatus}`;
       } else if (typeof acc === 'number') {
         finalEl.textContent = `Test accuracy: ${acc.toFixed(3)}`;
