@@ -113,3 +113,50 @@ def test_attention_presets_validate_on_their_data(pid):
     spec = preset(pid)
     summary = check_job(spec.dataset, spec.network, spec.training, Settings())
     assert not summary.warnings, summary.warnings
+
+
+def test_causal_transformer_samples_text_from_its_trained_context():
+    """A causal transformer generates as GPT-style samplers do: each character from softmax(logits / T)
+    of the model run on the last seq_len characters (oracle: the same loop written out by hand)."""
+    from nnplay.probes.sampling import can_generate, generate
+
+    spec = preset("transformer_shakespeare")
+    spec.dataset.seq_len = 16
+    for layer in spec.network.layers:
+        if layer.type == "positional_encoding":
+            layer.max_len = 16
+    spec.dataset.test_fraction, spec.training.epochs, spec.training.probe_every = 0.95, 1, 10**6
+    spec.training.sample_length = 30
+    split = load(spec.dataset)
+    spec.network.layers[-1].out_features = len(split.info.vocab)
+    result, _ = run(spec, split)
+    model = result.model.eval()
+    assert can_generate(model)
+    prompt = split.x_test[1, :8]
+    sample = generate(model, prompt, 30, 0.7, torch.Generator().manual_seed(3), context=16)
+    gen, seq, expected = torch.Generator().manual_seed(3), prompt.tolist(), []
+    with torch.no_grad():
+        for _ in range(30):
+            logits = model(torch.tensor([seq[-16:]]))[0, -1]
+            token = int(torch.multinomial(torch.softmax(logits / 0.7, 0), 1, generator=gen))
+            expected.append(token)
+            seq.append(token)
+    assert sample == expected
+    events = []
+    train(spec, events.append, split=split)
+    samples = [e for e in events if e["type"] == "text_sample"]
+    assert samples and len(samples[-1]["text"]) == 30
+
+
+def test_only_causal_step_keeping_attention_networks_generate():
+    from nnplay.nn import build_network
+    from nnplay.probes.sampling import can_generate
+    from nnplay.spec import NetworkSpec
+
+    def net(causal: bool, pool: bool):
+        layers = [{"type": "embedding", "embedding_dim": 8}, {"type": "self_attention", "num_heads": 2, "causal": causal}]
+        layers += [{"type": "sequence_pool", "mode": "last"}] if pool else []
+        return build_network(NetworkSpec(layers=layers + [{"type": "linear", "out_features": 5}]), (6,), 5)
+
+    assert can_generate(net(True, False))
+    assert not can_generate(net(False, False)) and not can_generate(net(True, True))

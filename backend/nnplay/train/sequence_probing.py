@@ -80,7 +80,8 @@ class SequenceProbe:
     def _sample(self, model: nn.Sequential, step: int, epoch: int) -> dict:
         t, vocab = self.spec.training, self.info.vocab
         prompt = self.split.x_test[1 % len(self.split.x_test), :PROMPT_CHARS].to(self.x.device)
-        ids = generate(model, prompt, t.sample_length, t.temperature, self.generator)
+        ids = generate(model, prompt, t.sample_length, t.temperature, self.generator,
+                       context=self.split.x_test.shape[1])  # attention networks read the trained length
         text = lambda seq: "".join("?" if vocab[i] == vocab[0] else vocab[i] for i in seq)  # noqa: E731 (<unk> -> ?)
         return {"type": "text_sample", "step": step, "epoch": epoch, "prompt": text(prompt.tolist()),
                 "text": text(ids), "temperature": t.temperature}
