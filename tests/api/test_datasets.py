@@ -123,6 +123,9 @@ def test_bad_form_fields_and_size_limit(settings):
         assert r.status_code == 422 and r.json()["detail"][0]["field"] == "task"
         r = upload(client, b"a,y\n1,2\n", target="y", name="Bad Name!")
         assert r.status_code == 422 and r.json()["detail"][0]["field"] == "name"
+        assert "lower-case letters, digits and _, starting with a letter" in r.json()["detail"][0]["msg"]
+        r = client.post("/api/jobs", json={"dataset": {"name": "My Set"}, "network": {"layers": []}})
+        assert "'My Set' is not a data set name" in r.json()["detail"][0]["msg"]  # the same words in a spec
         big = b"a,y\n" + b"1,2\n" * 1000
         r = upload(client, big, target="y", name="big")
         assert r.status_code == 413 and "max_upload_bytes" in r.json()["detail"]

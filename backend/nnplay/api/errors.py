@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from nnplay.data.csv_import import CsvError
 from nnplay.data.uploads import DatasetExists
 from nnplay.jobs import JobConflict, JobNotFound
+from nnplay.spec.data import NAME_PATTERN
 from nnplay.spec.errors import SpecError
 from nnplay.spec.layers import LAYER_TYPES
 from nnplay.spec.network import NETWORK_KINDS
@@ -73,8 +74,8 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
 
 
 def _explain(error: dict, body: str, json_type: bool) -> dict:
-    """Friendlier text for two body errors: JSON syntax (with line and column) and a body that was
-    not sent as JSON."""
+    """Friendlier text for three errors: JSON syntax (with line and column), a data set name that breaks
+    the name rule (in words, not a regular expression) and a body that was not sent as JSON."""
     loc = tuple(error["loc"])
     if error["type"] == "json_invalid" and len(loc) == 2 and isinstance(loc[1], int):
         pos = loc[1]
@@ -82,6 +83,9 @@ def _explain(error: dict, body: str, json_type: bool) -> dict:
         reason = (error.get("ctx") or {}).get("error", "JSON decode error")
         msg = f"invalid JSON at line {line}, column {col}: {reason} (a trailing comma or a missing quote?)"
         return {**error, "loc": ("body",), "msg": msg}
+    if error["type"] == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == NAME_PATTERN:
+        return {**error, "msg": f"{error.get('input')!r} is not a data set name: use lower-case letters, digits "
+                                "and _, starting with a letter, at most 40 characters (e.g. 'my_iris')"}
     if loc == ("body",) and error["type"] in ("model_attributes_type", "dict_type") and not json_type:
         return {**error, "msg": error["msg"] + "; send the body as JSON with the header "
                 "'Content-Type: application/json'"}
