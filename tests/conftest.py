@@ -3,11 +3,22 @@
 import copy
 
 import pytest
+import torch
 from fastapi.testclient import TestClient
 
 from nnplay.api.app import create_app
 from nnplay.settings import Settings
 from nnplay.spec.presets import LENET
+
+@pytest.fixture
+def one_torch_thread():
+    """One torch thread for the test: small models train fastest so, and two threads contend on the
+    shared 2-core test machines. Use with ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
 
 LOGREG = [{"type": "flatten"}, {"type": "linear", "out_features": 10}]
 

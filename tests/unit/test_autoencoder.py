@@ -12,12 +12,7 @@ from nnplay.train import train
 from nnplay.train.loop import objective
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # see tests/conftest.py
 
 
 def test_reconstruction_loss_is_mse_against_the_input():

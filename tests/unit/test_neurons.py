@@ -4,6 +4,7 @@ the same forward pass as the decision boundary, with the weights between the uni
 import base64
 import json
 
+import pytest
 import torch
 from torch import nn
 
@@ -101,6 +102,7 @@ def test_quantized_payload_round_trips_within_half_a_step_and_marks_non_finite()
     assert (flat["vmin"], flat["vmax"], list(base64.b64decode(flat["data"]))) == (0.25, 0.25, [0, 0, 0])
 
 
+@pytest.mark.usefixtures("one_torch_thread")  # tiny matrices: one thread is fastest
 def test_tanh_2x8_preset_reaches_95_percent_on_the_spiral():
     """Issue 4: a tanh MLP with 2 hidden layers of 8 on spiral (noise 0.1) reaches >= 0.95 test accuracy."""
     from nnplay.spec.presets import PRESETS
@@ -110,12 +112,7 @@ def test_tanh_2x8_preset_reaches_95_percent_on_the_spiral():
     assert layers == [("linear", 8), ("tanh", None), ("linear", 8), ("tanh", None), ("linear", 2)]
     assert (spec.dataset.name, spec.dataset.noise) == ("spiral", 0.1)
     spec.training.probe_every = 10**6  # the accuracy, not the pictures
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny matrices: one thread is fastest, and the test machine is shared
-    try:
-        result = train(spec, lambda e: None)
-    finally:
-        torch.set_num_threads(threads)
+    result = train(spec, lambda e: None)
     assert result.final["test_accuracy"] >= 0.95, result.final
 
 

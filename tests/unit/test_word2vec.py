@@ -18,13 +18,7 @@ from nnplay.train import train
 from nnplay.train.word2vec import analogy_questions, corpus_vocab
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small embedding batches run fastest on one thread (and the test machine is shared)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # see tests/conftest.py
 
 
 def w2v_spec(network=None, dataset="shakespeare_words", **training) -> JobSpec:

@@ -16,12 +16,7 @@ CHANGE_AFTER = 7  # steps done when the new lr arrives
 NEW_LR = 0.1
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # see tests/conftest.py
 
 
 def spec(**training) -> JobSpec:
