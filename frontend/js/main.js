@@ -220,8 +220,27 @@ function setSpec(spec, from) {
     showInside(spec);
     showIdleAccuracy(spec);
   }
+  if (from !== 'preset') syncPresetSelect(spec);
   writeConfigHash(); // the URL always reopens this experiment
   scheduleValidate();
+}
+
+/** After an edit: the preset select keeps its preset while the spec still equals it (name aside);
+ * otherwise it shows the preset the spec now equals, or "(custom)". */
+function syncPresetSelect(spec) {
+  const { presets } = store.get();
+  if (!presets?.length || !spec || typeof spec !== 'object') return;
+  let key;
+  try {
+    key = specKey(spec);
+  } catch {
+    return; // not a spec the presets can be compared with (the editor reports why)
+  }
+  const selected = presets.find((p) => p.id === $('preset-select').value);
+  if (selected && specKey(selected.spec) === key) return;
+  const match = presets.find((p) => specKey(p.spec) === key) || null;
+  if (match) showPreset(match);
+  else showCustom();
 }
 
 function onFormEdit(path, value) {
@@ -348,6 +367,17 @@ function showPreset(preset) {
   $('preset-description').textContent = text;
   $('preset-description').title = text;
   store.set({ presetId: preset ? preset.id : null });
+}
+
+/** The select on "(custom)", the preset the spec started from (presetId, kept in links) unchanged. */
+function showCustom() {
+  const select = $('preset-select');
+  if (select.value === '') return;
+  select.querySelector('option[value=""]').hidden = false;
+  select.value = '';
+  const text = 'This spec matches no preset; pick one to start from it.';
+  $('preset-description').textContent = text;
+  $('preset-description').title = text;
 }
 
 function onPresetChange() {
