@@ -845,7 +845,7 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   views.status.reset();
   views.status.setStatus({ status: record.status, detail: record.detail, final: record.final });
   if (record.status === 'queued' && record.queue_position) views.status.setProgress(`position ${record.queue_position} in the queue`);
-  views.loss.reset(record.spec?.training?.loss ?? 'cross_entropy');
+  views.loss.reset(record.spec?.training?.loss ?? 'cross_entropy', undefined, { test: reprMode(record.spec) !== 'words' });
   views.accuracy.reset(classes ? 1 / classes : null, undefined, { task: jobData?.task });
   views.maps.reset(mapsPlaceholder(record.spec));
   views.boundary.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);

@@ -140,6 +140,9 @@ def test_series_forecast_follows_its_box_and_gates_stay_readable(page: Page, bro
             assert all(not _overlap(a, b) for i, a in enumerate(bar["ticks"]) for b in bar["ticks"][i + 1:]), bar
         titles = [b["title"] for b in fit["bars"] if b["title"]]
         assert len(titles) == 3 and all(not _overlap(a, b) for i, a in enumerate(titles) for b in titles[i + 1:]), titles
+        # The R² chart of a 1-epoch run: whole epochs on its x axis (no 0.5, 1.5)
+        epochs = other.evaluate("[...document.querySelectorAll('#accuracy-chart .xtick text')].map((t) => t.textContent)")
+        assert epochs and all(re.fullmatch(r"\d+", t) for t in epochs), epochs
         other.locator("#seq-box").screenshot(path=str(shots_dir / "sunspots-reopened-seq.png"))
     finally:
         context.close()
