@@ -793,11 +793,32 @@ function showInside(spec) {
       ? 'Red: the model’s prediction over x; dots: train, rings: test. Watch the curve bend to follow the data, not the noise.'
       : 'Background: the predicted target (red > 0 > blue); points coloured by their true target on the same scale, rings: test.')
     : BOUNDARY_CAPTION;
+  $('attention-caption').textContent = attentionCaption(spec);
   $('accuracy-caption').textContent = repr
     ? 'No labels are predicted, so there is no accuracy; the loss above is what this network minimises.'
     : info?.task === 'regression'
     ? 'R² after each epoch: the share of the target’s variance explained (1 = perfect, 0 = no better than the mean).'
     : ACCURACY_CAPTION;
+}
+
+/** The attention caption for `spec`: how to read a row, and what a good head draws on this data set. */
+function attentionCaption(spec) {
+  const info = datasetInfo(spec?.dataset?.name);
+  const causal = layersOf(spec).some((l) => ATTENTION_TYPES.has(l?.type) && l.causal);
+  const rows = 'Each row: how one query token splits its attention over the keys (sums to 1).';
+  const what = {
+    reverse: 'Reversing digits, a good head draws the anti-diagonal: output i looks at input T−1−i.',
+    sort: 'Sorting digits, each output position looks for the digit of its rank, wherever it stands: no fixed diagonal.',
+    copy: 'Copying, a good head draws the diagonal: each position looks at its own input.',
+  }[info?.name];
+  if (what) return `${rows} ${what}`;
+  if (info?.task === 'language_modeling' || causal) {
+    return `${rows} A causal model predicts the next character: heads only look back (on or below the diagonal), often at the previous character.`;
+  }
+  if (info?.task === 'classification') {
+    return `${rows} Classifying a line: tokens look anywhere in it; the class comes from the pooled line (its <cls> token or the mean).`;
+  }
+  return `${rows} A causal head stays on or below the diagonal.`;
 }
 
 /** What the feature-map panel says until the job's first probe arrives (or if none will). */
