@@ -15,7 +15,7 @@ const ROW_PX = 50; // per row, at most
 const MIN_ROW_PX = 22; // per row, when the panel is short (then it scrolls)
 const MARGIN = { l: 76, r: 70, t: 26, b: 40 };
 const MAX_TICKS = 50;
-const COMPACT_BAR_PX = 64; // a colour bar shorter than this gets few ticks and a short title
+const COMPACT_BAR_PX = 50; // a colour bar shorter than this gets few ticks and a short title
 
 function layerKey(l) {
   return `${l.index}:${l.layer}:${l.direction}`;
