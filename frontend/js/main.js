@@ -220,8 +220,27 @@ function setSpec(spec, from) {
     showInside(spec);
     showIdleAccuracy(spec);
   }
+  if (from !== 'preset') syncPresetSelect(spec);
   writeConfigHash(); // the URL always reopens this experiment
   scheduleValidate();
+}
+
+/** After an edit: the preset select keeps its preset while the spec still equals it (name aside);
+ * otherwise it shows the preset the spec now equals, or "(custom)". */
+function syncPresetSelect(spec) {
+  const { presets } = store.get();
+  if (!presets?.length || !spec || typeof spec !== 'object') return;
+  let key;
+  try {
+    key = specKey(spec);
+  } catch {
+    return; // not a spec the presets can be compared with (the editor reports why)
+  }
+  const selected = presets.find((p) => p.id === $('preset-select').value);
+  if (selected && specKey(selected.spec) === key) return;
+  const match = presets.find((p) => specKey(p.spec) === key) || null;
+  if (match) showPreset(match);
+  else showCustom();
 }
 
 function onFormEdit(path, value) {
@@ -348,6 +367,17 @@ function showPreset(preset) {
   $('preset-description').textContent = text;
   $('preset-description').title = text;
   store.set({ presetId: preset ? preset.id : null });
+}
+
+/** The select on "(custom)", the preset the spec started from (presetId, kept in links) unchanged. */
+function showCustom() {
+  const select = $('preset-select');
+  if (select.value === '') return;
+  select.querySelector('option[value=""]').hidden = false;
+  select.value = '';
+  const text = 'This spec matches no preset; pick one to start from it.';
+  $('preset-description').textContent = text;
+  $('preset-description').title = text;
 }
 
 function onPresetChange() {
@@ -763,11 +793,32 @@ function showInside(spec) {
       ? 'Red: the model’s prediction over x; dots: train, rings: test. Watch the curve bend to follow the data, not the noise.'
       : 'Background: the predicted target (red > 0 > blue); points coloured by their true target on the same scale, rings: test.')
     : BOUNDARY_CAPTION;
+  $('attention-caption').textContent = attentionCaption(spec);
   $('accuracy-caption').textContent = repr
     ? 'No labels are predicted, so there is no accuracy; the loss above is what this network minimises.'
     : info?.task === 'regression'
     ? 'R² after each epoch: the share of the target’s variance explained (1 = perfect, 0 = no better than the mean).'
     : ACCURACY_CAPTION;
+}
+
+/** The attention caption for `spec`: how to read a row, and what a good head draws on this data set. */
+function attentionCaption(spec) {
+  const info = datasetInfo(spec?.dataset?.name);
+  const causal = layersOf(spec).some((l) => ATTENTION_TYPES.has(l?.type) && l.causal);
+  const rows = 'Each row: how one query token splits its attention over the keys (sums to 1).';
+  const what = {
+    reverse: 'Reversing digits, a good head draws the anti-diagonal: output i looks at input T−1−i.',
+    sort: 'Sorting digits, each output position looks for the digit of its rank, wherever it stands: no fixed diagonal.',
+    copy: 'Copying, a good head draws the diagonal: each position looks at its own input.',
+  }[info?.name];
+  if (what) return `${rows} ${what}`;
+  if (info?.task === 'language_modeling' || causal) {
+    return `${rows} A causal model predicts the next character: heads only look back (on or below the diagonal), often at the previous character.`;
+  }
+  if (info?.task === 'classification') {
+    return `${rows} Classifying a line: tokens look anywhere in it; the class comes from the pooled line (its <cls> token or the mean).`;
+  }
+  return `${rows} A causal head stays on or below the diagonal.`;
 }
 
 /** What the feature-map panel says until the job's first probe arrives (or if none will). */
@@ -815,7 +866,7 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   views.status.reset();
   views.status.setStatus({ status: record.status, detail: record.detail, final: record.final });
   if (record.status === 'queued' && record.queue_position) views.status.setProgress(`position ${record.queue_position} in the queue`);
-  views.loss.reset(record.spec?.training?.loss ?? 'cross_entropy');
+  views.loss.reset(record.spec?.training?.loss ?? 'cross_entropy', undefined, { test: reprMode(record.spec) !== 'words' });
   views.accuracy.reset(classes ? 1 / classes : null, undefined, { task: jobData?.task });
   views.maps.reset(mapsPlaceholder(record.spec));
   views.boundary.reset(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);

@@ -77,3 +77,54 @@ def test_reverse_preset_head_view_heads_model_view_and_scrubber(page: Page, shot
     page.wait_for_function(f"(() => {{ const p = ({PLOT_JS})(); return p && p.view === 'model'; }})()", timeout=UI_TIMEOUT_MS)
     assert plot(page)["traces"] == 2  # 1 layer x 2 heads
     page.screenshot(path=str(shots_dir / "attention-model-view.png"))
+
+
+# The head view of a long sequence: the heatmap's box in the plot, the tick labels' boxes, and the
+# input / predicted / target lines in their (sideways scrolling) box.
+LONG_JS = """() => {
+  const box = (e) => e.getBoundingClientRect().toJSON();
+  const d = document.getElementById('attention-plot');
+  const io = document.getElementById('attention-io');
+  const lines = [...io.querySelectorAll('.attn-io-line')];
+  return { plot: box(d), heat: box(d.querySelector('.nsewdrag')), xticks: [...d.querySelectorAll('.xtick text')].map(box),
+           yticks: [...d.querySelectorAll('.ytick text')].map(box), io: box(io), ioOverflow: getComputedStyle(io).overflowX,
+           lines: lines.map((l) => [l.scrollWidth, l.clientWidth]), tokens: lines.map((l) => l.querySelectorAll('.attn-tok').length) };
+}"""
+
+
+def _apart(boxes):
+    overlap = lambda a, b: (a["left"] < b["right"] - 0.5 and b["left"] < a["right"] - 0.5
+                            and a["top"] < b["bottom"] - 0.5 and b["top"] < a["bottom"] - 0.5)  # noqa: E731
+    return all(not overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_a_64_token_map_uses_the_pane_and_its_lines_scroll_instead_of_being_cut(page: Page, shots_dir):
+    open_page(page)
+    caption = page.locator("#attention-caption")
+    for preset, words in (("attention_reverse", "anti-diagonal"), ("transformer_sort", "digit of its rank"),
+                          ("transformer_authors", "pooled line"), ("transformer_shakespeare", "only look back")):
+        choose_preset(page, preset)  # the caption follows the data set
+        expect(caption).to_contain_text(words)
+    expect(caption).not_to_contain_text("Reversing digits")
+    page.fill("#f-training-epochs", "1")
+    page.fill("#f-training-probe_every", "20")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.probe_every === 20")
+    page.click("#train-btn")
+    expect(page.locator("#tab-attention")).to_have_attribute("aria-selected", "true", timeout=UI_TIMEOUT_MS)
+    page.wait_for_function(f"(() => {{ const p = ({PLOT_JS})(); return p && p.step > 0; }})()", timeout=TRAIN_TIMEOUT_MS)
+    page.click("#stop-btn")
+    page.wait_for_timeout(500)
+    fit = page.evaluate(f"({LONG_JS})()")
+    assert fit["heat"]["width"] >= 0.6 * fit["plot"]["width"], fit  # the map fills its pane's width
+    assert fit["heat"]["height"] >= 0.5 * fit["plot"]["height"], fit
+    assert 4 <= len(fit["xticks"]) < 64 and 4 <= len(fit["yticks"]) < 64, fit  # thinned: not one per token
+    assert _apart(fit["xticks"]) and _apart(fit["yticks"]), fit
+    assert fit["tokens"] == [64, 64, 64], fit["tokens"]
+    assert all(s <= c for s, c in fit["lines"]), fit["lines"]  # no line cut inside its own box ...
+    assert fit["ioOverflow"] in ("auto", "scroll"), fit  # ... the box scrolls sideways instead
+    last = page.locator("#attention-io .attn-io-line").first.locator(".attn-tok").last
+    last.scroll_into_view_if_needed()
+    io = page.locator("#attention-io").bounding_box()
+    tok = last.bounding_box()
+    assert io["x"] <= tok["x"] and tok["x"] + tok["width"] <= io["x"] + io["width"] + 0.5, (io, tok)
+    page.locator("#pane-attention").screenshot(path=str(shots_dir / "attention-64-tokens.png"))

@@ -76,3 +76,35 @@ def test_an_empty_corpus_shows_the_servers_message(page: Page, tmp_path):
     expect(result).to_contain_text("the file is empty", timeout=UI_TIMEOUT_MS)
     expect(result).to_have_class(re.compile("error"))
     expect(page.locator("#dataset-select option[value='empty']")).to_have_count(0)
+
+
+def test_a_rejected_name_gives_way_to_the_next_files_own_name(page: Page, tmp_path):
+    words = " ".join(["the king and the queen walk to the castle of the north"] * 20)
+    first = tmp_path / "Macbeth Text.txt"
+    first.write_text(words)
+    second = tmp_path / "hamlet.txt"
+    second.write_text(words)
+    open_page(page)
+    page.click("#upload-toggle")
+    hint = page.locator("#upload-name-hint")
+    expect(hint).to_be_visible()
+    expect(hint).to_contain_text("lower-case letters, digits and _, starting with a letter")
+    name = page.locator("#upload-name")
+    result = page.locator("#upload-result")
+
+    page.set_input_files("#upload-file", str(first))
+    expect(name).to_have_value("macbeth_text")
+    name.fill("My Text")  # not a data set name: the server refuses it
+    page.click("#upload-btn")
+    expect(result).to_have_class(re.compile("error"), timeout=UI_TIMEOUT_MS)
+    page.set_input_files("#upload-file", str(first))  # the same file again: its own name back
+    expect(name).to_have_value("macbeth_text")
+    name.fill("Bad Name")
+    page.click("#upload-btn")
+    expect(result).to_have_class(re.compile("error"), timeout=UI_TIMEOUT_MS)
+    page.set_input_files("#upload-file", str(second))  # another file: its name, not the refused one
+    expect(name).to_have_value("hamlet")
+    name.fill("hamlet_mine")  # typed for this file: a change of kind keeps it
+    page.select_option("#upload-kind", "csv")
+    page.select_option("#upload-kind", "text")
+    expect(name).to_have_value("hamlet_mine")

@@ -82,3 +82,67 @@ def test_char_lstm_draws_gates_with_characters_and_generated_text(page: Page, sh
     page.locator("#pane-gradients").screenshot(path=str(shots_dir / "char-lstm-time-gradients.png"))
     page.click("#stop-btn")
     expect(page.locator("#job-status")).to_contain_text(re.compile("stopped|completed", re.I), timeout=TRAIN_TIMEOUT_MS)
+
+
+# The forecast and gates of a series: boxes of the panel, the forecast plot, the gates' time ticks
+# and the colour bars' tick labels and titles.
+SERIES_FIT_JS = """(() => {
+  const box = (e) => e.getBoundingClientRect().toJSON();
+  const seq = document.getElementById('seq-box');
+  const f = document.getElementById('forecast');
+  const g = document.getElementById('gates-plot');
+  const times = f.data[0].x;
+  return { seq: [seq.scrollWidth, seq.clientWidth], forecast: [f.scrollWidth, f.clientWidth],
+           xrange: f._fullLayout.xaxis.range, last_time: times[times.length - 1],
+           legend: f.querySelector('.legend') ? box(f.querySelector('.legend')) : null, forecast_box: box(f),
+           ticks: g.layout.xaxis.ticktext,
+           tick_boxes: [...g.querySelectorAll('.xtick text')].map(box),
+           bars: [...g.querySelectorAll('.colorbar')].map((c) => ({
+             ticks: [...c.querySelectorAll('.cbaxis text, .ycbtick text, text.ytick, .cbaxis .tick text')].map(box),
+             title: c.querySelector('.cbtitle') ? box(c.querySelector('.cbtitle')) : null })) };
+})()"""
+
+
+def _overlap(a, b):
+    return a["left"] < b["right"] - 0.5 and b["left"] < a["right"] - 0.5 and a["top"] < b["bottom"] - 0.5 and b["top"] < a["bottom"] - 0.5
+
+
+def test_series_forecast_follows_its_box_and_gates_stay_readable(page: Page, browser, server_url, shots_dir):
+    open_page(page)
+    choose_preset(page, "lstm_sunspots")
+    page.fill("#f-training-epochs", "1")
+    page.fill("#f-training-probe_every", "5")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 1")
+    page.click("#train-btn")
+    expect(page.locator("#job-status")).to_contain_text(re.compile("completed", re.I), timeout=TRAIN_TIMEOUT_MS)
+    job_id = page.evaluate("new URLSearchParams(location.hash.slice(1)).get('job')")
+    assert job_id
+
+    # Reopened from its link, the forecast was first drawn while its panel was hidden (Plotly's 700 px).
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=server_url)
+    try:
+        other = context.new_page()
+        other.goto(f"/#job={job_id}")
+        other.wait_for_function("document.getElementById('forecast').dataset.step && document.getElementById('gates-plot').dataset.step",
+                                timeout=UI_TIMEOUT_MS)
+        other.wait_for_timeout(300)
+        fit = other.evaluate(SERIES_FIT_JS)
+        assert fit["seq"][0] <= fit["seq"][1] and fit["forecast"][0] <= fit["forecast"][1], fit
+        assert fit["xrange"][1] >= fit["last_time"] - 0.5, fit  # the whole test range shows
+        assert fit["legend"]["right"] <= fit["forecast_box"]["right"] + 0.5, fit  # "last value (baseline)" included
+        # Time ticks of a numeric series: a few short labels that do not run together.
+        assert 3 <= len(fit["ticks"]) <= 16 and all(len(t) <= 5 for t in fit["ticks"]), fit["ticks"]
+        boxes = fit["tick_boxes"]
+        assert all(not _overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), boxes
+        # Colour bars: each bar's tick labels apart, and the titles apart from each other.
+        for bar in fit["bars"]:
+            assert len(bar["ticks"]) >= 2, fit["bars"]
+            assert all(not _overlap(a, b) for i, a in enumerate(bar["ticks"]) for b in bar["ticks"][i + 1:]), bar
+        titles = [b["title"] for b in fit["bars"] if b["title"]]
+        assert len(titles) == 3 and all(not _overlap(a, b) for i, a in enumerate(titles) for b in titles[i + 1:]), titles
+        # The R² chart of a 1-epoch run: whole epochs on its x axis (no 0.5, 1.5)
+        epochs = other.evaluate("[...document.querySelectorAll('#accuracy-chart .xtick text')].map((t) => t.textContent)")
+        assert epochs and all(re.fullmatch(r"\d+", t) for t in epochs), epochs
+        other.locator("#seq-box").screenshot(path=str(shots_dir / "sunspots-reopened-seq.png"))
+    finally:
+        context.close()

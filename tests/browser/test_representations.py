@@ -59,6 +59,14 @@ def test_skipgram_preset_draws_labelled_projection_and_answers_neighbours(page: 
     page.click("#neighbor-form button")
     expect(page.locator("#neighbor-list .repr-error")).to_contain_text("not in the vocabulary", timeout=UI_TIMEOUT_MS)
     expect(page.locator("#neighbor-list .repr-error")).to_contain_text("king")
+    page.fill("#neighbor-word", "   ")  # nothing typed: a message, not the previous list
+    page.click("#neighbor-form button")
+    expect(page.locator("#neighbor-list li")).to_have_count(1, timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#neighbor-list .repr-error")).to_have_text("Type a word to see its nearest neighbours.")
+    # word2vec measures no test loss: the loss chart has no test curve in its legend; the accuracy
+    # chart keeps its note
+    legend = page.evaluate("[...document.querySelectorAll('#loss-chart .legendtext')].map((t) => t.textContent)")
+    assert legend == ["train (per step)", "train (epoch mean)"], legend
     with page.expect_download() as download:
         page.click("#repr-downloads button:has-text('metadata.tsv')")
     assert download.value.suggested_filename.endswith(".metadata.tsv")

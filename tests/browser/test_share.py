@@ -54,7 +54,8 @@ def test_a_copied_url_restores_every_control(page: Page, browser, server_url, sh
         expect(other.locator("#summary-table tfoot")).to_contain_text("total", timeout=UI_TIMEOUT_MS)
         after = other.evaluate(f"({CONTROLS_JS})()")
         assert after == before
-        assert after["tab"] == "tab-neurons" and after["preset"] == "tanh_spiral"
+        # edited away from tanh_spiral's spec: the select says "(custom)" on both pages
+        assert after["tab"] == "tab-neurons" and after["preset"] == ""
         expect(other.locator("#pane-neurons")).to_be_visible()
         other.screenshot(path=str(shots_dir / "share-restored.png"))
 
@@ -97,3 +98,23 @@ def test_a_job_link_shows_the_preset_its_spec_equals(page: Page, browser, server
         expect(other.locator("#preset-description")).to_have_text(preset["description"])
         expect(other.locator("#tab-attention")).to_have_attribute("aria-selected", "true")
     page.request.delete(f"/api/jobs/{job['id']}")
+
+
+def test_the_preset_select_says_custom_once_the_spec_differs(page: Page):
+    open_page(page)
+    choose_preset(page, "mlp_digits")
+    checked = page.locator("#preset-select option:checked")
+    expect(checked).to_have_text("MLP on digits")
+    page.select_option("#dataset-select", "iris")  # a new data set: no longer the preset's spec
+    expect(checked).to_have_text("(custom)", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#preset-description")).to_contain_text("matches no preset")
+    page.select_option("#dataset-select", "digits")  # back to the preset's data set and outputs
+    expect(checked).to_have_text("MLP on digits", timeout=UI_TIMEOUT_MS)
+    page.fill("#f-training-lr", "0.0123")  # any other field: custom again
+    expect(checked).to_have_text("(custom)", timeout=UI_TIMEOUT_MS)
+    choose_preset(page, "lenet_digits")  # picking a preset shows it
+    expect(checked).to_have_text("LeNet on digits")
+    spec = page.evaluate("JSON.parse(document.querySelector('#spec-editor').value)")
+    spec["network"]["layers"][0]["out_channels"] = 5
+    page.fill("#spec-editor", __import__("json").dumps(spec))  # an edit in the editor as well
+    expect(checked).to_have_text("(custom)", timeout=UI_TIMEOUT_MS)

@@ -9,20 +9,31 @@ const METRICS = {
   r2: { title: 'R² (coefficient of determination)', axis: 'R² (1 = perfect)', keys: ['train_r2', 'test_r2'] },
 };
 
+const MAX_UNIT_TICKS = 12; // up to this many epochs, a tick at every epoch
+
 export function createAccuracyChart(div) {
   let empty = true;
   let metric = METRICS.accuracy;
+  let integerTicks = false;
   const buffer = new TraceBuffer(() => div, 2, () => {
     if (empty && metric) {
       empty = false;
       Plotly.relayout(div, { 'annotations[0].visible': false, 'xaxis.autorange': true,
         ...(metric === METRICS.r2 ? { 'yaxis.autorange': true } : {}) });
     }
+    // Epochs are whole numbers: over a short run one tick per epoch (Plotly would put 0.5, 1.5 ...).
+    const last = Math.max(0, ...div.data.map((t) => (t.x.length ? t.x[t.x.length - 1] : 0)));
+    const small = last <= MAX_UNIT_TICKS;
+    if (small !== integerTicks) {
+      integerTicks = small;
+      Plotly.relayout(div, small ? { 'xaxis.tickmode': 'linear', 'xaxis.tick0': 0, 'xaxis.dtick': 1 } : { 'xaxis.tickmode': 'auto' });
+    }
   });
 
   function draw(chance, note) {
     buffer.clear();
     empty = true;
+    integerTicks = false;
     const traces = [
       { name: 'train', type: 'scatter', mode: 'lines+markers', x: [], y: [],
         line: { color: COLORS.train, width: 2 }, marker: { size: 4 }, hovertemplate: '%{y:.3f}' },

@@ -41,30 +41,53 @@ export class SnapshotHistory {
   }
 }
 
-function axis(tokens, title, reversed) {
+const LONG = 16; // past this many tokens the map fills its box (cells need not be square) and ticks thin out
+
+/** Every `stride`-th index of `n`, so that at most `most` tick labels show. */
+export function tickStride(n, most) {
+  return Math.max(1, Math.ceil(n / Math.max(1, most)));
+}
+
+function axis(tokens, title, reversed, most) {
+  const stride = tickStride(tokens.length, most);
+  const vals = tokens.map((_, i) => i).filter((i) => i % stride === 0);
   return {
     title: { text: title, standoff: 4 },
-    tickmode: 'array', tickvals: tokens.map((_, i) => i), ticktext: tokens.map(showToken),
-    tickfont: { size: tokens.length > 32 ? 7 : tokens.length > 16 ? 9 : 11 }, tickangle: 0,
+    tickmode: 'array', tickvals: vals, ticktext: vals.map((i) => showToken(tokens[i])),
+    tickfont: { size: tokens.length > 32 ? 8 : tokens.length > LONG ? 9 : 11 }, tickangle: 0,
     autorange: reversed ? 'reversed' : true, fixedrange: true, showgrid: false, zeroline: false, automargin: true,
   };
 }
 
-function headFigure(msg, layer, head) {
+/**
+ * One head as a T x T map in a `width` x `height` px box. Short sequences: square cells, every token
+ * labelled. Long ones (a 64-character line): the map fills the box, and only as many token labels as fit
+ * side by side (x) and one above the other (y) show; hover names every cell's tokens.
+ */
+function headFigure(msg, layer, head, width = 0, height = 0) {
   const tokens = msg.tokens;
+  const T = tokens.length;
+  const long = T > LONG;
   const shown = tokens.map(showToken);
+  const widest = Math.max(1, ...shown.map((t) => t.length));
+  const margin = long ? { l: 40, r: 8, t: 24, b: 30 } : { l: 40, r: 8, t: 30, b: 36 };
+  const plotW = Math.max(60, (width || 480) - margin.l - margin.r - 60); // the colour bar takes ~60 px
+  const plotH = Math.max(40, (height || 200) - margin.t - margin.b - 16);
+  const mostX = long ? Math.floor(plotW / (widest * 6 + 8)) : T;
+  const mostY = long ? Math.floor(plotH / 11) : T;
   const trace = {
     type: 'heatmap', z: layer.data[head], x: tokens.map((_, i) => i), y: tokens.map((_, i) => i),
-    zmin: 0, zmax: 1, colorscale: PROBABILITY, xgap: 1, ygap: 1,
+    zmin: 0, zmax: 1, colorscale: PROBABILITY, xgap: long ? 0 : 1, ygap: long ? 0 : 1,
     customdata: shown.map((q) => shown.map((k) => [q, k])),
     hovertemplate: 'query %{y} “%{customdata[0]}” → key %{x} “%{customdata[1]}”<br>weight %{z:.3f}<extra></extra>',
     colorbar: { title: { text: 'weight', side: 'right' }, thickness: 10, len: 0.9, tickvals: [0, 0.25, 0.5, 0.75, 1] },
   };
+  const square = long ? {} : { scaleanchor: 'y', constrain: 'domain' };
   const layout = {
     title: { text: `Attention · ${attnLabel(layer)} · head ${head} · step ${msg.step}`, font: { size: 12 }, x: 0.01, xanchor: 'left' },
-    font: FONT, margin: { l: 40, r: 8, t: 30, b: 36 },
-    xaxis: { ...axis(tokens, 'key token (attended to)', false), side: 'bottom', scaleanchor: 'y', constrain: 'domain' },
-    yaxis: { ...axis(tokens, 'query token', true), constrain: 'domain' },
+    font: FONT, margin,
+    xaxis: { ...axis(tokens, 'key token (attended to)', false, mostX), side: 'bottom', ...square },
+    yaxis: { ...axis(tokens, 'query token', true, mostY), ...(long ? {} : { constrain: 'domain' }) },
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff',
   };
   return { data: [trace], layout };
@@ -202,7 +225,7 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
       return;
     }
     const layer = msg.layers[state.layer];
-    const fig = state.view === 'model' ? modelFigure(msg) : headFigure(msg, layer, state.head);
+    const fig = state.view === 'model' ? modelFigure(msg) : headFigure(msg, layer, state.head, plotEl.clientWidth, plotEl.clientHeight);
     plotEl.querySelector('.placeholder')?.remove();
     await Plotly.react(plotEl, fig.data, fig.layout, CONFIG);
     if (!clickBound) { // model view: a click on a small heatmap opens that layer and head in the head view
@@ -280,6 +303,14 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
 
   showPlaceholder(placeholder);
   syncControls();
+  // How many token labels fit follows the box: redraw when it changes size.
+  let boxSize = '';
+  new ResizeObserver(() => {
+    const size = `${plotEl.clientWidth}x${plotEl.clientHeight}`;
+    if (size === boxSize) return;
+    boxSize = size;
+    if (current()) schedule();
+  }).observe(plotEl);
 
   return {
     /** Clear for a new job (`text` says what will appear). */

@@ -10,6 +10,14 @@ export function createForecast(div, { placeholder = '' } = {}) {
     Plotly.react(div, [], layout, CHART_CONFIG);
   }
 
+  // The chart follows its box: drawn while hidden (a job opened before its panel shows), Plotly falls
+  // back to 700 px, wider than the panel, and would keep that width (its x axis and legend cut off).
+  new ResizeObserver(() => {
+    const full = div._fullLayout;
+    if (!full || div.clientWidth < 50 || (Math.abs(full.width - div.clientWidth) < 1 && Math.abs(full.height - div.clientHeight) < 1)) return;
+    Plotly.Plots.resize(div);
+  }).observe(div);
+
   return {
     reset(text = placeholder) {
       delete div.dataset.step;

@@ -15,6 +15,7 @@ const ROW_PX = 50; // per row, at most
 const MIN_ROW_PX = 22; // per row, when the panel is short (then it scrolls)
 const MARGIN = { l: 76, r: 70, t: 26, b: 40 };
 const MAX_TICKS = 50;
+const COMPACT_BAR_PX = 50; // a colour bar shorter than this gets few ticks and a short title
 
 function layerKey(l) {
   return `${l.index}:${l.layer}:${l.direction}`;
@@ -24,22 +25,70 @@ function layerText(l) {
   return `layer ${l.index} · ${l.type}${l.layer ? ` (stacked ${l.layer + 1})` : ''} · ${l.direction}`;
 }
 
-/** Tick positions and labels for the time axis: every step, or every k-th past MAX_TICKS steps. */
-export function timeTicks(labels) {
-  const stride = Math.max(1, Math.ceil(labels.length / MAX_TICKS));
-  const vals = [];
-  for (let t = 0; t < labels.length; t += stride) vals.push(t);
-  return { tickvals: vals, ticktext: vals.map((t) => labels[t]) };
+const MAX_VALUE_TICKS = 14; // numeric (or other multi-character) labels: at most this many
+const CHAR_PX = 6.2; // about one tick-label character at 10 px
+
+/** A numeric label to 3 significant digits (a trailing mark such as the adding set's "*" kept). */
+function shortLabel(label) {
+  const m = /^(-?[\d.]+(?:e[-+]?\d+)?)(\D*)$/i.exec(String(label));
+  return m && Number.isFinite(Number(m[1])) ? `${Number(Number(m[1]).toPrecision(3))}${m[2]}` : String(label);
 }
 
-function coloraxes(arrays) {
-  const axes = {};
+/** Evenly spaced tick indices over `n` steps, at most `most` of them (every step when they fit). */
+function every(n, most) {
+  const stride = Math.max(1, Math.ceil(n / Math.max(1, most)));
+  const vals = [];
+  for (let t = 0; t < n; t += stride) vals.push(t);
+  return vals;
+}
+
+/**
+ * Tick positions and labels for the time axis over a plot `width` px wide. Single characters (text
+ * models): every step, or every k-th past MAX_TICKS. Longer labels (a series' values): at most
+ * MAX_VALUE_TICKS, as many as fit side by side, values to 3 significant digits; where even a few of
+ * those would not fit, the step indices instead.
+ */
+export function timeTicks(labels, width = 0) {
+  if (labels.every((l) => String(l).length <= 1)) {
+    const vals = every(labels.length, MAX_TICKS);
+    return { tickvals: vals, ticktext: vals.map((t) => labels[t]), kind: 'input' };
+  }
+  const text = labels.map(shortLabel);
+  const room = (chars) => (width ? Math.floor(width / (chars * CHAR_PX + 10)) : MAX_VALUE_TICKS);
+  const fit = Math.min(MAX_VALUE_TICKS, room(Math.max(...text.map((l) => l.length))));
+  if (fit >= Math.min(6, labels.length)) {
+    const vals = every(labels.length, fit);
+    return { tickvals: vals, ticktext: vals.map((t) => text[t]), kind: 'input' };
+  }
+  const vals = every(labels.length, Math.min(MAX_VALUE_TICKS, room(String(labels.length - 1).length)));
+  return { tickvals: vals, ticktext: vals.map(String), kind: 'index' };
+}
+
+/** A tick value as short text: 2 significant digits. */
+const short = (v) => String(Number(v.toPrecision(2)));
+
+/**
+ * One colour axis per scale, their bars stacked evenly down the right margin. Where the figure is
+ * short (a series' gates below its forecast) a bar gets under COMPACT_BAR_PX: it then shows only its
+ * end and middle values and a short title, so ticks and titles do not run into each other.
+ */
+function coloraxes(arrays, plotPx) {
   const c = arrays.find((a) => a.name === 'c');
-  const bar = (title, y) => ({ title: { text: title, side: 'right' }, thickness: 9, len: 0.3, y, yanchor: 'middle',
-    outlinewidth: 0, tickfont: { size: 9 } });
-  axes.coloraxis = { colorscale: GATE_SCALE, cmin: 0, cmax: 1, colorbar: bar('gate (0–1)', 0.84) };
-  axes.coloraxis2 = { colorscale: DIVERGING, cmin: -1, cmax: 1, colorbar: bar('tanh value', 0.5) };
-  if (c) axes.coloraxis3 = { colorscale: DIVERGING, cmin: -c.limit, cmax: c.limit, colorbar: bar('cell state', 0.16) };
+  const k = c ? 3 : 2;
+  const len = 0.9 / k;
+  const compact = plotPx * len < COMPACT_BAR_PX;
+  const bar = (i, title, shortTitle, ticks) => ({
+    title: { text: compact ? shortTitle : title, side: 'right', font: { size: compact ? 9 : 11 } },
+    thickness: 9, len, y: 1 - (i + 0.5) / k, yanchor: 'middle', outlinewidth: 0,
+    tickfont: { size: compact ? 8 : 9 }, ...(compact ? { tickmode: 'array', tickvals: ticks, ticktext: ticks.map(short) } : {}),
+  });
+  const axes = {};
+  axes.coloraxis = { colorscale: GATE_SCALE, cmin: 0, cmax: 1, colorbar: bar(0, 'gate (0–1)', 'gate', [0, 1]) };
+  axes.coloraxis2 = { colorscale: DIVERGING, cmin: -1, cmax: 1, colorbar: bar(1, 'tanh value', 'tanh', [-1, 0, 1]) };
+  if (c) {
+    axes.coloraxis3 = { colorscale: DIVERGING, cmin: -c.limit, cmax: c.limit,
+      colorbar: bar(2, 'cell state', 'c_t', [-c.limit, 0, c.limit]) };
+  }
   return axes;
 }
 
@@ -67,16 +116,17 @@ export function gateFigure(msg, layer, width, available = 0) {
   const n = arrays.length;
   const height = gateHeight(n, available);
   const T = msg.time.length;
+  const ticks = timeTicks(msg.time, width - MARGIN.l - MARGIN.r);
   const gap = 0.03;
   const rowH = (1 - gap * (n - 1)) / n;
   const layout = {
     width, height, font: FONT, margin: MARGIN, hovermode: 'closest',
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff', showlegend: false,
     title: { text: `Gates of ${layerText(layer)} · step ${msg.step}`, font: { size: 13 }, x: 0.01, xanchor: 'left' },
-    xaxis: { title: { text: 'time step (probe input)', standoff: 2 }, anchor: `y${n === 1 ? '' : n}`, tickangle: 0,
-      ...timeTicks(msg.time), tickfont: { size: T > 60 ? 8 : 10, family: 'ui-monospace, monospace' }, range: [-0.5, T - 0.5] },
+    xaxis: { title: { text: ticks.kind === 'index' ? 'time step (index)' : 'time step (probe input)', standoff: 2 }, anchor: `y${n === 1 ? '' : n}`, tickangle: 0,
+      tickvals: ticks.tickvals, ticktext: ticks.ticktext, tickfont: { size: T > 60 ? 8 : 10, family: 'ui-monospace, monospace' }, range: [-0.5, T - 0.5] },
     annotations: [],
-    ...coloraxes(arrays),
+    ...coloraxes(arrays, height - MARGIN.t - MARGIN.b),
   };
   const data = arrays.map((a, i) => {
     const yName = i === 0 ? 'yaxis' : `yaxis${i + 1}`;

@@ -26,7 +26,7 @@ export function createLossChart(div) {
     }
   }
 
-  function draw(loss, note) {
+  function draw(loss, note, test = true) {
     buffer.clear();
     stepPoints = 0;
     empty = true;
@@ -35,7 +35,7 @@ export function createLossChart(div) {
         line: { color: COLORS.trainStep, width: 1 }, hovertemplate: '%{y:.4f}' },
       { name: 'train (epoch mean)', type: 'scatter', mode: 'lines+markers', x: [], y: [],
         line: { color: COLORS.train, width: 2 }, marker: { size: 4 }, hovertemplate: '%{y:.4f}' },
-      { name: 'test (epoch end)', type: 'scatter', mode: 'lines+markers', x: [], y: [],
+      { name: 'test (epoch end)', type: 'scatter', mode: 'lines+markers', x: [], y: [], visible: test,
         line: { color: COLORS.test, width: 2 }, marker: { size: 4 }, hovertemplate: '%{y:.4f}' },
     ];
     const layout = baseLayout('Loss', 'step', lossAxisTitle(loss));
@@ -49,9 +49,10 @@ export function createLossChart(div) {
   draw('cross_entropy', 'Press Train to watch the loss fall.');
 
   return {
-    /** New job: empty curves; `loss` (e.g. "cross_entropy") picks the y axis title. */
-    reset(loss, note = 'Waiting for the first steps…') {
-      draw(loss, note);
+    /** New job: empty curves; `loss` (e.g. "cross_entropy") picks the y axis title; `test: false`
+     * (word2vec: no test loss is measured) leaves the test curve and its legend entry out. */
+    reset(loss, note = 'Waiting for the first steps…', { test = true } = {}) {
+      draw(loss, note, test);
     },
 
     /** Append one `metrics` message (scope "step" or "epoch"); null values leave a gap. */

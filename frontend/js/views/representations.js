@@ -168,7 +168,14 @@ export function createRepresentations({ root, onNeighbors, onAnalogy, onDownload
 
   neighborForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    askNeighbors(wordInput.value.trim());
+    const word = wordInput.value.trim();
+    if (!word) { // nothing to ask: say so, instead of leaving the previous word's list
+      lastWord = null;
+      neighborList.replaceChildren(el('li', { className: 'repr-error', text: 'Type a word to see its nearest neighbours.' }));
+      wordInput.focus();
+      return;
+    }
+    askNeighbors(word);
   });
   analogyForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();

@@ -44,6 +44,8 @@ const HINTS = {
 
 export function createUploadPanel({ fileInput, kindSelect, targetSelect, taskSelect, nameInput, button, resultEl, hintEl, onUpload }) {
   let file = null;
+  let typed = false; // the user typed a name for the chosen file (kept when its kind changes)
+  nameInput.addEventListener('input', () => { typed = true; });
 
   function show(text, kind = 'info') {
     resultEl.textContent = text;
@@ -63,6 +65,7 @@ export function createUploadPanel({ fileInput, kindSelect, targetSelect, taskSel
 
   async function onFile() {
     file = fileInput.files?.[0] || null;
+    typed = false; // a newly chosen file: its own name, not one typed (or refused) for the last file
     if (file) kindSelect.value = kindFromFile(file.name);
     await prepare();
   }
@@ -73,7 +76,7 @@ export function createUploadPanel({ fileInput, kindSelect, targetSelect, taskSel
     showKind();
     show('');
     if (!file) return;
-    nameInput.value = nameFromFile(file.name, kindSelect.value);
+    if (!typed) nameInput.value = nameFromFile(file.name, kindSelect.value);
     if (kindSelect.value === 'text') {
       button.disabled = false;
       show(`${file.name}: a text corpus of ${file.size.toLocaleString()} bytes; the server counts its words.`);
@@ -114,6 +117,9 @@ export function createUploadPanel({ fileInput, kindSelect, targetSelect, taskSel
       show(err.message || String(err), 'error');
     } finally {
       button.disabled = !file;
+      // Choosing the same file again must count as a new choice (the browser fires no change event
+      // for an unchanged selection): the chosen file stays in `file` for Upload.
+      fileInput.value = '';
     }
   }
 
