@@ -778,10 +778,12 @@ function showInside(spec) {
   const seqKind = panels.gates || !panels.forecast ? 'sequence' : 'forecast';
   const inside = INSIDE[seq ? seqKind : !toy ? 'image' : (info.task === 'regression' ? 'regression' : 'toy2d')];
   views.tabs.setLabel('inside', inside.label, inside.hint);
-  // word2vec and autoencoder probes send representations only (no maps, boundary or gates);
-  // sequence data without a recurrent layer or a series gets nothing in the "inside" tab.
+  // word2vec and autoencoder probes send representations only (no maps, boundary or gates); feature
+  // tables get no probe picture; sequence data without a recurrent layer or a series gets nothing in
+  // the "inside" tab.
   const shown = {
-    inside: !repr && info?.kind !== 'corpus' && (!seq || panels.gates || panels.forecast || panels.samples),
+    inside: !repr && !['corpus', 'tabular'].includes(info?.kind)
+      && (!seq || panels.gates || panels.forecast || panels.samples),
     neurons: info?.kind === 'toy2d' && !repr && hiddenBlockCount(spec) > 0,
     attention: hasAttention(spec),
     repr: Boolean(repr),
