@@ -1,7 +1,7 @@
 // "Inside" tab on a time series: the model's forecast against the actual series over the test range,
 // with the last-value (persistence) baseline, in the series' own unit, from `forecast` messages.
 
-import { COLORS, CHART_CONFIG, baseLayout, emptyNote } from './plotTheme.js';
+import { COLORS, CHART_CONFIG, baseLayout, emptyNote, followBox } from './plotTheme.js';
 
 export function createForecast(div, { placeholder = '' } = {}) {
   function empty(text) {
@@ -12,11 +12,7 @@ export function createForecast(div, { placeholder = '' } = {}) {
 
   // The chart follows its box: drawn while hidden (a job opened before its panel shows), Plotly falls
   // back to 700 px, wider than the panel, and would keep that width (its x axis and legend cut off).
-  new ResizeObserver(() => {
-    const full = div._fullLayout;
-    if (!full || div.clientWidth < 50 || (Math.abs(full.width - div.clientWidth) < 1 && Math.abs(full.height - div.clientHeight) < 1)) return;
-    Plotly.Plots.resize(div);
-  }).observe(div);
+  followBox(div);
 
   return {
     reset(text = placeholder) {

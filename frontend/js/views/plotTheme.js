@@ -134,3 +134,16 @@ export class TraceBuffer {
     this.onFlush?.();
   }
 }
+
+/**
+ * Keep a drawn Plotly chart the size of its box: resize it whenever the box changes size (a chart
+ * first drawn while its tab was hidden keeps Plotly's default 700 px otherwise).
+ */
+export function followBox(div) {
+  new ResizeObserver(() => {
+    const full = div._fullLayout;
+    if (!full || div.clientWidth < 50 || div.clientHeight < 50) return;
+    if (Math.abs(full.width - div.clientWidth) < 1 && Math.abs(full.height - div.clientHeight) < 1) return;
+    Plotly.Plots.resize(div);
+  }).observe(div);
+}

@@ -2,7 +2,7 @@
 // the legend names the raced value and, once a run has finished, its test accuracy. Points are
 // buffered and appended with one Plotly.extendTraces per flush.
 
-import { CHART_CONFIG, CLASS_COLORS, baseLayout, emptyNote } from './plotTheme.js';
+import { CHART_CONFIG, CLASS_COLORS, baseLayout, emptyNote, followBox } from './plotTheme.js';
 
 const FIELD_NAMES = {
   'training.optimizer': 'optimizer', 'training.batch_size': 'batch size', 'training.loss': 'loss',
@@ -52,11 +52,7 @@ export function createRaceChart(div) {
   draw('Start a race: the runs’ curves appear here.');
   // The chart follows its box: the dialog lays out after it opens (and the error list comes and goes),
   // and a chart taller than its box would lose its x axis title under the box's edge.
-  new ResizeObserver(() => {
-    const full = div._fullLayout;
-    if (!full || div.clientHeight < 50 || (Math.abs(full.height - div.clientHeight) < 1 && Math.abs(full.width - div.clientWidth) < 1)) return;
-    Plotly.Plots.resize(div);
-  }).observe(div);
+  followBox(div);
 
   return {
     /** A new race ({field, values, name}): one empty trace per value. */
