@@ -113,7 +113,8 @@ def test_a_64_token_map_uses_the_pane_and_its_lines_scroll_instead_of_being_cut(
     expect(page.locator("#tab-attention")).to_have_attribute("aria-selected", "true", timeout=UI_TIMEOUT_MS)
     page.wait_for_function(f"(() => {{ const p = ({PLOT_JS})(); return p && p.step > 0; }})()", timeout=TRAIN_TIMEOUT_MS)
     page.click("#stop-btn")
-    page.wait_for_timeout(500)
+    expect(page.locator("#job-status")).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
+    page.wait_for_timeout(500)  # the last frame (sent on stop) drawn
     fit = page.evaluate(f"({LONG_JS})()")
     assert fit["heat"]["width"] >= 0.6 * fit["plot"]["width"], fit  # the map fills its pane's width
     assert fit["heat"]["height"] >= 0.5 * fit["plot"]["height"], fit
@@ -122,9 +123,15 @@ def test_a_64_token_map_uses_the_pane_and_its_lines_scroll_instead_of_being_cut(
     assert fit["tokens"] == [64, 64, 64], fit["tokens"]
     assert all(s <= c for s, c in fit["lines"]), fit["lines"]  # no line cut inside its own box ...
     assert fit["ioOverflow"] in ("auto", "scroll"), fit  # ... the box scrolls sideways instead
-    last = page.locator("#attention-io .attn-io-line").first.locator(".attn-tok").last
-    last.scroll_into_view_if_needed()
-    io = page.locator("#attention-io").bounding_box()
-    tok = last.bounding_box()
+    # scroll the first line's last token into view and measure, in one step (a redraw between two
+    # Playwright calls would detach the element)
+    io, tok = page.evaluate("""() => {
+      const io = document.getElementById('attention-io');
+      const toks = io.querySelector('.attn-io-line').querySelectorAll('.attn-tok');
+      const last = toks[toks.length - 1];
+      last.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+      const box = (el) => { const r = el.getBoundingClientRect(); return { x: r.x, width: r.width }; };
+      return [box(io), box(last)];
+    }""")
     assert io["x"] <= tok["x"] and tok["x"] + tok["width"] <= io["x"] + io["width"] + 0.5, (io, tok)
     page.locator("#pane-attention").screenshot(path=str(shots_dir / "attention-64-tokens.png"))

@@ -176,8 +176,9 @@ class JobService:
         with run.state_lock:
             if run.state != old:
                 return
+            # stored first: a command that waits for the new state (resume) then reads it from the store
+            run.emit({"type": "status", "step": step, "status": new, "detail": detail}, status=new, detail=detail)
             run.state = new
-        run.emit({"type": "status", "step": step, "status": new, "detail": detail}, status=new, detail=detail)
 
     def _end(self, run: JobRun, fut) -> None:
         """In the worker, after training: final status, last flush, then release the clients."""
