@@ -59,8 +59,12 @@ def test_pause_step_live_lr_resume_likelihood_and_reset(page: Page, shots_dir):
     expect(status).to_contain_text("paused", timeout=UI_TIMEOUT_MS)
     expect(page.locator("#step-btn")).to_be_visible()
     expect(page.locator("#pause-btn")).to_be_hidden()
-    page.wait_for_function(f"({BOUNDARY_JS})().step === {STATUS_STEP_JS}", timeout=UI_TIMEOUT_MS)  # paused model drawn
-    at = page.evaluate(STATUS_STEP_JS)
+    # Where the loop waits, from the API (the page's stream may still be catching up on a loaded
+    # machine); then the page must show that step and the paused model drawn.
+    job_id = re.search(r"#job=(\w+)", page.url).group(1)
+    at = page.evaluate(f"""fetch('/api/jobs/{job_id}/metrics').then((r) => r.json())
+      .then((m) => m.metrics.filter((x) => x.scope === 'step').at(-1).step)""")
+    page.wait_for_function(f"{STATUS_STEP_JS} === {at} && ({BOUNDARY_JS})().step === {at}", timeout=UI_TIMEOUT_MS)
 
     page.click("#step-btn")
     expect(status).to_contain_text(f"step {at + 1} ·", timeout=UI_TIMEOUT_MS)
