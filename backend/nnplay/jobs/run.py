@@ -19,6 +19,7 @@ from nnplay.jobs.store import Store
 from nnplay.protocol import encode
 from nnplay.train.control import RunControl
 
+SEQ_PLACEHOLDER = 2**62  # a worker encodes with this seq; the server puts the real one in its place
 FLUSH_SECONDS = 0.5
 PUBLISH_DELAY_SECONDS = 0.03  # messages emitted within this window reach clients in one wake-up
 
@@ -47,13 +48,21 @@ class JobRun:
 
     def emit(self, event: dict, **job_values) -> None:
         """Number, queue for storage and publish one event; flush now if ``job_values`` are given."""
+        self._number(event["type"], event["step"], lambda seq: encode(self.job_id, seq, event), job_values)
+
+    def emit_encoded(self, kind: str, step: int, text: str) -> None:
+        """Number, store and publish a message a worker encoded with ``seq`` = ``SEQ_PLACEHOLDER``."""
+        placeholder = f'"seq":{SEQ_PLACEHOLDER}'
+        self._number(kind, step, lambda seq: text.replace(placeholder, f'"seq":{seq}', 1), {})
+
+    def _number(self, kind: str, step: int, make_text, job_values: dict) -> None:
         with self._lock:
             seq = self.next_seq
-            text = encode(self.job_id, seq, event)
+            text = make_text(seq)
             self.next_seq += 1
-            self.step = event["step"]
-            self._pending.append((seq, event["type"], event["step"], text))
-            self._outbox.append((event["type"], text))
+            self.step = step
+            self._pending.append((seq, kind, step, text))
+            self._outbox.append((kind, text))
             if not self._drain_scheduled:
                 self._drain_scheduled = True
                 self.loop.call_soon_threadsafe(self.loop.call_later, PUBLISH_DELAY_SECONDS, self._drain)

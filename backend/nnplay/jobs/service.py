@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 
 from nnplay.jobs.checkpoints import Checkpoints
 from nnplay.jobs.executor import Executor, RunRequest
+from nnplay.jobs.processes import WorkerError
 from nnplay.jobs.run import JobRun, superseded
 from nnplay.jobs.store import JobRow, RaceRow, Store, now_iso
 from nnplay.protocol import TERMINAL
@@ -31,6 +32,7 @@ log = logging.getLogger("nnplay.jobs")
 STOP_WAIT_SECONDS = 30.0
 CONTROL_WAIT_SECONDS = 30.0  # pause / step / unpause: longest wait for the loop to answer
 LIVE = ("queued", "running", "paused")  # run states that take live commands
+RESUMABLE = ("interrupted", "stopped", "failed")  # ended jobs that continue from their checkpoint
 
 
 class JobNotFound(LookupError):
@@ -61,6 +63,7 @@ class JobService:
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """Mark jobs that were running when the server died ``interrupted``; queue queued ones again."""
         self.loop = loop
+        self.executor.start()
         dead = self.store.list_jobs(status="running", limit=100_000) + self.store.list_jobs(status="paused", limit=100_000)
         for row in sorted(dead, key=lambda r: r.created_at):
             run = JobRun(row.id, row.last_seq + 1, self.store, loop)
@@ -137,11 +140,10 @@ class JobService:
             self.checkpoints.delete(row.id)
             log.info("pruned job %s to stay within max_stored_jobs", row.id)
 
-    def _launch(self, job_id: str, spec: JobSpec, first_seq: int, resume: dict | None = None,
+    def _launch(self, job_id: str, spec: JobSpec, first_seq: int, resume: bytes | None = None, step: int = 0,
                 paused: bool = False) -> None:
         run = JobRun(job_id, first_seq, self.store, self.loop)
         self.runs[job_id] = run
-        step = resume["step"] if resume else 0
         run.step = step
         run.emit({"type": "status", "step": step, "status": "queued"}, status="queued")
         control = run.control
@@ -150,16 +152,16 @@ class JobService:
         control.on_pause = lambda at: self._set_state(run, "running", "paused", at, "paused between two steps")
         control.on_resume = lambda at: self._set_state(run, "paused", "running", at, None)
         control.on_wait = lambda _at: run.publish_now()
-        request = RunRequest(spec, run.emit, lambda: control.stopped, lambda: self._begin(run),
-                             lambda state: self._checkpoint(run, state), resume, control)
+        request = RunRequest(job_id, spec, run.emit, run.emit_encoded, lambda: control.stopped, lambda: self._begin(run),
+                             lambda meta, data: self._checkpoint(run, meta, data), resume, control)
         run.future = self.executor.submit(request)
         run.future.add_done_callback(lambda fut: self._end(run, fut))
 
-    def _checkpoint(self, run: JobRun, state: dict) -> None:
-        """In the worker: persist the messages so far and the latest epoch's metrics (the job's
-        ``final``), then the state with the last ``seq`` it covers."""
-        run.flush(final=state["final"] or None)
-        self.checkpoints.save(run.job_id, {**state, "seq": run.next_seq - 1})
+    def _checkpoint(self, run: JobRun, meta: dict, data: bytes) -> None:
+        """From the executor: persist the messages so far and the latest epoch's metrics (the job's
+        ``final``), then the state (``data``) with the last ``seq`` it covers."""
+        run.flush(final=meta["final"] or None)
+        self.checkpoints.save(run.job_id, data, {**meta, "seq": run.next_seq - 1})
 
     def _begin(self, run: JobRun) -> bool:
         """In the worker, before training: claim the job unless it was stopped while queued."""
@@ -187,6 +189,9 @@ class JobService:
             if result is not None:
                 status = "interrupted" if self.shutting_down and result.status == "stopped" else result.status
                 self._finish(run, status, _end_detail(status, run.step), result.final or None)
+        except WorkerError as exc:  # its worker raised or died: the cause, in words
+            log.warning("job %s failed: %s", run.job_id, exc)
+            self._finish(run, "failed", f"{exc}; resume continues from the last checkpoint", None)
         except Exception as exc:  # a bug or an out-of-memory must not kill the server
             log.exception("job %s failed", run.job_id)
             self._finish(run, "failed", f"{type(exc).__name__}: {exc}", None)
@@ -236,21 +241,23 @@ class JobService:
         return self.resume_from_checkpoint(job_id)
 
     def resume_from_checkpoint(self, job_id: str) -> JobRow:
-        """Continue an ``interrupted`` or ``stopped`` job from its last checkpoint (409 otherwise).
+        """Continue an ``interrupted``, ``stopped`` or ``failed`` job from its last checkpoint (409 otherwise).
 
         The history is rolled back to the checkpoint: messages after its ``seq`` are deleted and the
         run continues numbering from there, so the curve has no repeated or missing step. A job that
         never reached a checkpoint starts over.
         """
         row = self.get(job_id)
-        if row.status not in ("interrupted", "stopped") or job_id in self.runs:
-            raise JobConflict(f"job {job_id} has status '{row.status}'; only paused, interrupted or stopped jobs resume")
-        state = self.checkpoints.load(job_id)
-        seq = int(state["seq"]) if state else 0
+        if row.status not in RESUMABLE or job_id in self.runs:
+            raise JobConflict(f"job {job_id} has status '{row.status}'; only paused, interrupted, stopped or "
+                              "failed jobs resume")
+        meta = self.checkpoints.meta(job_id)
+        seq = int(meta["seq"]) if meta else 0
         self.store.truncate_messages(job_id, after=seq)
-        detail = f"resumed from step {state['step']}" if state else "restarted: no checkpoint was reached"
-        self.store.update_job(job_id, detail=detail, final=state["final"] if state else None)
-        self._launch(job_id, JobSpec.model_validate(row.spec), seq + 1, state)
+        detail = f"resumed from step {meta['step']}" if meta else "restarted: no checkpoint was reached"
+        self.store.update_job(job_id, detail=detail, final=meta["final"] if meta else None)
+        self._launch(job_id, JobSpec.model_validate(row.spec), seq + 1, self.checkpoints.data(job_id) if meta else None,
+                     meta["step"] if meta else 0)
         return self.get(job_id)
 
     def _live_run(self, job_id: str, verb: str) -> JobRun:
