@@ -131,6 +131,7 @@ class Slot:
     def __init__(self, executor: "ProcessExecutor", index: int):
         self.executor = executor
         self.worker: WorkerHandle | None = None
+        self.job_id: str | None = None  # the job its worker trains now
         self.thread = threading.Thread(target=self.serve, name=f"nnplay-slot-{index}", daemon=True)
         self.thread.start()
 
@@ -160,6 +161,7 @@ class Slot:
         if not r.before():
             return None
         snapshot = r.control.attach(lambda command, argument: _relay(worker, command, argument))
+        self.job_id = r.job_id
         try:
             worker.send(("job", {"job_id": r.job_id, "spec": r.spec.model_dump(mode="json"), "resume": r.resume,
                                  "control": snapshot}))
@@ -169,6 +171,7 @@ class Slot:
             worker.close()
             raise
         finally:
+            self.job_id = None
             r.control.detach()
 
     def relay(self, worker: WorkerHandle, r: RunRequest) -> RunOutcome:
@@ -232,9 +235,9 @@ class ProcessExecutor:
         self.jobs.put((request, future))
         return future
 
-    def worker_pids(self) -> list[int]:
-        """Process ids of the live workers (for operators and tests)."""
-        return [s.worker.process.pid for s in self.slots if s.worker is not None and s.worker.alive()]
+    def worker_pids(self) -> dict[int, str | None]:
+        """Process id of each live worker -> the job it trains (None: idle); for operators and tests."""
+        return {s.worker.process.pid: s.job_id for s in self.slots if s.worker is not None and s.worker.alive()}
 
     def shutdown(self) -> None:
         """Let running jobs end (the service stops them first), then close every worker."""
