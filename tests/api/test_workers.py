@@ -3,6 +3,7 @@ with the cause named, resumable from its last checkpoint; the server and other j
 
 import os
 import signal
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 
@@ -59,3 +60,33 @@ def test_a_job_past_its_memory_limit_fails_naming_the_setting_and_the_server_car
         assert "max_job_memory_mb 1024 (setting NNPLAY_MAX_JOB_MEMORY_MB)" in job["detail"]
         small = c.post("/api/jobs", json=spiral_spec(epochs=2)).json()["id"]  # a fresh worker
         assert wait_done(c, small)["status"] == "completed"
+
+
+def test_parallel_creates_never_pass_max_stored_jobs(settings):
+    settings.max_stored_jobs = 10
+    with TestClient(create_app(settings)) as c, ThreadPoolExecutor(20) as pool:
+        codes = list(pool.map(lambda _: c.post("/api/jobs", json=spiral_spec(epochs=1)).status_code, range(20)))
+        assert sorted(codes) == [201] * 10 + [409] * 10
+        assert len(c.get("/api/jobs").json()) == 10
+
+
+def test_delete_racing_resume_step_and_pause_leaves_no_ghost(client):
+    """Many attempts: whichever wins, a deleted job has no run, no rows, no checkpoint, no worker."""
+    svc = client.app.state.service
+    commands = ["resume", "step", "pause", "reset"]
+    for attempt in range(8):
+        job_id, _ = start_paused_run(client)
+        if attempt % 2:
+            client.post(f"/api/jobs/{job_id}/stop")  # a stopped job: resume restarts it from its checkpoint
+        with ThreadPoolExecutor(2) as pool:
+            other = pool.submit(client.post, f"/api/jobs/{job_id}/{commands[attempt % 4]}")
+            deleted = pool.submit(client.delete, f"/api/jobs/{job_id}")
+            assert deleted.result().status_code == 204
+            assert other.result().status_code in (200, 201, 404, 409)
+        assert client.get(f"/api/jobs/{job_id}").status_code == 404
+        assert job_id not in svc.runs and job_id not in svc.executor.worker_pids().values()
+        assert svc.store.messages(job_id) == [] and svc.checkpoints.meta(job_id) is None
+        for job in client.get("/api/jobs").json():  # a reset's new job: stopped, then removed
+            if job["status"] not in ("completed", "stopped", "failed"):
+                client.post(f"/api/jobs/{job['id']}/stop")
+            client.delete(f"/api/jobs/{job['id']}")

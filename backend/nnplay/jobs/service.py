@@ -11,6 +11,7 @@ stops the old one, which is kept with its history: curves restart on the new job
 import asyncio
 import json
 import logging
+import threading
 import uuid
 from collections.abc import AsyncIterator
 
@@ -21,6 +22,7 @@ from nnplay.jobs.run import JobRun, superseded
 from nnplay.jobs.store import JobRow, RaceRow, Store, now_iso
 from nnplay.protocol import TERMINAL
 from nnplay.settings import Settings
+from nnplay.data import DATASETS, uploads
 from nnplay.spec.errors import SpecError
 from nnplay.spec.network import JobSpec, network_kind
 from nnplay.spec.race import RaceSpec, race_specs
@@ -57,6 +59,10 @@ class JobService:
         self.watchers: dict[str, int] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.shutting_down = False
+        # held while the set of jobs changes (create, resume, delete; an upload's deletion): request
+        # threads and the event loop never interleave a check with the change it guards
+        self.lifecycle = threading.RLock()
+        self.deleting: set[str] = set()  # jobs being deleted: they answer 404 from the first moment
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -87,13 +93,21 @@ class JobService:
         """Check the spec (ShapeError/LimitError), store the job and queue it; ``paused``: it waits
         before its first step until resumed or stepped."""
         check_job(spec.dataset, spec.network, spec.training, self.settings)
-        self._make_room()
-        job_id = uuid.uuid4().hex
-        name = spec.name or default_name(spec)
-        self.store.add_job(JobRow(id=job_id, name=name, spec=spec.model_dump(mode="json"),
-                                  status="queued", created_at=now_iso(), last_seq=0))
-        self._launch(job_id, spec, 1, paused=paused)
+        with self.lifecycle:
+            self._check_data(spec.dataset.name, ("dataset", "name"))
+            self._make_room()
+            job_id = uuid.uuid4().hex
+            name = spec.name or default_name(spec)
+            self.store.add_job(JobRow(id=job_id, name=name, spec=spec.model_dump(mode="json"),
+                                      status="queued", created_at=now_iso(), last_seq=0))
+            self._launch(job_id, spec, 1, paused=paused)
         return self.get(job_id)
+
+    def _check_data(self, name: str, loc: tuple) -> None:
+        """Under ``lifecycle``: the data set still exists (an upload may have been deleted since the
+        spec was checked); SpecError at ``loc`` otherwise."""
+        if name not in DATASETS and not uploads.exists(self.settings.data_dir, name):
+            raise SpecError(loc, f"the data set '{name}' was deleted; upload it again or pick another")
 
     def create_race(self, race: RaceSpec) -> RaceRow:
         """Check every run of the race (SpecError at ``base...`` or ``values[i]``), store the race and
@@ -108,14 +122,17 @@ class JobService:
                 check_job(spec.dataset, spec.network, spec.training, self.settings)
             except SpecError as err:
                 raise SpecError(("values", i), f"{race.field} = {race.values[i]!r}: {err.message}") from None
-        self._make_room(len(specs))
-        race_id = uuid.uuid4().hex
-        rows = [JobRow(id=uuid.uuid4().hex, name=spec.name, spec=spec.model_dump(mode="json"), status="queued",
-                       created_at=now_iso(), last_seq=0, race_id=race_id) for spec in specs]
-        self.store.add_race(RaceRow(id=race_id, name=race.name or race.base.name, field=race.field,
-                                    values=list(race.values), job_ids=[r.id for r in rows], created_at=now_iso()), rows)
-        for row, spec in zip(rows, specs):
-            self._launch(row.id, spec, 1)
+        with self.lifecycle:
+            self._check_data(race.base.dataset.name, ("base", "dataset", "name"))
+            self._make_room(len(specs))
+            race_id = uuid.uuid4().hex
+            rows = [JobRow(id=uuid.uuid4().hex, name=spec.name, spec=spec.model_dump(mode="json"), status="queued",
+                           created_at=now_iso(), last_seq=0, race_id=race_id) for spec in specs]
+            self.store.add_race(RaceRow(id=race_id, name=race.name or race.base.name, field=race.field,
+                                        values=list(race.values), job_ids=[r.id for r in rows],
+                                        created_at=now_iso()), rows)
+            for row, spec in zip(rows, specs):
+                self._launch(row.id, spec, 1)
         return self.get_race(race_id)
 
     def get_race(self, race_id: str) -> RaceRow:
@@ -216,6 +233,12 @@ class JobService:
         run = self.runs.get(job_id)
         if row.status in TERMINAL or run is None or run.state in TERMINAL:
             raise JobConflict(f"job {job_id} has already ended with status '{row.status}'")
+        await self._halt(run)
+        return self.get(job_id)
+
+    async def _halt(self, run: JobRun) -> None:
+        """Stop a run and wait (at most ``STOP_WAIT_SECONDS``) until it has ended."""
+        job_id = run.job_id
         with run.state_lock:
             was_queued = run.state == "queued"
             run.state = "stopping" if was_queued or run.state == "paused" else run.state
@@ -223,12 +246,11 @@ class JobService:
         if was_queued:
             self._finish(run, "stopped", "stopped before it started", None)
             self._release(run)
-            return self.get(job_id)
+            return
         try:
             await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(run.future)), STOP_WAIT_SECONDS)
         except TimeoutError:
             log.warning("job %s did not stop within %s s", job_id, STOP_WAIT_SECONDS)
-        return self.get(job_id)
 
     async def resume(self, job_id: str) -> JobRow:
         """Continue a paused job where it waits, or an interrupted or stopped one from its last
@@ -247,6 +269,10 @@ class JobService:
         run continues numbering from there, so the curve has no repeated or missing step. A job that
         never reached a checkpoint starts over.
         """
+        with self.lifecycle:
+            return self._resume_from_checkpoint(job_id)
+
+    def _resume_from_checkpoint(self, job_id: str) -> JobRow:
         row = self.get(job_id)
         if row.status not in RESUMABLE or job_id in self.runs:
             raise JobConflict(f"job {job_id} has status '{row.status}'; only paused, interrupted, stopped or "
@@ -329,20 +355,28 @@ class JobService:
         return new
 
     async def delete(self, job_id: str) -> None:
-        """Delete a job and its history; a queued or running job is stopped first."""
-        row = self.get(job_id)
-        if row.status not in TERMINAL and job_id in self.runs:
-            try:
-                await self.stop(job_id)
-            except JobConflict:
-                pass
-        self.store.delete_job(job_id)
-        self.checkpoints.delete(job_id)
+        """Delete a job, its history and checkpoint; a queued or running job is stopped first. From the
+        first moment the job answers 404 to every other command, so nothing resumes it meanwhile."""
+        with self.lifecycle:
+            self.get(job_id)
+            self.deleting.add(job_id)
+        try:
+            run = self.runs.get(job_id)
+            if run is not None and run.state not in TERMINAL:
+                await self._halt(run)
+            with self.lifecycle:
+                run = self.runs.pop(job_id, None)
+                if run is not None:  # it did not stop in time: it ends on its own, writing nothing
+                    run.control.stop()
+                self.store.delete_job(job_id)
+                self.checkpoints.delete(job_id)
+        finally:
+            self.deleting.discard(job_id)
 
     # ---- queries ---------------------------------------------------------------------------
 
     def get(self, job_id: str) -> JobRow:
-        row = self.store.get_job(job_id)
+        row = self.store.get_job(job_id) if job_id not in self.deleting else None
         if row is None:
             raise JobNotFound(f"no job with id '{job_id}'")
         return row

@@ -105,6 +105,8 @@ class Store:
         if not rows and not job_values:
             return
         with self._lock, Session(self.engine) as s:
+            if s.get(JobRow, job_id) is None:
+                return  # deleted meanwhile: a run that has not yet ended writes nothing
             if rows:  # Core executemany: no ORM object per message
                 s.execute(insert(MessageRow), [{"job_id": job_id, "seq": q, "type": t, "step": st, "body": b}
                                                for q, t, st, b in rows])
