@@ -71,6 +71,9 @@ class Store:
         self.engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sqlite = url.startswith("sqlite")
+        if self.sqlite:
+            _incremental_vacuum_mode(self.engine)
         Base.metadata.create_all(self.engine)
         _add_missing_columns(self.engine)
         self._lock = threading.Lock()
@@ -147,10 +150,25 @@ class Store:
             return list(s.scalars(select(RaceRow).order_by(RaceRow.created_at.desc()).limit(limit)))
 
     def delete_job(self, job_id: str) -> None:
+        """Delete a job and its messages; on SQLite the freed pages go back to the file system."""
         with self._lock, Session(self.engine) as s:
             s.execute(delete(MessageRow).where(MessageRow.job_id == job_id))
             s.execute(delete(JobRow).where(JobRow.id == job_id))
             s.commit()
+        self.release_space()
+
+    def release_space(self) -> None:
+        """SQLite: return free pages to the file system (``PRAGMA incremental_vacuum``) and truncate the
+        write-ahead log. Other databases reclaim space themselves (PostgreSQL's autovacuum)."""
+        if not self.sqlite:
+            return
+        with self._lock:
+            raw = self.engine.raw_connection()
+            try:
+                # executescript steps the statement to the end (execute frees one page only)
+                raw.driver_connection.executescript("PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(TRUNCATE);")
+            finally:
+                raw.close()
 
 
 def _add_missing_columns(engine) -> None:
@@ -159,6 +177,17 @@ def _add_missing_columns(engine) -> None:
     if "race_id" not in have:
         with engine.begin() as conn:
             conn.execute(text("ALTER TABLE jobs ADD COLUMN race_id VARCHAR(32)"))
+
+
+def _incremental_vacuum_mode(engine) -> None:
+    """Put a SQLite file in ``auto_vacuum = INCREMENTAL`` mode (a file made before needs one ``VACUUM``
+    to switch), so deleting a job's messages can give their space back."""
+    with engine.connect() as conn:
+        if conn.exec_driver_sql("PRAGMA auto_vacuum").scalar() == 2:
+            return
+        conn.exec_driver_sql("PRAGMA auto_vacuum = INCREMENTAL")
+        conn.commit()
+        conn.exec_driver_sql("VACUUM")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
