@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     max_activation_mb: float = Field(2048.0, gt=0, description="Largest estimated activation memory of one "
                                      "training step (forward values kept for backward), in MiB.")
     max_clients_per_job: int = Field(32, ge=1, description="Websocket clients watching one job at once.")
+    stream_send_timeout_s: float = Field(30.0, gt=0, le=600, description="A websocket client that leaves one "
+                                         "message unsent this long (it stopped reading) is closed with 1013.")
     max_stored_jobs: int = Field(1000, ge=1, description="Jobs kept in the database.")
     prune_finished_jobs: bool = Field(False, description="At max_stored_jobs, delete the oldest finished "
                                       "jobs instead of refusing new ones.")

@@ -1,6 +1,6 @@
 """Thin REST routes: parse, call the job service, return a model."""
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from nnplay import __version__
 from nnplay.api.schemas import (ErrorOut, Health, JobOut, LayerTypeOut, MetricsOut, PresetOut,
@@ -72,8 +72,11 @@ def get_job(job_id: str, svc: JobService = Depends(service)):
 
 
 @router.get("/jobs/{job_id}/metrics", response_model=MetricsOut, responses={404: ERRORS[404]})
-def job_metrics(job_id: str, svc: JobService = Depends(service)):
-    return MetricsOut(job_id=job_id, metrics=svc.metrics(job_id))
+def job_metrics(job_id: str, svc: JobService = Depends(service),
+                max_points: int | None = Query(None, ge=10, le=100_000, description="Downsample the step "
+                                               "metrics to about this many: first, last, min and max "
+                                               "train_loss per bucket (epoch metrics are all kept)")):
+    return MetricsOut(job_id=job_id, metrics=svc.metrics(job_id, max_points))
 
 
 @router.post("/jobs/{job_id}/stop", response_model=JobOut,

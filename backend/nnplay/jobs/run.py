@@ -9,6 +9,13 @@ Messages are numbered (``seq``) under a lock, written to the store in batches fr
 and handed to the event loop in numbering order through an outbox drained by one
 ``loop.call_soon_threadsafe`` callback at a time, where they are appended to ``texts`` and waiting
 clients are woken. The producer never waits for a client.
+
+Memory stays bounded however long the run: ``texts`` keeps the last ``LIVE_WINDOW`` messages that are
+already stored (``base`` is the seq of ``texts[0]``); a client behind the window reads the store in
+pages. Stored visual frames are thinned as the run grows: when a type has more than
+``2 * FRAMES_KEPT`` frames stored, every second one is deleted, the first and the latest kept, so each
+type keeps between ``FRAMES_KEPT`` and ``2 * FRAMES_KEPT`` frames spread over the whole run (their
+``seq`` numbers are missing from a replay; metrics, gradients and statuses are always kept).
 """
 
 import asyncio
@@ -21,6 +28,8 @@ from nnplay.train.control import RunControl
 
 SEQ_PLACEHOLDER = 2**62  # a worker encodes with this seq; the server puts the real one in its place
 FLUSH_SECONDS = 0.5
+LIVE_WINDOW = 2048  # stored messages a live run keeps in memory for its clients
+FRAMES_KEPT = 200  # each visual type keeps FRAMES_KEPT..2*FRAMES_KEPT stored frames
 PUBLISH_DELAY_SECONDS = 0.03  # messages emitted within this window reach clients in one wake-up
 
 
@@ -30,8 +39,11 @@ class JobRun:
     def __init__(self, job_id: str, first_seq: int, store: Store, loop: asyncio.AbstractEventLoop):
         self.job_id, self.first_seq, self.next_seq = job_id, first_seq, first_seq
         self.store, self.loop = store, loop
-        self.texts: list[str] = []
+        self.texts: list[str] = []  # texts[i] is the message with seq = base + i
         self.types: list[str] = []  # types[i] is the message type of texts[i]
+        self.base = first_seq
+        self.flushed_seq = first_seq - 1  # every message up to this seq is in the store
+        self._new_frames: dict[str, int] = {}  # visual frames stored since the type's last count
         self.done = False
         self.changed = asyncio.Event()
         self.control = RunControl()  # stop, pause, single step, live settings
@@ -76,6 +88,20 @@ class JobRun:
                 rows, self._pending = self._pending, []
             self.store.append_messages(self.job_id, rows, **job_values)
             self._last_flush = time.monotonic()
+            if rows:
+                self.flushed_seq = rows[-1][0]
+                self._thin(rows)
+
+    def _thin(self, rows: list[tuple[int, str, int, str]]) -> None:
+        """Count the visual frames just stored; past ``2 * FRAMES_KEPT`` of a type, halve them."""
+        for _seq, kind, _step, _text in rows:
+            if kind in VISUAL_TYPES:
+                self._new_frames[kind] = self._new_frames.get(kind, 0) + 1
+        for kind, new in list(self._new_frames.items()):
+            if new >= FRAMES_KEPT:
+                self._new_frames[kind] = 0
+                if self.store.count_messages(self.job_id, kind) > 2 * FRAMES_KEPT:
+                    self.store.thin_messages(self.job_id, kind)
 
     def _drain(self) -> None:
         """On the loop thread: move everything emitted since the last drain to ``texts``, wake once."""
@@ -84,7 +110,16 @@ class JobRun:
             self.texts.extend(text for _, text in self._outbox)
             self._outbox.clear()
             self._drain_scheduled = False
+            drop = min(len(self.texts) - LIVE_WINDOW, self.flushed_seq + 1 - self.base)
+            if drop > 0:  # only stored messages leave memory: a late client finds them in the store
+                del self.texts[:drop], self.types[:drop]
+                self.base += drop
         self._wake()
+
+    def window(self, after: int) -> list[tuple[int, str, str]]:
+        """On the loop thread: ``(seq, type, text)`` of the messages in memory with ``seq > after``."""
+        start = max(0, after + 1 - self.base)
+        return [(self.base + i, self.types[i], self.texts[i]) for i in range(start, len(self.texts))]
 
     def publish_now(self) -> None:
         """From any thread: publish what was emitted so far at once and wake waiting clients and
@@ -107,7 +142,7 @@ VISUAL_TYPES = frozenset({"feature_maps", "decision_boundary", "neuron_maps", "a
 COALESCE_BACKLOG = 256
 
 
-def superseded(types: list[str], start: int) -> set[int]:
+def superseded(types: list[str], start: int = 0) -> set[int]:
     """Indices in ``types[start:]`` of visual frames with a later frame of the same type: a client that
     is ``COALESCE_BACKLOG`` or more messages behind skips them (every other message is still sent)."""
     if len(types) - start < COALESCE_BACKLOG:

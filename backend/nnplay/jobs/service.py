@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 
 from nnplay.jobs.checkpoints import Checkpoints
 from nnplay.jobs.executor import Executor, RunRequest
+from nnplay.jobs.history import STEP_TYPES, downsample_metrics, skipped_seqs
 from nnplay.jobs.processes import WorkerError
 from nnplay.jobs.run import JobRun, superseded
 from nnplay.jobs.store import JobRow, RaceRow, Store, now_iso
@@ -33,6 +34,7 @@ from nnplay.train.check import check_job
 log = logging.getLogger("nnplay.jobs")
 STOP_WAIT_SECONDS = 30.0
 CONTROL_WAIT_SECONDS = 30.0  # pause / step / unpause: longest wait for the loop to answer
+HISTORY_PAGE = 500  # stored messages a client reads at a time
 LIVE = ("queued", "running", "paused")  # run states that take live commands
 RESUMABLE = ("interrupted", "stopped", "failed")  # ended jobs that continue from their checkpoint
 
@@ -396,13 +398,15 @@ class JobService:
         queued = [r.job_id for r in self.live_runs() if r.state == "queued"]
         return queued.index(row.id) + 1 if row.id in queued else None
 
-    def metrics(self, job_id: str) -> list[dict]:
-        """Every ``metrics`` message of a job, in order (persisted ones plus any not yet flushed)."""
+    def metrics(self, job_id: str, max_points: int | None = None) -> list[dict]:
+        """Every ``metrics`` message of a job, in order (persisted ones plus any not yet flushed);
+        with ``max_points``, the step metrics downsampled (``nnplay.jobs.history``)."""
         self.get(job_id)
         run = self.runs.get(job_id)
         if run is not None:
             run.flush()
-        return [json.loads(t) for t in self.store.messages(job_id, types=("metrics",))]
+        metrics = [json.loads(t) for t in self.store.messages(job_id, types=("metrics",))]
+        return downsample_metrics(metrics, max_points) if max_points else metrics
 
     def watch(self, job_id: str) -> None:
         """Count a websocket client of a job; TooManyClients past ``max_clients_per_job``."""
@@ -418,30 +422,45 @@ class JobService:
         if self.watchers[job_id] <= 0:
             del self.watchers[job_id]
 
-    async def stream(self, job_id: str, after: int = 0) -> AsyncIterator[str]:
-        """Messages with ``seq > after``: history first, then live ones; ends after a terminal status.
-        The history is sent whole; a client that later falls far behind the live messages skips
-        superseded visual frames (see ``nnplay.jobs.run.superseded``)."""
+    async def stream(self, job_id: str, after: int = 0, max_points: int | None = None) -> AsyncIterator[str]:
+        """Messages with ``seq > after``: history first (read from the store a page at a time, off the
+        event loop), then live ones; ends after a terminal status. ``max_points``: the stored history's
+        step metrics and gradients are downsampled to about that many (``nnplay.jobs.history``). A
+        client that falls ``COALESCE_BACKLOG`` messages behind the live ones skips superseded visual
+        frames (see ``nnplay.jobs.run.superseded``); one behind the live window reads the store."""
         self.get(job_id)
-        run = self.runs.get(job_id)
-        before = run.first_seq if run is not None else None
-        for text in self.store.messages(job_id, after=after, before=before):
-            yield text
-        if run is None:
-            return
-        index = max(0, after + 1 - run.first_seq)
-        caught_up = False  # the history is always sent whole; only live lag is coalesced
+        skip = await asyncio.to_thread(self._downsampled, job_id, after, max_points) if max_points else set()
+        pos, caught_up = after, False
         while True:
+            run = self.runs.get(job_id)
+            if run is None or pos + 1 < run.base:
+                page = await asyncio.to_thread(self.store.messages_page, job_id, pos, run.base if run else None,
+                                               HISTORY_PAGE)
+                for seq, text in page:
+                    if seq not in skip:
+                        yield text
+                    pos = seq
+                if page:
+                    continue
+                if run is None:
+                    return
+                pos = max(pos, run.base - 1)  # the rest below the window was thinned away
             waiter = run.changed
-            skip = superseded(run.types, index) if caught_up else set()
-            while index < len(run.texts):
-                if index not in skip:
-                    yield run.texts[index]
-                index += 1
+            batch = run.window(pos)
+            coalesced = superseded([kind for _, kind, _ in batch]) if caught_up else set()
+            for i, (seq, _kind, text) in enumerate(batch):
+                if i not in coalesced:
+                    yield text
+                pos = seq
             caught_up = True
-            if run.done:
+            if run.done and not run.window(pos):
                 return
-            await waiter.wait()
+            if not batch:
+                await waiter.wait()
+
+    def _downsampled(self, job_id: str, after: int, max_points: int) -> set[int]:
+        """In a thread: the seqs a replay downsampled to ``max_points`` leaves out."""
+        return skipped_seqs(self.store.messages(job_id, after=after, types=STEP_TYPES), max_points)
 
 
 def default_name(spec: JobSpec) -> str:

@@ -128,6 +128,31 @@ class Store:
         with Session(self.engine) as s:
             return list(s.scalars(query.order_by(MessageRow.seq)))
 
+    def messages_page(self, job_id: str, after: int, before: int | None, limit: int) -> list[tuple[int, str]]:
+        """At most ``limit`` ``(seq, text)`` of a job's messages with ``after < seq < before``, in order:
+        a client reads a long history a page at a time."""
+        query = select(MessageRow.seq, MessageRow.body).where(MessageRow.job_id == job_id, MessageRow.seq > after)
+        if before is not None:
+            query = query.where(MessageRow.seq < before)
+        with Session(self.engine) as s:
+            return [tuple(r) for r in s.execute(query.order_by(MessageRow.seq).limit(limit))]
+
+    def count_messages(self, job_id: str, kind: str) -> int:
+        with Session(self.engine) as s:
+            return s.scalar(select(func.count()).select_from(MessageRow)
+                            .where(MessageRow.job_id == job_id, MessageRow.type == kind))
+
+    def thin_messages(self, job_id: str, kind: str) -> int:
+        """Delete every second stored message of type ``kind`` (the first and the latest kept, the rest
+        spread evenly over the run); returns how many remain."""
+        with self._lock, Session(self.engine) as s:
+            seqs = list(s.scalars(select(MessageRow.seq).where(MessageRow.job_id == job_id, MessageRow.type == kind)
+                                  .order_by(MessageRow.seq)))
+            doomed = seqs[1:-1:2]
+            s.execute(delete(MessageRow).where(MessageRow.job_id == job_id, MessageRow.seq.in_(doomed)))
+            s.commit()
+            return len(seqs) - len(doomed)
+
     def truncate_messages(self, job_id: str, after: int) -> None:
         """Delete a job's messages with ``seq > after`` and set its ``last_seq`` to ``after``."""
         with self._lock, Session(self.engine) as s:
