@@ -43,7 +43,7 @@ class JobRun:
         self.types: list[str] = []  # types[i] is the message type of texts[i]
         self.base = first_seq
         self.flushed_seq = first_seq - 1  # every message up to this seq is in the store
-        self._new_frames: dict[str, int] = {}  # visual frames stored since the type's last count
+        self._stored_frames: dict[str, int] = {}  # visual frames of each type in the store
         self.done = False
         self.changed = asyncio.Event()
         self.control = RunControl()  # stop, pause, single step, live settings
@@ -94,14 +94,13 @@ class JobRun:
 
     def _thin(self, rows: list[tuple[int, str, int, str]]) -> None:
         """Count the visual frames just stored; past ``2 * FRAMES_KEPT`` of a type, halve them."""
-        for _seq, kind, _step, _text in rows:
-            if kind in VISUAL_TYPES:
-                self._new_frames[kind] = self._new_frames.get(kind, 0) + 1
-        for kind, new in list(self._new_frames.items()):
-            if new >= FRAMES_KEPT:
-                self._new_frames[kind] = 0
-                if self.store.count_messages(self.job_id, kind) > 2 * FRAMES_KEPT:
-                    self.store.thin_messages(self.job_id, kind)
+        for kind in {kind for _seq, kind, _step, _text in rows if kind in VISUAL_TYPES}:
+            if kind not in self._stored_frames:  # a resumed job: count what earlier runs stored
+                self._stored_frames[kind] = self.store.count_messages(self.job_id, kind)
+            else:
+                self._stored_frames[kind] += sum(1 for row in rows if row[1] == kind)
+            while self._stored_frames[kind] > 2 * FRAMES_KEPT:  # a burst may need halving twice
+                self._stored_frames[kind] = self.store.thin_messages(self.job_id, kind)
 
     def _drain(self) -> None:
         """On the loop thread: move everything emitted since the last drain to ``texts``, wake once."""
