@@ -5,7 +5,7 @@ from 1 without gaps; ``step`` is the number of optimizer steps done when the mes
 Non-finite numbers are ``null``: messages are serialised with ``allow_nan=False``.
 """
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
@@ -424,6 +424,7 @@ Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, Dat
                           ReconstructionsMessage, GatesMessage, TimeGradientsMessage, ForecastMessage,
                           TextSampleMessage], Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
+MESSAGE_TYPES: tuple[str, ...] = tuple(m.model_fields["type"].default for m in get_args(get_args(Message)[0]))
 
 
 def encode(job_id: str, seq: int, event: dict) -> str:
