@@ -452,6 +452,8 @@ async function validateNow() {
     if (seq !== validateSeq) return;
     if (err instanceof ApiError && err.status >= 400 && err.status < 500) {
       store.set({ validation: { ok: false, messages: err.messages } });
+      idlePanels = { spec, panels: [] }; // a job the server refuses streams nothing
+      if (!store.get().jobId) showInside(spec);
       views.summary.showErrors(err.messages, spec);
       views.settings.markErrors(err.messages);
     } else {
