@@ -8,6 +8,7 @@ from nnplay.api.schemas import (ErrorOut, Health, JobOut, LayerTypeOut, MetricsO
 from nnplay.jobs import JobService
 from nnplay.jobs.store import JobRow
 from nnplay.probes import PROBES
+from nnplay.probes.registry import job_panels
 from nnplay.spec.data import DatasetSpec
 from nnplay.spec.layers import LAYER_MODELS
 from nnplay.spec.network import JobSpec, NetworkSummary
@@ -26,8 +27,10 @@ def service(request: Request) -> JobService:
 
 
 def job_out(svc: JobService, row: JobRow) -> JobOut:
-    return JobOut.model_validate({**{c: getattr(row, c) for c in JobOut.model_fields if hasattr(row, c)},
-                                  "queue_position": svc.queue_position(row)})
+    out = JobOut.model_validate({**{c: getattr(row, c) for c in JobOut.model_fields if hasattr(row, c)},
+                                 "queue_position": svc.queue_position(row)})
+    out.panels = job_panels(out.spec.network, out.spec.dataset, svc.settings.data_dir)
+    return out
 
 
 @router.get("/health", response_model=Health)

@@ -2,8 +2,9 @@
 
 A client that has caught up with the history and then falls ``COALESCE_BACKLOG`` messages behind the
 live ones gets coalesced visual frames: superseded
-``feature_maps``/``decision_boundary``/``neuron_maps``/``attention`` messages are skipped for it (their ``seq`` is missing from its
-stream), while every ``status``, ``metrics`` and ``gradients`` message is sent.
+frames (the probe registry's ``FRAME_TYPES``: ``feature_maps``, ``decision_boundary``, ``gates``...) are
+skipped for it (their ``seq`` is missing from its stream), while every other message (``status``,
+``metrics``, ``gradients``, ``text_sample``...) is sent.
 
 Messages are numbered (``seq``) under a lock, written to the store in batches from the worker thread,
 and handed to the event loop in numbering order through an outbox drained by one
@@ -23,6 +24,7 @@ import threading
 import time
 
 from nnplay.jobs.store import Store
+from nnplay.probes.registry import FRAME_TYPES
 from nnplay.protocol import encode
 from nnplay.train.control import RunControl
 
@@ -136,8 +138,7 @@ class JobRun:
         self.changed = asyncio.Event()
 
 
-VISUAL_TYPES = frozenset({"feature_maps", "decision_boundary", "neuron_maps", "attention", "embedding_projection",
-                          "reconstructions", "gates", "forecast"})
+VISUAL_TYPES = FRAME_TYPES  # the probe registry's frames: a later one replaces an earlier one
 COALESCE_BACKLOG = 256
 
 
