@@ -8,7 +8,8 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 extras=""
-[ "${1:-}" = "--test" ] && extras="[test]"
+# the test install adds the `ray` extra, so the Ray executor's tests run too (a local Ray, 2 CPUs)
+[ "${1:-}" = "--test" ] && extras="[test,ray]"
 # torch first, pinned (the CPU wheel where one lies on disk), so no other build is pulled in.
 # TORCH_INDEX_URL (optional) sends this one step to another wheel index: the Dockerfile sets it to
 # PyTorch's CPU-only index so the image gets the CPU build, not the multi-GB CUDA one.

@@ -35,7 +35,9 @@ def job_out(svc: JobService, row: JobRow) -> JobOut:
 
 @router.get("/health", response_model=Health)
 def health(svc: JobService = Depends(service)):
-    return Health(status="ok", version=__version__, device=svc.executor.device, running_jobs=sum(r.state == "running" for r in svc.live_runs()))
+    running = sum(r.state == "running" for r in svc.live_runs())
+    return Health(status="ok", version=__version__, device=svc.executor.device, running_jobs=running,
+                  **svc.executor.describe())
 
 
 @router.get("/presets", response_model=list[PresetOut])

@@ -73,15 +73,11 @@ class Worker:
 
     def run(self, job: dict) -> bool:
         """Train one job and report how it ended; False when this worker must not take another."""
-        control = RunControl(on_pause=lambda s: self.send(("hook", "pause", s)),
-                             on_resume=lambda s: self.send(("hook", "resume", s)),
-                             on_wait=lambda s: self.send(("hook", "wait", s)))
-        control.apply("state", job["control"])
-        self.control = control
+        control = self.attach_control(job["control"])
         try:
             result = train(JobSpec.model_validate(job["spec"]), self.emitter(job["job_id"]), lambda: control.stopped,
                            checkpoint=self.checkpoint, resume=load_state(job["resume"]), control=control,
-                           **self.options["train"])
+                           **self.train_options(job))
             self.send(("done", {"status": result.status, "final": result.final}))
             return True
         except BaseException as exc:  # noqa: BLE001 - reported to the server, which fails the job
@@ -90,6 +86,19 @@ class Worker:
             return not memory  # a worker that ran out of memory is replaced by a fresh one
         finally:
             self.control = None
+
+    def attach_control(self, snapshot: dict) -> RunControl:
+        """The job's ``RunControl``, its hooks reported to the server, in the state of ``snapshot``."""
+        control = RunControl(on_pause=lambda s: self.send(("hook", "pause", s)),
+                             on_resume=lambda s: self.send(("hook", "resume", s)),
+                             on_wait=lambda s: self.send(("hook", "wait", s)))
+        control.apply("state", snapshot)
+        self.control = control
+        return control
+
+    def train_options(self, job: dict) -> dict:
+        """``nnplay.train.train``'s keyword arguments for this job (device, data_dir, probe limits)."""
+        return self.options["train"]
 
     def emitter(self, job_id: str):
         def emit(event: dict) -> None:
