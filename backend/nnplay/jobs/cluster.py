@@ -26,6 +26,7 @@ job service sees no difference:
 ``make_executor`` imports this module, and only for ``NNPLAY_EXECUTOR=ray``.
 """
 
+import json
 import logging
 import os
 import queue
@@ -47,6 +48,10 @@ log = logging.getLogger("nnplay.jobs")
 BATCH = 512  # most worker messages in one streamed item
 WATCH_SECONDS = 0.2  # how often an actor reads its own resident memory
 PLACE_SECONDS = 1.0  # how often the launcher re-checks a job that waits for a free node
+# Warm actors outlive an executor that did not start Ray itself: the next executor of this process
+# with the same actor options takes them over (a server app re-created in one process: the tests).
+_PARKED: dict[str, list[tuple[object, dict | None]]] = {}
+_PARKED_LOCK = threading.Lock()
 
 
 class QueuePipe:
@@ -200,8 +205,10 @@ class RayExecutor:
         self.idle: list[tuple[object, dict]] = []  # warm actors and where they run
         self.idle_lock = threading.Lock()
         self.device = device
-        self.data_dir = train_options.get("data_dir")
-        self.options = {"threads": job_cpus, "memory_mb": memory_mb, "train": {"device": device, **train_options}}
+        self.data_dir = train_options.get("data_dir")  # read here; actors get uploads through the object store
+        self.options = {"threads": job_cpus, "memory_mb": memory_mb,
+                        "train": {"device": device, **train_options, "data_dir": None}}
+        self.key = json.dumps([job_cpus, self.options], sort_keys=True, default=str)
         self.local = {"num_cpus": local_cpus, "object_store_memory": object_store_mb and object_store_mb * 2**20}
         self.jobs: queue.Queue[tuple[RunRequest, Future] | None] = queue.Queue()
         self.running: dict[str, dict] = {}  # job id -> where its actor runs
@@ -226,6 +233,9 @@ class RayExecutor:
                                f"largest has {largest:g}")
         self.actor_class = ray.remote(concurrency_groups={"run": 1, "control": 1}, max_restarts=0)(JobActor).options(
             num_cpus=self.job_cpus)
+        if not self.owns_ray:
+            with _PARKED_LOCK:
+                self.idle = _PARKED.pop(self.key, [])
         self.launcher = threading.Thread(target=self._launch_all, name="nnplay-ray-launcher", daemon=True)
         self.launcher.start()
 
@@ -243,6 +253,10 @@ class RayExecutor:
             relay.join()
         with self.idle_lock:
             idle, self.idle, self.warm = self.idle, [], 0
+        if not self.owns_ray and ray.is_initialized():
+            with _PARKED_LOCK:
+                _PARKED.setdefault(self.key, []).extend(idle)
+            idle = []
         for actor, _where in idle:
             ray.kill(actor)
         if self.owns_ray:
