@@ -58,7 +58,7 @@ def local_ray():
     Executors find it running and use it; it is shut down once, at the end."""
     ray = pytest.importorskip("ray")
     if not ray.is_initialized():
-        ray.init(num_cpus=RAY_CPUS, object_store_memory=RAY_OBJECT_STORE_BYTES, include_dashboard=False,
+        ray.init(address="local", num_cpus=RAY_CPUS, object_store_memory=RAY_OBJECT_STORE_BYTES, include_dashboard=False,
                  log_to_driver=False, configure_logging=False)
     yield ray
     ray.shutdown()

@@ -49,9 +49,28 @@ BATCH = 512  # most worker messages in one streamed item
 WATCH_SECONDS = 0.2  # how often an actor reads its own resident memory
 PLACE_SECONDS = 1.0  # how often the launcher re-checks a job that waits for a free node
 # Warm actors outlive an executor that did not start Ray itself: the next executor of this process
-# with the same actor options takes them over (a server app re-created in one process: the tests).
+# takes them over if its actor options are the same, else ends them (a server app re-created in one
+# process: the tests). Key -> actors; at most one key at a time, so no CPUs stay held by strays.
 _PARKED: dict[str, list[tuple[object, dict | None]]] = {}
 _PARKED_LOCK = threading.Lock()
+
+
+def _unpark(key: str) -> list[tuple[object, dict | None]]:
+    """The parked actors of ``key``; any others are ended."""
+    with _PARKED_LOCK:
+        parked = dict(_PARKED)
+        _PARKED.clear()
+    for other, actors in parked.items():
+        if other != key:
+            for actor, _where in actors:
+                ray.kill(actor)
+    return parked.get(key, [])
+
+
+def _park(key: str, actors: list[tuple[object, dict | None]]) -> None:
+    _unpark(key)
+    with _PARKED_LOCK:
+        _PARKED[key] = actors
 
 
 class QueuePipe:
@@ -224,7 +243,9 @@ class RayExecutor:
         if self.launcher is not None:
             return
         if not ray.is_initialized():
-            kwargs = {"address": self.address} if self.address else {k: v for k, v in self.local.items() if v}
+            # unset: a new local Ray, never one that `ray start` left running on this machine
+            kwargs = {"address": self.address} if self.address else {"address": "local",
+                                                                      **{k: v for k, v in self.local.items() if v}}
             ray.init(**kwargs, include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
             self.owns_ray = True
         largest = max((n["Resources"].get("CPU", 0) for n in ray.nodes() if n["Alive"]), default=0)
@@ -234,8 +255,7 @@ class RayExecutor:
         self.actor_class = ray.remote(concurrency_groups={"run": 1, "control": 1}, max_restarts=0)(JobActor).options(
             num_cpus=self.job_cpus)
         if not self.owns_ray:
-            with _PARKED_LOCK:
-                self.idle = _PARKED.pop(self.key, [])
+            self.idle = _unpark(self.key)
         self.launcher = threading.Thread(target=self._launch_all, name="nnplay-ray-launcher", daemon=True)
         self.launcher.start()
 
@@ -254,8 +274,7 @@ class RayExecutor:
         with self.idle_lock:
             idle, self.idle, self.warm = self.idle, [], 0
         if not self.owns_ray and ray.is_initialized():
-            with _PARKED_LOCK:
-                _PARKED.setdefault(self.key, []).extend(idle)
+            _park(self.key, idle)
             idle = []
         for actor, _where in idle:
             ray.kill(actor)
@@ -280,13 +299,15 @@ class RayExecutor:
         if actor is None:
             actor = self.actor_class.remote(self.options)
             where = self._placed(actor, r)
+        if where is not None:
+            self.running[r.job_id] = where  # before the job is seen running
         if where is None or not r.before():
+            self.running.pop(r.job_id, None)
             self._release(actor, where, where is not None)
             future.set_result(None)
             return
         if r.placed is not None:
             r.placed(where)
-        self.running[r.job_id] = where
         relay = threading.Thread(target=self._relay_job, args=(actor, where, r, future), daemon=True,
                                  name=f"nnplay-ray-{r.job_id[:8]}")
         self.relays.append(relay)
