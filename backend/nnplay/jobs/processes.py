@@ -132,11 +132,17 @@ class Slot:
         self.executor = executor
         self.worker: WorkerHandle | None = None
         self.job_id: str | None = None  # the job its worker trains now
+        self.ready = threading.Event()  # its first worker is up (or failed to start)
         self.thread = threading.Thread(target=self.serve, name=f"nnplay-slot-{index}", daemon=True)
         self.thread.start()
 
     def serve(self) -> None:
-        self.start_worker()  # warm before the first job
+        try:
+            self.start_worker()  # warm before the first job
+        except WorkerError as exc:  # the next job tries again (and fails, naming this, if it must)
+            log.error("%s", exc)
+        finally:
+            self.ready.set()
         while (item := self.executor.jobs.get()) is not None:
             request, future = item
             if not future.set_running_or_notify_cancel():
@@ -226,9 +232,12 @@ class ProcessExecutor:
         self.slots: list[Slot] = []
 
     def start(self) -> None:
-        """Start the slots; each forks its warm worker at once (the first also starts the fork server)."""
+        """Start the slots and wait until their workers are up: each forks its warm worker at once (the
+        first also starts the fork server, which imports torch), so the first job starts at once."""
         if not self.slots:
             self.slots = [Slot(self, i) for i in range(self.max_workers)]
+        for slot in self.slots:
+            slot.ready.wait(READY_SECONDS)
 
     def submit(self, request: RunRequest) -> Future:
         future: Future = Future()
