@@ -1,8 +1,15 @@
 """The websocket vocabulary: one pydantic model per message type, version 1.
 
-Every message is ``{"v": 1, "type", "job_id", "seq", "step", ...}``. ``seq`` counts a job's messages
-from 1 without gaps; ``step`` is the number of optimizer steps done when the message was made.
-Non-finite numbers are ``null``: messages are serialised with ``allow_nan=False``.
+Every message is ``{"v": 1, "type", "job_id", "seq", "step", ...}``. ``seq`` numbers a job's messages
+from 1 without gaps as they are made; ``step`` is the number of optimizer steps done when the message
+was made. Non-finite numbers are ``null``: messages are serialised with ``allow_nan=False``.
+
+What a client receives is always in ``seq`` order without duplicates, but may skip numbers, in three
+documented ways: stored visual frames (the probe registry's frame types) are thinned as a run grows,
+each type keeping 200-400 spread over the run with its first and latest (``nnplay.jobs.run``); a
+client that falls 256 messages behind the live ones skips superseded frames; and ``max_points`` on the
+stream downsamples the stored step metrics and gradients (``nnplay.jobs.history``). ``status``,
+``settings``, ``data_info`` and epoch ``metrics`` messages are never skipped.
 """
 
 from typing import Annotated, Literal, Union, get_args
