@@ -91,13 +91,28 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def cmd_serve(args) -> int:
-    import uvicorn
+def start_fork_server() -> None:
+    """Start the job workers' fork server now, in the background: it imports torch and the training
+    code while this process imports the app, instead of after it (``nnplay.jobs.processes``)."""
+    import multiprocessing
+    import multiprocessing.forkserver
+    import threading
 
-    from nnplay.api.app import create_app
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["nnplay.jobs.warm"])
+    threading.Thread(target=multiprocessing.forkserver.ensure_running, daemon=True).start()
+
+
+def cmd_serve(args) -> int:
     from nnplay.settings import get_settings
 
     settings = get_settings()
+    if settings.executor == "process":
+        start_fork_server()
+
+    import uvicorn
+
+    from nnplay.api.app import create_app
+
     host, port = args.host or settings.host, args.port or settings.port
     if not is_loopback(host) and not settings.api_token and not settings.allow_unauthenticated:
         print(f"error: refusing to serve on {host} without NNPLAY_API_TOKEN: anyone who can reach it could "

@@ -56,7 +56,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         await asyncio.to_thread(warm_up)
-        await asyncio.to_thread(executor.start)  # warm workers before the first request
         service.start(asyncio.get_running_loop())
         yield
         await asyncio.to_thread(service.shutdown)

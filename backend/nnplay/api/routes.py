@@ -35,7 +35,9 @@ def job_out(svc: JobService, row: JobRow) -> JobOut:
 
 @router.get("/health", response_model=Health)
 def health(svc: JobService = Depends(service)):
-    return Health(status="ok", version=__version__, device=svc.executor.device, running_jobs=sum(r.state == "running" for r in svc.live_runs()))
+    ready = getattr(svc.executor, "ready", lambda: True)()
+    return Health(status="ok", version=__version__, device=svc.executor.device, executor=svc.settings.executor,
+                  workers_ready=ready, running_jobs=sum(r.state == "running" for r in svc.live_runs()))
 
 
 @router.get("/presets", response_model=list[PresetOut])

@@ -130,6 +130,9 @@ class Health(BaseModel):
     status: str
     version: str
     device: str
+    executor: str = Field(description="`process` (a worker process per job) or `thread`")
+    workers_ready: bool = Field(description="The warm workers are up (false for the first seconds after "
+                                            "start while the fork server imports torch; jobs wait meanwhile)")
     running_jobs: int
 
 

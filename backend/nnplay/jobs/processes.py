@@ -232,12 +232,14 @@ class ProcessExecutor:
         self.slots: list[Slot] = []
 
     def start(self) -> None:
-        """Start the slots and wait until their workers are up: each forks its warm worker at once (the
-        first also starts the fork server, which imports torch), so the first job starts at once."""
+        """Start the slots: each forks its warm worker at once, in the background (the first also starts
+        the fork server, which imports torch), so jobs find warm workers; see ``ready``."""
         if not self.slots:
             self.slots = [Slot(self, i) for i in range(self.max_workers)]
-        for slot in self.slots:
-            slot.ready.wait(READY_SECONDS)
+
+    def ready(self, timeout: float | None = 0) -> bool:
+        """Whether every slot's first worker is up (waiting at most ``timeout`` seconds)."""
+        return all(slot.ready.wait(timeout) for slot in self.slots) and bool(self.slots)
 
     def submit(self, request: RunRequest) -> Future:
         future: Future = Future()
