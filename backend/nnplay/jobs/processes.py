@@ -30,6 +30,7 @@ log = logging.getLogger("nnplay.jobs")
 WATCH_SECONDS = 0.2  # how often a training worker's resident memory is read
 READY_SECONDS = 300.0  # longest wait for a new worker (the first one starts the fork server)
 EXIT_SECONDS = 5.0
+SHUTDOWN_SECONDS = 30.0  # longest wait for a running job to stop when the server shuts down
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -255,4 +256,8 @@ class ProcessExecutor:
         for _ in self.slots:
             self.jobs.put(None)
         for slot in self.slots:
-            slot.thread.join()
+            slot.thread.join(SHUTDOWN_SECONDS)
+            if slot.thread.is_alive() and slot.worker is not None:  # a step that will not end: kill it
+                log.warning("a worker did not stop within %s s; killing it", SHUTDOWN_SECONDS)
+                slot.worker.kill()
+                slot.thread.join(EXIT_SECONDS)
