@@ -120,6 +120,7 @@ base_image() {
     FROM_ARGS=(--from "$LOCAL_BASE")
   fi
   local base=${FROM_ARGS[1]:-$UPSTREAM_BASE}
+  engine image exists "$base" || fail "no base image $base"
   engine run --rm "$base" python3 -c 'import sys; print("   base python", sys.version.split()[0])' \
     2>"$TMP/run.err" || skip "podman cannot start a container here: $(tail -n 1 "$TMP/run.err")"
 }
@@ -175,7 +176,13 @@ start_container() {
     [ "${RUN_ARGS[i]}" = --volume ] && VOLUMES+=("${RUN_ARGS[i + 1]%%:*}")
   done
   echo "   podman run ${RUN_ARGS[*]}" | cut -c1-400
-  engine run "${RUN_ARGS[@]}" >/dev/null
+  run_container
+}
+
+run_container() {
+  # podman's complaints that it cannot reach systemd to schedule the healthcheck go to a file:
+  # wait_healthy runs the healthcheck itself.
+  engine run "${RUN_ARGS[@]}" >/dev/null 2>>"$TMP/podman.err" || fail "podman run: $(tail -n 5 "$TMP/podman.err")"
 }
 
 wait_healthy() {
@@ -211,10 +218,10 @@ train_job() {
 
 recreate_container() {
   # As `docker compose down` then `up` (the volume kept): a new container, the same volume.
-  engine stop --time 30 "$NAME" >/dev/null
+  engine stop --time 30 "$NAME" >/dev/null 2>>"$TMP/podman.err"
   echo "   stopped, exit code $(engine inspect --format '{{.State.ExitCode}}' "$NAME")"
-  engine rm "$NAME" >/dev/null
-  engine run "${RUN_ARGS[@]}" >/dev/null
+  engine rm "$NAME" >/dev/null 2>>"$TMP/podman.err"
+  run_container
   wait_healthy
   "$PY" scripts/container_check.py recheck "http://127.0.0.1:$PORT" "$TMP/job.json" \
     || fail "the job did not survive the restart"
