@@ -214,9 +214,13 @@ def negative_sampling_grads(model: Word2Vec, inputs: torch.Tensor, targets: torc
     With ``z_j = s_j u_j . h`` (``s_0 = +1`` for the target, ``-1`` for the noise words, ``m_j`` the
     noise mask), ``L = -sum_j m_j log sigmoid(z_j)`` and ``dL/d(u_j . h) = s_j m_j (sigmoid(z_j) - 1)``
     (Mikolov et al. 2013b; word2vec.c's ``g``, negated): the output rows get ``G_j h`` and the hidden
-    layer ``sum_j G_j u_j``, which CBOW shares equally among the example's context words (the mean's
-    gradient; gensim's ``cbow_mean``). ``inputs``: centres ``(B,)`` (skip-gram) or contexts ``(B, 2W)``
-    (CBOW); ``targets`` ``(B,)``; ``noise`` ``(B, K)``. Equals autograd of ``forward(...) * B``.
+    layer ``e = sum_j G_j u_j``. Skip-gram: the centre's row gets ``e``; this equals autograd of
+    ``forward(...) * B``. CBOW (``h`` the mean of the context rows): every context word's row gets the
+    whole ``e``, not the mean's gradient ``e / c`` (``c`` context words), as word2vec.c's CBOW and
+    gensim's ``cbow_mean=1`` update (gensim divides only for a summed hidden layer): the input rows
+    step ``c`` times further than the exact gradient would take them, which is what makes CBOW learn
+    at word2vec's learning rates. ``inputs``: centres ``(B,)`` (skip-gram) or contexts ``(B, 2W)``
+    (CBOW); ``targets`` ``(B,)``; ``noise`` ``(B, K)``.
     """
     w_in, w_out = model.in_embed.weight.detach(), model.out_embed.weight.detach()
     n, k1 = len(targets), noise.shape[1] + 1
@@ -239,7 +243,7 @@ def negative_sampling_grads(model: Word2Vec, inputs: torch.Tensor, targets: torc
     if model.model == "skipgram":
         in_rows, in_values = inputs, grad_h
     else:
-        in_rows, in_values = rows, (grad_h / count).index_select(0, example)  # (M, D)
+        in_rows, in_values = rows, grad_h.index_select(0, example)  # (M, D): word2vec.c's neu1e, undivided
     size = w_in.shape
     return (loss, torch.sparse_coo_tensor(in_rows.unsqueeze(0), in_values, size, check_invariants=False),
             torch.sparse_coo_tensor(words.view(1, -1), grad_u, size, check_invariants=False))
