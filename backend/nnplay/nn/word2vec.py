@@ -198,11 +198,10 @@ class Word2Vec(nn.Module):
 
 
 def _context_rows(inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """CBOW inputs ``(B, 2W)`` (-1 padded): the valid context ids ``(M,)``, the example of each
-    ``(M,)`` and each example's number of context words ``(B, 1)``."""
+    """CBOW inputs ``(B, 2W)`` (-1 padded): the mask of context words ``(B, 2W)``, each example's
+    number of them ``(B,)`` (at least 1) and the valid ids ``(M,)`` in row-major order."""
     valid = inputs >= 0  # (B, 2W)
-    example, _ = valid.nonzero(as_tuple=True)  # (M,) row-major, so ids line up with inputs[valid]
-    return inputs[valid], example, valid.sum(1, keepdim=True).clamp(min=1)
+    return valid, valid.sum(1).clamp(min=1), inputs[valid]
 
 
 def negative_sampling_grads(model: Word2Vec, inputs: torch.Tensor, targets: torch.Tensor,
@@ -227,9 +226,9 @@ def negative_sampling_grads(model: Word2Vec, inputs: torch.Tensor, targets: torc
     if model.model == "skipgram":
         h = w_in.index_select(0, inputs)  # (B, D)
     else:
-        rows, example, count = _context_rows(inputs)
-        h = torch.zeros(n, w_in.shape[1], dtype=w_in.dtype, device=w_in.device)
-        h.index_add_(0, example, w_in.index_select(0, rows)).div_(count)  # (B, D) mean of context rows
+        valid, count, rows = _context_rows(inputs)
+        weights = valid.to(w_in.dtype) / count.unsqueeze(1)  # (B, 2W): 1/c on context words, 0 on padding
+        h = F.embedding_bag(inputs.clamp(min=0), w_in, per_sample_weights=weights, mode="sum")  # (B, D) mean
     words = torch.cat([targets.unsqueeze(1), noise], 1)  # (B, K+1)
     u = w_out.index_select(0, words.view(-1)).view(n, k1, -1)  # (B, K+1, D)
     sign = torch.ones(k1, dtype=h.dtype, device=h.device)
@@ -243,7 +242,8 @@ def negative_sampling_grads(model: Word2Vec, inputs: torch.Tensor, targets: torc
     if model.model == "skipgram":
         in_rows, in_values = inputs, grad_h
     else:
-        in_rows, in_values = rows, grad_h.index_select(0, example)  # (M, D): word2vec.c's neu1e, undivided
+        in_rows = rows  # (M,); each gets its example's whole grad_h (word2vec.c's neu1e, undivided)
+        in_values = grad_h.repeat_interleave(count * valid.any(1), dim=0, output_size=len(rows))  # (M, D)
     size = w_in.shape
     return (loss, torch.sparse_coo_tensor(in_rows.unsqueeze(0), in_values, size, check_invariants=False),
             torch.sparse_coo_tensor(words.view(1, -1), grad_u, size, check_invariants=False))
