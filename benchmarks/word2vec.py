@@ -13,8 +13,10 @@ Printed side by side, with nnplay/gensim ratios:
   both vocabularies (3CosAdd, as gensim's evaluate_word_analogies), overall and for the 'family' section;
 - neighbour overlap: for the 100 most frequent words, the mean share of their 10 cosine neighbours that
   nnplay and gensim agree on; gensim against gensim with another seed is printed as the ceiling;
-- throughput: corpus words processed per second of training (tokens x epochs / seconds), the best
-  of ``--repeats`` runs of each, nnplay and gensim interleaved (a loaded machine slows them unevenly).
+- throughput: corpus words processed per CPU second of training (tokens x epochs / seconds of the
+  process's CPU time, ``time.process_time``: all its threads, so gensim's producer thread counts), the
+  best of ``--repeats`` runs of each, interleaved. CPU time rather than wall time, because on a shared,
+  loaded machine wall time measures the other processes as much as these.
 
 Usage: .venv/bin/python benchmarks/word2vec.py [--corpus shakespeare_words] [--epochs 5] [--dim 100]
        [--window 5] [--negatives 5] [--min-count 5] [--batch-size 1024] [--models skipgram cbow] [--repeats 3]
@@ -46,21 +48,21 @@ def nnplay_run(args, model: str) -> tuple[list[str], torch.Tensor, float]:
                      "batch_size": args.batch_size,
                      "probe_every": 1_000_000, "seed": args.seed}})
     corpus_vocab(args.corpus, args.min_count)  # tokenising is outside the timing, as for gensim
-    started = time.perf_counter()
+    started = time.process_time()
     result = train(spec, lambda event: None)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     vocab, _ = corpus_vocab(args.corpus, args.min_count)
     return list(vocab.words), result.model.in_embed.weight.detach(), seconds
 
 
 def gensim_run(args, model: str, tokens: list[str], seed: int) -> tuple[list[str], torch.Tensor, float]:
     sentences = [tokens[i:i + 10_000] for i in range(0, len(tokens), 10_000)]
-    started = time.perf_counter()
+    started = time.process_time()
     model = GensimWord2Vec(sentences, vector_size=args.dim, window=args.window, negative=args.negatives,
                            min_count=args.min_count, sample=args.sample, epochs=args.epochs,
                            sg=int(model == "skipgram"), cbow_mean=1, hs=0, alpha=learning_rate(args, model),
                            min_alpha=learning_rate(args, model) * 1e-4, workers=1, seed=seed)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     return list(model.wv.index_to_key), torch.tensor(model.wv.vectors), seconds
 
 
@@ -109,12 +111,12 @@ def compare(args, model: str, tokens: list[str]) -> None:
         b, _ = analogy_accuracy(gs_vecs, gs_words, qs)
         c, _ = analogy_accuracy(g2_vecs, g2_words, qs)  # the seed's noise: gensim against itself
         rows.append((f"{label} ({len(qs)} questions)", a, b, f"  (gensim seed + 1: {c:.4f})"))
-    rows.append(("words per second", len(tokens) * args.epochs / nn_s, len(tokens) * args.epochs / gs_s, ""))
+    rows.append(("words per CPU second", len(tokens) * args.epochs / nn_s, len(tokens) * args.epochs / gs_s, ""))
     print(f"{'':48s}{'nnplay':>12s}{'gensim':>12s}{'ratio':>8s}")
     for label, a, b, note in rows:
         ratio = f"{a / b:8.2f}" if b else "     n/a"
         print(f"{label:48s}{a:12.4f}{b:12.4f}{ratio}{note}" if a < 10 else f"{label:48s}{a:12,.0f}{b:12,.0f}{ratio}")
-    print(f"{'training seconds':48s}{nn_s:12.1f}{gs_s:12.1f}")
+    print(f"{'training CPU seconds':48s}{nn_s:12.1f}{gs_s:12.1f}")
     print(f"neighbour overlap (top 10 of the 100 most frequent words): nnplay vs gensim "
           f"{neighbour_overlap(nn_words, nn_vecs, gs_words, gs_vecs):.3f}; gensim vs gensim (seed + 1) "
           f"{neighbour_overlap(g2_words, g2_vecs, gs_words, gs_vecs):.3f}")
