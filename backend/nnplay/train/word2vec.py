@@ -11,7 +11,11 @@ Events (plain dicts):
 Training follows word2vec.c: each epoch subsamples the corpus afresh (its own generator, seeded by
 ``seed`` and the epoch), takes dynamic windows and shuffles the examples; the learning rate decays
 linearly from ``lr`` to ``lr * 1e-4`` over the run. Gradients are those of the batch's summed loss, so
-``lr`` is per example as in word2vec's per-pair updates (0.025 for sgd, as gensim's ``alpha``).
+``lr`` is per example as in word2vec's per-pair updates (0.025 for sgd, as gensim's ``alpha``; 0.05
+for CBOW, word2vec.c's default). With negative sampling they are computed in closed form
+(``nnplay.nn.word2vec.negative_sampling_grads``: CBOW's context rows get word2vec.c's update) and
+handed to the optimizer as sparse row gradients, which plain ``sgd`` applies to the touched rows only
+(``takes_sparse_grads``); the full softmax goes through autograd.
 
 A live ``lr`` (``PATCH /api/jobs/{id}/settings``, through ``RunControl``) becomes the rate of the next
 step, and the linear decay goes on from it to the end of the run: at progress ``p0`` (the share of the
