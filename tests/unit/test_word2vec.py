@@ -92,7 +92,8 @@ def test_closed_form_gradients_equal_autograd_of_the_summed_loss(kind):
         model.out_embed.weight.normal_(generator=gen)
     targets = torch.tensor([0, 1, 1, 2, 8, 0])
     inputs = (torch.tensor([3, 3, 4, 5, 0, 1]) if kind == "skipgram"
-              else torch.tensor([[3, 4, -1, 1], [3, 3, 2, -1], [-1, -1, 7, -1], [5, 6, 7, 8], [0, 0, -1, -1], [2, -1, -1, 1]]))
+              else torch.tensor([[3, 4, -1, 1], [3, 3, 2, -1], [-1, -1, 7, -1], [5, 6, 7, 8], [0, 0, -1, -1],
+                                 [2, -1, -1, 1]]))
     noise = torch.tensor([[0, 1, 2, 0], [1, 1, 5, 6], [7, 7, 7, 1], [2, 3, 4, 5], [8, 8, 0, 1], [0, 0, 0, 4]])
     loss, g_in, g_out = negative_sampling_grads(model, inputs, targets, noise)
     total = model(inputs, targets, noise) * len(targets)
@@ -261,7 +262,8 @@ def test_the_cbow_preset_agrees_with_gensims_cbow_as_gensim_agrees_with_itself()
         words = list(corpus_vocab("milton_words", w.min_count)[0].words)
         theirs = [gensim.Word2Vec(sentences, vector_size=w.embedding_dim, window=w.window, negative=w.n_negatives,
                                   min_count=w.min_count, sample=w.subsample, epochs=t.epochs, sg=0, cbow_mean=1,
-                                  hs=0, alpha=t.lr, min_alpha=t.lr * 1e-4, workers=1, seed=s) for s in (seed, seed + 10)]
+                                  hs=0, alpha=t.lr, min_alpha=t.lr * 1e-4, workers=1, seed=s)
+                  for s in (seed, seed + 10)]
         g_words = [list(m.wv.index_to_key) for m in theirs]
         g_vecs = [torch.tensor(m.wv.vectors) for m in theirs]
         ceiling = neighbour_overlap(g_words[1], g_vecs[1], g_words[0], g_vecs[0])
