@@ -51,14 +51,14 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 800})
-                for attempt in range(3):
+                for attempt in range(2):
                     page.goto("about:blank")
                     started = time.perf_counter()
                     page.goto(f"{server.url}/#job={job_id}")
                     page.wait_for_function(
                         "(last) => { const d = document.getElementById('loss-chart').data;"
                         " return d && d[0].x.length > 0 && d[0].x[d[0].x.length - 1] >= last; }", arg=last,
-                        timeout=120_000)
+                        timeout=600_000)
                     print(f"open #{attempt + 1}: curves drawn to step {last} in {time.perf_counter() - started:.2f} s")
                 browser.close()
         finally:
