@@ -37,6 +37,11 @@ class Settings(BaseSettings):
                                   "in bytes (default 20 MB).")
     max_activation_mb: float = Field(2048.0, gt=0, description="Largest estimated activation memory of one "
                                      "training step (forward values kept for backward), in MiB.")
+    max_message_kb: float = Field(1024.0, ge=16, le=65536, description="Largest probe message (one "
+                                  "websocket message: attention, gates, feature maps...), in KiB of JSON. "
+                                  "Validation estimates each message type from the inferred shapes; attention "
+                                  "and gates past it are sent as a window (the first tokens / heads / steps, "
+                                  "said in the message), any other type is refused with 422.")
     max_clients_per_job: int = Field(32, ge=1, description="Websocket clients watching one job at once.")
     max_stored_jobs: int = Field(1000, ge=1, description="Jobs kept in the database.")
     prune_finished_jobs: bool = Field(False, description="At max_stored_jobs, delete the oldest finished "

@@ -70,6 +70,8 @@ class NetworkSummary(BaseModel):
     layers: list[LayerSummary]
     total_params: int
     warnings: list[str] = []
+    messages: dict[str, int] = Field({}, description="Estimated bytes of the largest websocket message of each "
+                                     "probe type the job streams (after any window), against max_message_kb.")
 
 
 def bind_vocab(network: NetworkSpec, vocab_size: int | None) -> NetworkSpec:
