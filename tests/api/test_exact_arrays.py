@@ -12,7 +12,7 @@ from nnplay.spec import DatasetSpec
 from tests.api.helpers import wait_done
 
 REVERSE = {"name": "reverse", "n_samples": 200, "seq_len": 12}
-CHARS = {"name": "shakespeare_chars", "seq_len": 24, "test_fraction": 0.95}
+CHARS = {"name": "shakespeare_chars", "seq_len": 24, "test_fraction": 0.9}
 
 
 def stream(client, job_id: str) -> list[dict]:

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from nnplay import __version__
 from nnplay.api import compare, datasets, errors, export, lab, representations, routes, stream
 from nnplay.api.security import BodyLimitMiddleware, TokenAuthMiddleware
+from nnplay.data import uploads
 from nnplay.jobs import JobService, LocalExecutor, Store, resolve_device
 from nnplay.jobs.checkpoints import Checkpoints
 from nnplay.jobs.executor import warm_up
@@ -35,6 +36,7 @@ def torch_threads(settings: Settings) -> int:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A new app on the settings' database; jobs left running by a dead server become ``interrupted``."""
     settings = settings or get_settings()
+    uploads.clean_temp(settings.data_dir)  # what an upload killed midway left
     torch.set_num_threads(torch_threads(settings))
     executor = LocalExecutor(settings.max_concurrent_jobs, resolve_device(settings.device),
                              settings.max_feature_map_channels, settings.data_dir, settings.max_neuron_units,
