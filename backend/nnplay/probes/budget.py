@@ -22,6 +22,7 @@ ENVELOPE = 200  # {"v":1,"type":"...","job_id":"<32 hex>","seq":n,"step":n,"epoc
 ARRAY_OVERHEAD = 160  # "shape", "dims", "vmin"/"vmax" (a float's repr, up to 24 characters), "encoding"
 ENTRY_META = 140  # a layer entry's own fields: index, block, type, causal, heads_total, name, label, scale...
 NUMBER = 14  # a float rounded to 4 decimals in JSON, with its comma: "-123456.1234,"
+FULL_NUMBER = 25  # a float's shortest repr, with its comma: "-1.2345678901234567e-05,"
 MIN_TOKENS = 16  # attention shows at least this many tokens (or all) before heads are cut
 MIN_STEPS = 16  # gates show at least this many time steps (or all)
 

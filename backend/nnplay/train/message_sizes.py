@@ -11,7 +11,7 @@ from math import ceil, prod
 
 from nnplay.data.info import DatasetInfo
 from nnplay.data.series import SERIES_LENGTHS
-from nnplay.probes.budget import (ENTRY_META, ENVELOPE, NUMBER, AttentionWindow, attention_bytes, attention_heads,
+from nnplay.probes.budget import (ENTRY_META, ENVELOPE, FULL_NUMBER, NUMBER, AttentionWindow, attention_bytes, attention_heads,
                                   attention_window, float32_bytes, gates_bytes, gates_window, kib, label_bytes,
                                   points_bytes, recurrent_gate_layers, uint8_bytes)
 from nnplay.probes.neurons import hidden_blocks
@@ -87,7 +87,7 @@ def estimate_messages(dataset: DatasetSpec, layers, summary: NetworkSummary, inf
     if info.kind in ("sequence", "text") and any(t in ("rnn", "lstm", "gru") for t in types):
         steps, sizes["gates"] = gates_plan(layers, info, limit)
         n_recurrent = sum(t in ("rnn", "lstm", "gru") for t in types)
-        sizes["time_gradients"] = ENVELOPE + n_recurrent * (ENTRY_META + info.input_shape[0] * NUMBER)
+        sizes["time_gradients"] = ENVELOPE + n_recurrent * (ENTRY_META + info.input_shape[0] * FULL_NUMBER)
         if steps is not None:
             notes.append(f"gates: the first {steps} of {info.input_shape[0]} time steps are streamed "
                          f"({_limit_text(limit_kb)})")
