@@ -126,4 +126,4 @@ def test_a_message_without_a_window_past_the_limit_is_refused_naming_the_field(b
     spec = JobSpec.model_validate(body)
     with pytest.raises(LimitError) as err:
         check(spec, tmp_path, limit_kb=limit_kb)
-    assert err.value.field == field and "max_message_kb" in str(err.value) and "NNPLAY_MAX_MESSAGE_KB" in str(err.value)
+    assert err.value.loc == field and "max_message_kb" in str(err.value) and "NNPLAY_MAX_MESSAGE_KB" in str(err.value)
