@@ -7,7 +7,7 @@ attention and gates 3, neuron weights and regression predictions 4, feature maps
 non-finite entries null), both compact JSON. Also prints validation's estimate for the type
 (``NetworkSummary.messages``) and the time to encode each form.
 
-Usage: PYTHONPATH=backend .venv/bin/python benchmarks/messages.py [--steps 30]
+Usage: PYTHONPATH=backend .venv/bin/python benchmarks/messages.py [--steps 20]
 """
 
 import argparse
@@ -54,14 +54,13 @@ def last_messages(spec, steps: int) -> dict[str, dict]:
     spec = spec.model_copy(deep=True)
     spec.training.epochs, spec.training.probe_every = 1, 10
     last: dict[str, dict] = {}
-    count = [0]
+    calls = [0]  # should_stop is polled once after each step
 
-    def emit(event: dict) -> None:
-        if event["type"] == "metrics" and event["scope"] == "step":
-            count[0] += 1
-        last[event["type"]] = event
+    def stop() -> bool:
+        calls[0] += 1
+        return calls[0] >= steps
 
-    train(spec, emit, should_stop=lambda: count[0] >= steps)
+    train(spec, lambda event: last.__setitem__(event["type"], event), should_stop=stop)
     return {k: v for k, v in last.items() if k in OLD_DECIMALS}
 
 
@@ -74,7 +73,7 @@ def timed(fn, repeats: int = 5) -> tuple[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--steps", type=int, default=20)
     args = parser.parse_args()
     settings = Settings(data_dir=tempfile.mkdtemp())
     print(f"{'preset':24} {'message':18} {'before':>11} {'after':>11} {'after/before':>12} {'estimate':>11} "
