@@ -41,8 +41,16 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Largest request body accepted, in bytes.")
     max_upload_bytes: int = Field(20_000_000, ge=1024, description="Largest CSV upload (POST /api/datasets), "
                                   "in bytes (default 20 MB).")
+    max_datasets_mb: float = Field(2048.0, gt=0, description="Quota of every uploaded data set together, "
+                                   "stored (CSV tables as float32, texts as UTF-8), in MiB; an upload past it "
+                                   "is refused with 413 before its matrix is built.")
     max_activation_mb: float = Field(2048.0, gt=0, description="Largest estimated activation memory of one "
                                      "training step (forward values kept for backward), in MiB.")
+    max_message_kb: float = Field(1024.0, ge=16, le=65536, description="Largest probe message (one "
+                                  "websocket message: attention, gates, feature maps...), in KiB of JSON. "
+                                  "Validation estimates each message type from the inferred shapes; attention "
+                                  "and gates past it are sent as a window (the first tokens / heads / steps, "
+                                  "said in the message), any other type is refused with 422.")
     max_clients_per_job: int = Field(32, ge=1, description="Websocket clients watching one job at once.")
     stream_send_timeout_s: float = Field(30.0, gt=0, le=600, description="A websocket client that leaves one "
                                          "message unsent this long (it stopped reading) is closed with 1013.")

@@ -5,6 +5,7 @@ import json
 import torch
 
 from nnplay.probes import feature_maps
+from nnplay.probes.arrays import payload_tensor
 from nnplay.protocol import encode
 from nnplay.spec import JobSpec
 from nnplay.spec.presets import PRESETS
@@ -76,7 +77,7 @@ def test_feature_map_events_equal_the_layers_own_outputs(lenet):
     assert [m["step"] for m in maps] == [0, 10, 20, 30, 40, 45]
     last = maps[-1]
     model = result.model.eval()
-    x = torch.tensor(last["input"]["data"]).unsqueeze(0)  # (1, 1, 8, 8)
+    x = payload_tensor(last["input"]).unsqueeze(0)  # (1, 1, 8, 8), exact float32
     outputs = []
     with torch.no_grad():
         for module in model:
@@ -86,7 +87,7 @@ def test_feature_map_events_equal_the_layers_own_outputs(lenet):
     for layer in last["layers"]:
         expected = outputs[layer["index"]][:4]  # (C<=4, H, W)
         assert layer["shape"] == list(expected.shape) and layer["dims"] == ["channel", "row", "col"]
-        assert torch.allclose(torch.tensor(layer["data"]), expected, atol=1e-3)
+        torch.testing.assert_close(payload_tensor(layer), expected, atol=1e-6, rtol=0)
     assert last["layers"][2]["channels_total"] == 16 and last["layers"][2]["shape"][0] == 4
     assert abs(sum(last["prediction"]["probabilities"]) - 1) < 1e-3
 

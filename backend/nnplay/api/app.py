@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from nnplay import __version__
 from nnplay.api import compare, datasets, errors, export, lab, representations, routes, stream
 from nnplay.api.security import BodyLimitMiddleware, TokenAuthMiddleware
+from nnplay.data import uploads
 from nnplay.jobs import JobService, LocalExecutor, Store, resolve_device
 from nnplay.jobs.checkpoints import Checkpoints
 from nnplay.jobs.executor import warm_up
@@ -38,9 +39,11 @@ def make_executor(settings: Settings):
     device = resolve_device(settings.device)
     if settings.executor == "thread":
         return LocalExecutor(settings.max_concurrent_jobs, device, settings.max_feature_map_channels,
-                             settings.data_dir, settings.max_neuron_units, settings.neuron_map_resolution)
+                             settings.data_dir, settings.max_neuron_units, settings.neuron_map_resolution,
+                             settings.max_message_kb)
     options = {"max_channels": settings.max_feature_map_channels, "data_dir": settings.data_dir,
-               "max_units": settings.max_neuron_units, "unit_resolution": settings.neuron_map_resolution}
+               "max_units": settings.max_neuron_units, "unit_resolution": settings.neuron_map_resolution,
+               "max_message_kb": settings.max_message_kb}
     return ProcessExecutor(settings.max_concurrent_jobs, device, options, torch_threads(settings),
                            settings.max_job_memory_mb)
 
@@ -48,6 +51,7 @@ def make_executor(settings: Settings):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A new app on the settings' database; jobs left running by a dead server become ``interrupted``."""
     settings = settings or get_settings()
+    uploads.clean_temp(settings.data_dir)  # what an upload killed midway left
     torch.set_num_threads(torch_threads(settings))
     executor = make_executor(settings)
     service = JobService(settings, Store(settings.resolved_database_url()), executor,

@@ -15,7 +15,9 @@ from nnplay.spec.data import NAME_PATTERN, DatasetSpec
 from nnplay.spec.errors import SpecError
 
 router = APIRouter(prefix="/api")
-UPLOAD_ERRORS = {413: {"description": "The file is larger than max_upload_bytes (setting NNPLAY_MAX_UPLOAD_BYTES)"},
+UPLOAD_ERRORS = {413: {"description": "The file is larger than max_upload_bytes (setting NNPLAY_MAX_UPLOAD_BYTES), "
+                                       "or the stored data sets with it would pass max_datasets_mb (setting "
+                                       "NNPLAY_MAX_DATASETS_MB)"},
                  409: {**ERRORS[409], "description": "A data set by this name exists"},
                  422: {"description": "Malformed file (a CSV's row or column is named; a text's byte offset), a text "
                                       "too short to train, or a bad form field"}}
@@ -58,13 +60,17 @@ async def upload_dataset(request: Request, file: UploadFile = File(description="
                                  "(setting NNPLAY_MAX_UPLOAD_BYTES)")
     kind = kind or uploads.kind_from_filename(file.filename)
     chosen = name or uploads.name_from_filename(file.filename, kind)
+    common = {"name": chosen, "filename": file.filename, "builtin": tuple(DATASETS),
+              "quota_bytes": int(settings.max_datasets_mb * 2**20)}
     if kind == "text":
-        store = partial(uploads.import_text, settings.data_dir, content, name=chosen, filename=file.filename,
-                        builtin=tuple(DATASETS))
+        store = partial(uploads.import_text, settings.data_dir, content, **common)
     else:
         store = partial(uploads.import_csv, settings.data_dir, content, target=_required(target, "target"),
-                        task=_required(task, "task"), name=chosen, filename=file.filename, builtin=tuple(DATASETS))
-    return dataset_out(await run_in_threadpool(store))  # parsing 20 MB takes seconds: not on the event loop
+                        task=_required(task, "task"), **common)
+    try:
+        return dataset_out(await run_in_threadpool(store))  # parsing 20 MB takes seconds: not on the event loop
+    except uploads.QuotaExceeded as err:
+        raise HTTPException(413, str(err)) from None
 
 
 def _required(value: str | None, field: str) -> str:

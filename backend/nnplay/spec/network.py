@@ -72,6 +72,8 @@ class NetworkSummary(BaseModel):
     warnings: list[str] = []
     panels: list[str] = Field([], description="What the job will stream, one name per probe "
                               "(nnplay.probes.registry): the page shows these panels")
+    messages: dict[str, int] = Field({}, description="Estimated bytes of the largest websocket message of each "
+                                     "probe type the job streams (after any window), against max_message_kb.")
 
 
 def bind_vocab(network: NetworkSpec, vocab_size: int | None) -> NetworkSpec:

@@ -10,6 +10,7 @@ from nnplay.spec.errors import LimitError, SpecError
 from nnplay.spec.network import LayerSummary, NetworkSpec, NetworkSummary, summarize
 from nnplay.spec.training import TrainingSpec
 from nnplay.spec.word2vec import Word2VecSpec
+from nnplay.train.message_sizes import estimate_messages
 from nnplay.train.word2vec import corpus_vocab
 
 MIN_VOCAB = 10
@@ -24,7 +25,9 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
     network and vice versa), ShapeError (at ``network.layers[i].field``) when the network cannot run on
     the data or its output does not fit the loss, task or input (reconstruction), SpecError at
     ``training.loss`` for a regression set or a reconstruction with a classification loss, and LimitError
-    when it exceeds ``max_params`` or ``max_epochs``.
+    when it exceeds ``max_params`` or ``max_epochs``, or when a probe message without a window would
+    exceed ``max_message_kb`` (``nnplay.train.message_sizes``; the summary's ``messages`` gives each type's
+    estimate and its ``warnings`` say which are windowed).
     """
     training = training or TrainingSpec()
     if isinstance(network, Word2VecSpec):
@@ -53,7 +56,10 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
     if training.epochs > settings.max_epochs:
         raise LimitError(("training", "epochs"), f"epochs {training.epochs} exceeds the limit max_epochs "
                          f"{settings.max_epochs} (setting NNPLAY_MAX_EPOCHS)")
-    return summary
+    sizes, notes = estimate_messages(dataset, network.layers, summary, info, settings.max_message_kb,
+                                     settings.max_feature_map_channels, settings.max_neuron_units,
+                                     settings.neuron_map_resolution)
+    return summary.model_copy(update={"messages": sizes, "warnings": [*summary.warnings, *notes]})
 
 
 def _batch(training: TrainingSpec, n_samples: int, test_fraction: float) -> int:

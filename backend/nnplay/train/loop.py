@@ -53,6 +53,7 @@ from torch import nn
 from nnplay.data import Split, load
 from nnplay.nn import build_network
 from nnplay.probes.arrays import finite_or_none
+from nnplay.settings import get_settings
 from nnplay.probes.gradients import layer_grad_norms, trainable_layers
 from nnplay.spec.network import JobSpec
 from nnplay.train.control import RunControl
@@ -189,14 +190,15 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
           *, split: Split | None = None, device: str = "cpu", max_channels: int = 16,
           checkpoint: Callable[[dict], None] | None = None, resume: dict | None = None,
           data_dir: str | None = None, control: RunControl | None = None, max_units: int = 16,
-          unit_resolution: int = 32) -> TrainResult:
+          unit_resolution: int = 32, max_message_kb: float | None = None) -> TrainResult:
     """Train ``spec`` to the end, a stop request or divergence; see the module docstring for events.
 
     Same spec and seed give the same losses on CPU. ``split`` may be passed to reuse loaded data;
     ``resume`` is a state given earlier to ``checkpoint``; ``data_dir`` holds uploaded data sets;
     ``control`` pauses, single-steps, stops and changes settings of the run from another thread
     (``nnplay.train.control``). ``max_channels`` (feature maps), ``max_units`` and
-    ``unit_resolution`` (neuron maps) cap the probes' messages.
+    ``unit_resolution`` (neuron maps) cap the probes' messages; ``max_message_kb`` (None: the setting
+    ``NNPLAY_MAX_MESSAGE_KB``) windows attention and gates (``nnplay.train.message_sizes``).
     """
     started = time.perf_counter()
     dev = torch.device(device)
@@ -213,7 +215,8 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     opt = make_optimizer(model.parameters(), t)
     sched = make_scheduler(opt, t)
     gen = torch.Generator().manual_seed(t.seed)
-    probe = Probe(spec, split, max_channels, dev, max_units, unit_resolution)
+    limit_kb = get_settings().max_message_kb if max_message_kb is None else max_message_kb
+    probe = Probe(spec, split, max_channels, dev, max_units, unit_resolution, limit_kb)
     watched = trainable_layers(model)
     layer_types = [spec.network.layers[i].type for i in watched]
     batch_size = len(x_tr) if t.batch_size == "full" else min(t.batch_size, len(x_tr))
