@@ -99,6 +99,7 @@ def cmd_serve(args) -> int:
 
     settings = get_settings()
     host, port = args.host or settings.host, args.port or settings.port
+    settings = settings.model_copy(update={"host": host, "port": port})  # the Host check allows `host`
     if not is_loopback(host) and not settings.api_token and not settings.allow_unauthenticated:
         print(f"error: refusing to serve on {host} without NNPLAY_API_TOKEN: anyone who can reach it could "
               "run jobs. Set NNPLAY_API_TOKEN, or NNPLAY_ALLOW_UNAUTHENTICATED=true if the network is "

@@ -147,12 +147,15 @@ def test_validate_accepts_a_whole_job_spec(client):
     assert client.post("/api/networks/validate", json={**job_spec(), "name": "mine"}).status_code == 200
 
 
-@pytest.mark.parametrize("after", ["-1", "abc", "99999999999999999999999", "9223372036854775808"])
+@pytest.mark.parametrize("after", ["-1", "abc", "99999999999999999999999", "9223372036854775808",
+                                   "\u00b2", "\u0661", "1\u0661"])  # superscript two, Arabic-Indic one
 def test_stream_after_out_of_range_closes_naming_it(client, after):
+    from urllib.parse import quote
+
     from starlette.websockets import WebSocketDisconnect
     job = post_job(client, job_spec(epochs=1)).json()
     with pytest.raises(WebSocketDisconnect) as info:
-        with client.websocket_connect(f"/api/jobs/{job['id']}/stream?after={after}") as ws:
+        with client.websocket_connect(f"/api/jobs/{job['id']}/stream?after={quote(after)}") as ws:
             ws.receive_json()
     assert info.value.code == 1008 and "after" in info.value.reason
     assert client.get("/api/health").status_code == 200

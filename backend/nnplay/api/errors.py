@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from nnplay.data.csv_import import CsvError
 from nnplay.data.uploads import DatasetExists
 from nnplay.jobs import JobConflict, JobNotFound
+from nnplay.jobs.checkpoints import CheckpointError
 from nnplay.spec.data import NAME_PATTERN
 from nnplay.spec.errors import SpecError
 from nnplay.spec.layers import LAYER_TYPES
@@ -127,4 +128,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(JobNotFound, _not_found)
     app.add_exception_handler(JobConflict, _conflict)
     app.add_exception_handler(DatasetExists, _conflict)
+    app.add_exception_handler(CheckpointError, _conflict)
     app.add_exception_handler(CsvError, _csv)

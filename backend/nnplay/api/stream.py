@@ -16,7 +16,7 @@ MAX_SEQ = 2**53  # a seq past this cannot exist (and would overflow the database
 async def stream(websocket: WebSocket, job_id: str, after: str = Query("0")):
     svc = websocket.app.state.service
     await websocket.accept()
-    if not after.isdigit() or int(after) > MAX_SEQ:
+    if not (after.isascii() and after.isdigit()) or int(after) > MAX_SEQ:  # ASCII digits only: not "²", "١"
         return await websocket.close(code=1008, reason=f"after must be an integer from 0 to {MAX_SEQ}")
     after = int(after)
     try:

@@ -186,7 +186,8 @@ class JobService:
             result: TrainResult | None = fut.result()
             if result is not None:
                 status = "interrupted" if self.shutting_down and result.status == "stopped" else result.status
-                self._finish(run, status, _end_detail(status, run.step), result.final or None)
+                detail = getattr(result, "reason", None) or _end_detail(status, run.step)  # a gradient names itself
+                self._finish(run, status, detail, result.final or None)
         except Exception as exc:  # a bug or an out-of-memory must not kill the server
             log.exception("job %s failed", run.job_id)
             self._finish(run, "failed", f"{type(exc).__name__}: {exc}", None)

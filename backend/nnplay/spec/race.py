@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nnplay.spec.errors import SpecError
-from nnplay.spec.network import JobSpec
+from nnplay.spec.network import JobSpec, Name
 
 ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu")
 RaceField = Literal["training.optimizer", "training.batch_size", "training.loss", "training.lr",
@@ -24,7 +24,7 @@ class RaceSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
-    name: str | None = Field(None, max_length=200)
+    name: Name | None = None
     base: JobSpec
     field: RaceField
     values: list[str | int | float] = Field(min_length=2, max_length=8)
