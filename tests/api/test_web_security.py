@@ -14,7 +14,6 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from nnplay.api.app import create_app
-from nnplay.api.security import RedactTokens, host_name
 from nnplay.settings import Settings
 from tests.api.helpers import wait_done
 from tests.conftest import job_spec
@@ -118,6 +117,8 @@ def test_the_address_served_on_and_the_setting_are_allowed(settings):
 
 
 def test_host_name_parsing():
+    from nnplay.api.security import host_name
+
     assert host_name("[::1]:8000") == "::1" and host_name("Example.ORG") == "example.org"
     assert host_name("a@evil.example") is None and host_name("x:port") is None and host_name("") is None
 
@@ -155,6 +156,8 @@ def test_a_blank_token_is_refused_and_a_padded_one_stripped(tmp_path):
 
 
 def test_the_log_filter_redacts_tokens():
+    from nnplay.api.security import RedactTokens
+
     # uvicorn.access's record: '%s - "%s %s HTTP/%s" %d' with the path and its query string as args
     record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
                                ("127.0.0.1:5", "GET", "/api/jobs/a/stream?after=3&token=s3cret-x", "1.1", 101), None)
