@@ -203,3 +203,32 @@ def test_temperature_must_be_positive(client):
               {"type": "linear", "out_features": 74}]
     err = only_error(post_job(client, job_spec(layers=layers, dataset={"name": "shakespeare_chars"}, temperature=0)))
     assert err["field"] == "training.temperature" and "greater than 0" in err["msg"]
+
+
+def test_a_5000_digit_number_is_a_422_saying_so(client):
+    raw = '{"dataset": {"name": "digits", "seed": ' + "9" * 5000 + "}}"
+    err = only_error(client.post("/api/jobs", content=raw, headers={"content-type": "application/json"}))
+    assert err["field"] == "body" and "number is too long" in err["msg"] and "nested" not in err["msg"]
+
+
+def test_a_form_with_too_many_parts_is_a_422_in_the_one_format(client):
+    fields = [(f"f{i}", (None, b"x")) for i in range(1001)]
+    r = client.post("/api/datasets", files=[("file", ("t.csv", b"a,y\n1,2\n", "text/csv")), *fields])
+    err = only_error(r)
+    assert err["field"] == "body" and "Too many fields" in err["msg"] and "multipart/form-data" in err["msg"]
+
+
+@pytest.mark.parametrize("extra, status", [(0, 201), (1, 413)])
+def test_a_file_of_exactly_max_upload_bytes_is_accepted(settings, extra, status):
+    """413 only past the limit: the multipart envelope around the file does not count."""
+    from fastapi.testclient import TestClient
+
+    from nnplay.api.app import create_app
+    limit = 4096
+    with TestClient(create_app(settings.model_copy(update={"max_upload_bytes": limit}))) as c:
+        content = (b"a,y\n" + b"1,2\n" * limit)[: limit + extra]  # 4 + 4 * 1023 = 4096: whole rows
+        r = c.post("/api/datasets", files={"file": ("t.csv", content, "text/csv")},
+                   data={"target": "y", "task": "regression", "name": "exact"})
+        assert r.status_code == status, r.text
+        if status == 413:
+            assert r.json()["detail"][0]["field"] == "file" and "max_upload_bytes 4,096" in r.json()["detail"][0]["msg"]

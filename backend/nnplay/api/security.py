@@ -16,6 +16,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 OPEN_PATHS = {"/api/health"}
+MULTIPART_ALLOWANCE = 64 * 1024  # bytes of an upload's body that are not the file: boundaries, headers, fields
 
 
 async def _send_json(send, status: int, body: dict, headers: list | None = None) -> None:
@@ -38,14 +39,19 @@ class BodyLimitMiddleware:
         self.app, self.max_bytes, self.uploads = app, max_bytes, uploads or {}
 
     def _limit(self, scope) -> tuple[int, str]:
+        """An upload path's limit leaves room for the multipart envelope (boundaries, part headers and
+        form fields, up to ``MULTIPART_ALLOWANCE`` bytes): the route checks the file itself against
+        the exact limit, so a file of exactly ``max_upload_bytes`` is accepted."""
         if scope.get("method") == "POST" and scope.get("path") in self.uploads:
-            return self.uploads[scope["path"]]
+            limit, setting = self.uploads[scope["path"]]
+            return limit + MULTIPART_ALLOWANCE, setting
         return self.max_bytes, "max_body_bytes"
 
     @staticmethod
     def _refusal(size: str, limit: int, setting: str) -> dict:
-        return {"detail": f"the request body is {size} bytes; the limit {setting} is {limit:,} "
-                          f"(setting NNPLAY_{setting.upper()})"}
+        """The one error shape of bad input (see nnplay.api.errors): an entry at ``body``."""
+        msg = f"the request body is {size} bytes; the limit {setting} is {limit:,} (setting NNPLAY_{setting.upper()})"
+        return {"detail": [{"loc": ["body"], "field": "body", "msg": msg, "type": "too_large"}]}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
