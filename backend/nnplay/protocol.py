@@ -5,16 +5,19 @@ from 1 without gaps; ``step`` is the number of optimizer steps done when the mes
 Non-finite numbers are ``null``: messages are serialised with ``allow_nan=False``.
 """
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
+from nnplay.spec.layers import ATTENTION_TYPES, RECURRENT_TYPES
 from nnplay.spec.training import LiveSettings
 
 VERSION = 1
 STATUSES = ("queued", "running", "paused", "completed", "stopped", "failed", "diverged", "interrupted")
 TERMINAL = frozenset({"completed", "stopped", "failed", "diverged", "interrupted"})
 Status = Literal["queued", "running", "paused", "completed", "stopped", "failed", "diverged", "interrupted"]
+RecurrentType = Literal[RECURRENT_TYPES]  # type: ignore[valid-type]
+AttentionType = Literal[ATTENTION_TYPES]  # type: ignore[valid-type]
 Task = Literal["classification", "regression", "language_modeling", "sequence_labelling"]
 
 
@@ -229,7 +232,7 @@ class GateLayer(BaseModel):
     ``units_total`` is ``hidden_size`` (the arrays hold the first ``len`` units)."""
 
     index: int
-    type: Literal["rnn", "lstm", "gru"]
+    type: RecurrentType
     layer: int = Field(ge=0)
     direction: Literal["forward", "backward"]
     units_total: int = Field(ge=1)
@@ -254,7 +257,7 @@ class TimeGradientLayer(BaseModel):
     total derivative with respect to the top stacked layer's hidden state at step ``t``."""
 
     index: int
-    type: Literal["rnn", "lstm", "gru"]
+    type: RecurrentType
     norms: list[float | None]
 
 
@@ -348,7 +351,7 @@ class AttentionLayer(ArrayPayload):
 
     index: int = Field(ge=0)
     block: int = Field(ge=0)
-    type: Literal["self_attention", "transformer_encoder"]
+    type: AttentionType
     causal: bool
 
 
@@ -426,6 +429,7 @@ Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, Dat
                           ReconstructionsMessage, GatesMessage, TimeGradientsMessage, ForecastMessage,
                           TextSampleMessage], Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
+MESSAGE_TYPES: tuple[str, ...] = tuple(m.model_fields["type"].default for m in get_args(get_args(Message)[0]))
 
 
 def encode(job_id: str, seq: int, event: dict) -> str:

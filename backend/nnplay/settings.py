@@ -24,7 +24,13 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     max_params: int = Field(5_000_000, ge=1, description="Most trainable parameters a network may have.")
     max_epochs: int = Field(500, ge=1, description="Most epochs a job may ask for.")
-    max_concurrent_jobs: int = Field(2, ge=1, le=64, description="Jobs training at once; others queue.")
+    max_concurrent_jobs: int = Field(2, ge=1, le=64, description="Jobs training at once (one worker "
+                                     "process each); others queue.")
+    executor: Literal["process", "thread"] = Field("process", description="Where jobs train: `process`, "
+                                                   "a warm worker process each (isolated, memory-limited); "
+                                                   "`thread`, threads in the server (no isolation).")
+    max_job_memory_mb: int = Field(2048, ge=256, description="Memory limit of each job's worker process, "
+                                   "in MiB (resident size and data segment; torch itself takes ~400).")
     max_feature_map_channels: int = Field(16, ge=1, le=256, description="Channels sent per conv/pool layer.")
     max_neuron_units: int = Field(16, ge=0, le=128, description="Hidden units per layer whose heatmaps "
                                   "(neuron_maps) are sent, on 2-D data; the first ones; 0 sends none.")
@@ -38,6 +44,8 @@ class Settings(BaseSettings):
     max_activation_mb: float = Field(2048.0, gt=0, description="Largest estimated activation memory of one "
                                      "training step (forward values kept for backward), in MiB.")
     max_clients_per_job: int = Field(32, ge=1, description="Websocket clients watching one job at once.")
+    stream_send_timeout_s: float = Field(30.0, gt=0, le=600, description="A websocket client that leaves one "
+                                         "message unsent this long (it stopped reading) is closed with 1013.")
     max_stored_jobs: int = Field(1000, ge=1, description="Jobs kept in the database.")
     prune_finished_jobs: bool = Field(False, description="At max_stored_jobs, delete the oldest finished "
                                       "jobs instead of refusing new ones.")

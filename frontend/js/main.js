@@ -3,6 +3,8 @@
 
 import { api, ApiError, apiToken, onTokenRequired } from './api.js';
 import { JobStream } from './socket.js';
+import { createDispatcher } from './dispatch.js';
+import { PLACEHOLDERS, createPanelViews, panelLayout, panelRoutes } from './panels.js';
 import { MSG, SCOPE, isTerminal } from './protocol.js';
 import {
   clone, configFromHash, datasetInfo, isToy, jobIdFromHash, normalizeDataset, store, tidySpec, withPath,
@@ -10,46 +12,31 @@ import {
 } from './state.js';
 import { createRaceController } from './race.js';
 import { createSurfaceController } from './surface.js';
-import { createAccuracyChart } from './views/accuracyChart.js';
-import { createAttention } from './views/attention.js';
 import { createAuthPrompt } from './views/authPrompt.js';
-import { createDecisionBoundary } from './views/decisionBoundary.js';
 import { createExportPanel, saveBlob } from './views/exportPanel.js';
-import { createFeatureMaps } from './views/featureMaps.js';
-import { createForecast } from './views/forecast.js';
-import { createGates } from './views/gates.js';
-import { createGradientFlow } from './views/gradientFlow.js';
 import { createJobList } from './views/jobList.js';
-import { createLikelihoodChart } from './views/likelihoodChart.js';
-import { createLossChart } from './views/lossChart.js';
-import { createNetworkDiagram } from './views/networkDiagram.js';
 import { createSettingsPanel } from './views/settingsPanel.js';
 import { createSpecEditor } from './views/specEditor.js';
 import { createStatusBar } from './views/statusBar.js';
 import { createSummaryTable } from './views/summaryTable.js';
 import { createRepresentations } from './views/representations.js';
 import { createTabs } from './views/tabs.js';
-import { createTextSamples } from './views/textSamples.js';
-import { createTimeGradients } from './views/timeGradients.js';
 import { createComparePanel } from './views/comparePanel.js';
 import { createUploadPanel } from './views/uploadPanel.js';
 
 const $ = (id) => document.getElementById(id);
 const VALIDATE_DELAY_MS = 300;
-const FM_PLACEHOLDER = 'Feature maps of conv/pool layers appear here while an image network trains (every "probe every" steps).';
-const BOUNDARY_PLACEHOLDER = 'Press Train: the decision boundary over the input plane is drawn every "probe every" steps.';
-const NEURONS_PLACEHOLDER = 'Press Train: every hidden unit of the MLP is drawn over the input plane, every "probe every" steps.';
-const GRADIENTS_PLACEHOLDER = 'Press Train: each layer’s gradient norm is drawn here, step by step.';
-const GATES_PLACEHOLDER = 'Press Train: the gates of every recurrent layer are drawn for the probe sequence every "probe every" steps.';
+const FM_PLACEHOLDER = PLACEHOLDERS.maps;
+const BOUNDARY_PLACEHOLDER = PLACEHOLDERS.boundary;
+const NEURONS_PLACEHOLDER = PLACEHOLDERS.neurons;
+const GRADIENTS_PLACEHOLDER = PLACEHOLDERS.gradients;
 const INSIDE = {
   image: { label: 'Feature maps', hint: 'what each conv/pool channel sees in one probe image' },
-  toy2d: { label: 'Decision boundary', hint: 'the class predicted at every point of the input plane' },
+  boundary: { label: 'Decision boundary', hint: 'the class predicted at every point of the input plane' },
   sequence: { label: 'Gates', hint: 'LSTM/GRU gates and states along the probe sequence' },
   forecast: { label: 'Forecast', hint: 'the forecast over the test range against the actual series' },
   regression: { label: 'Prediction', hint: 'the predicted target over the input (curve for 1-D, surface for 2-D)' },
 };
-const SEQUENCE_KINDS = new Set(['sequence', 'text']);
-const GRID_KINDS = new Set(['toy1d', 'toy2d']); // data kinds drawn in the boundary / prediction plot
 const RESUMABLE = new Set(['interrupted', 'stopped', 'paused']);
 const LIVE = new Set(['queued', 'running', 'paused']); // statuses that take pause / live settings
 const LIKELIHOOD_HINT = 'data term (likelihood) and prior terms (weight decay = Gaussian, L1 = Laplace)';
@@ -57,9 +44,8 @@ const ACCURACY_CAPTION = document.getElementById('accuracy-caption')?.textConten
 const BOUNDARY_CAPTION = document.getElementById('boundary-caption')?.textContent.trim().replace(/\s+/g, ' ') ?? '';
 const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
 const ATTENTION_HINT = 'what each self-attention head looks at, for one probe sequence';
-const ATTENTION_PLACEHOLDER = 'Attention heatmaps appear here while a network with self_attention or transformer_encoder layers trains (every "probe every" steps).';
+const ATTENTION_PLACEHOLDER = PLACEHOLDERS.attention;
 const ATTENTION_TYPES = new Set(['self_attention', 'transformer_encoder']);
-const RECURRENT_TYPES = new Set(['rnn', 'lstm', 'gru']);
 /** When the selected tab is hidden, the first shown of these is selected instead. */
 const TAB_FALLBACK = ['attention', 'repr', 'inside', 'neurons', 'gradients'];
 
@@ -69,7 +55,7 @@ const NO_ACCURACY = { // what the accuracy chart says for jobs that measure none
 };
 const IDLE_ACCURACY = 'Accuracy (R² for regression) is measured at the end of every epoch.';
 const REPR_HINT = 'what the network learned to represent: word vectors or an autoencoder’s codes';
-const REPR_PLACEHOLDER = 'Word vectors (word2vec jobs on a word corpus) and autoencoder codes (dataset.target “input”) appear here while they train.';
+const REPR_PLACEHOLDER = PLACEHOLDERS.repr;
 
 /** 'words' for a word2vec job, 'latent' for an autoencoder (the input as target), else null. */
 function reprMode(spec) {
@@ -82,36 +68,8 @@ function layersOf(spec) {
   return Array.isArray(spec?.network?.layers) ? spec.network.layers : [];
 }
 
-/** Whether a spec's network has a layer the attention probe watches. */
-function hasAttention(spec) {
-  return layersOf(spec).some((l) => ATTENTION_TYPES.has(l?.type));
-}
-
-/** How many hidden blocks the Neurons tab draws: as the backend's `hidden_blocks`
- * (probes/neurons.py), one per linear layer followed by another linear (the last linear is the output). */
-function hiddenBlockCount(spec) {
-  return Math.max(0, layersOf(spec).filter((l) => l?.type === 'linear').length - 1);
-}
-
-/**
- * What the sequence panel ("inside" tab on sequence and text data) gets from the server for this
- * spec, as train/sequence_probing.py streams it: `gates` (and `time_gradients`) for networks with
- * rnn/lstm/gru layers, `forecast` on series (sets with a `window`) whatever the network, and
- * `text_sample` for character models whose recurrent layers are all unidirectional and return
- * every step (probes/sampling.py `can_generate`).
- */
-function sequencePanels(spec, info) {
-  if (!SEQUENCE_KINDS.has(info?.kind)) return { gates: false, forecast: false, samples: false };
-  const recurrent = layersOf(spec).filter((l) => RECURRENT_TYPES.has(l?.type));
-  const generates = recurrent.length > 0 && recurrent.every((l) => l.return_sequences === true && !l.bidirectional);
-  return {
-    gates: recurrent.length > 0,
-    forecast: Boolean(info.params?.includes('window')),
-    samples: info.task === 'language_modeling' && generates,
-  };
-}
-
 const views = {
+  ...createPanelViews($),
   settings: createSettingsPanel({
     dataEl: $('data-fields'), trainingEl: $('training-fields'), onEdit: onFormEdit, onLive: setLive,
   }),
@@ -120,23 +78,6 @@ const views = {
   status: createStatusBar({
     statusEl: $('job-status'), noteEl: $('status-note'), finalEl: $('final-accuracy'),
     detailEl: $('job-detail'), connectionEl: $('job-connection'),
-  }),
-  loss: createLossChart($('loss-chart')),
-  accuracy: createAccuracyChart($('accuracy-chart')),
-  maps: createFeatureMaps($('feature-maps'), { placeholder: FM_PLACEHOLDER }),
-  boundary: createDecisionBoundary($('decision-boundary'), { placeholder: BOUNDARY_PLACEHOLDER }),
-  gradients: createGradientFlow($('gradient-flow')),
-  neurons: createNetworkDiagram({
-    diagramEl: $('network-diagram'), detailEl: $('neuron-detail'), legendEl: $('neuron-legend'), placeholder: NEURONS_PLACEHOLDER,
-  }),
-  gates: createGates($('gates'), { placeholder: GATES_PLACEHOLDER }),
-  forecast: createForecast($('forecast'), { placeholder: 'The forecast over the test range is drawn at every probe.' }),
-  samples: createTextSamples($('text-samples'), { placeholder: 'Generated text appears at every probe.' }),
-  timeGradients: createTimeGradients($('time-gradients'), { placeholder: 'Gradients through time appear at every probe.' }),
-  likelihood: createLikelihoodChart($('likelihood-chart')),
-  attention: createAttention({
-    plotEl: $('attention-plot'), controlsEl: $('attention-controls'), ioEl: $('attention-io'),
-    placeholder: ATTENTION_PLACEHOLDER,
   }),
   tabs: createTabs({
     tabs: [
@@ -503,12 +444,16 @@ async function validateNow() {
     views.status.clearError({ unreachableOnly: true }); // the server answers again
     if (seq !== validateSeq) return;
     store.set({ validation: { ok: true, summary } });
+    idlePanels = { spec, panels: summary.panels ?? null };
+    if (!store.get().jobId) showInside(spec);
     views.summary.showSummary(summary, spec);
     views.settings.markErrors([]);
   } catch (err) {
     if (seq !== validateSeq) return;
     if (err instanceof ApiError && err.status >= 400 && err.status < 500) {
       store.set({ validation: { ok: false, messages: err.messages } });
+      idlePanels = { spec, panels: [] }; // a job the server refuses streams nothing
+      if (!store.get().jobId) showInside(spec);
       views.summary.showErrors(err.messages, spec);
       views.settings.markErrors(err.messages);
     } else {
@@ -753,43 +698,39 @@ function resetSequenceViews(text) {
   $('clip-note').textContent = '';
 }
 
+let idlePanels = { spec: undefined, panels: null }; // the server's panels for the last spec it validated
+
+/** The panels the server says the job on screen streams, or with no job, the current spec's once the
+ * server has validated it; undefined while they are not known (the tabs then stay as they are). */
+function currentPanels() {
+  const { job, spec } = store.get();
+  if (job) return job.panels ?? null;
+  return idlePanels.spec === spec ? idlePanels.panels : undefined;
+}
+
 /**
- * The "inside" tab shows the decision boundary for 2-D data sets, the gates / forecast / generated
- * text for sequence data (what the server streams for this network), and the feature-map panel for
- * the rest (images draw maps there; other data sets get a note saying what is drawn for which data).
- * Tabs with nothing to show for this network and data are hidden, and a hidden selected tab falls
- * back to one that shows something (TAB_FALLBACK).
+ * Show the tabs and boxes of the panels the server streams (`currentPanels`, from panels.js's
+ * layout): the "inside" tab holds the feature maps, the decision boundary or the sequence panels;
+ * tabs with nothing to show are hidden, and a hidden selected tab falls back to one that shows
+ * something (TAB_FALLBACK). Captions follow the spec's data set.
  */
 function showInside(spec) {
   const info = datasetInfo(spec?.dataset?.name);
-  const toy = GRID_KINDS.has(info?.kind);
-  const seq = SEQUENCE_KINDS.has(info?.kind);
-  const panels = sequencePanels(spec, info);
   const repr = reprMode(spec);
-  $('boundary-box').hidden = !toy;
-  $('seq-box').hidden = !seq;
-  $('fm-box').hidden = toy || seq;
-  $('gates').hidden = !panels.gates;
-  $('gates-caption').hidden = !panels.gates;
-  $('forecast').hidden = !panels.forecast;
-  $('text-samples').hidden = !panels.samples;
-  $('time-gradients').hidden = !panels.gates;
-  $('time-gradients-caption').hidden = !panels.gates;
-  const seqKind = panels.gates || !panels.forecast ? 'sequence' : 'forecast';
-  const inside = INSIDE[seq ? seqKind : !toy ? 'image' : (info.task === 'regression' ? 'regression' : 'toy2d')];
-  views.tabs.setLabel('inside', inside.label, inside.hint);
-  // word2vec and autoencoder probes send representations only (no maps, boundary or gates); feature
-  // tables get no probe picture; sequence data without a recurrent layer or a series gets nothing in
-  // the "inside" tab.
-  const shown = {
-    inside: !repr && !['corpus', 'tabular'].includes(info?.kind)
-      && (!seq || panels.gates || panels.forecast || panels.samples),
-    neurons: info?.kind === 'toy2d' && !repr && hiddenBlockCount(spec) > 0,
-    attention: hasAttention(spec),
-    repr: Boolean(repr),
-  };
-  for (const [key, on] of Object.entries(shown)) $(`tab-${key}`).hidden = !on;
-  if (shown[store.get().tab] === false) store.set({ tab: TAB_FALLBACK.find((key) => shown[key] !== false) });
+  const panels = currentPanels();
+  showCaptions(spec, info, repr);
+  if (panels === undefined) return;
+  const layout = panelLayout(panels);
+  for (const box of layout.boxes) $(box).hidden = box !== layout.box;
+  for (const [id, on] of Object.entries(layout.parts)) $(id).hidden = !on;
+  const key = layout.inside === 'boundary' && info?.task === 'regression' ? 'regression' : layout.inside;
+  views.tabs.setLabel('inside', INSIDE[key].label, INSIDE[key].hint);
+  for (const [tab, on] of Object.entries(layout.tabs)) $(`tab-${tab}`).hidden = !on;
+  if (layout.tabs[store.get().tab] === false) store.set({ tab: TAB_FALLBACK.find((k) => layout.tabs[k] !== false) });
+}
+
+/** The captions under the boundary, attention and accuracy charts for `spec`'s data set. */
+function showCaptions(spec, info, repr) {
   $('boundary-caption').textContent = info?.task === 'regression'
     ? (info.kind === 'toy1d'
       ? 'Red: the model’s prediction over x; dots: train, rings: test. Watch the curve bend to follow the data, not the noise.'
@@ -876,10 +817,11 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   views.gradients.reset('Waiting for the first steps…');
   resetSequenceViews(`Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`);
   views.likelihood.reset(record.spec?.training?.loss ?? 'cross_entropy');
-  views.attention.reset(hasAttention(record.spec)
+  const streams = new Set(record.panels || []);
+  views.attention.reset(streams.has('attention')
     ? `Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…`
     : 'This network has no self_attention or transformer_encoder layer: no attention to show.');
-  if (hasAttention(record.spec)) store.set({ tab: 'attention' });
+  if (streams.has('attention')) store.set({ tab: 'attention' });
   const repr = reprMode(record.spec);
   views.repr.reset(repr, repr ? `Waiting for the first probe (every ${record.spec?.training?.probe_every ?? '?'} steps)…` : REPR_PLACEHOLDER, id);
   if (repr) store.set({ tab: 'repr' });
@@ -958,98 +900,37 @@ function clearInbox() {
   inbox = [];
 }
 
+/** The page's routes after the panels' (panels.js): the job's own messages, the status line and notes. */
+const JOB_ROUTES = [
+  { type: MSG.GRADIENTS, mode: 'latest', handle: showClipping },
+  { type: MSG.METRICS, mode: 'all', handle: showProgress },
+  { type: MSG.DATA_INFO, mode: 'latest', handle: showDataInfo },
+  { type: MSG.SETTINGS, mode: 'latest', handle: showLiveChange },
+  { type: MSG.STATUS, mode: 'latest', handle: (msg) => applyStatus(msg) },
+];
+
+const dispatch = createDispatcher([...panelRoutes(views), ...JOB_ROUTES]);
+
 function processInbox() {
   const batch = inbox;
   inbox = [];
-  const { jobId } = store.get();
-  let lastStatus = null;
-  let lastMetrics = null;
-  let lastMaps = null;
-  let lastBoundary = null;
-  let lastNeurons = null;
-  let points = null;
-  let epochDone = false;
-  let lastGates = null;
-  let lastForecast = null;
-  const gradients = [];
-  const samples = [];
-  const timeGradients = [];
-  let lastSettings = null;
-  const attention = [];
-  const codes = [];
-  let lastProjection = null;
-  let lastRecon = null;
-  for (const msg of batch) {
-    if (msg.job_id !== jobId) continue;
-    if (msg.type === MSG.STATUS) {
-      lastStatus = msg;
-    } else if (msg.type === MSG.METRICS) {
-      if (msg.scope === SCOPE.EPOCH) epochDone = true;
-      views.loss.push(msg); // buffered: drawn by the flush below
-      views.accuracy.push(msg);
-      views.likelihood.push(msg);
-      lastMetrics = msg;
-    } else if (msg.type === MSG.FEATURE_MAPS) {
-      lastMaps = msg;
-    } else if (msg.type === MSG.DATA_INFO) {
-      showDataInfo(msg);
-    } else if (msg.type === MSG.DATA_POINTS) {
-      points = msg;
-    } else if (msg.type === MSG.DECISION_BOUNDARY) {
-      lastBoundary = msg;
-    } else if (msg.type === MSG.NEURON_MAPS) {
-      lastNeurons = msg;
-    } else if (msg.type === MSG.GRADIENTS) {
-      gradients.push(msg);
-    } else if (msg.type === MSG.GATES) {
-      lastGates = msg;
-    } else if (msg.type === MSG.FORECAST) {
-      lastForecast = msg;
-    } else if (msg.type === MSG.TEXT_SAMPLE) {
-      samples.push(msg);
-    } else if (msg.type === MSG.TIME_GRADIENTS) {
-      timeGradients.push(msg);
-    } else if (msg.type === MSG.SETTINGS) {
-      lastSettings = msg;
-    } else if (msg.type === MSG.ATTENTION) {
-      attention.push(msg);
-    } else if (msg.type === MSG.EMBEDDING_PROJECTION) {
-      lastProjection = msg;
-    } else if (msg.type === MSG.LATENT_CODES) {
-      codes.push(msg);
-    } else if (msg.type === MSG.RECONSTRUCTIONS) {
-      lastRecon = msg;
-    }
-  }
-  if (lastGates) views.gates.render(lastGates);
-  if (lastForecast) views.forecast.render(lastForecast);
-  if (samples.length) views.samples.pushAll(samples);
-  if (timeGradients.length) views.timeGradients.pushAll(timeGradients);
-  if (gradients.length) showClipping(gradients[gradients.length - 1]);
-  views.loss.flush();
-  views.likelihood.flush();
-  views.accuracy.flush();
-  if (gradients.length) views.gradients.pushAll(gradients);
-  if (attention.length) views.attention.pushAll(attention);
-  if (lastProjection) views.repr.projection(lastProjection);
-  if (codes.length) views.repr.codes(codes);
-  if (lastRecon) views.repr.reconstructions(lastRecon);
-  if (points) views.boundary.setPoints(points);
-  if (lastBoundary) views.boundary.render(lastBoundary);
-  if (lastNeurons) views.neurons.render(lastNeurons);
-  if (lastMaps) views.maps.render(lastMaps);
-  if (epochDone) views.exports.epochDone();
-  const { job } = store.get();
-  if (lastMetrics) {
-    const epochs = job?.spec?.training?.epochs;
-    const lr = typeof lastMetrics.lr === 'number' ? ` · lr ${Number(lastMetrics.lr.toPrecision(3))}` : '';
-    views.status.setProgress(`epoch ${lastMetrics.epoch}${epochs ? `/${epochs}` : ''} · step ${lastMetrics.step}${lr}`);
-  }
-  if (lastSettings && LIVE.has(store.get().job?.status)) {
-    const text = Object.entries(lastSettings.changes).map(([k, v]) => `${k} = ${v}`).join(', ');
-    views.status.note(`Changed live: ${text}, from step ${lastSettings.step + 1} on.`, { ms: 5000 });
-  }
-  if (lastStatus) applyStatus(lastStatus);
+  dispatch(batch, { jobId: store.get().jobId });
+}
+
+/** The status line's progress from the newest metrics; an epoch's end enables the export links. */
+function showProgress(list) {
+  if (list.some((msg) => msg.scope === SCOPE.EPOCH)) views.exports.epochDone();
+  const last = list[list.length - 1];
+  const epochs = store.get().job?.spec?.training?.epochs;
+  const lr = typeof last.lr === 'number' ? ` · lr ${Number(last.lr.toPrecision(3))}` : '';
+  views.status.setProgress(`epoch ${last.epoch}${epochs ? `/${epochs}` : ''} · step ${last.step}${lr}`);
+}
+
+/** A live settings change of the job on screen, while it still takes them. */
+function showLiveChange(msg) {
+  if (!LIVE.has(store.get().job?.status)) return;
+  const text = Object.entries(msg.changes).map(([k, v]) => `${k} = ${v}`).join(', ');
+  views.status.note(`Changed live: ${text}, from step ${msg.step + 1} on.`, { ms: 5000 });
 }
 
 /** The global gradient norm, the clipping threshold and how many steps were clipped so far. */

@@ -232,3 +232,15 @@ def test_a_file_of_exactly_max_upload_bytes_is_accepted(settings, extra, status)
         assert r.status_code == status, r.text
         if status == 413:
             assert r.json()["detail"][0]["field"] == "file" and "max_upload_bytes 4,096" in r.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize("max_points", ["\u00b2\u00b2", "\u0661\u0660\u0660"])
+def test_stream_max_points_in_non_ascii_digits_closes_naming_it(client, max_points):
+    from urllib.parse import quote
+
+    from starlette.websockets import WebSocketDisconnect
+    job = post_job(client, job_spec(epochs=1)).json()
+    with pytest.raises(WebSocketDisconnect) as info:
+        with client.websocket_connect(f"/api/jobs/{job['id']}/stream?max_points={quote(max_points)}") as ws:
+            ws.receive_json()
+    assert info.value.code == 1008 and "max_points" in info.value.reason

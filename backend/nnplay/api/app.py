@@ -22,6 +22,7 @@ from nnplay.api.security import (BodyLimitMiddleware, CrossOriginGuard, HostChec
 from nnplay.jobs import JobService, LocalExecutor, Store, resolve_device
 from nnplay.jobs.checkpoints import Checkpoints
 from nnplay.jobs.executor import warm_up
+from nnplay.jobs.processes import ProcessExecutor
 from nnplay.settings import Settings, get_settings
 
 FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
@@ -34,13 +35,23 @@ def torch_threads(settings: Settings) -> int:
     return settings.torch_threads or max(1, (os.cpu_count() or 1) // settings.max_concurrent_jobs)
 
 
+def make_executor(settings: Settings):
+    """The executor of ``settings.executor``: warm worker processes (default) or threads in this process."""
+    device = resolve_device(settings.device)
+    if settings.executor == "thread":
+        return LocalExecutor(settings.max_concurrent_jobs, device, settings.max_feature_map_channels,
+                             settings.data_dir, settings.max_neuron_units, settings.neuron_map_resolution)
+    options = {"max_channels": settings.max_feature_map_channels, "data_dir": settings.data_dir,
+               "max_units": settings.max_neuron_units, "unit_resolution": settings.neuron_map_resolution}
+    return ProcessExecutor(settings.max_concurrent_jobs, device, options, torch_threads(settings),
+                           settings.max_job_memory_mb)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A new app on the settings' database; jobs left running by a dead server become ``interrupted``."""
     settings = settings or get_settings()
     torch.set_num_threads(torch_threads(settings))
-    executor = LocalExecutor(settings.max_concurrent_jobs, resolve_device(settings.device),
-                             settings.max_feature_map_channels, settings.data_dir, settings.max_neuron_units,
-                             settings.neuron_map_resolution)
+    executor = make_executor(settings)
     service = JobService(settings, Store(settings.resolved_database_url()), executor,
                          Checkpoints(settings.data_dir / "checkpoints"))
 

@@ -84,10 +84,11 @@ def delete_dataset(request: Request, name: str = Path(pattern=NAME_PATTERN, max_
     """Delete an uploaded data set. Finished jobs that used it keep their history and weights."""
     if name in DATASETS:
         raise JobConflict(f"'{name}' is a built-in data set; only uploaded sets can be deleted")
-    busy = [r.job_id for r in svc.live_runs() if r.state not in ("completed", "stopped", "failed", "diverged")
-            and svc.get(r.job_id).spec["dataset"]["name"] == name]
-    if busy:
-        raise JobConflict(f"job {busy[0]} uses data set '{name}' and has not finished; stop it first")
-    if not uploads.delete(request.app.state.settings.data_dir, name):
-        raise HTTPException(404, f"no uploaded data set named '{name}'")
+    with svc.lifecycle:  # no job is created on this set between the check and the deletion
+        busy = [r.job_id for r in svc.live_runs() if r.state not in ("completed", "stopped", "failed", "diverged")
+                and (row := svc.store.get_job(r.job_id)) is not None and row.spec["dataset"]["name"] == name]
+        if busy:
+            raise JobConflict(f"job {busy[0]} uses data set '{name}' and has not finished; stop it first")
+        if not uploads.delete(request.app.state.settings.data_dir, name):
+            raise HTTPException(404, f"no uploaded data set named '{name}'")
     return Response(status_code=204)

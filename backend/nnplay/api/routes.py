@@ -1,6 +1,6 @@
 """Thin REST routes: parse, call the job service, return a model."""
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from nnplay import __version__
 from nnplay.api.schemas import (ErrorOut, Health, JobOut, LayerTypeOut, MetricsOut, PresetOut,
@@ -8,6 +8,7 @@ from nnplay.api.schemas import (ErrorOut, Health, JobOut, LayerTypeOut, MetricsO
 from nnplay.jobs import JobService
 from nnplay.jobs.store import JobRow
 from nnplay.probes import PROBES
+from nnplay.probes.registry import job_panels
 from nnplay.spec.data import DatasetSpec
 from nnplay.spec.layers import LAYER_MODELS
 from nnplay.spec.network import JobSpec, NetworkSummary
@@ -26,8 +27,10 @@ def service(request: Request) -> JobService:
 
 
 def job_out(svc: JobService, row: JobRow) -> JobOut:
-    return JobOut.model_validate({**{c: getattr(row, c) for c in JobOut.model_fields if hasattr(row, c)},
-                                  "queue_position": svc.queue_position(row)})
+    out = JobOut.model_validate({**{c: getattr(row, c) for c in JobOut.model_fields if hasattr(row, c)},
+                                 "queue_position": svc.queue_position(row)})
+    out.panels = job_panels(out.spec.network, out.spec.dataset, svc.settings.data_dir)
+    return out
 
 
 @router.get("/health", response_model=Health)
@@ -72,8 +75,11 @@ def get_job(job_id: str, svc: JobService = Depends(service)):
 
 
 @router.get("/jobs/{job_id}/metrics", response_model=MetricsOut, responses={404: ERRORS[404]})
-def job_metrics(job_id: str, svc: JobService = Depends(service)):
-    return MetricsOut(job_id=job_id, metrics=svc.metrics(job_id))
+def job_metrics(job_id: str, svc: JobService = Depends(service),
+                max_points: int | None = Query(None, ge=10, le=100_000, description="Downsample the step "
+                                               "metrics to about this many: first, last, min and max "
+                                               "train_loss per bucket (epoch metrics are all kept)")):
+    return MetricsOut(job_id=job_id, metrics=svc.metrics(job_id, max_points))
 
 
 @router.post("/jobs/{job_id}/stop", response_model=JobOut,

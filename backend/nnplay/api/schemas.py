@@ -39,6 +39,8 @@ class JobOut(BaseModel):
     last_seq: int
     queue_position: int | None = Field(None, description="1 = next to start; null unless queued")
     race_id: str | None = Field(None, description="The race this job runs in (POST /api/races), else null")
+    panels: list[str] = Field([], description="What the job streams, one name per probe "
+                              "(nnplay.probes.registry), as in its validation summary")
 
 
 class RaceRunOut(BaseModel):

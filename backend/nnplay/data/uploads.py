@@ -87,6 +87,11 @@ def _store(data_dir: Path | str, info: DatasetInfo, write: Callable[[Path], None
         raise
 
 
+def exists(data_dir: Path | str, name: str) -> bool:
+    """An uploaded set of this name is stored."""
+    return (root(data_dir) / name / "meta.json").is_file()
+
+
 def delete(data_dir: Path | str, name: str) -> bool:
     """Remove a stored set; False when there was none."""
     folder = root(data_dir) / name

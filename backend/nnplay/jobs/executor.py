@@ -1,12 +1,22 @@
-"""Where training runs. The interface is small enough for a Ray executor to implement later:
-submit a RunRequest (a job spec, an ``emit`` callback, a stop flag, a checkpoint sink, an optional
-state to resume from and a RunControl), get a future of its TrainResult. Events and states are plain
-data; a remote executor relays the control's commands (pause, step, settings) to its worker."""
+"""Where training runs: the executor interface and the in-process (thread) executor.
+
+An executor takes a :class:`RunRequest` (a job spec, callbacks for its messages, a stop flag, a
+checkpoint sink, optional checkpoint bytes to resume from and a ``RunControl``) and returns a future of
+how the run ended (an object with ``status`` and ``final``). Everything that crosses it is plain data:
+messages as dicts (``emit``, in-process) or JSON text encoded where the job trains (``publish``),
+checkpoints as ``torch.save`` bytes with ``{"step", "final"}``, control as commands a remote executor
+relays (``RunControl.attach``). The default executor, worker processes, is
+``nnplay.jobs.processes.ProcessExecutor``; a Ray executor implements the same ``submit``/``shutdown``.
+"""
+
+import io
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
+
+import torch
 
 from nnplay.spec.network import JobSpec
 from nnplay.train import TrainResult, train
@@ -15,19 +25,28 @@ from nnplay.train.control import RunControl
 
 @dataclass
 class RunRequest:
-    """One job to train. ``before()`` runs first in the worker; returning False skips the job."""
+    """One job to train. ``before()`` runs first, when a worker is free; returning False skips the job.
 
+    ``emit(event)`` takes an event dict (in-process executors); ``publish(type, step, text)`` a message
+    already encoded with ``seq`` = ``nnplay.jobs.run.SEQ_PLACEHOLDER`` (executors whose jobs train
+    elsewhere). ``checkpoint(meta, data)`` takes ``{"step", "final"}`` and the state's ``torch.save``
+    bytes; ``resume`` is such bytes."""
+
+    job_id: str
     spec: JobSpec
     emit: Callable[[dict], None]
+    publish: Callable[[str, int, str], None]
     should_stop: Callable[[], bool]
     before: Callable[[], bool]
-    checkpoint: Callable[[dict], None] | None = None
-    resume: dict | None = None
-    control: RunControl | None = None
+    checkpoint: Callable[[dict, bytes], None] | None = None
+    resume: bytes | None = None
+    control: RunControl = field(default_factory=RunControl)
 
 
 class Executor(Protocol):
     device: str
+
+    def start(self) -> None: ...
 
     def submit(self, request: RunRequest) -> Future: ...
 
@@ -35,8 +54,8 @@ class Executor(Protocol):
 
 
 class LocalExecutor:
-    """Worker threads in the server process; at most ``max_workers`` jobs train at once, the rest wait
-    in submission order."""
+    """Worker threads in the server process (``NNPLAY_EXECUTOR=thread``: no isolation, for debugging and
+    single-user use); at most ``max_workers`` jobs train at once, the rest wait in submission order."""
 
     def __init__(self, max_workers: int, device: str = "cpu", max_channels: int = 16, data_dir=None,
                  max_units: int = 16, unit_resolution: int = 32):
@@ -46,18 +65,34 @@ class LocalExecutor:
         self.data_dir = data_dir  # where uploaded data sets live
         self.probe_limits = {"max_units": max_units, "unit_resolution": unit_resolution}
 
+    def start(self) -> None:
+        pass
+
     def submit(self, request: RunRequest) -> Future:
         return self._pool.submit(self._run, request)
 
     def _run(self, r: RunRequest) -> TrainResult | None:
         if not r.before():
             return None
+        sink = (lambda state: r.checkpoint(*state_bytes(state))) if r.checkpoint else None
         return train(r.spec, r.emit, r.should_stop, device=self.device, max_channels=self.max_channels,
-                     checkpoint=r.checkpoint, resume=r.resume, data_dir=self.data_dir, control=r.control,
+                     checkpoint=sink, resume=load_state(r.resume), data_dir=self.data_dir, control=r.control,
                      **self.probe_limits)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)
+
+
+def state_bytes(state: dict) -> tuple[dict, bytes]:
+    """A training state as ``({"step", "final"}, torch.save bytes)``."""
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    return {"step": int(state["step"]), "final": state["final"] or None}, buffer.getvalue()
+
+
+def load_state(data: bytes | None) -> dict | None:
+    """Checkpoint bytes as the state ``train(resume=...)`` takes (tensors and plain data only)."""
+    return None if data is None else torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
 
 
 def warm_up() -> None:

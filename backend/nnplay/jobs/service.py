@@ -11,15 +11,19 @@ stops the old one, which is kept with its history: curves restart on the new job
 import asyncio
 import json
 import logging
+import threading
 import uuid
 from collections.abc import AsyncIterator
 
 from nnplay.jobs.checkpoints import Checkpoints
 from nnplay.jobs.executor import Executor, RunRequest
+from nnplay.jobs.history import STEP_TYPES, downsample_metrics, skipped_seqs
+from nnplay.jobs.processes import WorkerError
 from nnplay.jobs.run import JobRun, superseded
 from nnplay.jobs.store import JobRow, RaceRow, Store, now_iso
 from nnplay.protocol import TERMINAL
 from nnplay.settings import Settings
+from nnplay.data import DATASETS, uploads
 from nnplay.spec.errors import SpecError
 from nnplay.spec.network import JobSpec, network_kind
 from nnplay.spec.race import RaceSpec, race_specs
@@ -30,7 +34,9 @@ from nnplay.train.check import check_job
 log = logging.getLogger("nnplay.jobs")
 STOP_WAIT_SECONDS = 30.0
 CONTROL_WAIT_SECONDS = 30.0  # pause / step / unpause: longest wait for the loop to answer
+HISTORY_PAGE = 500  # stored messages a client reads at a time
 LIVE = ("queued", "running", "paused")  # run states that take live commands
+RESUMABLE = ("interrupted", "stopped", "failed")  # ended jobs that continue from their checkpoint
 
 
 class JobNotFound(LookupError):
@@ -55,12 +61,17 @@ class JobService:
         self.watchers: dict[str, int] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.shutting_down = False
+        # held while the set of jobs changes (create, resume, delete; an upload's deletion): request
+        # threads and the event loop never interleave a check with the change it guards
+        self.lifecycle = threading.RLock()
+        self.deleting: set[str] = set()  # jobs being deleted: they answer 404 from the first moment
 
     # ---- lifecycle -------------------------------------------------------------------------
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """Mark jobs that were running when the server died ``interrupted``; queue queued ones again."""
         self.loop = loop
+        self.executor.start()
         dead = self.store.list_jobs(status="running", limit=100_000) + self.store.list_jobs(status="paused", limit=100_000)
         for row in sorted(dead, key=lambda r: r.created_at):
             run = JobRun(row.id, row.last_seq + 1, self.store, loop)
@@ -84,13 +95,21 @@ class JobService:
         """Check the spec (ShapeError/LimitError), store the job and queue it; ``paused``: it waits
         before its first step until resumed or stepped."""
         check_job(spec.dataset, spec.network, spec.training, self.settings)
-        self._make_room()
-        job_id = uuid.uuid4().hex
-        name = spec.name or default_name(spec)
-        self.store.add_job(JobRow(id=job_id, name=name, spec=spec.model_dump(mode="json"),
-                                  status="queued", created_at=now_iso(), last_seq=0))
-        self._launch(job_id, spec, 1, paused=paused)
+        with self.lifecycle:
+            self._check_data(spec.dataset.name, ("dataset", "name"))
+            self._make_room()
+            job_id = uuid.uuid4().hex
+            name = spec.name or default_name(spec)
+            self.store.add_job(JobRow(id=job_id, name=name, spec=spec.model_dump(mode="json"),
+                                      status="queued", created_at=now_iso(), last_seq=0))
+            self._launch(job_id, spec, 1, paused=paused)
         return self.get(job_id)
+
+    def _check_data(self, name: str, loc: tuple) -> None:
+        """Under ``lifecycle``: the data set still exists (an upload may have been deleted since the
+        spec was checked); SpecError at ``loc`` otherwise."""
+        if name not in DATASETS and not uploads.exists(self.settings.data_dir, name):
+            raise SpecError(loc, f"the data set '{name}' was deleted; upload it again or pick another")
 
     def create_race(self, race: RaceSpec) -> RaceRow:
         """Check every run of the race (SpecError at ``base...`` or ``values[i]``), store the race and
@@ -105,14 +124,17 @@ class JobService:
                 check_job(spec.dataset, spec.network, spec.training, self.settings)
             except SpecError as err:
                 raise SpecError(("values", i), f"{race.field} = {race.values[i]!r}: {err.message}") from None
-        self._make_room(len(specs))
-        race_id = uuid.uuid4().hex
-        rows = [JobRow(id=uuid.uuid4().hex, name=spec.name, spec=spec.model_dump(mode="json"), status="queued",
-                       created_at=now_iso(), last_seq=0, race_id=race_id) for spec in specs]
-        self.store.add_race(RaceRow(id=race_id, name=race.name or race.base.name, field=race.field,
-                                    values=list(race.values), job_ids=[r.id for r in rows], created_at=now_iso()), rows)
-        for row, spec in zip(rows, specs):
-            self._launch(row.id, spec, 1)
+        with self.lifecycle:
+            self._check_data(race.base.dataset.name, ("base", "dataset", "name"))
+            self._make_room(len(specs))
+            race_id = uuid.uuid4().hex
+            rows = [JobRow(id=uuid.uuid4().hex, name=spec.name, spec=spec.model_dump(mode="json"), status="queued",
+                           created_at=now_iso(), last_seq=0, race_id=race_id) for spec in specs]
+            self.store.add_race(RaceRow(id=race_id, name=race.name or race.base.name, field=race.field,
+                                        values=list(race.values), job_ids=[r.id for r in rows],
+                                        created_at=now_iso()), rows)
+            for row, spec in zip(rows, specs):
+                self._launch(row.id, spec, 1)
         return self.get_race(race_id)
 
     def get_race(self, race_id: str) -> RaceRow:
@@ -137,11 +159,10 @@ class JobService:
             self.checkpoints.delete(row.id)
             log.info("pruned job %s to stay within max_stored_jobs", row.id)
 
-    def _launch(self, job_id: str, spec: JobSpec, first_seq: int, resume: dict | None = None,
+    def _launch(self, job_id: str, spec: JobSpec, first_seq: int, resume: bytes | None = None, step: int = 0,
                 paused: bool = False) -> None:
         run = JobRun(job_id, first_seq, self.store, self.loop)
         self.runs[job_id] = run
-        step = resume["step"] if resume else 0
         run.step = step
         run.emit({"type": "status", "step": step, "status": "queued"}, status="queued")
         control = run.control
@@ -150,16 +171,16 @@ class JobService:
         control.on_pause = lambda at: self._set_state(run, "running", "paused", at, "paused between two steps")
         control.on_resume = lambda at: self._set_state(run, "paused", "running", at, None)
         control.on_wait = lambda _at: run.publish_now()
-        request = RunRequest(spec, run.emit, lambda: control.stopped, lambda: self._begin(run),
-                             lambda state: self._checkpoint(run, state), resume, control)
+        request = RunRequest(job_id, spec, run.emit, run.emit_encoded, lambda: control.stopped, lambda: self._begin(run),
+                             lambda meta, data: self._checkpoint(run, meta, data), resume, control)
         run.future = self.executor.submit(request)
         run.future.add_done_callback(lambda fut: self._end(run, fut))
 
-    def _checkpoint(self, run: JobRun, state: dict) -> None:
-        """In the worker: persist the messages so far and the latest epoch's metrics (the job's
-        ``final``), then the state with the last ``seq`` it covers."""
-        run.flush(final=state["final"] or None)
-        self.checkpoints.save(run.job_id, {**state, "seq": run.next_seq - 1})
+    def _checkpoint(self, run: JobRun, meta: dict, data: bytes) -> None:
+        """From the executor: persist the messages so far and the latest epoch's metrics (the job's
+        ``final``), then the state (``data``) with the last ``seq`` it covers."""
+        run.flush(final=meta["final"] or None)
+        self.checkpoints.save(run.job_id, data, {**meta, "seq": run.next_seq - 1})
 
     def _begin(self, run: JobRun) -> bool:
         """In the worker, before training: claim the job unless it was stopped while queued."""
@@ -188,6 +209,9 @@ class JobService:
                 status = "interrupted" if self.shutting_down and result.status == "stopped" else result.status
                 detail = getattr(result, "reason", None) or _end_detail(status, run.step)  # a gradient names itself
                 self._finish(run, status, detail, result.final or None)
+        except WorkerError as exc:  # its worker raised or died: the cause, in words
+            log.warning("job %s failed: %s", run.job_id, exc)
+            self._finish(run, "failed", f"{exc}; resume continues from the last checkpoint", None)
         except Exception as exc:  # a bug or an out-of-memory must not kill the server
             log.exception("job %s failed", run.job_id)
             self._finish(run, "failed", f"{type(exc).__name__}: {exc}", None)
@@ -212,6 +236,12 @@ class JobService:
         run = self.runs.get(job_id)
         if row.status in TERMINAL or run is None or run.state in TERMINAL:
             raise JobConflict(f"job {job_id} has already ended with status '{row.status}'")
+        await self._halt(run)
+        return self.get(job_id)
+
+    async def _halt(self, run: JobRun) -> None:
+        """Stop a run and wait (at most ``STOP_WAIT_SECONDS``) until it has ended."""
+        job_id = run.job_id
         with run.state_lock:
             was_queued = run.state == "queued"
             run.state = "stopping" if was_queued or run.state == "paused" else run.state
@@ -219,12 +249,11 @@ class JobService:
         if was_queued:
             self._finish(run, "stopped", "stopped before it started", None)
             self._release(run)
-            return self.get(job_id)
+            return
         try:
             await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(run.future)), STOP_WAIT_SECONDS)
         except TimeoutError:
             log.warning("job %s did not stop within %s s", job_id, STOP_WAIT_SECONDS)
-        return self.get(job_id)
 
     async def resume(self, job_id: str) -> JobRow:
         """Continue a paused job where it waits, or an interrupted or stopped one from its last
@@ -237,21 +266,27 @@ class JobService:
         return self.resume_from_checkpoint(job_id)
 
     def resume_from_checkpoint(self, job_id: str) -> JobRow:
-        """Continue an ``interrupted`` or ``stopped`` job from its last checkpoint (409 otherwise).
+        """Continue an ``interrupted``, ``stopped`` or ``failed`` job from its last checkpoint (409 otherwise).
 
         The history is rolled back to the checkpoint: messages after its ``seq`` are deleted and the
         run continues numbering from there, so the curve has no repeated or missing step. A job that
         never reached a checkpoint starts over.
         """
+        with self.lifecycle:
+            return self._resume_from_checkpoint(job_id)
+
+    def _resume_from_checkpoint(self, job_id: str) -> JobRow:
         row = self.get(job_id)
-        if row.status not in ("interrupted", "stopped") or job_id in self.runs:
-            raise JobConflict(f"job {job_id} has status '{row.status}'; only paused, interrupted or stopped jobs resume")
-        state = self.checkpoints.load(job_id)
-        seq = int(state["seq"]) if state else 0
+        if row.status not in RESUMABLE or job_id in self.runs:
+            raise JobConflict(f"job {job_id} has status '{row.status}'; only paused, interrupted, stopped or "
+                              "failed jobs resume")
+        meta = self.checkpoints.meta(job_id)
+        data = self.checkpoints.data(job_id) if meta else None  # both checked (409) before anything changes
+        seq = int(meta["seq"]) if meta else 0
         self.store.truncate_messages(job_id, after=seq)
-        detail = f"resumed from step {state['step']}" if state else "restarted: no checkpoint was reached"
-        self.store.update_job(job_id, detail=detail, final=state["final"] if state else None)
-        self._launch(job_id, JobSpec.model_validate(row.spec), seq + 1, state)
+        detail = f"resumed from step {meta['step']}" if meta else "restarted: no checkpoint was reached"
+        self.store.update_job(job_id, detail=detail, final=meta["final"] if meta else None)
+        self._launch(job_id, JobSpec.model_validate(row.spec), seq + 1, data, meta["step"] if meta else 0)
         return self.get(job_id)
 
     def _live_run(self, job_id: str, verb: str) -> JobRun:
@@ -323,20 +358,28 @@ class JobService:
         return new
 
     async def delete(self, job_id: str) -> None:
-        """Delete a job and its history; a queued or running job is stopped first."""
-        row = self.get(job_id)
-        if row.status not in TERMINAL and job_id in self.runs:
-            try:
-                await self.stop(job_id)
-            except JobConflict:
-                pass
-        self.store.delete_job(job_id)
-        self.checkpoints.delete(job_id)
+        """Delete a job, its history and checkpoint; a queued or running job is stopped first. From the
+        first moment the job answers 404 to every other command, so nothing resumes it meanwhile."""
+        with self.lifecycle:
+            self.get(job_id)
+            self.deleting.add(job_id)
+        try:
+            run = self.runs.get(job_id)
+            if run is not None and run.state not in TERMINAL:
+                await self._halt(run)
+            with self.lifecycle:
+                run = self.runs.pop(job_id, None)
+                if run is not None:  # it did not stop in time: it ends on its own, writing nothing
+                    run.control.stop()
+                self.store.delete_job(job_id)
+                self.checkpoints.delete(job_id)
+        finally:
+            self.deleting.discard(job_id)
 
     # ---- queries ---------------------------------------------------------------------------
 
     def get(self, job_id: str) -> JobRow:
-        row = self.store.get_job(job_id)
+        row = self.store.get_job(job_id) if job_id not in self.deleting else None
         if row is None:
             raise JobNotFound(f"no job with id '{job_id}'")
         return row
@@ -356,13 +399,15 @@ class JobService:
         queued = [r.job_id for r in self.live_runs() if r.state == "queued"]
         return queued.index(row.id) + 1 if row.id in queued else None
 
-    def metrics(self, job_id: str) -> list[dict]:
-        """Every ``metrics`` message of a job, in order (persisted ones plus any not yet flushed)."""
+    def metrics(self, job_id: str, max_points: int | None = None) -> list[dict]:
+        """Every ``metrics`` message of a job, in order (persisted ones plus any not yet flushed);
+        with ``max_points``, the step metrics downsampled (``nnplay.jobs.history``)."""
         self.get(job_id)
         run = self.runs.get(job_id)
         if run is not None:
             run.flush()
-        return [json.loads(t) for t in self.store.messages(job_id, types=("metrics",))]
+        metrics = [json.loads(t) for t in self.store.messages(job_id, types=("metrics",))]
+        return downsample_metrics(metrics, max_points) if max_points else metrics
 
     def watch(self, job_id: str) -> None:
         """Count a websocket client of a job; TooManyClients past ``max_clients_per_job``."""
@@ -378,30 +423,45 @@ class JobService:
         if self.watchers[job_id] <= 0:
             del self.watchers[job_id]
 
-    async def stream(self, job_id: str, after: int = 0) -> AsyncIterator[str]:
-        """Messages with ``seq > after``: history first, then live ones; ends after a terminal status.
-        The history is sent whole; a client that later falls far behind the live messages skips
-        superseded visual frames (see ``nnplay.jobs.run.superseded``)."""
+    async def stream(self, job_id: str, after: int = 0, max_points: int | None = None) -> AsyncIterator[str]:
+        """Messages with ``seq > after``: history first (read from the store a page at a time, off the
+        event loop), then live ones; ends after a terminal status. ``max_points``: the stored history's
+        step metrics and gradients are downsampled to about that many (``nnplay.jobs.history``). A
+        client that falls ``COALESCE_BACKLOG`` messages behind the live ones skips superseded visual
+        frames (see ``nnplay.jobs.run.superseded``); one behind the live window reads the store."""
         self.get(job_id)
-        run = self.runs.get(job_id)
-        before = run.first_seq if run is not None else None
-        for text in self.store.messages(job_id, after=after, before=before):
-            yield text
-        if run is None:
-            return
-        index = max(0, after + 1 - run.first_seq)
-        caught_up = False  # the history is always sent whole; only live lag is coalesced
+        skip = await asyncio.to_thread(self._downsampled, job_id, after, max_points) if max_points else set()
+        pos, caught_up = after, False
         while True:
+            run = self.runs.get(job_id)
+            if run is None or pos + 1 < run.base:
+                page = await asyncio.to_thread(self.store.messages_page, job_id, pos, run.base if run else None,
+                                               HISTORY_PAGE)
+                for seq, text in page:
+                    if seq not in skip:
+                        yield text
+                    pos = seq
+                if page:
+                    continue
+                if run is None:
+                    return
+                pos = max(pos, run.base - 1)  # the rest below the window was thinned away
             waiter = run.changed
-            skip = superseded(run.types, index) if caught_up else set()
-            while index < len(run.texts):
-                if index not in skip:
-                    yield run.texts[index]
-                index += 1
+            batch = run.window(pos)
+            coalesced = superseded([kind for _, kind, _ in batch]) if caught_up else set()
+            for i, (seq, _kind, text) in enumerate(batch):
+                if i not in coalesced:
+                    yield text
+                pos = seq
             caught_up = True
-            if run.done:
+            if run.done and not run.window(pos):
                 return
-            await waiter.wait()
+            if not batch:
+                await waiter.wait()
+
+    def _downsampled(self, job_id: str, after: int, max_points: int) -> set[int]:
+        """In a thread: the seqs a replay downsampled to ``max_points`` leaves out."""
+        return skipped_seqs(self.store.messages(job_id, after=after, types=STEP_TYPES), max_points)
 
 
 def default_name(spec: JobSpec) -> str:

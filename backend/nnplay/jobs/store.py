@@ -71,6 +71,9 @@ class Store:
         self.engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sqlite = url.startswith("sqlite")
+        if self.sqlite:
+            _incremental_vacuum_mode(self.engine)
         Base.metadata.create_all(self.engine)
         _add_missing_columns(self.engine)
         self._lock = threading.Lock()
@@ -105,6 +108,8 @@ class Store:
         if not rows and not job_values:
             return
         with self._lock, Session(self.engine) as s:
+            if s.get(JobRow, job_id) is None:
+                return  # deleted meanwhile: a run that has not yet ended writes nothing
             if rows:  # Core executemany: no ORM object per message
                 s.execute(insert(MessageRow), [{"job_id": job_id, "seq": q, "type": t, "step": st, "body": b}
                                                for q, t, st, b in rows])
@@ -122,6 +127,31 @@ class Store:
             query = query.where(MessageRow.type.in_(types))
         with Session(self.engine) as s:
             return list(s.scalars(query.order_by(MessageRow.seq)))
+
+    def messages_page(self, job_id: str, after: int, before: int | None, limit: int) -> list[tuple[int, str]]:
+        """At most ``limit`` ``(seq, text)`` of a job's messages with ``after < seq < before``, in order:
+        a client reads a long history a page at a time."""
+        query = select(MessageRow.seq, MessageRow.body).where(MessageRow.job_id == job_id, MessageRow.seq > after)
+        if before is not None:
+            query = query.where(MessageRow.seq < before)
+        with Session(self.engine) as s:
+            return [tuple(r) for r in s.execute(query.order_by(MessageRow.seq).limit(limit))]
+
+    def count_messages(self, job_id: str, kind: str) -> int:
+        with Session(self.engine) as s:
+            return s.scalar(select(func.count()).select_from(MessageRow)
+                            .where(MessageRow.job_id == job_id, MessageRow.type == kind))
+
+    def thin_messages(self, job_id: str, kind: str) -> int:
+        """Delete every second stored message of type ``kind`` (the first and the latest kept, the rest
+        spread evenly over the run); returns how many remain."""
+        with self._lock, Session(self.engine) as s:
+            seqs = list(s.scalars(select(MessageRow.seq).where(MessageRow.job_id == job_id, MessageRow.type == kind)
+                                  .order_by(MessageRow.seq)))
+            doomed = seqs[1:-1:2]
+            s.execute(delete(MessageRow).where(MessageRow.job_id == job_id, MessageRow.seq.in_(doomed)))
+            s.commit()
+            return len(seqs) - len(doomed)
 
     def truncate_messages(self, job_id: str, after: int) -> None:
         """Delete a job's messages with ``seq > after`` and set its ``last_seq`` to ``after``."""
@@ -145,10 +175,25 @@ class Store:
             return list(s.scalars(select(RaceRow).order_by(RaceRow.created_at.desc()).limit(limit)))
 
     def delete_job(self, job_id: str) -> None:
+        """Delete a job and its messages; on SQLite the freed pages go back to the file system."""
         with self._lock, Session(self.engine) as s:
             s.execute(delete(MessageRow).where(MessageRow.job_id == job_id))
             s.execute(delete(JobRow).where(JobRow.id == job_id))
             s.commit()
+        self.release_space()
+
+    def release_space(self) -> None:
+        """SQLite: return free pages to the file system (``PRAGMA incremental_vacuum``) and truncate the
+        write-ahead log. Other databases reclaim space themselves (PostgreSQL's autovacuum)."""
+        if not self.sqlite:
+            return
+        with self._lock:
+            raw = self.engine.raw_connection()
+            try:
+                # executescript steps the statement to the end (execute frees one page only)
+                raw.driver_connection.executescript("PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(TRUNCATE);")
+            finally:
+                raw.close()
 
 
 def _add_missing_columns(engine) -> None:
@@ -157,6 +202,17 @@ def _add_missing_columns(engine) -> None:
     if "race_id" not in have:
         with engine.begin() as conn:
             conn.execute(text("ALTER TABLE jobs ADD COLUMN race_id VARCHAR(32)"))
+
+
+def _incremental_vacuum_mode(engine) -> None:
+    """Put a SQLite file in ``auto_vacuum = INCREMENTAL`` mode (a file made before needs one ``VACUUM``
+    to switch), so deleting a job's messages can give their space back."""
+    with engine.connect() as conn:
+        if conn.exec_driver_sql("PRAGMA auto_vacuum").scalar() == 2:
+            return
+        conn.exec_driver_sql("PRAGMA auto_vacuum = INCREMENTAL")
+        conn.commit()
+        conn.exec_driver_sql("VACUUM")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

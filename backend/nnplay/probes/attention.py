@@ -15,9 +15,9 @@ from torch import nn
 
 from nnplay.nn.attention import SelfAttention, causal_mask
 from nnplay.probes.arrays import array_payload
+from nnplay.spec.layers import ATTENTION_TYPES
 
 ATTENTION_DIMS = ["head", "query", "key"]
-ATTENTION_TYPES = ("self_attention", "transformer_encoder")
 
 
 def _heads(t: torch.Tensor, num_heads: int) -> torch.Tensor:

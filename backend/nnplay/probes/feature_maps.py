@@ -4,6 +4,7 @@ import torch
 from torch import nn
 
 from nnplay.probes.arrays import array_payload
+from nnplay.spec.layers import in_family
 
 IMAGE_DIMS = ["channel", "row", "col"]
 
@@ -16,7 +17,7 @@ def feature_maps(model: nn.Sequential, layer_types: list[str], probe_x: torch.Te
     ``(C, H, W)`` of a conv2d/maxpool2d/avgpool2d module (first ``max_channels`` channels) with its
     index, type, total channel count, dimension names and value range. Restores the model's mode.
     """
-    watched = [i for i, t in enumerate(layer_types) if t in ("conv2d", "maxpool2d", "avgpool2d")]
+    watched = [i for i, t in enumerate(layer_types) if in_family(t, "feature_map")]
     captured: dict[int, torch.Tensor] = {}
     hooks = [model[i].register_forward_hook(_capture(captured, i)) for i in watched]
     was_training = model.training

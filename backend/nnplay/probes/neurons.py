@@ -10,8 +10,9 @@ import torch
 from torch import nn
 
 from nnplay.probes.arrays import array_payload
+from nnplay.spec.layers import LAYER_FAMILIES, in_family
 
-ACTIVATIONS = frozenset({"relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax"})
+ACTIVATIONS = frozenset(LAYER_FAMILIES["activation"])
 UNIT_DIMS = ["unit", "row", "col"]
 WEIGHT_DIMS = ["out", "in"]
 
@@ -19,7 +20,7 @@ WEIGHT_DIMS = ["out", "in"]
 def hidden_blocks(types: list[str]) -> list[tuple[int, int]]:
     """``(linear index, unit index)`` per hidden block of a layer-type list; ``unit index`` is the
     layer whose output is the block's units. The last linear (the output layer) has no block."""
-    linears = [i for i, t in enumerate(types) if t == "linear"]
+    linears = [i for i, t in enumerate(types) if in_family(t, "dense")]
     blocks = []
     for start, end in zip(linears, linears[1:]):
         acts = [i for i in range(start + 1, end) if types[i] in ACTIVATIONS]

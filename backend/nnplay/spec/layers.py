@@ -529,7 +529,6 @@ class GRU(_Recurrent):
     gates: ClassVar[int] = 3
 
 
-RECURRENT_TYPES: tuple[str, ...] = ("rnn", "lstm", "gru")
 
 LAYER_MODELS: tuple[type[LayerBase], ...] = (
     Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, BatchNorm1d, BatchNorm2d,
@@ -541,3 +540,26 @@ LAYER_MODELS: tuple[type[LayerBase], ...] = (
 LayerSpec = Annotated[Union[LAYER_MODELS], Field(discriminator="type")]  # type: ignore[valid-type]
 
 LAYER_TYPES: tuple[str, ...] = tuple(m.model_fields["type"].annotation.__args__[0] for m in LAYER_MODELS)
+
+# Layer families: named groups of layer types, defined here once; the probes, the shape checks, the
+# protocol and the probe registry ask these instead of keeping their own lists (a test holds every
+# member to be a layer type).
+LAYER_FAMILIES: dict[str, tuple[str, ...]] = {
+    "recurrent": ("rnn", "lstm", "gru"),
+    "attention": ("self_attention", "transformer_encoder"),
+    "feature_map": ("conv2d", "maxpool2d", "avgpool2d"),  # outputs (C, H, W) drawn as feature maps
+    "image": ("conv2d", "maxpool2d", "avgpool2d", "batchnorm2d"),  # need (C, H, W) input
+    "sequence": ("embedding", "rnn", "lstm", "gru", "positional_encoding", "self_attention",
+                 "transformer_encoder", "sequence_pool"),  # need (T, F) input or token ids
+    "pointwise_activation": ("relu", "leaky_relu", "sigmoid", "tanh", "gelu"),  # one value in, one out
+    "activation": ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax"),
+    "trainable": ("linear", "conv2d", "embedding", "self_attention", "transformer_encoder", "rnn", "lstm", "gru"),
+    "dense": ("linear",),  # the units of an MLP's hidden blocks
+}
+RECURRENT_TYPES: tuple[str, ...] = LAYER_FAMILIES["recurrent"]
+ATTENTION_TYPES: tuple[str, ...] = LAYER_FAMILIES["attention"]
+
+
+def in_family(layer_type: str, family: str) -> bool:
+    """Whether ``layer_type`` belongs to ``family`` (a key of ``LAYER_FAMILIES``; KeyError otherwise)."""
+    return layer_type in LAYER_FAMILIES[family]

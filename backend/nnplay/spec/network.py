@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field
 
 from nnplay.spec.data import DatasetSpec
 from nnplay.spec.errors import ShapeError, SpecError
-from nnplay.spec.layers import RECURRENT_TYPES, LayerShapeError, LayerSpec, Shape, fmt
+from nnplay.spec.layers import ATTENTION_TYPES, LAYER_FAMILIES, RECURRENT_TYPES, LayerShapeError, LayerSpec, Shape, fmt
 from nnplay.spec.training import TrainingSpec
 from nnplay.spec.word2vec import Word2VecSpec
 
@@ -84,6 +84,8 @@ class NetworkSummary(BaseModel):
     layers: list[LayerSummary]
     total_params: int
     warnings: list[str] = []
+    panels: list[str] = Field([], description="What the job will stream, one name per probe "
+                              "(nnplay.probes.registry): the page shows these panels")
 
 
 def bind_vocab(network: NetworkSpec, vocab_size: int | None) -> NetworkSpec:
@@ -228,14 +230,14 @@ def network_warnings(network: NetworkSpec, loss: str) -> list[str]:
     return warnings
 
 
-TRAINABLE = ("linear", "conv2d", "embedding", "self_attention", "transformer_encoder") + RECURRENT_TYPES
+TRAINABLE = LAYER_FAMILIES["trainable"]
 
 
 def causal_pool_warnings(network: NetworkSpec) -> list[str]:
     """A ``first`` (CLS) pooling after causal attention: position 0 then sees only itself."""
     out, causal_at = [], None
     for index, layer in enumerate(network.layers):
-        if layer.type in ("self_attention", "transformer_encoder") and layer.causal:
+        if layer.type in ATTENTION_TYPES and layer.causal:
             causal_at = index
         if layer.type == "sequence_pool" and layer.mode == "first" and causal_at is not None:
             out.append(f"layers[{index}].mode: 'first' (CLS) pooling after the causal attention of layer "

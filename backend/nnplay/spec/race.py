@@ -10,9 +10,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nnplay.spec.errors import SpecError
+from nnplay.spec.layers import LAYER_FAMILIES
 from nnplay.spec.network import JobSpec, Name
 
-ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu")
+ACTIVATIONS = LAYER_FAMILIES["pointwise_activation"]
 RaceField = Literal["training.optimizer", "training.batch_size", "training.loss", "training.lr",
                     "training.momentum", "training.weight_decay", "activation"]
 

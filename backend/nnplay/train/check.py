@@ -3,6 +3,7 @@
 from math import ceil, prod
 
 from nnplay.data import dataset_info, is_word_corpus
+from nnplay.probes.registry import job_facts, select
 from nnplay.settings import Settings
 from nnplay.spec.data import DatasetSpec
 from nnplay.spec.errors import LimitError, SpecError
@@ -16,7 +17,7 @@ MIN_VOCAB = 10
 
 def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, training: TrainingSpec | None,
               settings: Settings) -> NetworkSummary:
-    """Summary table of ``network`` on ``dataset``.
+    """Summary table of ``network`` on ``dataset``, with the ``panels`` its job will stream.
 
     Raises SpecError at ``dataset.name`` for an unknown data set (built-in or uploaded under
     ``settings.data_dir``) or one that does not suit the kind of network (a word corpus needs a word2vec
@@ -40,6 +41,7 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
                         f"'mse', the squared error against the input; '{training.loss}' compares with labels")
     summary = summarize(network, info.input_shape, len(info.classes), training.loss, info.task,
                         target_shape=info.target_shape, vocab_size=info.vocab_size, target=dataset.target)
+    summary.panels = select(job_facts(network, dataset, info))
     if summary.total_params > settings.max_params:
         raise LimitError(("network",), f"the network has {summary.total_params:,} parameters; the limit "
                          f"max_params is {settings.max_params:,} (setting NNPLAY_MAX_PARAMS)")
@@ -97,7 +99,8 @@ def check_word2vec(dataset: DatasetSpec, network: Word2VecSpec, training: Traini
             LayerSummary(index=1, type="softmax over the vocabulary" if network.full_softmax
                          else "negative sampling (output weights)", output_shape=out, params=v * d)]
     summary = NetworkSummary(input_shape=[v], output_shape=out, layers=rows, total_params=2 * v * d,
-                             warnings=_word2vec_warnings(network, training, v, len(ids)))
+                             warnings=_word2vec_warnings(network, training, v, len(ids)),
+                             panels=select(job_facts(network, dataset, None)))
     if summary.total_params > settings.max_params:
         raise LimitError(("network", "embedding_dim"), f"the model has {summary.total_params:,} parameters (2 x "
                          f"{v:,} words x {d}); the limit max_params is {settings.max_params:,} (setting "

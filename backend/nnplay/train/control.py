@@ -9,6 +9,11 @@ The hooks ``on_pause(step)`` and ``on_resume(step)`` run in the loop's thread wh
 stops waiting (the job service records the ``paused`` / ``running`` statuses there);
 ``on_wait(step)`` runs every time the loop is about to block (after a single step too), so a waiter
 can tell the step is done.
+
+A loop in another process is driven by a ``RunControl`` on each side: the caller's copy ``attach``es a
+relay that forwards every later command (``("pause", None)``, ``("change", {...})``, ...) and returns
+the state so far for the remote copy to ``apply``; the remote side's hooks report back, and the
+caller's copy replays them with ``remote_hook`` (which keeps ``waiting_at`` and runs its own hooks).
 """
 
 import threading
@@ -19,6 +24,7 @@ from nnplay.spec.training import LiveSettings
 
 Gate = Literal["run", "step", "stop"]
 Hook = Callable[[int], None]
+Relay = Callable[[str, object], None]
 
 
 def _noop(_step: int) -> None:
@@ -35,6 +41,7 @@ class RunControl:
         self._waiting_at: int | None = None  # the step the loop waits at, None while it trains
         self._announced = False  # on_pause ran and on_resume has not yet: single steps stay paused
         self._changes: list[LiveSettings] = []
+        self._relay: Relay | None = None
         self.on_pause, self.on_resume, self.on_wait = on_pause, on_resume, on_wait
 
     # ---- commands (any thread) ------------------------------------------------------------------
@@ -42,28 +49,78 @@ class RunControl:
     def pause(self) -> None:
         with self._cond:
             self._paused = True
+            self._forward("pause")
 
     def resume(self) -> None:
         with self._cond:
             self._paused, self._grants = False, 0
             self._cond.notify_all()
+            self._forward("resume")
 
     def grant_step(self) -> None:
         """Let a paused loop take exactly one more optimizer step."""
         with self._cond:
             self._grants += 1
             self._cond.notify_all()
+            self._forward("grant_step")
 
     def stop(self) -> None:
         with self._cond:
             self._stopped = True
             self._cond.notify_all()
+            self._forward("stop")
 
     def change(self, live: LiveSettings) -> None:
         """Queue new settings; the loop applies them before its next step (paused or not)."""
         with self._cond:
+            if self._relay is not None:  # the loop runs elsewhere: nothing is taken from this copy
+                return self._forward("change", live.model_dump(exclude_unset=True))
             self._changes.append(live)
             self._cond.notify_all()
+
+    # ---- a loop in another process ----------------------------------------------------------------
+
+    def attach(self, relay: Relay) -> dict:
+        """Forward every later command through ``relay(command, argument)``; returns the state so far
+        (``{"paused", "stopped", "grants", "changes"}``, plain data) for the remote copy's ``apply``.
+        Atomic with the commands: none is lost or sent twice."""
+        with self._cond:
+            self._relay = relay
+            changes, self._changes = self._changes, []
+            return {"paused": self._paused, "stopped": self._stopped, "grants": self._grants,
+                    "changes": [c.model_dump(exclude_unset=True) for c in changes]}
+
+    def detach(self) -> None:
+        """Stop forwarding (the remote loop has ended)."""
+        with self._cond:
+            self._relay = None
+
+    def apply(self, command: str, argument: object = None) -> None:
+        """Run one relayed command (or, for ``"state"``, an ``attach`` snapshot) on this copy."""
+        if command == "state":
+            state = dict(argument)
+            for change in state.pop("changes"):
+                self.change(LiveSettings.model_validate(change))
+            with self._cond:
+                self._paused, self._grants = state["paused"], state["grants"]
+                self._stopped = self._stopped or state["stopped"]
+                self._cond.notify_all()
+        elif command == "change":
+            self.change(LiveSettings.model_validate(argument))
+        elif command in ("pause", "resume", "grant_step", "stop"):
+            getattr(self, command)()
+
+    def remote_hook(self, hook: str, step: int) -> None:
+        """Replay a remote loop's hook (``pause``, ``resume`` or ``wait``) on this copy: ``waiting_at``
+        follows the remote loop, then this copy's own hook runs."""
+        with self._cond:
+            self._waiting_at = step if hook == "wait" else None if hook == "resume" else self._waiting_at
+        {"pause": self.on_pause, "resume": self.on_resume, "wait": self.on_wait}[hook](step)
+
+    def _forward(self, command: str, argument: object = None) -> None:
+        """Under the lock: relay a command to the remote loop, if one is attached."""
+        if self._relay is not None:
+            self._relay(command, argument)
 
     # ---- state ---------------------------------------------------------------------------------
 

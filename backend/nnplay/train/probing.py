@@ -1,5 +1,8 @@
 """Probe events of a run: what the probes see, packed as plain JSON-ready dicts.
 
+Which probes run is the probe registry's answer for the job (``nnplay.probes.registry.select``); each
+selected probe with messages at probe steps has one maker here (``MAKERS``), run in registry order:
+
 - image data: ``feature_maps`` of the probe image (the first test example);
 - 2-D data: ``data_points`` once (train and test points, standardised) and ``decision_boundary``
   snapshots (class probabilities over a ``GRID_RESOLUTION`` x ``GRID_RESOLUTION`` grid);
@@ -29,14 +32,14 @@ from nnplay.probes.decision_boundary import (CURVE_DIMS, GRID_DIMS, grid_axes, g
                                              grid_probabilities, prediction_values)
 from nnplay.probes.neurons import (UNIT_DIMS, grid_forward, hidden_blocks, layer_weights, thumbnail_index,
                                    thumbnail_points, unit_maps)
-from nnplay.probes.attention import ATTENTION_TYPES, attention_maps, layer_payload
+from nnplay.probes.attention import attention_maps, layer_payload
 from nnplay.probes.latent import bottleneck_index, kmeans_ari, latent_codes, pca_codes, to_2d
+from nnplay.probes.registry import GRID_KINDS, job_facts, select
 from nnplay.spec.network import JobSpec, infer_shapes
 from nnplay.train.optim import probabilities
 from nnplay.train.sequence_probing import SequenceProbe
 
 GRID_RESOLUTION = 64
-GRID_KINDS = {"toy1d": 1, "toy2d": 2}  # data kind -> input columns spanned by the grid
 N_RECONSTRUCTIONS = 8
 
 
@@ -46,32 +49,33 @@ class Probe:
     def __init__(self, spec: JobSpec, split: Split, max_channels: int, device: torch.device,
                  max_units: int = 16, unit_resolution: int = 32):
         self.kind = split.info.kind
+        self.panels = select(job_facts(spec.network, spec.dataset, split.info, max_units))  # registry order
         self.types = [layer.type for layer in spec.network.layers]
         self.split, self.max_channels = split, max_channels
         self.classes = split.info.classes
         self.x = split.x_test[:1].to(device)  # (1, C, H, W) for images
         self.label = int(split.y_test[0]) if self.kind == "image" else 0
         self.task = split.info.task
-        self.dims = GRID_KINDS.get(self.kind, 0)
+        self.dims = GRID_KINDS[self.kind] if "decision_boundary" in self.panels else 0
         self.n_inputs = split.info.input_shape[0]  # > dims when missing-value indicators follow
         self.sequence = SequenceProbe(spec, split, device) if self.kind in ("sequence", "text") else None
+        self.makers = [getattr(self, MAKERS[name]) for name in self.panels if name in MAKERS]
         if self.dims:
             points = torch.cat([split.x_train, split.x_test])[:, :self.dims]  # (N, D)
             axes = grid_axes(points, GRID_RESOLUTION)
             self.x1, self.x2 = axes[0], (axes[1] if self.dims == 2 else None)
         self.y = split.y_test[0]  # () class id, or (T,) per-step targets
-        self.attention = any(t in ATTENTION_TYPES for t in self.types)
         if self.dims == 2:
             self.grid = grid_points(self.x1, self.x2, self.n_inputs)  # (G*G, n_inputs)
             self.blocks = hidden_blocks(self.types)  # [(linear index, unit index)]
-            self.neurons = max_units > 0  # max_units 0: no neuron_maps
+            self.neurons = "neuron_maps" in self.panels
             self.linears = [i for i, t in enumerate(self.types) if t == "linear"]
             self.max_units = max_units
             self.rows = thumbnail_index(GRID_RESOLUTION, unit_resolution)  # (R,)
             self.points = thumbnail_points(GRID_RESOLUTION, self.rows, self.rows)  # (R*R,)
             self.unit_axes = {"x1": _round(self.x1[self.rows]), "x2": _round(self.x2[self.rows])}
             self.axes_text = {"x1": _round(self.x1), "x2": _round(self.x2)}  # the grid's axes, sent every frame
-        self.reconstruct = spec.dataset.target == "input"
+        self.reconstruct = "latent_codes" in self.panels
         if self.reconstruct:
             shapes = [tuple(row.output_shape) for row in infer_shapes(spec.network, split.info.input_shape)]
             self.bottleneck = bottleneck_index(shapes)
@@ -95,26 +99,37 @@ class Probe:
         return {**out, "label": y.tolist()}
 
     def events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
-        if self.reconstruct:
-            codes = latent_codes(model, self.bottleneck, self.x_test).cpu().double().numpy()  # (N, width)
-            return [self._codes_event(codes, "autoencoder", self.bottleneck, step, epoch),
-                    self._reconstructions(model, step, epoch)]
-        out = []
-        if self.kind == "image":
-            out.append(self._feature_maps(model, step, epoch))
-        elif self.dims == 2:  # one forward pass over the grid: the boundary (or surface) and the units
-            outputs, captured = grid_forward(model, self.grid, [u for _, u in self.blocks] if self.neurons else [])
-            out.append(self._prediction(outputs, step, epoch) if self.task == "regression"
-                       else self._boundary(outputs, step, epoch))
-            if self.neurons:
-                out.append(self._neurons(model, captured, step, epoch))
-        elif self.dims and self.task == "regression":
-            out.append(self._prediction(grid_outputs(model, self.x1, None, self.n_inputs), step, epoch))
-        if self.attention:
-            out.append(self._attention(model, step, epoch))
-        if self.sequence is not None:
-            out += self.sequence.events(model, step, epoch)
-        return out
+        """The selected probes' events at ``step``, in registry order."""
+        return [event for make in self.makers for event in make(model, step, epoch)]
+
+    def _latent(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        codes = latent_codes(model, self.bottleneck, self.x_test).cpu().double().numpy()  # (N, width)
+        return [self._codes_event(codes, "autoencoder", self.bottleneck, step, epoch),
+                self._reconstructions(model, step, epoch)]
+
+    def _grid(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        """The boundary (or prediction) and, on 2-D input, the hidden units from the same forward pass."""
+        if self.dims == 1:
+            return [self._prediction(grid_outputs(model, self.x1, None, self.n_inputs), step, epoch)]
+        outputs, captured = grid_forward(model, self.grid, [u for _, u in self.blocks] if self.neurons else [])
+        out = [self._prediction(outputs, step, epoch) if self.task == "regression"
+               else self._boundary(outputs, step, epoch)]
+        return out + ([self._neurons(model, captured, step, epoch)] if self.neurons else [])
+
+    def _attention_events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        return [self._attention(model, step, epoch)]
+
+    def _feature_maps_events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        return [self._feature_maps(model, step, epoch)]
+
+    def _gates(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        return self.sequence.gates(model, step, epoch)
+
+    def _forecast(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        return [self.sequence.forecast(model, step, epoch)]
+
+    def _sample(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        return [self.sequence.sample(model, step, epoch)]
 
     def _attention(self, model: nn.Module, step: int, epoch: int) -> dict:
         """Attention of every layer and head for the probe sequence, its padding left out."""
@@ -198,6 +213,13 @@ class Probe:
                 "originals": array_payload(as_img(x), ["example", "row", "col"], decimals=3),
                 "reconstructions": array_payload(as_img(out), ["example", "row", "col"], decimals=3),
                 "labels": self.labels[:N_RECONSTRUCTIONS].tolist(), "mse": [round(float(e), 4) for e in errors]}
+
+
+# Probe (panel) name -> the Probe method making its events at a probe step. ``metrics`` and
+# ``gradients`` come from the loop, ``embedding_projection`` from the word2vec loop, ``neuron_maps`` with
+# the decision boundary's forward pass.
+MAKERS = {"latent_codes": "_latent", "feature_maps": "_feature_maps_events", "decision_boundary": "_grid",
+          "attention": "_attention_events", "gates": "_gates", "forecast": "_forecast", "text_sample": "_sample"}
 
 
 def _round(t: torch.Tensor, decimals: int = 4) -> list:

@@ -1,4 +1,5 @@
-"""Probe events of a run on sequence or text data (see ``nnplay.probes.sequence`` and ``sampling``):
+"""Probe events of a run on sequence or text data (see ``nnplay.probes.sequence`` and ``sampling``);
+``nnplay.train.probing`` calls the makers of the probes the registry selects:
 
 - ``gates`` and ``time_gradients``: the recurrent layers' gates and states for the first test sequence,
   and ||dL/dh_t|| over the first ``PROBE_BATCH`` test sequences (networks with a recurrent layer);
@@ -13,8 +14,8 @@ from torch import nn
 
 from nnplay.data import Split
 from nnplay.probes.arrays import finite_or_none
-from nnplay.probes.sampling import can_generate, generate
-from nnplay.probes.sequence import probe_sequences, recurrent_indices
+from nnplay.probes.sampling import generate
+from nnplay.probes.sequence import probe_sequences
 from nnplay.spec.network import JobSpec
 from nnplay.train.optim import loss_fn
 
@@ -32,7 +33,6 @@ class SequenceProbe:
         self.x = split.x_test[:PROBE_BATCH].to(device)  # (B, T) ids or (B, T, F) values
         self.y = split.y_test[:PROBE_BATCH].to(device)
         self.time, self.values = self._time_axis()
-        self.forecasts = "test_time" in split.meta
         self.generator = torch.Generator().manual_seed(spec.training.seed)
 
     def _time_axis(self) -> tuple[list[str], list[float] | None]:
@@ -45,15 +45,7 @@ class SequenceProbe:
         marks = first[:, 1].tolist() if first.shape[1] > 1 and self.info.name == "adding" else [0] * len(values)
         return [f"{v:.3g}" + ("*" if m else "") for v, m in zip(values, marks)], [round(v, 4) for v in values]
 
-    def events(self, model: nn.Sequential, step: int, epoch: int) -> list[dict]:
-        out = self._gates(model, step, epoch) if recurrent_indices(model) else []
-        if self.forecasts:
-            out.append(self._forecast(model, step, epoch))
-        if self.info.task == "language_modeling" and can_generate(model):
-            out.append(self._sample(model, step, epoch))
-        return out
-
-    def _gates(self, model: nn.Sequential, step: int, epoch: int) -> list[dict]:
+    def gates(self, model: nn.Sequential, step: int, epoch: int) -> list[dict]:
         loss = lambda out, y: loss_fn(self.spec.training.loss, out, y)  # noqa: E731
         seen = probe_sequences(model, self.x, self.y, loss, MAX_UNITS)
         return [{"type": "gates", "step": step, "epoch": epoch, "time": self.time, "values": self.values,
@@ -61,7 +53,7 @@ class SequenceProbe:
                 {"type": "time_gradients", "step": step, "epoch": epoch, "batch": len(self.x),
                  "layers": seen["time_gradients"]}]
 
-    def _forecast(self, model: nn.Sequential, step: int, epoch: int) -> dict:
+    def forecast(self, model: nn.Sequential, step: int, epoch: int) -> dict:
         s, meta = self.split, self.split.meta
         was_training = model.training
         model.eval()
@@ -77,7 +69,7 @@ class SequenceProbe:
                 "mae": finite_or_none(float((predicted - actual).abs().mean())),
                 "naive_mae": float((naive - actual).abs().mean())}
 
-    def _sample(self, model: nn.Sequential, step: int, epoch: int) -> dict:
+    def sample(self, model: nn.Sequential, step: int, epoch: int) -> dict:
         t, vocab = self.spec.training, self.info.vocab
         prompt = self.split.x_test[1 % len(self.split.x_test), :PROMPT_CHARS].to(self.x.device)
         ids = generate(model, prompt, t.sample_length, t.temperature, self.generator,

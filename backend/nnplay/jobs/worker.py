@@ -1,0 +1,125 @@
+"""The worker process: trains one job at a time for a :class:`nnplay.jobs.processes.ProcessExecutor`.
+
+Workers are forked from a fork server that has imported torch and the training code once (and has
+started no torch threads), so a job pays no process start and no import. Everything crosses the pipe
+as plain data (pickled tuples of str, int, dict, bytes):
+
+server -> worker
+    ``("job", {"job_id", "spec", "resume", "control"})``: train a job (``resume``: checkpoint bytes or
+    None; ``control``: a ``RunControl.attach`` snapshot); ``("control", command, argument)``: a relayed
+    command (``nnplay.train.control``); ``("exit", None)``: leave.
+worker -> server
+    ``("ready", pid)`` once; ``("event", type, step, text)``: a message encoded with the placeholder
+    ``seq`` :data:`SEQ_PLACEHOLDER`; ``("hook", name, step)``: the loop paused, resumed or waits;
+    ``("checkpoint", {"step", "final"}, bytes)``: a ``torch.save`` of the state; ``("done", {"status",
+    "final"})``; ``("error", detail, memory)``: the job raised (``memory``: it ran out of its limit).
+
+The memory limit is ``RLIMIT_DATA`` (the process's heap and private mappings, in bytes): an allocation
+past it fails inside torch or numpy (``RuntimeError ... can't allocate memory`` / ``MemoryError``), the
+job fails with the limit named and the worker exits so that a fresh one replaces it. The server also
+watches the worker's resident size (``nnplay.jobs.processes``).
+"""
+
+import os
+import queue
+import resource
+import threading
+
+import torch
+
+from nnplay.jobs.executor import load_state, state_bytes, warm_up
+from nnplay.jobs.run import SEQ_PLACEHOLDER
+from nnplay.protocol import encode
+from nnplay.spec.network import JobSpec
+from nnplay.train import train
+from nnplay.train.control import RunControl
+
+class Worker:
+    """The worker's side of the pipe: a reader thread routes control to the running job's
+    ``RunControl`` and jobs to the training thread (the process's main thread)."""
+
+    def __init__(self, conn, options: dict):
+        self.conn, self.options = conn, options
+        self.send_lock = threading.Lock()
+        self.jobs: queue.Queue = queue.Queue()
+        self.control: RunControl | None = None
+
+    def send(self, message: tuple) -> None:
+        with self.send_lock:
+            self.conn.send(message)
+
+    def read(self) -> None:
+        """Reader thread: until the pipe closes or ``exit``; then the main thread is told to leave."""
+        try:
+            while True:
+                kind, *rest = self.conn.recv()
+                if kind == "control" and self.control is not None:
+                    self.control.apply(*rest)
+                elif kind in ("job", "exit"):
+                    self.jobs.put((kind, rest[0]))
+        except (EOFError, OSError):
+            pass
+        if self.control is not None:
+            self.control.stop()
+        self.jobs.put(("exit", None))
+
+    def serve(self) -> None:
+        threading.Thread(target=self.read, name="nnplay-worker-reader", daemon=True).start()
+        self.send(("ready", os.getpid()))
+        while True:
+            kind, job = self.jobs.get()
+            if kind == "exit" or not self.run(job):
+                return
+
+    def run(self, job: dict) -> bool:
+        """Train one job and report how it ended; False when this worker must not take another."""
+        control = RunControl(on_pause=lambda s: self.send(("hook", "pause", s)),
+                             on_resume=lambda s: self.send(("hook", "resume", s)),
+                             on_wait=lambda s: self.send(("hook", "wait", s)))
+        control.apply("state", job["control"])
+        self.control = control
+        try:
+            result = train(JobSpec.model_validate(job["spec"]), self.emitter(job["job_id"]), lambda: control.stopped,
+                           checkpoint=self.checkpoint, resume=load_state(job["resume"]), control=control,
+                           **self.options["train"])
+            self.send(("done", {"status": result.status, "final": result.final}))
+            return True
+        except BaseException as exc:  # noqa: BLE001 - reported to the server, which fails the job
+            memory = is_out_of_memory(exc)
+            self.send(("error", f"{type(exc).__name__}: {exc}"[:2000], memory))
+            return not memory  # a worker that ran out of memory is replaced by a fresh one
+        finally:
+            self.control = None
+
+    def emitter(self, job_id: str):
+        def emit(event: dict) -> None:
+            self.send(("event", event["type"], event["step"], encode(job_id, SEQ_PLACEHOLDER, event)))
+        return emit
+
+    def checkpoint(self, state: dict) -> None:
+        self.send(("checkpoint", *state_bytes(state)))
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """True for an allocation refused by the memory limit (numpy's MemoryError, torch's allocator)."""
+    return isinstance(exc, MemoryError) or (isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc))
+
+
+def limit_memory(megabytes: int | None) -> None:
+    """Cap the process's data segment (heap and private mappings) at ``megabytes`` MiB."""
+    if megabytes:
+        limit = megabytes * 2**20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def main(conn, options: dict) -> None:
+    """Entry point of a worker process (``options``: ``threads``, ``memory_mb``, ``train``: the keyword
+    arguments of ``nnplay.train.train`` every job gets: device, data_dir, probe limits)."""
+    torch.set_num_threads(options["threads"])
+    limit_memory(options.get("memory_mb"))
+    Worker(conn, options).serve()
+
+
+def preload() -> None:
+    """Run once in the fork server: pay torch's lazy imports (no threads are started)."""
+    warm_up()

@@ -1,0 +1,78 @@
+// node --test: the panel registry (frontend/js/panels.js): routes, layout of tabs from the server's panels.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { createDispatcher } from '../../frontend/js/dispatch.js';
+import { ALL, LATEST, NON_VISUAL, PANELS, panelLayout, panelMessageTypes, panelRoutes } from '../../frontend/js/panels.js';
+import { MSG } from '../../frontend/js/protocol.js';
+
+test('every panel handles each of its message types and names a mode', () => {
+  for (const panel of PANELS) {
+    for (const [type, mode] of Object.entries(panel.messages)) {
+      assert.ok([LATEST, ALL].includes(mode), `${panel.name}.${type}`);
+      assert.equal(typeof panel.handle[type], 'function', `${panel.name} handles ${type}`);
+    }
+  }
+});
+
+test('each protocol.js type is drawn by exactly one panel or declared non-visual', () => {
+  const drawn = panelMessageTypes();
+  assert.equal(new Set(drawn).size, drawn.length, 'a type in two panels');
+  assert.deepEqual(new Set([...drawn, ...NON_VISUAL]), new Set(Object.values(MSG)));
+});
+
+test('panel routes hand a view the newest frame or all of a series', () => {
+  const calls = [];
+  const spy = (name) => new Proxy({}, { get: (_, method) => (arg) => calls.push([name, method, arg]) });
+  const views = new Proxy({}, { get: (_, key) => spy(key) });
+  const dispatch = createDispatcher(panelRoutes(views));
+  dispatch([
+    { type: 'gates', seq: 1 }, { type: 'gates', seq: 2 }, { type: 'time_gradients', seq: 3 },
+    { type: 'time_gradients', seq: 4 }, { type: 'decision_boundary', seq: 5 },
+  ]);
+  const gates = calls.find(([v, m]) => v === 'gates' && m === 'render');
+  assert.equal(gates[2].seq, 2);
+  const times = calls.find(([v]) => v === 'timeGradients');
+  assert.deepEqual(times.slice(0, 2), ['timeGradients', 'pushAll']);
+  assert.deepEqual(times[2].map((m) => m.seq), [3, 4]);
+  assert.ok(calls.some(([v, m, a]) => v === 'boundary' && m === 'render' && a.seq === 5));
+});
+
+test('layout: an image classifier shows the feature maps inside, no other optional tab', () => {
+  const layout = panelLayout(['metrics', 'gradients', 'feature_maps']);
+  assert.deepEqual(layout.tabs, { inside: true, neurons: false, attention: false, repr: false });
+  assert.equal(layout.box, 'fm-box');
+  assert.equal(layout.inside, 'image');
+});
+
+test('layout: a 2-D MLP shows the boundary and the Neurons tab', () => {
+  const layout = panelLayout(['metrics', 'gradients', 'decision_boundary', 'neuron_maps']);
+  assert.equal(layout.box, 'boundary-box');
+  assert.equal(layout.inside, 'boundary');
+  assert.equal(layout.tabs.neurons, true);
+});
+
+test('layout: sequence panels show their parts; a forecast alone labels the tab Forecast', () => {
+  const lstm = panelLayout(['metrics', 'gradients', 'gates', 'forecast']);
+  assert.equal(lstm.box, 'seq-box');
+  assert.equal(lstm.inside, 'sequence');
+  assert.equal(lstm.parts.gates, true);
+  assert.equal(lstm.parts['text-samples'], false);
+  const mlp = panelLayout(['metrics', 'gradients', 'forecast']);
+  assert.equal(mlp.inside, 'forecast');
+  assert.equal(mlp.parts.gates, false);
+});
+
+test('layout: feature tables and word2vec hide the inside tab; representations show for both kinds', () => {
+  assert.equal(panelLayout(['metrics', 'gradients']).tabs.inside, false);
+  const words = panelLayout(['metrics', 'embedding_projection']);
+  assert.deepEqual(words.tabs, { inside: false, neurons: false, attention: false, repr: true });
+  assert.equal(panelLayout(['metrics', 'gradients', 'latent_codes']).tabs.repr, true);
+  assert.equal(panelLayout(['metrics', 'gradients', 'attention']).tabs.attention, true);
+});
+
+test('layout before any job or validation: only the inside tab, with the feature-map box', () => {
+  const layout = panelLayout(null);
+  assert.deepEqual(layout.tabs, { inside: true, neurons: false, attention: false, repr: false });
+  assert.equal(layout.box, 'fm-box');
+});
