@@ -41,16 +41,18 @@ def test_a_damaged_checkpoint_answers_409_and_changes_nothing(client, damage):
 
 @pytest.mark.parametrize("field, value", [("step", -5), ("seq", 10**9 * 10**9), ("step", 2.5), ("seq", None)])
 def test_an_impossible_checkpoint_is_refused_before_resume_changes_anything(client, field, value):
+    import json
+
     job = stopped_job(client)
-    path = checkpoint_path(client, job["id"])
-    state = torch.load(path, weights_only=True)
-    torch.save({**state, field: value}, path)
+    path = client.app.state.service.checkpoints.meta_path(job["id"])  # {"step", "final", "seq"}
+    meta = json.loads(path.read_text())
+    path.write_text(json.dumps({**meta, field: value}))
     metrics = client.get(f"/api/jobs/{job['id']}/metrics").json()
     r = client.post(f"/api/jobs/{job['id']}/resume")
     assert r.status_code == 409 and f"has {field} {value!r}" in r.json()["detail"]
     assert client.get(f"/api/jobs/{job['id']}").json() == job  # no "resumed from step -5", same last_seq
     assert client.get(f"/api/jobs/{job['id']}/metrics").json() == metrics
-    torch.save(state, path)  # the real checkpoint: resume works again
+    path.write_text(json.dumps(meta))  # the real checkpoint: resume works again
     assert client.post(f"/api/jobs/{job['id']}/resume").status_code == 200
     client.post(f"/api/jobs/{job['id']}/stop")
 
