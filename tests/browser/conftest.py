@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from tests.serverproc import ServerProcess
 
@@ -83,10 +83,11 @@ POLL_JS = """async (timeoutMs) => {
 DEFAULT_TIMEOUT_MS = 30_000  # Playwright's own default
 
 
-def _wait_for_function(pg):
-    def wait_for_function(expression: str, *, timeout: float | None = None):
-        return pg.evaluate(POLL_JS % expression, timeout or DEFAULT_TIMEOUT_MS)
-    return wait_for_function
+def _wait_for_function(self, expression: str, *, timeout: float | None = None, **_ignored):
+    return self.evaluate(POLL_JS % expression, timeout or DEFAULT_TIMEOUT_MS)
+
+
+Page.wait_for_function = _wait_for_function  # every page, the fixtures' and those a test opens itself
 
 
 def _page(browser, base_url):
@@ -98,7 +99,6 @@ def _page(browser, base_url):
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.on("console", lambda msg: errors.append(f"CSP: {msg.text}") if "Content Security Policy" in msg.text else None)
-    pg.wait_for_function = _wait_for_function(pg)
     pg.page_errors = errors
     return context, pg
 
