@@ -186,6 +186,11 @@ class DataInfoMessage(Envelope):
     total_values: int = Field(ge=0)
     missing_fraction: float = Field(ge=0.0, le=1.0)
     impute: Literal["mean", "zero", "mean_with_indicator"]
+    batch_size: int | None = Field(None, ge=1, description="Examples per step (\"full\": n_train).")
+    batches_per_epoch: int | None = Field(None, ge=0)
+    last_batch_merged: bool = Field(False, description="A last batch of one example joined the one before it "
+                                    "(batch norm cannot normalise a batch of one), so one batch per epoch is "
+                                    "batch_size + 1 examples.")
 
 
 class QuantizedArray(BaseModel):

@@ -61,12 +61,28 @@ class Settings(BaseSettings):
                                   "/api/health) and the websocket require it as a bearer token.")
     allow_unauthenticated: bool = Field(False, description="Serve on a non-loopback address without "
                                         "an api_token.")
-    cors_origins: list[str] = Field([], description='Origins allowed by CORS, e.g. ["https://x.org"].')
+    cors_origins: list[str] = Field([], description='Origins allowed by CORS, e.g. ["https://x.org"]; '
+                                    "they may also send state-changing requests (POST, PATCH, DELETE).")
+    allowed_hosts: list[str] = Field(["localhost", "127.0.0.1", "::1"], description="Names the Host header "
+                                     "may carry (the address served on is added); others answer 400, which "
+                                     'stops DNS rebinding. e.g. ["nnplay.lab.example", "*.lab.example"]; '
+                                     '["*"] turns the check off.')
 
     @field_validator("api_token", mode="before")
     @classmethod
-    def _empty_token_is_none(cls, value):
-        return value or None
+    def _strip_token(cls, value):
+        """Surrounding whitespace is dropped; unset or empty means no token; a blank one is refused."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            if not value.strip():
+                raise ValueError("the API token is blank (only whitespace): set a real token or leave it empty")
+            return value.strip()
+        return value
+
+    def served_hosts(self) -> list[str]:
+        """``allowed_hosts`` plus ``host`` when it is a name clients use (not 0.0.0.0 or ::)."""
+        return [*self.allowed_hosts, *([] if self.host in ("0.0.0.0", "::", "") else [self.host])]
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under ``data_dir``."""

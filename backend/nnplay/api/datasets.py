@@ -6,6 +6,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Request, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
+from nnplay.api.errors import TooLarge
 from nnplay.api.routes import ERRORS, service
 from nnplay.api.schemas import DatasetOut
 from nnplay.data import DATASETS, dataset_info, uploads
@@ -56,8 +57,8 @@ async def upload_dataset(request: Request, file: UploadFile = File(description="
     settings = request.app.state.settings
     content = await file.read(settings.max_upload_bytes + 1)
     if len(content) > settings.max_upload_bytes:
-        raise HTTPException(413, f"the file is larger than the limit max_upload_bytes {settings.max_upload_bytes:,} "
-                                 "(setting NNPLAY_MAX_UPLOAD_BYTES)")
+        raise TooLarge(("body", "file"), f"the file is larger than the limit max_upload_bytes "
+                       f"{settings.max_upload_bytes:,} (setting NNPLAY_MAX_UPLOAD_BYTES)")
     kind = kind or uploads.kind_from_filename(file.filename)
     chosen = name or uploads.name_from_filename(file.filename, kind)
     common = {"name": chosen, "filename": file.filename, "builtin": tuple(DATASETS),

@@ -4,7 +4,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from nnplay.protocol import FinalMetrics, Status
 from nnplay.spec.data import DatasetSpec
-from nnplay.spec.network import AnyNetwork, JobSpec
+from nnplay.spec.network import AnyNetwork, JobSpec, Name
 from nnplay.spec.training import TrainingSpec
 
 
@@ -14,7 +14,7 @@ class ValidateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=200, description="Ignored: a whole job spec may be sent")
+    name: Name | None = Field(None, description="Ignored: a whole job spec may be sent")
     dataset: DatasetSpec
     network: AnyNetwork
     training: TrainingSpec | None = None

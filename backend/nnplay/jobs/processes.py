@@ -44,6 +44,7 @@ class RunOutcome:
 
     status: str
     final: dict = field(default_factory=dict)
+    reason: str | None = None  # why it diverged, when the loss does not say (a non-finite gradient)
 
 
 def _context():
@@ -199,7 +200,7 @@ class Slot:
             elif kind == "checkpoint" and r.checkpoint is not None:
                 r.checkpoint(*rest)
             elif kind == "done":
-                return RunOutcome(rest[0]["status"], rest[0]["final"] or {})
+                return RunOutcome(rest[0]["status"], rest[0]["final"] or {}, rest[0].get("reason"))
             elif kind == "error":
                 detail, memory = rest
                 if memory:
