@@ -40,6 +40,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(data_dir=Path(tmp), device="cpu", executor=executor, max_concurrent_jobs=2)
             with TestClient(create_app(settings)) as client:
+                client.app.state.service.executor.ready(timeout=300) if executor == "process" else None
                 times = [first_metrics_seconds(client) for _ in range(REPEATS)]
         print(f"{executor:8s} POST -> first metrics: median {statistics.median(times) * 1000:7.1f} ms, "
               f"min {min(times) * 1000:7.1f} ms, max {max(times) * 1000:7.1f} ms ({REPEATS} jobs)")

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-STARTUP_TIMEOUT_S = 60
+STARTUP_TIMEOUT_S = 180  # a loaded 2-core machine imports torch twice (server, fork server)
 
 
 def free_port() -> int:

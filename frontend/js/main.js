@@ -829,6 +829,7 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   idleAccuracy = null;
   showInside(record.spec);
   updateButtons();
+  replayUntil = record.last_seq || 0;
   listen(id, 0);
 }
 
@@ -872,32 +873,50 @@ async function refreshJob(id) {
   return ok;
 }
 
-// Stream messages are queued and handled in batches, once per animation frame: a replayed history
-// (thousands of messages in a fraction of a second) or a fast live job then costs one extendTraces
-// per chart and one draw per visual per frame, instead of one of each per message.
+// Stream messages are queued and handled in batches, once per animation frame: a fast live job then
+// costs one extendTraces per chart and one draw per visual per frame, instead of one of each per
+// message. The stored history of a job being opened (every message up to its `last_seq` when it was
+// fetched) is handled in batches of up to REPLAY_BATCH_MS instead, and at once when it is all in: a
+// long run's thousands of messages are drawn once, not frame by frame (opening took minutes so).
 let inbox = [];
-let inboxScheduled = false;
+let replayUntil = 0; // the opened job's last stored seq until its message arrives; 0: live
+let pendingTimer = null;
+let pendingFrame = null;
 const INBOX_FALLBACK_MS = 250; // requestAnimationFrame pauses in a background tab: drain anyway
+const REPLAY_BATCH_MS = 1000;
 
 function onStreamMessage(msg) {
   inbox.push(msg);
-  if (inboxScheduled) return;
-  inboxScheduled = true;
-  let done = false;
+  if (replayUntil && msg.seq >= replayUntil) { // the history is in: draw it now
+    replayUntil = 0;
+    cancelInbox();
+  }
+  scheduleInbox(replayUntil ? REPLAY_BATCH_MS : null);
+}
+
+/** Handle the inbox after `delayMs`, or (null) at the next animation frame; once per schedule. */
+function scheduleInbox(delayMs) {
+  if (pendingTimer !== null) return;
   const run = () => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    inboxScheduled = false;
+    cancelInbox();
     processInbox();
   };
-  const timer = setTimeout(run, INBOX_FALLBACK_MS);
-  requestAnimationFrame(run);
+  pendingTimer = setTimeout(run, delayMs ?? INBOX_FALLBACK_MS);
+  if (delayMs === null) pendingFrame = requestAnimationFrame(run);
+}
+
+function cancelInbox() {
+  clearTimeout(pendingTimer);
+  if (pendingFrame !== null) cancelAnimationFrame(pendingFrame);
+  pendingTimer = null;
+  pendingFrame = null;
 }
 
 /** Drop what is queued (another job opened, or the stream restarted from after=0). */
 function clearInbox() {
+  cancelInbox();
   inbox = [];
+  replayUntil = 0;
 }
 
 /** The page's routes after the panels' (panels.js): the job's own messages, the status line and notes. */

@@ -90,3 +90,25 @@ def test_delete_racing_resume_step_and_pause_leaves_no_ghost(client):
             if job["status"] not in ("completed", "stopped", "failed"):
                 client.post(f"/api/jobs/{job['id']}/stop")
             client.delete(f"/api/jobs/{job['id']}")
+
+
+def test_deleting_a_data_set_racing_a_new_job_on_it_ends_consistent(client):
+    """Either the job is created (and the set, in use, refuses deletion: 409) or the set is deleted
+    (and the job is refused, 422 at dataset.name): never a queued job on a deleted set."""
+    from tests.api.test_datasets import iris_csv, upload
+
+    spec = {"dataset": {"name": "iris_csv"}, "network": {"layers": [{"type": "linear", "out_features": 3}]},
+            "training": {"epochs": 300, "batch_size": 8}}
+    for _ in range(6):
+        assert upload(client, iris_csv()).status_code == 201
+        with ThreadPoolExecutor(2) as pool:
+            created = pool.submit(client.post, "/api/jobs", json=spec)
+            deleted = pool.submit(client.delete, "/api/datasets/iris_csv")
+            created, deleted = created.result(), deleted.result()
+        if created.status_code == 201:  # the job came first: the set it uses stays
+            assert deleted.status_code == 409, deleted.text
+            client.post(f"/api/jobs/{created.json()['id']}/stop")
+            assert client.delete("/api/datasets/iris_csv").status_code == 204
+        else:
+            assert created.status_code == 422 and deleted.status_code == 204
+            assert created.json()["detail"][0]["loc"][-1] == "name"

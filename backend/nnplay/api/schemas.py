@@ -4,7 +4,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from nnplay.protocol import FinalMetrics, Status
 from nnplay.spec.data import DatasetSpec
-from nnplay.spec.network import AnyNetwork, JobSpec
+from nnplay.spec.network import AnyNetwork, JobSpec, Name
 from nnplay.spec.training import TrainingSpec
 
 
@@ -14,7 +14,7 @@ class ValidateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=200, description="Ignored: a whole job spec may be sent")
+    name: Name | None = Field(None, description="Ignored: a whole job spec may be sent")
     dataset: DatasetSpec
     network: AnyNetwork
     training: TrainingSpec | None = None
@@ -141,8 +141,11 @@ class Health(BaseModel):
     status: str
     version: str
     device: str
+    executor: str = Field(description="Where jobs train (NNPLAY_EXECUTOR): `process` (a worker process per "
+                          "job), `thread` or `ray` (a Ray actor per job)")
+    workers_ready: bool = Field(description="The warm workers are up (false for the first seconds after "
+                                            "start while the fork server imports torch; jobs wait meanwhile)")
     running_jobs: int
-    executor: str = Field(description="Where jobs train: process, thread or ray (NNPLAY_EXECUTOR)")
     free_cpus: float | None = Field(None, description="Ray: CPUs free in the cluster now; null otherwise")
     nodes: list[NodeOut] = Field([], description="The machines jobs train on")
 

@@ -386,7 +386,7 @@ class RayExecutor:
         elif kind == "checkpoint" and r.checkpoint is not None:
             r.checkpoint(*rest)
         elif kind == "done":
-            return RunOutcome(rest[0]["status"], rest[0]["final"] or {})
+            return RunOutcome(rest[0]["status"], rest[0]["final"] or {}, rest[0].get("reason"))
         elif kind == "error":
             detail, memory = rest
             if memory:

@@ -31,6 +31,7 @@ log = logging.getLogger("nnplay.jobs")
 WATCH_SECONDS = 0.2  # how often a training worker's resident memory is read
 READY_SECONDS = 300.0  # longest wait for a new worker (the first one starts the fork server)
 EXIT_SECONDS = 5.0
+SHUTDOWN_SECONDS = 30.0  # longest wait for a running job to stop when the server shuts down
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -44,6 +45,7 @@ class RunOutcome:
 
     status: str
     final: dict = field(default_factory=dict)
+    reason: str | None = None  # why it diverged, when the loss does not say (a non-finite gradient)
 
 
 def _context():
@@ -133,11 +135,17 @@ class Slot:
         self.executor = executor
         self.worker: WorkerHandle | None = None
         self.job_id: str | None = None  # the job its worker trains now
+        self.ready = threading.Event()  # its first worker is up (or failed to start)
         self.thread = threading.Thread(target=self.serve, name=f"nnplay-slot-{index}", daemon=True)
         self.thread.start()
 
     def serve(self) -> None:
-        self.start_worker()  # warm before the first job
+        try:
+            self.start_worker()  # warm before the first job
+        except WorkerError as exc:  # the next job tries again (and fails, naming this, if it must)
+            log.error("%s", exc)
+        finally:
+            self.ready.set()
         while (item := self.executor.jobs.get()) is not None:
             request, future = item
             if not future.set_running_or_notify_cancel():
@@ -195,7 +203,7 @@ class Slot:
             elif kind == "checkpoint" and r.checkpoint is not None:
                 r.checkpoint(*rest)
             elif kind == "done":
-                return RunOutcome(rest[0]["status"], rest[0]["final"] or {})
+                return RunOutcome(rest[0]["status"], rest[0]["final"] or {}, rest[0].get("reason"))
             elif kind == "error":
                 detail, memory = rest
                 if memory:
@@ -229,9 +237,14 @@ class ProcessExecutor:
         self.slots: list[Slot] = []
 
     def start(self) -> None:
-        """Start the slots; each forks its warm worker at once (the first also starts the fork server)."""
+        """Start the slots: each forks its warm worker at once, in the background (the first also starts
+        the fork server, which imports torch), so jobs find warm workers; see ``ready``."""
         if not self.slots:
             self.slots = [Slot(self, i) for i in range(self.max_workers)]
+
+    def ready(self, timeout: float | None = 0) -> bool:
+        """Whether every slot's first worker is up (waiting at most ``timeout`` seconds)."""
+        return all(slot.ready.wait(timeout) for slot in self.slots) and bool(self.slots)
 
     def submit(self, request: RunRequest) -> Future:
         future: Future = Future()
@@ -252,7 +265,11 @@ class ProcessExecutor:
         for _ in self.slots:
             self.jobs.put(None)
         for slot in self.slots:
-            slot.thread.join()
+            slot.thread.join(SHUTDOWN_SECONDS)
+            if slot.thread.is_alive() and slot.worker is not None:  # a step that will not end: kill it
+                log.warning("a worker did not stop within %s s; killing it", SHUTDOWN_SECONDS)
+                slot.worker.kill()
+                slot.thread.join(EXIT_SECONDS)
 
 
 def local_description(executor: str, jobs: int) -> dict:

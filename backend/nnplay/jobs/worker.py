@@ -78,7 +78,7 @@ class Worker:
             result = train(JobSpec.model_validate(job["spec"]), self.emitter(job["job_id"]), lambda: control.stopped,
                            checkpoint=self.checkpoint, resume=load_state(job["resume"]), control=control,
                            **self.train_options(job))
-            self.send(("done", {"status": result.status, "final": result.final}))
+            self.send(("done", {"status": result.status, "final": result.final, "reason": result.reason}))
             return True
         except BaseException as exc:  # noqa: BLE001 - reported to the server, which fails the job
             memory = is_out_of_memory(exc)

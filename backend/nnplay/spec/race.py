@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nnplay.spec.errors import SpecError
 from nnplay.spec.layers import LAYER_FAMILIES
-from nnplay.spec.network import JobSpec
+from nnplay.spec.network import JobSpec, Name
 
 ACTIVATIONS = LAYER_FAMILIES["pointwise_activation"]
 RaceField = Literal["training.optimizer", "training.batch_size", "training.loss", "training.lr",
@@ -25,7 +25,7 @@ class RaceSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
-    name: str | None = Field(None, max_length=200)
+    name: Name | None = None
     base: JobSpec
     field: RaceField
     values: list[str | int | float] = Field(min_length=2, max_length=8)

@@ -5,6 +5,7 @@
 import { cssGradient, DIVERGING, FONT, GREYS } from './plotTheme.js';
 import { formatShape } from './summaryTable.js';
 import { el } from './dom.js';
+import { payloadNested } from './arrays.js';
 
 const MAP_CONFIG = { staticPlot: true, displayModeBar: false, responsive: false };
 
@@ -91,7 +92,7 @@ export function createFeatureMaps(container, { placeholder, minIntervalMs = 600,
     ]);
     const layers = el('div', { className: 'fm-layers' });
     const layerParts = (msg.layers || []).map((layer) => {
-      const channels = layer.data.length;
+      const channels = layer.shape[0];
       const size = mapSize(layer.shape, channels);
       const maps = Array.from({ length: channels }, (_, c) => el('div', {
         className: 'fmap', 'data-layer': layer.index, 'data-channel': c,
@@ -154,7 +155,7 @@ export function createFeatureMaps(container, { placeholder, minIntervalMs = 600,
     }
     const [, h = 1, w = 1] = input.shape;
     const size = { width: 84, height: Math.round((84 * h) / Math.max(w, 1)) };
-    const fig = heatmap(input.data[0], input.vmin, input.vmax, GREYS, size, true);
+    const fig = heatmap(payloadNested(input)[0], input.vmin, input.vmax, GREYS, size, true);
     if (gen !== generation) return;
     await Plotly.react(probeImg, fig.data, fig.layout, { ...MAP_CONFIG, staticPlot: false });
     probeBar.replaceChildren(colorBar(GREYS, fmtNum(input.vmax), '', fmtNum(input.vmin), size.height));
@@ -162,13 +163,14 @@ export function createFeatureMaps(container, { placeholder, minIntervalMs = 600,
 
   async function drawLayer(layer, part, gen) {
     const m = symmetricRange(layer.vmin, layer.vmax);
-    const total = layer.channels_total ?? layer.data.length;
-    const shown = layer.data.length < total ? ` (first ${layer.data.length} of ${total} channels)` : '';
+    const total = layer.channels_total ?? layer.shape[0];
+    const shown = layer.shape[0] < total ? ` (first ${layer.shape[0]} of ${total} channels)` : '';
     part.title.textContent = `layer ${layer.index} · ${layer.type} · ${formatShape(layer.shape)}${shown}`;
     part.title.title = `activations in [${fmtNum(layer.vmin)}, ${fmtNum(layer.vmax)}]; colour range ±${fmtNum(m)}`;
+    const channels = payloadNested(layer); // (channel, row, col)
     for (let c = 0; c < part.maps.length; c += 1) {
       if (superseded(gen)) return;
-      const fig = heatmap(layer.data[c], -m, m, DIVERGING, part.size);
+      const fig = heatmap(channels[c], -m, m, DIVERGING, part.size);
       await Plotly.react(part.maps[c], fig.data, fig.layout, MAP_CONFIG);
     }
     const rows = Math.max(1, Math.round(part.maps[0]?.parentElement?.offsetHeight || part.size.height));

@@ -1,9 +1,11 @@
 // Right column: training loss per step, and train / test loss per epoch, against the step.
 // Curves only append (Plotly.extendTraces); reset() starts a new job's chart.
 
+import { decimate } from './decimate.js';
 import { baseLayout, CHART_CONFIG, COLORS, emptyNote, hasWebGL, TraceBuffer } from './plotTheme.js';
 
 const GL_THRESHOLD = 4000; // step points past which the step trace switches to WebGL
+const MAX_DRAWN = 6000; // past this many drawn step points, the step curve is halved (min/max kept)
 
 /** Y axis title for a loss name: cross-entropy is a negative log-likelihood, in nats. */
 export function lossAxisTitle(loss) {
@@ -23,6 +25,11 @@ export function createLossChart(div) {
     }
     if (stepPoints > GL_THRESHOLD && div.data[0].type !== 'scattergl' && hasWebGL()) {
       Plotly.restyle(div, { type: 'scattergl' }, [0]);
+    }
+    const drawn = div.data[0];
+    if (drawn.x.length > MAX_DRAWN) {
+      const half = decimate(drawn.x, drawn.y, MAX_DRAWN / 2);
+      Plotly.restyle(div, { x: [half.x], y: [half.y] }, [0]);
     }
   }
 
