@@ -32,3 +32,14 @@ def test_conv_dialog_steps_the_worked_example_and_pools(page: Page, shots_dir):
     page.fill("#conv-json", '{"input": [[[1, 2], [3]]]}')
     page.click("#conv-run")
     expect(page.locator("#conv-errors")).to_contain_text("input")
+
+
+def test_layer_table_writes_out_the_output_size_of_lenet5_on_mnist(page: Page):
+    open_page(page)
+    page.select_option("#preset-select", "lenet5_mnist")
+    rows = page.locator("#summary-table tbody tr.layer-row")
+    expect(rows.nth(0).locator(".layer-arith")).to_have_text("H, W: ⌊(28 + 2·2 − 5)/1⌋ + 1 = 28", timeout=UI_TIMEOUT_MS)
+    expect(rows.nth(0).locator("td.shape")).to_have_text("6×28×28")
+    expect(rows.nth(2).locator(".layer-arith")).to_have_text("H, W: ⌊(28 + 2·0 − 2)/2⌋ + 1 = 14")
+    expect(rows.nth(3).locator(".layer-arith")).to_have_text("H, W: ⌊(14 + 2·0 − 5)/1⌋ + 1 = 10")
+    expect(page.locator("#summary-table tfoot")).to_contain_text("61,706")
