@@ -24,3 +24,8 @@ def test_bad_bodies_answer_422_at_the_field(client):
     big = {"input": [[[0.0] * 32] * 32] * 16, "filters": [[[[0.0] * 3] * 3] * 16] * 16, "padding": 1}
     res = client.post("/api/conv/explain", json=big)
     assert res.status_code == 422 and "cell" in res.text
+
+
+def test_huge_values_are_refused_not_answered_with_infinity(client):
+    res = client.post("/api/conv/explain", json={"input": [[[1e300]]], "filters": [[[[1e300]]]]})
+    assert res.status_code == 422 and "input" in res.text

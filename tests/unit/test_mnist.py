@@ -65,11 +65,11 @@ def test_alexnet_style_keeps_five_convs_lrn_overlapping_pools_and_dropout():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_lenet5_learns_real_mnist_digits(seed):
-    """LeNet-5 after 3 epochs on 4,000 digits, 1,000 held out: above 0.95 test accuracy with every
-    seed (the 8-epoch preset reaches about 0.97-0.98; see the README). A network that learned
-    nothing scores about 0.10."""
+    """LeNet-5 after 4 epochs (the preset's cosine schedule squeezed into 4) on 4,000 digits, 1,000
+    held out: 0.93 or more with every seed (measured 0.951-0.956 for seeds 0-2; the 10-epoch preset
+    ends at 0.965-0.968 for seeds 0-2, see the README). A network that learned nothing scores about 0.10."""
     spec = preset("lenet5_mnist").model_copy(deep=True)
-    spec.training.epochs, spec.training.seed, spec.dataset.seed = 3, seed, seed
+    spec.training.epochs, spec.training.seed, spec.dataset.seed = 4, seed, seed
     spec.training.probe_every = 10_000
     result = train(spec, lambda event: None)
-    assert result.status == "completed" and result.final["test_accuracy"] >= 0.95, result.final
+    assert result.status == "completed" and result.final["test_accuracy"] >= 0.93, result.final

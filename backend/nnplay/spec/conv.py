@@ -7,14 +7,15 @@ bias. Max pooling: a 4x4 block with 2x2 windows, stride 2, gives ``6 8 / 3 4``.
 Shapes here are ``(C, H, W)`` for the input, ``(K, C, kh, kw)`` for the filters, no batch dimension.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 MAX_CHANNELS, MAX_SIZE, MAX_FILTERS, MAX_KERNEL = 16, 32, 16, 11
 MAX_TERMS = 20_000  # products written out in one answer (all cells, or the one asked for)
 
-Number = float
+MAX_ABS = 1e6  # |values| bound: a sum of 16*11*11 products stays finite, so the answer is valid JSON
+Number = Annotated[float, Field(ge=-MAX_ABS, le=MAX_ABS)]
 
 
 def _dims(value, depth: int) -> tuple[int, ...]:
@@ -49,7 +50,8 @@ class PoolSpec(BaseModel):
 class ConvExplainSpec(BaseModel):
     """A convolution to compute and explain, cell by cell.
 
-    - ``input``: ``(C, H, W)`` numbers, C <= 16, H and W <= 32.
+    - ``input``: ``(C, H, W)`` numbers, C <= 16, H and W <= 32; every number (input, filters, bias)
+      within +-1e6.
     - ``filters``: ``(K, C, kh, kw)`` with the input's C, K <= 16, kh and kw <= 11 and no larger than
       the padded input; null: no convolution (``pool`` on the input alone).
     - ``bias``: ``(K,)``, zeros when left out. ``stride`` and ``padding`` (zeros on every side) in pixels.
