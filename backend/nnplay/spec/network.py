@@ -74,6 +74,8 @@ class LayerSummary(BaseModel):
     type: str
     output_shape: list[int]
     params: int
+    arithmetic: str | None = Field(None, description="conv/pool layers: the output-size formula "
+                                   "floor((n + 2p - k)/s) + 1 with this layer's numbers")
 
 
 class NetworkSummary(BaseModel):
@@ -139,7 +141,7 @@ def infer_shapes(network: NetworkSpec, input_shape: Shape, vocab_size: int | Non
         except LayerShapeError as err:
             raise ShapeError(index, err.field, f"layer {index} ({layer.type}): {err.message}") from None
         rows.append(LayerSummary(index=index, type=layer.type, output_shape=list(out),
-                                 params=layer.param_count(shape)))
+                                 params=layer.param_count(shape), arithmetic=layer.arithmetic(shape)))
         shape = out
     return rows
 
