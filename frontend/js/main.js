@@ -44,7 +44,7 @@ const LIKELIHOOD_HINT = 'data term (likelihood) and prior terms (weight decay = 
 const ACCURACY_CAPTION = document.getElementById('accuracy-caption')?.textContent.trim() ?? '';
 const LOSS_CAPTION = document.getElementById('loss-caption')?.textContent.trim().replace(/\s+/g, ' ') ?? '';
 // word2vec trains on (centre, context) pairs of the whole corpus: no test part, so no test curve
-const WORDS_LOSS_CAPTION = 'Per step (faint) and epoch mean (blue) of the word2vec loss (nats per pair). There is no test '
+const WORDS_LOSS_CAPTION = 'Training loss per step (faint) and epoch mean (blue), in nats per pair. There is no test '
   + 'set, so no test curve: the loss falls as words that share contexts get similar vectors.';
 const BOUNDARY_CAPTION = document.getElementById('boundary-caption')?.textContent.trim().replace(/\s+/g, ' ') ?? '';
 const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';

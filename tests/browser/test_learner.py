@@ -202,7 +202,7 @@ def test_word2vec_loss_caption_has_no_test_curve(page: Page):
     choose_preset(page, w2v)
     expect(page.locator("#loss-caption")).to_contain_text("no test curve")
     choose_preset(page, "tanh_spiral")
-    expect(page.locator("#loss-caption")).to_contain_text("test set (red)")
+    expect(page.locator("#loss-caption")).to_contain_text("test loss after each epoch (red)")
 
 
 def test_a_finished_job_replays_with_the_status_line_saying_so(page: Page):
@@ -223,3 +223,28 @@ def test_a_finished_job_replays_with_the_status_line_saying_so(page: Page):
     log = page.evaluate("window.__statusLog")
     # never a finished job's intermediate epoch as if it were training now
     assert not [t for t in log if re.search(r"completed · epoch (\d+)/12", t) and not re.search(r"epoch 12/12", t)], log
+
+
+SIZES_JS = """() => { const h = (sel) => { const e = document.querySelector(sel); return e ? e.getBoundingClientRect().height : 0; };
+  return { flow: h('#gradient-flow'), time: h('#time-gradients'), panel: h('.vis-panel'), loss: h('#loss-chart'),
+           scroll: [document.documentElement.scrollWidth, document.documentElement.scrollHeight] }; }"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (1920, 1080)])
+def test_the_selected_panel_gets_the_height_it_needs(page: Page, shots_dir, viewport):
+    width, height = viewport
+    page.set_viewport_size({"width": width, "height": height})
+    open_page(page)
+    choose_preset(page, "rnn_adding")  # gradient flow and gradients through time, one above the other
+    page.fill("#f-training-epochs", "1")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 1")
+    page.click("#train-btn")
+    expect(page.locator("#job-status")).to_contain_text("completed", timeout=TRAIN_TIMEOUT_MS)
+    page.click("#tab-gradients")
+    expect(page.locator("#time-gradients")).to_be_visible()
+    s = page.evaluate(f"({SIZES_JS})()")
+    assert s["scroll"] == [width, height], s  # one screen, no scrolling
+    least = 120 if height < 1000 else 200  # each of the two heatmaps, in px
+    assert s["flow"] >= least and s["time"] >= least, s
+    assert s["loss"] >= 180, s
+    page.screenshot(path=str(shots_dir / f"gradients-{width}x{height}.png"))

@@ -66,7 +66,7 @@ def test_skipgram_preset_draws_labelled_projection_and_answers_neighbours(page: 
     # word2vec measures no test loss: the loss chart has no test curve in its legend; the accuracy
     # chart keeps its note
     legend = page.evaluate("[...document.querySelectorAll('#loss-chart .legendtext')].map((t) => t.textContent)")
-    assert legend == ["train (per step)", "train (epoch mean)"], legend
+    assert legend == ["per step", "epoch mean"], legend
     with page.expect_download() as download:
         page.click("#repr-downloads button:has-text('metadata.tsv')")
     assert download.value.suggested_filename.endswith(".metadata.tsv")

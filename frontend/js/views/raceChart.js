@@ -67,6 +67,10 @@ export function createRaceChart(div) {
       legend: { orientation: 'h', x: 0, xanchor: 'left', y: -0.14, yanchor: 'top', font: { size: 11 } },
     };
     if (testKind === 'accuracy') out.yaxis2.range = [0, 1.02];
+    const epochs = race?.runs?.[0]?.job?.spec?.training?.epochs;
+    if (epochs && epochs <= 12) { // whole epochs: a tick at each (not 1.2, 1.4, ...)
+      for (const axis of [out.xaxis, out.xaxis2]) Object.assign(axis, { tickmode: 'linear', tick0: 0, dtick: 1 });
+    }
     if (note) out.annotations = [emptyNote(note)];
     return out;
   }
