@@ -248,3 +248,26 @@ def test_the_selected_panel_gets_the_height_it_needs(page: Page, shots_dir, view
     assert s["flow"] >= least and s["time"] >= least, s
     assert s["loss"] >= 180, s
     page.screenshot(path=str(shots_dir / f"gradients-{width}x{height}.png"))
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (1920, 1080)])
+def test_feature_maps_grow_to_fill_a_large_panel(page: Page, shots_dir, viewport):
+    width, height = viewport
+    page.set_viewport_size({"width": width, "height": height})
+    open_page(page)
+    choose_preset(page, "lenet_digits")
+    page.fill("#f-training-epochs", "1")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 1")
+    page.click("#train-btn")
+    expect(page.locator("#job-status")).to_contain_text("completed", timeout=TRAIN_TIMEOUT_MS)
+    page.wait_for_function("document.querySelectorAll('#feature-maps .fmap .main-svg').length >= 6", timeout=UI_TIMEOUT_MS)
+    m = page.evaluate("""() => { const fm = document.getElementById('feature-maps');
+      return { first: document.querySelector('#feature-maps .fmap').getBoundingClientRect().width,
+               fits: fm.scrollHeight <= fm.clientHeight + 1 && fm.scrollWidth <= fm.clientWidth + 1,
+               scroll: [document.documentElement.scrollWidth, document.documentElement.scrollHeight] }; }""")
+    assert m["scroll"] == [width, height], m
+    if height >= 1000:
+        assert m["first"] >= 60 and m["fits"], m  # was 42 px in a mostly empty panel
+    else:
+        assert m["first"] >= 42, m  # never smaller than before
+    page.screenshot(path=str(shots_dir / f"feature-maps-{width}x{height}.png"))
