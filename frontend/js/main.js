@@ -670,6 +670,7 @@ function jobGone(text) {
 let jobsSeq = 0;
 
 let jobOpenedAt = 0; // performance.now() when the job on screen was opened
+let openedFinished = false; // the job on screen had finished when opened: its stream is a replay
 
 async function refreshJobs() {
   const seq = ++jobsSeq;
@@ -843,6 +844,7 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   if (seq !== openSeq) return;
   if (!job) clearErrorNote(); // opened: an error about an earlier action is stale
   jobOpenedAt = performance.now();
+  openedFinished = isTerminal(record.status);
   store.set({ jobId: id, job: record });
   writeJobHash(id);
   if (loadSpec && record.spec) {
@@ -976,7 +978,7 @@ function showProgress(list) {
   const epochs = job?.spec?.training?.epochs;
   const lr = typeof last.lr === 'number' ? ` · lr ${Number(last.lr.toPrecision(3))}` : '';
   // A finished job's history is replayed, not trained: the line says where the replay is.
-  const total = job && isTerminal(job.status) ? job.final?.steps : null;
+  const total = openedFinished && job && isTerminal(job.status) ? job.final?.steps : null;
   const replay = typeof total === 'number' && last.step < total ? `replaying the history: step ${last.step} of ${total}` : '';
   views.status.setProgress(replay || `epoch ${last.epoch}${epochs ? `/${epochs}` : ''} · step ${last.step}${lr}`);
 }
