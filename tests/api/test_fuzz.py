@@ -295,8 +295,9 @@ class Fuzzer:
 
 @pytest.fixture
 def fuzzer(tmp_path):
+    # "testserver": the Host header of schemathesis's ASGI client (Starlette's TestClient)
     settings = Settings(data_dir=tmp_path, device="cpu", max_concurrent_jobs=1, max_params=MAX_PARAMS, max_epochs=2,
-                        torch_threads=1)
+                        torch_threads=1, allowed_hosts=["localhost", "127.0.0.1", "::1", "testserver"])
     try:
         yield Fuzzer(schemathesis.openapi.from_asgi("/openapi.json", create_app(settings)))
     finally:

@@ -168,7 +168,7 @@ class Slot:
         worker = self.start_worker()
         if not r.before():
             return None
-        snapshot = r.control.attach(lambda command, argument: _relay(worker, command, argument))
+        snapshot = r.control.attach(lambda command, argument: _relay(worker, r.job_id, command, argument))
         self.job_id = r.job_id
         try:
             worker.send(("job", {"job_id": r.job_id, "spec": r.spec.model_dump(mode="json"), "resume": r.resume,
@@ -209,10 +209,10 @@ class Slot:
                 raise WorkerError(detail)
 
 
-def _relay(worker: WorkerHandle, command: str, argument) -> None:
+def _relay(worker: WorkerHandle, job_id: str, command: str, argument) -> None:
     """Forward a control command; a dead worker's job fails through its pipe, not here."""
     try:
-        worker.send(("control", command, argument))
+        worker.send(("control", job_id, command, argument))
     except (OSError, ValueError):
         pass
 
