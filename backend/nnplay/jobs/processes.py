@@ -66,10 +66,13 @@ class WorkerHandle:
         self.send_lock = threading.Lock()
         self.memory_mb = options.get("memory_mb")
         self.over_memory: int | None = None  # resident MiB when the watchdog killed it
-        if not self.conn.poll(READY_SECONDS):
-            self.kill()
-            raise WorkerError(f"a worker process did not start within {READY_SECONDS:.0f} s")
-        self.conn.recv()  # ("ready", pid)
+        try:
+            if not self.conn.poll(READY_SECONDS):
+                self.kill()
+                raise WorkerError(f"a worker process did not start within {READY_SECONDS:.0f} s")
+            self.conn.recv()  # ("ready", pid)
+        except (EOFError, OSError):
+            raise WorkerError(f"a worker process failed to start: {self.death()}") from None
 
     def send(self, message: tuple) -> None:
         with self.send_lock:
@@ -141,7 +144,7 @@ class Slot:
     def serve(self) -> None:
         try:
             self.start_worker()  # warm before the first job
-        except WorkerError as exc:  # the next job tries again (and fails, naming this, if it must)
+        except (WorkerError, OSError) as exc:  # the next job tries again (and fails, naming this, if it must)
             log.error("%s", exc)
         finally:
             self.ready.set()

@@ -128,7 +128,13 @@ def limit_memory(megabytes: int | None) -> None:
     """Cap the process's data segment (heap and private mappings) at ``megabytes`` MiB."""
     if megabytes:
         limit = megabytes * 2**20
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+        try:
+            _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+            if hard != resource.RLIM_INFINITY:
+                limit = min(limit, hard)
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))  # the soft limit; the hard one stays
+        except (OSError, ValueError):  # a sandbox that refuses it: the server's resident-size watch still holds
+            pass
 
 
 def main(conn, options: dict) -> None:
