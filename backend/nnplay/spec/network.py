@@ -28,7 +28,7 @@ def no_control_characters(value: str) -> str:
 
 
 # the schema states the rule as a pattern (clients and fuzzers see it); the validator gives the message
-Name = Annotated[str, Field(max_length=200, json_schema_extra={"pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"}),
+Name = Annotated[str, Field(max_length=200, json_schema_extra={"pattern": "^[^\x00-\x1f\x7f-\x9f]*$"}),
                  AfterValidator(no_control_characters)]
 """A job or race name: up to 200 characters, none of them a control character."""
 
