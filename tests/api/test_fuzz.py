@@ -184,7 +184,7 @@ def valid_jobs(draw) -> dict:
     body = {"dataset": dataset, "network": {"layers": layers},
             "training": {**draw(training(dataset.get("n_samples", info.n_samples))), "loss": loss}}
     if draw(st.booleans()):
-        body["name"] = draw(st.text(max_size=40))
+        body["name"] = draw(st.text(st.characters(exclude_categories=["Cc"]), max_size=40))  # the Name rule
     return body
 
 
