@@ -12,6 +12,7 @@ import {
 } from './state.js';
 import { createRaceController } from './race.js';
 import { createSurfaceController } from './surface.js';
+import { createConvController } from './conv.js';
 import { createAuthPrompt } from './views/authPrompt.js';
 import { createExportPanel, saveBlob } from './views/exportPanel.js';
 import { createJobList } from './views/jobList.js';
@@ -196,7 +197,7 @@ function onFormEdit(path, value) {
   if (note) views.status.note(note, { ms: 10000 });
 }
 
-const IMAGE_LAYERS = new Set(['conv2d', 'maxpool2d', 'avgpool2d', 'batchnorm2d']);
+const IMAGE_LAYERS = new Set(['conv2d', 'maxpool2d', 'avgpool2d', 'batchnorm2d', 'local_response_norm']);
 const SEQUENCE_LAYERS = new Set(['embedding', 'rnn', 'lstm', 'gru', 'positional_encoding', 'self_attention',
   'transformer_encoder', 'sequence_pool']);
 
@@ -1024,6 +1025,7 @@ async function start() {
   }
   createRaceController({ $, getSpec: () => store.get().spec, onJobsChanged: refreshJobs });
   createSurfaceController({ $ });
+  createConvController({ $ });
   $('train-btn').addEventListener('click', train);
   $('stop-btn').addEventListener('click', stopJob);
   $('resume-btn').addEventListener('click', resumeJob);

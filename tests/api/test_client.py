@@ -76,7 +76,8 @@ def test_model_reproduces_the_jobs_test_accuracy_and_downloads_match(api, tmp_pa
 
 
 def test_pause_step_change_resume_stop_through_the_client(api):
-    job = api.train(spiral_spec())
+    # about 80,000 steps: still running when paused on any machine (300 epochs of batches of 10 ended first once)
+    job = api.train(spiral_spec(epochs=500, batch_size=1, probe_every=200))
     seen = []
     for message in job.messages():  # follow the live stream until the job has trained a while
         seen.append(message)

@@ -273,3 +273,17 @@ def test_the_cbow_preset_agrees_with_gensims_cbow_as_gensim_agrees_with_itself()
         assert sims.median() < 0.9
     print(f"neighbour overlap with gensim / gensim's with itself: {[round(r, 3) for r in ratios]}")
     assert sorted(ratios)[1] >= 0.75
+
+
+def test_a_run_stopped_after_an_epochs_last_batch_resumes():
+    """Stopped right after the last batch of epoch 1 (one full batch), the checkpoint holds no step of
+    that epoch left: the resumed run ends epoch 1 at the decayed rate and trains epoch 2 (a fuzzer once
+    found this path failing with an unbound learning rate)."""
+    spec = w2v_spec({"embedding_dim": 8, "window": 2}, dataset="lee_words", epochs=2, batch_size="full")
+    first, states = [], []
+    assert train(spec, first.append, should_stop=lambda: True, checkpoint=states.append).status == "stopped"
+    rest = []
+    result = train(spec, rest.append, resume=states[-1])
+    assert result.status == "completed" and result.final["epochs_done"] == 2
+    ends = [e for e in rest if e["type"] == "metrics" and e["scope"] == "epoch"]
+    assert [e["epoch"] for e in ends] == [1, 2] and 0 < ends[0]["lr"] < spec.training.lr

@@ -48,6 +48,8 @@ class JobOut(BaseModel):
 class RaceRunOut(BaseModel):
     value: str | int | float = Field(description="The raced setting's value in this run")
     job: JobOut
+    params: int | None = Field(None, description="The run's trainable parameters (null when its data set "
+                               "is gone): a deep-vs-fat race compares networks of about equal size")
 
 
 class RaceOut(BaseModel):

@@ -67,10 +67,13 @@ class WorkerHandle:
         self.send_lock = threading.Lock()
         self.memory_mb = options.get("memory_mb")
         self.over_memory: int | None = None  # resident MiB when the watchdog killed it
-        if not self.conn.poll(READY_SECONDS):
-            self.kill()
-            raise WorkerError(f"a worker process did not start within {READY_SECONDS:.0f} s")
-        self.conn.recv()  # ("ready", pid)
+        try:
+            if not self.conn.poll(READY_SECONDS):
+                self.kill()
+                raise WorkerError(f"a worker process did not start within {READY_SECONDS:.0f} s")
+            self.conn.recv()  # ("ready", pid)
+        except (EOFError, OSError):
+            raise WorkerError(f"a worker process failed to start: {self.death()}") from None
 
     def send(self, message: tuple) -> None:
         with self.send_lock:
@@ -142,7 +145,7 @@ class Slot:
     def serve(self) -> None:
         try:
             self.start_worker()  # warm before the first job
-        except WorkerError as exc:  # the next job tries again (and fails, naming this, if it must)
+        except (WorkerError, OSError) as exc:  # the next job tries again (and fails, naming this, if it must)
             log.error("%s", exc)
         finally:
             self.ready.set()
@@ -171,7 +174,7 @@ class Slot:
             return None
         if r.placed is not None:
             r.placed({"executor": "process", "node": socket.gethostname(), "pid": worker.process.pid})
-        snapshot = r.control.attach(lambda command, argument: _relay(worker, command, argument))
+        snapshot = r.control.attach(lambda command, argument: _relay(worker, r.job_id, command, argument))
         self.job_id = r.job_id
         try:
             worker.send(("job", {"job_id": r.job_id, "spec": r.spec.model_dump(mode="json"), "resume": r.resume,
@@ -212,10 +215,10 @@ class Slot:
                 raise WorkerError(detail)
 
 
-def _relay(worker: WorkerHandle, command: str, argument) -> None:
+def _relay(worker: WorkerHandle, job_id: str, command: str, argument) -> None:
     """Forward a control command; a dead worker's job fails through its pipe, not here."""
     try:
-        worker.send(("control", command, argument))
+        worker.send(("control", job_id, command, argument))
     except (OSError, ValueError):
         pass
 

@@ -27,7 +27,9 @@ def no_control_characters(value: str) -> str:
     return value
 
 
-Name = Annotated[str, Field(max_length=200), AfterValidator(no_control_characters)]
+# the schema states the rule as a pattern (clients and fuzzers see it); the validator gives the message
+Name = Annotated[str, Field(max_length=200, json_schema_extra={"pattern": "^[^\x00-\x1f\x7f-\x9f]*$"}),
+                 AfterValidator(no_control_characters)]
 """A job or race name: up to 200 characters, none of them a control character."""
 
 
@@ -74,6 +76,8 @@ class LayerSummary(BaseModel):
     type: str
     output_shape: list[int]
     params: int
+    arithmetic: str | None = Field(None, description="conv/pool layers: the output-size formula "
+                                   "floor((n + 2p - k)/s) + 1 with this layer's numbers")
 
 
 class NetworkSummary(BaseModel):
@@ -139,7 +143,7 @@ def infer_shapes(network: NetworkSpec, input_shape: Shape, vocab_size: int | Non
         except LayerShapeError as err:
             raise ShapeError(index, err.field, f"layer {index} ({layer.type}): {err.message}") from None
         rows.append(LayerSummary(index=index, type=layer.type, output_shape=list(out),
-                                 params=layer.param_count(shape)))
+                                 params=layer.param_count(shape), arithmetic=layer.arithmetic(shape)))
         shape = out
     return rows
 

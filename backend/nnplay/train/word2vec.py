@@ -221,6 +221,7 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
         size = len(targets) if t.batch_size == "full" else min(t.batch_size, len(targets))
         n_batches = math.ceil(len(targets) / size)
         log_every = max(1, math.ceil(n_batches / STEP_POINTS_PER_EPOCH))
+        lr = decayed_lr(base, (pos.epoch - 1 + pos.batch_index / n_batches) / t.epochs)  # if no step is left
         while pos.batch_index < n_batches:
             progress = (pos.epoch - 1 + pos.batch_index / n_batches) / t.epochs
             gate = control.gate(pos.step, apply_changes, lambda: emit(probe.event(model, pos.step, pos.epoch)))
