@@ -5,6 +5,7 @@ the band narrows as n grows; bad inputs answer 422 naming the field."""
 
 import numpy as np
 import pytest
+from scipy.stats import multivariate_normal
 from sklearn.linear_model import BayesianRidge, Ridge
 
 from nnplay.data.toy import GENERATORS
@@ -77,8 +78,13 @@ def test_plane_posterior_is_the_function_space_closed_form(client):
     np.testing.assert_allclose(out["posterior"]["curve"], mean, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(out["posterior"]["predictive_std"], np.sqrt(var), rtol=1e-6)
     assert out["features"] == ["bias", "x1", "x2"] and out["true_weights"] == [0.5, 2.0, -3.0]
-    from scipy.stats import multivariate_normal
     assert out["posterior"]["log_evidence"] == pytest.approx(multivariate_normal(np.zeros(6), k).logpdf(y))
+    big = client.post("/api/bayes/regression", json={"dataset": "sine", "n": 300, "basis": "rbf", "seed": 2}).json()
+    x, y = data("sine", 300, 0.2, 2)  # the evidence in weight space equals the n-dimensional Gaussian's density
+    centres = np.linspace(-3, 3, 9)
+    phi = np.column_stack([np.ones(300), np.exp(-(x - centres[None]) ** 2 / (2 * 0.7 ** 2))])
+    cov = phi @ phi.T + 0.04 * np.eye(300)
+    assert big["posterior"]["log_evidence"] == pytest.approx(multivariate_normal(np.zeros(300), cov).logpdf(y), rel=1e-9)
 
 
 def test_the_band_narrows_as_n_grows_and_the_prior_dominates_with_few_points(client):

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from nnplay.api.routes import ERRORS
 from nnplay.spec.foundations import BayesRegressionSpec, ClusterSpec, DensitySpec
 from nnplay.train.bayes_linear import run_bayes_regression
+from nnplay.train.clustering import run_clustering
 
 router = APIRouter(prefix="/api")
 BAD_INPUT = {422: ERRORS[422]}
@@ -77,3 +78,60 @@ def bayes_regression(body: BayesRegressionSpec):
     """Least squares (MLE), ridge (MAP) and the full Gaussian posterior of a linear model on ``sine`` or
     ``plane``, with its 95% predictive band, posterior samples and the band against n."""
     return run_bayes_regression(body)
+
+
+class ArrayOut(BaseModel):
+    """An array as base64 bytes (nnplay.probes.arrays): float32, or uint8 codes for class ids."""
+
+    shape: list[int]
+    dims: list[str]
+    vmin: float | None
+    vmax: float | None
+    encoding: str
+    data: str
+
+
+class KMeansOut(BaseModel):
+    iterations: int = Field(description="Updates made; there are iterations + 1 frames (frame 0 = the start)")
+    centres: list[list[list[float]]] = Field(description="(frames, k, 2) centres, data units")
+    inertia: list[float] = Field(description="(frames,) sum of squared distances to the assigned centre; never increases")
+    labels: ArrayOut = Field(description="(frames, points) assigned cluster of each point")
+    ari: float = Field(description="Adjusted Rand index of the last assignment against the generating groups")
+
+
+class GmmOut(BaseModel):
+    iterations: int = Field(description="M-steps made; iterations + 1 frames (frame 0 = the start)")
+    weights: list[list[float]] = Field(description="(frames, k) mixing weights")
+    means: list[list[list[float]]] = Field(description="(frames, k, 2)")
+    covariances: list[list[list[list[float]]]] = Field(description="(frames, k, 2, 2)")
+    loglik: list[float] = Field(description="(frames,) mean log-likelihood per point, nats; never decreases")
+    responsibilities: ArrayOut = Field(description="(frames, points, k) p(component | point): the latent "
+                                                   "component's posterior")
+    ari: float
+
+
+class SelectionOut(BaseModel):
+    k: list[int]
+    inertia: list[float] = Field(description="scikit-learn KMeans inertia for each k")
+    bic: list[float] = Field(description="scikit-learn GaussianMixture BIC for each k (lower is better)")
+
+
+class ClusteringOut(BaseModel):
+    """Every iteration of k-means and of EM from one k-means++ start, and the choice of k."""
+
+    dataset: str
+    k: int
+    points: list[list[float]] = Field(description="(N, 2) data units")
+    groups: list[int] = Field(description="(N,) the generating group of each point, never given to the methods")
+    start: list[list[float]] = Field(description="(k, 2) k-means++ centres, the start of both methods")
+    em_start: dict[str, list]
+    kmeans: KMeansOut
+    gmm: GmmOut
+    selection: SelectionOut | None
+
+
+@router.post("/clustering", response_model=ClusteringOut, responses=BAD_INPUT)
+def clustering(body: ClusterSpec):
+    """k-means and a Gaussian mixture (EM) on a 2-D set from the same k-means++ start, every iteration
+    kept for scrubbing, with inertia and BIC over k = 1..8."""
+    return run_clustering(body)
