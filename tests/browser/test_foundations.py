@@ -52,3 +52,62 @@ def test_bayes_regression_band_narrows_with_n(page: Page, shots_dir):
     assert page.evaluate("document.getElementById('br-weights').data.some((t) => t.name === 'true')")
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.screenshot(path=str(shots_dir / "foundations-bayes-plane-1920.png"))
+
+
+CLUSTER_JS = """() => { const d = document.getElementById('cl-main'); const o = document.getElementById('cl-objective');
+  const s = document.getElementById('cl-selection');
+  if (!d || !d.data || !o.data || !s.data) return null;
+  const centres = d.data.find((t) => t.name === 'centres' || t.name === 'means');
+  return { iteration: d.dataset.iteration, method: d.dataset.method, title: d.layout.title.text,
+           centresX: centres.x, names: d.data.map((t) => t.name), objectivePoints: o.data[0].x.length,
+           marked: o.data[1].x[0], objectiveY: o.layout.yaxis.title.text,
+           selection: s.data.map((t) => [t.name, t.x.length]) }; }"""
+
+
+def cluster_state(page: Page) -> dict:
+    return page.evaluate(f"({CLUSTER_JS})()")
+
+
+def test_clustering_scrubber_changes_the_drawn_iteration(page: Page, shots_dir):
+    open_foundations(page, "cluster")
+    page.wait_for_function(f"(() => {{ const r = ({CLUSTER_JS})(); return r && r.iteration === '0'; }})()", timeout=UI_TIMEOUT_MS)
+    label = page.locator("#cl-iter-label").inner_text()  # "iteration 0 of T"
+    total = int(label.rsplit(" ", 1)[1])
+    r = cluster_state(page)
+    assert total >= 2 and r["objectivePoints"] == total + 1 and r["marked"] == 0, (label, r)
+    assert r["objectiveY"] == "inertia (squared data units)" and "k-means · k = 4 · iteration 0 of" in r["title"], r
+    assert r["selection"][:2] == [["k-means inertia", 8], ["mixture BIC", 8]], r
+    start = r["centresX"]
+    page.locator("#cl-iter").fill(str(total))
+    page.wait_for_function(f"(() => {{ const r = ({CLUSTER_JS})(); return r && r.iteration === '{total}'; }})()", timeout=UI_TIMEOUT_MS)
+    r = cluster_state(page)
+    assert r["marked"] == total and f"iteration {total} of {total}" in r["title"] and r["centresX"] != start, r
+    page.click("#cl-prev")
+    expect(page.locator("#cl-iter-label")).to_have_text(f"iteration {total - 1} of {total}")
+    assert cluster_state(page)["iteration"] == str(total - 1)
+    expect(page.locator("#cl-latent")).to_be_hidden()
+    page.screenshot(path=str(shots_dir / "foundations-kmeans-1280.png"))
+
+    page.select_option("#cl-method", "gmm")
+    expect(page.locator("#cl-latent")).to_be_visible()
+    expect(page.locator("#cl-latent")).to_contain_text("latent variable")
+    r = cluster_state(page)
+    assert r["method"] == "gmm" and r["iteration"] == "0" and r["objectiveY"] == "mean log-likelihood (nats/point)", r
+    assert sum(n.startswith("component ") for n in r["names"]) == 4, r  # one covariance ellipse per component
+    em_total = int(page.locator("#cl-iter-label").inner_text().rsplit(" ", 1)[1])
+    assert r["objectivePoints"] == em_total + 1, r
+    page.click("#cl-next")
+    page.click("#cl-next")
+    expect(page.locator("#cl-iter-label")).to_have_text(f"iteration 2 of {em_total}")
+    assert cluster_state(page)["marked"] == 2
+    page.screenshot(path=str(shots_dir / "foundations-em-1280.png"))
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.click("#cl-prev")  # redrawn at the new size
+    expect(page.locator("#cl-iter-label")).to_have_text(f"iteration 1 of {em_total}")
+    page.wait_for_function("Math.abs(document.getElementById('cl-main')._fullLayout.width - "
+                           "document.getElementById('cl-main').clientWidth) < 2", timeout=UI_TIMEOUT_MS)
+    page.screenshot(path=str(shots_dir / "foundations-em-1920.png"))
+
+    page.fill("#cl-k", "9")
+    page.locator("#cl-k").dispatch_event("change")
+    expect(page.locator("#cl-errors")).to_contain_text("k:")

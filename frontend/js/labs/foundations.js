@@ -3,10 +3,13 @@
 // answers at once with everything the views draw (every iteration included); the views only render.
 
 import { createBayesLab } from './bayes.js';
+import { createClusterLab } from './clustering.js';
 
 const TABS = [
   { key: 'bayes', label: 'Bayesian vs frequentist', create: createBayesLab,
     title: 'Least squares (MLE), ridge (MAP) and the full Gaussian posterior of one linear model' },
+  { key: 'cluster', label: 'Clustering', create: createClusterLab,
+    title: 'k-means and a Gaussian mixture fitted by EM, iteration by iteration' },
 ];
 
 function buildDialog() {
