@@ -8,6 +8,7 @@ from nnplay.api.routes import ERRORS
 from nnplay.spec.foundations import BayesRegressionSpec, ClusterSpec, DensitySpec
 from nnplay.train.bayes_linear import run_bayes_regression
 from nnplay.train.clustering import run_clustering
+from nnplay.train.density import run_density
 
 router = APIRouter(prefix="/api")
 BAD_INPUT = {422: ERRORS[422]}
@@ -135,3 +136,59 @@ def clustering(body: ClusterSpec):
     """k-means and a Gaussian mixture (EM) on a 2-D set from the same k-means++ start, every iteration
     kept for scrubbing, with inertia and BIC over k = 1..8."""
     return run_clustering(body)
+
+
+class GridOut(BaseModel):
+    x: list[float] = Field(description="(G,) data units")
+    y: list[float] = Field(description="(G,) data units; density rows follow y")
+
+
+class MixtureDensityOut(BaseModel):
+    components: int
+    weights: list[float]
+    means: list[list[float]] = Field(description="(k, 2)")
+    covariances: list[list[list[float]]] = Field(description="(k, 2, 2)")
+    train_ll: float = Field(description="Mean log-likelihood of the training points, nats/point")
+    test_ll: float = Field(description="Mean log-likelihood of the held-out points, nats/point")
+    density: list[list[float]] = Field(description="(G, G) density per squared data unit, row i = y[i]")
+
+
+class KdeOut(BaseModel):
+    bandwidth: float = Field(description="Kernel standard deviation, data units")
+    train_ll: float
+    test_ll: float
+    density: list[list[float]]
+
+
+class BandwidthSweepOut(BaseModel):
+    h: list[float]
+    train_ll: list[float]
+    test_ll: list[float]
+    best: float = Field(description="The swept bandwidth with the best held-out log-likelihood")
+    scott: float = Field(description="Scott's rule of thumb for this training set")
+
+
+class ComponentSweepOut(BaseModel):
+    k: list[int]
+    train_ll: list[float]
+    test_ll: list[float]
+
+
+class DensityOut(BaseModel):
+    """A Gaussian mixture and a kernel density estimate on one 2-D set, scored on held-out points."""
+
+    dataset: str
+    train: list[list[float]]
+    test: list[list[float]]
+    grid: GridOut
+    gmm: MixtureDensityOut
+    kde: KdeOut
+    bandwidths: BandwidthSweepOut
+    components: ComponentSweepOut
+
+
+@router.post("/density", response_model=DensityOut, responses=BAD_INPUT)
+def density(body: DensitySpec):
+    """A Gaussian mixture and a Gaussian KDE fitted on the training part of a 2-D set: their densities
+    over a grid and held-out log-likelihoods (nats per point), with sweeps over bandwidth and components."""
+    return run_density(body)
