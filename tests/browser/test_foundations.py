@@ -25,6 +25,15 @@ def open_foundations(page: Page, tab: str) -> None:
     expect(page.locator(f"#found-pane-{tab}")).to_be_visible()
 
 
+def assert_fits(page: Page, chart_id: str) -> None:
+    """The chart is drawn at its box's size, and its x-axis title lies inside that box (not clipped)."""
+    page.wait_for_function(f"Math.abs(document.getElementById('{chart_id}')._fullLayout.height - "
+                           f"document.getElementById('{chart_id}').clientHeight) < 2", timeout=UI_TIMEOUT_MS)
+    box = page.locator(f"#{chart_id}").bounding_box()
+    title = page.locator(f"#{chart_id} .xtitle").first.bounding_box()
+    assert box["y"] <= title["y"] and title["y"] + title["height"] <= box["y"] + box["height"] + 0.5, (chart_id, title, box)
+
+
 def test_bayes_regression_band_narrows_with_n(page: Page, shots_dir):
     open_foundations(page, "bayes")
     page.wait_for_function(f"(() => {{ const r = ({BAYES_JS})(); return r && r.n === '10'; }})()", timeout=UI_TIMEOUT_MS)
@@ -33,6 +42,8 @@ def test_bayes_regression_band_narrows_with_n(page: Page, shots_dir):
             "training points (10)"} <= set(r["names"]), r
     assert r["points"] == 10 and r["samples"] == 5 and (r["x"], r["y"]) == ("x", "y") and "n = 10" in r["title"], r
     expect(page.locator("#br-stats")).to_contain_text("α = σ²/σp²")
+    for chart in ("br-main", "br-band", "br-weights"):
+        assert_fits(page, chart)
     expect(page.locator("#found-pane-bayes .found-caption")).to_contain_text("What to look for")
     page.screenshot(path=str(shots_dir / "foundations-bayes-1280.png"))
     few = r["width"]
@@ -77,6 +88,8 @@ def test_clustering_scrubber_changes_the_drawn_iteration(page: Page, shots_dir):
     assert total >= 2 and r["objectivePoints"] == total + 1 and r["marked"] == 0, (label, r)
     assert r["objectiveY"] == "inertia (squared data units)" and "k-means · k = 4 · iteration 0 of" in r["title"], r
     assert r["selection"][:2] == [["k-means inertia", 8], ["mixture BIC", 8]], r
+    for chart in ("cl-main", "cl-objective", "cl-selection"):
+        assert_fits(page, chart)
     start = r["centresX"]
     page.locator("#cl-iter").fill(str(total))
     page.wait_for_function(f"(() => {{ const r = ({CLUSTER_JS})(); return r && r.iteration === '{total}'; }})()", timeout=UI_TIMEOUT_MS)
@@ -111,3 +124,39 @@ def test_clustering_scrubber_changes_the_drawn_iteration(page: Page, shots_dir):
     page.fill("#cl-k", "9")
     page.locator("#cl-k").dispatch_event("change")
     expect(page.locator("#cl-errors")).to_contain_text("k:")
+
+
+DENSITY_JS = """() => { const g = document.getElementById('dn-gmm'); const k = document.getElementById('dn-kde');
+  const h = document.getElementById('dn-hsweep'); const c = document.getElementById('dn-ksweep');
+  if (!g.data || !k.data || !h.data || !c.data) return null;
+  return { bandwidth: k.dataset.bandwidth, types: [g.data[0].type, k.data[0].type], zmax: [g.data[0].zmax, k.data[0].zmax],
+           titles: [g.layout.title.text, k.layout.title.text], colorbar: k.data[0].colorbar.title.text,
+           sweep: h.data[0].x.length, marker: h.data[3].x[0], heldAtMarker: h.data[3].y[0],
+           xTitle: h.layout.xaxis.title.text, yTitle: h.layout.yaxis.title.text, components: c.data[0].x.length }; }"""
+
+
+def test_density_contours_and_the_bandwidth_slider(page: Page, shots_dir):
+    open_foundations(page, "density")
+    page.wait_for_function(f"(() => {{ const r = ({DENSITY_JS})(); return r && r.bandwidth === '0.2'; }})()", timeout=UI_TIMEOUT_MS)
+    r = page.evaluate(f"({DENSITY_JS})()")
+    assert r["types"] == ["contour", "contour"] and r["zmax"][0] == r["zmax"][1], r  # one scale for both
+    assert r["titles"][0].startswith("Gaussian mixture, k = 4 · held-out") and "nats/point" in r["titles"][1], r
+    assert r["colorbar"] == "density (per unit²)" and r["sweep"] == 16 and r["components"] == 8, r
+    assert (r["xTitle"], r["yTitle"]) == ("bandwidth h (data units, log)", "nats per point"), r
+    expect(page.locator("#dn-stats")).to_contain_text("Held-out log-likelihood")
+    for chart in ("dn-gmm", "dn-kde", "dn-hsweep", "dn-ksweep"):
+        assert_fits(page, chart)
+    page.screenshot(path=str(shots_dir / "foundations-density-1280.png"))
+    smooth = r["heldAtMarker"]
+    page.locator("#dn-h-slider").fill("0")  # h = 0.01: a spike on every training point
+    page.wait_for_function(f"(() => {{ const r = ({DENSITY_JS})(); return r && r.bandwidth === '0.01'; }})()", timeout=UI_TIMEOUT_MS)
+    r = page.evaluate(f"({DENSITY_JS})()")
+    assert r["marker"] == 0.01 and r["heldAtMarker"] < smooth - 1 and "h = 0.01" in r["titles"][1], (smooth, r)
+    expect(page.locator("#dn-h-label")).to_have_text("h = 0.01")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.locator("#dn-h-slider").fill("50")
+    page.wait_for_function(f"(() => {{ const r = ({DENSITY_JS})(); return r && r.bandwidth !== '0.01'; }})()", timeout=UI_TIMEOUT_MS)
+    page.screenshot(path=str(shots_dir / "foundations-density-1920.png"))
+    page.fill("#dn-components", "9")
+    page.locator("#dn-components").dispatch_event("change")
+    expect(page.locator("#dn-errors")).to_contain_text("components")

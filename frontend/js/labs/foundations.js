@@ -4,12 +4,15 @@
 
 import { createBayesLab } from './bayes.js';
 import { createClusterLab } from './clustering.js';
+import { createDensityLab } from './density.js';
 
 const TABS = [
   { key: 'bayes', label: 'Bayesian vs frequentist', create: createBayesLab,
     title: 'Least squares (MLE), ridge (MAP) and the full Gaussian posterior of one linear model' },
   { key: 'cluster', label: 'Clustering', create: createClusterLab,
     title: 'k-means and a Gaussian mixture fitted by EM, iteration by iteration' },
+  { key: 'density', label: 'Density', create: createDensityLab,
+    title: 'A Gaussian mixture and a kernel density estimate, scored on held-out points' },
 ];
 
 function buildDialog() {
@@ -50,6 +53,11 @@ export function createFoundationsLab({ $ }) {
     labs.get(key).show();
   }
 
+  // Charts follow their boxes (the dialog's size follows the window; a wrapped line moves the others).
+  const resized = new ResizeObserver((entries) => {
+    for (const { target } of entries) if (target.data && typeof Plotly !== 'undefined') Plotly.Plots.resize(target);
+  });
+  dialog.querySelectorAll('.plot').forEach((el) => resized.observe(el));
   for (const t of TABS) dialog.querySelector(`#found-tab-${t.key}`).addEventListener('click', () => select(t.key));
   dialog.querySelector('#found-close').addEventListener('click', () => dialog.close());
   $('open-found').addEventListener('click', () => {

@@ -111,9 +111,9 @@ function statsText(out) {
 /** Draws an answer of POST /api/bayes/regression into the three charts and the stats line. */
 export function renderBayes({ mainEl, bandEl, weightsEl, statsEl }, out) {
   if (typeof Plotly === 'undefined') return;
+  statsEl.textContent = statsText(out); // first: its line wrapping sets the charts' room
   drawMain(mainEl, out);
   drawBand(bandEl, out);
   drawWeights(weightsEl, out);
   mainEl.dataset.n = String(out.n);
-  statsEl.textContent = statsText(out);
 }
