@@ -61,7 +61,7 @@ export function formHtml(prefix, controls, submitLabel = 'Run') {
     }
     const attrs = ['min', 'max', 'step'].filter((k) => c[k] !== undefined).map((k) => `${k}="${c[k]}"`).join(' ');
     return `${label}<input id="${id}" name="${c.name}" type="number" ${attrs} value="${c.value ?? ''}"
-      title="${c.title || ''}"${c.optional ? ' data-optional="1" placeholder="true σ"' : ''}>`;
+      title="${c.title || ''}"${c.optional ? ' data-optional="1" placeholder="= σ"' : ''}>`;
   };
   return `<form id="${prefix}-form" class="lab-form found-form">${controls.map(control).join('')}
     <button id="${prefix}-run" class="primary" type="submit">${submitLabel}</button></form>
