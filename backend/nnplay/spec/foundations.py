@@ -28,9 +28,9 @@ class BayesRegressionSpec(_Lab):
     - ``dataset``: ``sine`` (1-D, x in [-3, 3]; ``basis`` and its size apply) or ``plane`` (2-D, features
       ``[1, x1, x2]``; ``basis`` is ignored).
     - ``n``: training points, 1..500; growing ``n`` with the same ``seed`` adds points to the same set.
-    - ``noise``: standard deviation of the noise the data are generated with (target units).
-    - ``noise_std``: the noise the model assumes; ``null`` means the true ``noise`` (a known-noise model).
-    - ``prior_std``: the prior's standard deviation on every weight (bias included); ridge's
+    - ``noise``: standard deviation of the noise the data are generated with (target units), 0.01..2.
+    - ``noise_std``: the noise the model assumes, 0.01..5; ``null`` means the true ``noise``.
+    - ``prior_std``: the prior's standard deviation on every weight (bias included), 0.001..1000; ridge's
       ``alpha = noise_std^2 / prior_std^2``.
     - ``degree``: polynomial degree (features ``1, u, .., u^degree`` with ``u = x / 3`` in [-1, 1]);
       ``centres``: RBF count (plus a bias), Gaussian bumps of width ``width`` (x units) on an even grid.
@@ -39,13 +39,13 @@ class BayesRegressionSpec(_Lab):
 
     dataset: RegressionSet = "sine"
     n: int = Field(10, ge=1, le=MAX_TRAIN_POINTS)
-    noise: float = Field(0.2, gt=0.0, le=2.0)
-    noise_std: float | None = Field(None, gt=0.0, le=5.0)
-    prior_std: float = Field(1.0, gt=0.0, le=1000.0)
+    noise: float = Field(0.2, ge=0.01, le=2.0)
+    noise_std: float | None = Field(None, ge=0.01, le=5.0)
+    prior_std: float = Field(1.0, ge=0.001, le=1000.0)
     basis: Basis = "polynomial"
     degree: int = Field(5, ge=1, le=15)
     centres: int = Field(9, ge=2, le=30)
-    width: float = Field(0.7, gt=0.0, le=10.0)
+    width: float = Field(0.7, ge=0.05, le=10.0)
     samples: int = Field(5, ge=0, le=20)
     seed: int = Field(0, ge=0, le=2 ** 31 - 1)
 

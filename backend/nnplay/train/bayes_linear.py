@@ -74,12 +74,15 @@ def ridge(phi: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
 
 
 def posterior(phi: np.ndarray, y: np.ndarray, noise_std: float, prior_std: float) -> tuple[np.ndarray, np.ndarray]:
-    """Posterior mean ``(D,)`` and covariance ``(D, D)`` of the weights (eq. 3.53-3.54), via Cholesky."""
+    """Posterior mean ``(D,)`` and covariance ``(D, D)`` of the weights (eq. 3.53-3.54). The precision is
+    inverted through its eigen-decomposition with every eigenvalue held at or above ``1 / prior_std^2``
+    (its exact lower bound), so an ill-conditioned basis still gives a symmetric positive-definite
+    covariance."""
     precision = phi.T @ phi / noise_std ** 2 + np.eye(phi.shape[1]) / prior_std ** 2  # (D, D)
-    chol = np.linalg.cholesky(precision)
-    cov = np.linalg.solve(chol.T, np.linalg.solve(chol, np.eye(len(precision))))
-    cov = (cov + cov.T) / 2  # symmetric to rounding
-    return cov @ phi.T @ y / noise_std ** 2, cov
+    values, vectors = np.linalg.eigh(precision)
+    values = np.maximum(values, 1 / prior_std ** 2)
+    cov = (vectors / values) @ vectors.T  # V diag(1/lambda) V^T
+    return cov @ phi.T @ y / noise_std ** 2, (cov + cov.T) / 2
 
 
 def predictive(phi: np.ndarray, mean: np.ndarray, cov: np.ndarray, noise_std: float) -> tuple[np.ndarray, ...]:
@@ -156,7 +159,7 @@ def band_by_n(spec: BayesRegressionSpec) -> list[dict]:
 
 def samples(mean: np.ndarray, cov: np.ndarray, count: int, seed: int) -> np.ndarray:
     """``count`` weight vectors ``(count, D)`` drawn from ``N(mean, cov)`` (numpy's seeded generator)."""
-    return np.random.default_rng(seed).multivariate_normal(mean, cov, size=count, method="cholesky")
+    return np.random.default_rng(seed).multivariate_normal(mean, cov, size=count, method="eigh")
 
 
 def run_bayes_regression(spec: BayesRegressionSpec) -> dict:
