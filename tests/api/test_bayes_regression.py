@@ -110,3 +110,48 @@ def test_bad_bodies_answer_422_naming_the_field(client):
             "/api/bayes/regression", content='{"noise": NaN}', headers={"content-type": "application/json"})
         assert res.status_code == 422, (body, res.text)
         assert field in [d["field"] for d in res.json()["detail"]], (body, res.json())
+
+
+def csv_bytes(header, rows) -> bytes:
+    return ("\n".join([",".join(header)] + [",".join(repr(float(v)) for v in r) for r in rows]) + "\n").encode()
+
+
+def test_an_uploaded_regression_table_is_standardised_and_fitted(client):
+    """y = 3 + 2a - b + N(0, 0.5^2), a ~ U(0, 10), b ~ N(5, 2^2): in standardised units the weights are
+    2 sd(a) / sd(y) and -sd(b) / sd(y); the MLE is lstsq on the rows the answer reports."""
+    rng = np.random.default_rng(7)
+    a, b = rng.uniform(0, 10, 800), rng.normal(5, 2, 800)
+    y = 3 + 2 * a - b + rng.normal(0, 0.5, 800)
+    res = client.post("/api/datasets", files={"file": ("lin.csv", csv_bytes(["a", "b", "y"], zip(a, b, y)), "text/csv")},
+                      data={"target": "y", "task": "regression", "name": "lin"})
+    assert res.status_code == 201, res.text
+    out = client.post("/api/bayes/regression", json={"dataset": "lin", "n": 500, "noise_std": 0.1, "prior_std": 10.0})
+    assert out.status_code == 200, out.text
+    out = out.json()
+    assert out["inputs"] == ["a", "b"] and out["features"] == ["bias", "a", "b"] and out["y_scaled"] and out["basis"] is None
+    assert out["n"] == 500 and out["grid"] == {} and out["truth"] is None and out["posterior"]["samples"] == [[]] * 5
+    x, ys = np.array(out["train"]["x"]), np.array(out["train"]["y"])
+    assert np.allclose(x.mean(axis=0), 0, atol=0.1) and np.allclose(x.std(axis=0), 1, atol=0.1)
+    phi = np.column_stack([np.ones(500), x])
+    np.testing.assert_allclose(out["mle"]["weights"], np.linalg.lstsq(phi, ys, rcond=None)[0], rtol=1e-6, atol=1e-9)
+    sd_y = np.std(y)
+    w = out["posterior"]["mean"]
+    assert w[1] == pytest.approx(2 * 10 / np.sqrt(12) / sd_y, rel=0.05) and w[2] == pytest.approx(-2 / sd_y, rel=0.1)
+    assert out["posterior"]["test_rmse"] == pytest.approx(0.5 / sd_y, rel=0.2)  # only the noise is left
+    held = out["held_out"]
+    assert len(held["y"]) == out["n_test"] == 160 and len(held["mean"]) == len(held["std"]) == 160
+
+
+def test_an_uploaded_one_column_set_takes_the_basis_and_bad_names_are_refused(client):
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-2, 2, 300)
+    res = client.post("/api/datasets", files={"file": ("sq.csv", csv_bytes(["x", "y"], zip(x, x ** 2 + rng.normal(0, 0.1, 300))), "text/csv")},
+                      data={"target": "y", "task": "regression", "name": "square"})
+    assert res.status_code == 201, res.text
+    out = client.post("/api/bayes/regression", json={"dataset": "square", "n": 500, "degree": 2}).json()
+    assert out["n"] == out["n_available"] == 240 and out["features"] == ["1", "x/3", "(x/3)^2"]
+    assert len(out["grid"]["x"]) == len(out["posterior"]["curve"]) and out["truth"] is None
+    assert out["posterior"]["test_rmse"] < 0.2  # a parabola, in standardised units
+    for name in ("nosuch", "digits", "circle"):
+        res = client.post("/api/bayes/regression", json={"dataset": name})
+        assert res.status_code == 422 and res.json()["detail"][0]["field"] == "dataset", res.text

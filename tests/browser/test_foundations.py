@@ -160,3 +160,29 @@ def test_density_contours_and_the_bandwidth_slider(page: Page, shots_dir):
     page.fill("#dn-components", "9")
     page.locator("#dn-components").dispatch_event("change")
     expect(page.locator("#dn-errors")).to_contain_text("components")
+
+
+UPLOAD_JS = """async () => { const rows = ['a,b,y'];
+  for (let i = 0; i < 200; i += 1) { const a = (i * 37) % 100 / 10; const b = ((i * 53) % 70) / 10; rows.push(`${a},${b},${3 + 2 * a - b + ((i * 17) % 11 - 5) / 10}`); }
+  const form = new FormData();
+  form.append('file', new Blob([rows.join('\\n')], { type: 'text/csv' }), 'browser_lin.csv');
+  form.append('target', 'y'); form.append('task', 'regression'); form.append('name', 'browser_lin');
+  const res = await fetch('/api/datasets', { method: 'POST', body: form }); return res.status; }"""
+
+
+def test_bayes_regression_on_an_uploaded_table(page: Page, shots_dir):
+    open_page(page)
+    assert page.evaluate(UPLOAD_JS) in (201, 409)  # 409: a rerun on the same server
+    page.click("#open-found")
+    option = page.locator("#br-dataset option[value='browser_lin']")
+    expect(option).to_have_text("browser_lin (uploaded, 2 inputs)")
+    page.select_option("#br-dataset", "browser_lin")
+    page.wait_for_function("(() => { const d = document.getElementById('br-main'); return d.data && d.data[0].name === 'perfect prediction'; })()",
+                           timeout=UI_TIMEOUT_MS)
+    t = page.evaluate("(() => { const d = document.getElementById('br-main'); return { title: d.layout.title.text, "
+                      "x: d.layout.xaxis.title.text, points: d.data[1].x.length }; })()")
+    assert t["title"].startswith("browser_lin · features 1, a, b") and t["x"] == "held-out y (standardised)", t
+    assert t["points"] == 40, t  # the held-out fifth of 200 rows
+    expect(page.locator(".found-ctl[data-name='degree']")).to_be_hidden()
+    expect(page.locator("#br-errors")).to_be_hidden()
+    page.screenshot(path=str(shots_dir / "foundations-bayes-upload-1280.png"))

@@ -1,7 +1,7 @@
 """Thin REST routes of the foundations labs: small computations that answer at once, every iteration
 included (Bayesian vs frequentist regression, clustering step by step, density estimation)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from nnplay.api.routes import ERRORS
@@ -50,35 +50,46 @@ class BandOut(BaseModel):
     rmse_posterior: float
 
 
+class HeldOutOut(BaseModel):
+    y: list[float] = Field(description="(M,) held-out targets")
+    mean: list[float] = Field(description="(M,) predictive mean at each held-out input")
+    std: list[float] = Field(description="(M,) predictive standard deviation, noise included")
+
+
 class BayesRegressionOut(BaseModel):
     """MLE, MAP and the Gaussian posterior of one linear model, side by side."""
 
     dataset: str
-    basis: str | None
+    basis: str | None = Field(description="The basis of a one-input set; null for [1, x] features")
+    inputs: list[str] = Field(description="Names of the input columns")
     features: list[str]
-    n: int
+    n: int = Field(description="Training points used (the spec's n, at most n_available)")
+    n_available: int
     noise: float
     noise_std: float
     prior_std: float
     alpha: float
+    y_scaled: bool = Field(description="True when the targets were standardised (uploaded sets)")
     train: dict[str, list] = Field(description="x (n, d) and y (n,) of the training points")
-    grid: dict[str, list[float]] = Field(description="x (G,) for sine; x1, x2 (G,) for plane (values row-major, "
-                                                     "row = x2)")
-    truth: list[float] = Field(description="The noise-free target at each grid input")
+    grid: dict[str, list[float]] = Field(description="x (G,) for one input; x1, x2 (G,) for plane (values "
+                                                     "row-major, row = x2); empty for wider uploaded tables")
+    truth: list[float] | None = Field(description="The noise-free target at each grid input (built-in sets)")
     true_weights: list[float] | None
     mle: MleOut
     map: MapOut
     posterior: PosteriorOut
+    held_out: HeldOutOut
     z95: float
     n_test: int
     band_by_n: list[BandOut]
 
 
 @router.post("/bayes/regression", response_model=BayesRegressionOut, responses=BAD_INPUT)
-def bayes_regression(body: BayesRegressionSpec):
-    """Least squares (MLE), ridge (MAP) and the full Gaussian posterior of a linear model on ``sine`` or
-    ``plane``, with its 95% predictive band, posterior samples and the band against n."""
-    return run_bayes_regression(body)
+def bayes_regression(body: BayesRegressionSpec, request: Request):
+    """Least squares (MLE), ridge (MAP) and the full Gaussian posterior of a linear model on ``sine``,
+    ``plane`` or an uploaded regression CSV, with its 95% predictive band, posterior samples and the band
+    against n. 422 at ``dataset`` for a name that is none of these."""
+    return run_bayes_regression(body, request.app.state.settings.data_dir)
 
 
 class ArrayOut(BaseModel):

@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RegressionSet = Literal["sine", "plane"]
+from nnplay.spec.data import NAME_PATTERN
+
 Basis = Literal["polynomial", "rbf"]
 ClusterSet = Literal["blobs", "moons", "circle", "xor", "gaussian", "spiral"]
 ClusterMethod = Literal["kmeans", "gmm"]
@@ -25,10 +26,13 @@ class BayesRegressionSpec(_Lab):
     """A linear model ``y = w . phi(x) + eps``, ``eps ~ N(0, noise_std^2)``, with the prior
     ``w ~ N(0, prior_std^2 I)``, fitted three ways on the first ``n`` points of a seeded pool.
 
-    - ``dataset``: ``sine`` (1-D, x in [-3, 3]; ``basis`` and its size apply) or ``plane`` (2-D, features
-      ``[1, x1, x2]``; ``basis`` is ignored).
-    - ``n``: training points, 1..500; growing ``n`` with the same ``seed`` adds points to the same set.
-    - ``noise``: standard deviation of the noise the data are generated with (target units), 0.01..2.
+    - ``dataset``: ``sine`` (1-D, x in [-3, 3]; ``basis`` and its size apply), ``plane`` (2-D, features
+      ``[1, x1, x2]``; ``basis`` is ignored) or the name of an uploaded regression CSV (inputs and target
+      standardised; one input: ``basis`` applies; more: ``[1, x]``). The name is checked where the
+      uploads are known (``nnplay.train.bayes_linear.problem``).
+    - ``n``: training points, 1..500 (at most the set's training part); growing ``n`` with the same
+      ``seed`` adds points to the same set.
+    - ``noise``: standard deviation of the noise sine and plane are generated with (target units), 0.01..2.
     - ``noise_std``: the noise the model assumes, 0.01..5; ``null`` means the true ``noise``.
     - ``prior_std``: the prior's standard deviation on every weight (bias included), 0.001..1000; ridge's
       ``alpha = noise_std^2 / prior_std^2``.
@@ -37,7 +41,7 @@ class BayesRegressionSpec(_Lab):
     - ``samples``: weight vectors drawn from the posterior (lines to draw), 0..20.
     """
 
-    dataset: RegressionSet = "sine"
+    dataset: str = Field("sine", pattern=NAME_PATTERN)
     n: int = Field(10, ge=1, le=MAX_TRAIN_POINTS)
     noise: float = Field(0.2, ge=0.01, le=2.0)
     noise_std: float | None = Field(None, ge=0.01, le=5.0)

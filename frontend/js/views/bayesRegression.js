@@ -28,7 +28,7 @@ function sineTraces(out) {
     { x, y: hi, type: 'scatter', mode: 'lines', fill: 'tonexty', fillcolor: C.band, line: { width: 0 },
       name: '95% predictive band', hoverinfo: 'skip' },
     ...samples,
-    { x, y: out.truth, type: 'scatter', mode: 'lines', name: 'sin(x), the truth', line: { color: C.truth, dash: 'dot' } },
+    ...(out.truth ? [{ x, y: out.truth, type: 'scatter', mode: 'lines', name: 'sin(x), the truth', line: { color: C.truth, dash: 'dot' } }] : []),
     { x, y: out.mle.curve, type: 'scatter', mode: 'lines', name: 'MLE (least squares)', line: { color: C.mle, width: 2 } },
     { x, y: post.curve, type: 'scatter', mode: 'lines', name: 'MAP (ridge) = posterior mean', line: { color: C.map, width: 2.5 } },
     { x: out.train.x.map((r) => r[0]), y: out.train.y, type: 'scatter', mode: 'markers', name: `training points (${out.n})`,
@@ -48,10 +48,27 @@ function planeTraces(out) {
   ];
 }
 
+/** Wider uploaded tables: each held-out target against its prediction, ±1.96 predictive sd. */
+function heldOutTraces(out) {
+  const h = out.held_out;
+  const lo = Math.min(...h.y, ...h.mean);
+  const hi = Math.max(...h.y, ...h.mean);
+  return [
+    { x: [lo, hi], y: [lo, hi], type: 'scatter', mode: 'lines', name: 'perfect prediction', line: { color: C.truth, dash: 'dot' } },
+    { x: h.y, y: h.mean, type: 'scatter', mode: 'markers', name: `held-out points (${h.y.length}) ± 1.96 sd`,
+      marker: { color: C.map, size: 5 }, error_y: { type: 'data', array: h.std.map((s) => out.z95 * s), color: C.band, thickness: 1 } },
+  ];
+}
+
 function drawMain(el, out) {
-  if (out.dataset === 'sine') {
-    Plotly.react(el, sineTraces(out), layout(`sine · ${out.basis} basis, ${out.features.length} features · n = ${out.n}`,
-      'x', 'y', { yaxis: { title: { text: 'y', standoff: 4 }, range: [-2.5, 2.5], zeroline: false },
+  const scaled = out.y_scaled ? ' (standardised)' : '';
+  if (!out.grid.x && !out.grid.x1) {
+    Plotly.react(el, heldOutTraces(out), layout(`${out.dataset} · features 1, ${out.inputs.join(', ')} · n = ${out.n}`,
+      `held-out y${scaled}`, `predicted y${scaled}`, { showlegend: true,
+        legend: { orientation: 'h', x: 0, xanchor: 'left', y: -0.12, yanchor: 'top' } }), CHART_CONFIG);
+  } else if (out.grid.x) {
+    Plotly.react(el, sineTraces(out), layout(`${out.dataset} · ${out.basis} basis, ${out.features.length} features · n = ${out.n}`,
+      `${out.inputs[0]}${scaled}`, `y${scaled}`, { yaxis: { title: { text: `y${scaled}`, standoff: 4 }, range: [-2.5, 2.5], zeroline: false },
         legend: { orientation: 'h', x: 0, xanchor: 'left', y: -0.12, yanchor: 'top' } }), CHART_CONFIG);
   } else {
     Plotly.react(el, planeTraces(out), layout(`plane · features 1, x1, x2 · n = ${out.n} · where is the model unsure?`,
