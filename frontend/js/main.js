@@ -13,6 +13,7 @@ import {
 import { createRaceController } from './race.js';
 import { createSurfaceController } from './surface.js';
 import { createConvController } from './conv.js';
+import { createFoundationsLab } from './labs/foundations.js';
 import { createAuthPrompt } from './views/authPrompt.js';
 import { createExportPanel, saveBlob } from './views/exportPanel.js';
 import { createJobList } from './views/jobList.js';
@@ -1026,6 +1027,7 @@ async function start() {
   createRaceController({ $, getSpec: () => store.get().spec, onJobsChanged: refreshJobs });
   createSurfaceController({ $ });
   createConvController({ $ });
+  createFoundationsLab({ $ });
   $('train-btn').addEventListener('click', train);
   $('stop-btn').addEventListener('click', stopJob);
   $('resume-btn').addEventListener('click', resumeJob);
