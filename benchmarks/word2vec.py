@@ -1,20 +1,25 @@
-"""Word2vec quality and speed: nnplay's skip-gram with negative sampling against gensim's Word2Vec.
+"""Word2vec quality and speed: nnplay's skip-gram and CBOW with negative sampling against gensim's Word2Vec.
 
 Both train on the same corpus and token stream (nnplay's tokenisation; gensim gets it in chunks of
 10,000 tokens, its largest sentence) with the same settings: dimension, window, negatives, epochs,
-min_count, subsampling threshold, initial learning rate 0.025 decaying linearly (gensim's defaults),
-one thread each (gensim workers=1, torch.set_num_threads(1)). nnplay runs its real job loop
-(``nnplay.train.train``) with probes effectively off; its mini-batches are ``--batch-size`` pairs.
+min_count, subsampling threshold, initial learning rate decaying linearly (``--lr``, 0.025 as gensim's
+default, for skip-gram; ``--cbow-lr``, 0.05 as word2vec.c's CBOW default, for CBOW, gensim's
+``cbow_mean=1``), one thread each (gensim workers=1, torch.set_num_threads(1)). nnplay runs its real
+job loop (``nnplay.train.train``) with probes effectively off; its mini-batches are ``--batch-size``
+examples (skip-gram: pairs; CBOW: centre words). ``--models`` picks the models (both by default).
 
 Printed side by side, with nnplay/gensim ratios:
 - analogy accuracy on gensim's questions-words.txt, restricted to questions whose four words are in
   both vocabularies (3CosAdd, as gensim's evaluate_word_analogies), overall and for the 'family' section;
 - neighbour overlap: for the 100 most frequent words, the mean share of their 10 cosine neighbours that
   nnplay and gensim agree on; gensim against gensim with another seed is printed as the ceiling;
-- throughput: corpus words processed per second of training (tokens x epochs / seconds).
+- throughput: corpus words processed per CPU second of training (tokens x epochs / seconds of the
+  process's CPU time, ``time.process_time``: all its threads, so gensim's producer thread counts), the
+  best of ``--repeats`` runs of each, interleaved. CPU time rather than wall time, because on a shared,
+  loaded machine wall time measures the other processes as much as these.
 
 Usage: .venv/bin/python benchmarks/word2vec.py [--corpus shakespeare_words] [--epochs 5] [--dim 100]
-       [--window 5] [--negatives 5] [--min-count 5] [--batch-size 1024]
+       [--window 5] [--negatives 5] [--min-count 5] [--batch-size 1024] [--models skipgram cbow] [--repeats 3]
 """
 
 import argparse
@@ -24,54 +29,46 @@ import torch
 from gensim.models import Word2Vec as GensimWord2Vec
 
 from nnplay.data.words import corpus_tokens
-from nnplay.probes.embeddings import analogy_accuracy, unit_rows
+from nnplay.probes.embeddings import analogy_accuracy, neighbour_overlap
 from nnplay.spec import JobSpec
 from nnplay.train import train
 from nnplay.train.word2vec import analogy_questions, corpus_vocab
 
 
-def nnplay_run(args) -> tuple[list[str], torch.Tensor, float]:
+def learning_rate(args, model: str) -> float:
+    return args.lr if model == "skipgram" else args.cbow_lr
+
+
+def nnplay_run(args, model: str) -> tuple[list[str], torch.Tensor, float]:
     spec = JobSpec.model_validate({
         "dataset": {"name": args.corpus},
-        "network": {"type": "word2vec", "model": "skipgram", "embedding_dim": args.dim, "window": args.window,
+        "network": {"type": "word2vec", "model": model, "embedding_dim": args.dim, "window": args.window,
                     "negatives": args.negatives, "min_count": args.min_count, "subsample": args.sample},
-        "training": {"optimizer": "sgd", "lr": 0.025, "epochs": args.epochs, "batch_size": args.batch_size,
+        "training": {"optimizer": "sgd", "lr": learning_rate(args, model), "epochs": args.epochs,
+                     "batch_size": args.batch_size,
                      "probe_every": 1_000_000, "seed": args.seed}})
     corpus_vocab(args.corpus, args.min_count)  # tokenising is outside the timing, as for gensim
-    started = time.perf_counter()
+    started = time.process_time()
     result = train(spec, lambda event: None)
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     vocab, _ = corpus_vocab(args.corpus, args.min_count)
     return list(vocab.words), result.model.in_embed.weight.detach(), seconds
 
 
-def gensim_run(args, tokens: list[str], seed: int) -> tuple[list[str], torch.Tensor, float]:
+def gensim_run(args, model: str, tokens: list[str], seed: int) -> tuple[list[str], torch.Tensor, float]:
     sentences = [tokens[i:i + 10_000] for i in range(0, len(tokens), 10_000)]
-    started = time.perf_counter()
+    started = time.process_time()
     model = GensimWord2Vec(sentences, vector_size=args.dim, window=args.window, negative=args.negatives,
-                           min_count=args.min_count, sample=args.sample, epochs=args.epochs, sg=1, hs=0,
-                           alpha=0.025, min_alpha=0.0001, workers=1, seed=seed)
-    seconds = time.perf_counter() - started
+                           min_count=args.min_count, sample=args.sample, epochs=args.epochs,
+                           sg=int(model == "skipgram"), cbow_mean=1, hs=0, alpha=learning_rate(args, model),
+                           min_alpha=learning_rate(args, model) * 1e-4, workers=1, seed=seed)
+    seconds = time.process_time() - started
     return list(model.wv.index_to_key), torch.tensor(model.wv.vectors), seconds
 
 
 def shared_questions(words_a: list[str], words_b: list[str], section: str | None = None) -> list:
     both = set(words_a) & set(words_b)
     return [q for q in analogy_questions() if set(q[1:]) <= both and (section is None or q[0] == section)]
-
-
-def neighbour_overlap(words_a, vectors_a, words_b, vectors_b, n_words=100, k=10) -> float:
-    """Mean share of the k cosine neighbours that two embeddings agree on, over the n most frequent words."""
-    index_b = {w: i for i, w in enumerate(words_b)}
-    common = [w for w in words_a if w in index_b]
-    ia, ib = torch.tensor([words_a.index(w) for w in common]), torch.tensor([index_b[w] for w in common])
-    ua, ub = unit_rows(vectors_a[ia]), unit_rows(vectors_b[ib])  # same rows, same order
-    shares = []
-    for row in range(min(n_words, len(common))):
-        na = set((ua @ ua[row]).topk(k + 1).indices.tolist()) - {row}
-        nb = set((ub @ ub[row]).topk(k + 1).indices.tolist()) - {row}
-        shares.append(len(na & nb) / k)
-    return sum(shares) / len(shares)
 
 
 def main() -> None:
@@ -85,26 +82,41 @@ def main() -> None:
     parser.add_argument("--sample", type=float, default=1e-3)
     parser.add_argument("--batch-size", type=int, default=1024)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--lr", type=float, default=0.025, help="skip-gram's initial learning rate")
+    parser.add_argument("--cbow-lr", type=float, default=0.05, help="CBOW's initial learning rate")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs of each, interleaved; best kept")
+    parser.add_argument("--models", nargs="+", choices=["skipgram", "cbow"], default=["skipgram", "cbow"])
     args = parser.parse_args()
     torch.set_num_threads(1)
     tokens = list(corpus_tokens(args.corpus))
     print(f"corpus {args.corpus}: {len(tokens):,} tokens; dim {args.dim}, window {args.window}, negatives "
           f"{args.negatives}, min_count {args.min_count}, sample {args.sample}, epochs {args.epochs}, 1 thread each")
-    nn_words, nn_vecs, nn_s = nnplay_run(args)
-    gs_words, gs_vecs, gs_s = gensim_run(args, tokens, args.seed)
-    g2_words, g2_vecs, _ = gensim_run(args, tokens, args.seed + 1)
+    for model in args.models:
+        compare(args, model, tokens)
+
+
+def compare(args, model: str, tokens: list[str]) -> None:
+    """Trains ``model`` with nnplay and gensim (twice: seed and seed + 1) and prints the table."""
+    print(f"\n{model} (lr {learning_rate(args, model)})")
+    nn_words, nn_vecs, nn_s = nnplay_run(args, model)
+    gs_words, gs_vecs, gs_s = gensim_run(args, model, tokens, args.seed)
+    for _ in range(args.repeats - 1):  # interleaved again: the best time of each (a shared, loaded machine)
+        nn_s = min(nn_s, nnplay_run(args, model)[2])
+        gs_s = min(gs_s, gensim_run(args, model, tokens, args.seed)[2])
+    g2_words, g2_vecs, _ = gensim_run(args, model, tokens, args.seed + 1)
     rows = []
     for label, section in (("analogy accuracy, all sections", None), ("analogy accuracy, family", "family")):
         qs = shared_questions(nn_words, gs_words, section)
         a, _ = analogy_accuracy(nn_vecs, nn_words, qs)
         b, _ = analogy_accuracy(gs_vecs, gs_words, qs)
-        rows.append((f"{label} ({len(qs)} questions)", a, b))
-    rows.append(("words per second", len(tokens) * args.epochs / nn_s, len(tokens) * args.epochs / gs_s))
+        c, _ = analogy_accuracy(g2_vecs, g2_words, qs)  # the seed's noise: gensim against itself
+        rows.append((f"{label} ({len(qs)} questions)", a, b, f"  (gensim seed + 1: {c:.4f})"))
+    rows.append(("words per CPU second", len(tokens) * args.epochs / nn_s, len(tokens) * args.epochs / gs_s, ""))
     print(f"{'':48s}{'nnplay':>12s}{'gensim':>12s}{'ratio':>8s}")
-    for label, a, b in rows:
+    for label, a, b, note in rows:
         ratio = f"{a / b:8.2f}" if b else "     n/a"
-        print(f"{label:48s}{a:12.4f}{b:12.4f}{ratio}" if a < 10 else f"{label:48s}{a:12,.0f}{b:12,.0f}{ratio}")
-    print(f"{'training seconds':48s}{nn_s:12.1f}{gs_s:12.1f}")
+        print(f"{label:48s}{a:12.4f}{b:12.4f}{ratio}{note}" if a < 10 else f"{label:48s}{a:12,.0f}{b:12,.0f}{ratio}")
+    print(f"{'training CPU seconds':48s}{nn_s:12.1f}{gs_s:12.1f}")
     print(f"neighbour overlap (top 10 of the 100 most frequent words): nnplay vs gensim "
           f"{neighbour_overlap(nn_words, nn_vecs, gs_words, gs_vecs):.3f}; gensim vs gensim (seed + 1) "
           f"{neighbour_overlap(g2_words, g2_vecs, gs_words, gs_vecs):.3f}")

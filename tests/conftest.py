@@ -34,7 +34,9 @@ def job_spec(layers=None, dataset=None, **training) -> dict:
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path, device="cpu", max_concurrent_jobs=2, max_params=200_000, max_epochs=300)
+    # "testserver": the Host header of Starlette's TestClient (the Host check refuses names not allowed)
+    return Settings(data_dir=tmp_path, device="cpu", max_concurrent_jobs=2, max_params=200_000, max_epochs=300,
+                    allowed_hosts=["localhost", "127.0.0.1", "::1", "testserver"])
 
 
 @pytest.fixture

@@ -91,6 +91,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def database_name(settings) -> str:
+    """The database URL with any password hidden (for a SQLite file: its path)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.resolved_database_url())
+    return url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+
+
+def _first_line(exc: Exception) -> str:
+    """The driver's own message: ``(sqlite3.DatabaseError) file is not a database``."""
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0]
+
+
 def start_fork_server() -> None:
     """Start the job workers' fork server now, in the background: it imports torch and the training
     code while this process imports the app, instead of after it (``nnplay.jobs.processes``)."""
@@ -105,25 +118,35 @@ def start_fork_server() -> None:
 def cmd_serve(args) -> int:
     from nnplay.settings import get_settings
 
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:  # e.g. a blank NNPLAY_API_TOKEN: one line per setting, no traceback
+        return _print_errors(exc)
     if settings.executor == "process":
         start_fork_server()
 
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
     from nnplay.api.app import create_app
 
     host, port = args.host or settings.host, args.port or settings.port
+    settings = settings.model_copy(update={"host": host, "port": port})  # the Host check allows `host`
     if not is_loopback(host) and not settings.api_token and not settings.allow_unauthenticated:
         print(f"error: refusing to serve on {host} without NNPLAY_API_TOKEN: anyone who can reach it could "
               "run jobs. Set NNPLAY_API_TOKEN, or NNPLAY_ALLOW_UNAUTHENTICATED=true if the network is "
               "trusted (e.g. a container port published on the host's loopback).", file=sys.stderr)
         return 2
+    try:
+        app = create_app(settings)
+    except SQLAlchemyError as exc:  # a damaged or unreachable database: say which, in one line
+        print(f"error: cannot open the database {database_name(settings)}: {_first_line(exc)}", file=sys.stderr)
+        return 2
     print(f"nnplay serving on http://{host}:{port}", file=sys.stderr)
     # No per-message deflate: messages are small and compressing each one costs training CPU time.
     # Pings every 20 s; a client that does not answer within 20 s (vanished without a close frame) is
     # dropped, which ends its stream and frees its slot.
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=args.log_level,
+    uvicorn.run(app, host=host, port=port, log_level=args.log_level,
                 ws_per_message_deflate=False, ws_ping_interval=20.0, ws_ping_timeout=20.0)
     return 0
 

@@ -104,7 +104,10 @@ class SettingsMessage(Envelope):
 
 
 class ArrayPayload(BaseModel):
-    """A tensor as nested lists, with its shape, dimension names and finite value range."""
+    """A tensor, exactly: ``data`` is base64 text of its float32 entries in row-major order,
+    little-endian (4 bytes an entry; decode with ``nnplay.probes.arrays.payload_tensor`` or
+    ``js/views/arrays.js``). Non-finite entries are bytes like the rest, so the JSON stays valid;
+    ``vmin``/``vmax`` span the finite entries (null when there are none)."""
 
     model_config = ConfigDict(ser_json_inf_nan="null")
 
@@ -112,7 +115,8 @@ class ArrayPayload(BaseModel):
     dims: list[str]
     vmin: float | None
     vmax: float | None
-    data: list
+    encoding: Literal["float32"]
+    data: str
 
 
 class ProbeInput(ArrayPayload):
@@ -182,6 +186,11 @@ class DataInfoMessage(Envelope):
     total_values: int = Field(ge=0)
     missing_fraction: float = Field(ge=0.0, le=1.0)
     impute: Literal["mean", "zero", "mean_with_indicator"]
+    batch_size: int | None = Field(None, ge=1, description="Examples per step (\"full\": n_train).")
+    batches_per_epoch: int | None = Field(None, ge=0)
+    last_batch_merged: bool = Field(False, description="A last batch of one example joined the one before it "
+                                    "(batch norm cannot normalise a batch of one), so one batch per epoch is "
+                                    "batch_size + 1 examples.")
 
 
 class QuantizedArray(BaseModel):
@@ -241,16 +250,26 @@ class GateLayer(BaseModel):
     arrays: list[GateArray]
 
 
+class StepWindow(BaseModel):
+    """A gates message cut to fit ``max_message_kb``: the first ``steps`` of ``steps_total`` time steps."""
+
+    steps: int = Field(ge=1)
+    steps_total: int = Field(ge=1)
+    limit_kb: float
+
+
 class GatesMessage(Envelope):
     """LSTM i, f, g, o, c_t, h_t / GRU r, z, n, h_t / RNN h_t of every recurrent layer and direction for
     one probe sequence (the first test example), recomputed from the layer's own weights in eval mode.
     ``time`` labels the time axis: the input character at each step, or the input value in data units;
-    ``values`` holds those values (null for text)."""
+    ``values`` holds those values (null for text). ``window`` (null: every step) says when the message
+    holds only the first steps, as validation announced, to stay under ``max_message_kb``."""
 
     type: Literal["gates"] = "gates"
     epoch: int = Field(ge=0)
     time: list[str]
     values: list[float | None] | None = None
+    window: StepWindow | None = None
     layers: list[GateLayer]
 
 
@@ -346,13 +365,25 @@ class NeuronMapsMessage(Envelope):
     weights: list[LayerWeights]
 
 
+class AttentionWindow(BaseModel):
+    """An attention message cut to fit ``max_message_kb``: the first ``tokens`` of ``tokens_total``
+    positions (as queries and as keys) and at most the first ``heads`` heads of each attention."""
+
+    tokens: int = Field(ge=1)
+    tokens_total: int = Field(ge=1)
+    heads: int = Field(ge=1)
+    limit_kb: float
+
+
 class AttentionLayer(ArrayPayload):
     """Attention probabilities ``(head, query, key)`` of one attention: layer ``index`` of
     ``network.layers``, ``block`` inside a transformer_encoder (0 for self_attention). Rows are
-    queries and sum to 1; the scale is 0-1 (``vmin`` 0, ``vmax`` 1)."""
+    queries and sum to 1 (over the keys shown: a token window cuts the later keys off); the scale is
+    0-1 (``vmin`` 0, ``vmax`` 1). ``heads_total``: the layer's heads (the array holds the first ones)."""
 
     index: int = Field(ge=0)
     block: int = Field(ge=0)
+    heads_total: int = Field(ge=1)
     type: AttentionType
     causal: bool
 
@@ -362,7 +393,9 @@ class AttentionMessage(Envelope):
 
     ``tokens`` label both axes (queries and keys are the same sequence; padding positions are left
     out). ``predicted`` and ``target`` are the model's output and the right answer for the probe: one
-    label per position for per-step targets, one label for a classifier.
+    label per position for per-step targets, one label for a classifier. ``window`` (null: everything)
+    says when the message holds only the first ``tokens`` positions and at most ``heads`` heads per
+    attention, as validation announced, to stay under ``max_message_kb``.
     """
 
     type: Literal["attention"] = "attention"
@@ -370,6 +403,7 @@ class AttentionMessage(Envelope):
     tokens: list[str]
     predicted: list[str]
     target: list[str]
+    window: AttentionWindow | None = None
     layers: list[AttentionLayer]
 
 

@@ -41,8 +41,16 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Largest request body accepted, in bytes.")
     max_upload_bytes: int = Field(20_000_000, ge=1024, description="Largest CSV upload (POST /api/datasets), "
                                   "in bytes (default 20 MB).")
+    max_datasets_mb: float = Field(2048.0, gt=0, description="Quota of every uploaded data set together, "
+                                   "stored (CSV tables as float32, texts as UTF-8), in MiB; an upload past it "
+                                   "is refused with 413 before its matrix is built.")
     max_activation_mb: float = Field(2048.0, gt=0, description="Largest estimated activation memory of one "
                                      "training step (forward values kept for backward), in MiB.")
+    max_message_kb: float = Field(1024.0, ge=16, le=65536, description="Largest probe message (one "
+                                  "websocket message: attention, gates, feature maps...), in KiB of JSON. "
+                                  "Validation estimates each message type from the inferred shapes; attention "
+                                  "and gates past it are sent as a window (the first tokens / heads / steps, "
+                                  "said in the message), any other type is refused with 422.")
     max_clients_per_job: int = Field(32, ge=1, description="Websocket clients watching one job at once.")
     stream_send_timeout_s: float = Field(30.0, gt=0, le=600, description="A websocket client that leaves one "
                                          "message unsent this long (it stopped reading) is closed with 1013.")
@@ -53,12 +61,28 @@ class Settings(BaseSettings):
                                   "/api/health) and the websocket require it as a bearer token.")
     allow_unauthenticated: bool = Field(False, description="Serve on a non-loopback address without "
                                         "an api_token.")
-    cors_origins: list[str] = Field([], description='Origins allowed by CORS, e.g. ["https://x.org"].')
+    cors_origins: list[str] = Field([], description='Origins allowed by CORS, e.g. ["https://x.org"]; '
+                                    "they may also send state-changing requests (POST, PATCH, DELETE).")
+    allowed_hosts: list[str] = Field(["localhost", "127.0.0.1", "::1"], description="Names the Host header "
+                                     "may carry (the address served on is added); others answer 400, which "
+                                     'stops DNS rebinding. e.g. ["nnplay.lab.example", "*.lab.example"]; '
+                                     '["*"] turns the check off.')
 
     @field_validator("api_token", mode="before")
     @classmethod
-    def _empty_token_is_none(cls, value):
-        return value or None
+    def _strip_token(cls, value):
+        """Surrounding whitespace is dropped; unset or empty means no token; a blank one is refused."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            if not value.strip():
+                raise ValueError("the API token is blank (only whitespace): set a real token or leave it empty")
+            return value.strip()
+        return value
+
+    def served_hosts(self) -> list[str]:
+        """``allowed_hosts`` plus ``host`` when it is a name clients use (not 0.0.0.0 or ::)."""
+        return [*self.allowed_hosts, *([] if self.host in ("0.0.0.0", "::", "") else [self.host])]
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under ``data_dir``."""

@@ -211,6 +211,10 @@ export const api = {
   getRace: (id) => request('GET', `/api/races/${enc(id)}`),
   /** {function, start, lr, steps, optimizers?} -> {grid, paths, minimum, ...} */
   surface: (body) => request('POST', '/api/surface', body),
+  /** the course's worked convolution and max-pooling examples, as bodies for convExplain */
+  convExamples: () => request('GET', '/api/conv/examples'),
+  /** {input (C,H,W), filters (K,C,kh,kw), bias, stride, padding, pool} -> output, cells with their sums, sizes */
+  convExplain: (body) => request('POST', '/api/conv/explain', body),
   /** word2vec jobs: the k nearest words by cosine -> {word, step, neighbors: [{word, similarity}]} */
   neighbors: (id, word, k = 10) => request('GET', `/api/jobs/${enc(id)}/neighbors?word=${enc(word)}&k=${k}`),
   /** word2vec jobs: the 5 words nearest to a - b + c -> {query, step, results: [{word, similarity}]} */

@@ -16,7 +16,7 @@ export const HISTORY_POINTS = 2000;
 export function streamUrl(jobId, after, token = apiToken()) {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const auth = token ? `&token=${encodeURIComponent(token)}` : '';
-  const query = `after=${after}&max_points=${HISTORY_POINTS}${auth}`;
+  const query = `max_points=${HISTORY_POINTS}&after=${after}${auth}`;
   return `${scheme}://${location.host}/api/jobs/${encodeURIComponent(jobId)}/stream?${query}`;
 }
 

@@ -147,12 +147,15 @@ def test_validate_accepts_a_whole_job_spec(client):
     assert client.post("/api/networks/validate", json={**job_spec(), "name": "mine"}).status_code == 200
 
 
-@pytest.mark.parametrize("after", ["-1", "abc", "99999999999999999999999", "9223372036854775808"])
+@pytest.mark.parametrize("after", ["-1", "abc", "99999999999999999999999", "9223372036854775808",
+                                   "\u00b2", "\u0661", "1\u0661"])  # superscript two, Arabic-Indic one
 def test_stream_after_out_of_range_closes_naming_it(client, after):
+    from urllib.parse import quote
+
     from starlette.websockets import WebSocketDisconnect
     job = post_job(client, job_spec(epochs=1)).json()
     with pytest.raises(WebSocketDisconnect) as info:
-        with client.websocket_connect(f"/api/jobs/{job['id']}/stream?after={after}") as ws:
+        with client.websocket_connect(f"/api/jobs/{job['id']}/stream?after={quote(after)}") as ws:
             ws.receive_json()
     assert info.value.code == 1008 and "after" in info.value.reason
     assert client.get("/api/health").status_code == 200
@@ -200,3 +203,44 @@ def test_temperature_must_be_positive(client):
               {"type": "linear", "out_features": 74}]
     err = only_error(post_job(client, job_spec(layers=layers, dataset={"name": "shakespeare_chars"}, temperature=0)))
     assert err["field"] == "training.temperature" and "greater than 0" in err["msg"]
+
+
+def test_a_5000_digit_number_is_a_422_saying_so(client):
+    raw = '{"dataset": {"name": "digits", "seed": ' + "9" * 5000 + "}}"
+    err = only_error(client.post("/api/jobs", content=raw, headers={"content-type": "application/json"}))
+    assert err["field"] == "body" and "number is too long" in err["msg"] and "nested" not in err["msg"]
+
+
+def test_a_form_with_too_many_parts_is_a_422_in_the_one_format(client):
+    fields = [(f"f{i}", (None, b"x")) for i in range(1001)]
+    r = client.post("/api/datasets", files=[("file", ("t.csv", b"a,y\n1,2\n", "text/csv")), *fields])
+    err = only_error(r)
+    assert err["field"] == "body" and "Too many fields" in err["msg"] and "multipart/form-data" in err["msg"]
+
+
+@pytest.mark.parametrize("extra, status", [(0, 201), (1, 413)])
+def test_a_file_of_exactly_max_upload_bytes_is_accepted(settings, extra, status):
+    """413 only past the limit: the multipart envelope around the file does not count."""
+    from fastapi.testclient import TestClient
+
+    from nnplay.api.app import create_app
+    limit = 4096
+    with TestClient(create_app(settings.model_copy(update={"max_upload_bytes": limit}))) as c:
+        content = (b"a,y\n" + b"1,2\n" * limit)[: limit + extra]  # 4 + 4 * 1023 = 4096: whole rows
+        r = c.post("/api/datasets", files={"file": ("t.csv", content, "text/csv")},
+                   data={"target": "y", "task": "regression", "name": "exact"})
+        assert r.status_code == status, r.text
+        if status == 413:
+            assert r.json()["detail"][0]["field"] == "file" and "max_upload_bytes 4,096" in r.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize("max_points", ["\u00b2\u00b2", "\u0661\u0660\u0660"])
+def test_stream_max_points_in_non_ascii_digits_closes_naming_it(client, max_points):
+    from urllib.parse import quote
+
+    from starlette.websockets import WebSocketDisconnect
+    job = post_job(client, job_spec(epochs=1)).json()
+    with pytest.raises(WebSocketDisconnect) as info:
+        with client.websocket_connect(f"/api/jobs/{job['id']}/stream?max_points={quote(max_points)}") as ws:
+            ws.receive_json()
+    assert info.value.code == 1008 and "max_points" in info.value.reason

@@ -132,7 +132,7 @@ def test_name_rules_size_limit_and_builtin_names_as_for_csv(settings):
         r = upload_text(client, b"word " * 200, name="Bad Name!")
         assert r.status_code == 422 and r.json()["detail"][0]["field"] == "name"
         r = upload_text(client, REGAINED.read_bytes()[:5000], name="big")
-        assert r.status_code == 413 and "max_upload_bytes" in r.json()["detail"]
+        assert r.status_code == 413 and "max_upload_bytes" in r.json()["detail"][0]["msg"]
         assert upload_text(client, b"one two three " * 100, name="milton_words").status_code == 409
         r = upload_text(client, b" ".join(f"w{chr(97 + i % 26)}".encode() for i in range(300)), name="small")
         assert r.status_code == 201, r.text

@@ -128,7 +128,7 @@ def test_bad_form_fields_and_size_limit(settings):
         assert "'My Set' is not a data set name" in r.json()["detail"][0]["msg"]  # the same words in a spec
         big = b"a,y\n" + b"1,2\n" * 1000
         r = upload(client, big, target="y", name="big")
-        assert r.status_code == 413 and "max_upload_bytes" in r.json()["detail"]
+        assert r.status_code == 413 and "max_upload_bytes" in r.json()["detail"][0]["msg"]
         assert client.get("/api/health").json()["status"] == "ok"
 
 

@@ -184,7 +184,7 @@ def valid_jobs(draw) -> dict:
     body = {"dataset": dataset, "network": {"layers": layers},
             "training": {**draw(training(dataset.get("n_samples", info.n_samples))), "loss": loss}}
     if draw(st.booleans()):
-        body["name"] = draw(st.text(max_size=40))
+        body["name"] = draw(st.text(st.characters(exclude_categories=["Cc"]), max_size=40))  # the Name rule
     return body
 
 
@@ -295,8 +295,9 @@ class Fuzzer:
 
 @pytest.fixture
 def fuzzer(tmp_path):
+    # "testserver": the Host header of schemathesis's ASGI client (Starlette's TestClient)
     settings = Settings(data_dir=tmp_path, device="cpu", max_concurrent_jobs=1, max_params=MAX_PARAMS, max_epochs=2,
-                        torch_threads=1)
+                        torch_threads=1, allowed_hosts=["localhost", "127.0.0.1", "::1", "testserver"])
     try:
         yield Fuzzer(schemathesis.openapi.from_asgi("/openapi.json", create_app(settings)))
     finally:

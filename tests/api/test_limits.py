@@ -21,7 +21,7 @@ def test_body_size_limit(settings):
         assert client.post("/api/networks/validate", json={k: body[k] for k in ("dataset", "network")}).status_code == 200
         big = b'{"dataset": {"name": "digits"}, "pad": "' + b"x" * 5000 + b'"}'
         r = client.post("/api/jobs", content=big, headers={"content-type": "application/json"})
-        assert r.status_code == 413 and "max_body_bytes" in r.json()["detail"] and "5,0" in r.json()["detail"]
+        assert r.status_code == 413 and "max_body_bytes" in r.json()["detail"][0]["msg"] and "5,0" in r.json()["detail"][0]["msg"]
 
         def chunks():  # no content-length: counted while reading
             yield b'{"pad": "'
@@ -29,7 +29,7 @@ def test_body_size_limit(settings):
                 yield b"y" * 1000
             yield b'"}'
         r = client.post("/api/jobs", content=chunks(), headers={"content-type": "application/json"})
-        assert r.status_code == 413 and "max_body_bytes" in r.json()["detail"]
+        assert r.status_code == 413 and "max_body_bytes" in r.json()["detail"][0]["msg"]
         assert client.get("/api/health").status_code == 200
 
 

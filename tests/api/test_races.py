@@ -93,3 +93,19 @@ def test_an_older_database_gets_the_race_column(tmp_path):
     Store(f"sqlite:///{db}")
     cols = [r[1] for r in sqlite3.connect(db).execute("PRAGMA table_info(jobs)")]
     assert "race_id" in cols
+
+
+def test_deep_vs_fat_race_reshapes_the_mlp_at_stated_parameter_counts(client):
+    """Spiral: 2 inputs, 2 classes. 1x179: 2*179+179 + 179*2+2 = 897 parameters; 4x16: (2*16+16)
+    + 3*(16*16+16) + (16*2+2) = 898, about equal; each run reports its count."""
+    body = {"name": "deep vs fat", "base": base(epochs=1), "field": "hidden", "values": ["1x179", "4x16"]}
+    res = client.post("/api/races", json=body)
+    assert res.status_code == 201, res.text
+    runs = res.json()["runs"]
+    assert [r["params"] for r in runs] == [897, 898]
+    deep = runs[1]["job"]["spec"]["network"]["layers"]
+    assert [(layer["type"], layer.get("out_features")) for layer in deep] == \
+        [("linear", 16), ("tanh", None)] * 4 + [("linear", 2)]
+    assert all(wait_done(client, r["job"]["id"])["status"] == "completed" for r in runs)
+    bad = client.post("/api/races", json={**body, "values": ["1x179", "wide"]})
+    assert bad.status_code == 422 and "'<depth>x<width>'" in bad.text

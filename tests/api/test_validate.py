@@ -11,8 +11,10 @@ def test_summary_of_lenet(client, lenet):
     assert r.status_code == 200
     body = r.json()
     assert body["input_shape"] == [1, 8, 8] and body["output_shape"] == [10]
-    assert body["layers"][0] == {"index": 0, "type": "conv2d", "output_shape": [6, 8, 8], "params": 60}
-    assert body["layers"][6]["output_shape"] == [64]
+    assert body["layers"][0] == {"index": 0, "type": "conv2d", "output_shape": [6, 8, 8], "params": 60,
+                                 "arithmetic": "padding 'same', stride 1: H, W kept (8×8)"}
+    assert body["layers"][2]["arithmetic"] == "H, W: ⌊(8 + 2·0 − 2)/2⌋ + 1 = 4"
+    assert body["layers"][6]["output_shape"] == [64] and body["layers"][6]["arithmetic"] is None
     assert body["total_params"] == sum(row["params"] for row in body["layers"]) == 19754
     assert body["warnings"] == []
 

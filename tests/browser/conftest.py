@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from tests.serverproc import ServerProcess
 
@@ -60,12 +60,45 @@ def browser():
         b.close()
 
 
+# Page.wait_for_function evaluates its predicate with the page's own eval(), which the page's
+# Content-Security-Policy (no 'unsafe-eval') refuses. This poll is the same wait (every animation
+# frame until the expression is truthy, or the timeout), compiled by the DevTools protocol instead
+# (page.evaluate of a function: exempt from the page's CSP). A predicate that throws (a chart not
+# drawn yet) is tried again at the next frame; the timeout names its last error.
+POLL_JS = """async (timeoutMs) => {
+  const deadline = performance.now() + timeoutMs;
+  let last = 'still false';
+  for (;;) {
+    try {
+      const value = (%s);
+      if (value) return value;
+      last = 'still false';
+    } catch (err) {
+      last = String(err);
+    }
+    if (performance.now() > deadline) throw new Error(`Timeout ${timeoutMs} ms waiting for the expression: ${last}`);
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+  }
+}"""
+DEFAULT_TIMEOUT_MS = 30_000  # Playwright's own default
+
+
+def _wait_for_function(self, expression: str, *, timeout: float | None = None, **_ignored):
+    return self.evaluate(POLL_JS % expression, timeout or DEFAULT_TIMEOUT_MS)
+
+
+Page.wait_for_function = _wait_for_function  # every page, the fixtures' and those a test opens itself
+
+
 def _page(browser, base_url):
-    """A fresh 1280x800 page in its own context; uncaught page errors are collected in page_errors."""
+    """A fresh 1280x800 page in its own context; uncaught page errors and Content-Security-Policy
+    violations (Chromium reports each on the console: "Refused to ... Content Security Policy") are
+    collected in page_errors."""
     context = browser.new_context(viewport=VIEWPORT, base_url=base_url)
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("console", lambda msg: errors.append(f"CSP: {msg.text}") if "Content Security Policy" in msg.text else None)
     pg.page_errors = errors
     return context, pg
 

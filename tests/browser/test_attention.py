@@ -114,7 +114,11 @@ def test_a_64_token_map_uses_the_pane_and_its_lines_scroll_instead_of_being_cut(
     page.wait_for_function(f"(() => {{ const p = ({PLOT_JS})(); return p && p.step > 0; }})()", timeout=TRAIN_TIMEOUT_MS)
     page.click("#stop-btn")
     expect(page.locator("#job-status")).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
-    page.wait_for_timeout(500)  # the last frame (sent on stop) drawn
+    # the last frame, sent on stop at the step the job's detail names ("stopped at step N"), is drawn
+    job_id = page.evaluate("new URLSearchParams(location.hash.slice(1)).get('job')")
+    detail = page.evaluate(f"fetch('/api/jobs/{job_id}').then((r) => r.json()).then((j) => j.detail)")
+    last = int(re.search(r"stopped at step (\d+)", detail).group(1))
+    page.wait_for_function(f"(() => {{ const p = ({PLOT_JS})(); return p && p.step === {last}; }})()", timeout=UI_TIMEOUT_MS)
     fit = page.evaluate(f"({LONG_JS})()")
     assert fit["heat"]["width"] >= 0.6 * fit["plot"]["width"], fit  # the map fills its pane's width
     assert fit["heat"]["height"] >= 0.5 * fit["plot"]["height"], fit

@@ -88,4 +88,9 @@ def test_stopped_job_resumes_and_completes(page: Page, server_url):
     job_id = re.search(r"#job=([\w-]+)", page.url).group(1)
     steps = [m["step"] for m in page.request.get(f"{server_url}/api/jobs/{job_id}/metrics").json()["metrics"]
              if m["scope"] == "step"]
-    assert page.evaluate("document.getElementById('loss-chart').data[0].x") == steps
+    drawn = page.evaluate("document.getElementById('loss-chart').data[0].x")
+    # Each stored step at most once, in order, first and last included. A replay of a long history
+    # comes downsampled (socket.js asks for max_points=2000), so all of them only when fewer were stored.
+    assert drawn == sorted(set(drawn)) and set(drawn) <= set(steps), "steps drawn twice or not stored"
+    assert drawn[0] == steps[0] and drawn[-1] == steps[-1]
+    assert len(drawn) >= min(len(steps), 2000)

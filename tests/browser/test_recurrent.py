@@ -125,7 +125,11 @@ def test_series_forecast_follows_its_box_and_gates_stay_readable(page: Page, bro
         other.goto(f"/#job={job_id}")
         other.wait_for_function("document.getElementById('forecast').dataset.step && document.getElementById('gates-plot').dataset.step",
                                 timeout=UI_TIMEOUT_MS)
-        other.wait_for_timeout(300)
+        # drawn hidden at Plotly's 700 px, the charts follow their boxes once shown: wait for that
+        other.wait_for_function("(() => { const f = document.getElementById('forecast'), g = document.getElementById('gates-plot'), "
+                                "s = document.getElementById('seq-box'); return f._fullLayout && g._fullLayout && "
+                                "Math.abs(f._fullLayout.width - f.clientWidth) <= 1 && Math.abs(g._fullLayout.width - g.clientWidth) <= 1 "
+                                "&& f.scrollWidth <= f.clientWidth && s.scrollWidth <= s.clientWidth; })()", timeout=UI_TIMEOUT_MS)
         fit = other.evaluate(SERIES_FIT_JS)
         assert fit["seq"][0] <= fit["seq"][1] and fit["forecast"][0] <= fit["forecast"][1], fit
         assert fit["xrange"][1] >= fit["last_time"] - 0.5, fit  # the whole test range shows

@@ -30,3 +30,29 @@ def test_train_prints_final_metrics(tmp_path, capsys):
     assert main(["train", write(tmp_path, job_spec(epochs=2))]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["status"] == "completed" and result["epochs_done"] == 2 and result["test_accuracy"] > 0.85
+
+
+def test_serve_on_a_damaged_database_says_so_in_one_line(tmp_path, capsys, monkeypatch):
+    (tmp_path / "nnplay.db").write_bytes(b"not a database, " * 300)
+    monkeypatch.setenv("NNPLAY_DATA_DIR", str(tmp_path))
+    from nnplay.settings import get_settings
+    get_settings.cache_clear()
+    try:
+        assert main(["serve", "--port", "1"]) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"error: cannot open the database {(tmp_path / 'nnplay.db').resolve()}: file is not a database"]
+
+
+def test_serve_with_a_blank_token_refuses_in_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NNPLAY_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("NNPLAY_API_TOKEN", "   \t ")
+    from nnplay.settings import get_settings
+    get_settings.cache_clear()
+    try:
+        assert main(["serve", "--port", "1"]) == 2
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: api_token: ") and "blank" in err[0]

@@ -23,6 +23,7 @@ EXAMPLES = [  # (layer, one example's input shape)
     ({"type": "dropout", "p": 0.25}, VECTOR),
     ({"type": "batchnorm1d"}, VECTOR),
     ({"type": "batchnorm2d"}, IMAGE),
+    ({"type": "local_response_norm", "size": 3, "k": 1.5}, IMAGE),
     ({"type": "relu"}, VECTOR),
     ({"type": "leaky_relu", "negative_slope": 0.2}, VECTOR),
     ({"type": "sigmoid"}, VECTOR),
@@ -46,7 +47,8 @@ SEQUENCE_NET = [  # on sequences (6, 8)
 ALL_TYPES_NET = [
     {"type": "conv2d", "out_channels": 4, "kernel_size": 3, "padding": "same"}, {"type": "batchnorm2d"},
     {"type": "leaky_relu", "negative_slope": 0.1}, {"type": "maxpool2d", "kernel_size": 2},
-    {"type": "avgpool2d", "kernel_size": 2}, {"type": "flatten"}, {"type": "linear", "out_features": 12},
+    {"type": "avgpool2d", "kernel_size": 2}, {"type": "local_response_norm"}, {"type": "flatten"},
+    {"type": "linear", "out_features": 12},
     {"type": "batchnorm1d"}, {"type": "dropout", "p": 0.4}, {"type": "gelu"}, {"type": "linear", "out_features": 8},
     {"type": "sigmoid"}, {"type": "tanh"}, {"type": "relu"}, {"type": "linear", "out_features": 10},
     {"type": "softmax"},

@@ -1,5 +1,7 @@
 """Decision boundary probe: the grid's probabilities are the model's own, oriented (row, col) = (x2, x1)."""
 
+import json
+
 import torch
 from torch import nn
 
@@ -73,8 +75,8 @@ def test_class_ids_survive_8_bit_codes_exactly():
         payload = class_payload(ids, ["row", "col"])
         assert payload["encoding"] == "uint8"
         assert torch.equal(payload_tensor(payload).round().long(), ids)
-    wide = torch.tensor([[0, 300], [7, 1]])  # more than 256 ids apart: sent as plain numbers
-    assert "encoding" not in class_payload(wide, ["row", "col"])
+    wide = torch.tensor([[0, 300], [7, 1]])  # more than 256 ids apart: sent as exact float32
+    assert class_payload(wide, ["row", "col"])["encoding"] == "float32"
     assert torch.equal(payload_tensor(class_payload(wide, ["row", "col"])).long(), wide)
 
 
@@ -90,7 +92,10 @@ def test_confidence_codes_are_within_half_a_step_of_the_model():
 def test_non_finite_entries_do_not_break_either_encoding():
     t = torch.tensor([[0.5, float("nan")], [float("inf"), -1.0]])
     plain = array_payload(t, ["row", "col"])
-    assert (plain["vmin"], plain["vmax"], plain["data"]) == (-1.0, 0.5, [[0.5, None], [None, -1.0]])
+    assert (plain["vmin"], plain["vmax"], plain["encoding"]) == (-1.0, 0.5, "float32")
+    back = payload_tensor(plain)  # the non-finite entries come back as they were
+    assert back[0, 0] == 0.5 and back[0, 1].isnan() and back[1, 0] == float("inf") and back[1, 1] == -1.0
+    json.dumps(plain, allow_nan=False)  # valid JSON: NaN and inf are inside the bytes
     coded = quantized_payload(t, ["row", "col"])
     assert (coded["vmin"], coded["vmax"]) == (-1.0, 0.5) and torch.isfinite(payload_tensor(coded)).all()
     empty = quantized_payload(torch.full((2,), float("nan")), ["x"])

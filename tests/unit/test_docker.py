@@ -1,4 +1,5 @@
-"""The container files, checked without a Docker engine (none runs on these machines).
+"""The container files, read as text and linted; scripts/container-check.sh (run by .ci/run after the
+tests) builds and runs them for real with podman.
 
 - docker-compose.yml: its structure (service, port, named volume on the data dir, healthcheck,
   restart policy, settings) read with PyYAML, and its validity against the Compose specification's
@@ -24,6 +25,8 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 README = ROOT / "README.md"
 RUN_SH = ROOT / "scripts" / "run.sh"
+CI_RUN = ROOT / ".ci" / "run"
+CONTAINER_CHECK = ROOT / "scripts" / "container-check.sh"
 INSTALL_SH = ROOT / "scripts" / "install.sh"
 DCLINT = ROOT / "tools" / "node_modules" / ".bin" / "dclint"
 
@@ -276,3 +279,24 @@ def test_dockerignore_keeps_local_state_out_of_the_image():
                if ln.strip() and not ln.startswith("#")}
     assert {".venv", "data", ".git", "__pycache__", "node_modules"} <= entries
     assert not {"scripts", "backend", "frontend", "."} & entries
+
+
+# --- CI builds and runs the container -------------------------------------------------------------
+
+
+def test_ci_runs_the_container_check_after_the_test_suite():
+    lines = script_lines(CI_RUN)
+    assert "set -euo pipefail" in lines, "a failed check must fail CI"
+    tests = lines.index("bash scripts/test.sh -q")
+    assert lines[tests + 1:] == ["bash scripts/container-check.sh"], lines
+    assert CONTAINER_CHECK.stat().st_mode & 0o111, "scripts/container-check.sh must be executable"
+
+
+def test_the_container_check_passes_machine_specific_things_in_and_leaves_the_files_alone():
+    # The check builds from the repository's own files; the base image, the wheel index and the
+    # CA bundle reach the build as options, and a skip is said out loud with its reason.
+    text = CONTAINER_CHECK.read_text()
+    assert "--file Dockerfile ." in text and "scripts/container_check.py run-args" in text
+    assert '--from "$LOCAL_BASE"' in text and "TORCH_INDEX_URL=file:///mnt/simple" in text
+    assert 'echo "container check SKIPPED: $*"; exit 0' in text
+    assert 'echo "container check FAILED: $*" >&2; exit 1' in text

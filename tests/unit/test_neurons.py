@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from nnplay.probes.arrays import payload_tensor
 from nnplay.probes.decision_boundary import GRID_DIMS, grid_axes, grid_points
 from nnplay.probes.neurons import grid_forward, hidden_blocks, thumbnail_index, thumbnail_points, unit_maps
 from nnplay.protocol import encode
@@ -71,7 +72,7 @@ def test_2d_runs_stream_neuron_maps_capped_and_valid():
     assert a["encoding"] == "uint8"
     assert [w["shape"] for w in last["weights"]] == [[6, 2], [16, 6], [2, 16]]
     model = result.model
-    assert torch.allclose(torch.tensor(last["weights"][1]["data"]), model[3].weight[:16].detach(), atol=1e-4)
+    assert torch.equal(payload_tensor(last["weights"][1]), model[3].weight[:16].detach())  # float32, exact
     # the thumbnail of unit 2 of the tanh layer at a grid point equals the trained model's unit there
     x = torch.tensor([[last["x1"][5], last["x2"][7]]])
     codes = torch.tensor(list(base64.b64decode(a["data"])), dtype=torch.float32).reshape(a["shape"])

@@ -1,7 +1,11 @@
 """What recurrent networks must show on real and synthetic sequences (seeded, CPU):
 
 - the adding problem at 50 steps: an LSTM reaches test MSE < 0.01 within a budget where a vanilla RNN
-  stays above 0.1, and the RNN's ||dL/dh_t|| at t = 1 is orders of magnitude below its value at t = T;
+  stays above 0.1 (answering 1 always costs 1/6);
+- the vanishing gradient itself, where it holds for every seed and every CPU's floating point: at
+  initialisation a tanh RNN's ||dL/dh_1|| / ||dL/dh_T|| over the probe batch is below 1e-6 for each of
+  5 seeds (measured 6e-14 to 1.3e-10: the product of 49 Jacobians with norms below 1). After training
+  the ratio depends on the trajectory (0.154 on a CPU with AVX-512 kernels), so it is not asserted;
 - the sunspot LSTM preset beats the naive last-value forecast on the test range (MAE ratio < 1);
 - the char-LSTM preset's validation loss on Shakespeare falls below 2.0 nats per character (its full
   budget, 390 steps: about 45 s on one idle CPU core; 1.970 nats/char measured).
@@ -30,12 +34,30 @@ def run(spec: JobSpec) -> tuple[dict, list[dict]]:
 
 def test_lstm_solves_the_adding_problem_where_a_vanilla_rnn_fails():
     lstm, _ = run(preset("lstm_adding", **ADDING_BUDGET))
-    rnn, rnn_events = run(preset("rnn_adding", **ADDING_BUDGET))
-    norms = [e for e in rnn_events if e["type"] == "time_gradients"][-1]["layers"][0]["norms"]  # (T,)
-    print(f"\nadding, 50 steps: LSTM test MSE {lstm['test_loss']:.4f}, RNN {rnn['test_loss']:.4f}; "
-          f"RNN ||dL/dh_1|| {norms[0]:.2e}, ||dL/dh_T|| {norms[-1]:.2e}, ratio {norms[0] / norms[-1]:.1e}")
+    rnn, _ = run(preset("rnn_adding", **ADDING_BUDGET))
+    print(f"\nadding, 50 steps: LSTM test MSE {lstm['test_loss']:.4f}, RNN {rnn['test_loss']:.4f}")
     assert lstm["test_loss"] < 0.01 < 0.1 < rnn["test_loss"]
-    assert len(norms) == 50 and norms[0] < 1e-3 * norms[-1]
+
+
+def initial_time_gradients(spec: JobSpec, seed: int) -> list[float]:
+    """||dL/dh_t|| for t = 1..T of the untrained network (the step-0 probe), ``(T,)``."""
+    spec = spec.model_copy(update={"training": spec.training.model_copy(update={"seed": seed})})
+    events: list[dict] = []
+    train(spec, events.append, should_stop=lambda: True)  # probes at step 0, then stops
+    first = next(e for e in events if e["type"] == "time_gradients")
+    assert first["step"] == 0
+    return first["layers"][0]["norms"]
+
+
+def test_a_vanilla_rnn_gradient_vanishes_over_50_steps_at_initialisation_for_every_seed():
+    spec = preset("rnn_adding", n_samples=400)
+    ratios = []
+    for seed in range(5):
+        norms = initial_time_gradients(spec, seed)
+        assert len(norms) == 50 and norms[-1] > 0
+        ratios.append(norms[0] / norms[-1])
+    print("\nRNN ||dL/dh_1|| / ||dL/dh_T|| at initialisation, seeds 0-4: " + ", ".join(f"{r:.1e}" for r in ratios))
+    assert max(ratios) < 1e-6
 
 
 def test_sunspot_lstm_beats_the_last_value_forecast():

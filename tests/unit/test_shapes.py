@@ -83,8 +83,44 @@ def test_presets_build_and_run():
 def test_every_layer_type_has_builder_and_probe_entry():
     assert set(BUILDERS) == set(LAYER_TYPES)
     assert set(PROBES) == set(LAYER_TYPES)
-    for layer_type in LAYER_TYPES:
-        assert PROBES[layer_type] in (None, "feature_maps", "attention", "gates", "neuron_maps")
+
+
+def _probed(layers: list[dict], dataset: dict) -> dict[str, set[int]]:
+    """Message type -> indices of the layers the run's first probe messages describe."""
+    from nnplay.spec import JobSpec
+    from nnplay.train import train
+    events: list[dict] = []
+    spec = JobSpec.model_validate({"dataset": dataset, "network": {"layers": layers},
+                                   "training": {"epochs": 1, "batch_size": 32}})
+    train(spec, events.append, should_stop=lambda: True)  # the step-0 probes, then stop
+    out: dict[str, set[int]] = {}
+    for e in events:
+        for layer in e.get("layers", []) if isinstance(e.get("layers"), list) else []:
+            if isinstance(layer, dict) and "index" in layer:
+                out.setdefault(e["type"], set()).add(layer["index"])
+    return out
+
+
+@pytest.mark.parametrize("layers, dataset", [
+    ([{"type": "conv2d", "out_channels": 2, "kernel_size": 3}, {"type": "maxpool2d", "kernel_size": 2},
+      {"type": "avgpool2d", "kernel_size": 1}, {"type": "dropout"}, {"type": "flatten"},
+      {"type": "linear", "out_features": 10}], {"name": "digits"}),
+    ([{"type": "linear", "out_features": 4}, {"type": "relu"}, {"type": "linear", "out_features": 4},
+      {"type": "leaky_relu"}, {"type": "linear", "out_features": 4}, {"type": "sigmoid"},
+      {"type": "linear", "out_features": 4}, {"type": "tanh"}, {"type": "batchnorm1d"}, {"type": "linear", "out_features": 4},
+      {"type": "gelu"}, {"type": "linear", "out_features": 2}], {"name": "xor"}),
+])
+def test_the_catalogue_probe_column_is_what_a_run_streams(layers, dataset):
+    """/api/layers serves PROBES: each hidden conv/pool layer and activation it says is watched is in
+    the stream's messages of that type; a layer it marks None is in none of them. (A linear layer's
+    units are drawn at the activation that follows it.)"""
+    probed = _probed(layers, dataset)
+    for i, layer in enumerate(layers):
+        kind = PROBES[layer["type"]]
+        if kind is None:
+            assert all(i not in indices for indices in probed.values()), (i, layer, probed)
+        elif layer["type"] != "linear":
+            assert i in probed.get(kind, set()), (i, layer, probed)
 
 
 def test_builder_uses_torch_modules():

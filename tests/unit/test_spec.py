@@ -61,7 +61,7 @@ def test_unknown_dataset():
     from nnplay.spec.errors import SpecError
     from nnplay.train.check import check_job
 
-    spec = JobSpec.model_validate({"dataset": {"name": "mnist"}, "network": {"layers": [{"type": "flatten"}]}})
+    spec = JobSpec.model_validate({"dataset": {"name": "fashion_mnist"}, "network": {"layers": [{"type": "flatten"}]}})
     with pytest.raises(SpecError) as info:
         check_job(spec.dataset, spec.network, spec.training, Settings(data_dir="/nonexistent"))
     assert info.value.loc == ("dataset", "name") and "digits" in info.value.message

@@ -5,11 +5,12 @@ import json
 import torch
 
 from nnplay.probes import feature_maps
+from nnplay.probes.arrays import payload_tensor
 from nnplay.protocol import encode
 from nnplay.spec import JobSpec
 from nnplay.spec.presets import PRESETS
 from nnplay.train import train
-from tests.conftest import LOGREG, job_spec
+from tests.conftest import job_spec
 
 
 def run(spec: dict, **kw):
@@ -76,7 +77,7 @@ def test_feature_map_events_equal_the_layers_own_outputs(lenet):
     assert [m["step"] for m in maps] == [0, 10, 20, 30, 40, 45]
     last = maps[-1]
     model = result.model.eval()
-    x = torch.tensor(last["input"]["data"]).unsqueeze(0)  # (1, 1, 8, 8)
+    x = payload_tensor(last["input"]).unsqueeze(0)  # (1, 1, 8, 8), exact float32
     outputs = []
     with torch.no_grad():
         for module in model:
@@ -86,7 +87,7 @@ def test_feature_map_events_equal_the_layers_own_outputs(lenet):
     for layer in last["layers"]:
         expected = outputs[layer["index"]][:4]  # (C<=4, H, W)
         assert layer["shape"] == list(expected.shape) and layer["dims"] == ["channel", "row", "col"]
-        assert torch.allclose(torch.tensor(layer["data"]), expected, atol=1e-3)
+        torch.testing.assert_close(payload_tensor(layer), expected, atol=1e-6, rtol=0)
     assert last["layers"][2]["channels_total"] == 16 and last["layers"][2]["shape"][0] == 4
     assert abs(sum(last["prediction"]["probabilities"]) - 1) < 1e-3
 
@@ -102,7 +103,6 @@ def test_probe_restores_training_mode(lenet):
 def test_non_image_data_sends_no_feature_maps():
     _, events = run(job_spec(layers=[{"type": "linear", "out_features": 2}], dataset={"name": "xor"}))
     assert not [e for e in events if e["type"] == "feature_maps"]
-    assert LOGREG  # the default network of job_spec
 
 
 def test_resume_from_a_checkpoint_continues_the_same_run(lenet):
@@ -127,3 +127,39 @@ def test_checkpoint_state_loads_with_weights_only(tmp_path, lenet):
     torch.save(saved[-1], tmp_path / "c.pt")
     state = torch.load(tmp_path / "c.pt", weights_only=True)
     assert state["step"] == 45 and state["epoch"] == 2 and "0.weight" in state["model"]
+
+
+def test_a_non_finite_gradient_ends_the_run_diverged_at_that_step(monkeypatch):
+    """A finite loss whose gradient is infinite: d sqrt(z)/dz at z = 0 is inf, and z = s - s.detach()
+    is 0 in value with dz/dlogits = 1. With clipping on, the old loop scaled the inf gradient by 0
+    (NaN weights) and counted a clipped step; the run must end at step 1 naming the gradient, its
+    weights unchanged."""
+    from nnplay.train import loop
+
+    real = loop.objective
+
+    def overflowing(*args):
+        logits = args[2]
+        return real(*args) + torch.sqrt(logits.sum() - logits.sum().detach())
+
+    monkeypatch.setattr(loop, "objective", overflowing)
+    result, events = run(job_spec(epochs=1, grad_clip=1.0))
+    assert result.status == "diverged"
+    assert "gradient norm became non-finite" in result.reason and "at step 1" in result.reason
+    assert [e["step"] for e in events if e["type"] == "metrics"] == [1]
+    assert all(torch.isfinite(p).all() for p in result.model.parameters())
+
+
+def test_data_info_says_when_a_last_batch_of_one_is_merged():
+    """digits: 1,797 examples, test_fraction 0.2 -> 1,437 to train; batch 32 leaves 1,437 = 44 * 32 + 29;
+    batch 2 leaves a last batch of 1 (1,437 = 718 * 2 + 1), which joins the one before."""
+    from nnplay.train.loop import batch_plan
+
+    assert batch_plan(1437, 32) == {"batch_size": 32, "batches_per_epoch": 45, "last_batch_merged": False}
+    assert batch_plan(1437, 2) == {"batch_size": 2, "batches_per_epoch": 718, "last_batch_merged": True}
+    assert batch_plan(1437, "full") == {"batch_size": 1437, "batches_per_epoch": 1, "last_batch_merged": False}
+    assert batch_plan(1, 1) == {"batch_size": 1, "batches_per_epoch": 1, "last_batch_merged": False}
+    result, events = run(job_spec(epochs=1, batch_size=2))
+    info = next(e for e in events if e["type"] == "data_info")
+    assert info["n_train"] == 1437 and info["last_batch_merged"] and info["batches_per_epoch"] == 718
+    assert result.final["steps"] == 718  # the steps taken: as many as the message said

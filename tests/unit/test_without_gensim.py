@@ -18,7 +18,7 @@ sys.modules['gensim'] = None  # and importing it fails
 from fastapi.testclient import TestClient
 from nnplay.api.app import create_app
 from nnplay.settings import Settings
-with TestClient(create_app(Settings(data_dir=sys.argv[1]))) as client:
+with TestClient(create_app(Settings(data_dir=sys.argv[1])), base_url="http://127.0.0.1") as client:
     names = [d['name'] for d in client.get('/api/datasets').json()]
     spec = {'dataset': {'name': 'lee_words'}, 'network': {'type': 'word2vec', 'model': 'skipgram'}}
     refused = client.post('/api/networks/validate', json=spec)

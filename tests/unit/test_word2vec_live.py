@@ -45,7 +45,7 @@ class Recorder:
     def before(self, opt, _args, _kwargs):
         params = opt.param_groups[0]["params"]
         self.steps.append({"lr": opt.param_groups[0]["lr"], "w": [p.detach().clone() for p in params],
-                           "grad": [p.grad.detach().clone() for p in params]})
+                           "grad": [p.grad.detach().to_dense() for p in params]})  # sparse rows (plain sgd)
 
     def after(self, opt, _args, _kwargs):
         self.steps[-1]["w_after"] = [p.detach().clone() for p in opt.param_groups[0]["params"]]
@@ -67,7 +67,7 @@ def test_the_step_after_a_live_lr_uses_it_and_the_decay_goes_on_from_it(monkeypa
     first = live.steps[CHANGE_AFTER]  # the step after the change: exactly the new lr
     assert first["lr"] == pytest.approx(NEW_LR, rel=1e-12)
     for w, g, after in zip(first["w"], first["grad"], first["w_after"]):  # plain sgd: w' = w - lr * grad
-        torch.testing.assert_close(after, w - NEW_LR * g, rtol=0, atol=1e-7)
+        torch.testing.assert_close(after, w - NEW_LR * g, rtol=0, atol=1e-6)  # sparse rows: duplicates add in another order
         assert g.abs().max() > 0
     # the linear decay continues from the new rate: every later lr is the old schedule times one factor
     factor = NEW_LR / plain_lrs[CHANGE_AFTER]

@@ -15,8 +15,11 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from nnplay import __version__
-from nnplay.api import compare, datasets, errors, export, lab, representations, routes, stream
-from nnplay.api.security import BodyLimitMiddleware, TokenAuthMiddleware
+from nnplay.api import compare, course, datasets, errors, export, lab, representations, routes, stream
+from nnplay.api.security import (BodyLimitMiddleware, CrossOriginGuard, HostCheckMiddleware,
+                                 SecurityHeadersMiddleware, TokenAuthMiddleware, content_security_policy,
+                                 inline_script_hashes, redact_tokens_in_logs)
+from nnplay.data import uploads
 from nnplay.jobs import JobService, LocalExecutor, Store, resolve_device
 from nnplay.jobs.checkpoints import Checkpoints
 from nnplay.jobs.executor import warm_up
@@ -38,9 +41,11 @@ def make_executor(settings: Settings):
     device = resolve_device(settings.device)
     if settings.executor == "thread":
         return LocalExecutor(settings.max_concurrent_jobs, device, settings.max_feature_map_channels,
-                             settings.data_dir, settings.max_neuron_units, settings.neuron_map_resolution)
+                             settings.data_dir, settings.max_neuron_units, settings.neuron_map_resolution,
+                             settings.max_message_kb)
     options = {"max_channels": settings.max_feature_map_channels, "data_dir": settings.data_dir,
-               "max_units": settings.max_neuron_units, "unit_resolution": settings.neuron_map_resolution}
+               "max_units": settings.max_neuron_units, "unit_resolution": settings.neuron_map_resolution,
+               "max_message_kb": settings.max_message_kb}
     return ProcessExecutor(settings.max_concurrent_jobs, device, options, torch_threads(settings),
                            settings.max_job_memory_mb)
 
@@ -48,6 +53,7 @@ def make_executor(settings: Settings):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A new app on the settings' database; jobs left running by a dead server become ``interrupted``."""
     settings = settings or get_settings()
+    uploads.clean_temp(settings.data_dir)  # what an upload killed midway left
     torch.set_num_threads(torch_threads(settings))
     executor = make_executor(settings)
     service = JobService(settings, Store(settings.resolved_database_url()), executor,
@@ -55,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        redact_tokens_in_logs()  # after uvicorn configured its loggers
         await asyncio.to_thread(warm_up)
         service.start(asyncio.get_running_loop())
         yield
@@ -72,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(datasets.router)
     app.include_router(compare.router)
     app.include_router(representations.router)
+    app.include_router(course.router)
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js():
@@ -80,10 +88,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/docs", include_in_schema=False)
     def docs():
         """Swagger UI from local files (the fastapi-offline package's copy), so /docs works offline."""
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title="nnplay API",
+        page = get_swagger_ui_html(openapi_url=app.openapi_url, title="nnplay API",
                                    swagger_js_url="/vendor/swagger/swagger-ui-bundle.js",
                                    swagger_css_url="/vendor/swagger/swagger-ui.css",
                                    swagger_favicon_url="/vendor/swagger/favicon.png")
+        # Its one inline script (the SwaggerUIBundle call) is allowed by its hash, nothing else inline.
+        csp = content_security_policy(inline_script_hashes(page.body.decode()))
+        page.headers["Content-Security-Policy"] = csp
+        return page
 
     app.mount("/vendor/swagger", StaticFiles(directory=SWAGGER_STATIC), name="swagger")
 
@@ -94,11 +106,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
-    """Outermost first: CORS (if origins are set), then auth (if a token is set), then body size."""
+    """Outermost first: the Host check, security headers (CSP, nosniff, no framing), CORS (if origins
+    are set), the cross-origin guard, auth (if a token is set), then body size."""
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        uploads={"/api/datasets": (settings.max_upload_bytes, "max_upload_bytes")})
     if settings.api_token:
         app.add_middleware(TokenAuthMiddleware, token=settings.api_token)
+    app.add_middleware(CrossOriginGuard, trusted=settings.cors_origins)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
                            allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(SecurityHeadersMiddleware, csp=content_security_policy())
+    app.add_middleware(HostCheckMiddleware, allowed=settings.served_hosts())

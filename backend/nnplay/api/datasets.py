@@ -6,6 +6,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Request, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
+from nnplay.api.errors import TooLarge
 from nnplay.api.routes import ERRORS, service
 from nnplay.api.schemas import DatasetOut
 from nnplay.data import DATASETS, dataset_info, uploads
@@ -15,7 +16,9 @@ from nnplay.spec.data import NAME_PATTERN, DatasetSpec
 from nnplay.spec.errors import SpecError
 
 router = APIRouter(prefix="/api")
-UPLOAD_ERRORS = {413: {"description": "The file is larger than max_upload_bytes (setting NNPLAY_MAX_UPLOAD_BYTES)"},
+UPLOAD_ERRORS = {413: {"description": "The file is larger than max_upload_bytes (setting NNPLAY_MAX_UPLOAD_BYTES), "
+                                       "or the stored data sets with it would pass max_datasets_mb (setting "
+                                       "NNPLAY_MAX_DATASETS_MB)"},
                  409: {**ERRORS[409], "description": "A data set by this name exists"},
                  422: {"description": "Malformed file (a CSV's row or column is named; a text's byte offset), a text "
                                       "too short to train, or a bad form field"}}
@@ -54,17 +57,21 @@ async def upload_dataset(request: Request, file: UploadFile = File(description="
     settings = request.app.state.settings
     content = await file.read(settings.max_upload_bytes + 1)
     if len(content) > settings.max_upload_bytes:
-        raise HTTPException(413, f"the file is larger than the limit max_upload_bytes {settings.max_upload_bytes:,} "
-                                 "(setting NNPLAY_MAX_UPLOAD_BYTES)")
+        raise TooLarge(("body", "file"), f"the file is larger than the limit max_upload_bytes "
+                       f"{settings.max_upload_bytes:,} (setting NNPLAY_MAX_UPLOAD_BYTES)")
     kind = kind or uploads.kind_from_filename(file.filename)
     chosen = name or uploads.name_from_filename(file.filename, kind)
+    common = {"name": chosen, "filename": file.filename, "builtin": tuple(DATASETS),
+              "quota_bytes": int(settings.max_datasets_mb * 2**20)}
     if kind == "text":
-        store = partial(uploads.import_text, settings.data_dir, content, name=chosen, filename=file.filename,
-                        builtin=tuple(DATASETS))
+        store = partial(uploads.import_text, settings.data_dir, content, **common)
     else:
         store = partial(uploads.import_csv, settings.data_dir, content, target=_required(target, "target"),
-                        task=_required(task, "task"), name=chosen, filename=file.filename, builtin=tuple(DATASETS))
-    return dataset_out(await run_in_threadpool(store))  # parsing 20 MB takes seconds: not on the event loop
+                        task=_required(task, "task"), **common)
+    try:
+        return dataset_out(await run_in_threadpool(store))  # parsing 20 MB takes seconds: not on the event loop
+    except uploads.QuotaExceeded as err:
+        raise HTTPException(413, str(err)) from None
 
 
 def _required(value: str | None, field: str) -> str:

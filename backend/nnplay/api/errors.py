@@ -1,5 +1,7 @@
-"""One error format for every 4xx: ``{"detail": [{"loc", "field", "msg", "type"}]}`` for bad input,
-``{"detail": "message"}`` for a missing job or a conflict. No traceback ever reaches a client."""
+"""One error format for every 4xx, always ``{"detail": ...}``: bad input (a field, a body that cannot be
+parsed, a body or file too large: 413 and 422) is a list of ``{"loc", "field", "msg", "type"}``; a
+refusal that is not about the input (401 token, 403 cross-origin, 400 Host header, 404 missing, 409
+conflict) is one message string. No traceback ever reaches a client."""
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -10,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from nnplay.data.csv_import import CsvError
 from nnplay.data.uploads import DatasetExists
 from nnplay.jobs import JobConflict, JobNotFound
+from nnplay.jobs.checkpoints import CheckpointError
 from nnplay.spec.data import NAME_PATTERN
 from nnplay.spec.errors import SpecError
 from nnplay.spec.layers import LAYER_TYPES
@@ -110,13 +113,37 @@ async def _csv(_request: Request, exc: CsvError) -> JSONResponse:
     return JSONResponse({"detail": [entry]}, status_code=422)
 
 
+class TooLarge(Exception):
+    """A body or a part of it larger than a limit (HTTP 413, an entry at ``loc`` naming the setting)."""
+
+    def __init__(self, loc: tuple, message: str):
+        super().__init__(message)
+        self.loc, self.message = loc, message
+
+
+async def _too_large(_request: Request, exc: TooLarge) -> JSONResponse:
+    return JSONResponse({"detail": [_entry(exc.loc, exc.message, "too_large")]}, status_code=413)
+
+
+def _unparsed(request: Request, exc: StarletteHTTPException) -> str:
+    """Why a body could not be parsed, from the parser's own exception (FastAPI chains it)."""
+    cause = exc.__cause__
+    if request.headers.get("content-type", "").startswith(("multipart/", "application/x-www-form")):
+        told = "" if exc.detail == BODY_NOT_PARSED else f" ({str(exc.detail).rstrip('.')})"
+        return f"the form body could not be parsed{told}: send it as multipart/form-data with a 'file' part"
+    if isinstance(cause, RecursionError):
+        return "the body could not be parsed as JSON: it is nested too deeply (a spec needs only a few levels)"
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return f"the body could not be parsed as JSON: a number is too long ({cause})"
+    return "the body could not be parsed as JSON"
+
+
 async def _http(request: Request, exc: StarletteHTTPException):
-    """A body that could not be parsed is bad input like any other: 422 at ``body``, in the one format."""
-    if exc.status_code == 400 and exc.detail == BODY_NOT_PARSED:
-        form = request.headers.get("content-type", "").startswith(("multipart/", "application/x-www-form"))
-        msg = ("the form body could not be parsed: send it as multipart/form-data with a 'file' part" if form else
-               "the body could not be parsed as JSON: it is nested too deeply (a spec needs only a few levels)")
-        return JSONResponse({"detail": [_entry(("body",), msg, "body_not_parsed")]}, status_code=422)
+    """A body that could not be parsed (JSON nested too deeply, a 5,000-digit number, a form with too
+    many parts) is bad input like any other: 422 at ``body``, in the one format."""
+    if exc.status_code == 400:
+        return JSONResponse({"detail": [_entry(("body",), _unparsed(request, exc), "body_not_parsed")]},
+                            status_code=422)
     return await http_exception_handler(request, exc)
 
 
@@ -127,4 +154,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(JobNotFound, _not_found)
     app.add_exception_handler(JobConflict, _conflict)
     app.add_exception_handler(DatasetExists, _conflict)
+    app.add_exception_handler(CheckpointError, _conflict)
     app.add_exception_handler(CsvError, _csv)
+    app.add_exception_handler(TooLarge, _too_large)

@@ -7,7 +7,10 @@ from nnplay.api.schemas import RaceOut, RaceRunOut, SurfaceOut
 from nnplay.jobs import JobService
 from nnplay.jobs.store import RaceRow
 from nnplay.spec.race import RaceSpec
+from nnplay.spec.errors import SpecError
+from nnplay.spec.network import JobSpec
 from nnplay.spec.surface import SurfaceSpec
+from nnplay.train.check import check_job
 from nnplay.train.surface import run_surface
 
 router = APIRouter(prefix="/api")
@@ -15,9 +18,18 @@ router = APIRouter(prefix="/api")
 
 def race_out(svc: JobService, race: RaceRow) -> RaceOut:
     jobs = {row.id: row for row in (svc.store.get_job(j) for j in race.job_ids) if row is not None}
-    runs = [RaceRunOut(value=v, job=job_out(svc, jobs[j])) for v, j in zip(race.values, race.job_ids) if j in jobs]
+    runs = [RaceRunOut(value=v, job=(out := job_out(svc, jobs[j])), params=run_params(svc, out.spec))
+            for v, j in zip(race.values, race.job_ids) if j in jobs]
     return RaceOut(id=race.id, name=race.name, field=race.field, values=race.values, created_at=race.created_at,
                    runs=runs)
+
+
+def run_params(svc: JobService, spec: JobSpec) -> int | None:
+    """Trainable parameters of a run's network on its data set (None when the data set is gone)."""
+    try:
+        return check_job(spec.dataset, spec.network, spec.training, svc.settings).total_params
+    except SpecError:
+        return None
 
 
 @router.post("/races", response_model=RaceOut, status_code=201, responses={400: ERRORS[400], 422: ERRORS[422]})

@@ -4,7 +4,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from nnplay.protocol import FinalMetrics, Status
 from nnplay.spec.data import DatasetSpec
-from nnplay.spec.network import AnyNetwork, JobSpec
+from nnplay.spec.network import AnyNetwork, JobSpec, Name
 from nnplay.spec.training import TrainingSpec
 
 
@@ -14,7 +14,7 @@ class ValidateRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=200, description="Ignored: a whole job spec may be sent")
+    name: Name | None = Field(None, description="Ignored: a whole job spec may be sent")
     dataset: DatasetSpec
     network: AnyNetwork
     training: TrainingSpec | None = None
@@ -46,6 +46,8 @@ class JobOut(BaseModel):
 class RaceRunOut(BaseModel):
     value: str | int | float = Field(description="The raced setting's value in this run")
     job: JobOut
+    params: int | None = Field(None, description="The run's trainable parameters (null when its data set "
+                               "is gone): a deep-vs-fat race compares networks of about equal size")
 
 
 class RaceOut(BaseModel):
@@ -162,7 +164,5 @@ class SurfaceOut(BaseModel):
     start: list[float]
     lr: float
     steps: int
-    momentum: float  # of the ``momentum`` path (SGD with momentum)
-    weight_decay: float  # of the ``adamw`` path (decoupled decay per step: lr * weight_decay * p)
     grid: SurfaceGrid
     paths: list[SurfacePath]

@@ -22,10 +22,10 @@ MAX_SEQ = 2**53  # a seq past this cannot exist (and would overflow the database
 async def stream(websocket: WebSocket, job_id: str, after: str = Query("0"), max_points: str | None = Query(None)):
     svc = websocket.app.state.service
     await websocket.accept()
-    if not after.isdigit() or int(after) > MAX_SEQ:
+    if not (after.isascii() and after.isdigit()) or int(after) > MAX_SEQ:  # ASCII digits only: not "²", "١"
         return await websocket.close(code=1008, reason=f"after must be an integer from 0 to {MAX_SEQ}")
     after = int(after)
-    if max_points is not None and not (max_points.isdigit() and 10 <= int(max_points) <= 100_000):
+    if max_points is not None and not (max_points.isascii() and max_points.isdigit() and 10 <= int(max_points) <= 100_000):
         return await websocket.close(code=1008, reason="max_points must be an integer from 10 to 100000")
     try:
         svc.watch(job_id)

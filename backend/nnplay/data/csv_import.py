@@ -11,6 +11,7 @@ row 1) or the column at fault.
 import csv
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,7 @@ MISSING_MARKERS = frozenset({"", "na", "nan", "null", "none", "?"})
 MAX_CATEGORIES = 50
 MAX_CLASSES = 100
 MAX_FEATURES = 2000
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class CsvError(SpecError):
@@ -36,8 +38,8 @@ class CsvError(SpecError):
 
 @dataclass
 class ParsedCsv:
-    """Features ``x`` float64 ``(N, F)`` (numeric columns first, then one-hot ones; NaN = missing),
-    target ``y`` (int64 class ids into ``classes``, or float64), and the feature names."""
+    """Features ``x`` float32 ``(N, F)`` (numeric columns first, then one-hot ones; NaN = missing),
+    target ``y`` (int64 class ids into ``classes``, or float32), and the feature names."""
 
     x: np.ndarray
     y: np.ndarray
@@ -112,8 +114,9 @@ def numeric_column(name: str, cells: list[tuple[int, str]]) -> np.ndarray | None
         value = _number(cell)
         if value is None:
             return None
-        if not math.isfinite(value):
-            raise CsvError(f"row {line}, column '{name}': '{cell}' is not a finite number", row=line, column=name)
+        if not math.isfinite(value) or abs(value) > FLOAT32_MAX:
+            raise CsvError(f"row {line}, column '{name}': '{cell}' is not a finite number within float32's range "
+                           f"(at most {FLOAT32_MAX:.4g} in size; data are stored as float32)", row=line, column=name)
         out[i], seen = value, True
     if not seen:
         raise CsvError(f"column '{name}' has no values", column=name)
@@ -170,8 +173,29 @@ def _classes(name: str, cells: list[tuple[int, str]]) -> tuple[np.ndarray, list[
     return y, classes
 
 
-def parse_csv(content: bytes, target: str, task: str) -> ParsedCsv:
-    """Parse an uploaded CSV; see the module docstring. Raises CsvError."""
+def encoded_width(numeric: dict[str, np.ndarray], categorical: dict[str, list[str]]) -> int:
+    """Features after one-hot encoding: one per numeric column, one per distinct value of each
+    categorical column (a missing marker is a value of its own, as ``OneHotEncoder`` sees it). Computed
+    before any matrix is built; raises CsvError naming the first column (in file order among the
+    categorical ones, after every numeric one) that takes the width past ``MAX_FEATURES``."""
+    width = len(numeric)
+    if width > MAX_FEATURES:
+        raise CsvError(f"the file has {width} numeric feature columns, more than {MAX_FEATURES}",
+                       column=list(numeric)[MAX_FEATURES])
+    for name, values in categorical.items():
+        distinct = len(set(values))
+        if width + distinct > MAX_FEATURES:
+            raise CsvError(f"column '{name}' ({distinct} distinct values) takes the one-hot encoded width to "
+                           f"{width + distinct} features, more than {MAX_FEATURES}: remove it or merge its values",
+                           column=name)
+        width += distinct
+    return width
+
+
+def parse_csv(content: bytes, target: str, task: str,
+              check_size: Callable[[int, int], None] | None = None) -> ParsedCsv:
+    """Parse an uploaded CSV; see the module docstring. Raises CsvError. ``check_size(rows, features)``
+    is called with the encoded shape before the feature matrix is built (it raises to refuse it)."""
     header, data = read_rows(decode(content))
     if target not in header:
         raise CsvError(f"unknown target column '{target}'; the columns are: {', '.join(header)}",
@@ -188,18 +212,21 @@ def parse_csv(content: bytes, target: str, task: str) -> ParsedCsv:
     if not numeric:
         raise CsvError(f"the file has no numeric feature column (columns besides the target '{target}': "
                        f"{', '.join(columns)}); at least one is needed")
+    width = encoded_width(numeric, categorical)
+    if check_size is not None:
+        check_size(len(y), width)
     x, features = _assemble(numeric, categorical)
+    y = y.astype(np.float32) if y.dtype.kind == "f" else y
     return ParsedCsv(x, y, features, len(numeric), classes, int(np.isnan(x).sum()))
 
 
 def _assemble(numeric: dict[str, np.ndarray], categorical: dict[str, list[str]]) -> tuple[np.ndarray, list[str]]:
-    """Numeric columns then the one-hot encoding of the categorical ones, ``(N, F)``, and their names."""
-    parts, names = [np.stack(list(numeric.values()), axis=1)], list(numeric)
+    """Numeric columns then the one-hot encoding of the categorical ones, float32 ``(N, F)``, and their
+    names (the width was checked by :func:`encoded_width`)."""
+    parts, names = [np.stack(list(numeric.values()), axis=1).astype(np.float32)], list(numeric)
     if categorical:
         table = np.array(list(categorical.values()), dtype=object).T  # (N, C)
-        encoder = OneHotEncoder(sparse_output=False, dtype=np.float64).fit(table)
-        parts.append(encoder.transform(table))
+        encoder = OneHotEncoder(sparse_output=False, dtype=np.float32).fit(table)
+        parts.append(encoder.transform(table))  # (N, sum of distinct values)
         names += [f"{col}={value}" for col, cats in zip(categorical, encoder.categories_) for value in cats]
-    if len(names) > MAX_FEATURES:
-        raise CsvError(f"the file gives {len(names)} features after one-hot encoding, more than {MAX_FEATURES}")
     return np.concatenate(parts, axis=1), names

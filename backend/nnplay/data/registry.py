@@ -16,7 +16,7 @@ from sklearn import datasets as skd
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from nnplay.data import memory, series, tasks, text, uploads
+from nnplay.data import memory, mnist, series, tasks, text, uploads
 from nnplay.data.info import DatasetInfo
 from nnplay.data.missing import impute, remove_at_random
 from nnplay.data.words import WORD_CORPORA, corpus_available, corpus_tokens
@@ -33,6 +33,8 @@ DATASETS: dict[str, DatasetInfo] = {
                           tuple(str(d) for d in range(10)), 1797,
                           "UCI optical recognition of handwritten digits (Alpaydin & Kaynak, 1998), "
                           "1,797 grayscale 8x8 images, as bundled in scikit-learn (load_digits)"),
+    "mnist": DatasetInfo("mnist", "Handwritten digits, MNIST sample (28x28)", "classification", "image",
+                          mnist.SHAPE, tuple(str(d) for d in range(10)), 5000, mnist.SOURCE),
     "iris": DatasetInfo("iris", "Iris flowers", "classification", "tabular", (4,),
                         ("setosa", "versicolor", "virginica"), 150, "Fisher (1936); " + UCI.format("iris")),
     "wine": DatasetInfo("wine", "Wine cultivars", "classification", "tabular", (13,),
@@ -137,6 +139,8 @@ def dataset_info(spec: DatasetSpec, data_dir: Path | str | None = None) -> Datas
 def _builtin(name: str, n_samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     if name in GENERATORS:
         return GENERATORS[name](n_samples, noise, seed)
+    if name == "mnist":
+        return mnist.mnist_arrays()
     bunch = getattr(skd, f"load_{name}")()
     return bunch.data.astype(np.float64), bunch.target.astype(np.int64)
 

@@ -1,17 +1,22 @@
 """Uploaded data sets on disk: ``<data_dir>/datasets/<name>/`` holds ``meta.json`` (a DatasetInfo) and
 
-- for a CSV (kind ``tabular``): ``x.npy`` (float64 ``(N, F)``, NaN where a cell was empty) and ``y.npy``
-  (int64 class ids or float64 targets ``(N,)``), read with ``allow_pickle=False``;
+- for a CSV (kind ``tabular``): ``x.npy`` (float32 ``(N, F)``, NaN where a cell was empty) and ``y.npy``
+  (int64 class ids or float32 targets ``(N,)``), read with ``allow_pickle=False``;
 - for a plain-text corpus (kind ``corpus``, task ``word embedding``): ``corpus.txt``, the decoded text
   as UTF-8 with ``\n`` line endings; ``n_samples`` is its number of tokens.
 
-Nothing stored is ever executed. A set is written to a temporary folder and renamed into place, so a
-crash never leaves half a set.
+Nothing stored is ever executed. A set is written to a temporary folder (``.<name>.<hex>.tmp``) and
+renamed into place, so a crash never leaves half a set; :func:`clean_temp` removes the temporary
+folders a killed upload left, at server start. Every stored set together stays under a quota
+(``max_datasets_mb``, setting ``NNPLAY_MAX_DATASETS_MB``): an upload's size is known before its
+matrix is built (rows x encoded features x 4 bytes) and checked against the space left
+(:class:`QuotaExceeded`).
 """
 
 import json
 import re
 import shutil
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
@@ -47,7 +52,7 @@ def read_info(data_dir: Path | str | None, name: str) -> DatasetInfo | None:
 
 
 def read_arrays(data_dir: Path | str, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """``x`` float64 ``(N, F)`` and ``y`` ``(N,)`` of a stored set."""
+    """``x`` ``(N, F)`` (float32; float64 for sets stored before float32) and ``y`` ``(N,)`` of a stored set."""
     folder = root(data_dir) / name
     return (np.load(folder / "x.npy", allow_pickle=False), np.load(folder / "y.npy", allow_pickle=False))
 
@@ -61,30 +66,74 @@ def list_infos(data_dir: Path | str) -> list[DatasetInfo]:
     return [i for i in infos if i is not None]
 
 
-def save(data_dir: Path | str, info: DatasetInfo, x: np.ndarray, y: np.ndarray) -> None:
-    """Store a table set atomically. Raises FileExistsError when the name is taken."""
+def save(data_dir: Path | str, info: DatasetInfo, x: np.ndarray, y: np.ndarray, quota_bytes: int | None = None) -> None:
+    """Store a table set atomically, ``x`` as float32 (``y`` float targets too). Raises FileExistsError when
+    the name is taken, QuotaExceeded when it does not fit ``quota_bytes`` (None: no quota)."""
+    x = np.asarray(x, dtype=np.float32)
+    y = y.astype(np.float32) if y.dtype.kind == "f" else y
+
     def write(folder: Path) -> None:
-        np.save(folder / "x.npy", np.asarray(x, dtype=np.float64), allow_pickle=False)
+        np.save(folder / "x.npy", x, allow_pickle=False)
         np.save(folder / "y.npy", y, allow_pickle=False)
-    _store(data_dir, info, write)
+    _store(data_dir, info, write, x.nbytes + y.nbytes, quota_bytes)
 
 
-def _store(data_dir: Path | str, info: DatasetInfo, write: Callable[[Path], None]) -> None:
-    """``write(folder)`` the set's files and ``meta.json`` into a temporary folder, then rename it into
-    place. Raises FileExistsError when the name is taken."""
+class QuotaExceeded(Exception):
+    """The stored sets with this one would pass ``max_datasets_mb`` (HTTP 413); the message names the
+    setting, the space used and what the upload needs."""
+
+
+_STORE_LOCK = threading.Lock()  # quota check and write as one step: parallel uploads cannot both fit
+
+
+def used_bytes(data_dir: Path | str) -> int:
+    """Bytes of every file under the data sets folder (stored sets and any temporary folder)."""
+    base = root(data_dir)
+    return sum(p.stat().st_size for p in base.rglob("*") if p.is_file()) if base.is_dir() else 0
+
+
+def check_quota(data_dir: Path | str, needed: int, quota_bytes: int | None) -> None:
+    """Raises QuotaExceeded when ``needed`` more bytes would take the stored sets past ``quota_bytes``."""
+    if quota_bytes is None:
+        return
+    used = used_bytes(data_dir)
+    if used + needed > quota_bytes:
+        mb = lambda n: f"{n / 2**20:,.1f} MB"  # noqa: E731
+        raise QuotaExceeded(f"this data set needs about {mb(needed)} stored (float32); the uploaded sets use "
+                            f"{mb(used)} of the quota max_datasets_mb {quota_bytes / 2**20:,.0f} MB (setting "
+                            "NNPLAY_MAX_DATASETS_MB): delete an uploaded set or upload a smaller file")
+
+
+def clean_temp(data_dir: Path | str) -> list[str]:
+    """Remove the temporary folders (``.<name>.<hex>.tmp``) an upload killed midway left; for server
+    start, before any upload runs. Returns their names."""
+    base = root(data_dir)
+    stale = [p for p in base.glob(".*.tmp") if p.is_dir()] if base.is_dir() else []
+    for p in stale:
+        shutil.rmtree(p, ignore_errors=True)
+    return [p.name for p in stale]
+
+
+def _store(data_dir: Path | str, info: DatasetInfo, write: Callable[[Path], None], needed: int = 0,
+           quota_bytes: int | None = None) -> None:
+    """``write(folder)`` the set's files (about ``needed`` bytes) and ``meta.json`` into a temporary
+    folder, then rename it into place. Raises FileExistsError when the name is taken, QuotaExceeded
+    past ``quota_bytes``."""
     base = root(data_dir)
     base.mkdir(parents=True, exist_ok=True)
-    tmp = base / f".{info.name}.{uuid.uuid4().hex}.tmp"
-    tmp.mkdir()
-    try:
-        write(tmp)
-        (tmp / "meta.json").write_text(json.dumps(asdict(info)), encoding="utf-8")
-        tmp.rename(base / info.name)  # fails if the name appeared meanwhile
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if (base / info.name).exists():
-            raise FileExistsError(info.name) from None
-        raise
+    with _STORE_LOCK:
+        check_quota(data_dir, needed, quota_bytes)
+        tmp = base / f".{info.name}.{uuid.uuid4().hex}.tmp"
+        tmp.mkdir()
+        try:
+            write(tmp)
+            (tmp / "meta.json").write_text(json.dumps(asdict(info)), encoding="utf-8")
+            tmp.rename(base / info.name)  # fails if the name appeared meanwhile
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if (base / info.name).exists():
+                raise FileExistsError(info.name) from None
+            raise
 
 
 def exists(data_dir: Path | str, name: str) -> bool:
@@ -128,11 +177,14 @@ def _uploaded_at() -> str:
 
 
 def import_csv(data_dir: Path | str, content: bytes, *, target: str, task: str, name: str,
-               filename: str | None, builtin: tuple[str, ...]) -> DatasetInfo:
-    """Parse an uploaded CSV (CsvError when malformed) and store it as data set ``name`` (DatasetExists
-    when the name is a built-in or already uploaded one). Returns the stored set's info."""
+               filename: str | None, builtin: tuple[str, ...], quota_bytes: int | None = None) -> DatasetInfo:
+    """Parse an uploaded CSV (CsvError when malformed or wider than ``MAX_FEATURES`` encoded) and store it
+    as data set ``name`` (DatasetExists when the name is a built-in or already uploaded one;
+    QuotaExceeded, before the matrix is built, when rows x features x 4 bytes do not fit
+    ``quota_bytes``). Returns the stored set's info."""
     _check_free(data_dir, name, builtin)
-    parsed = parse_csv(content, target, task)
+    check = lambda rows, width: check_quota(data_dir, rows * (width + 1) * 4, quota_bytes)  # noqa: E731 (x and y)
+    parsed = parse_csv(content, target, task, check_size=check)
     n_rows, n_features = parsed.x.shape
     info = DatasetInfo(
         name=name, title=f"{filename or name} (uploaded)", task=task, kind="tabular", input_shape=(n_features,),
@@ -143,18 +195,20 @@ def import_csv(data_dir: Path | str, content: bytes, *, target: str, task: str, 
                f"with training statistics), {n_features - parsed.n_numeric} one-hot columns",
     )
     try:
-        save(data_dir, info, parsed.x, parsed.y)
+        save(data_dir, info, parsed.x, parsed.y, quota_bytes)
     except FileExistsError:
         raise DatasetExists(f"a data set named '{name}' exists already") from None
     return info
 
 
 def import_text(data_dir: Path | str, content: bytes, *, name: str, filename: str | None,
-                builtin: tuple[str, ...]) -> DatasetInfo:
+                builtin: tuple[str, ...], quota_bytes: int | None = None) -> DatasetInfo:
     """Check an uploaded plain-text corpus (TextError when it is empty, binary, not UTF-8 or too short;
     see ``nnplay.data.text_import``) and store it as word corpus ``name`` (DatasetExists when the name is
-    taken). Its ``n_samples`` is its number of tokens. Returns the stored set's info."""
+    taken; QuotaExceeded past ``quota_bytes``). Its ``n_samples`` is its number of tokens. Returns the
+    stored set's info."""
     _check_free(data_dir, name, builtin)
+    check_quota(data_dir, len(content), quota_bytes)
     parsed = parse_text(content)
     info = DatasetInfo(
         name=name, title=f"{filename or name} (uploaded text)", task="word embedding", kind="corpus",
@@ -163,7 +217,8 @@ def import_text(data_dir: Path | str, content: bytes, *, name: str, filename: st
                f"{len(parsed.tokens):,} words ({parsed.n_words:,} distinct), tokenised as the built-in corpora",
     )
     try:
-        _store(data_dir, info, lambda folder: (folder / CORPUS_FILE).write_text(parsed.text, encoding="utf-8"))
+        _store(data_dir, info, lambda folder: (folder / CORPUS_FILE).write_text(parsed.text, encoding="utf-8"),
+               len(parsed.text.encode()), quota_bytes)
     except FileExistsError:
         raise DatasetExists(f"a data set named '{name}' exists already") from None
     return info

@@ -44,6 +44,7 @@ class RunOutcome:
 
     status: str
     final: dict = field(default_factory=dict)
+    reason: str | None = None  # why it diverged, when the loss does not say (a non-finite gradient)
 
 
 def _context():
@@ -65,10 +66,13 @@ class WorkerHandle:
         self.send_lock = threading.Lock()
         self.memory_mb = options.get("memory_mb")
         self.over_memory: int | None = None  # resident MiB when the watchdog killed it
-        if not self.conn.poll(READY_SECONDS):
-            self.kill()
-            raise WorkerError(f"a worker process did not start within {READY_SECONDS:.0f} s")
-        self.conn.recv()  # ("ready", pid)
+        try:
+            if not self.conn.poll(READY_SECONDS):
+                self.kill()
+                raise WorkerError(f"a worker process did not start within {READY_SECONDS:.0f} s")
+            self.conn.recv()  # ("ready", pid)
+        except (EOFError, OSError):
+            raise WorkerError(f"a worker process failed to start: {self.death()}") from None
 
     def send(self, message: tuple) -> None:
         with self.send_lock:
@@ -140,7 +144,7 @@ class Slot:
     def serve(self) -> None:
         try:
             self.start_worker()  # warm before the first job
-        except WorkerError as exc:  # the next job tries again (and fails, naming this, if it must)
+        except (WorkerError, OSError) as exc:  # the next job tries again (and fails, naming this, if it must)
             log.error("%s", exc)
         finally:
             self.ready.set()
@@ -167,7 +171,7 @@ class Slot:
         worker = self.start_worker()
         if not r.before():
             return None
-        snapshot = r.control.attach(lambda command, argument: _relay(worker, command, argument))
+        snapshot = r.control.attach(lambda command, argument: _relay(worker, r.job_id, command, argument))
         self.job_id = r.job_id
         try:
             worker.send(("job", {"job_id": r.job_id, "spec": r.spec.model_dump(mode="json"), "resume": r.resume,
@@ -199,7 +203,7 @@ class Slot:
             elif kind == "checkpoint" and r.checkpoint is not None:
                 r.checkpoint(*rest)
             elif kind == "done":
-                return RunOutcome(rest[0]["status"], rest[0]["final"] or {})
+                return RunOutcome(rest[0]["status"], rest[0]["final"] or {}, rest[0].get("reason"))
             elif kind == "error":
                 detail, memory = rest
                 if memory:
@@ -208,10 +212,10 @@ class Slot:
                 raise WorkerError(detail)
 
 
-def _relay(worker: WorkerHandle, command: str, argument) -> None:
+def _relay(worker: WorkerHandle, job_id: str, command: str, argument) -> None:
     """Forward a control command; a dead worker's job fails through its pipe, not here."""
     try:
-        worker.send(("control", command, argument))
+        worker.send(("control", job_id, command, argument))
     except (OSError, ValueError):
         pass
 

@@ -207,7 +207,8 @@ class JobService:
             result: TrainResult | None = fut.result()
             if result is not None:
                 status = "interrupted" if self.shutting_down and result.status == "stopped" else result.status
-                self._finish(run, status, _end_detail(status, run.step), result.final or None)
+                detail = getattr(result, "reason", None) or _end_detail(status, run.step)  # a gradient names itself
+                self._finish(run, status, detail, result.final or None)
         except WorkerError as exc:  # its worker raised or died: the cause, in words
             log.warning("job %s failed: %s", run.job_id, exc)
             self._finish(run, "failed", f"{exc}; resume continues from the last checkpoint", None)
@@ -280,12 +281,12 @@ class JobService:
             raise JobConflict(f"job {job_id} has status '{row.status}'; only paused, interrupted, stopped or "
                               "failed jobs resume")
         meta = self.checkpoints.meta(job_id)
+        data = self.checkpoints.data(job_id) if meta else None  # both checked (409) before anything changes
         seq = int(meta["seq"]) if meta else 0
         self.store.truncate_messages(job_id, after=seq)
         detail = f"resumed from step {meta['step']}" if meta else "restarted: no checkpoint was reached"
         self.store.update_job(job_id, detail=detail, final=meta["final"] if meta else None)
-        self._launch(job_id, JobSpec.model_validate(row.spec), seq + 1, self.checkpoints.data(job_id) if meta else None,
-                     meta["step"] if meta else 0)
+        self._launch(job_id, JobSpec.model_validate(row.spec), seq + 1, data, meta["step"] if meta else 0)
         return self.get(job_id)
 
     def _live_run(self, job_id: str, verb: str) -> JobRun:

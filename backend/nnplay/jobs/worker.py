@@ -6,8 +6,9 @@ as plain data (pickled tuples of str, int, dict, bytes):
 
 server -> worker
     ``("job", {"job_id", "spec", "resume", "control"})``: train a job (``resume``: checkpoint bytes or
-    None; ``control``: a ``RunControl.attach`` snapshot); ``("control", command, argument)``: a relayed
-    command (``nnplay.train.control``); ``("exit", None)``: leave.
+    None; ``control``: a ``RunControl.attach`` snapshot); ``("control", job_id, command, argument)``: a
+    relayed command (``nnplay.train.control``) for that job; one that arrives before its job has started
+    here is held and applied right after the job's control snapshot; ``("exit", None)``: leave.
 worker -> server
     ``("ready", pid)`` once; ``("event", type, step, text)``: a message encoded with the placeholder
     ``seq`` :data:`SEQ_PLACEHOLDER`; ``("hook", name, step)``: the loop paused, resumed or waits;
@@ -43,6 +44,9 @@ class Worker:
         self.send_lock = threading.Lock()
         self.jobs: queue.Queue = queue.Queue()
         self.control: RunControl | None = None
+        self.job_id: str | None = None  # the job ``control`` belongs to
+        self.held: list[tuple[str, str, object]] = []  # commands that came before their job started
+        self.control_lock = threading.Lock()
 
     def send(self, message: tuple) -> None:
         with self.send_lock:
@@ -53,8 +57,8 @@ class Worker:
         try:
             while True:
                 kind, *rest = self.conn.recv()
-                if kind == "control" and self.control is not None:
-                    self.control.apply(*rest)
+                if kind == "control":
+                    self.route(*rest)
                 elif kind in ("job", "exit"):
                     self.jobs.put((kind, rest[0]))
         except (EOFError, OSError):
@@ -77,19 +81,34 @@ class Worker:
                              on_resume=lambda s: self.send(("hook", "resume", s)),
                              on_wait=lambda s: self.send(("hook", "wait", s)))
         control.apply("state", job["control"])
-        self.control = control
+        with self.control_lock:
+            self.control, self.job_id = control, job["job_id"]
+            held, self.held = self.held, []
+        for job_id, command, argument in held:
+            if job_id == job["job_id"]:
+                control.apply(command, argument)
         try:
             result = train(JobSpec.model_validate(job["spec"]), self.emitter(job["job_id"]), lambda: control.stopped,
                            checkpoint=self.checkpoint, resume=load_state(job["resume"]), control=control,
                            **self.options["train"])
-            self.send(("done", {"status": result.status, "final": result.final}))
+            self.send(("done", {"status": result.status, "final": result.final, "reason": result.reason}))
             return True
         except BaseException as exc:  # noqa: BLE001 - reported to the server, which fails the job
             memory = is_out_of_memory(exc)
             self.send(("error", f"{type(exc).__name__}: {exc}"[:2000], memory))
             return not memory  # a worker that ran out of memory is replaced by a fresh one
         finally:
-            self.control = None
+            with self.control_lock:
+                self.control, self.job_id = None, None
+
+    def route(self, job_id: str, command: str, argument) -> None:
+        """A relayed command to its job's control, or held until that job starts here."""
+        with self.control_lock:
+            control = self.control if self.job_id == job_id else None
+            if control is None:
+                self.held.append((job_id, command, argument))
+        if control is not None:
+            control.apply(command, argument)
 
     def emitter(self, job_id: str):
         def emit(event: dict) -> None:
@@ -109,7 +128,13 @@ def limit_memory(megabytes: int | None) -> None:
     """Cap the process's data segment (heap and private mappings) at ``megabytes`` MiB."""
     if megabytes:
         limit = megabytes * 2**20
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+        try:
+            _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+            if hard != resource.RLIM_INFINITY:
+                limit = min(limit, hard)
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))  # the soft limit; the hard one stays
+        except (OSError, ValueError):  # a sandbox that refuses it: the server's resident-size watch still holds
+            pass
 
 
 def main(conn, options: dict) -> None:

@@ -23,6 +23,7 @@ BUILDERS: dict[str, Callable[..., nn.Module]] = {
     "dropout": nn.Dropout,
     "batchnorm1d": nn.BatchNorm1d,
     "batchnorm2d": nn.BatchNorm2d,
+    "local_response_norm": nn.LocalResponseNorm,
     "relu": nn.ReLU,
     "leaky_relu": nn.LeakyReLU,
     "sigmoid": nn.Sigmoid,

@@ -42,6 +42,7 @@ RENDERERS: dict[str, Renderer] = {
     "dropout": _call("nn.Dropout"),
     "batchnorm1d": _call("nn.BatchNorm1d"),
     "batchnorm2d": _call("nn.BatchNorm2d"),
+    "local_response_norm": _call("nn.LocalResponseNorm"),
     "relu": _call("nn.ReLU"),
     "leaky_relu": _call("nn.LeakyReLU"),
     "sigmoid": _call("nn.Sigmoid"),

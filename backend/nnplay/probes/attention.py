@@ -102,11 +102,13 @@ def _capture(store: dict, index: int):
     return hook
 
 
-def layer_payload(entry: dict, length: int, decimals: int = 3) -> dict:
-    """A layer entry's first example as JSON: probabilities ``(heads, L, L)`` of its first ``length``
-    (non-padding) positions, on the 0-1 scale."""
-    probs = entry["probs"][0, :, :length, :length]  # (heads, L, L)
-    payload = array_payload(probs, ATTENTION_DIMS, decimals=decimals)
+def layer_payload(entry: dict, length: int, heads: int | None = None) -> dict:
+    """A layer entry's first example as JSON: probabilities ``(heads, L, L)`` of its first ``heads``
+    heads (all: None) and first ``length`` positions as float32, on the 0-1 scale; ``heads_total``
+    counts the layer's heads. A row sums to 1 to float32 precision when ``length`` covers every key
+    (a window of the first tokens cuts the later keys off)."""
+    probs = entry["probs"][0, :heads, :length, :length]  # (heads, L, L)
+    payload = array_payload(probs, ATTENTION_DIMS)
     return {"index": entry["index"], "block": entry["block"], "type": entry["type"], "causal": entry["causal"],
-            **payload, "vmin": 0.0, "vmax": 1.0}
+            "heads_total": int(entry["probs"].shape[1]), **payload, "vmin": 0.0, "vmax": 1.0}
 

@@ -7,6 +7,8 @@ the analogy benchmark that ships with gensim.
 - ``project_2d``: PCA to 2-D, then rotated/reflected onto the previous frame by orthogonal Procrustes
   (Schoenemann 1966): the orthogonal ``R`` minimising ``||X R - Y_prev||_F`` is ``U V^T`` for the SVD
   ``X^T Y_prev = U S V^T``; so points move smoothly instead of flipping sign or spinning.
+- ``neighbour_overlap``: how far two embeddings of the same corpus agree: the mean share of the ``k``
+  cosine neighbours they have in common, over the most frequent words (a model against gensim's).
 - ``analogy_accuracy``: the questions of ``questions-words.txt`` (Mikolov et al. 2013) whose four
   words are all in the vocabulary, answered by 3CosAdd; as gensim's ``evaluate_word_analogies``.
 """
@@ -41,6 +43,22 @@ def analogy(unit: torch.Tensor, words: list[str], a: int, b: int, c: int, k: int
 def _top(sims: torch.Tensor, words: list[str], k: int) -> list[dict]:
     values, ids = sims.topk(min(k, len(words) - 1))
     return [{"word": words[i], "similarity": round(float(v), 4)} for v, i in zip(values.tolist(), ids.tolist())]
+
+
+def neighbour_overlap(words_a: list[str], vectors_a: torch.Tensor, words_b: list[str], vectors_b: torch.Tensor,
+                      n_words: int = 100, k: int = 10) -> float:
+    """Mean share (0-1) of the ``k`` cosine neighbours that two embeddings ``(V_a, D_a)``, ``(V_b, D_b)``
+    agree on, over the first ``n_words`` of ``words_a`` (most frequent first) that are in both
+    vocabularies; neighbours are taken among the words the two share."""
+    index_b = {w: i for i, w in enumerate(words_b)}
+    common = [i for i, w in enumerate(words_a) if w in index_b]
+    ua = unit_rows(vectors_a[torch.tensor(common)])  # (C, D_a), same words in the same order as ub
+    ub = unit_rows(vectors_b[torch.tensor([index_b[words_a[i]] for i in common])])  # (C, D_b)
+    rows = torch.arange(min(n_words, len(common)))
+    near_a = (ua[rows] @ ua.T).index_put_((rows, rows), torch.tensor(-2.0)).topk(k).indices  # (n, k)
+    near_b = (ub[rows] @ ub.T).index_put_((rows, rows), torch.tensor(-2.0)).topk(k).indices
+    shared = (near_a.unsqueeze(2) == near_b.unsqueeze(1)).any(2).sum(1)  # (n,)
+    return float(shared.float().mean() / k)
 
 
 def close_spellings(word: str, words: list[str], n: int = 5) -> list[str]:

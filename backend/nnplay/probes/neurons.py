@@ -77,5 +77,5 @@ def layer_weights(model: nn.Sequential, linears: list[int], shown: list[int]) ->
     out = []
     for j, index in enumerate(linears):
         w = model[index].weight.detach()[:shown[j], :shown[j - 1] if j else None]  # (out, in)
-        out.append({"index": index, **array_payload(w, WEIGHT_DIMS, decimals=4)})
+        out.append({"index": index, **array_payload(w, WEIGHT_DIMS)})
     return out

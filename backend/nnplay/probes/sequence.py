@@ -38,12 +38,13 @@ def unrolled_pass(model: nn.Sequential, x: torch.Tensor) -> tuple[torch.Tensor, 
     return x, entries
 
 
-def probe_sequences(model: nn.Sequential, x: torch.Tensor, y: torch.Tensor, loss, max_units: int) -> dict:
+def probe_sequences(model: nn.Sequential, x: torch.Tensor, y: torch.Tensor, loss, max_units: int,
+                    max_steps: int | None = None) -> dict:
     """Gates of ``x[0]`` and ||dL/dh_t|| over the batch ``x`` ``(B, T, ...)``, targets ``y``.
 
     ``loss(output, y)`` is the training loss. Eval mode (dropout off), restored after. Returns
     ``{"layers": [GateLayer dicts], "time_gradients": [TimeGradientLayer dicts]}``; gate arrays are
-    ``(unit, time)``, the first ``max_units`` units.
+    ``(unit, time)``, the first ``max_units`` units and the first ``max_steps`` steps (None: all).
     """
     was_training = model.training
     model.eval()
@@ -57,7 +58,7 @@ def probe_sequences(model: nn.Sequential, x: torch.Tensor, y: torch.Tensor, loss
         model.train(was_training)
     grads = iter(grads)
     time_gradients = [_time_norms(i, model[i], top[i], grads) for i in top]
-    layers = [_gate_layer(i, model[i], entry, max_units) for i, group in entries.items() for entry in group]
+    layers = [_gate_layer(i, model[i], entry, max_units, max_steps) for i, group in entries.items() for entry in group]
     return {"layers": layers, "time_gradients": time_gradients}
 
 
@@ -72,17 +73,17 @@ def _time_norms(index: int, module: nn.Module, top: list[dict], grads) -> dict:
     return {"index": index, "type": cell_kind(module), "norms": [finite_or_none(v) for v in squares.sqrt().tolist()]}
 
 
-def _gate_layer(index: int, module: nn.Module, entry: dict, max_units: int) -> dict:
+def _gate_layer(index: int, module: nn.Module, entry: dict, max_units: int, max_steps: int | None = None) -> dict:
     kind = cell_kind(module)
     names = GATE_NAMES[kind] + (("c", "h") if kind == "lstm" else ("h",))
-    arrays = [_gate_array(name, entry["values"][name][0, :, :max_units].detach()) for name in names]
+    arrays = [_gate_array(name, entry["values"][name][0, :max_steps, :max_units].detach()) for name in names]
     return {"index": index, "type": kind, "layer": entry["layer"], "direction": entry["direction"],
             "units_total": module.hidden_size, "arrays": arrays}
 
 
 def _gate_array(name: str, values: torch.Tensor) -> dict:
     """``values`` ``(T, H)`` of the probe sequence -> a ``(unit, time)`` payload with its display scale."""
-    payload = array_payload(values.T, UNIT_TIME, decimals=3)  # (H, T)
+    payload = array_payload(values.T, UNIT_TIME)  # (H, T)
     if name in SIGMOID_GATES:
         return {**payload, "name": name, "label": LABELS[name], "scale": "sequential", "limit": 1.0}
     limit = 1.0 if name in ("g", "n") else max(1.0, float(values.abs().max()))  # tanh h <= 1; relu h, c_t unbounded

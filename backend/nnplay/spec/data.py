@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 WORD_CORPORA: tuple[str, ...] = ("shakespeare_words", "milton_words", "lee_words")
-BUILTIN_NAMES: tuple[str, ...] = ("digits", "iris", "wine", "breast_cancer", "circle", "xor", "gaussian",
+BUILTIN_NAMES: tuple[str, ...] = ("digits", "mnist", "iris", "wine", "breast_cancer", "circle", "xor", "gaussian",
                                   "spiral", "sine", "plane", "sunspots", "co2", "shakespeare_chars", "adding", "copy",
                                   "reverse", "sort", "authors", *WORD_CORPORA)
 TOY_2D: tuple[str, ...] = ("circle", "xor", "gaussian", "spiral")

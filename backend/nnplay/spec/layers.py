@@ -54,6 +54,10 @@ class LayerBase(BaseModel):
         """Constructor arguments with inferred sizes filled in (used by the torch builder)."""
         return self.model_dump(exclude={"type"})
 
+    def arithmetic(self, in_shape: Shape) -> str | None:
+        """How the output size follows from the input size, written out (conv and pooling layers), else None."""
+        return None
+
 
 def _require_image(layer: str, in_shape: Shape) -> Shape:
     if len(in_shape) != 3:
@@ -67,6 +71,21 @@ def _require_image(layer: str, in_shape: Shape) -> Shape:
 
 def _spatial_out(size: int, kernel: int, stride: int, padding: int) -> int:
     return (size + 2 * padding - kernel) // stride + 1
+
+
+def size_formula(size: int, kernel: int, stride: int, padding: int) -> str:
+    """The output-size formula with the numbers in: ``"⌊(28 + 2·2 − 5)/1⌋ + 1 = 28"``."""
+    out = _spatial_out(size, kernel, stride, padding)
+    return f"⌊({size} + 2·{padding} − {kernel})/{stride}⌋ + 1 = {out}"
+
+
+def spatial_arithmetic(in_shape: Shape, kernel: int, stride: int, padding: int) -> str:
+    """Both spatial sizes of ``(C, H, W)``, one formula when H equals W:
+    ``"H, W: ⌊(7 + 2·1 − 3)/2⌋ + 1 = 3"`` (n input, p padding, k kernel, s stride)."""
+    _, h, w = in_shape
+    if h == w:
+        return "H, W: " + size_formula(h, kernel, stride, padding)
+    return f"H: {size_formula(h, kernel, stride, padding)}; W: {size_formula(w, kernel, stride, padding)}"
 
 
 class Linear(LayerBase):
@@ -142,6 +161,11 @@ class Conv2d(LayerBase):
             )
         return (self.out_channels, oh, ow)
 
+    def arithmetic(self, in_shape: Shape) -> str | None:
+        if self.padding == "same":
+            return f"padding 'same', stride 1: H, W kept ({in_shape[1]}×{in_shape[2]})"
+        return spatial_arithmetic(in_shape, self.kernel_size, self.stride, self._pad())
+
     def param_count(self, in_shape: Shape) -> int:
         weights = in_shape[0] * self.out_channels * self.kernel_size**2
         return weights + (self.out_channels if self.bias else 0)
@@ -180,6 +204,9 @@ class _Pool2d(LayerBase):
 
     def resolved(self, in_shape: Shape) -> dict:
         return {"kernel_size": self.kernel_size, "stride": self.stride or self.kernel_size, "padding": self.padding}
+
+    def arithmetic(self, in_shape: Shape) -> str | None:
+        return spatial_arithmetic(in_shape, self.kernel_size, self.stride or self.kernel_size, self.padding)
 
 
 class MaxPool2d(_Pool2d):
@@ -253,6 +280,23 @@ class BatchNorm2d(_BatchNorm):
 
     def _channels(self, in_shape: Shape) -> int:
         return _require_image("batchnorm2d", in_shape)[0]
+
+
+class LocalResponseNorm(LayerBase):
+    """Local response normalisation across channels (Krizhevsky, Sutskever & Hinton 2012, section 3.3;
+    ``torch.nn.LocalResponseNorm``): ``(C, H, W) -> (C, H, W)``,
+    ``b_c = a_c / (k + alpha / size * sum of a_c'^2 over the size channels around c) ** beta``.
+    AlexNet used ``size`` 5, ``alpha`` 1e-4, ``beta`` 0.75, ``k`` 2 after its first two convolutions.
+    No parameters."""
+
+    type: Literal["local_response_norm"]
+    size: int = Field(5, ge=1, le=64, description="Neighbouring channels summed over (AlexNet: 5).")
+    alpha: float = Field(1e-4, ge=0.0, le=10.0, description="Multiplicative factor (AlexNet: 1e-4).")
+    beta: float = Field(0.75, ge=0.0, le=10.0, description="Exponent (AlexNet: 0.75).")
+    k: float = Field(2.0, ge=0.0, le=100.0, description="Additive constant (AlexNet: 2).")
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        return _require_image("local_response_norm", in_shape)
 
 
 class ReLU(LayerBase):
@@ -531,7 +575,7 @@ class GRU(_Recurrent):
 
 
 LAYER_MODELS: tuple[type[LayerBase], ...] = (
-    Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, BatchNorm1d, BatchNorm2d,
+    Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, BatchNorm1d, BatchNorm2d, LocalResponseNorm,
     ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax,
     PositionalEncoding, SelfAttention, TransformerEncoder, SequencePool,
     Embedding, RNN, LSTM, GRU,
@@ -548,7 +592,7 @@ LAYER_FAMILIES: dict[str, tuple[str, ...]] = {
     "recurrent": ("rnn", "lstm", "gru"),
     "attention": ("self_attention", "transformer_encoder"),
     "feature_map": ("conv2d", "maxpool2d", "avgpool2d"),  # outputs (C, H, W) drawn as feature maps
-    "image": ("conv2d", "maxpool2d", "avgpool2d", "batchnorm2d"),  # need (C, H, W) input
+    "image": ("conv2d", "maxpool2d", "avgpool2d", "batchnorm2d", "local_response_norm"),  # need (C, H, W) input
     "sequence": ("embedding", "rnn", "lstm", "gru", "positional_encoding", "self_attention",
                  "transformer_encoder", "sequence_pool"),  # need (T, F) input or token ids
     "pointwise_activation": ("relu", "leaky_relu", "sigmoid", "tanh", "gelu"),  # one value in, one out

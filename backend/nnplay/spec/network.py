@@ -5,16 +5,32 @@ raises :class:`~nnplay.spec.errors.ShapeError` at the first layer that cannot ta
 with its index, the field at fault, the incoming shape and what was expected.
 """
 
+import unicodedata
 from math import prod
 from typing import Annotated, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from nnplay.spec.data import DatasetSpec
 from nnplay.spec.errors import ShapeError, SpecError
 from nnplay.spec.layers import ATTENTION_TYPES, LAYER_FAMILIES, RECURRENT_TYPES, LayerShapeError, LayerSpec, Shape, fmt
 from nnplay.spec.training import TrainingSpec
 from nnplay.spec.word2vec import Word2VecSpec
+
+
+def no_control_characters(value: str) -> str:
+    """``value`` unchanged; ValueError naming the first control character (Unicode category Cc: NUL,
+    newline, tab, escape, DEL, C1 codes): a name is shown in lists and written into exported code."""
+    for i, ch in enumerate(value):
+        if unicodedata.category(ch) == "Cc":
+            raise ValueError(f"a name cannot hold control characters: {ch!r} at position {i}")
+    return value
+
+
+# the schema states the rule as a pattern (clients and fuzzers see it); the validator gives the message
+Name = Annotated[str, Field(max_length=200, json_schema_extra={"pattern": "^[^\x00-\x1f\x7f-\x9f]*$"}),
+                 AfterValidator(no_control_characters)]
+"""A job or race name: up to 200 characters, none of them a control character."""
 
 
 class NetworkSpec(BaseModel):
@@ -47,7 +63,7 @@ class JobSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
-    name: str | None = Field(None, max_length=200)
+    name: Name | None = None
     dataset: DatasetSpec
     network: AnyNetwork
     training: TrainingSpec = Field(default_factory=TrainingSpec)
@@ -60,6 +76,8 @@ class LayerSummary(BaseModel):
     type: str
     output_shape: list[int]
     params: int
+    arithmetic: str | None = Field(None, description="conv/pool layers: the output-size formula "
+                                   "floor((n + 2p - k)/s) + 1 with this layer's numbers")
 
 
 class NetworkSummary(BaseModel):
@@ -72,6 +90,8 @@ class NetworkSummary(BaseModel):
     warnings: list[str] = []
     panels: list[str] = Field([], description="What the job will stream, one name per probe "
                               "(nnplay.probes.registry): the page shows these panels")
+    messages: dict[str, int] = Field({}, description="Estimated bytes of the largest websocket message of each "
+                                     "probe type the job streams (after any window), against max_message_kb.")
 
 
 def bind_vocab(network: NetworkSpec, vocab_size: int | None) -> NetworkSpec:
@@ -123,7 +143,7 @@ def infer_shapes(network: NetworkSpec, input_shape: Shape, vocab_size: int | Non
         except LayerShapeError as err:
             raise ShapeError(index, err.field, f"layer {index} ({layer.type}): {err.message}") from None
         rows.append(LayerSummary(index=index, type=layer.type, output_shape=list(out),
-                                 params=layer.param_count(shape)))
+                                 params=layer.param_count(shape), arithmetic=layer.arithmetic(shape)))
         shape = out
     return rows
 

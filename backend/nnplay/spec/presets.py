@@ -17,6 +17,59 @@ LENET = [
     {"type": "linear", "out_features": 10},
 ]
 
+LENET5 = [  # LeCun, Bottou, Bengio & Haffner (1998), Fig. 2, on 28x28 MNIST padded by 2 to the paper's 32x32
+    {"type": "conv2d", "out_channels": 6, "kernel_size": 5, "padding": 2},    # C1: 6@28x28
+    {"type": "tanh"},
+    {"type": "avgpool2d", "kernel_size": 2},                                 # S2: 6@14x14 (subsampling)
+    {"type": "conv2d", "out_channels": 16, "kernel_size": 5},                # C3: 16@10x10
+    {"type": "tanh"},
+    {"type": "avgpool2d", "kernel_size": 2},                                 # S4: 16@5x5
+    {"type": "flatten"},
+    {"type": "linear", "out_features": 120},                                 # C5: 120 (5x5 conv on 5x5 = dense)
+    {"type": "tanh"},
+    {"type": "linear", "out_features": 84},                                  # F6: 84
+    {"type": "tanh"},
+    {"type": "linear", "out_features": 10},                                  # output: 10 classes
+]
+"""LeNet-5 as published: C1 six 5x5 filters (the 28x28 digits padded by 2, the paper's 32x32 input),
+S2 2x2 subsampling, C3 sixteen 5x5 filters, S4 2x2 subsampling, C5 120 units (a 5x5 convolution over
+the 5x5 maps, i.e. fully connected), F6 84 units, 10 outputs; tanh squashing. Simplified as is usual:
+S2/S4 are plain average pooling (the paper's had one trainable coefficient and bias per map), C3 sees
+all six S2 maps (the paper's connection table used subsets), and the output is a linear layer with
+softmax cross-entropy instead of Euclidean RBF units."""
+
+ALEXNET_28 = [  # Krizhevsky, Sutskever & Hinton (2012), scaled from 224x224x3 to 28x28x1
+    {"type": "conv2d", "out_channels": 24, "kernel_size": 5, "padding": 2},   # conv1: 24@28x28
+    {"type": "relu"},
+    {"type": "local_response_norm", "size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0},
+    {"type": "maxpool2d", "kernel_size": 3, "stride": 2},                    # overlapping: 24@13x13
+    {"type": "conv2d", "out_channels": 48, "kernel_size": 5, "padding": 2},   # conv2: 48@13x13
+    {"type": "relu"},
+    {"type": "local_response_norm", "size": 5, "alpha": 1e-4, "beta": 0.75, "k": 2.0},
+    {"type": "maxpool2d", "kernel_size": 3, "stride": 2},                    # 48@6x6
+    {"type": "conv2d", "out_channels": 64, "kernel_size": 3, "padding": 1},   # conv3: 64@6x6
+    {"type": "relu"},
+    {"type": "conv2d", "out_channels": 64, "kernel_size": 3, "padding": 1},   # conv4: 64@6x6
+    {"type": "relu"},
+    {"type": "conv2d", "out_channels": 48, "kernel_size": 3, "padding": 1},   # conv5: 48@6x6
+    {"type": "relu"},
+    {"type": "maxpool2d", "kernel_size": 3, "stride": 2},                    # 48@2x2
+    {"type": "flatten"},                                                     # 192
+    {"type": "dropout", "p": 0.5},
+    {"type": "linear", "out_features": 128},                                 # fc6
+    {"type": "relu"},
+    {"type": "dropout", "p": 0.5},
+    {"type": "linear", "out_features": 128},                                 # fc7
+    {"type": "relu"},
+    {"type": "linear", "out_features": 10},                                  # fc8
+]
+"""AlexNet's design at MNIST scale: what it keeps is five convolutions (the first two larger, 5x5 here
+for AlexNet's 11x11 stride 4 and 5x5), ReLU after each, local response normalisation after the first
+two, overlapping 3x3 stride-2 max pooling after conv1, conv2 and conv5, and a three-layer classifier
+with dropout 0.5 before the two hidden ones. What is scaled down: one 28x28 grey input instead of
+224x224x3, channels 24-48-64-64-48 instead of 96-256-384-384-256, 128-unit hidden layers instead of
+4096 (164,314 parameters, not 60 million), one device (no two-GPU split), and no data augmentation."""
+
 _RAW = [
     ("logreg_digits", "Logistic regression on digits",
      "Multinomial logistic regression: one linear layer on the 64 pixels, softmax cross-entropy. "
@@ -36,6 +89,20 @@ _RAW = [
      "then three linear layers. Watch the feature maps of the probe digit sharpen.",
      {"name": "LeNet on digits", "dataset": {"name": "digits"}, "network": {"layers": LENET},
       "training": {"optimizer": "adam", "lr": 0.002, "epochs": 30, "batch_size": 32, "probe_every": 15}}),
+    ("lenet5_mnist", "LeNet-5 on MNIST (28x28)",
+     "LeNet-5 as LeCun et al. (1998) published it: 5x5 convolutions (6 then 16 maps), 2x2 subsampling, "
+     "120-84-10 with tanh, on 5,000 real 28x28 MNIST digits. Feature maps at 28x28 and 14x14 show "
+     "the strokes each filter picks up.",
+     {"name": "LeNet-5 on MNIST", "dataset": {"name": "mnist"}, "network": {"layers": LENET5},
+      "training": {"optimizer": "adam", "lr": 0.003, "lr_schedule": {"type": "cosine"}, "epochs": 10,
+                   "batch_size": 32, "probe_every": 25}}),
+    ("alexnet_mnist", "AlexNet-style CNN on MNIST (28x28)",
+     "AlexNet's recipe (Krizhevsky et al. 2012) scaled to 28x28: five convolutions with ReLU, local "
+     "response normalisation, overlapping 3x3/2 max pooling and a dropout classifier; channels and "
+     "hidden units cut to fit MNIST and a CPU.",
+     {"name": "AlexNet-style on MNIST", "dataset": {"name": "mnist"}, "network": {"layers": ALEXNET_28},
+      "training": {"optimizer": "adam", "lr": 0.002, "lr_schedule": {"type": "cosine"}, "epochs": 10,
+                   "batch_size": 64, "probe_every": 25}}),
     ("mlp_spiral", "MLP on spiral",
      "Two interleaved spiral arms are not linearly separable: a 2-hidden-layer tanh MLP bends the boundary.",
      {"name": "MLP on spiral", "dataset": {"name": "spiral", "n_samples": 600, "noise": 0.1},
@@ -136,13 +203,14 @@ _RAW += [
       "network": {"type": "word2vec", "model": "skipgram", "embedding_dim": 50, "window": 5, "negatives": 5,
                   "min_count": 10, "subsample": 0.001, "projection_words": 150},
       "training": {"optimizer": "sgd", "lr": 0.025, "epochs": 5, "batch_size": 1024, "probe_every": 50}}),
-    ("cbow_milton", "Word embeddings: CBOW on Milton (full softmax)",
-     "The textbook CBOW model: the mean of the context words' vectors predicts the centre word through a "
-     "softmax over the whole vocabulary (words seen 20+ times in Paradise Lost and Regained).",
+    ("cbow_milton", "Word embeddings: CBOW on Milton",
+     "CBOW (Mikolov et al. 2013): the mean of the context words' vectors predicts the centre word, against 5 "
+     "noise words (negative sampling), with word2vec's CBOW update and learning rate (0.05, decaying to 0), as "
+     "gensim trains it. Words seen 10+ times in Paradise Lost and Regained.",
      {"name": "CBOW on Milton", "dataset": {"name": "milton_words"},
-      "network": {"type": "word2vec", "model": "cbow", "embedding_dim": 50, "window": 4, "full_softmax": True,
-                  "min_count": 20, "subsample": 0.001, "projection_words": 100},
-      "training": {"optimizer": "adam", "lr": 0.005, "epochs": 5, "batch_size": 256, "probe_every": 50}}),
+      "network": {"type": "word2vec", "model": "cbow", "embedding_dim": 50, "window": 5, "negatives": 5,
+                  "min_count": 10, "subsample": 0.001, "projection_words": 100},
+      "training": {"optimizer": "sgd", "lr": 0.05, "epochs": 10, "batch_size": 256, "probe_every": 50}}),
     ("autoencoder_digits", "Autoencoder on digits (2-D code)",
      "An MLP squeezes each 8x8 digit into 2 numbers and rebuilds it (mse against the input; labels unused). "
      "The codes of the test digits, coloured by their true label, cluster by digit; k-means on them is "

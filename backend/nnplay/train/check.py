@@ -10,6 +10,7 @@ from nnplay.spec.errors import LimitError, SpecError
 from nnplay.spec.network import LayerSummary, NetworkSpec, NetworkSummary, summarize
 from nnplay.spec.training import TrainingSpec
 from nnplay.spec.word2vec import Word2VecSpec
+from nnplay.train.message_sizes import estimate_messages
 from nnplay.train.word2vec import corpus_vocab
 
 MIN_VOCAB = 10
@@ -24,7 +25,9 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
     network and vice versa), ShapeError (at ``network.layers[i].field``) when the network cannot run on
     the data or its output does not fit the loss, task or input (reconstruction), SpecError at
     ``training.loss`` for a regression set or a reconstruction with a classification loss, and LimitError
-    when it exceeds ``max_params`` or ``max_epochs``.
+    when it exceeds ``max_params`` or ``max_epochs``, or when a probe message without a window would
+    exceed ``max_message_kb`` (``nnplay.train.message_sizes``; the summary's ``messages`` gives each type's
+    estimate and its ``warnings`` say which are windowed).
     """
     training = training or TrainingSpec()
     if isinstance(network, Word2VecSpec):
@@ -45,7 +48,9 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
     if summary.total_params > settings.max_params:
         raise LimitError(("network",), f"the network has {summary.total_params:,} parameters; the limit "
                          f"max_params is {settings.max_params:,} (setting NNPLAY_MAX_PARAMS)")
-    mib = activation_mib(summary, _batch(training, info.n_samples, dataset.test_fraction))
+    batch = _batch(training, info.n_samples, dataset.test_fraction)
+    check_batch_norm(summary, batch)
+    mib = activation_mib(summary, batch)
     if mib > settings.max_activation_mb:
         raise LimitError(("training", "batch_size"), f"one training step would keep about {mib:,.0f} MiB of "
                          f"activations; the limit max_activation_mb is {settings.max_activation_mb:,.0f} "
@@ -53,13 +58,27 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
     if training.epochs > settings.max_epochs:
         raise LimitError(("training", "epochs"), f"epochs {training.epochs} exceeds the limit max_epochs "
                          f"{settings.max_epochs} (setting NNPLAY_MAX_EPOCHS)")
-    return summary
+    sizes, notes = estimate_messages(dataset, network.layers, summary, info, settings.max_message_kb,
+                                     settings.max_feature_map_channels, settings.max_neuron_units,
+                                     settings.neuron_map_resolution)
+    return summary.model_copy(update={"messages": sizes, "warnings": [*summary.warnings, *notes]})
 
 
 def _batch(training: TrainingSpec, n_samples: int, test_fraction: float) -> int:
     """Examples per step; ``"full"`` is the whole training part."""
     n_train = n_samples - ceil(n_samples * test_fraction)
     return n_train if training.batch_size == "full" else min(training.batch_size, n_train)
+
+
+def check_batch_norm(summary: NetworkSummary, batch: int) -> None:
+    """SpecError at ``training.batch_size`` when a batch norm layer would see one value per channel
+    in a training step (``batch`` examples times its positions, e.g. batchnorm1d on ``(F,)`` features
+    with batch 1): torch refuses to normalise it ("Expected more than 1 value per channel")."""
+    for row in summary.layers:
+        if row.type in ("batchnorm1d", "batchnorm2d") and batch * prod(row.output_shape[1:]) < 2:
+            raise SpecError(("training", "batch_size"), f"layer {row.index} ({row.type}) needs more than one value "
+                            f"per channel in a training step, and batch_size {batch} gives it one: use a batch_size "
+                            "of 2 or more, or remove the batch norm")
 
 
 def activation_mib(summary: NetworkSummary, batch_size: int) -> float:

@@ -53,6 +53,7 @@ from torch import nn
 from nnplay.data import Split, load
 from nnplay.nn import build_network
 from nnplay.probes.arrays import finite_or_none
+from nnplay.settings import get_settings
 from nnplay.probes.gradients import layer_grad_norms, trainable_layers
 from nnplay.spec.network import JobSpec
 from nnplay.train.control import RunControl
@@ -73,6 +74,7 @@ class TrainResult:
     final: dict = field(default_factory=dict)
     model: nn.Module | None = None
     seconds: float = 0.0
+    reason: str | None = None  # why it diverged, when the loss alone does not say (a non-finite gradient)
 
 
 def seeded_model(spec: JobSpec, input_shape: tuple, device: torch.device,
@@ -115,7 +117,16 @@ def data_info_event(split: Split, spec: JobSpec) -> dict:
             "n_train": len(split.x_train), "n_test": len(split.x_test),
             "input_shape": list(split.info.input_shape), "missing": split.missing, "removed": split.removed,
             "total_values": total, "missing_fraction": split.missing / total if total else 0.0,
-            "impute": spec.dataset.impute}
+            "impute": spec.dataset.impute, **batch_plan(len(split.x_train), spec.training.batch_size)}
+
+
+def batch_plan(n_train: int, batch_size: int | str) -> dict:
+    """``batch_size`` (examples per step, ``"full"`` = ``n_train``), ``batches_per_epoch`` and
+    ``last_batch_merged``: a last batch of one example joins the one before it (see ``_batches``)."""
+    size = n_train if batch_size == "full" else min(batch_size, n_train)
+    count = -(-n_train // size) if n_train else 0
+    merged = count > 1 and n_train % size == 1
+    return {"batch_size": size, "batches_per_epoch": count - merged, "last_batch_merged": merged}
 
 
 def epoch_figures(sums: list, test_loss: float, test_acc: float | None, variances: tuple | None,
@@ -131,6 +142,17 @@ def epoch_figures(sums: list, test_loss: float, test_acc: float | None, variance
         out["test_r2"] = r_squared(out["test_loss"], variances[1])
         out["test_rmse"] = None if out["test_loss"] is None else math.sqrt(out["test_loss"]) * target_scale
     return out
+
+
+def grad_norm(params: list[torch.Tensor], clip: float | None) -> float:
+    """The global L2 norm of the parameters' gradients (``inf``/``nan`` when one overflows); with
+    ``clip`` set they are scaled down to that norm (``torch.nn.utils.clip_grad_norm_``), unless the
+    norm is not finite (then they are left as they are: the run ends)."""
+    grads = [p.grad for p in params if p.grad is not None]
+    total = float(nn.utils.get_total_norm(grads)) if grads else 0.0
+    if clip is not None and math.isfinite(total):
+        nn.utils.clip_grads_with_norm_(params, clip, torch.tensor(total))
+    return total
 
 
 def _batches(n: int, batch_size: int, gen: torch.Generator) -> list[torch.Tensor]:
@@ -189,14 +211,15 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
           *, split: Split | None = None, device: str = "cpu", max_channels: int = 16,
           checkpoint: Callable[[dict], None] | None = None, resume: dict | None = None,
           data_dir: str | None = None, control: RunControl | None = None, max_units: int = 16,
-          unit_resolution: int = 32) -> TrainResult:
+          unit_resolution: int = 32, max_message_kb: float | None = None) -> TrainResult:
     """Train ``spec`` to the end, a stop request or divergence; see the module docstring for events.
 
     Same spec and seed give the same losses on CPU. ``split`` may be passed to reuse loaded data;
     ``resume`` is a state given earlier to ``checkpoint``; ``data_dir`` holds uploaded data sets;
     ``control`` pauses, single-steps, stops and changes settings of the run from another thread
     (``nnplay.train.control``). ``max_channels`` (feature maps), ``max_units`` and
-    ``unit_resolution`` (neuron maps) cap the probes' messages.
+    ``unit_resolution`` (neuron maps) cap the probes' messages; ``max_message_kb`` (None: the setting
+    ``NNPLAY_MAX_MESSAGE_KB``) windows attention and gates (``nnplay.train.message_sizes``).
     """
     started = time.perf_counter()
     dev = torch.device(device)
@@ -213,7 +236,8 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     opt = make_optimizer(model.parameters(), t)
     sched = make_scheduler(opt, t)
     gen = torch.Generator().manual_seed(t.seed)
-    probe = Probe(spec, split, max_channels, dev, max_units, unit_resolution)
+    limit_kb = get_settings().max_message_kb if max_message_kb is None else max_message_kb
+    probe = Probe(spec, split, max_channels, dev, max_units, unit_resolution, limit_kb)
     watched = trainable_layers(model)
     layer_types = [spec.network.layers[i].type for i in watched]
     batch_size = len(x_tr) if t.batch_size == "full" else min(t.batch_size, len(x_tr))
@@ -221,7 +245,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     log_every = max(1, math.ceil(steps_per_epoch / STEP_POINTS_PER_EPOCH))
     reconstruct = spec.dataset.target == "input"
     pos, final, live = _restore(resume, model, opt, sched, gen) if resume else (_Position(), {}, {})
-    status = "completed"
+    status, reason = "completed", None
     last_probe = -1 if resume else 0
 
     def step_metrics() -> None:  # the step-metrics window so far, with the penalty terms now
@@ -275,8 +299,13 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             logging = single or (pos.step + 1) % log_every == 0  # this step's metrics go out: so do its gradients
             norms = layer_grad_norms(model, watched) if logging else []  # before clipping
             clip = live.get("grad_clip", t.grad_clip)  # a live change wins over the spec (null: off)
-            if clip is not None:
-                pos.clipped += bool(nn.utils.clip_grad_norm_(model.parameters(), clip) > clip)
+            total = grad_norm(params, clip)  # the global L2 norm before clipping (clipped to `clip` if set)
+            if not math.isfinite(total):  # an overflowing gradient: stepping would write inf/NaN weights
+                emit({"type": "metrics", "scope": "step", "step": pos.step + 1, "epoch": pos.epoch,
+                      "train_loss": loss_value, "lr": current_lr(opt)})
+                status, reason = "diverged", f"the gradient norm became non-finite ({total}) at step {pos.step + 1}"
+                break
+            pos.clipped += clip is not None and total > clip
             if logging:
                 emit(_gradients_event(pos, watched, layer_types, norms, clip))
             opt.step()
@@ -320,4 +349,4 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     if status != "diverged" and last_probe != pos.step:
         for ev in probe.events(model, pos.step, min(pos.epoch, t.epochs)):
             emit(ev)
-    return TrainResult(status, final, model, time.perf_counter() - started)
+    return TrainResult(status, final, model, time.perf_counter() - started, reason)

@@ -36,6 +36,7 @@ from nnplay.probes.attention import attention_maps, layer_payload
 from nnplay.probes.latent import bottleneck_index, kmeans_ari, latent_codes, pca_codes, to_2d
 from nnplay.probes.registry import GRID_KINDS, job_facts, select
 from nnplay.spec.network import JobSpec, infer_shapes
+from nnplay.train.message_sizes import attention_plan
 from nnplay.train.optim import probabilities
 from nnplay.train.sequence_probing import SequenceProbe
 
@@ -47,7 +48,7 @@ class Probe:
     """Builds the probe events of one run at a given step."""
 
     def __init__(self, spec: JobSpec, split: Split, max_channels: int, device: torch.device,
-                 max_units: int = 16, unit_resolution: int = 32):
+                 max_units: int = 16, unit_resolution: int = 32, max_message_kb: float = 1024.0):
         self.kind = split.info.kind
         self.panels = select(job_facts(spec.network, spec.dataset, split.info, max_units))  # registry order
         self.types = [layer.type for layer in spec.network.layers]
@@ -58,13 +59,18 @@ class Probe:
         self.task = split.info.task
         self.dims = GRID_KINDS[self.kind] if "decision_boundary" in self.panels else 0
         self.n_inputs = split.info.input_shape[0]  # > dims when missing-value indicators follow
-        self.sequence = SequenceProbe(spec, split, device) if self.kind in ("sequence", "text") else None
+        self.limit_kb = max_message_kb
+        self.sequence = (SequenceProbe(spec, split, device, max_message_kb) if self.kind in ("sequence", "text")
+                         else None)
         self.makers = [getattr(self, MAKERS[name]) for name in self.panels if name in MAKERS]
         if self.dims:
             points = torch.cat([split.x_train, split.x_test])[:, :self.dims]  # (N, D)
             axes = grid_axes(points, GRID_RESOLUTION)
             self.x1, self.x2 = axes[0], (axes[1] if self.dims == 2 else None)
         self.y = split.y_test[0]  # () class id, or (T,) per-step targets
+        # the attention window validation chose (None: everything fits max_message_kb)
+        self.window = (attention_plan(spec.network.layers, split.info, int(max_message_kb * 1024))[0]
+                       if "attention" in self.panels else None)
         if self.dims == 2:
             self.grid = grid_points(self.x1, self.x2, self.n_inputs)  # (G*G, n_inputs)
             self.blocks = hidden_blocks(self.types)  # [(linear index, unit index)]
@@ -132,16 +138,21 @@ class Probe:
         return [self.sequence.sample(model, step, epoch)]
 
     def _attention(self, model: nn.Module, step: int, epoch: int) -> dict:
-        """Attention of every layer and head for the probe sequence, its padding left out."""
+        """Attention of every layer and head for the probe sequence, its padding left out; past
+        ``max_message_kb``, the window's first tokens and heads (``window`` says which)."""
         layers, output = attention_maps(model, self.types, self.x)
         length = probe_length(self.x[0], getattr(model, "pad_id", None))
+        shown = length if self.window is None else min(length, self.window.tokens)
+        heads = None if self.window is None else self.window.heads
         names = self.classes
         predicted = output[0].argmax(-1)  # (T,) per step, or () for a classifier
-        as_labels = lambda t: [names[i] for i in t.reshape(-1)[:length].tolist()]  # noqa: E731
+        as_labels = lambda t: [names[i] for i in t.reshape(-1)[:shown].tolist()]  # noqa: E731
+        window = None if self.window is None else {"tokens": shown, "tokens_total": length, "heads": heads,
+                                                   "limit_kb": self.limit_kb}
         return {"type": "attention", "step": step, "epoch": epoch,
-                "tokens": token_labels(self.x[0, :length], self.split.info),
-                "predicted": as_labels(predicted), "target": as_labels(self.y),
-                "layers": [layer_payload(entry, length) for entry in layers]}
+                "tokens": token_labels(self.x[0, :shown], self.split.info),
+                "predicted": as_labels(predicted), "target": as_labels(self.y), "window": window,
+                "layers": [layer_payload(entry, shown, heads) for entry in layers]}
 
     def _feature_maps(self, model: nn.Module, step: int, epoch: int) -> dict:
         maps = feature_maps(model, self.types, self.x, self.max_channels)
@@ -169,7 +180,7 @@ class Probe:
         return {
             "type": "decision_boundary", "step": step, "epoch": epoch, "task": "regression",
             "x1": _round(self.x1), "x2": _round(self.x2) if self.x2 is not None else [], "classes": [],
-            "predicted": array_payload(values, CURVE_DIMS if self.x2 is None else GRID_DIMS, decimals=4),
+            "predicted": array_payload(values, CURVE_DIMS if self.x2 is None else GRID_DIMS),
             "confidence": None,
         }
 
@@ -210,8 +221,8 @@ class Probe:
         as_img = lambda t: t.reshape(len(t), -1, t.shape[-1]) if t.dim() != 2 else t[:, None, :]  # noqa: E731
         errors = (out - x).flatten(1).pow(2).mean(1)  # (n,)
         return {"type": "reconstructions", "step": step, "epoch": epoch,
-                "originals": array_payload(as_img(x), ["example", "row", "col"], decimals=3),
-                "reconstructions": array_payload(as_img(out), ["example", "row", "col"], decimals=3),
+                "originals": array_payload(as_img(x), ["example", "row", "col"]),
+                "reconstructions": array_payload(as_img(out), ["example", "row", "col"]),
                 "labels": self.labels[:N_RECONSTRUCTIONS].tolist(), "mse": [round(float(e), 4) for e in errors]}
 
 

@@ -17,10 +17,11 @@ from nnplay.probes.arrays import finite_or_none
 from nnplay.probes.sampling import generate
 from nnplay.probes.sequence import probe_sequences
 from nnplay.spec.network import JobSpec
+from nnplay.train.message_sizes import GATE_UNITS, gates_plan
 from nnplay.train.optim import loss_fn
 
 PROBE_BATCH = 8
-MAX_UNITS = 32
+MAX_UNITS = GATE_UNITS  # units per gate array
 PROMPT_CHARS = 40
 SHOWN = {"\n": "↵", " ": "␣", "\t": "⇥"}
 
@@ -28,8 +29,12 @@ SHOWN = {"\n": "↵", " ": "␣", "\t": "⇥"}
 class SequenceProbe:
     """Builds the sequence probe events of one run."""
 
-    def __init__(self, spec: JobSpec, split: Split, device: torch.device):
+    def __init__(self, spec: JobSpec, split: Split, device: torch.device, max_message_kb: float = 1024.0):
         self.spec, self.split, self.info = spec, split, split.info
+        self.limit_kb = max_message_kb
+        recurrent = any(layer.type in ("rnn", "lstm", "gru") for layer in spec.network.layers)
+        # the first time steps validation chose for gates (None: every step fits max_message_kb)
+        self.steps = gates_plan(spec.network.layers, split.info, int(max_message_kb * 1024))[0] if recurrent else None
         self.x = split.x_test[:PROBE_BATCH].to(device)  # (B, T) ids or (B, T, F) values
         self.y = split.y_test[:PROBE_BATCH].to(device)
         self.time, self.values = self._time_axis()
@@ -47,8 +52,11 @@ class SequenceProbe:
 
     def gates(self, model: nn.Sequential, step: int, epoch: int) -> list[dict]:
         loss = lambda out, y: loss_fn(self.spec.training.loss, out, y)  # noqa: E731
-        seen = probe_sequences(model, self.x, self.y, loss, MAX_UNITS)
-        return [{"type": "gates", "step": step, "epoch": epoch, "time": self.time, "values": self.values,
+        seen = probe_sequences(model, self.x, self.y, loss, MAX_UNITS, self.steps)
+        n = self.steps or len(self.time)
+        window = None if self.steps is None else {"steps": n, "steps_total": len(self.time), "limit_kb": self.limit_kb}
+        return [{"type": "gates", "step": step, "epoch": epoch, "time": self.time[:n],
+                 "values": None if self.values is None else self.values[:n], "window": window,
                  "layers": seen["layers"]},
                 {"type": "time_gradients", "step": step, "epoch": epoch, "batch": len(self.x),
                  "layers": seen["time_gradients"]}]

@@ -11,7 +11,11 @@ Events (plain dicts):
 Training follows word2vec.c: each epoch subsamples the corpus afresh (its own generator, seeded by
 ``seed`` and the epoch), takes dynamic windows and shuffles the examples; the learning rate decays
 linearly from ``lr`` to ``lr * 1e-4`` over the run. Gradients are those of the batch's summed loss, so
-``lr`` is per example as in word2vec's per-pair updates (0.025 for sgd, as gensim's ``alpha``).
+``lr`` is per example as in word2vec's per-pair updates (0.025 for sgd, as gensim's ``alpha``; 0.05
+for CBOW, word2vec.c's default). With negative sampling they are computed in closed form
+(``nnplay.nn.word2vec.negative_sampling_grads``: CBOW's context rows get word2vec.c's update) and
+handed to the optimizer as sparse row gradients, which plain ``sgd`` applies to the touched rows only
+(``takes_sparse_grads``); the full softmax goes through autograd.
 
 A live ``lr`` (``PATCH /api/jobs/{id}/settings``, through ``RunControl``) becomes the rate of the next
 step, and the linear decay goes on from it to the end of the run: at progress ``p0`` (the share of the
@@ -36,11 +40,12 @@ import torch
 
 from nnplay.data import word_tokens
 from nnplay.nn.word2vec import (NoiseSampler, Vocab, Word2Vec, cbow_examples, keep_probabilities,
-                                noise_distribution, skipgram_pairs, subsample)
+                                negative_sampling_grads, noise_distribution, skipgram_pairs, subsample)
 from nnplay.probes.arrays import finite_or_none
 from nnplay.probes.embeddings import analogy_accuracy, project_2d, read_questions
 from nnplay.spec.errors import SpecError
 from nnplay.spec.network import JobSpec
+from nnplay.spec.training import TrainingSpec
 from nnplay.train.control import RunControl
 from nnplay.train.loop import _INIT_LOCK, STEP_POINTS_PER_EPOCH, TrainResult
 from nnplay.train.optim import make_optimizer
@@ -102,6 +107,27 @@ def epoch_examples(spec: JobSpec, ids: torch.Tensor, keep: torch.Tensor, epoch: 
     return contexts, centers
 
 
+def takes_sparse_grads(t: TrainingSpec) -> bool:
+    """Whether the optimizer steps with sparse row gradients: plain ``sgd`` (no momentum, no weight
+    decay) applies them to the touched rows only; the others get them densified."""
+    return t.optimizer == "sgd" and t.momentum == 0 and t.weight_decay == 0
+
+
+def gradient_step(model: Word2Vec, inputs: torch.Tensor, targets: torch.Tensor, noise: torch.Tensor | None,
+                  sparse: bool) -> float:
+    """Set the gradients of the batch's summed loss on ``model``'s weights (``.grad``) and return its
+    mean loss per example (nats). Negative sampling: closed form, sparse rows (``sparse``) or dense;
+    full softmax: autograd."""
+    if noise is None:
+        loss = model(inputs, targets)
+        (loss * len(targets)).backward()  # summed loss: lr per example, as word2vec's per-pair updates
+        return loss.item()
+    total, g_in, g_out = negative_sampling_grads(model, inputs, targets, noise)
+    model.in_embed.weight.grad = g_in if sparse else g_in.to_dense()
+    model.out_embed.weight.grad = g_out if sparse else g_out.to_dense()
+    return total / len(targets)
+
+
 class ProjectionProbe:
     """The ``embedding_projection`` events: the most frequent words in 2-D, aligned frame to frame."""
 
@@ -158,6 +184,7 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
     model = build_word2vec(spec, len(vocab), dev)
     opt = make_optimizer(model.parameters(), t)
     neg_gen = torch.Generator()
+    sparse = takes_sparse_grads(t)
     pos, final, base, progress = _Position(), {}, t.lr, 0.0  # base: of the linear decay (a live lr rescales it)
     if resume:
         _check_same_words(resume, vocab, spec.dataset.name)
@@ -194,6 +221,7 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
         size = len(targets) if t.batch_size == "full" else min(t.batch_size, len(targets))
         n_batches = math.ceil(len(targets) / size)
         log_every = max(1, math.ceil(n_batches / STEP_POINTS_PER_EPOCH))
+        lr = decayed_lr(base, (pos.epoch - 1 + pos.batch_index / n_batches) / t.epochs)  # if no step is left
         while pos.batch_index < n_batches:
             progress = (pos.epoch - 1 + pos.batch_index / n_batches) / t.epochs
             gate = control.gate(pos.step, apply_changes, lambda: emit(probe.event(model, pos.step, pos.epoch)))
@@ -207,19 +235,14 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
             lr = decayed_lr(base, progress)
             for group in opt.param_groups:
                 group["lr"] = lr
-            noise = None
-            if w.n_negatives:
-                rows = xb if w.model == "skipgram" else torch.arange(len(yb))
-                noise = sampler.negatives(rows, yb, w.n_negatives, neg_gen).to(dev)
+            noise = sampler.negatives(len(yb), w.n_negatives, neg_gen).to(dev) if w.n_negatives else None
             opt.zero_grad(set_to_none=True)
-            loss = model(xb.to(dev), yb.to(dev), noise)
-            value = loss.item()
+            value = gradient_step(model, xb.to(dev), yb.to(dev), noise, sparse)
             if not math.isfinite(value):
                 emit({"type": "metrics", "scope": "step", "step": pos.step + 1, "epoch": pos.epoch,
                       "train_loss": None, "lr": lr})
                 status = "diverged"
                 break
-            (loss * len(yb)).backward()  # summed loss: lr per example, as word2vec's per-pair updates
             opt.step()
             pos.step += 1
             pos.batch_index += 1

@@ -5,6 +5,7 @@
 // can go back through training; "live" follows the newest. Redraws are coalesced to the newest
 // frame, at most one per `intervalMs`. Export: the figure as PNG or SVG, the snapshot as JSON.
 
+import { payloadNested } from './arrays.js';
 import { el } from './dom.js';
 import { FONT, PROBABILITY } from './plotTheme.js';
 
@@ -76,7 +77,7 @@ function headFigure(msg, layer, head, width = 0, height = 0) {
   const mostX = long ? Math.floor(plotW / (widest * 6 + 8)) : T;
   const mostY = long ? Math.floor(plotH / 11) : T;
   const trace = {
-    type: 'heatmap', z: layer.data[head], x: tokens.map((_, i) => i), y: tokens.map((_, i) => i),
+    type: 'heatmap', z: payloadNested(layer)[head], x: tokens.map((_, i) => i), y: tokens.map((_, i) => i),
     zmin: 0, zmax: 1, colorscale: PROBABILITY, xgap: long ? 0 : 1, ygap: long ? 0 : 1,
     customdata: shown.map((q) => shown.map((k) => [q, k])),
     hovertemplate: 'query %{y} “%{customdata[0]}” → key %{x} “%{customdata[1]}”<br>weight %{z:.3f}<extra></extra>',
@@ -107,7 +108,7 @@ function modelFigure(msg) {
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff',
   };
   msg.layers.forEach((layer, r) => {
-    layer.data.forEach((z, h) => {
+    payloadNested(layer).forEach((z, h) => {
       const n = r * cols + h + 1;
       const suffix = n === 1 ? '' : String(n);
       data.push({ type: 'heatmap', z, coloraxis: 'coloraxis', xaxis: `x${suffix}`, yaxis: `y${suffix}`, meta: [r, h],
@@ -123,6 +124,14 @@ function modelFigure(msg) {
     xref: 'paper', yref: 'paper', x: 0.5, y: 0, yshift: -18, showarrow: false, font: { size: 10, color: '#52606d' } });
   layout.annotations = annotations;
   return { data, layout };
+}
+
+/** The caption of a windowed message: what part of the attention it holds, and why. */
+export function windowText(msg) {
+  const w = msg.window;
+  const heads = Math.max(...msg.layers.map((l) => l.heads_total ?? l.shape[0]));
+  return `Window: the first ${w.tokens} of ${w.tokens_total} tokens` + (w.heads < heads ? `, the first ${w.heads} of ${heads} heads` : '')
+    + ` (rows sum to 1 over all keys; a message is at most ${w.limit_kb} KiB, NNPLAY_MAX_MESSAGE_KB).`;
 }
 
 /**
@@ -205,6 +214,7 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
       line('probe input', msg.tokens),
       line(perStep ? 'predicted' : 'predicted class', msg.predicted, right),
       line(perStep ? 'target' : 'true class', msg.target),
+      ...(msg.window ? [el('div', { className: 'attn-window hint', text: windowText(msg) })] : []),
     );
   }
 

@@ -6,7 +6,7 @@
 // each frame is the prediction curve; for 2-D input each frame is the predicted surface, drawn on one
 // diverging scale centred on 0 with the points coloured by their target on that same, fixed scale.
 
-import { payloadRows } from './arrays.js';
+import { payloadNested, payloadRows } from './arrays.js';
 import { CLASS_COLORS, COLORS, DIVERGING, FONT, REGION_SCALE, emptyNote, tint } from './plotTheme.js';
 
 const CONFIG = {
@@ -124,13 +124,13 @@ function regressionPointTraces(msg) {
 function predictionTrace(frame, geom, span, colorbar) {
   if (!frame.x2?.length) {
     return { type: 'scatter', mode: 'lines', uid: 'prediction', name: 'prediction', x: frame.x1,
-      y: frame.predicted.data, line: { color: COLORS.test, width: 2.5 },
+      y: payloadNested(frame.predicted), line: { color: COLORS.test, width: 2.5 },
       hovertemplate: 'x %{x:.2f}<br>predicted y %{y:.3f}<extra></extra>' };
   }
   const half = span ?? Math.max(Math.abs(frame.predicted.vmin ?? 1), Math.abs(frame.predicted.vmax ?? 1));
   return {
     type: 'heatmap', uid: 'boundary', name: 'prediction', showlegend: false, x: frame.x1, y: frame.x2,
-    z: frame.predicted.data, zmin: -half, zmax: half, zsmooth: 'best', colorscale: DIVERGING,
+    z: payloadNested(frame.predicted), zmin: -half, zmax: half, zsmooth: 'best', colorscale: DIVERGING,
     colorbar: { ...colorbar, title: { text: 'y (target units)', side: 'right' } },
     hovertemplate: 'x1 %{x:.2f}, x2 %{y:.2f}<br>predicted y %{z:.3f}<extra></extra>',
   };
@@ -209,7 +209,7 @@ function figure({ points, pointsMsg, frame, note, revision }, geom) {
     : [...pointsMsg.train.x2, ...pointsMsg.test.x2]) : [];
   const epoch = frame ? ` · epoch ${frame.epoch}, step ${frame.step}` : '';
   const title = regression ? `Prediction${oneD ? ' curve' : ' surface'}` : 'Decision boundary';
-  const yRange = oneD ? axisRange(null, [...ys, ...(frame?.predicted.data || [])]) : axisRange(frame?.x2, ys);
+  const yRange = oneD ? axisRange(null, [...ys, ...(frame ? payloadNested(frame.predicted) : [])]) : axisRange(frame?.x2, ys);
   const layout = {
     width: geom.W, height: geom.H, margin: MARGIN, font: FONT, uirevision: revision,
     title: { text: `${title}${epoch}`, font: { size: 13 }, x: 0.01, xanchor: 'left', y: 0.995, yanchor: 'top' },

@@ -5,6 +5,7 @@
 import { cssGradient, DIVERGING, FONT, GREYS } from './plotTheme.js';
 import { formatShape } from './summaryTable.js';
 import { el } from './dom.js';
+import { payloadNested } from './arrays.js';
 
 const MAP_CONFIG = { staticPlot: true, displayModeBar: false, responsive: false };
 
@@ -23,34 +24,11 @@ function fmtNum(v) {
 
 const MAX_PER_ROW = 8;
 
-/** Pixel size of one channel map: bigger when there are few channels; `scale` (>= 1) grows it to
- * fill a large panel. */
-function mapSize(shape, channels, scale = 1) {
+/** Pixel size of one channel map: bigger when there are few channels. */
+function mapSize(shape, channels) {
   const [, h = 1, w = 1] = shape;
-  const base = Math.round((channels <= 6 ? 42 : channels <= MAX_PER_ROW ? 36 : 28) * scale);
+  const base = channels <= 6 ? 42 : channels <= MAX_PER_ROW ? 36 : 28;
   return { width: base, height: Math.max(8, Math.round((base * h) / Math.max(w, 1))) };
-}
-
-const MAP_GAP = 3; // px between maps (.fm-grid gap)
-const LAYER_EXTRA = 22; // px per layer besides its maps: title and the gap to the next layer
-const MAX_SCALE = 3;
-
-/** How much the maps of `layers` can grow (1 to MAX_SCALE) to fill `width` x `height` px, the room
- * beside the probe input: at 1920x1080 the maps fill the panel instead of staying 30 px (issue 16). */
-export function mapScale(layers, width, height) {
-  if (!layers.length || !(width > 0) || !(height > 0)) return 1;
-  let widest = 0;
-  let mapsHeight = 0;
-  for (const layer of layers) {
-    const channels = layer.data.length;
-    const size = mapSize(layer.shape, channels);
-    const perRow = Math.min(channels, MAX_PER_ROW);
-    widest = Math.max(widest, perRow * (size.width + MAP_GAP));
-    mapsHeight += Math.ceil(channels / perRow) * (size.height + MAP_GAP);
-  }
-  const byWidth = (width - 60) / widest; // 60: the layer's colour bar
-  const byHeight = (height - layers.length * LAYER_EXTRA) / mapsHeight;
-  return Math.max(1, Math.min(MAX_SCALE, byWidth, byHeight));
 }
 
 function heatmap(z, zmin, zmax, colorscale, size, hover = false) {
@@ -113,10 +91,9 @@ export function createFeatureMaps(container, { placeholder, minIntervalMs = 600,
       prediction,
     ]);
     const layers = el('div', { className: 'fm-layers' });
-    const scale = mapScale(msg.layers || [], container.clientWidth - 140, container.clientHeight - 8); // 140: the probe column
     const layerParts = (msg.layers || []).map((layer) => {
-      const channels = layer.data.length;
-      const size = mapSize(layer.shape, channels, scale);
+      const channels = layer.shape[0];
+      const size = mapSize(layer.shape, channels);
       const maps = Array.from({ length: channels }, (_, c) => el('div', {
         className: 'fmap', 'data-layer': layer.index, 'data-channel': c,
         style: `width:${size.width}px;height:${size.height}px`, title: `channel ${c}`,
@@ -178,7 +155,7 @@ export function createFeatureMaps(container, { placeholder, minIntervalMs = 600,
     }
     const [, h = 1, w = 1] = input.shape;
     const size = { width: 84, height: Math.round((84 * h) / Math.max(w, 1)) };
-    const fig = heatmap(input.data[0], input.vmin, input.vmax, GREYS, size, true);
+    const fig = heatmap(payloadNested(input)[0], input.vmin, input.vmax, GREYS, size, true);
     if (gen !== generation) return;
     await Plotly.react(probeImg, fig.data, fig.layout, { ...MAP_CONFIG, staticPlot: false });
     probeBar.replaceChildren(colorBar(GREYS, fmtNum(input.vmax), '', fmtNum(input.vmin), size.height));
@@ -186,13 +163,14 @@ export function createFeatureMaps(container, { placeholder, minIntervalMs = 600,
 
   async function drawLayer(layer, part, gen) {
     const m = symmetricRange(layer.vmin, layer.vmax);
-    const total = layer.channels_total ?? layer.data.length;
-    const shown = layer.data.length < total ? ` (first ${layer.data.length} of ${total} channels)` : '';
+    const total = layer.channels_total ?? layer.shape[0];
+    const shown = layer.shape[0] < total ? ` (first ${layer.shape[0]} of ${total} channels)` : '';
     part.title.textContent = `layer ${layer.index} · ${layer.type} · ${formatShape(layer.shape)}${shown}`;
     part.title.title = `activations in [${fmtNum(layer.vmin)}, ${fmtNum(layer.vmax)}]; colour range ±${fmtNum(m)}`;
+    const channels = payloadNested(layer); // (channel, row, col)
     for (let c = 0; c < part.maps.length; c += 1) {
       if (superseded(gen)) return;
-      const fig = heatmap(layer.data[c], -m, m, DIVERGING, part.size);
+      const fig = heatmap(channels[c], -m, m, DIVERGING, part.size);
       await Plotly.react(part.maps[c], fig.data, fig.layout, MAP_CONFIG);
     }
     const rows = Math.max(1, Math.round(part.maps[0]?.parentElement?.offsetHeight || part.size.height));

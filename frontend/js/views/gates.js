@@ -5,6 +5,7 @@
 // tanh candidates and h_t one diverging -1..1 scale; c_t a diverging scale of its own (± its largest
 // magnitude). Hover shows unit, step, input and value. A select picks the layer and direction.
 
+import { payloadNested } from './arrays.js';
 import { el } from './dom.js';
 import { DIVERGING, FONT, emptyNote } from './plotTheme.js';
 
@@ -136,9 +137,10 @@ export function gateFigure(msg, layer, width, available = 0) {
     // The row's name in the left margin, beside its row (not over the row above it).
     layout.annotations.push({ text: rowLabel(a.label), xref: 'paper', yref: 'paper', x: 0, xanchor: 'right', xshift: -4,
       y: top - rowH / 2, yanchor: 'middle', align: 'right', showarrow: false, font: { size: 9, color: '#52606d' } });
-    const custom = a.data.map(() => msg.time);
+    const z = payloadNested(a); // (unit, time)
+    const custom = z.map(() => msg.time);
     return {
-      type: 'heatmap', z: a.data, x: msg.time.map((_, t) => t), y: a.data.map((_, u) => u), customdata: custom,
+      type: 'heatmap', z, x: msg.time.map((_, t) => t), y: z.map((_, u) => u), customdata: custom,
       xaxis: 'x', yaxis: i === 0 ? 'y' : `y${i + 1}`, coloraxis: axisFor(a), zsmooth: false, name: a.label,
       hovertemplate: `${a.label}<br>unit %{y}, step %{x} · input “%{customdata}”<br>value %{z:.3f}<extra></extra>`,
     };
@@ -184,7 +186,9 @@ export function createGates(container, { placeholder = '' } = {}) {
       plot.dataset.time = last.time.join('');
     });
     const shown = layer.arrays[0]?.shape?.[0] ?? 0;
-    note.textContent = shown < layer.units_total ? ` first ${shown} of ${layer.units_total} units` : ` ${layer.units_total} units`;
+    note.textContent = (shown < layer.units_total ? ` first ${shown} of ${layer.units_total} units` : ` ${layer.units_total} units`)
+      + (last.window ? ` · first ${last.window.steps} of ${last.window.steps_total} time steps (a message is at most `
+        + `${last.window.limit_kb} KiB, NNPLAY_MAX_MESSAGE_KB)` : '');
   }
 
   select.addEventListener('change', () => {

@@ -6,7 +6,7 @@
 // 0 at ± max |activation| of the layer (its vmin/vmax), so units of one layer compare directly.
 // Clicking a unit draws its map large (a Plotly heatmap with axes and a colour bar) beside the diagram.
 
-import { decodeQuantized } from './arrays.js';
+import { decodeQuantized, payloadNested } from './arrays.js';
 import { DIVERGING, FONT, cssGradient, emptyNote } from './plotTheme.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -141,7 +141,7 @@ export function createNetworkDiagram({ diagramEl, detailEl, legendEl, placeholde
       const maxAbs = symmetricRange(w.vmin, w.vmax);
       const from = pos[j];
       const to = pos[j + 1];
-      w.data.forEach((row, o) => row.forEach((value, i) => {
+      payloadNested(w).forEach((row, o) => row.forEach((value, i) => { // (out, in)
         if (!from[i] || !to[o] || value === null) return;
         const a = from[i];
         const b = to[o];

@@ -74,9 +74,16 @@ export function emptyNote(text) {
   };
 }
 
+// plotly's WebGL traces compile their draw calls with Function() (the regl library), which the
+// server's Content-Security-Policy refuses (script-src 'self', no 'unsafe-eval': see
+// backend/nnplay/api/security.py). Long curves stay SVG; the server thins their history.
+const EVAL_ALLOWED = false;
+
 let webgl = null;
-/** Whether WebGL works here (scattergl needs it); headless browsers without a GPU may lack it. */
+/** Whether plotly's WebGL traces (scattergl) can be drawn here: the CSP allows them and WebGL works
+ * (headless browsers without a GPU may lack it). */
 export function hasWebGL() {
+  if (!EVAL_ALLOWED) return false;
   if (webgl === null) {
     try {
       const canvas = document.createElement('canvas');

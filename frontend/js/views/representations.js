@@ -7,6 +7,7 @@
 // PCA's projection of the same test digits, coloured by true label, k-means ARI in the titles; and
 // `reconstructions`: the first test digits above what the network rebuilds from their codes.
 
+import { payloadNested } from './arrays.js';
 import { el } from './dom.js';
 import { CLASS_COLORS, FONT, GREYS, cssGradient, emptyNote } from './plotTheme.js';
 
@@ -283,8 +284,9 @@ export function createRepresentations({ root, onNeighbors, onAnalogy, onDownload
       ctx.putImageData(data, 0, 0);
       return canvas;
     };
-    const cols = msg.originals.data.map((img, i) => el('div', { className: 'recon-col' }, [
-      cell(img, `original, label ${msg.labels[i]}`), cell(msg.reconstructions.data[i], `rebuilt, mse ${msg.mse[i]}`),
+    const rebuilt = payloadNested(msg.reconstructions); // (example, row, col)
+    const cols = payloadNested(msg.originals).map((img, i) => el('div', { className: 'recon-col' }, [
+      cell(img, `original, label ${msg.labels[i]}`), cell(rebuilt[i], `rebuilt, mse ${msg.mse[i]}`),
       el('span', { className: 'recon-label', text: String(msg.labels[i]) }),
     ]));
     const bar = el('div', { className: 'recon-bar', title: 'Pixel value, standardised units' }, [

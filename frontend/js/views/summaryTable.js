@@ -16,7 +16,13 @@ function layerArgs(layer) {
     .join(', ');
 }
 
-function layerRow(index, layer, shape, params, extraClass = '') {
+/** A conv/pool row's output-size arithmetic, floor((n + 2p - k)/s) + 1 with its numbers (from the server). */
+function arithmeticLine(arithmetic) {
+  return arithmetic ? el('div', { className: 'layer-arith', text: arithmetic,
+    title: 'output size = ⌊(n + 2p − k)/s⌋ + 1: n input size, p padding, k kernel, s stride' }) : '';
+}
+
+function layerRow(index, layer, shape, params, extraClass = '', arithmetic = null) {
   const type = layer && typeof layer === 'object' ? String(layer.type ?? '?') : '?';
   const args = layerArgs(layer);
   return el('tr', { className: `layer-row ${extraClass}`.trim(), 'data-index': index }, [
@@ -24,6 +30,7 @@ function layerRow(index, layer, shape, params, extraClass = '') {
     el('td', { className: 'type', title: args ? `${type}(${args})` : type }, [
       el('span', { className: 'layer-type', text: type }),
       el('span', { className: 'layer-args', text: args ? ` ${args}` : '' }),
+      arithmeticLine(arithmetic),
     ]),
     el('td', { className: 'shape', text: shape }),
     el('td', { className: 'num', text: params }),
@@ -62,7 +69,7 @@ export function createSummaryTable({ tableEl, errorsEl, warningsEl }) {
       for (const row of summary.layers || []) {
         const layer = layers[row.index] ?? { type: row.type };
         body.append(layerRow(row.index, { ...layer, type: row.type }, formatShape(row.output_shape),
-          Number(row.params).toLocaleString('en-US')));
+          Number(row.params).toLocaleString('en-US'), '', row.arithmetic));
       }
       const foot = el('tfoot', {}, [el('tr', {}, [
         el('td', { text: '' }), el('td', { text: 'total' }),
