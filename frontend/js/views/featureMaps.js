@@ -43,7 +43,7 @@ export function mapScale(layers, width, height) {
   let widest = 0;
   let mapsHeight = 0;
   for (const layer of layers) {
-    const channels = layer.data.length;
+    const channels = layer.shape[0]; // the message carries its arrays as payloads: the shape, not nested lists
     const size = mapSize(layer.shape, channels);
     const perRow = Math.min(channels, MAX_PER_ROW);
     widest = Math.max(widest, perRow * (size.width + MAP_GAP));
