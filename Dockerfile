@@ -21,6 +21,8 @@ WORKDIR /app
 
 # scripts/install.sh reads TORCH_INDEX_URL for its torch step only: PyTorch's CPU-only wheel index.
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+# and NNPLAY_EXTRAS for optional extras: `ray` for the compose file's `ray` profile (Running for a class)
+ARG NNPLAY_EXTRAS=
 
 # What the install needs first (the editable install reads backend/), so that a change to the
 # frontend or the tests does not reinstall torch; the pip cache mount keeps wheels between builds.

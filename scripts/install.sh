@@ -7,8 +7,11 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-extras=""
-[ "${1:-}" = "--test" ] && extras="[test]"
+# NNPLAY_EXTRAS (optional): more extras, e.g. `ray` (the Dockerfile passes its build argument on).
+# The test install adds `ray`, so the Ray executor's tests run too (a local Ray of 2 CPUs).
+extras="${NNPLAY_EXTRAS:-}"
+[ "${1:-}" = "--test" ] && extras="test,ray${extras:+,$extras}"
+extras="${extras:+[$extras]}"
 # torch first, pinned (the CPU wheel where one lies on disk), so no other build is pulled in.
 # TORCH_INDEX_URL (optional) sends this one step to another wheel index: the Dockerfile sets it to
 # PyTorch's CPU-only index so the image gets the CPU build, not the multi-GB CUDA one.

@@ -48,3 +48,35 @@ def client(settings):
 @pytest.fixture
 def lenet():
     return copy.deepcopy(LENET)
+
+
+RAY_CPUS = 2  # the local Ray of the test session: 2 CPUs (a job reserves 1), a small object store
+RAY_OBJECT_STORE_BYTES = 200 * 2**20
+
+
+@pytest.fixture(scope="session")
+def local_ray():
+    """One real local Ray for the whole test session (skips where the `ray` extra is not installed).
+    Executors find it running and use it; it is shut down once, at the end."""
+    ray = pytest.importorskip("ray")
+    if not ray.is_initialized():
+        ray.init(address="local", num_cpus=RAY_CPUS, object_store_memory=RAY_OBJECT_STORE_BYTES, include_dashboard=False,
+                 log_to_driver=False, configure_logging=False)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(params=["process", "ray"])
+def executor_settings(request, settings) -> Settings:
+    """The settings, once per executor: worker processes, and Ray actors on the session's local Ray."""
+    settings.executor = request.param
+    if request.param == "ray":
+        request.getfixturevalue("local_ray")
+    return settings
+
+
+@pytest.fixture
+def any_client(executor_settings):
+    """An app client on each executor in turn (``executor_settings``)."""
+    with TestClient(create_app(executor_settings)) as c:
+        yield c

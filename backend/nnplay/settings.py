@@ -26,9 +26,21 @@ class Settings(BaseSettings):
     max_epochs: int = Field(500, ge=1, description="Most epochs a job may ask for.")
     max_concurrent_jobs: int = Field(2, ge=1, le=64, description="Jobs training at once (one worker "
                                      "process each); others queue.")
-    executor: Literal["process", "thread"] = Field("process", description="Where jobs train: `process`, "
-                                                   "a warm worker process each (isolated, memory-limited); "
-                                                   "`thread`, threads in the server (no isolation).")
+    executor: Literal["process", "thread", "ray"] = Field("process", description="Where jobs train: "
+                                                          "`process`, a warm worker process each (isolated, "
+                                                          "memory-limited); `thread`, threads in the server (no "
+                                                          "isolation); `ray`, a Ray actor each, on a Ray cluster "
+                                                          "(the `ray` extra).")
+    ray_address: str | None = Field(None, description="With executor `ray`: the cluster to join (`auto`: the "
+                                    "one this machine belongs to; `ray://host:10001`: a remote head's client "
+                                    "port); unset: start a local Ray inside the server.")
+    job_cpus: int = Field(1, ge=1, le=256, description="With executor `ray`: CPUs each job reserves on its node "
+                          "(also its torch threads).")
+    ray_warm_actors: int = Field(2, ge=0, le=256, description="With executor `ray`: actors kept alive after "
+                                 "their job (each holding job_cpus), so the next jobs start without Ray's worker "
+                                 "start-up and torch's import.")
+    ray_object_store_mb: int | None = Field(None, ge=80, description="With executor `ray` and no ray_address: "
+                                            "the local Ray's object store, in MiB (default: Ray's, 30% of memory).")
     max_job_memory_mb: int = Field(2048, ge=256, description="Memory limit of each job's worker process, "
                                    "in MiB (resident size and data segment; torch itself takes ~400).")
     max_feature_map_channels: int = Field(16, ge=1, le=256, description="Channels sent per conv/pool layer.")

@@ -126,7 +126,7 @@ def bash_blocks(text: str) -> list[str]:
 def test_compose_has_one_service_built_from_the_repo_and_no_version_key():
     doc = compose()
     assert "version" not in doc, "the Compose spec has no top-level version: key"
-    assert list(doc["services"]) == ["nnplay"]
+    assert [name for name, svc in doc["services"].items() if not svc.get("profiles")] == ["nnplay"]
     build = doc["services"]["nnplay"]["build"]
     context = build if isinstance(build, str) else build.get("context", ".")
     assert context in (".", "./")
@@ -173,9 +173,36 @@ def test_compose_restarts_unless_stopped():
 def test_compose_environment_names_only_real_settings():
     env = environment(service())
     fields = {f"NNPLAY_{name.upper()}" for name in Settings.model_fields}
-    unknown = [k for k in env if k not in fields]
+    unknown = [k for k in env if k.startswith("NNPLAY_") and k not in fields]
     assert not unknown, f"not nnplay settings (typo?): {unknown}"
     assert "NNPLAY_MAX_CONCURRENT_JOBS" in env
+
+
+def test_compose_ray_profile_starts_a_head_and_workers_from_the_same_image_the_api_joins():
+    doc = compose()
+    ray_services = {name: svc for name, svc in doc["services"].items() if "ray" in svc.get("profiles", [])}
+    assert set(ray_services) == {"ray-head", "ray-worker"}
+    api = service()
+    for svc in (api, *ray_services.values()):
+        assert svc["build"]["context"] in (".", "./")
+        shm = str(svc["shm_size"])
+        assert shm.endswith("gb") and float(shm[:-2]) >= 1, "Ray's object store needs more than Docker's 64 MB /dev/shm"
+        assert "RAY_AUTH_TOKEN" in environment(svc), "every node needs the cluster's token"
+    for svc in ray_services.values():
+        assert svc["build"]["args"]["NNPLAY_EXTRAS"] == "ray" and svc["command"][:2] == ["ray", "start"]
+    head, worker = ray_services["ray-head"]["command"], ray_services["ray-worker"]["command"]
+    assert "--head" in head and "--block" in head and "--block" in worker
+    port = head[head.index("--port") + 1]
+    assert worker[worker.index("--address") + 1] == f"ray-head:{port}"
+    assert ray_services["ray-worker"]["depends_on"] == ["ray-head"]
+    # the API: same image with the extra when asked, serve.sh joins RAY_HEAD_ADDRESS with no CPUs
+    assert api["build"]["args"]["NNPLAY_EXTRAS"] == "${NNPLAY_EXTRAS:-}"
+    assert {"NNPLAY_EXECUTOR", "NNPLAY_JOB_CPUS", "RAY_HEAD_ADDRESS"} <= set(environment(api))
+    assert api["command"] == ["/app/scripts/serve.sh"]
+    serve = script_lines(ROOT / "scripts" / "serve.sh")
+    join = next(shlex.split(ln) for ln in serve if ln.startswith("ray start"))
+    assert join == ["ray", "start", "--address", "$RAY_HEAD_ADDRESS", "--num-cpus", "0", "--disable-usage-stats"]
+    assert "export NNPLAY_RAY_ADDRESS=auto" in serve and serve[-1] == 'exec nnplay serve "$@"'
 
 
 # --- docker-compose.yml: the Compose schema, offline with dclint -----------------------------

@@ -41,3 +41,10 @@ def test_import_direction():
             if layer in PURE and top in FORBIDDEN_IN_PURE:
                 problems.append(f"{path.relative_to(ROOT)} (pure) imports {mod}")
     assert not problems, problems
+
+
+def test_the_client_imports_nothing_else_of_nnplay():
+    """``nnplay.client`` speaks only HTTP and the websocket: a notebook needs none of the server."""
+    mods = imported_modules(ROOT / "client.py")
+    assert not [m for m in mods if m.split(".")[0] == "nnplay"], mods
+    assert not {"torch", "fastapi", "sqlalchemy"} & {m.split(".")[0] for m in mods}

@@ -37,7 +37,8 @@ def torch_threads(settings: Settings) -> int:
 
 
 def make_executor(settings: Settings):
-    """The executor of ``settings.executor``: warm worker processes (default) or threads in this process."""
+    """The executor of ``settings.executor``: warm worker processes (default), threads in this process,
+    or Ray actors (``device`` is then resolved on each worker: a GPU node's jobs use its GPU under ``auto``)."""
     device = resolve_device(settings.device)
     if settings.executor == "thread":
         return LocalExecutor(settings.max_concurrent_jobs, device, settings.max_feature_map_channels,
@@ -46,6 +47,12 @@ def make_executor(settings: Settings):
     options = {"max_channels": settings.max_feature_map_channels, "data_dir": settings.data_dir,
                "max_units": settings.max_neuron_units, "unit_resolution": settings.neuron_map_resolution,
                "max_message_kb": settings.max_message_kb}
+    if settings.executor == "ray":
+        from nnplay.jobs.cluster import RayExecutor  # the optional `ray` extra: imported only when chosen
+
+        return RayExecutor(settings.ray_address, settings.job_cpus, settings.device, options,
+                           settings.max_job_memory_mb, object_store_mb=settings.ray_object_store_mb,
+                           warm=settings.ray_warm_actors)
     return ProcessExecutor(settings.max_concurrent_jobs, device, options, torch_threads(settings),
                            settings.max_job_memory_mb)
 

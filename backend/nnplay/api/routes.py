@@ -36,8 +36,9 @@ def job_out(svc: JobService, row: JobRow) -> JobOut:
 @router.get("/health", response_model=Health)
 def health(svc: JobService = Depends(service)):
     ready = getattr(svc.executor, "ready", lambda: True)()
+    where = {k: v for k, v in svc.executor.describe().items() if k != "executor"}
     return Health(status="ok", version=__version__, device=svc.executor.device, executor=svc.settings.executor,
-                  workers_ready=ready, running_jobs=sum(r.state == "running" for r in svc.live_runs()))
+                  workers_ready=ready, running_jobs=sum(r.state == "running" for r in svc.live_runs()), **where)
 
 
 @router.get("/presets", response_model=list[PresetOut])

@@ -41,6 +41,8 @@ class JobOut(BaseModel):
     race_id: str | None = Field(None, description="The race this job runs in (POST /api/races), else null")
     panels: list[str] = Field([], description="What the job streams, one name per probe "
                               "(nnplay.probes.registry), as in its validation summary")
+    placement: dict | None = Field(None, description="Where its latest run trained: `executor`, `node` (host "
+                                   "name, or Ray node id), `pid`; Ray also `address`, `host`. Null before it starts")
 
 
 class RaceRunOut(BaseModel):
@@ -128,14 +130,26 @@ class LayerTypeOut(BaseModel):
     json_schema: dict
 
 
+class NodeOut(BaseModel):
+    """A machine jobs train on: this server's host, or a Ray node (its id)."""
+
+    node: str
+    alive: bool
+    cpus: float = Field(description="CPUs the node has (a Ray node: the CPUs it offers Ray)")
+    jobs: int | None = Field(description="Jobs of this server training there now (null: not counted)")
+
+
 class Health(BaseModel):
     status: str
     version: str
     device: str
-    executor: str = Field(description="`process` (a worker process per job) or `thread`")
+    executor: str = Field(description="Where jobs train (NNPLAY_EXECUTOR): `process` (a worker process per "
+                          "job), `thread` or `ray` (a Ray actor per job)")
     workers_ready: bool = Field(description="The warm workers are up (false for the first seconds after "
                                             "start while the fork server imports torch; jobs wait meanwhile)")
     running_jobs: int
+    free_cpus: float | None = Field(None, description="Ray: CPUs free in the cluster now; null otherwise")
+    nodes: list[NodeOut] = Field([], description="The machines jobs train on")
 
 
 class SurfaceGrid(BaseModel):

@@ -10,6 +10,8 @@ relays (``RunControl.attach``). The default executor, worker processes, is
 """
 
 import io
+import os
+import socket
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -41,6 +43,7 @@ class RunRequest:
     checkpoint: Callable[[dict, bytes], None] | None = None
     resume: bytes | None = None
     control: RunControl = field(default_factory=RunControl)
+    placed: Callable[[dict], None] | None = None  # where it trains: {"executor", "node", "host", "pid", ...}
 
 
 class Executor(Protocol):
@@ -49,6 +52,8 @@ class Executor(Protocol):
     def start(self) -> None: ...
 
     def submit(self, request: RunRequest) -> Future: ...
+
+    def describe(self) -> dict: ...  # /api/health's executor, free_cpus and nodes
 
     def shutdown(self) -> None: ...
 
@@ -75,10 +80,17 @@ class LocalExecutor:
     def _run(self, r: RunRequest) -> TrainResult | None:
         if not r.before():
             return None
+        if r.placed is not None:
+            r.placed({"executor": "thread", "node": socket.gethostname(), "pid": os.getpid()})
         sink = (lambda state: r.checkpoint(*state_bytes(state))) if r.checkpoint else None
         return train(r.spec, r.emit, r.should_stop, device=self.device, max_channels=self.max_channels,
                      checkpoint=sink, resume=load_state(r.resume), data_dir=self.data_dir, control=r.control,
                      **self.probe_limits)
+
+    def describe(self) -> dict:
+        """For ``/api/health``: this machine, its CPUs; jobs are counted by the service."""
+        return {"executor": "thread", "free_cpus": None,
+                "nodes": [{"node": socket.gethostname(), "alive": True, "cpus": os.cpu_count() or 1, "jobs": None}]}
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)

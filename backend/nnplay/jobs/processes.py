@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import socket
 import threading
 import time
 from concurrent.futures import Future
@@ -171,6 +172,8 @@ class Slot:
         worker = self.start_worker()
         if not r.before():
             return None
+        if r.placed is not None:
+            r.placed({"executor": "process", "node": socket.gethostname(), "pid": worker.process.pid})
         snapshot = r.control.attach(lambda command, argument: _relay(worker, r.job_id, command, argument))
         self.job_id = r.job_id
         try:
@@ -255,6 +258,11 @@ class ProcessExecutor:
         """Process id of each live worker -> the job it trains (None: idle); for operators and tests."""
         return {s.worker.process.pid: s.job_id for s in self.slots if s.worker is not None and s.worker.alive()}
 
+    def describe(self) -> dict:
+        """For ``/api/health``: this machine as the one node, its CPUs and the jobs training on it."""
+        jobs = sum(job is not None for job in self.worker_pids().values())
+        return local_description("process", jobs)
+
     def shutdown(self) -> None:
         """Let running jobs end (the service stops them first), then close every worker."""
         for _ in self.slots:
@@ -265,3 +273,9 @@ class ProcessExecutor:
                 log.warning("a worker did not stop within %s s; killing it", SHUTDOWN_SECONDS)
                 slot.worker.kill()
                 slot.thread.join(EXIT_SECONDS)
+
+
+def local_description(executor: str, jobs: int) -> dict:
+    """``/api/health``'s executor fields for executors that train on this machine only."""
+    return {"executor": executor, "free_cpus": None,
+            "nodes": [{"node": socket.gethostname(), "alive": True, "cpus": os.cpu_count() or 1, "jobs": jobs}]}

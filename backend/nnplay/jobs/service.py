@@ -172,7 +172,8 @@ class JobService:
         control.on_resume = lambda at: self._set_state(run, "paused", "running", at, None)
         control.on_wait = lambda _at: run.publish_now()
         request = RunRequest(job_id, spec, run.emit, run.emit_encoded, lambda: control.stopped, lambda: self._begin(run),
-                             lambda meta, data: self._checkpoint(run, meta, data), resume, control)
+                             lambda meta, data: self._checkpoint(run, meta, data), resume, control,
+                             lambda where: self.store.update_job(job_id, placement=where))
         run.future = self.executor.submit(request)
         run.future.add_done_callback(lambda fut: self._end(run, fut))
 

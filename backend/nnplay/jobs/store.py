@@ -31,6 +31,7 @@ class JobRow(Base):
     final: Mapped[dict | None] = mapped_column(JSON)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     race_id: Mapped[str | None] = mapped_column(String(32), index=True, nullable=True)
+    placement: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # where its latest run trained
 
 
 class RaceRow(Base):
@@ -202,6 +203,9 @@ def _add_missing_columns(engine) -> None:
     if "race_id" not in have:
         with engine.begin() as conn:
             conn.execute(text("ALTER TABLE jobs ADD COLUMN race_id VARCHAR(32)"))
+    if "placement" not in have:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE jobs ADD COLUMN placement JSON"))
 
 
 def _incremental_vacuum_mode(engine) -> None:

@@ -77,10 +77,7 @@ class Worker:
 
     def run(self, job: dict) -> bool:
         """Train one job and report how it ended; False when this worker must not take another."""
-        control = RunControl(on_pause=lambda s: self.send(("hook", "pause", s)),
-                             on_resume=lambda s: self.send(("hook", "resume", s)),
-                             on_wait=lambda s: self.send(("hook", "wait", s)))
-        control.apply("state", job["control"])
+        control = self.attach_control(job["control"])
         with self.control_lock:
             self.control, self.job_id = control, job["job_id"]
             held, self.held = self.held, []
@@ -90,7 +87,7 @@ class Worker:
         try:
             result = train(JobSpec.model_validate(job["spec"]), self.emitter(job["job_id"]), lambda: control.stopped,
                            checkpoint=self.checkpoint, resume=load_state(job["resume"]), control=control,
-                           **self.options["train"])
+                           **self.train_options(job))
             self.send(("done", {"status": result.status, "final": result.final, "reason": result.reason}))
             return True
         except BaseException as exc:  # noqa: BLE001 - reported to the server, which fails the job
@@ -109,6 +106,18 @@ class Worker:
                 self.held.append((job_id, command, argument))
         if control is not None:
             control.apply(command, argument)
+
+    def attach_control(self, snapshot: dict) -> RunControl:
+        """The job's ``RunControl``, its hooks reported to the server, in the state of ``snapshot``."""
+        control = RunControl(on_pause=lambda s: self.send(("hook", "pause", s)),
+                             on_resume=lambda s: self.send(("hook", "resume", s)),
+                             on_wait=lambda s: self.send(("hook", "wait", s)))
+        control.apply("state", snapshot)
+        return control
+
+    def train_options(self, job: dict) -> dict:
+        """``nnplay.train.train``'s keyword arguments for this job (device, data_dir, probe limits)."""
+        return self.options["train"]
 
     def emitter(self, job_id: str):
         def emit(event: dict) -> None:
