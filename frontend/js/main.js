@@ -11,6 +11,7 @@ import {
   writeConfigHash, writeJobHash,
 } from './state.js';
 import { createRaceController } from './race.js';
+import { runName } from './runName.js';
 import { createSurfaceController } from './surface.js';
 import { createConvController } from './conv.js';
 import { createFoundationsLab } from './labs/foundations.js';
@@ -43,6 +44,10 @@ const RESUMABLE = new Set(['interrupted', 'stopped', 'paused']);
 const LIVE = new Set(['queued', 'running', 'paused']); // statuses that take pause / live settings
 const LIKELIHOOD_HINT = 'data term (likelihood) and prior terms (weight decay = Gaussian, L1 = Laplace)';
 const ACCURACY_CAPTION = document.getElementById('accuracy-caption')?.textContent.trim() ?? '';
+const LOSS_CAPTION = document.getElementById('loss-caption')?.textContent.trim().replace(/\s+/g, ' ') ?? '';
+// word2vec trains on (centre, context) pairs of the whole corpus: no test part, so no test curve
+const WORDS_LOSS_CAPTION = 'Training loss per step (faint) and epoch mean (blue), in nats per pair. There is no test '
+  + 'set, so no test curve: the loss falls as words that share contexts get similar vectors.';
 const BOUNDARY_CAPTION = document.getElementById('boundary-caption')?.textContent.trim().replace(/\s+/g, ' ') ?? '';
 const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
 const ATTENTION_HINT = 'what each self-attention head looks at, for one probe sequence';
@@ -295,6 +300,11 @@ function specKey(spec) {
   return JSON.stringify(sorted(rest));
 }
 
+/** `spec` as submitted: an edited preset's name says what was edited (runName.js). */
+function withRunName(spec) {
+  return runName(spec, store.get().presets || [], (a, b) => specKey(a) === specKey(b));
+}
+
 /** The preset whose spec equals `spec` (its name aside), or null. */
 function presetFor(spec) {
   const key = specKey(spec);
@@ -468,11 +478,27 @@ async function validateNow() {
 
 // ---- jobs ---------------------------------------------------------------------------------------
 
+let submitting = false; // a Train click is on its way to the server
+let submitted = null; // { key, jobId }: the spec last submitted and the job it made
+
+/** Whether the job on screen is still training `spec` as submitted from this page (a second Train
+ * would start a duplicate of a seeded run). */
+function trainingThisSpec(spec, job) {
+  if (!submitted || !job || job.id !== submitted.jobId || !LIVE.has(job.status)) return false;
+  try {
+    return specKey(spec) === submitted.key;
+  } catch {
+    return false;
+  }
+}
+
 function updateButtons() {
   const { spec, specError, job } = store.get();
   const train = $('train-btn');
-  train.disabled = !spec || Boolean(specError);
-  train.title = specError ? 'Fix the JSON first' : 'Submit this spec as a new training job';
+  const twin = Boolean(spec) && trainingThisSpec(spec, job);
+  train.disabled = !spec || Boolean(specError) || submitting || twin;
+  train.title = specError ? 'Fix the JSON first' : twin ? 'This spec is training now (the job on screen): change something to start another run'
+    : 'Submit this spec as a new training job';
   $('stop-btn').disabled = !job || isTerminal(job.status);
   const resume = $('resume-btn');
   resume.hidden = !job || !RESUMABLE.has(job.status);
@@ -488,14 +514,16 @@ function updateButtons() {
 }
 
 async function train() {
-  const { spec } = store.get();
-  if (!spec) return;
-  const button = $('train-btn');
-  button.disabled = true;
+  const { spec, job: onScreen } = store.get();
+  if (!spec || submitting || trainingThisSpec(spec, onScreen)) return;
+  submitting = true;
+  $('train-btn').disabled = true;
   views.status.note('');
   try {
-    const job = await api.createJob(spec);
+    const job = await api.createJob(withRunName(spec));
+    submitted = { key: specKey(spec), jobId: job.id };
     clearErrorNote();
+    submitting = false;
     await openJob(job.id, { job, loadSpec: false });
     refreshJobs();
   } catch (err) {
@@ -508,6 +536,7 @@ async function train() {
       showError('Could not start training', err);
     }
   } finally {
+    submitting = false;
     updateButtons();
   }
 }
@@ -625,21 +654,38 @@ async function deleteJob(id) {
   try {
     await api.deleteJob(id);
     clearErrorNote();
-    if (store.get().jobId === id) clearJob();
+    if (store.get().jobId === id) jobGone(`Deleted job “${name}”: its history and weights are gone.`);
   } catch (err) {
     showError('Could not delete', err);
   }
   refreshJobs();
 }
 
+/** The job on screen no longer exists on the server: no status line of a job that is gone (it
+ * would read "running" forever), a note that says what happened, and the list without it. */
+function jobGone(text) {
+  clearJob();
+  views.status.note(text, { kind: 'info' });
+  refreshJobs();
+}
+
 let jobsSeq = 0;
+
+let jobOpenedAt = 0; // performance.now() when the job on screen was opened
+let openedFinished = false; // the job on screen had finished when opened: its stream is a replay
 
 async function refreshJobs() {
   const seq = ++jobsSeq;
+  const asked = { at: performance.now(), jobId: store.get().jobId };
   try {
     const jobs = await api.listJobs();
     views.status.clearError({ unreachableOnly: true }); // the server answers again
     if (seq !== jobsSeq) return; // an older, slower answer never overwrites a newer one
+    // A list read after the job on screen was opened, without it: it was deleted (here or elsewhere).
+    if (asked.jobId && asked.jobId === store.get().jobId && asked.at > jobOpenedAt && !jobs.some((j) => j.id === asked.jobId)) {
+      jobGone(`Job ${asked.jobId.slice(0, 8)} no longer exists on the server (it was deleted).`);
+      return;
+    }
     // The job on screen may have finished after the list was read: its own record is newer.
     const { job } = store.get();
     store.set({ jobs: job && isTerminal(job.status) ? jobs.map((j) => (j.id === job.id ? { ...j, ...pick(job) } : j)) : jobs });
@@ -739,6 +785,7 @@ function showCaptions(spec, info, repr) {
       : 'Background: the predicted target (red > 0 > blue); points coloured by their true target on the same scale, rings: test.')
     : BOUNDARY_CAPTION;
   $('attention-caption').textContent = attentionCaption(spec);
+  $('loss-caption').textContent = repr === 'words' ? WORDS_LOSS_CAPTION : LOSS_CAPTION;
   $('accuracy-caption').textContent = repr
     ? 'No labels are predicted, so there is no accuracy; the loss above is what this network minimises.'
     : info?.task === 'regression'
@@ -798,6 +845,8 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
   }
   if (seq !== openSeq) return;
   if (!job) clearErrorNote(); // opened: an error about an earlier action is stale
+  jobOpenedAt = performance.now();
+  openedFinished = isTerminal(record.status);
   store.set({ jobId: id, job: record });
   writeJobHash(id);
   if (loadSpec && record.spec) {
@@ -869,6 +918,10 @@ async function refreshJob(id) {
     views.status.clearError({ unreachableOnly: true });
     ok = true;
   } catch (err) {
+    if (err instanceof ApiError && err.status === 404 && store.get().jobId === id) {
+      jobGone(`Job ${id.slice(0, 8)} no longer exists on the server (it was deleted).`);
+      return false;
+    }
     showError('Could not reload the job', err);
   }
   updateButtons();
@@ -942,9 +995,13 @@ function processInbox() {
 function showProgress(list) {
   if (list.some((msg) => msg.scope === SCOPE.EPOCH)) views.exports.epochDone();
   const last = list[list.length - 1];
-  const epochs = store.get().job?.spec?.training?.epochs;
+  const { job } = store.get();
+  const epochs = job?.spec?.training?.epochs;
   const lr = typeof last.lr === 'number' ? ` · lr ${Number(last.lr.toPrecision(3))}` : '';
-  views.status.setProgress(`epoch ${last.epoch}${epochs ? `/${epochs}` : ''} · step ${last.step}${lr}`);
+  // A finished job's history is replayed, not trained: the line says where the replay is.
+  const total = openedFinished && job && isTerminal(job.status) ? job.final?.steps : null;
+  const replay = typeof total === 'number' && last.step < total ? `replaying the history: step ${last.step} of ${total}` : '';
+  views.status.setProgress(replay || `epoch ${last.epoch}${epochs ? `/${epochs}` : ''} · step ${last.step}${lr}`);
 }
 
 /** A live settings change of the job on screen, while it still takes them. */

@@ -12,8 +12,10 @@ const DEFAULT_VALUES = {
   'training.loss': 'cross_entropy, mse',
   activation: 'relu, tanh, sigmoid',
   'training.lr': '0.001, 0.01, 0.1',
+  'training.momentum': '0, 0.5, 0.9',
+  'training.weight_decay': '0, 0.001, 0.01',
 };
-const NUMERIC = new Set(['training.batch_size', 'training.lr']);
+const NUMERIC = new Set(['training.batch_size', 'training.lr', 'training.momentum', 'training.weight_decay']);
 
 /** "1, 32, full" -> [1, 32, "full"] for numeric fields; trimmed strings otherwise. */
 export function parseValues(field, text) {
@@ -39,8 +41,10 @@ export function createRaceController({ $, getSpec, onJobsChanged }) {
       onMessage: (msg) => {
         const i = race.values.indexOf(run.value);
         if (msg.type === MSG.METRICS) chart.push(i, msg);
-        else if (msg.type === MSG.STATUS && isTerminal(msg.status)) {
-          chart.setFinal(i, msg.final?.test_accuracy);
+        else if (msg.type === MSG.STATUS) {
+          chart.setState(i, msg.status);
+          if (!isTerminal(msg.status)) return;
+          chart.setFinal(i, msg.final?.test_accuracy ?? msg.final?.test_r2);
           onJobsChanged();
         }
       },

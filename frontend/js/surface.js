@@ -7,7 +7,7 @@ const STARTS = { rosenbrock: [-1.5, 2, 0.001], beale: [1, 1.5, 0.01], saddle: [-
 
 export function createSurfaceController({ $ }) {
   const dialog = $('surface-dialog');
-  const view = createLossSurface({ baseEl: $('surface-base'), pathsEl: $('surface-paths') });
+  const view = createLossSurface({ el: $('surface-chart') });
   const errors = $('surface-errors');
 
   function showErrors(lines) {
@@ -19,7 +19,9 @@ export function createSurfaceController({ $ }) {
     ev?.preventDefault();
     const num = (id) => (Number.isFinite($(id).valueAsNumber) ? $(id).valueAsNumber : $(id).value);
     const body = { function: $('surface-function').value, start: [num('surface-x'), num('surface-y')],
-      lr: num('surface-lr'), steps: num('surface-steps') };
+      lr: num('surface-lr'), steps: num('surface-steps'), momentum: num('surface-momentum'),
+      weight_decay: num('surface-weight-decay') };
+    delete $('surface-chart').dataset.done; // a new run is on its way: the drawn one is no longer the answer
     try {
       const out = await api.surface(body);
       showErrors([]);
@@ -40,6 +42,6 @@ export function createSurfaceController({ $ }) {
   $('surface-close').addEventListener('click', () => dialog.close());
   $('open-surface').addEventListener('click', () => {
     dialog.showModal();
-    if (!$('surface-paths').dataset.shown) run();
+    if (!$('surface-chart').dataset.shown) run();
   });
 }

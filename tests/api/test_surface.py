@@ -77,3 +77,15 @@ def test_bad_surface_requests_answer_422(client, body, field, words):
     assert res.status_code == 422, res.text
     detail = res.json()["detail"][0]
     assert detail["field"] == field and words in detail["msg"], detail
+
+
+def test_the_answer_names_the_momentum_and_weight_decay_its_paths_used(client):
+    body = {"function": "beale", "start": [1.0, 1.5], "lr": 0.01, "steps": 20, "momentum": 0.5, "weight_decay": 0.0,
+            "optimizers": ["momentum", "adam", "adamw"]}
+    out = client.post("/api/surface", json=body).json()
+    assert (out["momentum"], out["weight_decay"]) == (0.5, 0.0)
+    paths = {p["optimizer"]: p for p in out["paths"]}
+    assert paths["adam"]["x"] == paths["adamw"]["x"]  # AdamW without decay is Adam
+    expected = torch_path("beale", (1.0, 1.5), torch.optim.SGD, 20, lr=0.01, momentum=0.5)
+    assert paths["momentum"]["x"] == pytest.approx([p[0] for p in expected])
+    assert paths["momentum"]["y"] == pytest.approx([p[1] for p in expected])

@@ -66,8 +66,7 @@ def test_skipgram_preset_draws_labelled_projection_and_answers_neighbours(page: 
     # word2vec measures no test loss: the loss chart has no test curve in its legend; the accuracy
     # chart keeps its note
     # (waited for: on a loaded machine the first step losses reach the chart after the projection)
-    expect(page.locator("#loss-chart .legendtext")).to_have_text(["train (per step)", "train (epoch mean)"],
-                                                                 timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#loss-chart .legendtext")).to_have_text(["per step", "epoch mean"], timeout=UI_TIMEOUT_MS)
     with page.expect_download() as download:
         page.click("#repr-downloads button:has-text('metadata.tsv')")
     assert download.value.suggested_filename.endswith(".metadata.tsv")

@@ -178,5 +178,7 @@ class SurfaceOut(BaseModel):
     start: list[float]
     lr: float
     steps: int
+    momentum: float  # of the ``momentum`` path (SGD with momentum)
+    weight_decay: float  # of the ``adamw`` path (decoupled decay per step: lr * weight_decay * p)
     grid: SurfaceGrid
     paths: list[SurfacePath]

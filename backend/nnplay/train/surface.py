@@ -69,7 +69,9 @@ def surface_grid(function: str, resolution: int = 120) -> dict:
 
 
 def run_surface(spec: SurfaceSpec) -> dict:
-    """The grid and every optimizer's path: what ``POST /api/surface`` answers."""
+    """The grid and every optimizer's path: what ``POST /api/surface`` answers (with the momentum and
+    weight decay the paths used, so the page can name them)."""
     return {"function": spec.function, "domain": DOMAINS[spec.function], "minimum": MINIMA[spec.function],
-            "start": list(spec.start), "lr": spec.lr, "steps": spec.steps, "grid": surface_grid(spec.function),
+            "start": list(spec.start), "lr": spec.lr, "steps": spec.steps, "momentum": spec.momentum,
+            "weight_decay": spec.weight_decay, "grid": surface_grid(spec.function),
             "paths": [path(spec, name) for name in spec.optimizers]}

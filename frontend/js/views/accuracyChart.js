@@ -47,8 +47,10 @@ export function createAccuracyChart(div) {
       layout.yaxis.visible = false;
     }
     if (metric === METRICS.r2) {
-      layout.yaxis.autorange = true; // R^2 starts anywhere below 1; it is capped at 1 (perfect fit)
-      layout.yaxis.autorangeoptions = { maxallowed: 1.02, minallowed: -1 };
+      // R^2 starts anywhere below 1 (an early model worse than the mean is negative: shown, not
+      // clipped); it is capped at 1 (perfect fit)
+      layout.yaxis.autorange = true;
+      layout.yaxis.autorangeoptions = { maxallowed: 1.02 };
       layout.yaxis.range = [0, 1.02]; // until the first epoch arrives
     } else {
       layout.yaxis.range = [0, 1.02];

@@ -2,20 +2,26 @@
 // set. The selects list finished jobs; the server checks the test sets match and answers with the two
 // accuracies, the discordant counts and the p-value.
 
+import { jobLabel } from '../runName.js';
 import { el } from './dom.js';
 
 const FINISHED = new Set(['completed', 'stopped', 'interrupted', 'diverged']);
 
+/** Jobs McNemar's test can compare: finished classifiers with a test accuracy (not regression,
+ * autoencoders or word2vec, which have no right/wrong per example). */
+export function comparable(jobs) {
+  return jobs.filter((j) => FINISHED.has(j.status) && typeof j.final?.test_accuracy === 'number');
+}
+
 function label(job) {
-  const acc = job.final?.test_accuracy;
-  const d = job.spec?.dataset || {};
-  return `${job.name || job.id.slice(0, 8)} · ${d.name}${typeof acc === 'number' ? ` · acc ${acc.toFixed(3)}` : ''}`;
+  return jobLabel(job, { figure: `acc ${job.final.test_accuracy.toFixed(3)}` });
 }
 
 export function createComparePanel({ selectA, selectB, button, resultEl, onCompare }) {
   function fill(select, jobs, fallback) {
     const current = select.value;
-    select.replaceChildren(...jobs.map((j) => el('option', { value: j.id, text: label(j), title: j.id })));
+    select.replaceChildren(...jobs.map((j) => el('option', { value: j.id, text: label(j), title: `${label(j)}\njob ${j.id}` })));
+    select.title = select.selectedOptions[0]?.title || '';
     select.value = jobs.some((j) => j.id === current) ? current : (fallback ?? '');
   }
 
@@ -45,25 +51,35 @@ export function createComparePanel({ selectA, selectB, button, resultEl, onCompa
     resultEl.hidden = false;
   }
 
+  // a run against itself is no comparison: the button says so instead
+  function checkPair() {
+    const same = Boolean(selectA.value) && selectA.value === selectB.value;
+    button.disabled = !selectA.value || !selectB.value || same;
+    button.title = same ? 'Pick two different runs' : '';
+    for (const select of [selectA, selectB]) select.title = select.selectedOptions[0]?.title || '';
+  }
+  selectA.addEventListener('change', checkPair);
+  selectB.addEventListener('change', checkPair);
+
   button.addEventListener('click', async () => {
-    if (!selectA.value || !selectB.value) return;
+    if (!selectA.value || !selectB.value || selectA.value === selectB.value) return;
     button.disabled = true;
     try {
       renderResult(await onCompare(selectA.value, selectB.value));
     } catch (err) {
       showError(err.message || String(err));
     } finally {
-      button.disabled = false;
+      checkPair();
     }
   });
 
   return {
     /** The job list changed: offer its finished jobs (newest first). */
     setJobs(jobs) {
-      const done = jobs.filter((j) => FINISHED.has(j.status) && j.final);
+      const done = comparable(jobs);
       fill(selectA, done, done[1]?.id);
       fill(selectB, done, done[0]?.id);
-      button.disabled = done.length < 2;
+      checkPair();
     },
   };
 }

@@ -24,11 +24,34 @@ function fmtNum(v) {
 
 const MAX_PER_ROW = 8;
 
-/** Pixel size of one channel map: bigger when there are few channels. */
-function mapSize(shape, channels) {
+/** Pixel size of one channel map: bigger when there are few channels; `scale` (>= 1) grows it to
+ * fill a large panel. */
+function mapSize(shape, channels, scale = 1) {
   const [, h = 1, w = 1] = shape;
-  const base = channels <= 6 ? 42 : channels <= MAX_PER_ROW ? 36 : 28;
+  const base = Math.round((channels <= 6 ? 42 : channels <= MAX_PER_ROW ? 36 : 28) * scale);
   return { width: base, height: Math.max(8, Math.round((base * h) / Math.max(w, 1))) };
+}
+
+const MAP_GAP = 3; // px between maps (.fm-grid gap)
+const LAYER_EXTRA = 22; // px per layer besides its maps: title and the gap to the next layer
+const MAX_SCALE = 3;
+
+/** How much the maps of `layers` can grow (1 to MAX_SCALE) to fill `width` x `height` px, the room
+ * beside the probe input: at 1920x1080 the maps fill the panel instead of staying 30 px (issue 16). */
+export function mapScale(layers, width, height) {
+  if (!layers.length || !(width > 0) || !(height > 0)) return 1;
+  let widest = 0;
+  let mapsHeight = 0;
+  for (const layer of layers) {
+    const channels = layer.shape[0]; // the message carries its arrays as payloads: the shape, not nested lists
+    const size = mapSize(layer.shape, channels);
+    const perRow = Math.min(channels, MAX_PER_ROW);
+    widest = Math.max(widest, perRow * (size.width + MAP_GAP));
+    mapsHeight += Math.ceil(channels / perRow) * (size.height + MAP_GAP);
+  }
+  const byWidth = (width - 60) / widest; // 60: the layer's colour bar
+  const byHeight = (height - layers.length * LAYER_EXTRA) / mapsHeight;
+  return Math.max(1, Math.min(MAX_SCALE, byWidth, byHeight));
 }
 
 function heatmap(z, zmin, zmax, colorscale, size, hover = false) {
@@ -91,9 +114,10 @@ export function createFeatureMaps(container, { placeholder, minIntervalMs = 600,
       prediction,
     ]);
     const layers = el('div', { className: 'fm-layers' });
+    const scale = mapScale(msg.layers || [], container.clientWidth - 140, container.clientHeight - 8); // 140: the probe column
     const layerParts = (msg.layers || []).map((layer) => {
       const channels = layer.shape[0];
-      const size = mapSize(layer.shape, channels);
+      const size = mapSize(layer.shape, channels, scale);
       const maps = Array.from({ length: channels }, (_, c) => el('div', {
         className: 'fmap', 'data-layer': layer.index, 'data-channel': c,
         style: `width:${size.width}px;height:${size.height}px`, title: `channel ${c}`,

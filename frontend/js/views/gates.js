@@ -16,7 +16,6 @@ const ROW_PX = 50; // per row, at most
 const MIN_ROW_PX = 22; // per row, when the panel is short (then it scrolls)
 const MARGIN = { l: 76, r: 70, t: 26, b: 40 };
 const MAX_TICKS = 50;
-const COMPACT_BAR_PX = 50; // a colour bar shorter than this gets few ticks and a short title
 
 function layerKey(l) {
   return `${l.index}:${l.layer}:${l.direction}`;
@@ -65,30 +64,51 @@ export function timeTicks(labels, width = 0) {
   return { tickvals: vals, ticktext: vals.map(String), kind: 'index' };
 }
 
-/** A tick value as short text: 2 significant digits. */
-const short = (v) => String(Number(v.toPrecision(2)));
+/** A tick value as short text: 2 significant digits, with a minus sign as Plotly writes it. */
+const short = (v) => String(Number(v.toPrecision(2))).replace('-', '−');
+
+const BAR_YPAD = 6; // px between a colour bar's end and the end of its slot (Plotly's ypad; its default is 10)
+const CHAR_EM = 0.62; // a title character, as a share of its font size (a little over the measured 0.54)
 
 /**
- * One colour axis per scale, their bars stacked evenly down the right margin. Where the figure is
- * short (a series' gates below its forecast) a bar gets under COMPACT_BAR_PX: it then shows only its
- * end and middle values and a short title, so ticks and titles do not run into each other.
+ * Evenly spaced tick values from `lo` to `hi` on a colour bar `barPx` long: the most of `counts`
+ * (descending) whose labels, `fontPx` high, stay apart; never fewer than the two ends.
  */
-function coloraxes(arrays, plotPx) {
+export function barTicks(lo, hi, barPx, fontPx, counts) {
+  const need = fontPx * 1.25 + 3; // a label's box (about 1.1 em) and a little air
+  const n = counts.find((c) => barPx / (c - 1) >= need) ?? 2;
+  return Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+}
+
+/**
+ * One colour axis per scale, their bars stacked evenly down the right margin of a plot area `plotPx`
+ * high. Tick values are always given (never Plotly's automatic ones, which pack five labels 7 px apart
+ * on a short bar): as many as stay apart on the bar Plotly draws, its slot less BAR_YPAD at each end.
+ * A title longer than its slot becomes a short one ("gate", "tanh", "c_t") so titles do not run into
+ * each other.
+ */
+export function coloraxes(arrays, plotPx) {
   const c = arrays.find((a) => a.name === 'c');
   const k = c ? 3 : 2;
   const len = 0.9 / k;
-  const compact = plotPx * len < COMPACT_BAR_PX;
-  const bar = (i, title, shortTitle, ticks) => ({
-    title: { text: compact ? shortTitle : title, side: 'right', font: { size: compact ? 9 : 11 } },
-    thickness: 9, len, y: 1 - (i + 0.5) / k, yanchor: 'middle', outlinewidth: 0,
-    tickfont: { size: compact ? 8 : 9 }, ...(compact ? { tickmode: 'array', tickvals: ticks, ticktext: ticks.map(short) } : {}),
-  });
+  const slotPx = plotPx / k; // a bar's slot and the gap to the next
+  const barPx = plotPx * len - 2 * BAR_YPAD;
+  const bar = (i, title, shortTitle, lo, hi, counts) => {
+    const full = title.length * 11 * CHAR_EM <= slotPx - 4;
+    const font = barPx >= 60 ? 9 : 8;
+    const ticks = barTicks(lo, hi, barPx, font, counts);
+    return {
+      title: { text: full ? title : shortTitle, side: 'right', font: { size: full ? 11 : 9 } },
+      thickness: 9, len, y: 1 - (i + 0.5) / k, yanchor: 'middle', ypad: BAR_YPAD, outlinewidth: 0,
+      tickfont: { size: font }, tickmode: 'array', tickvals: ticks, ticktext: ticks.map(short),
+    };
+  };
   const axes = {};
-  axes.coloraxis = { colorscale: GATE_SCALE, cmin: 0, cmax: 1, colorbar: bar(0, 'gate (0–1)', 'gate', [0, 1]) };
-  axes.coloraxis2 = { colorscale: DIVERGING, cmin: -1, cmax: 1, colorbar: bar(1, 'tanh value', 'tanh', [-1, 0, 1]) };
+  axes.coloraxis = { colorscale: GATE_SCALE, cmin: 0, cmax: 1, colorbar: bar(0, 'gate (0–1)', 'gate', 0, 1, [6, 3, 2]) };
+  axes.coloraxis2 = { colorscale: DIVERGING, cmin: -1, cmax: 1, colorbar: bar(1, 'tanh value', 'tanh', -1, 1, [5, 3, 2]) };
   if (c) {
     axes.coloraxis3 = { colorscale: DIVERGING, cmin: -c.limit, cmax: c.limit,
-      colorbar: bar(2, 'cell state', 'c_t', [-c.limit, 0, c.limit]) };
+      colorbar: bar(2, 'cell state', 'c_t', -c.limit, c.limit, [5, 3, 2]) };
   }
   return axes;
 }

@@ -50,7 +50,7 @@ export function createJobList(listEl, { onOpen, onDelete }) {
         const dataset = job.spec?.dataset?.name ?? '';
         return el('li', {
           className: `job-item${job.id === currentId ? ' current' : ''}`,
-          'data-job-id': job.id, tabindex: '0', title: `job ${job.id}${job.detail ? `\n${job.detail}` : ''}`,
+          'data-job-id': job.id, tabindex: '0', title: `${job.name ? `${job.name}\n` : ''}job ${job.id}${job.detail ? `\n${job.detail}` : ''}`,
         }, [
           el('div', { className: 'job-line' }, [
             el('span', { className: 'job-name', text: job.name || job.id.slice(0, 8) }),

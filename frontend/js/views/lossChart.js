@@ -38,14 +38,17 @@ export function createLossChart(div) {
     stepPoints = 0;
     empty = true;
     const traces = [
-      { name: 'train (per step)', type: 'scatter', mode: 'lines', x: [], y: [],
+      { name: 'per step', type: 'scatter', mode: 'lines', x: [], y: [],
         line: { color: COLORS.trainStep, width: 1 }, hovertemplate: '%{y:.4f}' },
-      { name: 'train (epoch mean)', type: 'scatter', mode: 'lines+markers', x: [], y: [],
+      { name: 'epoch mean', type: 'scatter', mode: 'lines+markers', x: [], y: [],
         line: { color: COLORS.train, width: 2 }, marker: { size: 4 }, hovertemplate: '%{y:.4f}' },
-      { name: 'test (epoch end)', type: 'scatter', mode: 'lines+markers', x: [], y: [], visible: test,
+      { name: 'test', type: 'scatter', mode: 'lines+markers', x: [], y: [], visible: test,
         line: { color: COLORS.test, width: 2 }, marker: { size: 4 }, hovertemplate: '%{y:.4f}' },
     ];
     const layout = baseLayout('Loss', 'step', lossAxisTitle(loss));
+    // short names (training loss per step and per epoch, test loss at each epoch's end: the caption
+    // says so) keep the legend on one line beside the title in a half-width chart
+    layout.legend.font = { size: 9 };
     layout.yaxis.rangemode = 'tozero';
     layout.xaxis.range = [0, 100]; // until the first steps arrive
     layout.yaxis.range = [0, 2.5];
