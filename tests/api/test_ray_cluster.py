@@ -3,6 +3,7 @@ this machine) receives jobs: three jobs of one CPU each on a 2-CPU head and a 1-
 both; each job's record names its node, and ``/api/health`` lists both nodes with their jobs."""
 
 import subprocess
+import threading
 import sys
 import tempfile
 import time
@@ -58,3 +59,44 @@ def test_a_second_node_receives_jobs_and_placement_names_it(second_node, setting
     listed = {n["node"]: n for n in health["nodes"] if n["alive"]}
     assert (listed[head]["cpus"], listed[head]["jobs"]) == (2, 2)
     assert (listed[second_node]["cpus"], listed[second_node]["jobs"]) == (1, 1)
+
+
+def test_a_new_actor_waiting_for_cpus_that_warm_actors_hold_takes_a_warm_one(local_ray, tmp_path):
+    """Both CPUs of the 2-CPU Ray held by actors that become warm only after a job's new actor was
+    created: the new actor can never be placed, so the job takes a warm actor and the new one is ended
+    (a classroom of queued jobs once waited forever here, the queue stuck behind two warm actors)."""
+    from nnplay.jobs.cluster import RayExecutor
+    from nnplay.jobs.executor import RunRequest
+    from nnplay.spec.network import JobSpec
+    from tests.conftest import job_spec
+
+    executor = RayExecutor(None, 1, "cpu", {"data_dir": tmp_path}, warm=2)
+    executor.start()
+    try:
+        holders = [executor.actor_class.remote(executor.options) for _ in range(2)]
+        wheres = local_ray.get([a.where.options(concurrency_group="control").remote() for a in holders])
+        created, real_class = threading.Event(), executor.actor_class
+
+        class Recorded:  # the actor class, telling the test when the job's new actor exists
+            @staticmethod
+            def remote(options):
+                actor = real_class.remote(options)
+                created.set()
+                return actor
+
+        executor.actor_class = Recorded
+        request = RunRequest("waiting", JobSpec.model_validate(job_spec()), emit=print, publish=print,
+                             should_stop=lambda: False, before=lambda: True)
+        got = {}
+        chooser = threading.Thread(target=lambda: got.update(result=executor._actor_for(request)), daemon=True)
+        chooser.start()
+        assert created.wait(JOIN_TIMEOUT_S), "no new actor was created"
+        with executor.idle_lock:  # the two holders' jobs end: they are kept warm, holding both CPUs
+            executor.idle.extend(zip(holders, wheres))
+        chooser.join(JOIN_TIMEOUT_S)
+        assert "result" in got, "the job still waits for a CPU that only warm actors hold"
+        actor, where = got["result"]
+        assert where["pid"] in {w["pid"] for w in wheres}
+        local_ray.kill(actor)
+    finally:
+        executor.shutdown()

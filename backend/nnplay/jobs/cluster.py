@@ -295,10 +295,7 @@ class RayExecutor:
 
     def _launch(self, r: RunRequest, future: Future) -> None:
         """Take a warm actor or create one and wait for its placement; claim the job, start its relay."""
-        actor, where = self._warm_actor()
-        if actor is None:
-            actor = self.actor_class.remote(self.options)
-            where = self._placed(actor, r)
+        actor, where = self._actor_for(r)
         if where is not None:
             self.running[r.job_id] = where  # before the job is seen running
         if where is None or not r.before():
@@ -333,30 +330,44 @@ class RayExecutor:
                 return
         ray.kill(actor)
 
-    def _placed(self, actor, r: RunRequest) -> dict | None:
-        """Where the actor runs, once Ray has placed it; None if the job was stopped while it waited."""
+    def _actor_for(self, r: RunRequest) -> tuple[object, dict | None]:
+        """A warm actor, or a new one once Ray has placed it, with where it runs (None: the job was
+        stopped while it waited). Warm actors hold their CPUs, so a new actor may wait for CPUs that only
+        warm ones hold: while it waits, a warm actor that frees up is taken instead and the new one ended."""
+        actor, where = self._warm_actor()
+        if actor is not None:
+            return actor, where
+        actor = self.actor_class.remote(self.options)
         ref = actor.where.options(concurrency_group="control").remote()
         while True:
             try:
-                return ray.get(ref, timeout=PLACE_SECONDS)
+                return actor, ray.get(ref, timeout=PLACE_SECONDS)
             except GetTimeoutError:
                 if r.should_stop():
-                    return None
+                    return actor, None
+                warm, where = self._warm_actor()
+                if warm is not None:
+                    ray.kill(actor)
+                    return warm, where
 
     # ---- a running job -----------------------------------------------------------------------
 
     def _relay_job(self, actor, where: dict, r: RunRequest, future: Future) -> None:
-        healthy = False
+        """Run the job; its actor is released (kept warm or ended) before the future says it ended, so
+        the next job the service submits finds that actor among the warm ones."""
         try:
             outcome = self._run(actor, where, r)
-            healthy = True
-            future.set_result(outcome)
         except BaseException as exc:  # noqa: BLE001 - handed to the job's future
+            self._ended(actor, where, r, healthy=False)
             future.set_exception(exc)
-        finally:
-            self.running.pop(r.job_id, None)
-            self._release(actor, where, healthy)
-            self.relays.remove(threading.current_thread())
+        else:
+            self._ended(actor, where, r, healthy=True)
+            future.set_result(outcome)
+
+    def _ended(self, actor, where: dict, r: RunRequest, healthy: bool) -> None:
+        self.running.pop(r.job_id, None)
+        self._release(actor, where, healthy)
+        self.relays.remove(threading.current_thread())
 
     def _run(self, actor, where: dict, r: RunRequest) -> RunOutcome:
         control = actor.control.options(concurrency_group="control")
