@@ -64,9 +64,7 @@ def paired_tests(a: np.ndarray, b: np.ndarray) -> dict:
 
 def group_values(svc: JobService, race: RaceRow, metric: str) -> dict[int, tuple[float | None, str]]:
     """``seed -> (metric of the run's last finished epoch or None, status)`` for a replicate set.
-    Raises JobConflict naming the set when it is not a replicate set or a run has not ended."""
-    if race.field != "training.seed":
-        raise JobConflict(f"'{race.id}' is a race over {race.field}, not a replicate set over training.seed")
+    Raises JobConflict naming the run that has not ended."""
     out = {}
     for seed, job_id in zip(race.values, race.job_ids):
         row = svc.store.get_job(job_id)
@@ -85,6 +83,9 @@ def compare_replicates(svc: JobService, a_id: str, b_id: str, metric: str) -> di
     Raises JobNotFound for an unknown set; JobConflict for a run still going, for sets on different
     data or splits, or when fewer than 2 pairs remain."""
     race_a, race_b = svc.get_race(a_id), svc.get_race(b_id)
+    for race in (race_a, race_b):
+        if race.field != "training.seed":
+            raise JobConflict(f"'{race.id}' is a race over {race.field}, not a replicate set over training.seed")
     check_same_data(svc, race_a, race_b)
     va, vb = group_values(svc, race_a, metric), group_values(svc, race_b, metric)
     common = sorted(set(va) & set(vb))
