@@ -30,7 +30,7 @@ function buildDialog() {
         ${TABS.map((t, i) => `<button id="found-tab-${t.key}" class="tab" type="button" role="tab" title="${t.title}"
           aria-selected="${i === 0}" aria-controls="found-pane-${t.key}" tabindex="${i ? -1 : 0}">${t.label}</button>`).join('')}
       </div>
-      <p class="hint">Small computations on the server (numpy, scipy, scikit-learn) answer at once; the hypothesis test trains ordinary jobs.</p>
+      <p class="hint">numpy, scipy, scikit-learn answer at once; the hypothesis test trains jobs.</p>
       <button id="found-close" class="icon-btn" type="button" title="Close">✕</button>
     </div>
     ${TABS.map((t, i) => `<section id="found-pane-${t.key}" class="found-pane" role="tabpanel"

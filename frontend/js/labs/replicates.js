@@ -53,6 +53,7 @@ export function createReplicateLab({ root, getSpec }) {
     <p class="caption found-caption">${CAPTION}</p>`;
   const $ = (id) => root.querySelector(`#${id}`);
   const form = $('rp-form');
+  form.noValidate = true; // the server names a refused field; the browser's bubble would hide which one
   form.querySelector('[data-name="field"]').insertAdjacentHTML('afterend', `<span class="found-ctl">
     <label for="rp-value" title="The value of the changed setting in set b">to</label><input id="rp-value" type="text"
     value="sgd" size="7" title="The value of the changed setting in set b, e.g. sgd, 0.001 or full"></span>`);
