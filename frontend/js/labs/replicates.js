@@ -90,8 +90,11 @@ export function createReplicateLab({ root, getSpec }) {
     const spec = getSpec();
     const sets = [['a', spec], ['b', variantSpec(spec, field, $('rp-value').value)]];
     const errors = [];
+    for (const [label, base] of sets) { // check both specs before either set starts: no orphaned runs
+      try { await api.validate(base); } catch (err) { errors.push(...errorLines(err).map((line) => `set ${label}: ${line}`)); }
+    }
     const made = [];
-    for (const [label, base] of sets) {
+    for (const [label, base] of errors.length ? [] : sets) {
       try {
         made.push(await api.createReplicates({ name: `${label}: ${base.name || base.dataset.name}`.slice(0, 200), base, n, first_seed: firstSeed }));
       } catch (err) {
