@@ -84,3 +84,55 @@ def test_bad_comparisons_are_refused_with_the_reason(client):
     assert res.status_code == 422 and res.json()["detail"][0]["field"] == "metric"
     for run in a["runs"] + other["runs"] + race["runs"]:
         wait_done(client, run["job"]["id"])
+
+
+def test_a_set_read_as_an_ensemble_matches_its_members_rebuilt(client):
+    """Oracles: each member rebuilt from its checkpoint (torch softmax over the same grid), numpy's mean and
+    std over members, scipy.stats.entropy for H[mean] and mean H[p_m]; the mutual information is >= 0."""
+    import torch
+    from scipy.stats import entropy
+    from nnplay.nn import build_network
+    from nnplay.probes.arrays import payload_tensor
+    from nnplay.probes.decision_boundary import grid_points
+    from nnplay.spec.network import JobSpec
+
+    s = start(client, n=3)
+    for run in s["runs"]:
+        wait_done(client, run["job"]["id"])
+    res = client.get(f"/api/replicates/{s['id']}/ensemble", params={"resolution": 12})
+    assert res.status_code == 200, res.text
+    out = res.json()
+    members = payload_tensor(out["members"]).numpy()
+    assert members.shape == (3, 2, 12, 12) and out["seeds"] == [3, 4, 5]
+    svc = client.app.state.service
+    grid = grid_points(torch.tensor(out["x1"]), torch.tensor(out["x2"]))  # (144, 2), row-major: x2 slow
+    for m, job_id in enumerate(out["job_ids"]):
+        spec = JobSpec.model_validate(client.get(f"/api/jobs/{job_id}").json()["spec"])
+        model = build_network(spec.network, (2,))
+        model.load_state_dict(svc.checkpoints.load(job_id)["model"])
+        model.eval()
+        with torch.no_grad():
+            p = torch.softmax(model(grid), dim=1).T.reshape(2, 12, 12).numpy()
+        np.testing.assert_allclose(members[m], p, atol=1e-5)
+    np.testing.assert_allclose(payload_tensor(out["mean"]).numpy(), members.mean(0), atol=1e-6)
+    np.testing.assert_allclose(payload_tensor(out["std"]).numpy(), members.std(0), atol=1e-6)
+    total = entropy(members.mean(0), axis=0)
+    expected = np.mean([entropy(members[m], axis=0) for m in range(3)], axis=0)
+    np.testing.assert_allclose(payload_tensor(out["entropy"]).numpy(), total, atol=1e-5)
+    mi = payload_tensor(out["mutual_info"]).numpy()
+    np.testing.assert_allclose(mi, np.clip(total - expected, 0, None), atol=1e-5)
+    assert mi.min() >= 0 and len(out["member_accuracy"]) == 3 and 0 <= out["ensemble_accuracy"] <= 1
+
+
+def test_ensembles_are_refused_with_the_reason(client):
+    digits = client.post("/api/replicates", json={"base": job_spec(epochs=1), "n": 2}).json()
+    race = client.post("/api/races", json={"base": base(), "field": "training.optimizer", "values": ["sgd", "adam"]}).json()
+    for run in digits["runs"] + race["runs"]:
+        wait_done(client, run["job"]["id"])
+    res = client.get(f"/api/replicates/{digits['id']}/ensemble")
+    assert res.status_code == 409 and "not a 2-D classification set" in res.json()["detail"]
+    res = client.get(f"/api/replicates/{race['id']}/ensemble")
+    assert res.status_code == 409 and "not a replicate set" in res.json()["detail"]
+    assert client.get("/api/replicates/nope/ensemble").status_code == 404
+    res = client.get(f"/api/replicates/{digits['id']}/ensemble", params={"resolution": 51})
+    assert res.status_code == 422 and res.json()["detail"][0]["field"] == "resolution"

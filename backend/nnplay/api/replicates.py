@@ -6,10 +6,12 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from nnplay.api.foundations import ArrayOut
 from nnplay.api.lab import race_out
 from nnplay.api.routes import ERRORS, service
 from nnplay.api.schemas import RaceOut
 from nnplay.jobs import JobService
+from nnplay.jobs.ensemble import ensemble_grid
 from nnplay.jobs.replicates import compare_replicates
 from nnplay.spec.replicate import ReplicateSpec, replicate_race
 
@@ -79,3 +81,35 @@ def compare(a: str = Query(description="Replicate set a (a race id)", **RACE_ID)
     """Pair the two sets' runs by seed and test ``b - a`` on ``metric``: mean difference, 95% t-interval,
     paired t-test and Wilcoxon signed-rank p-values, a conclusion and what the p-value means."""
     return compare_replicates(svc, a, b, metric)
+
+
+class EnsembleOut(BaseModel):
+    """A replicate set read as an ensemble: each member's class probabilities over a grid, their mean and
+    disagreement. Grid arrays are (..., G2, G1): row i is x2[i], column j is x1[j]."""
+
+    dataset: str
+    classes: list[str]
+    seeds: list[int] = Field(description="The members' training seeds (completed runs only)")
+    job_ids: list[str]
+    x1: list[float] = Field(description="(G1,) first input, standardised units (as the model sees it)")
+    x2: list[float] = Field(description="(G2,) second input, standardised units")
+    train_x: list[list[float]] = Field(description="(N, 2) training points, standardised units")
+    train_y: list[int] = Field(description="(N,) their classes")
+    members: ArrayOut = Field(description="(k, K, G2, G1) p_m(class | x) of each member")
+    mean: ArrayOut = Field(description="(K, G2, G1) the ensemble's probability: the mean over members")
+    std: ArrayOut = Field(description="(K, G2, G1) standard deviation over members (ddof 0)")
+    entropy: ArrayOut = Field(description="(G2, G1) H[mean], nats: total predictive uncertainty")
+    expected_entropy: ArrayOut = Field(description="(G2, G1) mean over members of H[p_m], nats: each member's own doubt")
+    mutual_info: ArrayOut = Field(description="(G2, G1) entropy - expected_entropy, nats >= 0: the members' disagreement")
+    member_accuracy: list[float] = Field(description="Each member's test accuracy (fraction)")
+    ensemble_accuracy: float = Field(description="Test accuracy of the mean probability's argmax")
+
+
+@router.get("/replicates/{race_id}/ensemble", response_model=EnsembleOut,
+            responses={404: ERRORS[404], 409: {**ERRORS[409], "description": "Not a replicate set, a run has not "
+                       "ended, fewer than 2 completed, or the data is not a 2-D classification set"}})
+def ensemble(race_id: str, resolution: int = Query(40, ge=10, le=50, description="Grid points per axis"),
+             svc: JobService = Depends(service)):
+    """The set's completed runs as an ensemble over the plane of a 2-D classification set: where the members
+    agree and where they do not (mutual information), next to the mean probability."""
+    return ensemble_grid(svc, race_id, resolution)
