@@ -36,6 +36,20 @@ export function variantSpec(spec, field, text) {
   return { ...spec, name: `${spec.name || spec.dataset.name} · ${key} = ${value}`, training: { ...spec.training, [key]: value } };
 }
 
+/** Polls the sets (races) until every run has ended, showing their progress in `el`; stops early
+ * (returning what it has) when `alive()` turns false. Returns the sets as last read. */
+export async function waitForSets(sets, labels, el, alive) {
+  let now = sets;
+  while (alive()) {
+    now = await Promise.all(now.map((s) => api.getRace(s.id)));
+    if (!alive()) break;
+    el.innerHTML = now.map((s, i) => progressLine(labels[i], s)).join(' ');
+    if (now.every((s) => s.runs.every((r) => isTerminal(r.job.status)))) break;
+    await new Promise((resolve) => { setTimeout(resolve, POLL_MS); });
+  }
+  return now;
+}
+
 function progressLine(label, race) {
   const done = race.runs.filter((r) => isTerminal(r.job.status)).length;
   const dots = race.runs.map((r) => `<span class="rep-dot rep-${r.job.status}" title="seed ${r.value}: ${r.job.status}"></span>`).join('');
@@ -67,13 +81,7 @@ export function createReplicateLab({ root, getSpec }) {
   }
 
   async function follow(mine, a, b, metric) {
-    while (mine === round) {
-      [a, b] = await Promise.all([api.getRace(a.id), api.getRace(b.id)]);
-      if (mine !== round) return;
-      $('rp-progress').innerHTML = `${progressLine('a', a)} ${progressLine('b', b)}`;
-      if ([...a.runs, ...b.runs].every((r) => isTerminal(r.job.status))) break;
-      await new Promise((resolve) => { setTimeout(resolve, POLL_MS); });
-    }
+    [a, b] = await waitForSets([a, b], ['a', 'b'], $('rp-progress'), () => mine === round);
     if (mine !== round) return;
     const out = await api.compareReplicates(a.id, b.id, metric);
     drawPairs($('rp-pairs'), out);
