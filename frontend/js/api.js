@@ -222,6 +222,12 @@ export const api = {
   /** form: FormData {file, target, task, name?} -> the new data set (201) */
   uploadDataset: (form) => request('POST', '/api/datasets', form),
   deleteDataset: (name) => request('DELETE', `/api/datasets/${enc(name)}`),
+  /** {name?, base: spec, n, first_seed} -> a race over training.seed, one job per seed */
+  createReplicates: (body) => request('POST', '/api/replicates', body),
+  /** paired t-test and Wilcoxon test of two ended replicate sets, seed by seed */
+  compareReplicates: (a, b, metric) => request('GET', `/api/replicates/compare?a=${enc(a)}&b=${enc(b)}&metric=${enc(metric)}`),
+  /** an ended replicate set on 2-D data as an ensemble: mean probability, std, mutual information over a grid */
+  ensemble: (id, resolution = 40) => request('GET', `/api/replicates/${enc(id)}/ensemble?resolution=${resolution}`),
   /** McNemar's exact test of two finished jobs on the same test set */
   compare: (a, b) => request('GET', `/api/compare?a=${enc(a)}&b=${enc(b)}`),
   /** path: e.g. /api/jobs/ID/code -> {blob, filename} */

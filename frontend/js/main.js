@@ -1084,7 +1084,7 @@ async function start() {
   createRaceController({ $, getSpec: () => store.get().spec, onJobsChanged: refreshJobs });
   createSurfaceController({ $ });
   createConvController({ $ });
-  createFoundationsLab({ $ });
+  createFoundationsLab({ $, getSpec: () => store.get().spec });
   $('train-btn').addEventListener('click', train);
   $('stop-btn').addEventListener('click', stopJob);
   $('resume-btn').addEventListener('click', resumeJob);

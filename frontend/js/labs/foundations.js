@@ -5,6 +5,8 @@
 import { createBayesLab } from './bayes.js';
 import { createClusterLab } from './clustering.js';
 import { createDensityLab } from './density.js';
+import { createReplicateLab } from './replicates.js';
+import { createEnsembleLab } from './ensemble.js';
 
 const TABS = [
   { key: 'bayes', label: 'Bayesian vs frequentist', create: createBayesLab,
@@ -13,6 +15,10 @@ const TABS = [
     title: 'k-means and a Gaussian mixture fitted by EM, iteration by iteration' },
   { key: 'density', label: 'Density', create: createDensityLab,
     title: 'A Gaussian mixture and a kernel density estimate, scored on held-out points' },
+  { key: 'replicates', label: 'Hypothesis test', create: createReplicateLab,
+    title: 'Two settings over n seeds each, compared seed by seed: paired t-test and Wilcoxon signed-rank test' },
+  { key: 'ensemble', label: 'Uncertainty', create: createEnsembleLab,
+    title: 'An ensemble of k seeds on 2-D data: where its members agree and where they do not' },
 ];
 
 function buildDialog() {
@@ -27,7 +33,7 @@ function buildDialog() {
         ${TABS.map((t, i) => `<button id="found-tab-${t.key}" class="tab" type="button" role="tab" title="${t.title}"
           aria-selected="${i === 0}" aria-controls="found-pane-${t.key}" tabindex="${i ? -1 : 0}">${t.label}</button>`).join('')}
       </div>
-      <p class="hint">Small computations on the server (numpy, scipy, scikit-learn); every answer comes back at once.</p>
+      <p class="hint">numpy, scipy, scikit-learn answer at once; the last two tabs train jobs.</p>
       <button id="found-close" class="icon-btn" type="button" title="Close">✕</button>
     </div>
     ${TABS.map((t, i) => `<section id="found-pane-${t.key}" class="found-pane" role="tabpanel"
@@ -35,10 +41,10 @@ function buildDialog() {
   return dialog;
 }
 
-export function createFoundationsLab({ $ }) {
+export function createFoundationsLab({ $, getSpec }) {
   const dialog = buildDialog();
   document.body.append(dialog);
-  const labs = new Map(TABS.map((t) => [t.key, t.create({ root: dialog.querySelector(`#found-pane-${t.key}`) })]));
+  const labs = new Map(TABS.map((t) => [t.key, t.create({ root: dialog.querySelector(`#found-pane-${t.key}`), getSpec })]));
   let selected = TABS[0].key;
 
   function select(key) {
