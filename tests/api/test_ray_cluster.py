@@ -2,9 +2,12 @@
 this machine) receives jobs: three jobs of one CPU each on a 2-CPU head and a 1-CPU node must use
 both; each job's record names its node, and ``/api/health`` lists both nodes with their jobs."""
 
+import os
+import secrets
+import socket
 import subprocess
-import threading
 import sys
+import threading
 import tempfile
 import time
 from pathlib import Path
@@ -15,6 +18,8 @@ from fastapi.testclient import TestClient
 from nnplay.api.app import create_app
 from tests.api.helpers import wait_for
 from tests.api.test_control import spiral_spec
+from tests.conftest import job_spec
+from tests.serverproc import ServerProcess, free_port
 
 JOIN_TIMEOUT_S = 120
 
@@ -68,13 +73,12 @@ def test_a_new_actor_waiting_for_cpus_that_warm_actors_hold_takes_a_warm_one(loc
     from nnplay.jobs.cluster import RayExecutor
     from nnplay.jobs.executor import RunRequest
     from nnplay.spec.network import JobSpec
-    from tests.conftest import job_spec
 
     executor = RayExecutor(None, 1, "cpu", {"data_dir": tmp_path}, warm=2)
     executor.start()
     try:
         holders = [executor.actor_class.remote(executor.options) for _ in range(2)]
-        wheres = local_ray.get([a.where.options(concurrency_group="control").remote() for a in holders])
+        wheres = local_ray.get([a.where.remote() for a in holders])
         created, real_class = threading.Event(), executor.actor_class
 
         class Recorded:  # the actor class, telling the test when the job's new actor exists
@@ -100,3 +104,53 @@ def test_a_new_actor_waiting_for_cpus_that_warm_actors_hold_takes_a_warm_one(loc
         local_ray.kill(actor)
     finally:
         executor.shutdown()
+
+
+@pytest.fixture
+def ray_client_head():
+    """A Ray cluster of its own (a head of 1 CPU, ``ray start --head --block`` as a child process) with
+    a Ray Client server and token authentication on: the ``ray://`` address and its environment."""
+    env = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+    client_port = free_port()
+    ray_cli = Path(sys.executable).parent / "ray"
+    proc = subprocess.Popen([str(ray_cli), "start", "--head", "--port", str(free_port()), "--ray-client-server-port",
+                             str(client_port), "--num-cpus", "1", "--block", "--disable-usage-stats",
+                             "--include-dashboard", "false", "--object-store-memory", str(100 * 2**20)],
+                            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + JOIN_TIMEOUT_S
+        while True:  # polling the Ray Client server's port while the head starts
+            assert proc.poll() is None and time.monotonic() < deadline, "the Ray head did not start"
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", client_port)) == 0:
+                    break
+            time.sleep(0.5)
+        yield f"ray://127.0.0.1:{client_port}", env
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+def test_a_server_on_a_ray_client_address_trains_there(ray_client_head, tmp_path):
+    """NNPLAY_RAY_ADDRESS=ray://host:port (Ray Client, token auth): a digits CNN trains on that cluster
+    (its record names the cluster's node, /api/health lists it) and its stream is whole."""
+    import httpx
+
+    address, env = ray_client_head
+    server = ServerProcess(tmp_path, NNPLAY_EXECUTOR="ray", NNPLAY_RAY_ADDRESS=address, **env).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            health = http.get("/api/health").json()
+            assert health["executor"] == "ray" and [n["cpus"] for n in health["nodes"]] == [1.0]
+            job_id = http.post("/api/jobs", json=job_spec(epochs=1)).json()["id"]
+            deadline = time.monotonic() + JOIN_TIMEOUT_S
+            while (job := http.get(f"/api/jobs/{job_id}").json())["status"] in ("queued", "running"):
+                assert time.monotonic() < deadline, f"the job is still {job['status']}"
+                time.sleep(0.5)  # polling the job's record while it trains on the cluster
+            assert job["status"] == "completed", job.get("detail")
+            assert job["placement"]["node"] == health["nodes"][0]["node"]
+            assert 0.5 < job["final"]["test_accuracy"] <= 1
+            steps = [m["step"] for m in http.get(f"/api/jobs/{job_id}/metrics").json()["metrics"] if m["scope"] == "step"]
+            assert steps == list(range(1, steps[-1] + 1))
+    finally:
+        server.stop()

@@ -7,11 +7,11 @@ job service sees no difference:
 - **Placement.** One launcher thread takes jobs in submission order, creates the job's actor
   (``num_cpus=job_cpus``) and waits until Ray has placed it (a full cluster holds the queue, in order),
   then calls ``request.before()`` and reports where it runs (``request.placed``).
-- **Events.** The actor runs :class:`nnplay.jobs.worker.Worker`'s own ``run`` in a thread and returns
-  its messages as a Ray streaming generator of batches (lists of the worker protocol's tuples, in
-  order): ``("event", type, step, text)``, ``("hook", name, step)``, ``("checkpoint", meta, bytes)``,
-  then ``("done", ...)`` or ``("error", ...)``. A relay thread per running job hands them to the job's
-  callbacks, as the process executor's slot does.
+- **Events.** The actor runs :class:`nnplay.jobs.worker.Worker`'s own ``run`` in a thread; a relay
+  thread per running job pulls its messages in batches (``take``: lists of the worker protocol's
+  tuples, in order): ``("event", type, step, text)``, ``("hook", name, step)``, ``("checkpoint", meta,
+  bytes)``, then ``("done", ...)`` or ``("error", ...)``, and hands them to the job's callbacks, as the
+  process executor's slot does. Pulled, not streamed, so that Ray Client (``ray://``) works too.
 - **Control.** ``RunControl.attach`` relays commands to the actor's ``control`` method (its own
   concurrency group of one thread, so commands keep their order and never wait behind the run).
   Commands that arrive before the run has set up its control are kept and applied after its snapshot.
@@ -45,7 +45,8 @@ from nnplay.jobs.executor import RunRequest
 from nnplay.jobs.processes import PAGE_BYTES, RunOutcome, WorkerError
 
 log = logging.getLogger("nnplay.jobs")
-BATCH = 512  # most worker messages in one streamed item
+BATCH = 512  # most worker messages in one batch the server takes
+TAKE_SECONDS = 5.0  # how long a take waits for a message before it returns an empty batch
 WATCH_SECONDS = 0.2  # how often an actor reads its own resident memory
 PLACE_SECONDS = 1.0  # how often the launcher re-checks a job that waits for a free node
 # Warm actors outlive an executor that did not start Ray itself: the next executor of this process
@@ -85,7 +86,7 @@ class QueuePipe:
 
 class JobActor:
     """A worker in Ray (``options`` as ``nnplay.jobs.worker.main`` takes them) that trains one job at a
-    time and may be kept warm for the next. Methods: ``where`` (placement), ``run`` (a generator of
+    time and may be kept warm for the next. Methods: ``where`` (placement), ``start`` and ``take`` (a job's
     message batches) and ``control`` (a command for a job, ignored unless that job is the one here)."""
 
     def __init__(self, options: dict):
@@ -111,6 +112,7 @@ class JobActor:
         self.worker.attach_control = lambda snapshot: self._attached(attach(snapshot))
         threading.Thread(target=self._watch_memory, name="nnplay-ray-memory", daemon=True).start()
 
+    @ray.method(concurrency_group="control")
     def where(self) -> dict:
         """``{"executor", "node", "address", "host", "pid"}``: the Ray node id, its IP, this process."""
         context = ray.get_runtime_context()
@@ -125,6 +127,7 @@ class JobActor:
             self.attached = control
         return control
 
+    @ray.method(concurrency_group="control")
     def control(self, job_id: str, command: str, argument=None) -> None:
         with self.lock:
             if job_id == self.job_id and self.attached is not None:
@@ -132,10 +135,11 @@ class JobActor:
             elif job_id not in self.ended:
                 self.pending.setdefault(job_id, []).append((command, argument))
 
-    def run(self, job: dict, files: dict[str, bytes] | None):
-        """Train ``job`` (the worker protocol's job dict); yields lists of the worker's messages, in
-        order, the last one ending with ``("done", ...)`` or ``("error", ...)``. ``files``: an uploaded
-        data set's files by name (from the object store), written under a folder of this job first."""
+    @ray.method(concurrency_group="run")
+    def start(self, job: dict, files: dict[str, bytes] | None) -> None:
+        """Start training ``job`` (the worker protocol's job dict) in a thread of this actor; ``take``
+        returns its messages. ``files``: an uploaded data set's files by name (from the object store),
+        written under a folder of this job first."""
         self.folder = Path(tempfile.mkdtemp(prefix="nnplay-ray-"))
         if files:
             target = uploads.root(self.folder) / job["spec"]["dataset"]["name"]
@@ -145,22 +149,27 @@ class JobActor:
         with self.lock:
             self.job_id = job["job_id"]
         threading.Thread(target=self.worker.run, args=(job,), name="nnplay-ray-job", daemon=True).start()
-        try:
-            while True:
-                batch = self._next_batch()
-                yield batch
-                if batch[-1][0] in ("done", "error"):
-                    return
-        finally:
+
+    @ray.method(concurrency_group="run")
+    def take(self) -> list[tuple]:
+        """The running job's next messages in order, up to ``BATCH`` (empty after ``TAKE_SECONDS``
+        without one); the last batch ends with ``("done", ...)`` or ``("error", ...)``. Pulled by the
+        server, not streamed: Ray Client (``ray://``) has no streaming generators."""
+        batch = self._next_batch()
+        if batch and batch[-1][0] in ("done", "error"):
             with self.lock:
                 self.ended.add(self.job_id)
                 self.pending.pop(self.job_id, None)
                 self.job_id, self.attached = None, None
             shutil.rmtree(self.folder, ignore_errors=True)
+        return batch
 
     def _next_batch(self) -> list[tuple]:
-        """The next message (waiting for it) and whatever else is already there, up to ``BATCH``."""
-        batch = [self.pipe.messages.get()]
+        """The next message (waiting up to ``TAKE_SECONDS``) and whatever else is already there."""
+        try:
+            batch = [self.pipe.messages.get(timeout=TAKE_SECONDS)]
+        except queue.Empty:
+            return []
         while len(batch) < BATCH and batch[-1][0] not in ("done", "error"):
             try:
                 batch.append(self.pipe.messages.get_nowait())
@@ -318,7 +327,7 @@ class RayExecutor:
                     return None, None
                 actor, where = self.idle.pop()
             try:
-                return actor, ray.get(actor.where.options(concurrency_group="control").remote(), timeout=30)
+                return actor, ray.get(actor.where.remote(), timeout=30)
             except RayError:
                 ray.kill(actor)
 
@@ -338,7 +347,7 @@ class RayExecutor:
         if actor is not None:
             return actor, where
         actor = self.actor_class.remote(self.options)
-        ref = actor.where.options(concurrency_group="control").remote()
+        ref = actor.where.remote()
         while True:
             try:
                 return actor, ray.get(ref, timeout=PLACE_SECONDS)
@@ -370,18 +379,17 @@ class RayExecutor:
         self.relays.remove(threading.current_thread())
 
     def _run(self, actor, where: dict, r: RunRequest) -> RunOutcome:
-        control = actor.control.options(concurrency_group="control")
+        control = actor.control
         relay = lambda command, argument: control.remote(r.job_id, command, argument)
         snapshot = r.control.attach(relay)
         files = upload_files(self.data_dir, r.spec.dataset.name)
         job = {"job_id": r.job_id, "spec": r.spec.model_dump(mode="json"), "resume": r.resume, "control": snapshot}
         try:
-            stream = actor.run.options(concurrency_group="run").remote(job, ray.put(files) if files else None)
-            for ref in stream:
-                for message in ray.get(ref):
+            ray.get(actor.start.remote(job, ray.put(files) if files else None))
+            while True:
+                for message in ray.get(actor.take.remote()):
                     if (outcome := self._handle(message, r)) is not None:
                         return outcome
-            raise WorkerError(f"the Ray worker on node {where['node'][:12]} ended without an outcome")
         except RayError as exc:
             raise WorkerError(describe_death(exc, where)) from None
         finally:
