@@ -77,8 +77,12 @@ export function createComparePanel({ selectA, selectB, button, resultEl, onCompa
     /** The job list changed: offer its finished jobs (newest first). */
     setJobs(jobs) {
       const done = comparable(jobs);
-      fill(selectA, done, done[1]?.id);
       fill(selectB, done, done[0]?.id);
+      // a: its own pick while that is still listed, else another run than b's (never b's own run
+      // when a second one has finished: a list refreshed after each run ends once left both on one)
+      const other = done.find((j) => j.id !== selectB.value)?.id;
+      fill(selectA, done, other);
+      if (selectA.value === selectB.value && other) selectA.value = other;
       checkPair();
     },
   };
