@@ -12,6 +12,9 @@ import {
 } from './state.js';
 import { createRaceController } from './race.js';
 import { runName } from './runName.js';
+import {
+  attentionCaption, forCorpus, forOutputs, forRegression, mapsPlaceholder, outputsNote, reprMode, specInputShape, specKey,
+} from './specRules.js';
 import { createSurfaceController } from './surface.js';
 import { createConvController } from './conv.js';
 import { createFoundationsLab } from './labs/foundations.js';
@@ -52,7 +55,6 @@ const BOUNDARY_CAPTION = document.getElementById('boundary-caption')?.textConten
 const GRADIENTS_HINT = 'how much of the loss gradient reaches each layer';
 const ATTENTION_HINT = 'what each self-attention head looks at, for one probe sequence';
 const ATTENTION_PLACEHOLDER = PLACEHOLDERS.attention;
-const ATTENTION_TYPES = new Set(['self_attention', 'transformer_encoder']);
 /** When the selected tab is hidden, the first shown of these is selected instead. */
 const TAB_FALLBACK = ['attention', 'repr', 'inside', 'neurons', 'gradients'];
 
@@ -63,17 +65,6 @@ const NO_ACCURACY = { // what the accuracy chart says for jobs that measure none
 const IDLE_ACCURACY = 'Accuracy (R² for regression) is measured at the end of every epoch.';
 const REPR_HINT = 'what the network learned to represent: word vectors or an autoencoder’s codes';
 const REPR_PLACEHOLDER = PLACEHOLDERS.repr;
-
-/** 'words' for a word2vec job, 'latent' for an autoencoder (the input as target), else null. */
-function reprMode(spec) {
-  if (spec?.network?.type === 'word2vec') return 'words';
-  return spec?.dataset?.target === 'input' ? 'latent' : null;
-}
-
-/** The layer list of a spec's network ([] for word2vec or an unreadable spec). */
-function layersOf(spec) {
-  return Array.isArray(spec?.network?.layers) ? spec.network.layers : [];
-}
 
 const views = {
   ...createPanelViews($),
@@ -196,81 +187,11 @@ function onFormEdit(path, value) {
   let spec = withPath(before, path, value);
   let note = '';
   if (path.join('.') === 'dataset.name') {
-    spec = forCorpus(forOutputs(before, forRegression(normalizeDataset(spec))));
+    spec = forCorpus(forOutputs(before, forRegression(normalizeDataset(spec))), store.get().presets);
     note = outputsNote(before, spec);
   }
   setSpec(spec, 'form');
   if (note) views.status.note(note, { ms: 10000 });
-}
-
-const IMAGE_LAYERS = new Set(['conv2d', 'maxpool2d', 'avgpool2d', 'batchnorm2d', 'local_response_norm']);
-const SEQUENCE_LAYERS = new Set(['embedding', 'rnn', 'lstm', 'gru', 'positional_encoding', 'self_attention',
-  'transformer_encoder', 'sequence_pool']);
-
-/** The output counts the server accepts from a network on data set `info` with `loss`, as
- * spec/network.py checks them: 1 for regression; the number of classes for classification (or 1
- * for a 2-class set with `bce_with_logits`). Null for sets with per-step or series targets. */
-function allowedOutputs(info, loss) {
-  if (!info || info.target_shape?.length) return null;
-  if (info.task === 'regression') return [1];
-  const n = info.classes?.length;
-  if (info.task !== 'classification' || !n) return null;
-  return loss === 'bce_with_logits' && n === 2 ? [n, 1] : [n];
-}
-
-/** Whether a layer network can take data set `info`'s examples: no sequence layers, and image
- * layers only on images. */
-function fitsInput(layers, info) {
-  if (layers.some((l) => SEQUENCE_LAYERS.has(l?.type))) return false;
-  return !layers.some((l) => IMAGE_LAYERS.has(l?.type)) || info?.input_shape?.length === 3;
-}
-
-/** A new data set for a layer network whose last `linear` gave the old data set's output count
- * (its classes, or 1 for regression): that layer's `out_features` becomes the new set's count.
- * Anything else is left to the server's validation message. */
-function forOutputs(before, spec) {
-  const layers = layersOf(spec);
-  const last = layers.length - 1;
-  const info = datasetInfo(spec?.dataset?.name);
-  if (last < 0 || layers[last]?.type !== 'linear' || !fitsInput(layers, info)) return spec;
-  const loss = spec.training?.loss ?? 'cross_entropy';
-  const was = allowedOutputs(datasetInfo(before?.dataset?.name), before?.training?.loss ?? loss);
-  const now = allowedOutputs(info, loss);
-  const out = layers[last].out_features;
-  if (!was || !now || !was.includes(out) || now.includes(out)) return spec;
-  return withPath(spec, ['network', 'layers', last, 'out_features'], now[0]);
-}
-
-/** One line saying how a data-set change set the output layer's size, or ''. */
-function outputsNote(before, spec) {
-  const old = layersOf(before);
-  const layers = layersOf(spec);
-  const last = layers.length - 1;
-  if (last < 0 || old.length !== layers.length || layers[last]?.type !== 'linear') return '';
-  const [from, to] = [old[last]?.out_features, layers[last].out_features];
-  if (from === to || from === undefined) return '';
-  const info = datasetInfo(spec.dataset?.name);
-  const what = info?.task === 'regression' ? 'one target value' : `${info?.classes?.length} classes`;
-  return `Changed layers[${last}].out_features from ${from} to ${to}: “${spec.dataset.name}” has ${what}.`;
-}
-
-/** Choosing a word corpus for a layer network: the network and training of the first word2vec preset
- * (a corpus trains word2vec only), on the chosen corpus. */
-function forCorpus(spec) {
-  if (datasetInfo(spec?.dataset?.name)?.kind !== 'corpus' || spec?.network?.type === 'word2vec') return spec;
-  const preset = store.get().presets.find((p) => p.spec?.network?.type === 'word2vec');
-  if (!preset) return spec;
-  return { ...clone(preset.spec), name: `word2vec on ${spec.dataset.name}`, dataset: { name: spec.dataset.name } };
-}
-
-/** Choosing a regression set: the loss becomes `mse` and a final linear layer gets 1 output. */
-function forRegression(spec) {
-  if (datasetInfo(spec?.dataset?.name)?.task !== 'regression') return spec;
-  let out = withPath(spec, ['training', 'loss'], 'mse');
-  const layers = out.network?.layers;
-  const last = Array.isArray(layers) ? layers.length - 1 : -1;
-  if (last >= 0 && layers[last]?.type === 'linear') out = withPath(out, ['network', 'layers', last, 'out_features'], 1);
-  return out;
 }
 
 function onEditorChange({ spec, error }) {
@@ -289,15 +210,6 @@ function onEditorChange({ spec, error }) {
   }
   views.editor.markInvalid(false);
   setSpec(spec, 'editor');
-}
-
-/** A spec as compared with the presets: tidied, without its name, object keys sorted. */
-function specKey(spec) {
-  const sorted = (v) => (Array.isArray(v) ? v.map(sorted)
-    : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])])) : v);
-  const rest = { ...tidySpec(clone(spec)) };
-  delete rest.name;
-  return JSON.stringify(sorted(rest));
 }
 
 /** `spec` as submitted: an edited preset's name says what was edited (runName.js). */
@@ -377,17 +289,6 @@ function showDatasetInfo(spec) {
     : '';
   box.title = info?.source ? `Source: ${info.source}` : '';
   $('delete-dataset-btn').hidden = !info?.uploaded;
-}
-
-/** The input shape `spec` gives the data set: its `seq_len` or `window`, where it sets one, is the
- * number of steps (the first dimension); otherwise the data set's default shape. */
-function specInputShape(info, spec) {
-  const shape = [...(info.input_shape || [])];
-  for (const option of ['seq_len', 'window']) {
-    const steps = spec?.dataset?.[option];
-    if (info.params?.includes(option) && Number.isInteger(steps) && steps > 0 && shape.length) shape[0] = steps;
-  }
-  return shape;
 }
 
 /** The job's `data_info` message: split sizes and how many feature values are missing. */
@@ -791,39 +692,6 @@ function showCaptions(spec, info, repr) {
     : info?.task === 'regression'
     ? 'R² after each epoch: the share of the target’s variance explained (1 = perfect, 0 = no better than the mean).'
     : ACCURACY_CAPTION;
-}
-
-/** The attention caption for `spec`: how to read a row, and what a good head draws on this data set. */
-function attentionCaption(spec) {
-  const info = datasetInfo(spec?.dataset?.name);
-  const causal = layersOf(spec).some((l) => ATTENTION_TYPES.has(l?.type) && l.causal);
-  const rows = 'Each row: how one query token splits its attention over the keys (sums to 1).';
-  const what = {
-    reverse: 'Reversing digits, a good head draws the anti-diagonal: output i looks at input T−1−i.',
-    sort: 'Sorting digits, each output position looks for the digit of its rank, wherever it stands: no fixed diagonal.',
-    copy: 'Copying, a good head draws the diagonal: each position looks at its own input.',
-  }[info?.name];
-  if (what) return `${rows} ${what}`;
-  if (info?.task === 'language_modeling' || causal) {
-    return `${rows} A causal model predicts the next character: heads only look back (on or below the diagonal), often at the previous character.`;
-  }
-  if (info?.task === 'classification') {
-    return `${rows} Classifying a line: tokens look anywhere in it; the class comes from the pooled line (its <cls> token or the mean).`;
-  }
-  return `${rows} A causal head stays on or below the diagonal.`;
-}
-
-/** What the feature-map panel says until the job's first probe arrives (or if none will). */
-function mapsPlaceholder(spec) {
-  const info = datasetInfo(spec?.dataset?.name);
-  const layers = Array.isArray(spec?.network?.layers) ? spec.network.layers : [];
-  if (info && info.kind !== 'image') {
-    return `Feature maps are drawn for image data sets such as digits, decision boundaries for 2-D sets such as spiral; “${info.name}” is ${info.kind} data.`;
-  }
-  if (!layers.some((l) => /^(conv2d|maxpool2d|avgpool2d)$/.test(l?.type))) {
-    return 'This network has no conv/pool layers; feature maps show the channels of conv2d, maxpool2d and avgpool2d layers.';
-  }
-  return `Waiting for the first probe (every ${spec?.training?.probe_every ?? '?'} steps)…`;
 }
 
 /** Show job `id`: reset the charts and replay its stream (history, then live messages). */
