@@ -6,32 +6,24 @@ import { JobStream } from './socket.js';
 import { createDispatcher } from './dispatch.js';
 import { PLACEHOLDERS, createPanelViews, panelLayout, panelRoutes } from './panels.js';
 import { MSG, SCOPE, isTerminal } from './protocol.js';
-import {
-  clone, configFromHash, datasetInfo, isToy, jobIdFromHash, normalizeDataset, store, tidySpec, withPath,
-  writeConfigHash, writeJobHash,
-} from './state.js';
+import { configFromHash, datasetInfo, jobIdFromHash, store, tidySpec, writeConfigHash, writeJobHash } from './state.js';
 import { createRaceController } from './race.js';
-import { runName } from './runName.js';
-import {
-  attentionCaption, forCorpus, forOutputs, forRegression, mapsPlaceholder, outputsNote, reprMode, specInputShape, specKey,
-} from './specRules.js';
+import { attentionCaption, mapsPlaceholder, reprMode, specKey } from './specRules.js';
 import { createSurfaceController } from './surface.js';
 import { createConvController } from './conv.js';
 import { createFoundationsLab } from './labs/foundations.js';
+import { createDatasetsController } from './controllers/datasets.js';
+import { createNotes, errorText } from './controllers/notes.js';
+import { createSpecController } from './controllers/spec.js';
 import { createAuthPrompt } from './views/authPrompt.js';
 import { createExportPanel, saveBlob } from './views/exportPanel.js';
 import { createJobList } from './views/jobList.js';
-import { createSettingsPanel } from './views/settingsPanel.js';
-import { createSpecEditor } from './views/specEditor.js';
 import { createStatusBar } from './views/statusBar.js';
-import { createSummaryTable } from './views/summaryTable.js';
 import { createRepresentations } from './views/representations.js';
 import { createTabs } from './views/tabs.js';
 import { createComparePanel } from './views/comparePanel.js';
-import { createUploadPanel } from './views/uploadPanel.js';
 
 const $ = (id) => document.getElementById(id);
-const VALIDATE_DELAY_MS = 300;
 const FM_PLACEHOLDER = PLACEHOLDERS.maps;
 const BOUNDARY_PLACEHOLDER = PLACEHOLDERS.boundary;
 const NEURONS_PLACEHOLDER = PLACEHOLDERS.neurons;
@@ -66,17 +58,15 @@ const IDLE_ACCURACY = 'Accuracy (R² for regression) is measured at the end of e
 const REPR_HINT = 'what the network learned to represent: word vectors or an autoencoder’s codes';
 const REPR_PLACEHOLDER = PLACEHOLDERS.repr;
 
+const status = createStatusBar({
+  statusEl: $('job-status'), noteEl: $('status-note'), finalEl: $('final-accuracy'),
+  detailEl: $('job-detail'), connectionEl: $('job-connection'),
+});
+const notes = createNotes(status);
+
 const views = {
   ...createPanelViews($),
-  settings: createSettingsPanel({
-    dataEl: $('data-fields'), trainingEl: $('training-fields'), onEdit: onFormEdit, onLive: setLive,
-  }),
-  editor: createSpecEditor($('spec-editor'), { onChange: onEditorChange }),
-  summary: createSummaryTable({ tableEl: $('summary-table'), errorsEl: $('validation-errors'), warningsEl: $('validation-warnings') }),
-  status: createStatusBar({
-    statusEl: $('job-status'), noteEl: $('status-note'), finalEl: $('final-accuracy'),
-    detailEl: $('job-detail'), connectionEl: $('job-connection'),
-  }),
+  status,
   tabs: createTabs({
     tabs: [
       { key: 'inside', button: $('tab-inside'), pane: $('pane-inside') },
@@ -94,17 +84,12 @@ const views = {
     onNeighbors: (word) => api.neighbors(store.get().jobId, word).catch((err) => { throw new Error(errorText(err)); }),
     onAnalogy: (a, b, c) => api.analogy(store.get().jobId, a, b, c).catch((err) => { throw new Error(errorText(err)); }),
     onDownload: (path) => api.download(path).then(({ blob, filename }) => saveBlob(blob, filename))
-      .catch((err) => showError('Could not download the embeddings', err)),
+      .catch((err) => notes.error('Could not download the embeddings', err)),
   }),
   jobs: createJobList($('job-list'), { onOpen: (id) => openJob(id, { loadSpec: true }), onDelete: deleteJob }),
   exports: createExportPanel({
-    linksEl: $('export-links'), fileInput: $('import-spec'), onImport: importSpec,
-    needsFetch: () => Boolean(apiToken()), fetchFile: api.download, onError: showError,
-  }),
-  upload: createUploadPanel({
-    fileInput: $('upload-file'), kindSelect: $('upload-kind'), targetSelect: $('upload-target'), taskSelect: $('upload-task'),
-    nameInput: $('upload-name'), button: $('upload-btn'), resultEl: $('upload-result'), hintEl: $('upload-hint'),
-    onUpload: uploadDataset,
+    linksEl: $('export-links'), fileInput: $('import-spec'), onImport: (file) => spec.importSpec(file),
+    needsFetch: () => Boolean(apiToken()), fetchFile: api.download, onError: (prefix, err) => notes.error(prefix, err),
   }),
   compare: createComparePanel({
     selectA: $('compare-a'), selectB: $('compare-b'), button: $('compare-btn'), resultEl: $('compare-result'),
@@ -116,180 +101,25 @@ const views = {
   }),
 };
 
+const spec = createSpecController({
+  $, status, notes,
+  onLive: (name, value) => setLive(name, value),
+  onSpec: (current) => {
+    if (store.get().jobId) return;
+    showInside(current);
+    showIdleAccuracy(current);
+  },
+  onValidated: (current, panels) => {
+    idlePanels = { spec: current, panels };
+    if (!store.get().jobId) showInside(current);
+  },
+  updateButtons: () => updateButtons(),
+});
+createDatasetsController({ $, spec });
+
 let stream = null;
 let stepping = false; // a single step is under way: one at a time
-let validateTimer = null;
-let validateSeq = 0;
 let openSeq = 0;
-let refusalShown = false; // the "server refused this spec" note, cleared by the next edit
-
-// ---- errors -------------------------------------------------------------------------------------
-
-function errorText(err) {
-  if (err instanceof ApiError) return err.message;
-  console.error(err);
-  return 'Something went wrong in the page; see the browser console.';
-}
-
-function showError(prefix, err) {
-  const unreachable = err instanceof ApiError && err.status === 0;
-  views.status.note(`${prefix}: ${errorText(err)}`, { kind: 'error', unreachable });
-}
-
-/** A later action succeeded: an error note about an earlier one is stale now. */
-function clearErrorNote() {
-  refusalShown = false;
-  views.status.clearError();
-}
-
-// ---- the spec: preset, form, editor, validation --------------------------------------------------
-
-/** Make `spec` the current one; `from` ('form' | 'editor' | other) is not re-rendered. */
-function setSpec(spec, from) {
-  store.set({ spec, specError: null });
-  if (refusalShown) {
-    refusalShown = false;
-    views.status.note('');
-  }
-  if (from !== 'editor') views.editor.setSpec(spec);
-  const info = datasetInfo(spec?.dataset?.name);
-  views.settings.setSpec(spec, { params: info?.params || [], task: info?.task || null, kind: info?.kind || null }); // a focused control is left alone
-  showDatasetInfo(spec);
-  if (!store.get().jobId) {
-    showInside(spec);
-    showIdleAccuracy(spec);
-  }
-  if (from !== 'preset') syncPresetSelect(spec);
-  writeConfigHash(); // the URL always reopens this experiment
-  scheduleValidate();
-}
-
-/** After an edit: the preset select keeps its preset while the spec still equals it (name aside);
- * otherwise it shows the preset the spec now equals, or "(custom)". */
-function syncPresetSelect(spec) {
-  const { presets } = store.get();
-  if (!presets?.length || !spec || typeof spec !== 'object') return;
-  let key;
-  try {
-    key = specKey(spec);
-  } catch {
-    return; // not a spec the presets can be compared with (the editor reports why)
-  }
-  const selected = presets.find((p) => p.id === $('preset-select').value);
-  if (selected && specKey(selected.spec) === key) return;
-  const match = presets.find((p) => specKey(p.spec) === key) || null;
-  if (match) showPreset(match);
-  else showCustom();
-}
-
-function onFormEdit(path, value) {
-  const before = store.get().spec || {};
-  let spec = withPath(before, path, value);
-  let note = '';
-  if (path.join('.') === 'dataset.name') {
-    spec = forCorpus(forOutputs(before, forRegression(normalizeDataset(spec))), store.get().presets);
-    note = outputsNote(before, spec);
-  }
-  setSpec(spec, 'form');
-  if (note) views.status.note(note, { ms: 10000 });
-}
-
-function onEditorChange({ spec, error }) {
-  if (error) {
-    clearTimeout(validateTimer);
-    validateSeq += 1;
-    store.set({ specError: error, validation: null });
-    views.editor.markInvalid(true);
-    views.summary.showJsonError(error);
-    if (refusalShown) { // that note was about the last spec sent, not this text the server never saw
-      refusalShown = false;
-      views.status.note('');
-    }
-    updateButtons();
-    return;
-  }
-  views.editor.markInvalid(false);
-  setSpec(spec, 'editor');
-}
-
-/** `spec` as submitted: an edited preset's name says what was edited (runName.js). */
-function withRunName(spec) {
-  return runName(spec, store.get().presets || [], (a, b) => specKey(a) === specKey(b));
-}
-
-/** The preset whose spec equals `spec` (its name aside), or null. */
-function presetFor(spec) {
-  const key = specKey(spec);
-  return store.get().presets.find((p) => specKey(p.spec) === key) || null;
-}
-
-/** Show `preset` in the preset select, or the neutral "(custom)" entry for null. */
-function showPreset(preset) {
-  const custom = $('preset-select').querySelector('option[value=""]');
-  custom.hidden = Boolean(preset);
-  $('preset-select').value = preset ? preset.id : '';
-  const text = preset ? preset.description || '' : 'This spec matches no preset; pick one to start from it.';
-  $('preset-description').textContent = text;
-  $('preset-description').title = text;
-  store.set({ presetId: preset ? preset.id : null });
-}
-
-/** The select on "(custom)", the preset the spec started from (presetId, kept in links) unchanged. */
-function showCustom() {
-  const select = $('preset-select');
-  if (select.value === '') return;
-  select.querySelector('option[value=""]').hidden = false;
-  select.value = '';
-  const text = 'This spec matches no preset; pick one to start from it.';
-  $('preset-description').textContent = text;
-  $('preset-description').title = text;
-}
-
-function onPresetChange() {
-  const preset = store.get().presets.find((p) => p.id === $('preset-select').value);
-  if (!preset) return;
-  showPreset(preset);
-  const spec = tidySpec(clone(preset.spec));
-  if (!spec.name) spec.name = preset.title;
-  setSpec(spec, 'preset');
-}
-
-/** A spec file chosen in "Import spec": a JSON object becomes the spec (tidied, then validated as
- * usual); anything else goes into the editor as text, which reports why it is not a spec. */
-function importSpec({ name, text }) {
-  let spec = null;
-  try {
-    spec = JSON.parse(text);
-  } catch {
-    spec = null;
-  }
-  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) {
-    views.editor.setText(text);
-    views.status.note(`${name} is not a job spec (a JSON object); see the editor.`, { kind: 'error', ms: 6000 });
-    return;
-  }
-  views.editor.markInvalid(false);
-  setSpec(tidySpec(spec), 'import');
-  views.status.note(`Imported ${name}.`, { ms: 3000 });
-}
-
-function showDatasetInfo(spec) {
-  const info = datasetInfo(spec?.dataset?.name);
-  const box = $('dataset-info');
-  const own = spec?.dataset?.n_samples; // generated sets (2-D, adding, copy ...) are made with the spec's n_samples
-  const samples = (isToy(info?.name) || info?.params?.includes('n_samples')) && Number.isInteger(own) ? own : info?.n_samples;
-  let outputs = info?.task === 'regression' ? '1 target' : `${info?.classes?.length ?? '?'} classes`;
-  if (info?.vocab_size) outputs = `vocabulary ${info.vocab_size} tokens`;
-  else if (info?.target_shape?.length && info?.task === 'regression') outputs = `target ${info.target_shape.join('×')} values`;
-  const gaps = info?.n_missing ? ` · ${info.n_missing} empty cells` : '';
-  box.textContent = info?.kind === 'corpus'
-    ? `word corpus · ${info.n_samples.toLocaleString()} tokens · for word2vec networks ({"type": "word2vec"})`
-    : info
-    ? `${info.task} · ${info.kind} · input ${specInputShape(info, spec).join('×')} · ${outputs} · ${samples} samples${gaps}`
-    : '';
-  box.title = info?.source ? `Source: ${info.source}` : '';
-  $('delete-dataset-btn').hidden = !info?.uploaded;
-}
 
 /** The job's `data_info` message: split sizes and how many feature values are missing. */
 function showDataInfo(msg) {
@@ -311,72 +141,6 @@ function showDataInfo(msg) {
   box.hidden = false;
 }
 
-/** Upload a CSV (FormData), reload the data sets and switch the spec to the new one. */
-async function uploadDataset(form) {
-  const info = await api.uploadDataset(form);
-  await reloadDatasets();
-  onFormEdit(['dataset', 'name'], info.name);
-  return info;
-}
-
-async function reloadDatasets() {
-  const datasets = await api.datasets();
-  store.set({ datasets });
-  views.settings.setDatasets(datasets);
-}
-
-async function deleteDataset() {
-  const name = store.get().spec?.dataset?.name;
-  if (!name || !datasetInfo(name)?.uploaded) return;
-  if (!confirm(`Delete the uploaded data set “${name}”? Finished jobs keep their history.`)) return;
-  try {
-    await api.deleteDataset(name);
-    await reloadDatasets();
-    onFormEdit(['dataset', 'name'], 'iris');
-    views.upload.show(`Deleted “${name}”.`, 'ok');
-  } catch (err) {
-    views.upload.show(errorText(err), 'error');
-  }
-}
-
-function scheduleValidate() {
-  clearTimeout(validateTimer);
-  views.summary.setPending(true);
-  validateTimer = setTimeout(validateNow, VALIDATE_DELAY_MS);
-  updateButtons();
-}
-
-async function validateNow() {
-  const { spec } = store.get();
-  if (!spec) return;
-  const seq = ++validateSeq;
-  const body = { dataset: spec.dataset, network: spec.network };
-  if (spec.training !== undefined) body.training = spec.training;
-  try {
-    const summary = await api.validate(body);
-    views.status.clearError({ unreachableOnly: true }); // the server answers again
-    if (seq !== validateSeq) return;
-    store.set({ validation: { ok: true, summary } });
-    idlePanels = { spec, panels: summary.panels ?? null };
-    if (!store.get().jobId) showInside(spec);
-    views.summary.showSummary(summary, spec);
-    views.settings.markErrors([]);
-  } catch (err) {
-    if (seq !== validateSeq) return;
-    if (err instanceof ApiError && err.status >= 400 && err.status < 500) {
-      store.set({ validation: { ok: false, messages: err.messages } });
-      idlePanels = { spec, panels: [] }; // a job the server refuses streams nothing
-      if (!store.get().jobId) showInside(spec);
-      views.summary.showErrors(err.messages, spec);
-      views.settings.markErrors(err.messages);
-    } else {
-      store.set({ validation: null });
-      views.summary.showJsonError(`Could not validate: ${errorText(err)}`);
-    }
-  }
-  updateButtons();
-}
-
 // ---- jobs ---------------------------------------------------------------------------------------
 
 let submitting = false; // a Train click is on its way to the server
@@ -394,10 +158,10 @@ function trainingThisSpec(spec, job) {
 }
 
 function updateButtons() {
-  const { spec, specError, job } = store.get();
+  const { spec: current, specError, job } = store.get();
   const train = $('train-btn');
-  const twin = Boolean(spec) && trainingThisSpec(spec, job);
-  train.disabled = !spec || Boolean(specError) || submitting || twin;
+  const twin = Boolean(current) && trainingThisSpec(current, job);
+  train.disabled = !current || Boolean(specError) || submitting || twin;
   train.title = specError ? 'Fix the JSON first' : twin ? 'This spec is training now (the job on screen): change something to start another run'
     : 'Submit this spec as a new training job';
   $('stop-btn').disabled = !job || isTerminal(job.status);
@@ -411,30 +175,28 @@ function updateButtons() {
   step.hidden = job?.status !== 'paused';
   step.disabled = step.hidden || stepping;
   $('reset-btn').disabled = !job;
-  views.settings.setLive(Boolean(job) && LIVE.has(job.status));
+  spec.setLive(Boolean(job) && LIVE.has(job.status));
 }
 
 async function train() {
-  const { spec, job: onScreen } = store.get();
-  if (!spec || submitting || trainingThisSpec(spec, onScreen)) return;
+  const { spec: current, job: onScreen } = store.get();
+  if (!current || submitting || trainingThisSpec(current, onScreen)) return;
   submitting = true;
   $('train-btn').disabled = true;
   views.status.note('');
   try {
-    const job = await api.createJob(withRunName(spec));
-    submitted = { key: specKey(spec), jobId: job.id };
-    clearErrorNote();
+    const job = await api.createJob(spec.withRunName(current));
+    submitted = { key: specKey(current), jobId: job.id };
+    notes.clear();
     submitting = false;
     await openJob(job.id, { job, loadSpec: false });
     refreshJobs();
   } catch (err) {
     if (err instanceof ApiError && err.status === 422) {
-      views.summary.showErrors(err.messages, spec);
-      views.settings.markErrors(err.messages);
-      views.status.note('The server refused this spec; see the errors under “Network”.', { kind: 'error' });
-      refusalShown = true;
+      spec.showErrors(err.messages, current);
+      notes.refused('The server refused this spec; see the errors under “Network”.');
     } else {
-      showError('Could not start training', err);
+      notes.error('Could not start training', err);
     }
   } finally {
     submitting = false;
@@ -448,11 +210,11 @@ async function stopJob() {
   $('stop-btn').disabled = true;
   try {
     const job = await api.stopJob(jobId);
-    clearErrorNote();
+    notes.clear();
     if (store.get().jobId === jobId) store.set({ job });
     views.status.note('Stop requested.', { ms: 3000 });
   } catch (err) {
-    showError('Could not stop', err);
+    notes.error('Could not stop', err);
   } finally {
     updateButtons();
   }
@@ -467,12 +229,12 @@ async function resumeJob() {
   $('resume-btn').disabled = true;
   try {
     const job = await api.resumeJob(jobId);
-    clearErrorNote();
+    notes.clear();
     if (store.get().jobId === jobId && before?.status === 'paused') showJobRecord(job);
     else if (store.get().jobId === jobId) await openJob(jobId, { job, loadSpec: false });
     refreshJobs();
   } catch (err) {
-    showError('Could not resume', err);
+    notes.error('Could not resume', err);
   } finally {
     updateButtons();
   }
@@ -492,9 +254,9 @@ async function pauseJob() {
   $('pause-btn').disabled = true;
   try {
     showJobRecord(await api.pauseJob(jobId));
-    clearErrorNote();
+    notes.clear();
   } catch (err) {
-    showError('Could not pause', err);
+    notes.error('Could not pause', err);
   } finally {
     updateButtons();
   }
@@ -507,9 +269,9 @@ async function stepJob() {
   updateButtons();
   try {
     showJobRecord(await api.stepJob(jobId));
-    clearErrorNote();
+    notes.clear();
   } catch (err) {
-    showError('Could not take a step', err);
+    notes.error('Could not take a step', err);
   } finally {
     stepping = false;
     updateButtons();
@@ -523,12 +285,12 @@ async function resetJob() {
   $('reset-btn').disabled = true;
   try {
     const job = await api.resetJob(jobId);
-    clearErrorNote();
+    notes.clear();
     await openJob(job.id, { job, loadSpec: false });
     views.status.note('Reset: started again from step 0 as a new job (same spec and seed); the old one is kept in the list.', { ms: 5000 });
     refreshJobs();
   } catch (err) {
-    showError('Could not reset', err);
+    notes.error('Could not reset', err);
   } finally {
     updateButtons();
   }
@@ -540,10 +302,10 @@ async function setLive(name, value) {
   if (!jobId) return;
   try {
     showJobRecord(await api.changeSettings(jobId, { [name]: value }));
-    clearErrorNote();
+    notes.clear();
     views.status.note(`Sent ${name} = ${value}: it applies from the next step.`, { ms: 4000 });
   } catch (err) {
-    showError(`Could not change ${name}`, err);
+    notes.error(`Could not change ${name}`, err);
   }
 }
 
@@ -554,10 +316,10 @@ async function deleteJob(id) {
   if (!confirm(`${running ? 'Stop and delete' : 'Delete'} job “${name}”? Its history and weights are removed.`)) return;
   try {
     await api.deleteJob(id);
-    clearErrorNote();
+    notes.clear();
     if (store.get().jobId === id) jobGone(`Deleted job “${name}”: its history and weights are gone.`);
   } catch (err) {
-    showError('Could not delete', err);
+    notes.error('Could not delete', err);
   }
   refreshJobs();
 }
@@ -591,7 +353,7 @@ async function refreshJobs() {
     const { job } = store.get();
     store.set({ jobs: job && isTerminal(job.status) ? jobs.map((j) => (j.id === job.id ? { ...j, ...pick(job) } : j)) : jobs });
   } catch (err) {
-    if (seq === jobsSeq) views.jobs.showError(`Could not load jobs: ${errorText(err)}`);
+    if (seq === jobsSeq) views.jobs.notes.error(`Could not load jobs: ${errorText(err)}`);
   }
 }
 
@@ -706,20 +468,20 @@ async function openJob(id, { job = null, loadSpec = false } = {}) {
       record = await api.getJob(id);
     } catch (err) {
       if (seq !== openSeq) return;
-      showError(`Could not open job ${id}`, err);
+      notes.error(`Could not open job ${id}`, err);
       if (store.get().jobId === id || jobIdFromHash() === id) clearJob();
       return;
     }
   }
   if (seq !== openSeq) return;
-  if (!job) clearErrorNote(); // opened: an error about an earlier action is stale
+  if (!job) notes.clear(); // opened: an error about an earlier action is stale
   jobOpenedAt = performance.now();
   openedFinished = isTerminal(record.status);
   store.set({ jobId: id, job: record });
   writeJobHash(id);
   if (loadSpec && record.spec) {
-    showPreset(presetFor(record.spec)); // the job's preset if its spec is one, else "(custom)"
-    setSpec(tidySpec(record.spec), 'job');
+    spec.showPreset(spec.presetFor(record.spec)); // the job's preset if its spec is one, else "(custom)"
+    spec.setSpec(tidySpec(record.spec), 'job');
   }
 
   const jobData = datasetInfo(record.spec?.dataset?.name);
@@ -790,7 +552,7 @@ async function refreshJob(id) {
       jobGone(`Job ${id.slice(0, 8)} no longer exists on the server (it was deleted).`);
       return false;
     }
-    showError('Could not reload the job', err);
+    notes.error('Could not reload the job', err);
   }
   updateButtons();
   return ok;
@@ -920,31 +682,6 @@ store.on('tab', (tab) => {
 
 // ---- start --------------------------------------------------------------------------------------
 
-/** A configuration from the URL: the preset it started from, the selected tab and the spec. */
-function applyConfig(config) {
-  const preset = store.get().presets.find((p) => p.id === config.presetId);
-  showPreset(preset || null);
-  if (typeof config.tab === 'string') store.set({ tab: config.tab });
-  views.editor.markInvalid(false);
-  setSpec(tidySpec(clone(config.spec)), 'url');
-}
-
-function fillPresets(presets) {
-  const select = $('preset-select');
-  const custom = document.createElement('option'); // shown for a job or link whose spec is no preset
-  custom.value = '';
-  custom.textContent = '(custom)';
-  custom.disabled = true;
-  custom.hidden = true;
-  select.replaceChildren(custom, ...presets.map((p) => {
-    const option = document.createElement('option');
-    option.value = p.id;
-    option.textContent = p.title || p.id;
-    option.title = p.description || '';
-    return option;
-  }));
-}
-
 async function start() {
   if (typeof Plotly === 'undefined') {
     views.status.note('Could not load plotly.js from /vendor/plotly.min.js: charts are unavailable.', { kind: 'error' });
@@ -959,9 +696,7 @@ async function start() {
   $('pause-btn').addEventListener('click', pauseJob);
   $('step-btn').addEventListener('click', stepJob);
   $('reset-btn').addEventListener('click', resetJob);
-  $('preset-select').addEventListener('change', onPresetChange);
   $('refresh-jobs').addEventListener('click', refreshJobs);
-  $('delete-dataset-btn').addEventListener('click', deleteDataset);
   for (const [button, box] of [['upload-toggle', 'upload-box'], ['compare-toggle', 'compare-box']]) {
     $(button).addEventListener('click', () => {
       $(box).hidden = !$(box).hidden;
@@ -970,7 +705,7 @@ async function start() {
   }
   window.addEventListener('hashchange', () => {
     const config = configFromHash();
-    if (config && JSON.stringify(config.spec) !== JSON.stringify(store.get().spec)) applyConfig(config);
+    if (config && JSON.stringify(config.spec) !== JSON.stringify(store.get().spec)) spec.applyConfig(config);
     const id = jobIdFromHash();
     if (id && id !== store.get().jobId) openJob(id, { loadSpec: true });
     else if (!id && store.get().jobId) clearJob(); // back to the page without a job
@@ -992,22 +727,13 @@ async function start() {
   try {
     [presets, datasets] = await Promise.all([api.presets(), api.datasets()]);
   } catch (err) {
-    showError('Could not load presets and data sets', err);
+    notes.error('Could not load presets and data sets', err);
     return;
   }
   store.set({ presets, datasets });
-  views.settings.setDatasets(datasets);
-  fillPresets(presets);
-
   const hashJob = jobIdFromHash();
   const config = configFromHash(); // a copied link: its spec and page settings, not the default preset
-  const first = presets.find((p) => p.id === 'lenet_digits') || presets[0];
-  if (config) {
-    applyConfig(config);
-  } else if (first) {
-    $('preset-select').value = first.id;
-    onPresetChange();
-  }
+  spec.start({ presets, datasets, config, first: presets.find((p) => p.id === 'lenet_digits') || presets[0] });
   if (hashJob) await openJob(hashJob, { loadSpec: !config });
   refreshJobs();
 }
