@@ -2,7 +2,8 @@
 // names them; a job's `panels` list, in its validation summary and its record, says which it streams).
 // An entry gives the message types it draws (LATEST: only the newest of a batch counts; ALL: every
 // message does), its views' constructors, how each message type reaches them, its tab and its
-// placeholder. main.js builds the views and the dispatcher from here; nothing else lists message types.
+// placeholder. main.js builds the views and their routes from here (the dispatcher is in controllers/stream.js);
+// nothing else lists message types.
 
 import { createAccuracyChart } from './views/accuracyChart.js';
 import { createAttention } from './views/attention.js';

@@ -89,7 +89,7 @@ export class JobStream {
       return;
     }
     // 1008 (policy: missing or wrong API token) and 4xxx are the server refusing this stream (e.g.
-    // unknown job): do not retry here; main.js may ask for a token and resume.
+    // unknown job): do not retry here; controllers/stream.js may ask for a token and resume.
     if (ev.code === 1008 || (ev.code >= 4000 && ev.code < 5000) || this.attempts >= MAX_QUIET_ATTEMPTS) {
       this.onConnection('lost', { code: ev.code, reason: ev.reason });
       return;

@@ -1,5 +1,5 @@
 // The single state store of the page, plus the URL hash (#job=ID) that names the job on screen.
-// Views never read this module; main.js reads the store and hands views what they render.
+// Views never read this module; main.js and the controllers (controllers/) read the store and hand views what they render.
 
 const state = {
   presets: [],      // GET /api/presets
