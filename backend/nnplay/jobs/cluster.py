@@ -8,10 +8,11 @@ job service sees no difference:
   (``num_cpus=job_cpus``) and waits until Ray has placed it (a full cluster holds the queue, in order),
   then calls ``request.before()`` and reports where it runs (``request.placed``).
 - **Events.** The actor runs :class:`nnplay.jobs.worker.Worker`'s own ``run`` in a thread; a relay
-  thread per running job pulls its messages in batches (``take``: lists of the worker protocol's
+  thread per running job receives its messages in batches (lists of the worker protocol's
   tuples, in order): ``("event", type, step, text)``, ``("hook", name, step)``, ``("checkpoint", meta,
   bytes)``, then ``("done", ...)`` or ``("error", ...)``, and hands them to the job's callbacks, as the
-  process executor's slot does. Pulled, not streamed, so that Ray Client (``ray://``) works too.
+  process executor's slot does. Streamed (``run``, a Ray streaming generator) where the server is a
+  Ray driver; pulled (``start``, then ``take`` in a loop) on Ray Client (``ray://``), which has none.
 - **Control.** ``RunControl.attach`` relays commands to the actor's ``control`` method (its own
   concurrency group of one thread, so commands keep their order and never wait behind the run).
   Commands that arrive before the run has set up its control are kept and applied after its snapshot.
@@ -39,6 +40,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import ray
+import ray.util.client
 from ray.exceptions import GetTimeoutError, RayError
 
 from nnplay.data import DATASETS, uploads
@@ -155,8 +157,8 @@ class JobActor:
     @ray.method(concurrency_group="run")
     def take(self) -> list[tuple]:
         """The running job's next messages in order, up to ``BATCH`` (empty after ``TAKE_SECONDS``
-        without one); the last batch ends with ``("done", ...)`` or ``("error", ...)``. Pulled by the
-        server, not streamed: Ray Client (``ray://``) has no streaming generators."""
+        without one); the last batch ends with ``("done", ...)`` or ``("error", ...)``. Pulled by a
+        server on Ray Client (``ray://``), which has no streaming generators; others use ``run``."""
         batch = self._next_batch()
         if batch and batch[-1][0] in ("done", "error"):
             with self.lock:
@@ -165,6 +167,18 @@ class JobActor:
                 self.job_id, self.attached = None, None
             shutil.rmtree(self.folder, ignore_errors=True)
         return batch
+
+    @ray.method(concurrency_group="run")
+    def run(self, job: dict, files: dict[str, bytes] | None):
+        """``start``, then ``take``'s batches as a streaming generator (one call for the whole job: the
+        faster way where the server is a Ray driver, not a Ray Client)."""
+        self.start(job, files)
+        while True:
+            batch = self.take()
+            if batch:
+                yield batch
+                if batch[-1][0] in ("done", "error"):
+                    return
 
     def _next_batch(self) -> list[tuple]:
         """The next message (waiting up to ``TAKE_SECONDS``) and what else comes within ``GATHER_SECONDS``
@@ -390,15 +404,24 @@ class RayExecutor:
         files = upload_files(self.data_dir, r.spec.dataset.name)
         job = {"job_id": r.job_id, "spec": r.spec.model_dump(mode="json"), "resume": r.resume, "control": snapshot}
         try:
-            ray.get(actor.start.remote(job, ray.put(files) if files else None))
-            while True:
-                for message in ray.get(actor.take.remote()):
+            for batch in self._batches(actor, job, ray.put(files) if files else None):
+                for message in batch:
                     if (outcome := self._handle(message, r)) is not None:
                         return outcome
+            raise WorkerError(f"the Ray worker on node {where['node'][:12]} ended without an outcome")
         except RayError as exc:
             raise WorkerError(describe_death(exc, where)) from None
         finally:
             r.control.detach()
+
+    @staticmethod
+    def _batches(actor, job: dict, files):
+        """The job's message batches: streamed from ``run``, or pulled with ``take`` on Ray Client
+        (streaming costs less: LeNet epochs/s vs processes 1.00 streamed, 0.87 pulled on 2 cores)."""
+        if not ray.util.client.ray.is_connected():
+            return (ray.get(ref) for ref in actor.run.remote(job, files))
+        ray.get(actor.start.remote(job, files))
+        return iter(lambda: ray.get(actor.take.remote()), None)  # take never answers None: until the outcome
 
     def _handle(self, message: tuple, r: RunRequest) -> RunOutcome | None:
         """One worker message to the job's callbacks; the outcome at the end (WorkerError on an error)."""
