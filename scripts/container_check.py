@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import sys
 import time
 import urllib.error
@@ -152,7 +153,15 @@ def run_args(project: str, image: str, host_port: int, env: dict[str, str], path
     args += environment_args(svc, env) + port_args(svc, host_port) + volume_args(doc, svc, project)
     if svc.get("restart"):
         args += ["--restart", svc["restart"]]
-    return args + healthcheck_args(svc) + [image]
+    return args + healthcheck_args(svc) + [image] + command_args(svc, env)
+
+
+def command_args(svc: dict, env: dict[str, str]) -> list[str]:
+    """The service's ``command:`` (list or shell-words string, interpolated), run instead of the
+    image's CMD as compose runs it; empty when the service has none."""
+    command = svc.get("command") or []
+    words = shlex.split(command) if isinstance(command, str) else command
+    return [interpolate(str(word), env) for word in words]
 
 
 # --- a local wheel index for the torch step ------------------------------------------------------

@@ -57,7 +57,8 @@ def test_a_required_variable_that_is_missing_is_refused(text, env):
 def test_run_args_carry_every_setting_of_the_compose_service():
     svc = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["nnplay"]
     args = cc.run_args("proj", "localhost/img:1", 43210, env={})
-    assert args[-1] == "localhost/img:1"
+    image_at = args.index("localhost/img:1")  # then the service's command, as compose runs it
+    assert args[image_at + 1:] == svc["command"] == ["/app/scripts/serve.sh"]
     assert options(args, "--name") == ["proj-nnplay-1"]
     env = dict(e.split("=", 1) for e in options(args, "--env"))
     assert set(env) == set(svc["environment"])
