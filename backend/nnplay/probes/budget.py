@@ -102,6 +102,18 @@ def gates_window(layers: list[tuple[int, int]], length: int, time_label: int, wi
     return steps if steps >= min(length, MIN_STEPS) else None
 
 
+def activation_curves_bytes(formulas: list[tuple[str, str]], points: int) -> int:
+    """An ``activation_curves`` message: per activation its ``formulas`` (value, derivative: their UTF-8
+    bytes, quoted) and three ``(points,)`` float32 arrays (x, f, f'), ``peak``/``threshold`` at full repr."""
+    return ENVELOPE + sum(ENTRY_META + len(f.encode()) + len(d.encode()) + 2 * FULL_NUMBER
+                          + 3 * float32_bytes(points) for f, d in formulas)
+
+
+def saturation_bytes(layers: int) -> int:
+    """A ``saturation`` message: ``layers`` entries of index, type, units and two shares at full repr."""
+    return ENVELOPE + layers * (ENTRY_META + 2 * FULL_NUMBER)
+
+
 def points_bytes(n: int, dims: int, labels: bool = True) -> int:
     """``n`` points as decimal lists: ``dims`` coordinates each and a class id (3 digits) or a target."""
     return n * (dims * NUMBER + (5 if labels else NUMBER))

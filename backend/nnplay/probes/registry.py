@@ -114,6 +114,10 @@ PROBE_REGISTRY: tuple[ProbeEntry, ...] = (
     ProbeEntry("gradients", lambda f: not f.word2vec and f.has("trainable"),
                "one L2 norm per trainable layer at every logged step (gradients already computed)",
                series=("gradients",)),
+    ProbeEntry("activations", lambda f: not f.word2vec and f.has("pointwise_activation"),
+               "each activation's curve once; one forward pass of 128 probe examples with pre-hooks, one "
+               "elementwise autograd derivative per activation layer",
+               series=("activation_curves", "saturation")),
     ProbeEntry("latent_codes", lambda f: not f.word2vec and f.target == "input",
                "one forward pass of the test set; k-means on its codes; PCA once before training",
                frames=("reconstructions",), series=("latent_codes",)),
