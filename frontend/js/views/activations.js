@@ -27,12 +27,28 @@ export function rowLabel(layer) {
 
 const pct = (v) => `${(100 * v).toFixed(1)}%`;
 
+/** Runs of `x` where `low[i]` holds, as [from, to] pairs (the saturated stretches of the input axis). */
+export function lowRuns(x, low) {
+  const runs = [];
+  let start = null;
+  for (let i = 0; i <= x.length; i += 1) {
+    if (i < x.length && low[i]) { if (start === null) start = i; continue; }
+    if (start !== null) runs.push([x[start], x[i - 1]]);
+    start = null;
+  }
+  return runs;
+}
+
 /** The Plotly figure of one activation curve (f solid, f' dashed, the saturation band shaded). */
 function curveFigure(curve, width, height) {
   const x = Array.from(decodeFloat32(curve.x));
   const y = Array.from(decodeFloat32(curve.value));
   const d = Array.from(decodeFloat32(curve.derivative));
-  const sat = d.map((v) => (Math.abs(v) < curve.threshold ? v : null));
+  const low = d.map((v) => Math.abs(v) < curve.threshold);
+  const sat = d.map((v, i) => (low[i] ? v : null));
+  const shapes = lowRuns(x, low).map(([x0, x1]) => ({
+    type: 'rect', xref: 'x', yref: 'paper', x0, x1, y0: 0, y1: 1, fillcolor: 'rgba(123, 135, 148, 0.18)', line: { width: 0 },
+  }));
   return {
     data: [
       { type: 'scatter', mode: 'lines', x, y, name: 'f(x)', line: { color: '#1f77b4', width: 2 },
@@ -47,7 +63,7 @@ function curveFigure(curve, width, height) {
       title: { text: curve.type, font: { size: 12 }, x: 0.02, xanchor: 'left', y: 0.98, yanchor: 'top' },
       xaxis: { title: { text: 'pre-activation x', standoff: 0, font: { size: 10 } }, zeroline: true, range: [-6, 6] },
       yaxis: { zeroline: true, automargin: false },
-      paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff', hovermode: 'closest',
+      paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff', hovermode: 'closest', shapes,
     },
   };
 }
