@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     ray_address: str | None = Field(None, description="With executor `ray`: the cluster to join (`auto`: the "
                                     "one this machine belongs to; `ray://host:10001`: a remote head's client "
                                     "port); unset: start a local Ray inside the server.")
+    ray_connect_timeout_s: float = Field(120, ge=1, le=3600, description="With executor `ray` and a `ray://` "
+                                         "address: seconds the server keeps retrying to connect while the "
+                                         "cluster's head starts (Ray Client gives up after about 30 s a try).")
     job_cpus: int = Field(1, ge=1, le=256, description="With executor `ray`: CPUs each job reserves on its node "
                           "(also its torch threads).")
     ray_warm_actors: int = Field(2, ge=0, le=256, description="With executor `ray`: actors kept alive after "

@@ -53,7 +53,7 @@ def make_executor(settings: Settings):
 
         return RayExecutor(settings.ray_address, settings.job_cpus, settings.device, options,
                            settings.max_job_memory_mb, object_store_mb=settings.ray_object_store_mb,
-                           warm=settings.ray_warm_actors)
+                           warm=settings.ray_warm_actors, connect_timeout_s=settings.ray_connect_timeout_s)
     return ProcessExecutor(settings.max_concurrent_jobs, device, options, torch_threads(settings),
                            settings.max_job_memory_mb)
 
