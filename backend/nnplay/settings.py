@@ -46,6 +46,13 @@ class Settings(BaseSettings):
                                             "the local Ray's object store, in MiB (default: Ray's, 30% of memory).")
     max_job_memory_mb: int = Field(2048, ge=256, description="Memory limit of each job's worker process, "
                                    "in MiB (resident size and data segment; torch itself takes ~400).")
+    probe_fps: float = Field(10.0, gt=0, le=1000, description="Most probe snapshots (decision boundary, "
+                             "feature maps, gates ...) a second of training, for a spec with no "
+                             "training.probe_every: what a page can draw.")
+    probe_share: float = Field(0.04, gt=0, le=1, description="Most share of a run's wall time its probes "
+                               "take, for a spec with no training.probe_every (a snapshot that took c "
+                               "seconds waits c*(1-share)/share seconds of training); the last snapshot "
+                               "comes on top, hence 4% for runs whose probes stay under 5%.")
     max_feature_map_channels: int = Field(16, ge=1, le=256, description="Channels sent per conv/pool layer.")
     max_neuron_units: int = Field(16, ge=0, le=128, description="Hidden units per layer whose heatmaps "
                                   "(neuron_maps) are sent, on 2-D data; the first ones; 0 sends none.")
