@@ -159,3 +159,13 @@ def test_stop_and_resume_continue_without_a_gap_or_repeat():
     assert [r["labelled"] for r in both] == [r["labelled"] for r in rounds_of(whole)]
     steps = [e["step"] for e in first + rest if e["type"] == "metrics" and e["scope"] == "step"]
     assert steps == sorted(set(steps)) and steps[-1] == 75
+
+
+def test_the_message_size_estimate_bounds_the_real_active_rounds():
+    from nnplay.probes.budget import active_round_bytes
+    from nnplay.protocol import encode
+
+    s = spec("entropy", initial_labels=20, query_size=5, rounds=6, steps_per_round=2)
+    events, _, _ = run(s)
+    largest = max(len(encode("0" * 32, 10**6, e).encode()) for e in rounds_of(events))
+    assert largest <= active_round_bytes(s.training.active.final_labels, 5) <= 4 * largest

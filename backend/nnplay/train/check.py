@@ -3,6 +3,7 @@
 from math import ceil, prod
 
 from nnplay.data import dataset_info, is_word_corpus
+from nnplay.probes.budget import active_round_bytes
 from nnplay.probes.registry import job_facts, select
 from nnplay.settings import Settings
 from nnplay.spec.data import DatasetSpec
@@ -36,6 +37,8 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
         raise SpecError(("dataset", "name"), f"'{dataset.name}' is a word corpus: it trains word2vec networks "
                         '({"type": "word2vec", ...}); a layer network needs digits, a tabular or a 2-D data set')
     info = dataset_info(dataset, settings.data_dir)
+    if training.active is not None:
+        check_active(training, info, dataset)
     if dataset.target == "input" and info.task != "classification":
         raise SpecError(("dataset", "target"), f"reconstructing the input needs a labelled data set to colour and "
                         f"score its codes; '{dataset.name}' is a {info.task} set: use target 'label'")
@@ -45,8 +48,6 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
     summary = summarize(network, info.input_shape, len(info.classes), training.loss, info.task,
                         target_shape=info.target_shape, vocab_size=info.vocab_size, target=dataset.target)
     summary.panels = select(job_facts(network, dataset, info, active=training.active is not None))
-    if training.active is not None:
-        check_active(training, info, dataset)
     if summary.total_params > settings.max_params:
         raise LimitError(("network",), f"the network has {summary.total_params:,} parameters; the limit "
                          f"max_params is {settings.max_params:,} (setting NNPLAY_MAX_PARAMS)")
@@ -63,6 +64,8 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
     sizes, notes = estimate_messages(dataset, network.layers, summary, info, settings.max_message_kb,
                                      settings.max_feature_map_channels, settings.max_neuron_units,
                                      settings.neuron_map_resolution)
+    if training.active is not None:
+        sizes["active_round"] = active_round_bytes(training.active.final_labels, training.active.query_size)
     return summary.model_copy(update={"messages": sizes, "warnings": [*summary.warnings, *notes]})
 
 
