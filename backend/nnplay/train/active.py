@@ -42,6 +42,7 @@ from nnplay.train.control import RunControl
 from nnplay.train.loop import (EVAL_CHUNK, TrainResult, _gradients_event, _Position, data_info_event, evaluate,
                                grad_norm, objective, seeded_model)
 from nnplay.train.optim import apply_live, current_lr, l1_norm, make_optimizer, penalties, probabilities
+from nnplay.train.cadence import probe_cadence
 from nnplay.train.probing import Probe
 
 SCORES = {"entropy": "entropy", "margin": "margin", "random": "entropy"}  # what queried_scores hold
@@ -151,7 +152,8 @@ def train_active(spec: JobSpec, emit: Callable[[dict], None], should_stop: Calla
                  *, split: Split | None = None, device: str = "cpu", max_channels: int = 16,
                  checkpoint: Callable[[dict], None] | None = None, resume: dict | None = None,
                  data_dir: str | None = None, control: RunControl | None = None, max_units: int = 16,
-                 unit_resolution: int = 32, max_message_kb: float | None = None) -> TrainResult:
+                 unit_resolution: int = 32, max_message_kb: float | None = None, probe_fps: float | None = None,
+                 probe_share: float | None = None) -> TrainResult:
     """Run the active-learning job ``spec`` (``spec.training.active`` set) to the end, a stop request or
     divergence; arguments as ``nnplay.train.loop.train``, events in the module docstring. A classification
     set whose training part holds at least ``active.final_labels`` points is assumed (``check_job``)."""
@@ -169,6 +171,7 @@ def train_active(spec: JobSpec, emit: Callable[[dict], None], should_stop: Calla
     gen, qgen = torch.Generator().manual_seed(t.seed), torch.Generator().manual_seed(t.seed)
     limit_kb = get_settings().max_message_kb if max_message_kb is None else max_message_kb
     probe = Probe(spec, split, max_channels, dev, max_units, unit_resolution, limit_kb)
+    cadence = probe_cadence(t.probe_every, probe_fps, probe_share)
     watched = trainable_layers(model)
     layer_types = [spec.network.layers[i].type for i in watched]
     if resume:
@@ -188,8 +191,7 @@ def train_active(spec: JobSpec, emit: Callable[[dict], None], should_stop: Calla
 
     def probes() -> None:
         nonlocal last_probe
-        for ev in probe.events(model, pos.step, pos.epoch):
-            emit(ev)
+        cadence.timed(lambda: [emit(ev) for ev in probe.events(model, pos.step, pos.epoch)])
         last_probe = pos.step
 
     def before_pause() -> None:
@@ -246,7 +248,7 @@ def train_active(spec: JobSpec, emit: Callable[[dict], None], should_stop: Calla
             pos.sums[4] += 1
             if single or pos.step % log_every == 0:
                 step_metrics()
-            if single or pos.step % t.probe_every == 0:
+            if single or cadence.due(pos.step):
                 probes()
             if should_stop() or control.stopped:
                 status = "stopped"
@@ -276,7 +278,7 @@ def train_active(spec: JobSpec, emit: Callable[[dict], None], should_stop: Calla
             checkpoint(_state(model, opt, pos, gen, qgen, labelled, final, live))
         if status != "completed":
             break
-    return TrainResult(status, final, model, time.perf_counter() - started, reason)
+    return TrainResult(status, final, model, time.perf_counter() - started, reason, cadence.seconds, cadence.snapshots)
 
 
 def round_figures(model: torch.nn.Module, loss_name: str, x_lab: torch.Tensor, y_lab: torch.Tensor,
