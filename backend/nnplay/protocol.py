@@ -52,6 +52,7 @@ class FinalMetrics(BaseModel):
                                     "the target's data units (a standardised series' scale put back)")
     epochs_done: int = 0
     steps: int = 0
+    n_labels: int | None = Field(None, description="Active learning: labelled points the last round trained on")
 
 
 class StatusMessage(Envelope):
@@ -510,11 +511,35 @@ class SaturationMessage(Envelope):
     layers: list[SaturationLayer]
 
 
+class ActiveRoundMessage(Envelope):
+    """The end of one active-learning round (``nnplay.train.active``): round ``round`` (0-based; ``epoch`` =
+    ``round + 1``) trained on the ``n_labels`` pool points ``labelled`` (indices into the training part,
+    which is the pool of ``pool_size`` points, in the order ``data_points.train`` lists them), scored
+    ``test_accuracy`` (fraction) and ``test_loss`` (nats) on the test part and ``train_accuracy`` on the
+    labelled points; ``queried`` are the indices it chose to label next (empty after the last round),
+    ``queried_scores`` their ``score`` (``entropy`` in nats, or ``margin`` = 1 - (p_(1) - p_(2)))."""
+
+    type: Literal["active_round"] = "active_round"
+    epoch: int = Field(ge=1)
+    round: int = Field(ge=0)
+    strategy: Literal["entropy", "margin", "random"]
+    n_labels: int = Field(ge=1)
+    pool_size: int = Field(ge=1)
+    test_accuracy: float | None
+    test_loss: float | None
+    train_accuracy: float | None
+    labelled: list[int]
+    queried: list[int]
+    queried_scores: list[float | None]
+    score: Literal["entropy", "margin"]
+
+
 Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, DataPointsMessage,
                           DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, SettingsMessage,
                           NeuronMapsMessage, AttentionMessage, EmbeddingProjectionMessage, LatentCodesMessage,
                           ReconstructionsMessage, GatesMessage, TimeGradientsMessage, ForecastMessage,
-                          TextSampleMessage, ActivationCurvesMessage, SaturationMessage], Field(discriminator="type")]
+                          TextSampleMessage, ActivationCurvesMessage, SaturationMessage, ActiveRoundMessage],
+                  Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 MESSAGE_TYPES: tuple[str, ...] = tuple(m.model_fields["type"].default for m in get_args(get_args(Message)[0]))
 

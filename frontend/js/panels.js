@@ -157,6 +157,12 @@ export const PANELS = Object.freeze([
     handle: { text_sample: (v, list) => v.samples.pushAll(list) },
   },
   {
+    // Active learning draws on the decision boundary: the labelled pool points ringed, the next queries starred.
+    name: 'active_learning', tab: null,
+    messages: { active_round: LATEST },
+    handle: { active_round: (v, msg) => v.boundary.markActive(msg) },
+  },
+  {
     name: 'embedding_projection', tab: 'repr', uses: ['repr'],
     messages: { embedding_projection: LATEST },
     handle: { embedding_projection: (v, msg) => v.repr.projection(msg) },

@@ -23,6 +23,7 @@ export const MSG = Object.freeze({
   RECONSTRUCTIONS: 'reconstructions', // autoencoders: first test examples and their reconstructions
   ACTIVATION_CURVES: 'activation_curves', // once, networks with activation layers: f and f' of each type used
   SATURATION: 'saturation', // every probe step: each activation layer's saturated and dead shares
+  ACTIVE_ROUND: 'active_round', // active learning (training.active): each round's labels, test accuracy, next queries
 });
 
 export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });

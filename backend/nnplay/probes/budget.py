@@ -142,3 +142,13 @@ def attention_heads(layers) -> list[int]:
 def kib(nbytes: int) -> float:
     """Bytes in KiB, one decimal."""
     return math.ceil(nbytes / 102.4) / 10
+
+
+INDEX = 7  # a pool index (at most 20,000 points: 5 digits) with its comma, and a margin
+ACTIVE_FIELDS = 400  # round, strategy, n_labels, pool_size, three figures at full precision, score, key names
+
+
+def active_round_bytes(final_labels: int, query_size: int) -> int:
+    """An ``active_round`` message (``nnplay.train.active``): the last round lists ``final_labels`` indices;
+    an earlier one fewer, plus ``query_size`` queried indices with their scores."""
+    return ENVELOPE + ACTIVE_FIELDS + final_labels * INDEX + query_size * (INDEX + FULL_NUMBER)

@@ -53,7 +53,8 @@ class Probe:
     def __init__(self, spec: JobSpec, split: Split, max_channels: int, device: torch.device,
                  max_units: int = 16, unit_resolution: int = 32, max_message_kb: float = 1024.0):
         self.kind = split.info.kind
-        self.panels = select(job_facts(spec.network, spec.dataset, split.info, max_units))  # registry order
+        self.panels = select(job_facts(spec.network, spec.dataset, split.info, max_units,
+                                             spec.training.active is not None))  # registry order
         self.types = [layer.type for layer in spec.network.layers]
         self.split, self.max_channels = split, max_channels
         self.classes = split.info.classes
