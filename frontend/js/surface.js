@@ -15,8 +15,15 @@ export function createSurfaceController({ $ }) {
     errors.hidden = !lines.length;
   }
 
+  let latest = 0; // the newest request: an older answer arriving after it is dropped, never drawn over it
+  const dropped = () => {
+    const chart = $('surface-chart');
+    chart.dataset.dropped = String(Number(chart.dataset.dropped || 0) + 1);
+  };
+
   async function run(ev) {
     ev?.preventDefault();
+    const ticket = ++latest;
     const num = (id) => (Number.isFinite($(id).valueAsNumber) ? $(id).valueAsNumber : $(id).value);
     const body = { function: $('surface-function').value, start: [num('surface-x'), num('surface-y')],
       lr: num('surface-lr'), steps: num('surface-steps'), momentum: num('surface-momentum'),
@@ -24,9 +31,11 @@ export function createSurfaceController({ $ }) {
     delete $('surface-chart').dataset.done; // a new run is on its way: the drawn one is no longer the answer
     try {
       const out = await api.surface(body);
+      if (ticket !== latest) return dropped();
       showErrors([]);
       view.play(out);
     } catch (err) {
+      if (ticket !== latest) return dropped();
       showErrors(err instanceof ApiError ? err.messages.map((m) => (m.field ? `${m.field}: ${m.msg}` : m.msg))
         : ['Something went wrong in the page; see the console.']);
     }

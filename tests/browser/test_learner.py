@@ -57,6 +57,23 @@ def test_loss_surface_marks_sit_on_their_coordinates(page: Page, shots_dir, view
     page.screenshot(path=str(shots_dir / f"surface-beale-{viewport[0]}x{viewport[1]}.png"))
 
 
+def test_an_older_surface_answer_arriving_last_is_not_drawn_over_the_newer_one(page: Page):
+    """The dialog's opening run (Rosenbrock) answers after the learner's Beale run: Beale stays drawn.
+    (Under load the opening answer came last and the page drew Rosenbrock's paths for a Beale run.)"""
+    held = []
+    page.route("**/api/surface", lambda route: held.append(route) if not held else route.continue_())
+    open_page(page)
+    with page.expect_request("**/api/surface"):
+        page.click("#open-surface")  # the opening run, held back
+    page.select_option("#surface-function", "beale")
+    _run_surface(page)
+    with page.expect_response("**/api/surface"):
+        held[0].continue_()
+    page.wait_for_function("() => document.getElementById('surface-chart').dataset.dropped === '1'")
+    mark = page.evaluate(f"({MARK_JS})('start')")
+    assert mark and mark["data"] == [1, 1.5], mark
+
+
 def test_loss_surface_dialog_sets_momentum_and_weight_decay(page: Page):
     open_page(page)
     page.click("#open-surface")
