@@ -130,3 +130,13 @@ def attention_heads(layers) -> list[int]:
 def kib(nbytes: int) -> float:
     """Bytes in KiB, one decimal."""
     return math.ceil(nbytes / 102.4) / 10
+
+
+def cross_attention_bytes(layers: list[tuple[int, int]], source: int, target: int, label: int) -> int:
+    """A ``cross_attention`` message: per layer ``(heads, width)``, the weights and scores ``(heads, target,
+    source)`` and the values ``(heads, source, d)`` and contexts ``(heads, target, d)`` (``heads * d`` =
+    width), float32; ``source`` token labels and 4 x ``target`` labels (queries, decoder input,
+    predicted, target) of ``label`` bytes."""
+    per_layer = [ENTRY_META + 2 * float32_bytes(h * target * source) + float32_bytes(source * width)
+                 + float32_bytes(target * width) + 2 * ARRAY_OVERHEAD for h, width in layers]
+    return ENVELOPE + label * (source + 4 * target) + sum(per_layer)

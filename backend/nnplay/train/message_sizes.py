@@ -12,7 +12,7 @@ from math import ceil, prod
 from nnplay.data.info import DatasetInfo
 from nnplay.data.series import SERIES_LENGTHS
 from nnplay.probes.budget import (ENTRY_META, ENVELOPE, FULL_NUMBER, NUMBER, AttentionWindow, attention_bytes, attention_heads,
-                                  attention_window, float32_bytes, gates_bytes, gates_window, kib, label_bytes,
+                                  attention_window, cross_attention_bytes, float32_bytes, gates_bytes, gates_window, kib, label_bytes,
                                   points_bytes, recurrent_gate_layers, uint8_bytes)
 from nnplay.probes.neurons import hidden_blocks
 from nnplay.spec.data import DatasetSpec
@@ -84,6 +84,8 @@ def estimate_messages(dataset: DatasetSpec, layers, summary: NetworkSummary, inf
         if window is not None:
             notes.append(f"attention: the first {window.tokens} of {info.input_shape[0]} tokens and at most "
                          f"{window.heads} heads per attention are streamed ({_limit_text(limit_kb)})")
+    if "cross_attention" in types:
+        sizes["cross_attention"] = cross_attention_size(layers, summary, info)
     if info.kind in ("sequence", "text") and any(t in ("rnn", "lstm", "gru") for t in types):
         steps, sizes["gates"] = gates_plan(layers, info, limit)
         n_recurrent = sum(t in ("rnn", "lstm", "gru") for t in types)
@@ -99,7 +101,17 @@ def estimate_messages(dataset: DatasetSpec, layers, summary: NetworkSummary, inf
     return sizes, notes
 
 
+def cross_attention_size(layers, summary: NetworkSummary, info: DatasetInfo) -> int:
+    """The ``cross_attention`` message of a network's cross_attention layers (``(heads, width)`` each, the
+    source ``source_len`` tokens and the target side's steps from the summary)."""
+    rows = [(layer.num_heads, summary.layers[i].output_shape[-1], layer.source_len, summary.layers[i].output_shape[0])
+            for i, layer in enumerate(layers) if layer.type == "cross_attention"]
+    source, target = max(r[2] for r in rows), max(r[3] for r in rows)
+    return cross_attention_bytes([(h, w) for h, w, _, _ in rows], source, target, attention_labels(info))
+
+
 _REFUSALS = {
+    "cross_attention": (("network", "layers"), "fewer cross_attention heads or a narrower embedding"),
     "data_points": (("dataset", "n_samples"), "a smaller n_samples"),
     "latent_codes": (("dataset", "test_fraction"), "a smaller test_fraction or n_samples"),
     "forecast": (("dataset", "test_fraction"), "a smaller test_fraction"),
