@@ -248,7 +248,7 @@ _RAW += [
       "network": {"layers": [{"type": "embedding", "embedding_dim": 32},
                              {"type": "cross_attention", "source_len": 18, "num_heads": 1, "score": "additive"},
                              {"type": "linear", "out_features": 41}]},
-      "training": {"optimizer": "adam", "lr": 0.005, "epochs": 6, "batch_size": 32, "probe_every": 20}}),
+      "training": {"optimizer": "adam", "lr": 0.005, "epochs": 4, "batch_size": 32, "probe_every": 20}}),
     ("transformer_shakespeare", "Causal transformer on Shakespeare characters",
      "A 2-layer, 4-head pre-norm transformer with a causal mask predicts the next character of Shakespeare "
      "(64 characters of context). Heads only look back (the upper triangle stays empty); some learn to "
