@@ -98,7 +98,7 @@ function headFigure(msg, layer, head, width = 0, height = 0) {
   };
   const square = long ? {} : { scaleanchor: 'y', constrain: 'domain' };
   const layout = {
-    title: { text: `${cross ? 'Cross attention' : 'Attention'} · ${attnLabel(layer)} · head ${head} · step ${msg.step}`, font: { size: 12 }, x: 0.01, xanchor: 'left' },
+    title: { text: cross ? `Cross attention · head ${head} · step ${msg.step}` : `Attention · ${attnLabel(layer)} · head ${head} · step ${msg.step}`, font: { size: 12 }, x: 0.01, xanchor: 'left' },
     font: FONT, margin,
     xaxis: { ...axis(tokens, cross ? 'source token (key)' : 'key token (attended to)', false, mostX), side: 'bottom', ...square },
     yaxis: { ...axis(queries, cross ? 'target character (query)' : 'query token', true, mostY), ...(long ? {} : { constrain: 'domain' }) },
@@ -142,38 +142,38 @@ function modelFigure(msg) {
 /**
  * The three stages of attention for query `query` of head `head` (cross attention, computed on the
  * server from the layer's own tensors): the scores before the softmax (bars over the source tokens),
- * the softmax weights (bars, 0-1), and the values of the source tokens (rows, one column per dimension
- * of the head) with, in the last row, their weighted sum (the context: sum of weight x value).
+ * the softmax weights (bars, 0-1), and the values of the source tokens (columns under their bars, one
+ * row per dimension of the head) with, in the last column, their weighted sum (the context).
  */
 export function stagesFigure(msg, layer, head, query) {
   const tokens = msg.tokens.map(showToken);
   const x = tokens.map((_, i) => i);
   const scores = payloadNested(layer.scores)[head][query];
   const weights = payloadNested(layer)[head][query];
-  const values = payloadNested(layer.values)[head];
-  const context = payloadNested(layer.context)[head][query];
-  const tick = { tickmode: 'array', tickvals: x, ticktext: tokens, tickangle: 0, fixedrange: true };
+  const values = payloadNested(layer.values)[head]; // (key, dim)
+  const context = payloadNested(layer.context)[head][query]; // (dim,)
+  const columns = [...x, x.length + 0.5]; // the weighted sum stands half a column apart
+  const z = context.map((c, d) => [...values.map((row) => row[d]), c]); // (dim, key + 1)
+  const tick = { tickmode: 'array', tickvals: columns, ticktext: [...tokens, 'Σ'], tickangle: 0, fixedrange: true,
+    range: [-0.5, x.length + 1], showgrid: false };
   const target = showToken(queryTokens(msg)[query] ?? '');
-  const sumLabel = 'Σ w·v';
   const data = [
     { type: 'bar', x, y: scores, marker: { color: '#7b8794' }, xaxis: 'x', yaxis: 'y', name: 'score',
       hovertemplate: 'key %{x}: score %{y:.3f}<extra></extra>' },
     { type: 'bar', x, y: weights, marker: { color: '#2171b5' }, xaxis: 'x2', yaxis: 'y2', name: 'weight',
       hovertemplate: 'key %{x}: weight %{y:.3f}<extra></extra>' },
-    { type: 'heatmap', z: [...values, context], y: [...x, x.length], colorscale: DIVERGING,
-      zmin: layer.values.vmin, zmax: layer.values.vmax, xaxis: 'x3', yaxis: 'y3', xgap: 1, ygap: 1,
-      colorbar: { title: { text: 'value', side: 'right' }, thickness: 8, len: 0.33, y: 0.15, yanchor: 'middle' },
-      hovertemplate: 'row %{y}, dim %{x}: %{z:.3f}<extra></extra>' },
+    { type: 'heatmap', z, x: columns, colorscale: DIVERGING, zmin: layer.values.vmin, zmax: layer.values.vmax,
+      xaxis: 'x3', yaxis: 'y3', xgap: 1,
+      colorbar: { title: { text: 'value', side: 'right' }, thickness: 8, len: 0.38, y: 0, yanchor: 'bottom' },
+      hovertemplate: 'column %{x}, dimension %{y}: %{z:.3f}<extra></extra>' },
   ];
   const layout = {
-    title: { text: `Three stages · head ${head} · query ${query} (target “${target}”) · step ${msg.step}`, font: { size: 12 }, x: 0.01, xanchor: 'left' },
-    font: FONT, margin: { l: 46, r: 8, t: 26, b: 24 }, showlegend: false,
-    grid: { rows: 3, columns: 1, pattern: 'independent', ygap: 0.22 },
-    xaxis: { ...tick }, yaxis: { title: { text: '1 · score', standoff: 2 }, fixedrange: true, zeroline: true },
-    xaxis2: { ...tick }, yaxis2: { title: { text: '2 · softmax', standoff: 2 }, range: [0, 1], fixedrange: true },
-    xaxis3: { title: { text: 'dimension of the head', standoff: 2 }, fixedrange: true },
-    yaxis3: { title: { text: '3 · values', standoff: 2 }, tickmode: 'array', tickvals: [...x, x.length],
-      ticktext: [...tokens, sumLabel], autorange: 'reversed', fixedrange: true, tickfont: { size: 8 } },
+    title: { text: `3 stages · head ${head} · query ${query} “${target}” · step ${msg.step}`, font: { size: 12 }, x: 0.01, xanchor: 'left' },
+    font: FONT, margin: { l: 44, r: 8, t: 24, b: 22 }, showlegend: false,
+    xaxis: { ...tick, anchor: 'y', showticklabels: false }, yaxis: { domain: [0.72, 1], title: { text: '1 score', standoff: 2 }, fixedrange: true },
+    xaxis2: { ...tick, anchor: 'y2', showticklabels: false }, yaxis2: { domain: [0.44, 0.66], title: { text: '2 softmax', standoff: 2 }, range: [0, 1], fixedrange: true },
+    xaxis3: { ...tick, anchor: 'y3' },
+    yaxis3: { domain: [0, 0.38], title: { text: '3 values', standoff: 2 }, autorange: 'reversed', fixedrange: true, showticklabels: false },
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff',
   };
   return { data, layout };
