@@ -142,6 +142,12 @@ def cmd_serve(args) -> int:
     except SQLAlchemyError as exc:  # a damaged or unreachable database: say which, in one line
         print(f"error: cannot open the database {database_name(settings)}: {_first_line(exc)}", file=sys.stderr)
         return 2
+    if settings.executor == "ray":  # joined before serving: a cluster that does not answer is one line
+        try:
+            app.state.service.executor.start()
+        except (ConnectionError, RuntimeError) as exc:
+            print(f"error: cannot start the Ray executor: {_first_line(exc)}", file=sys.stderr)
+            return 2
     print(f"nnplay serving on http://{host}:{port}", file=sys.stderr)
     # No per-message deflate: messages are small and compressing each one costs training CPU time.
     # Pings every 20 s; a client that does not answer within 20 s (vanished without a close frame) is

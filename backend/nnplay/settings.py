@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     ray_address: str | None = Field(None, description="With executor `ray`: the cluster to join (`auto`: the "
                                     "one this machine belongs to; `ray://host:10001`: a remote head's client "
                                     "port); unset: start a local Ray inside the server.")
+    ray_connect_timeout_s: float = Field(120, ge=1, le=3600, description="With executor `ray` and a `ray://` "
+                                         "address: seconds the server keeps retrying to connect while the "
+                                         "cluster's head starts (Ray Client gives up after about 30 s a try).")
     job_cpus: int = Field(1, ge=1, le=256, description="With executor `ray`: CPUs each job reserves on its node "
                           "(also its torch threads).")
     ray_warm_actors: int = Field(2, ge=0, le=256, description="With executor `ray`: actors kept alive after "
@@ -43,6 +46,13 @@ class Settings(BaseSettings):
                                             "the local Ray's object store, in MiB (default: Ray's, 30% of memory).")
     max_job_memory_mb: int = Field(2048, ge=256, description="Memory limit of each job's worker process, "
                                    "in MiB (resident size and data segment; torch itself takes ~400).")
+    probe_fps: float = Field(10.0, gt=0, le=1000, description="Most probe snapshots (decision boundary, "
+                             "feature maps, gates ...) a second of training, for a spec with no "
+                             "training.probe_every: what a page can draw.")
+    probe_share: float = Field(0.04, gt=0, le=1, description="Most share of a run's wall time its probes "
+                               "take, for a spec with no training.probe_every (a snapshot that took c "
+                               "seconds waits c*(1-share)/share seconds of training); the last snapshot "
+                               "comes on top, hence 4% for runs whose probes stay under 5%.")
     max_feature_map_channels: int = Field(16, ge=1, le=256, description="Channels sent per conv/pool layer.")
     max_neuron_units: int = Field(16, ge=0, le=128, description="Hidden units per layer whose heatmaps "
                                   "(neuron_maps) are sent, on 2-D data; the first ones; 0 sends none.")

@@ -137,5 +137,11 @@ export function mapsPlaceholder(spec, infoOf = datasetInfo) {
   if (!layers.some((l) => /^(conv2d|maxpool2d|avgpool2d)$/.test(l?.type))) {
     return 'This network has no conv/pool layers; feature maps show the channels of conv2d, maxpool2d and avgpool2d layers.';
   }
-  return `Waiting for the first probe (every ${spec?.training?.probe_every ?? '?'} steps)…`;
+  return waitingForProbe(spec);
+}
+
+/** The placeholder of a probe view before its first snapshot: the spec's cadence in steps, or auto. */
+export function waitingForProbe(spec) {
+  const every = spec?.training?.probe_every;
+  return every ? `Waiting for the first probe (every ${every} steps)…` : 'Waiting for the first probe…';
 }

@@ -73,4 +73,5 @@ test('texts that follow from the spec: mode, input shape, captions, placeholders
   assert.match(mapsPlaceholder(mlp('digits', 10), infoOf), /no conv\/pool layers/);
   const lenet = { dataset: { name: 'digits' }, network: { layers: [{ type: 'conv2d' }] }, training: { probe_every: 5 } };
   assert.equal(mapsPlaceholder(lenet, infoOf), 'Waiting for the first probe (every 5 steps)…');
+  assert.equal(mapsPlaceholder({ ...lenet, training: {} }, infoOf), 'Waiting for the first probe…');
 });

@@ -44,16 +44,17 @@ def make_executor(settings: Settings):
     if settings.executor == "thread":
         return LocalExecutor(settings.max_concurrent_jobs, device, settings.max_feature_map_channels,
                              settings.data_dir, settings.max_neuron_units, settings.neuron_map_resolution,
-                             settings.max_message_kb)
+                             settings.max_message_kb, settings.probe_fps, settings.probe_share)
     options = {"max_channels": settings.max_feature_map_channels, "data_dir": settings.data_dir,
                "max_units": settings.max_neuron_units, "unit_resolution": settings.neuron_map_resolution,
-               "max_message_kb": settings.max_message_kb}
+               "max_message_kb": settings.max_message_kb, "probe_fps": settings.probe_fps,
+               "probe_share": settings.probe_share}
     if settings.executor == "ray":
         from nnplay.jobs.cluster import RayExecutor  # the optional `ray` extra: imported only when chosen
 
         return RayExecutor(settings.ray_address, settings.job_cpus, settings.device, options,
                            settings.max_job_memory_mb, object_store_mb=settings.ray_object_store_mb,
-                           warm=settings.ray_warm_actors)
+                           warm=settings.ray_warm_actors, connect_timeout_s=settings.ray_connect_timeout_s)
     return ProcessExecutor(settings.max_concurrent_jobs, device, options, torch_threads(settings),
                            settings.max_job_memory_mb)
 

@@ -243,12 +243,17 @@ class RayExecutor:
     ``train_options`` and ``memory_mb`` as for :class:`~nnplay.jobs.processes.ProcessExecutor`.
 
     Up to ``warm`` actors whose job ended normally are kept for the next jobs (each keeps its
-    ``job_cpus`` reserved): those jobs start without Ray's worker start and torch's import."""
+    ``job_cpus`` reserved): those jobs start without Ray's worker start and torch's import.
+
+    A ``ray://`` head that does not answer yet (it is starting, or starting a client server for us
+    under load) is retried for ``connect_timeout_s`` seconds; then :meth:`start` raises
+    ``ConnectionError`` naming the address."""
 
     def __init__(self, address: str | None, job_cpus: int, device: str, train_options: dict,
                  memory_mb: int | None = None, local_cpus: int | None = None, object_store_mb: int | None = None,
-                 warm: int = 2):
+                 warm: int = 2, connect_timeout_s: float = 120):
         self.address, self.job_cpus, self.warm = address, job_cpus, warm
+        self.connect_timeout_s = connect_timeout_s
         self.idle: list[tuple[object, dict]] = []  # warm actors and where they run
         self.idle_lock = threading.Lock()
         self.device = device
@@ -274,7 +279,7 @@ class RayExecutor:
             # unset: a new local Ray, never one that `ray start` left running on this machine
             kwargs = {"address": self.address} if self.address else {"address": "local",
                                                                       **{k: v for k, v in self.local.items() if v}}
-            ray.init(**kwargs, include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+            self._init(kwargs)
             self.owns_ray = True
         largest = max((n["Resources"].get("CPU", 0) for n in ray.nodes() if n["Alive"]), default=0)
         if largest < self.job_cpus:
@@ -286,6 +291,22 @@ class RayExecutor:
             self.idle = _unpark(self.key)
         self.launcher = threading.Thread(target=self._launch_all, name="nnplay-ray-launcher", daemon=True)
         self.launcher.start()
+
+    def _init(self, kwargs: dict) -> None:
+        """``ray.init``, tried again while a ``ray://`` head's client server does not answer (Ray Client
+        makes 3 tries of 5-15 s each, less than a head starting on a loaded machine may take)."""
+        deadline = time.monotonic() + self.connect_timeout_s
+        while True:
+            try:
+                ray.init(**kwargs, include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
+                return
+            except ConnectionError as exc:
+                if not str(self.address).startswith("ray://") or time.monotonic() > deadline:
+                    raise ConnectionError(f"no Ray cluster answered at {self.address} within "
+                                          f"{self.connect_timeout_s:g} s (setting NNPLAY_RAY_CONNECT_TIMEOUT_S): "
+                                          f"{exc}") from exc
+                log.warning("the Ray cluster at %s does not answer yet (%s); trying again", self.address, exc)
+                time.sleep(1)  # a pause between tries, should a refusal come at once
 
     def submit(self, request: RunRequest) -> Future:
         future: Future = Future()

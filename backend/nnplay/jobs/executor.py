@@ -63,13 +63,14 @@ class LocalExecutor:
     single-user use); at most ``max_workers`` jobs train at once, the rest wait in submission order."""
 
     def __init__(self, max_workers: int, device: str = "cpu", max_channels: int = 16, data_dir=None,
-                 max_units: int = 16, unit_resolution: int = 32, max_message_kb: float = 1024.0):
+                 max_units: int = 16, unit_resolution: int = 32, max_message_kb: float = 1024.0,
+                 probe_fps: float = 10.0, probe_share: float = 0.04):
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="nnplay-job")
         self.device = device
         self.max_channels = max_channels
         self.data_dir = data_dir  # where uploaded data sets live
         self.probe_limits = {"max_units": max_units, "unit_resolution": unit_resolution,
-                             "max_message_kb": max_message_kb}
+                             "max_message_kb": max_message_kb, "probe_fps": probe_fps, "probe_share": probe_share}
 
     def start(self) -> None:
         pass

@@ -76,40 +76,40 @@ _RAW = [
      "The baseline every network must beat.",
      {"name": "logistic regression on digits", "dataset": {"name": "digits"},
       "network": {"layers": [{"type": "flatten"}, {"type": "linear", "out_features": 10}]},
-      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 30, "batch_size": 32, "probe_every": 45}}),
+      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 30, "batch_size": 32}}),
     ("mlp_digits", "MLP on digits",
      "A multilayer perceptron: two hidden ReLU layers on the flattened pixels.",
      {"name": "MLP on digits", "dataset": {"name": "digits"},
       "network": {"layers": [{"type": "flatten"}, {"type": "linear", "out_features": 128}, {"type": "relu"},
                              {"type": "linear", "out_features": 64}, {"type": "relu"},
                              {"type": "linear", "out_features": 10}]},
-      "training": {"optimizer": "adam", "lr": 0.002, "epochs": 25, "batch_size": 32, "probe_every": 45}}),
+      "training": {"optimizer": "adam", "lr": 0.002, "epochs": 25, "batch_size": 32}}),
     ("lenet_digits", "LeNet on digits",
      "A LeNet-style CNN (LeCun et al., 1998) sized for 8x8 digits: two conv + ReLU + max-pool stages, "
      "then three linear layers. Watch the feature maps of the probe digit sharpen.",
      {"name": "LeNet on digits", "dataset": {"name": "digits"}, "network": {"layers": LENET},
-      "training": {"optimizer": "adam", "lr": 0.002, "epochs": 30, "batch_size": 32, "probe_every": 15}}),
+      "training": {"optimizer": "adam", "lr": 0.002, "epochs": 30, "batch_size": 32}}),
     ("lenet5_mnist", "LeNet-5 on MNIST (28x28)",
      "LeNet-5 as LeCun et al. (1998) published it: 5x5 convolutions (6 then 16 maps), 2x2 subsampling, "
      "120-84-10 with tanh, on 5,000 real 28x28 MNIST digits. Feature maps at 28x28 and 14x14 show "
      "the strokes each filter picks up.",
      {"name": "LeNet-5 on MNIST", "dataset": {"name": "mnist"}, "network": {"layers": LENET5},
       "training": {"optimizer": "adam", "lr": 0.003, "lr_schedule": {"type": "cosine"}, "epochs": 10,
-                   "batch_size": 32, "probe_every": 25}}),
+                   "batch_size": 32}}),
     ("alexnet_mnist", "AlexNet-style CNN on MNIST (28x28)",
      "AlexNet's recipe (Krizhevsky et al. 2012) scaled to 28x28: five convolutions with ReLU, local "
      "response normalisation, overlapping 3x3/2 max pooling and a dropout classifier; channels and "
      "hidden units cut to fit MNIST and a CPU.",
      {"name": "AlexNet-style on MNIST", "dataset": {"name": "mnist"}, "network": {"layers": ALEXNET_28},
       "training": {"optimizer": "adam", "lr": 0.002, "lr_schedule": {"type": "cosine"}, "epochs": 10,
-                   "batch_size": 64, "probe_every": 25}}),
+                   "batch_size": 64}}),
     ("mlp_spiral", "MLP on spiral",
      "Two interleaved spiral arms are not linearly separable: a 2-hidden-layer tanh MLP bends the boundary.",
      {"name": "MLP on spiral", "dataset": {"name": "spiral", "n_samples": 600, "noise": 0.1},
       "network": {"layers": [{"type": "linear", "out_features": 32}, {"type": "tanh"},
                              {"type": "linear", "out_features": 32}, {"type": "tanh"},
                              {"type": "linear", "out_features": 2}]},
-      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 32, "probe_every": 50}}),
+      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 32}}),
     ("tanh_spiral", "Tanh MLP (2x8) on spiral",
      "Two hidden tanh layers of 8 units on the spiral (noise 0.1): small enough to watch every unit in the "
      "Neurons tab, and it still reaches about 0.96 test accuracy with this seed (issue 4's check).",
@@ -117,23 +117,20 @@ _RAW = [
       "network": {"layers": [{"type": "linear", "out_features": 8}, {"type": "tanh"},
                              {"type": "linear", "out_features": 8}, {"type": "tanh"},
                              {"type": "linear", "out_features": 2}]},
-      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 16, "seed": 0,
-                   "probe_every": 50}}),
+      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 16, "seed": 0}}),
     ("linreg_plane", "Linear regression on plane",
      "Least squares by gradient descent: one linear layer, squared-error loss, full-batch SGD. The data is "
      "y = 2 x1 - 3 x2 + 0.5 + noise; the learned weights approach the least-squares fit.",
      {"name": "linear regression on plane", "dataset": {"name": "plane", "n_samples": 400, "noise": 0.1},
       "network": {"layers": [{"type": "linear", "out_features": 1}]},
-      "training": {"optimizer": "sgd", "lr": 0.1, "loss": "mse", "epochs": 100, "batch_size": "full",
-                   "probe_every": 5}}),
+      "training": {"optimizer": "sgd", "lr": 0.1, "loss": "mse", "epochs": 100, "batch_size": "full"}}),
     ("mlp_sine", "MLP on sine",
      "Nonlinear regression: a tanh MLP fits y = sin(x) from noisy samples; the red curve is its prediction.",
      {"name": "MLP on sine", "dataset": {"name": "sine", "n_samples": 400, "noise": 0.1},
       "network": {"layers": [{"type": "linear", "out_features": 32}, {"type": "tanh"},
                              {"type": "linear", "out_features": 32}, {"type": "tanh"},
                              {"type": "linear", "out_features": 1}]},
-      "training": {"optimizer": "adam", "lr": 0.01, "loss": "mse", "epochs": 60, "batch_size": 32,
-                   "probe_every": 20}}),
+      "training": {"optimizer": "adam", "lr": 0.01, "loss": "mse", "epochs": 60, "batch_size": 32}}),
 ]
 
 
@@ -143,7 +140,7 @@ def _recurrent(cell: str, hidden: int, out: int, **extra) -> list[dict]:
 
 ADDING = {"name": "adding", "seq_len": 50, "n_samples": 4000}
 ADDING_TRAINING = {"optimizer": "adam", "lr": 0.01, "epochs": 10, "batch_size": 32, "loss": "mse",
-                   "grad_clip": 1.0, "probe_every": 50, "seed": 0}
+                   "grad_clip": 1.0, "seed": 0}
 CHAR_VOCAB = 74  # "<unk>" and the 73 characters of the training part of the plays (test_fraction 0.2)
 
 AUTOENCODER = [
@@ -163,15 +160,13 @@ _RAW += [
      "to beat) over 1947-2008; the gate heatmaps show what each unit does along the probe window.",
      {"name": "LSTM on sunspots", "dataset": {"name": "sunspots", "window": 22},
       "network": {"layers": _recurrent("lstm", 32, 1)},
-      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 60, "batch_size": 16, "loss": "mse",
-                   "probe_every": 30}}),
+      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 60, "batch_size": 16, "loss": "mse"}}),
     ("gru_co2", "GRU forecaster on Mauna Loa CO2",
      "Monthly CO2 at Mauna Loa 1958-2001: a GRU reads 24 months and predicts the next, the seasonal cycle "
      "on a rising trend. Reset and update gates are shown for the probe window.",
      {"name": "GRU on CO2", "dataset": {"name": "co2", "window": 24},
       "network": {"layers": _recurrent("gru", 32, 1)},
-      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 40, "batch_size": 16, "loss": "mse",
-                   "probe_every": 50}}),
+      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 40, "batch_size": 16, "loss": "mse"}}),
     ("char_lstm_shakespeare", "Character LSTM on Shakespeare",
      "A character-level language model on eight Shakespeare plays: an embedding, an LSTM and a linear "
      "layer predict the next character at every step (loss in nats per character). Gate heatmaps show "
@@ -180,8 +175,7 @@ _RAW += [
       "network": {"layers": [{"type": "embedding", "embedding_dim": 32},
                              {"type": "lstm", "hidden_size": 128, "return_sequences": True},
                              {"type": "linear", "out_features": CHAR_VOCAB}]},
-      "training": {"optimizer": "adam", "lr": 0.005, "epochs": 3, "batch_size": 64, "grad_clip": 1.0,
-                   "probe_every": 40, "temperature": 0.8, "sample_length": 200}}),
+      "training": {"optimizer": "adam", "lr": 0.005, "epochs": 3, "batch_size": 64, "grad_clip": 1.0, "temperature": 0.8, "sample_length": 200}}),
     ("rnn_adding", "RNN on the adding problem (vs LSTM)",
      "The adding problem, 50 steps: sum the two marked values. A vanilla tanh RNN cannot carry the first "
      "value that far (its test MSE stays near 0.17, the cost of always answering 1); the gradient-through-"
@@ -202,7 +196,7 @@ _RAW += [
      {"name": "skip-gram on Shakespeare", "dataset": {"name": "shakespeare_words"},
       "network": {"type": "word2vec", "model": "skipgram", "embedding_dim": 50, "window": 5, "negatives": 5,
                   "min_count": 10, "subsample": 0.001, "projection_words": 150},
-      "training": {"optimizer": "sgd", "lr": 0.025, "epochs": 5, "batch_size": 1024, "probe_every": 50}}),
+      "training": {"optimizer": "sgd", "lr": 0.025, "epochs": 5, "batch_size": 1024}}),
     ("cbow_milton", "Word embeddings: CBOW on Milton",
      "CBOW (Mikolov et al. 2013): the mean of the context words' vectors predicts the centre word, against 5 "
      "noise words (negative sampling), with word2vec's CBOW update and learning rate (0.05, decaying to 0), as "
@@ -210,15 +204,14 @@ _RAW += [
      {"name": "CBOW on Milton", "dataset": {"name": "milton_words"},
       "network": {"type": "word2vec", "model": "cbow", "embedding_dim": 50, "window": 5, "negatives": 5,
                   "min_count": 10, "subsample": 0.001, "projection_words": 100},
-      "training": {"optimizer": "sgd", "lr": 0.05, "epochs": 10, "batch_size": 256, "probe_every": 50}}),
+      "training": {"optimizer": "sgd", "lr": 0.05, "epochs": 10, "batch_size": 256}}),
     ("autoencoder_digits", "Autoencoder on digits (2-D code)",
      "An MLP squeezes each 8x8 digit into 2 numbers and rebuilds it (mse against the input; labels unused). "
      "The codes of the test digits, coloured by their true label, cluster by digit; k-means on them is "
      "scored against the labels (ARI) beside PCA to 2-D.",
      {"name": "autoencoder on digits", "dataset": {"name": "digits", "target": "input"},
       "network": {"layers": AUTOENCODER},
-      "training": {"optimizer": "adam", "lr": 0.002, "epochs": 30, "batch_size": 32, "loss": "mse",
-                   "probe_every": 45}}),
+      "training": {"optimizer": "adam", "lr": 0.002, "epochs": 30, "batch_size": 32, "loss": "mse"}}),
     ("attention_reverse", "Self-attention reverses digits",
      "One self-attention layer with 2 heads (learned positions, no recurrence) reverses 8 digits. Open the "
      "Attention tab: a head that solves it attends from position i to position 7-i, the anti-diagonal.",
@@ -227,7 +220,7 @@ _RAW += [
                              {"type": "positional_encoding", "kind": "learned", "max_len": 8},
                              {"type": "self_attention", "num_heads": 2},
                              {"type": "linear", "out_features": 10}]},
-      "training": {"optimizer": "adam", "lr": 0.003, "epochs": 3, "batch_size": 32, "probe_every": 10}}),
+      "training": {"optimizer": "adam", "lr": 0.003, "epochs": 3, "batch_size": 32}}),
     ("transformer_sort", "Transformer sorts digits",
      "A 1-layer, 4-head transformer sorts 8 digits (about 0.99 of digits right after 5 epochs). Unlike "
      "reversing, no fixed position pattern solves it: each output position must compare every digit with "
@@ -238,7 +231,7 @@ _RAW += [
                              {"type": "transformer_encoder", "num_layers": 1, "num_heads": 4,
                               "dim_feedforward": 64, "dropout": 0.0, "norm_first": True},
                              {"type": "linear", "out_features": 10}]},
-      "training": {"optimizer": "adam", "lr": 0.003, "epochs": 5, "batch_size": 32, "probe_every": 20}}),
+      "training": {"optimizer": "adam", "lr": 0.003, "epochs": 5, "batch_size": 32}}),
     ("attention_dates", "Encoder-decoder attention: dates in words to ISO",
      "'6 december 2026' -> '2026-12-06', character by character. A bidirectional GRU reads the source, a GRU "
      "decoder the answer so far (teacher forcing); each output character attends to the source (additive "
@@ -248,7 +241,7 @@ _RAW += [
       "network": {"layers": [{"type": "embedding", "embedding_dim": 32},
                              {"type": "cross_attention", "source_len": 18, "num_heads": 1, "score": "additive"},
                              {"type": "linear", "out_features": 41}]},
-      "training": {"optimizer": "adam", "lr": 0.005, "epochs": 4, "batch_size": 32, "probe_every": 20}}),
+      "training": {"optimizer": "adam", "lr": 0.005, "epochs": 4, "batch_size": 32}}),
     ("transformer_shakespeare", "Causal transformer on Shakespeare characters",
      "A 2-layer, 4-head pre-norm transformer with a causal mask predicts the next character of Shakespeare "
      "(64 characters of context). Heads only look back (the upper triangle stays empty); some learn to "
@@ -260,7 +253,7 @@ _RAW += [
                               "dim_feedforward": 256, "dropout": 0.0, "activation": "gelu",
                               "norm_first": True, "causal": True},
                              {"type": "linear", "out_features": 74}]},
-      "training": {"optimizer": "adam", "lr": 0.006, "epochs": 4, "batch_size": 32, "probe_every": 50}}),
+      "training": {"optimizer": "adam", "lr": 0.006, "epochs": 4, "batch_size": 32}}),
     ("transformer_authors", "Transformer classifier: Shakespeare or Milton?",
      "One line of verse in, its author out: a 1-layer transformer reads the characters (padding masked), "
      "averages them (mean pooling) and classifies. The heads show which characters the model compares.",
@@ -271,7 +264,7 @@ _RAW += [
                               "dim_feedforward": 64, "dropout": 0.1, "activation": "gelu", "norm_first": True},
                              {"type": "sequence_pool", "mode": "mean"},
                              {"type": "linear", "out_features": 2}]},
-      "training": {"optimizer": "adam", "lr": 0.002, "epochs": 6, "batch_size": 32, "probe_every": 25}}),
+      "training": {"optimizer": "adam", "lr": 0.002, "epochs": 6, "batch_size": 32}}),
 ]
 
 PRESETS: list[dict] = [

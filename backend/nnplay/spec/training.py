@@ -91,7 +91,9 @@ class TrainingSpec(BaseModel):
     - ``batch_size``: examples per step, or ``"full"`` for batch gradient descent (one step per epoch).
     - ``grad_clip``: maximum global L2 norm of the gradient (``torch.nn.utils.clip_grad_norm_``);
       ``null`` disables clipping.
-    - ``probe_every``: optimizer steps between two probe snapshots (feature maps, gates ...).
+    - ``probe_every``: optimizer steps between two probe snapshots (feature maps, gates ...); left out
+      (null), a time budget: at most ``NNPLAY_PROBE_FPS`` snapshots a second, at most
+      ``NNPLAY_PROBE_SHARE`` of the run's time (``nnplay.train.cadence``).
     - ``temperature`` / ``sample_length``: the text samples of a character language model (> 0; lower is
       more conservative, 1 samples the model's own distribution).
     """
@@ -110,7 +112,7 @@ class TrainingSpec(BaseModel):
     batch_size: Annotated[int, Field(ge=1, le=1_000_000)] | Literal["full"] = 32
     grad_clip: float | None = Field(None, gt=0.0, le=1e6)
     seed: int = Field(0, ge=0, le=2**31 - 1)
-    probe_every: int = Field(20, ge=1, le=1_000_000)
+    probe_every: int | None = Field(None, ge=1, le=1_000_000)
     temperature: float = Field(0.8, gt=0.0, le=10.0, description="Sampling temperature of the text samples "
                                "a character model generates at each probe: softmax(logits / temperature).")
     sample_length: int = Field(200, ge=1, le=2000, description="Characters per generated text sample.")

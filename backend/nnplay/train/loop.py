@@ -24,7 +24,8 @@ step (pause, single step, stop, live settings; see ``nnplay.train.control``). Ev
   "clipped_steps"}``: the L2 norm of each trainable layer's gradient and the global norm (before
   clipping), at the same cadence as the step metrics, with the clipping threshold in force (a live
   change included) and how many steps so far it clipped.
-- probe events (see ``nnplay.train.probing``) at step 0, every ``probe_every`` steps, when the run
+- probe events (see ``nnplay.train.probing``) at step 0, every ``probe_every`` steps (or on the time
+  budget of ``nnplay.train.cadence`` when the spec gives none), when the run
   pauses, after every single step and at the end: ``feature_maps`` for image data; ``data_points``
   (once), ``decision_boundary`` and ``neuron_maps`` for 2-D data; ``gates``, ``time_gradients``,
   ``forecast`` and ``text_sample`` for sequence and text data.
@@ -55,6 +56,7 @@ from nnplay.nn import build_network
 from nnplay.probes.arrays import finite_or_none
 from nnplay.settings import get_settings
 from nnplay.probes.gradients import layer_grad_norms, trainable_layers
+from nnplay.train.cadence import probe_cadence
 from nnplay.spec.network import JobSpec
 from nnplay.train.control import RunControl
 from nnplay.train.optim import (apply_live, current_lr, l1_norm, loss_fn, make_optimizer, make_scheduler,
@@ -75,6 +77,8 @@ class TrainResult:
     model: nn.Module | None = None
     seconds: float = 0.0
     reason: str | None = None  # why it diverged, when the loss alone does not say (a non-finite gradient)
+    probe_seconds: float = 0.0  # of ``seconds``, spent taking probe snapshots (and, for word2vec, checkpoints)
+    probe_snapshots: int = 0
 
 
 def seeded_model(spec: JobSpec, input_shape: tuple, device: torch.device,
@@ -211,7 +215,8 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
           *, split: Split | None = None, device: str = "cpu", max_channels: int = 16,
           checkpoint: Callable[[dict], None] | None = None, resume: dict | None = None,
           data_dir: str | None = None, control: RunControl | None = None, max_units: int = 16,
-          unit_resolution: int = 32, max_message_kb: float | None = None) -> TrainResult:
+          unit_resolution: int = 32, max_message_kb: float | None = None, probe_fps: float | None = None,
+          probe_share: float | None = None) -> TrainResult:
     """Train ``spec`` to the end, a stop request or divergence; see the module docstring for events.
 
     Same spec and seed give the same losses on CPU. ``split`` may be passed to reuse loaded data;
@@ -220,6 +225,8 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     (``nnplay.train.control``). ``max_channels`` (feature maps), ``max_units`` and
     ``unit_resolution`` (neuron maps) cap the probes' messages; ``max_message_kb`` (None: the setting
     ``NNPLAY_MAX_MESSAGE_KB``) windows attention and gates (``nnplay.train.message_sizes``).
+    ``probe_fps`` and ``probe_share`` (None: the settings) are the probe cadence's time budget when the
+    spec gives no ``probe_every`` (``nnplay.train.cadence``).
     """
     started = time.perf_counter()
     dev = torch.device(device)
@@ -238,6 +245,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     gen = torch.Generator().manual_seed(t.seed)
     limit_kb = get_settings().max_message_kb if max_message_kb is None else max_message_kb
     probe = Probe(spec, split, max_channels, dev, max_units, unit_resolution, limit_kb)
+    cadence = probe_cadence(t.probe_every, probe_fps, probe_share)
     watched = trainable_layers(model)
     layer_types = [spec.network.layers[i].type for i in watched]
     batch_size = len(x_tr) if t.batch_size == "full" else min(t.batch_size, len(x_tr))
@@ -256,8 +264,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
 
     def probes() -> None:
         nonlocal last_probe
-        for ev in probe.events(model, pos.step, pos.epoch):
-            emit(ev)
+        cadence.timed(lambda: [emit(ev) for ev in probe.events(model, pos.step, pos.epoch)])
         last_probe = pos.step
 
     def before_pause() -> None:  # the paused model on screen: its last steps and its boundary/maps
@@ -273,8 +280,10 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             live.update(values)  # what the loop reads each step
             emit({"type": "settings", "step": pos.step, "epoch": pos.epoch, "changes": values})
 
-    for ev in ([data_info_event(split, spec)] + probe.start_events() + probe.events(model, 0, 0)) if resume is None else []:
-        emit(ev)
+    if resume is None:
+        for ev in [data_info_event(split, spec)] + probe.start_events():
+            emit(ev)
+        probes()
     while pos.epoch <= t.epochs:
         gen_state = gen.get_state()  # (the state before this epoch's shuffle: resuming replays it)
         batches = _batches(len(x_tr), batch_size, gen)
@@ -319,7 +328,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             sums[4] += 1
             if single or pos.step % log_every == 0:
                 step_metrics()
-            if single or pos.step % t.probe_every == 0:
+            if single or cadence.due(pos.step):
                 probes()
             if should_stop() or control.stopped:
                 status = "stopped"
@@ -347,6 +356,5 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
         if status != "completed":
             break
     if status != "diverged" and last_probe != pos.step:
-        for ev in probe.events(model, pos.step, min(pos.epoch, t.epochs)):
-            emit(ev)
-    return TrainResult(status, final, model, time.perf_counter() - started, reason)
+        cadence.timed(lambda: [emit(ev) for ev in probe.events(model, pos.step, min(pos.epoch, t.epochs))])
+    return TrainResult(status, final, model, time.perf_counter() - started, reason, cadence.seconds, cadence.snapshots)

@@ -4,7 +4,8 @@ Events (plain dicts):
 
 - ``metrics`` ``scope`` ``step``: mean loss per example (nats) over the steps since the last one, and
   the learning rate of the step; ``scope`` ``epoch``: the epoch's mean training loss (no test part).
-- ``embedding_projection`` at step 0, every ``probe_every`` steps and at the end: the ``projection_words``
+- ``embedding_projection`` at step 0, every ``probe_every`` steps (or on the time budget of
+  ``nnplay.train.cadence``) and at the end: the ``projection_words``
   most frequent words projected to 2-D by PCA, aligned with the previous frame (orthogonal Procrustes),
   with the analogy accuracy on gensim's ``questions-words.txt`` restricted to the vocabulary.
 
@@ -46,6 +47,7 @@ from nnplay.probes.embeddings import analogy_accuracy, project_2d, read_question
 from nnplay.spec.errors import SpecError
 from nnplay.spec.network import JobSpec
 from nnplay.spec.training import TrainingSpec
+from nnplay.train.cadence import probe_cadence
 from nnplay.train.control import RunControl
 from nnplay.train.loop import _INIT_LOCK, STEP_POINTS_PER_EPOCH, TrainResult
 from nnplay.train.optim import make_optimizer
@@ -169,11 +171,12 @@ class _Position:
 def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool] = lambda: False,
                    *, device: str = "cpu", checkpoint: Callable[[dict], None] | None = None,
                    resume: dict | None = None, control: RunControl | None = None, data_dir=None,
-                   **_ignored) -> TrainResult:
+                   probe_fps: float | None = None, probe_share: float | None = None, **_ignored) -> TrainResult:
     """Train a word2vec spec to the end or a stop request; see the module docstring for the events.
 
     ``control`` (pause, single step, stop, live ``lr``) is honoured between steps; ``data_dir`` holds
-    uploaded corpora."""
+    uploaded corpora; ``probe_fps`` and ``probe_share`` the probe cadence's time budget when the spec
+    gives no ``probe_every`` (``nnplay.train.cadence``; a projection frame also checkpoints)."""
     started = time.perf_counter()
     dev = torch.device(device)
     w, t = spec.network, spec.training
@@ -211,8 +214,11 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
                 base = rebased(values["lr"], progress)
                 emit({"type": "settings", "step": pos.step, "epoch": pos.epoch, "changes": values})
 
+    cadence = probe_cadence(t.probe_every, probe_fps, probe_share)
+    last_probe = -1
     if resume is None:
-        emit(probe.event(model, 0, 0))
+        cadence.timed(lambda: emit(probe.event(model, 0, 0)))
+        last_probe = 0
     status = "completed"
     while pos.epoch <= t.epochs and status == "completed":
         inputs, targets = epoch_examples(spec, ids, keep, pos.epoch)
@@ -252,9 +258,9 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
                 emit({"type": "metrics", "scope": "step", "step": pos.step, "epoch": pos.epoch,
                       "train_loss": s[2] / s[3], "lr": lr})
                 s[2], s[3] = 0.0, 0
-            if pos.step % t.probe_every == 0:
-                emit(probe.event(model, pos.step, pos.epoch))
-                save()
+            if cadence.due(pos.step):
+                cadence.timed(lambda: (emit(probe.event(model, pos.step, pos.epoch)), save()))
+                last_probe = pos.step
             if should_stop():
                 status = "stopped"
                 break
@@ -268,7 +274,6 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
               "train_loss": final["train_loss"]})
         pos = _Position(pos.epoch + 1, 0, pos.step, [0.0, 0, pos.sums[2], pos.sums[3]])
         save()
-    if status != "diverged" and pos.step % t.probe_every != 0:
-        emit(probe.event(model, pos.step, min(pos.epoch, t.epochs)))
-        save()
-    return TrainResult(status, final, model, time.perf_counter() - started)
+    if status != "diverged" and last_probe != pos.step:
+        cadence.timed(lambda: (emit(probe.event(model, pos.step, min(pos.epoch, t.epochs))), save()))
+    return TrainResult(status, final, model, time.perf_counter() - started, None, cadence.seconds, cadence.snapshots)

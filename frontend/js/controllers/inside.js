@@ -4,7 +4,7 @@
 
 import { PLACEHOLDERS, panelLayout } from '../panels.js';
 import { datasetInfo, store } from '../state.js';
-import { attentionCaption, mapsPlaceholder, reprMode } from '../specRules.js';
+import { attentionCaption, mapsPlaceholder, reprMode, waitingForProbe } from '../specRules.js';
 
 const INSIDE = {
   image: { label: 'Feature maps', hint: 'what each conv/pool channel sees in one probe image' },
@@ -33,7 +33,7 @@ const WORDS_LOSS_CAPTION = 'Training loss per step (faint) and epoch mean (blue)
   + 'set, so no test curve: the loss falls as words that share contexts get similar vectors.';
 const DATA_INFO_IMPUTE = { mean: 'the training mean', zero: 'zero', mean_with_indicator: 'the training mean + a missing indicator' };
 
-const waiting = (spec) => `Waiting for the first probe (every ${spec?.training?.probe_every ?? '?'} steps)…`;
+const waiting = waitingForProbe;
 
 /** `views`: the page's views by key (panels.js's, plus `tabs` and `repr`). */
 export function createInsideController({ $, views }) {
