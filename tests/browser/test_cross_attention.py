@@ -1,7 +1,7 @@
 """Cross attention in the page: the dates preset opens the Cross attention tab, draws the target
 characters (rows) over the source characters (columns), the three stages for the chosen query (whose
-drawn weights sum to 1 and whose last row is the weighted sum of the drawn values), follows the query
-and head controls, and scrubs back to the untrained snapshot. Assertions are on drawn elements and
+drawn weights sum to 1 and whose last column is the weighted sum of the drawn values, on one scale for
+the whole run), follows the query control, and scrubs back to the untrained snapshot. Assertions are on drawn elements and
 visible text, with auto-waiting."""
 
 import re
@@ -23,7 +23,7 @@ STAGES_JS = """() => {
   if (!d || !d.data || d.data.length !== 3) return null;
   const [scores, weights, values] = d.data;
   return { types: d.data.map((t) => t.type), scores: scores.y, weights: weights.y, values: values.z,
-           columns: d.layout.xaxis3.ticktext, title: d.layout.title.text, query: Number(d.dataset.query),
+           columns: d.layout.xaxis3.ticktext, zmax: values.zmax, scoreRange: d.layout.yaxis.range, title: d.layout.title.text, query: Number(d.dataset.query),
            step: Number(d.dataset.step || -1) };
 }"""
 
@@ -78,6 +78,11 @@ def test_dates_preset_draws_the_alignment_and_the_three_stages(page: Page, shots
     page.fill("#cross-scrub", "0")
     page.dispatch_event("#cross-scrub", "input")
     page.wait_for_function(f"(() => {{ const p = ({PLOT_JS})(); return p && p.step === 0; }})()", timeout=UI_TIMEOUT_MS)
+    page.wait_for_function(f"(() => {{ const s = ({STAGES_JS})(); return s && s.step === 0; }})()", timeout=UI_TIMEOUT_MS)
+    early = stages(page)
+    check_stages(early, len(source))
+    # one scale across the run: the untrained snapshot's values and scores are drawn on the trained one's
+    assert early["zmax"] == third["zmax"] and early["scoreRange"] == third["scoreRange"]
     expect(page.locator("#cross-step")).to_contain_text("step 0")
     assert plot(page)["z"] != first["z"]  # the untrained attention differs from the trained one
     page.screenshot(path=str(shots_dir / "cross-attention-step0.png"))

@@ -144,8 +144,10 @@ function modelFigure(msg) {
  * server from the layer's own tensors): the scores before the softmax (bars over the source tokens),
  * the softmax weights (bars, 0-1), and the values of the source tokens (columns under their bars, one
  * row per dimension of the head) with, in the last column, their weighted sum (the context).
+ * `range` ({scores: [lo, hi], values: max |value|}): the run's ranges, so that scores and values keep one
+ * scale across snapshots; null: this snapshot's own.
  */
-export function stagesFigure(msg, layer, head, query) {
+export function stagesFigure(msg, layer, head, query, range = null) {
   const tokens = msg.tokens.map(showToken);
   const x = tokens.map((_, i) => i);
   const scores = payloadNested(layer.scores)[head][query];
@@ -162,7 +164,8 @@ export function stagesFigure(msg, layer, head, query) {
       hovertemplate: 'key %{x}: score %{y:.3f}<extra></extra>' },
     { type: 'bar', x, y: weights, marker: { color: '#2171b5' }, xaxis: 'x2', yaxis: 'y2', name: 'weight',
       hovertemplate: 'key %{x}: weight %{y:.3f}<extra></extra>' },
-    { type: 'heatmap', z, x: columns, colorscale: DIVERGING, zmin: layer.values.vmin, zmax: layer.values.vmax,
+    { type: 'heatmap', z, x: columns, colorscale: DIVERGING, zmin: -(range?.values ?? layer.values.vmax),
+      zmax: range?.values ?? layer.values.vmax,
       xaxis: 'x3', yaxis: 'y3', xgap: 1,
       colorbar: { title: { text: 'value', side: 'right' }, thickness: 8, len: 0.38, y: 0, yanchor: 'bottom' },
       hovertemplate: 'column %{x}, dimension %{y}: %{z:.3f}<extra></extra>' },
@@ -170,7 +173,8 @@ export function stagesFigure(msg, layer, head, query) {
   const layout = {
     title: { text: `3 stages · head ${head} · query ${query} “${target}” · step ${msg.step}`, font: { size: 12 }, x: 0.01, xanchor: 'left' },
     font: FONT, margin: { l: 44, r: 8, t: 24, b: 22 }, showlegend: false,
-    xaxis: { ...tick, anchor: 'y', showticklabels: false }, yaxis: { domain: [0.72, 1], title: { text: '1 score', standoff: 2 }, fixedrange: true },
+    xaxis: { ...tick, anchor: 'y', showticklabels: false }, yaxis: { domain: [0.72, 1], title: { text: '1 score', standoff: 2 }, fixedrange: true,
+      ...(range?.scores ? { range: range.scores } : {}) },
     xaxis2: { ...tick, anchor: 'y2', showticklabels: false }, yaxis2: { domain: [0.44, 0.66], title: { text: '2 softmax', standoff: 2 }, range: [0, 1], fixedrange: true },
     xaxis3: { ...tick, anchor: 'y3' },
     yaxis3: { domain: [0, 0.38], title: { text: '3 values', standoff: 2 }, autorange: 'reversed', fixedrange: true, showticklabels: false },
@@ -221,6 +225,15 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
     el('label', { className: 'attn-live', title: 'Follow the newest snapshot' }, [liveBox, document.createTextNode(' live')]),
     el('span', { className: 'attn-export' }, buttons),
   );
+
+  /** Scores' [min, max] and values' largest |value| of layer `index` over every snapshot kept. */
+  function runRange(index) {
+    const layers = history.items.map((m) => m.layers[index]).filter((l) => l?.scores);
+    const lo = Math.min(0, ...layers.map((l) => l.scores.vmin ?? 0));
+    const hi = Math.max(0, ...layers.map((l) => l.scores.vmax ?? 0));
+    const pad = 0.05 * (hi - lo || 1);
+    return { scores: [lo - pad, hi + pad], values: Math.max(1e-6, ...layers.map((l) => l.values.vmax ?? 0)) };
+  }
 
   function current() {
     return history.items[state.index] || null;
@@ -303,7 +316,7 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
     plotEl.querySelector('.placeholder')?.remove();
     await Plotly.react(plotEl, fig.data, fig.layout, CONFIG);
     if (stagesEl && layer.scores) {
-      const stages = stagesFigure(msg, layer, state.head, state.query);
+      const stages = stagesFigure(msg, layer, state.head, state.query, runRange(state.layer));
       stagesEl.querySelector('.placeholder')?.remove();
       await Plotly.react(stagesEl, stages.data, stages.layout, CONFIG);
       stagesEl.dataset.query = String(state.query);
