@@ -41,6 +41,9 @@ def test_wrong_source_len_and_unknown_score_name_their_fields(client):
     assert r.status_code == 422
     (err,) = r.json()["detail"]
     assert err["field"] == "network.layers[1].source_len" and "set source_len to 18" in err["msg"]
+    r = client.post("/api/networks/validate", json={"dataset": {**DATES, "seq_len": 20}, "network": {"layers": net()}})
+    assert r.status_code == 422 and r.json()["detail"][0]["field"] == "dataset.seq_len"
+    assert "leave seq_len out" in r.json()["detail"][0]["msg"]
     r = validate(client, net(score="euclidean"))
     assert r.status_code == 422 and any("score" in e["field"] for e in r.json()["detail"])
 

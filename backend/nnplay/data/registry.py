@@ -271,6 +271,10 @@ def _sequence_info(spec: DatasetSpec, info: DatasetInfo) -> DatasetInfo:
     if name in TEXT_CLASSIFICATION:
         return replace(info, input_shape=(steps,), n_samples=spec.n_samples)
     if name in TRANSLATION:
+        if spec.seq_len is not None:
+            raise SpecError(("dataset", "seq_len"), f"'{name}' has fixed sequences of {info.input_shape[0]} tokens "
+                            f"({info.input_shape[0] - info.target_shape[0]} source, {info.target_shape[0]} target); "
+                            "leave seq_len out")
         return replace(info, n_samples=spec.n_samples)
     vocab = text.vocabulary(name, spec.test_fraction)
     n_train, n_test = text.counts(name, steps, spec.test_fraction)
