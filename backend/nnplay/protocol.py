@@ -387,6 +387,11 @@ class AttentionLayer(ArrayPayload):
     type: AttentionType
     causal: bool
     score: Literal["scaled_dot", "dot", "cosine", "additive"] = "scaled_dot"
+    scores: ArrayPayload | None = Field(None, description="self_attention: the scores before the softmax "
+                                        "(head, query, key); causal and padding ones are -inf")
+    values: ArrayPayload | None = Field(None, description="self_attention: the values (head, key, dim)")
+    context: ArrayPayload | None = Field(None, description="self_attention: the weighted sums of the values "
+                                         "(head, query, dim), over every key")
 
 
 class AttentionMessage(Envelope):

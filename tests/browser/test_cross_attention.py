@@ -86,3 +86,26 @@ def test_dates_preset_draws_the_alignment_and_the_three_stages(page: Page, shots
     expect(page.locator("#cross-step")).to_contain_text("step 0")
     assert plot(page)["z"] != first["z"]  # the untrained attention differs from the trained one
     page.screenshot(path=str(shots_dir / "cross-attention-step0.png"))
+
+
+ATTN_STAGES_JS = STAGES_JS.replace("cross-stages", "attention-plot")
+
+
+def test_self_attention_shows_the_three_stages_for_a_chosen_query(page: Page, shots_dir):
+    open_page(page)
+    choose_preset(page, "attention_reverse")
+    page.fill("#f-training-epochs", "1")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 1")
+    page.click("#train-btn")
+    expect(page.locator("#tab-attention")).to_have_attribute("aria-selected", "true", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#job-status")).to_contain_text("completed", timeout=TRAIN_TIMEOUT_MS)
+    expect(page.locator("#attn-query")).to_be_disabled()  # the head view shows every query
+    page.select_option("#attn-view", "stages")
+    page.select_option("#attn-query", "3")
+    page.wait_for_function(f"(() => {{ const s = ({ATTN_STAGES_JS})(); return s && s.query === 3 && s.step > 0; }})()",
+                           timeout=UI_TIMEOUT_MS)
+    s = page.evaluate(f"({ATTN_STAGES_JS})()")
+    tokens = page.locator("#attention-io .attn-io-line").first.locator(".attn-tok").all_inner_texts()
+    check_stages(s, len(tokens))
+    assert s["columns"][:-1] == tokens and f"query 3 “{tokens[3]}”" in s["title"]
+    page.screenshot(path=str(shots_dir / "attention-stages.png"))

@@ -200,3 +200,26 @@ def test_odd_width_and_unknown_score_are_refused_at_their_fields():
     with pytest.raises(ValidationError) as bad:
         NetworkSpec.model_validate({"layers": [{"type": "self_attention", "score": "euclid"}]})
     assert "score" in str(bad.value)
+
+
+@pytest.mark.parametrize("kind", SCORES)
+def test_self_attention_stages_in_the_message_agree_with_its_weights(kind):
+    from nnplay.nn import build_network
+    from nnplay.probes.arrays import payload_tensor
+    from nnplay.probes.attention import attention_maps, layer_payload
+
+    spec = NetworkSpec.model_validate({"layers": [
+        {"type": "embedding", "embedding_dim": 12}, {"type": "self_attention", "num_heads": 3, "causal": True,
+                                                     "score": kind},
+        {"type": "transformer_encoder", "num_heads": 2}, {"type": "linear", "out_features": 5}]})
+    torch.manual_seed(8)
+    model = build_network(spec, (6,), vocab_size=5)
+    x = torch.randint(0, 5, (1, 6), generator=torch.Generator().manual_seed(1))
+    entries, _ = attention_maps(model, [layer.type for layer in spec.layers], x)
+    payload = layer_payload(entries[0], 6)
+    probs, scores = payload_tensor(payload), payload_tensor(payload["scores"])  # (3, 6, 6)
+    values, context = payload_tensor(payload["values"]), payload_tensor(payload["context"])  # (3, 6, 4)
+    torch.testing.assert_close(torch.softmax(scores, -1), probs, atol=1e-5, rtol=0)
+    torch.testing.assert_close(probs @ values, context, atol=1e-5, rtol=0)
+    assert torch.isneginf(scores.masked_select(causal_mask(6))).all()  # hidden keys: -inf before the softmax
+    assert payload["score"] == kind and "scores" not in layer_payload(entries[1], 6)  # transformer block: weights only

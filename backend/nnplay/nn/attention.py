@@ -112,26 +112,34 @@ class AttentionScore(nn.Module):
         return f"kind={self.kind!r}"
 
 
-def masked_softmax(scores: torch.Tensor, attn_mask: torch.Tensor | None = None,
-                   key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
-    """``softmax`` over the keys of ``scores`` ``(N, h, Tq, Tk)``; ``attn_mask`` ``(Tq, Tk)`` and
-    ``key_padding_mask`` ``(N, Tk)`` are True where a key is hidden (its weight is exactly 0)."""
+def masked_scores(scores: torch.Tensor, attn_mask: torch.Tensor | None = None,
+                  key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
+    """``scores`` ``(N, h, Tq, Tk)`` with ``-inf`` where ``attn_mask`` ``(Tq, Tk)`` or ``key_padding_mask``
+    ``(N, Tk)`` is True (a hidden key)."""
     if attn_mask is not None:
         scores = scores.masked_fill(attn_mask, float("-inf"))
     if key_padding_mask is not None:
         scores = scores.masked_fill(key_padding_mask[:, None, None, :], float("-inf"))
-    return torch.softmax(scores, dim=-1)
+    return scores
+
+
+def masked_softmax(scores: torch.Tensor, attn_mask: torch.Tensor | None = None,
+                   key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
+    """``softmax`` over the keys of ``scores`` ``(N, h, Tq, Tk)``; ``attn_mask`` ``(Tq, Tk)`` and
+    ``key_padding_mask`` ``(N, Tk)`` are True where a key is hidden (its weight is exactly 0)."""
+    return torch.softmax(masked_scores(scores, attn_mask, key_padding_mask), dim=-1)
 
 
 def attention_stages(mha: nn.MultiheadAttention, score: AttentionScore, query: torch.Tensor, source: torch.Tensor,
                      attn_mask: torch.Tensor | None = None, key_padding_mask: torch.Tensor | None = None) -> dict:
     """The three stages of attention for ``query`` ``(N, Tq, E)`` over ``source`` ``(N, Tk, E)``, from the
-    module's own weights: ``q``, ``k``, ``v`` ``(N, h, T, d)``; ``scores`` ``(N, h, Tq, Tk)`` (similarity);
+    module's own weights: ``q``, ``k``, ``v`` ``(N, h, T, d)``; ``scores`` ``(N, h, Tq, Tk)`` (similarity,
+    ``-inf`` at hidden keys);
     ``probs`` (softmax over the keys); ``context`` ``(N, h, Tq, d)`` (``probs @ v``, the weighted sum of
     the values); ``out`` ``(N, Tq, E)`` (heads concatenated, ``out_proj``). No dropout."""
     q, k, v = project(mha, query, source)
-    scores = score(q, k)
-    probs = masked_softmax(scores, attn_mask, key_padding_mask)
+    scores = masked_scores(score(q, k), attn_mask, key_padding_mask)
+    probs = torch.softmax(scores, dim=-1)
     context = probs @ v  # (N, h, Tq, d)
     return {"q": q, "k": k, "v": v, "scores": scores, "probs": probs, "context": context,
             "out": mha.out_proj(merge_heads(context))}

@@ -73,7 +73,7 @@ def class_sources(network: NetworkSpec) -> str:
     return "\n\n" + "\n\n".join(parts) + "\n"
 
 ATTENTION_CORE = (attention.causal_mask, attention.split_heads, attention.merge_heads, attention.project,
-                  attention.AttentionScore, attention.masked_softmax, attention.run_attention)
+                  attention.AttentionScore, attention.masked_scores, attention.masked_softmax, attention.run_attention)
 SUPPORT: dict[str, tuple] = {
     "positional_encoding": (attention.PositionalEncoding,),
     "self_attention": (*ATTENTION_CORE, attention.SelfAttention),

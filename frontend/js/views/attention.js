@@ -150,7 +150,7 @@ function modelFigure(msg) {
 export function stagesFigure(msg, layer, head, query, range = null) {
   const tokens = msg.tokens.map(showToken);
   const x = tokens.map((_, i) => i);
-  const scores = payloadNested(layer.scores)[head][query];
+  const scores = payloadNested(layer.scores)[head][query].map((v) => (Number.isFinite(v) ? v : null)); // hidden keys: -inf
   const weights = payloadNested(layer)[head][query];
   const values = payloadNested(layer.values)[head]; // (key, dim)
   const context = payloadNested(layer.context)[head][query]; // (dim,)
@@ -207,8 +207,10 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
 
   const layerSel = el('select', { id: `${prefix}-layer`, title: 'Which attention layer (or transformer block) to show' });
   const headSel = el('select', { id: `${prefix}-head`, title: 'Which head of that layer' });
-  const viewSel = el('select', { id: `${prefix}-view`, title: 'Head view: one head, tokens on both axes; model view: every layer and head' }, [
+  const viewSel = el('select', { id: `${prefix}-view`, title: 'Head view: one head, tokens on both axes; model view: every layer and head'
+    + (stagesEl ? '' : '; 3 stages: scores, softmax and weighted sum of the values for one query') }, [
     el('option', { value: 'head', text: 'head view' }), el('option', { value: 'model', text: 'model view' }),
+    ...(stagesEl ? [] : [el('option', { value: 'stages', text: '3 stages' })]),
   ]);
   const scrub = el('input', { id: `${prefix}-scrub`, type: 'range', min: '0', max: '0', value: '0', step: '1',
     title: 'Scrub through the snapshots taken during training', 'aria-label': 'training step of the snapshot' });
@@ -217,10 +219,12 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
   const exportBtn = (format, text, title) => el('button', { type: 'button', className: 'small-btn', 'data-format': format, text, title });
   const buttons = [exportBtn('png', 'PNG', 'Download the figure as a PNG image'), exportBtn('svg', 'SVG', 'Download the figure as an SVG image'),
     exportBtn('json', 'JSON', 'Download the raw attention weights of this snapshot (every layer and head) as JSON')];
-  const querySel = el('select', { id: `${prefix}-query`, title: 'Which query (target position) the three stages are shown for; or click a row of the map' });
+  const querySel = el('select', { id: `${prefix}-query`, title: stagesEl
+    ? 'Which query (target position) the three stages are shown for; or click a row of the map'
+    : 'Which query token the 3 stages view shows' });
   controlsEl.replaceChildren(
     el('label', { text: 'view ' }, [viewSel]), el('label', { text: 'layer ' }, [layerSel]), el('label', { text: 'head ' }, [headSel]),
-    ...(stagesEl ? [el('label', { text: 'query ' }, [querySel])] : []),
+    el('label', { text: 'query ' }, [querySel]),
     el('span', { className: 'attn-scrubber' }, [scrub, stepLabel]),
     el('label', { className: 'attn-live', title: 'Follow the newest snapshot' }, [liveBox, document.createTextNode(' live')]),
     el('span', { className: 'attn-export' }, buttons),
@@ -268,6 +272,7 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
     fillSelect(querySel, queries.map((t, i) => `${i} “${showToken(t)}”`), state.query);
     layerSel.disabled = state.view === 'model';
     headSel.disabled = state.view === 'model';
+    querySel.disabled = !stagesEl && state.view !== 'stages';
   }
 
   function renderIo(msg) {
@@ -312,7 +317,14 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
       return;
     }
     const layer = msg.layers[state.layer];
-    const fig = state.view === 'model' ? modelFigure(msg) : headFigure(msg, layer, state.head, plotEl.clientWidth, plotEl.clientHeight);
+    if (state.view === 'stages' && !layer.scores) {
+      showPlaceholder('The 3 stages are streamed for self_attention layers; a transformer_encoder block sends its weights only.');
+      plotEl.dataset.view = state.view;
+      return;
+    }
+    const fig = state.view === 'model' ? modelFigure(msg)
+      : state.view === 'stages' ? stagesFigure(msg, layer, state.head, state.query, runRange(state.layer))
+      : headFigure(msg, layer, state.head, plotEl.clientWidth, plotEl.clientHeight);
     plotEl.querySelector('.placeholder')?.remove();
     await Plotly.react(plotEl, fig.data, fig.layout, CONFIG);
     if (stagesEl && layer.scores) {
@@ -344,6 +356,7 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
       plotEl.dataset.maxLagMs = String(Math.round(maxLagMs));
     }
     plotEl.dataset.view = state.view;
+    plotEl.dataset.query = String(state.query);
     plotEl.dataset.layer = String(state.layer);
     plotEl.dataset.head = String(state.head);
   }
