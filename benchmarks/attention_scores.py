@@ -9,6 +9,9 @@
 3. The JSON bytes of one ``cross_attention`` message of the preset (1 head, 18 source and 10 target
    characters, E = 32) and of a 4-head, E = 128 variant, as the protocol encodes them, beside the
    validation estimate.
+4. The JSON bytes of one ``attention`` message of a self_attention network with its three stages
+   (scores, values, weighted sums) and without them: the ``attention_reverse`` preset (T = 8) and a
+   causal 4-head self_attention on 64 characters.
 
 Usage: .venv/bin/python benchmarks/attention_scores.py [--repeats 3] [--threads 1] [--tokens 64]
 """
@@ -23,6 +26,7 @@ from nnplay.nn import build_network
 from nnplay.nn.attention import SCORES, SelfAttention
 from nnplay.protocol import encode
 from nnplay.settings import Settings
+from nnplay.spec import JobSpec
 from nnplay.spec.presets import PRESETS
 from nnplay.train.check import check_job
 from nnplay.train.probing import Probe
@@ -70,6 +74,18 @@ def message_bytes(heads: int, width: int) -> tuple[int, int]:
     return len(encode("0" * 32, 1, event).encode()), estimate
 
 
+def attention_bytes(spec) -> tuple[int, int]:
+    """(bytes of one attention message with the self_attention stages, bytes without them)."""
+    split = load(spec.dataset)
+    model = build_network(spec.network, split.info.input_shape, split.info.vocab_size, split.info.pad_id)
+    event = Probe(spec, split, 16, torch.device("cpu"))._attention(model, 0, 0)
+    full = len(encode("0" * 32, 1, event).encode())
+    for layer in event["layers"]:
+        for key in ("scores", "values", "context"):
+            layer.pop(key, None)
+    return full, len(encode("0" * 32, 1, event).encode())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3)
@@ -100,6 +116,14 @@ def main() -> None:
     for heads, width in ((1, 32), (4, 128)):
         size, estimate = message_bytes(heads, width)
         print(f"cross_attention message, {heads} head(s), E {width}: {size} bytes (validation estimate {estimate})")
+
+    reverse = next(p["spec"] for p in PRESETS if p["id"] == "attention_reverse")
+    long = JobSpec.model_validate({"dataset": {"name": "shakespeare_chars", "seq_len": 64}, "network": {"layers": [
+        {"type": "embedding", "embedding_dim": 64}, {"type": "self_attention", "num_heads": 4, "causal": True},
+        {"type": "linear", "out_features": 74}]}})
+    for name, spec in (("attention_reverse (T 8, 2 heads, E 32)", reverse), ("self_attention T 64, 4 heads, E 64", long)):
+        full, bare = attention_bytes(spec)
+        print(f"attention message, {name}: {full} bytes with the stages, {bare} without ({full / bare:.1f}x)")
 
 
 if __name__ == "__main__":
