@@ -1,7 +1,7 @@
 """Attention probes: playground job throughput vs a bare PyTorch loop, and the size of one message.
 
 1. Attention presets run as playground jobs in a real ``nnplay serve`` process, with the attention
-   probe at the default cadence (``probe_every`` 20, the TrainingSpec default) and one websocket
+   probe at the default cadence (no ``probe_every``: the TrainingSpec default, the time budget) and one websocket
    client reading every message; a job's time is the server's own (started_at -> finished_at). The
    bare loop trains the same modules (same seed, split, optimizer, batch size, epochs) in this process,
    with a per-epoch test evaluation. A third run is the same job with the probe off (``probe_every``
@@ -33,8 +33,8 @@ from nnplay.spec.presets import PRESETS  # noqa: E402
 from nnplay.train.probing import Probe  # noqa: E402
 
 
-def preset(pid: str, epochs: int | None = None, probe_every: int = 20) -> JobSpec:
-    """The preset with ``epochs`` and ``probe_every`` (20: the TrainingSpec default)."""
+def preset(pid: str, epochs: int | None = None, probe_every: int | None = None) -> JobSpec:
+    """The preset with ``epochs`` and ``probe_every`` (None: the TrainingSpec default, the time budget)."""
     spec = next(p["spec"] for p in PRESETS if p["id"] == pid).model_copy(deep=True)
     if epochs:
         spec.training.epochs = epochs

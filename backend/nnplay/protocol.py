@@ -52,6 +52,7 @@ class FinalMetrics(BaseModel):
                                     "the target's data units (a standardised series' scale put back)")
     epochs_done: int = 0
     steps: int = 0
+    n_labels: int | None = Field(None, description="Active learning: labelled points the last round trained on")
 
 
 class StatusMessage(Envelope):
@@ -499,11 +500,86 @@ class ReconstructionsMessage(Envelope):
     mse: list[float | None]
 
 
+class ActivationCurve(BaseModel):
+    """One pointwise activation used in the network, as its torch module computes it: ``x`` ``(X,)``
+    pre-activation values over -6..6, ``value`` f(x) and ``derivative`` f'(x) (autograd), each ``(X,)``;
+    ``peak`` is max|f'| over the real line and ``threshold`` the |f'| below which a unit counts as
+    saturated (``fraction`` x ``peak``); ``formula``/``derivative_formula`` are the course's closed forms."""
+
+    model_config = ConfigDict(ser_json_inf_nan="null")
+
+    type: str
+    formula: str
+    derivative_formula: str
+    peak: float
+    threshold: float
+    x: ArrayPayload
+    value: ArrayPayload
+    derivative: ArrayPayload
+
+
+class ActivationCurvesMessage(Envelope):
+    """Sent once before training: every pointwise activation type the network uses, with its derivative
+    (``nnplay.probes.activations``); ``fraction`` is the saturation threshold as a share of max|f'|."""
+
+    type: Literal["activation_curves"] = "activation_curves"
+    fraction: float = Field(gt=0, lt=1)
+    curves: list[ActivationCurve]
+
+
+class SaturationLayer(BaseModel):
+    """Activation layer ``index`` (``type``, ``units`` outputs per example) on the probe batch:
+    ``saturated``, the share of (example, unit) pairs with |f'(pre-activation)| below the type's
+    threshold; ``dead``, the share of units below it on every probe example (relu: dead units)."""
+
+    index: int = Field(ge=0)
+    type: str
+    units: int = Field(ge=1)
+    saturated: float = Field(ge=0, le=1)
+    dead: float = Field(ge=0, le=1)
+
+
+class SaturationMessage(Envelope):
+    """Saturation of every pointwise activation layer at ``step``, measured on the fixed probe batch
+    (the first ``examples`` test examples) in eval mode. Saturated sigmoid/tanh units pass almost no
+    gradient back: the share rises where the gradient flow fades."""
+
+    type: Literal["saturation"] = "saturation"
+    epoch: int = Field(ge=0)
+    examples: int = Field(ge=1)
+    fraction: float = Field(gt=0, lt=1)
+    layers: list[SaturationLayer]
+
+
+class ActiveRoundMessage(Envelope):
+    """The end of one active-learning round (``nnplay.train.active``): round ``round`` (0-based; ``epoch`` =
+    ``round + 1``) trained on the ``n_labels`` pool points ``labelled`` (indices into the training part,
+    which is the pool of ``pool_size`` points, in the order ``data_points.train`` lists them), scored
+    ``test_accuracy`` (fraction) and ``test_loss`` (nats) on the test part and ``train_accuracy`` on the
+    labelled points; ``queried`` are the indices it chose to label next (empty after the last round),
+    ``queried_scores`` their ``score`` (``entropy`` in nats, or ``margin`` = 1 - (p_(1) - p_(2)))."""
+
+    type: Literal["active_round"] = "active_round"
+    epoch: int = Field(ge=1)
+    round: int = Field(ge=0)
+    strategy: Literal["entropy", "margin", "random"]
+    n_labels: int = Field(ge=1)
+    pool_size: int = Field(ge=1)
+    test_accuracy: float | None
+    test_loss: float | None
+    train_accuracy: float | None
+    labelled: list[int]
+    queried: list[int]
+    queried_scores: list[float | None]
+    score: Literal["entropy", "margin"]
+
+
 Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, DataPointsMessage,
                           DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, SettingsMessage,
                           NeuronMapsMessage, AttentionMessage, CrossAttentionMessage, EmbeddingProjectionMessage, LatentCodesMessage,
                           ReconstructionsMessage, GatesMessage, TimeGradientsMessage, ForecastMessage,
-                          TextSampleMessage], Field(discriminator="type")]
+                          TextSampleMessage, ActivationCurvesMessage, SaturationMessage, ActiveRoundMessage],
+                  Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 MESSAGE_TYPES: tuple[str, ...] = tuple(m.model_fields["type"].default for m in get_args(get_args(Message)[0]))
 

@@ -228,6 +228,10 @@ export const api = {
   compareReplicates: (a, b, metric) => request('GET', `/api/replicates/compare?a=${enc(a)}&b=${enc(b)}&metric=${enc(metric)}`),
   /** an ended replicate set on 2-D data as an ensemble: mean probability, std, mutual information over a grid */
   ensemble: (id, resolution = 40) => request('GET', `/api/replicates/${enc(id)}/ensemble?resolution=${resolution}`),
+  /** active learning: test accuracy against labels for 1-3 replicate sets (one per strategy), so far */
+  activeCurves: (ids) => request('GET', `/api/active/curves?${ids.map((id) => `race=${enc(id)}`).join('&')}`),
+  /** one active-learning run: data_points, the latest decision_boundary and active_round messages */
+  activeRun: (jobId) => request('GET', `/api/active/runs/${enc(jobId)}`),
   /** McNemar's exact test of two finished jobs on the same test set */
   compare: (a, b) => request('GET', `/api/compare?a=${enc(a)}&b=${enc(b)}`),
   /** path: e.g. /api/jobs/ID/code -> {blob, filename} */

@@ -6,6 +6,7 @@
 // nothing else lists message types.
 
 import { createAccuracyChart } from './views/accuracyChart.js';
+import { createActivations } from './views/activations.js';
 import { createAttention } from './views/attention.js';
 import { createDecisionBoundary } from './views/decisionBoundary.js';
 import { createFeatureMaps } from './views/featureMaps.js';
@@ -33,6 +34,7 @@ export const PLACEHOLDERS = Object.freeze({
   forecast: 'The forecast over the test range is drawn at every probe.',
   samples: 'Generated text appears at every probe.',
   timeGradients: 'Gradients through time appear at every probe.',
+  activations: 'Press Train: each activation layer’s share of saturated (sigmoid, tanh) or dead (relu) units is drawn at every probe.',
 });
 
 /** Message types that belong to no panel: the job's own life, handled by the jobs wiring. */
@@ -72,6 +74,19 @@ export const PANELS = Object.freeze([
     views: { gradients: ($) => createGradientFlow($('gradient-flow')) },
     messages: { gradients: ALL },
     handle: { gradients: (v, list) => v.gradients.pushAll(list) },
+  },
+  {
+    name: 'activations', tab: 'activations',
+    views: {
+      activations: ($) => createActivations({
+        curvesEl: $('activation-curves'), heatmapEl: $('saturation-plot'), placeholder: PLACEHOLDERS.activations,
+      }),
+    },
+    messages: { activation_curves: LATEST, saturation: ALL },
+    handle: {
+      activation_curves: (v, msg) => v.activations.setCurves(msg),
+      saturation: (v, list) => v.activations.pushAll(list),
+    },
   },
   {
     name: 'latent_codes', tab: 'repr', uses: ['repr'],
@@ -154,6 +169,12 @@ export const PANELS = Object.freeze([
     handle: { text_sample: (v, list) => v.samples.pushAll(list) },
   },
   {
+    // Active learning draws on the decision boundary: the labelled pool points ringed, the next queries starred.
+    name: 'active_learning', tab: null,
+    messages: { active_round: LATEST },
+    handle: { active_round: (v, msg) => v.boundary.markActive(msg) },
+  },
+  {
     name: 'embedding_projection', tab: 'repr', uses: ['repr'],
     messages: { embedding_projection: LATEST },
     handle: { embedding_projection: (v, msg) => v.repr.projection(msg) },
@@ -207,6 +228,7 @@ export function panelLayout(panels) {
     neurons: on.has('neuron_maps'),
     attention: on.has('attention'),
     cross: on.has('cross_attention'),
+    activations: on.has('activations'),
     repr: on.has('latent_codes') || on.has('embedding_projection'),
   };
   return { tabs, box, boxes: BOXES, parts, inside: label };

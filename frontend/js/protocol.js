@@ -22,6 +22,9 @@ export const MSG = Object.freeze({
   EMBEDDING_PROJECTION: 'embedding_projection', // every probe step, word2vec jobs: words in 2-D (aligned PCA)
   LATENT_CODES: 'latent_codes', // autoencoders: PCA baseline once, then the test set's codes every probe step
   RECONSTRUCTIONS: 'reconstructions', // autoencoders: first test examples and their reconstructions
+  ACTIVATION_CURVES: 'activation_curves', // once, networks with activation layers: f and f' of each type used
+  SATURATION: 'saturation', // every probe step: each activation layer's saturated and dead shares
+  ACTIVE_ROUND: 'active_round', // active learning (training.active): each round's labels, test accuracy, next queries
 });
 
 export const SCOPE = Object.freeze({ STEP: 'step', EPOCH: 'epoch' });

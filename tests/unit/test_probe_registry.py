@@ -78,7 +78,7 @@ def test_every_preset_validates_with_panels_that_include_metrics(preset, tmp_pat
 
 RUNS = {
     "mlp_2d": (job_spec(layers=MLP, dataset={"name": "gaussian", "n_samples": 120}, epochs=1, probe_every=2),
-               ["metrics", "gradients", "decision_boundary", "neuron_maps"]),
+               ["metrics", "gradients", "activations", "decision_boundary", "neuron_maps"]),
     "logistic_2d": (job_spec(layers=[{"type": "linear", "out_features": 2}],
                              dataset={"name": "gaussian", "n_samples": 120}, epochs=1, probe_every=2),
                     ["metrics", "gradients", "decision_boundary"]),

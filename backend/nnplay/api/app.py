@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from nnplay import __version__
 from nnplay.api import compare, course, datasets, errors, export, lab, representations, routes, stream
-from nnplay.api import foundations, replicates
+from nnplay.api import active, foundations, replicates
 from nnplay.api.security import (BodyLimitMiddleware, CrossOriginGuard, HostCheckMiddleware,
                                  SecurityHeadersMiddleware, TokenAuthMiddleware, content_security_policy,
                                  inline_script_hashes, redact_tokens_in_logs)
@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(representations.router)
     app.include_router(course.router)
     app.include_router(foundations.router)
+    app.include_router(active.router)
     app.include_router(replicates.router)
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)

@@ -29,7 +29,8 @@ def service(request: Request) -> JobService:
 def job_out(svc: JobService, row: JobRow) -> JobOut:
     out = JobOut.model_validate({**{c: getattr(row, c) for c in JobOut.model_fields if hasattr(row, c)},
                                  "queue_position": svc.queue_position(row)})
-    out.panels = job_panels(out.spec.network, out.spec.dataset, svc.settings.data_dir)
+    out.panels = job_panels(out.spec.network, out.spec.dataset, svc.settings.data_dir,
+                            out.spec.training.active is not None)
     return out
 
 

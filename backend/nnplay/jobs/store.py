@@ -138,6 +138,13 @@ class Store:
         with Session(self.engine) as s:
             return [tuple(r) for r in s.execute(query.order_by(MessageRow.seq).limit(limit))]
 
+    def latest_message(self, job_id: str, kind: str) -> str | None:
+        """JSON text of a job's last stored message of type ``kind``, or None."""
+        query = (select(MessageRow.body).where(MessageRow.job_id == job_id, MessageRow.type == kind)
+                 .order_by(MessageRow.seq.desc()).limit(1))
+        with Session(self.engine) as s:
+            return s.scalar(query)
+
     def count_messages(self, job_id: str, kind: str) -> int:
         with Session(self.engine) as s:
             return s.scalar(select(func.count()).select_from(MessageRow)

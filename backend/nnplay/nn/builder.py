@@ -74,6 +74,8 @@ def init_weights(module: nn.Module, scheme: str) -> None:
             nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
         elif scheme == "normal":
             nn.init.normal_(module.weight, 0.0, 0.01)
+        elif scheme == "large_normal":
+            nn.init.normal_(module.weight, 0.0, 1.0)
         else:
             nn.init.zeros_(module.weight)
         if module.bias is not None:

@@ -107,6 +107,18 @@ def gates_window(layers: list[tuple[int, int]], length: int, time_label: int, wi
     return steps if steps >= min(length, MIN_STEPS) else None
 
 
+def activation_curves_bytes(formulas: list[tuple[str, str]], points: int) -> int:
+    """An ``activation_curves`` message: per activation its ``formulas`` (value, derivative: their UTF-8
+    bytes, quoted) and three ``(points,)`` float32 arrays (x, f, f'), ``peak``/``threshold`` at full repr."""
+    return ENVELOPE + sum(ENTRY_META + len(f.encode()) + len(d.encode()) + 2 * FULL_NUMBER
+                          + 3 * float32_bytes(points) for f, d in formulas)
+
+
+def saturation_bytes(layers: int) -> int:
+    """A ``saturation`` message: ``layers`` entries of index, type, units and two shares at full repr."""
+    return ENVELOPE + layers * (ENTRY_META + 2 * FULL_NUMBER)
+
+
 def points_bytes(n: int, dims: int, labels: bool = True) -> int:
     """``n`` points as decimal lists: ``dims`` coordinates each and a class id (3 digits) or a target."""
     return n * (dims * NUMBER + (5 if labels else NUMBER))
@@ -157,3 +169,13 @@ def cross_attention_bytes(layers: list[tuple[int, int]], source: int, target: in
     per_layer = [ENTRY_META + 2 * float32_bytes(h * target * source) + float32_bytes(source * width)
                  + float32_bytes(target * width) + 2 * ARRAY_OVERHEAD for h, width in layers]
     return ENVELOPE + label * (source + 4 * target) + sum(per_layer)
+
+
+INDEX = 7  # a pool index (at most 20,000 points: 5 digits) with its comma, and a margin
+ACTIVE_FIELDS = 400  # round, strategy, n_labels, pool_size, three figures at full precision, score, key names
+
+
+def active_round_bytes(final_labels: int, query_size: int) -> int:
+    """An ``active_round`` message (``nnplay.train.active``): the last round lists ``final_labels`` indices;
+    an earlier one fewer, plus ``query_size`` queried indices with their scores."""
+    return ENVELOPE + ACTIVE_FIELDS + final_labels * INDEX + query_size * (INDEX + FULL_NUMBER)

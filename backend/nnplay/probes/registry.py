@@ -43,6 +43,7 @@ class JobFacts:
     target: str = "label"
     word2vec: bool = False
     max_units: int = 16
+    active: bool = False  # ``training.active`` is set: an active-learning run (nnplay.train.active)
 
     @property
     def types(self) -> list[str]:
@@ -59,16 +60,17 @@ class JobFacts:
 
 
 def job_facts(network: NetworkSpec | Word2VecSpec, dataset: DatasetSpec, info: DatasetInfo | None,
-              max_units: int = 16) -> JobFacts:
+              max_units: int = 16, active: bool = False) -> JobFacts:
     """The facts of ``network`` on ``dataset`` (its ``info``: None for a word2vec job on a corpus, or a
-    data set no longer there, whose kind is then ``unknown``: only the layers decide)."""
+    data set no longer there, whose kind is then ``unknown``: only the layers decide); ``active``: the
+    training spec has an ``active`` block."""
     if isinstance(network, Word2VecSpec):
         return JobFacts(kind="corpus", task="none", word2vec=True)
     if info is None:
         return JobFacts(layers=tuple(network.layers), kind="unknown", task="unknown", target=dataset.target,
-                        max_units=max_units)
+                        max_units=max_units, active=active)
     return JobFacts(layers=tuple(network.layers), kind=info.kind, task=info.task, params=info.params,
-                    target=dataset.target, max_units=max_units)
+                    target=dataset.target, max_units=max_units, active=active)
 
 
 def can_generate(facts: JobFacts) -> bool:
@@ -114,6 +116,10 @@ PROBE_REGISTRY: tuple[ProbeEntry, ...] = (
     ProbeEntry("gradients", lambda f: not f.word2vec and f.has("trainable"),
                "one L2 norm per trainable layer at every logged step (gradients already computed)",
                series=("gradients",)),
+    ProbeEntry("activations", lambda f: not f.word2vec and f.has("pointwise_activation"),
+               "each activation's curve once; one forward pass of 128 probe examples with pre-hooks, one "
+               "elementwise autograd derivative per activation layer",
+               series=("activation_curves", "saturation")),
     ProbeEntry("latent_codes", lambda f: not f.word2vec and f.target == "input",
                "one forward pass of the test set; k-means on its codes; PCA once before training",
                frames=("reconstructions",), series=("latent_codes",)),
@@ -141,6 +147,9 @@ PROBE_REGISTRY: tuple[ProbeEntry, ...] = (
     ProbeEntry("text_sample", lambda f: f.layered and f.task == "language_modeling" and can_generate(f),
                "sample_length single-step passes (attention: re-reads the context each step)",
                series=("text_sample",)),
+    ProbeEntry("active_learning", lambda f: f.active and not f.word2vec,
+               "one forward pass of the pool per round to score the unlabelled points",
+               series=("active_round",)),
     ProbeEntry("embedding_projection", lambda f: f.word2vec,
                "PCA of the most frequent words' vectors, Procrustes-aligned; the analogy questions",
                frames=("embedding_projection",)),
@@ -167,7 +176,8 @@ def layer_probe(layer_type: str) -> str | None:
 LAYER_PROBES: dict[str, str | None] = {t: layer_probe(t) for t in LAYER_TYPES}
 
 
-def job_panels(network: NetworkSpec | Word2VecSpec, dataset: DatasetSpec, data_dir: Path | str | None = None) -> list[str]:
+def job_panels(network: NetworkSpec | Word2VecSpec, dataset: DatasetSpec, data_dir: Path | str | None = None,
+               active: bool = False) -> list[str]:
     """The panels a job streams (``select``), for a job record: the data set's kind, task and options
     come from its catalogue entry (built-in or uploaded under ``data_dir``); a deleted upload leaves
     the layers alone to decide."""
@@ -175,4 +185,4 @@ def job_panels(network: NetworkSpec | Word2VecSpec, dataset: DatasetSpec, data_d
         info = None if isinstance(network, Word2VecSpec) else find_info(dataset.name, data_dir)
     except SpecError:
         info = None
-    return select(job_facts(network, dataset, info))
+    return select(job_facts(network, dataset, info, active=active))

@@ -16,10 +16,11 @@ from typing import Annotated, ClassVar, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field
 
 Shape = tuple[int, ...]
-Init = Literal["default", "xavier_uniform", "kaiming_normal", "normal", "zeros"]
+Init = Literal["default", "xavier_uniform", "kaiming_normal", "normal", "zeros", "large_normal"]
 INIT_DESCRIPTION = ("Initial weights: 'default' (torch's own, Kaiming-uniform with a=sqrt(5)), "
                     "'xavier_uniform' (Glorot & Bengio 2010), 'kaiming_normal' (He et al. 2015, for ReLU), "
-                    "'normal' (N(0, 0.01^2)) or 'zeros'; biases start at 0 except with 'default'.")
+                    "'normal' (N(0, 0.01^2)), 'zeros' or 'large_normal' (N(0, 1), too large on purpose: "
+                    "sigmoid/tanh units start saturated); biases start at 0 except with 'default'.")
 
 
 class LayerShapeError(ValueError):

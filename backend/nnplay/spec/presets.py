@@ -118,6 +118,15 @@ _RAW = [
                              {"type": "linear", "out_features": 8}, {"type": "tanh"},
                              {"type": "linear", "out_features": 2}]},
       "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 16, "seed": 0}}),
+    ("deep_sigmoid_circle", "Deep sigmoid net (9x32) on circle: saturation and vanishing gradients",
+     "Nine hidden sigmoid layers of 32 units with weights drawn from N(0, 1) (init large_normal): deep units "
+     "start saturated (|z| > 4.4, σ' < 1/80), the Activations tab shows the share per layer, and the Gradient "
+     "flow tab shows the gradient fading below the saturated layers; the net stays at chance.",
+     {"name": "deep sigmoid net on circle", "dataset": {"name": "circle", "seed": 0},
+      "network": {"layers": [layer for _ in range(9) for layer in
+                             ({"type": "linear", "out_features": 32, "init": "large_normal"}, {"type": "sigmoid"})]
+                  + [{"type": "linear", "out_features": 2, "init": "large_normal"}]},
+      "training": {"optimizer": "sgd", "lr": 0.1, "epochs": 30, "batch_size": 32, "seed": 0}}),
     ("linreg_plane", "Linear regression on plane",
      "Least squares by gradient descent: one linear layer, squared-error loss, full-batch SGD. The data is "
      "y = 2 x1 - 3 x2 + 0.5 + noise; the learned weights approach the least-squares fit.",

@@ -4,6 +4,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from nnplay.spec.active import ActiveSpec
+
 Optimizer = Literal["sgd", "adagrad", "rmsprop", "adam", "adamw"]
 Loss = Literal["cross_entropy", "mse", "bce_with_logits"]
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
@@ -96,6 +98,8 @@ class TrainingSpec(BaseModel):
       ``NNPLAY_PROBE_SHARE`` of the run's time (``nnplay.train.cadence``).
     - ``temperature`` / ``sample_length``: the text samples of a character language model (> 0; lower is
       more conservative, 1 samples the model's own distribution).
+    - ``active``: null, or an active-learning run (:class:`nnplay.spec.active.ActiveSpec`): rounds of
+      training on a growing labelled part of the pool instead of ``epochs`` over all of it.
     """
 
     model_config = _STRICT
@@ -116,6 +120,8 @@ class TrainingSpec(BaseModel):
     temperature: float = Field(0.8, gt=0.0, le=10.0, description="Sampling temperature of the text samples "
                                "a character model generates at each probe: softmax(logits / temperature).")
     sample_length: int = Field(200, ge=1, le=2000, description="Characters per generated text sample.")
+    active: ActiveSpec | None = Field(None, description="Active learning: train round by round on a growing "
+                                      "labelled part of the pool (nnplay.spec.active)")
 
     @model_validator(mode="after")
     def _nesterov_needs_momentum(self) -> "TrainingSpec":

@@ -3,6 +3,7 @@
 from math import ceil, prod
 
 from nnplay.data import dataset_info, is_word_corpus
+from nnplay.probes.budget import active_round_bytes
 from nnplay.probes.registry import job_facts, select
 from nnplay.settings import Settings
 from nnplay.spec.data import DatasetSpec
@@ -36,6 +37,8 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
         raise SpecError(("dataset", "name"), f"'{dataset.name}' is a word corpus: it trains word2vec networks "
                         '({"type": "word2vec", ...}); a layer network needs digits, a tabular or a 2-D data set')
     info = dataset_info(dataset, settings.data_dir)
+    if training.active is not None:
+        check_active(training, info, dataset)
     if dataset.target == "input" and info.task != "classification":
         raise SpecError(("dataset", "target"), f"reconstructing the input needs a labelled data set to colour and "
                         f"score its codes; '{dataset.name}' is a {info.task} set: use target 'label'")
@@ -44,12 +47,12 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
                         f"'mse', the squared error against the input; '{training.loss}' compares with labels")
     summary = summarize(network, info.input_shape, len(info.classes), training.loss, info.task,
                         target_shape=info.target_shape, vocab_size=info.vocab_size, target=dataset.target)
-    summary.panels = select(job_facts(network, dataset, info))
+    summary.panels = select(job_facts(network, dataset, info, active=training.active is not None))
     if summary.total_params > settings.max_params:
         raise LimitError(("network",), f"the network has {summary.total_params:,} parameters; the limit "
                          f"max_params is {settings.max_params:,} (setting NNPLAY_MAX_PARAMS)")
     batch = _batch(training, info.n_samples, dataset.test_fraction)
-    check_batch_norm(summary, batch)
+    check_batch_norm(summary, min(batch, training.active.initial_labels) if training.active else batch)
     mib = activation_mib(summary, batch)
     if mib > settings.max_activation_mb:
         raise LimitError(("training", "batch_size"), f"one training step would keep about {mib:,.0f} MiB of "
@@ -61,7 +64,29 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
     sizes, notes = estimate_messages(dataset, network.layers, summary, info, settings.max_message_kb,
                                      settings.max_feature_map_channels, settings.max_neuron_units,
                                      settings.neuron_map_resolution)
+    if training.active is not None:
+        sizes["active_round"] = active_round_bytes(training.active.final_labels, training.active.query_size)
     return summary.model_copy(update={"messages": sizes, "warnings": [*summary.warnings, *notes]})
+
+
+def check_active(training: TrainingSpec, info, dataset: DatasetSpec) -> None:
+    """An active-learning run (``training.active``) needs a classification set with one class id per
+    example (not a reconstruction), no ``lr_schedule`` (its epochs are rounds of ``steps_per_round``) and a
+    pool (the training part) of at least ``initial_labels + rounds * query_size`` points. Raises SpecError
+    at the field to change."""
+    a = training.active
+    if info.task != "classification" or info.target_shape or dataset.target == "input":
+        raise SpecError(("training", "active"), f"active learning asks for class labels: '{dataset.name}' is a "
+                        f"{info.task} set{' (reconstruction)' if dataset.target == 'input' else ''}; use a "
+                        "classification set such as spiral, xor, circle or gaussian")
+    if training.lr_schedule.type != "none":
+        raise SpecError(("training", "lr_schedule"), "an active-learning run trains in rounds, not epochs: use "
+                        "lr_schedule {\"type\": \"none\"}")
+    pool = info.n_samples - ceil(info.n_samples * dataset.test_fraction)
+    if a.final_labels > pool:
+        raise SpecError(("training", "active", "rounds"), f"initial_labels {a.initial_labels} + rounds {a.rounds} x "
+                        f"query_size {a.query_size} = {a.final_labels} labels, but the pool (the training part of "
+                        f"'{dataset.name}') holds {pool} points: fewer rounds, a smaller query_size or more n_samples")
 
 
 def _batch(training: TrainingSpec, n_samples: int, test_fraction: float) -> int:

@@ -15,6 +15,7 @@ const INSIDE = {
 };
 const LABELS = [
   ['gradients', 'Gradient flow', 'how much of the loss gradient reaches each layer'],
+  ['activations', 'Activations', 'each activation and its derivative; the share of saturated or dead units per layer'],
   ['neurons', 'Neurons', 'each hidden unit over the input plane; click one to see it large'],
   ['likelihood', 'MLE vs MAP', 'data term (likelihood) and prior terms (weight decay = Gaussian, L1 = Laplace)'],
   ['attention', 'Attention', 'what each self-attention head looks at, for one probe sequence'],
@@ -114,6 +115,7 @@ export function createInsideController({ $, views }) {
     views.boundary.reset(PLACEHOLDERS.boundary);
     views.neurons.reset(PLACEHOLDERS.neurons);
     views.gradients.reset(PLACEHOLDERS.gradients);
+    views.activations.reset(PLACEHOLDERS.activations);
     resetSequenceViews('Press Train to watch the gates.');
     views.likelihood.reset(spec?.training?.loss ?? 'cross_entropy',
       'Press Train: the data term and the prior terms are drawn here, step by step.');
@@ -138,6 +140,7 @@ export function createInsideController({ $, views }) {
     views.boundary.reset(waiting(spec));
     views.neurons.reset(waiting(spec));
     views.gradients.reset('Waiting for the first steps…');
+    views.activations.reset(waiting(spec));
     resetSequenceViews(waiting(spec));
     views.likelihood.reset(spec?.training?.loss ?? 'cross_entropy');
     views.attention.reset(streams.has('attention') ? waiting(spec)

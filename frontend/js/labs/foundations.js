@@ -7,6 +7,7 @@ import { createClusterLab } from './clustering.js';
 import { createDensityLab } from './density.js';
 import { createReplicateLab } from './replicates.js';
 import { createEnsembleLab } from './ensemble.js';
+import { createActiveLab } from './active.js';
 
 const TABS = [
   { key: 'bayes', label: 'Bayesian vs frequentist', create: createBayesLab,
@@ -19,6 +20,8 @@ const TABS = [
     title: 'Two settings over n seeds each, compared seed by seed: paired t-test and Wilcoxon signed-rank test' },
   { key: 'ensemble', label: 'Uncertainty', create: createEnsembleLab,
     title: 'An ensemble of k seeds on 2-D data: where its members agree and where they do not' },
+  { key: 'active', label: 'Active learning', create: createActiveLab,
+    title: 'A network that asks for the labels it is least sure of (entropy, margin) against random ones' },
 ];
 
 function buildDialog() {
@@ -33,7 +36,7 @@ function buildDialog() {
         ${TABS.map((t, i) => `<button id="found-tab-${t.key}" class="tab" type="button" role="tab" title="${t.title}"
           aria-selected="${i === 0}" aria-controls="found-pane-${t.key}" tabindex="${i ? -1 : 0}">${t.label}</button>`).join('')}
       </div>
-      <p class="hint">numpy, scipy, scikit-learn answer at once; the last two tabs train jobs.</p>
+      <p class="hint">numpy, scipy, scikit-learn answer at once; the last three tabs train jobs.</p>
       <button id="found-close" class="icon-btn" type="button" title="Close">✕</button>
     </div>
     ${TABS.map((t, i) => `<section id="found-pane-${t.key}" class="found-pane" role="tabpanel"

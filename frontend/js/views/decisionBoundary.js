@@ -201,7 +201,23 @@ function heatmapTrace(frame, geom, span) {
   };
 }
 
-function figure({ points, pointsMsg, frame, note, revision }, geom) {
+/** Active learning (`active_round`): the labelled pool points ringed in black, the next queries as stars
+ * (pool indices into the `data_points` train part). */
+export function activeTraces(pointsMsg, round) {
+  if (!pointsMsg || !round || pointsMsg.task === 'regression') return [];
+  const at = (list) => ({ x: list.map((i) => pointsMsg.train.x1[i]), y: list.map((i) => pointsMsg.train.x2[i]) });
+  return [
+    { type: 'scatter', mode: 'markers', ...at(round.labelled), uid: 'labelled', name: `labelled (${round.n_labels})`,
+      marker: { color: 'rgba(0,0,0,0)', size: 10, line: { color: '#111111', width: 1.6 } },
+      hovertemplate: 'labelled<br>x1 %{x:.2f}, x2 %{y:.2f}<extra></extra>' },
+    { type: 'scatter', mode: 'markers', ...at(round.queried), uid: 'queried', name: `next queries (${round.queried.length})`,
+      marker: { color: '#ffd400', size: 14, symbol: 'star', line: { color: '#111111', width: 1 } },
+      text: round.queried_scores.map((v) => (v === null ? '' : `${round.score} ${v.toFixed(3)}`)),
+      hovertemplate: 'next query<br>%{text}<extra></extra>' },
+  ];
+}
+
+function figure({ points, pointsMsg, frame, note, revision, round }, geom) {
   const regression = (pointsMsg || frame)?.task === 'regression';
   const oneD = regression && !(pointsMsg?.train.x2?.length || frame?.x2?.length);
   const xs = pointsMsg ? [...pointsMsg.train.x1, ...pointsMsg.test.x1] : [];
@@ -225,12 +241,12 @@ function figure({ points, pointsMsg, frame, note, revision }, geom) {
     annotations: frame || points ? [] : [{ ...emptyNote(wrapNote(note)), x: geom.fx / 2, y: 1 - geom.fy / 2 }],
   };
   const trace = frame ? [heatmapTrace(frame, geom, targetSpan(pointsMsg))] : [];
-  const data = oneD ? [...(points || []), ...trace] : [...trace, ...(points || [])]; // the curve over the points
+  const data = oneD ? [...(points || []), ...trace] : [...trace, ...(points || []), ...activeTraces(pointsMsg, round)];
   return { data, layout };
 }
 
 export function createDecisionBoundary(div, { placeholder, minIntervalMs = 200 }) {
-  const view = { points: null, pointsMsg: null, frame: null, note: placeholder, revision: 0 };
+  const view = { points: null, pointsMsg: null, frame: null, round: null, note: placeholder, revision: 0 };
   let drawing = false;
   let dirty = false;
 
@@ -269,7 +285,7 @@ export function createDecisionBoundary(div, { placeholder, minIntervalMs = 200 }
   return {
     /** Clear the plot for a new job (`text` says what will appear). */
     reset(text = placeholder) {
-      Object.assign(view, { points: null, pointsMsg: null, frame: null, note: text, revision: view.revision + 1 });
+      Object.assign(view, { points: null, pointsMsg: null, frame: null, round: null, note: text, revision: view.revision + 1 });
       delete div.dataset.step;
       schedule();
     },
@@ -278,6 +294,12 @@ export function createDecisionBoundary(div, { placeholder, minIntervalMs = 200 }
     setPoints(msg) {
       view.pointsMsg = msg;
       view.points = pointTraces(msg);
+      schedule();
+    },
+
+    /** An `active_round` message: its labelled points and next queries are marked over the points. */
+    markActive(msg) {
+      view.round = msg;
       schedule();
     },
 
