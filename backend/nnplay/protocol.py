@@ -387,6 +387,12 @@ class AttentionLayer(ArrayPayload):
     heads_total: int = Field(ge=1)
     type: AttentionType
     causal: bool
+    score: Literal["scaled_dot", "dot", "cosine", "additive"] = "scaled_dot"
+    scores: ArrayPayload | None = Field(None, description="self_attention: the scores before the softmax "
+                                        "(head, query, key); causal and padding ones are -inf")
+    values: ArrayPayload | None = Field(None, description="self_attention: the values (head, key, dim)")
+    context: ArrayPayload | None = Field(None, description="self_attention: the weighted sums of the values "
+                                         "(head, query, dim), over every key")
 
 
 class AttentionMessage(Envelope):
@@ -407,6 +413,40 @@ class AttentionMessage(Envelope):
     window: AttentionWindow | None = None
     layers: list[AttentionLayer]
 
+
+
+class CrossAttentionLayer(ArrayPayload):
+    """Cross attention of ``cross_attention`` layer ``index`` for the probe example: the softmax weights
+    ``(head, query, key)`` (queries = target positions, keys = source tokens; rows sum to 1; 0-1 scale)
+    and the stages behind them for every query and head: ``scores`` ``(head, query, key)``, the
+    similarities before the softmax (their own range); ``values`` ``(head, key, dim)``, the values of
+    the source tokens; ``context`` ``(head, query, dim)``, the weighted sums ``sum_j weight_j value_j``
+    (``values`` and ``context`` share one symmetric range). ``heads_total``: the layer's heads."""
+
+    index: int = Field(ge=0)
+    type: Literal["cross_attention"]
+    score: Literal["scaled_dot", "dot", "cosine", "additive"]
+    heads_total: int = Field(ge=1)
+    scores: ArrayPayload
+    values: ArrayPayload
+    context: ArrayPayload
+
+
+class CrossAttentionMessage(Envelope):
+    """Every cross_attention layer's weights and stages for the probe example, at ``step``.
+
+    ``tokens`` are the source tokens (the keys; padding left out); ``target`` the right answer at each
+    target position (the queries, the rows), ``decoder_input`` what the decoder read there (the target
+    shifted right: teacher forcing), ``predicted`` the model's output there.
+    """
+
+    type: Literal["cross_attention"] = "cross_attention"
+    epoch: int = Field(ge=0)
+    tokens: list[str]
+    decoder_input: list[str]
+    predicted: list[str]
+    target: list[str]
+    layers: list[CrossAttentionLayer]
 
 
 class EmbeddingProjectionMessage(Envelope):
@@ -536,7 +576,7 @@ class ActiveRoundMessage(Envelope):
 
 Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, DataPointsMessage,
                           DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, SettingsMessage,
-                          NeuronMapsMessage, AttentionMessage, EmbeddingProjectionMessage, LatentCodesMessage,
+                          NeuronMapsMessage, AttentionMessage, CrossAttentionMessage, EmbeddingProjectionMessage, LatentCodesMessage,
                           ReconstructionsMessage, GatesMessage, TimeGradientsMessage, ForecastMessage,
                           TextSampleMessage, ActivationCurvesMessage, SaturationMessage, ActiveRoundMessage],
                   Field(discriminator="type")]

@@ -22,7 +22,7 @@ import { createRepresentations } from './views/representations.js';
 import { createTabs } from './views/tabs.js';
 
 const $ = (id) => document.getElementById(id);
-const TABS = ['inside', 'neurons', 'gradients', 'activations', 'likelihood', 'attention', 'repr'];
+const TABS = ['inside', 'neurons', 'gradients', 'activations', 'likelihood', 'attention', 'cross', 'repr'];
 
 const status = createStatusBar({
   statusEl: $('job-status'), noteEl: $('status-note'), finalEl: $('final-accuracy'),

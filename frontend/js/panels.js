@@ -29,6 +29,7 @@ export const PLACEHOLDERS = Object.freeze({
   gradients: 'Press Train: each layer’s gradient norm is drawn here, step by step.',
   gates: 'Press Train: the gates of every recurrent layer are drawn for the probe sequence every "probe every" steps.',
   attention: 'Attention heatmaps appear here while a network with self_attention or transformer_encoder layers trains (every "probe every" steps).',
+  cross: 'Cross attention appears here while a network with a cross_attention layer trains (every "probe every" steps).',
   repr: 'Word vectors (word2vec jobs on a word corpus) and autoencoder codes (dataset.target “input”) appear here while they train.',
   forecast: 'The forecast over the test range is drawn at every probe.',
   samples: 'Generated text appears at every probe.',
@@ -133,6 +134,17 @@ export const PANELS = Object.freeze([
     handle: { attention: (v, list) => v.attention.pushAll(list) },
   },
   {
+    name: 'cross_attention', tab: 'cross',
+    views: {
+      cross: ($) => createAttention({
+        plotEl: $('cross-plot'), controlsEl: $('cross-controls'), ioEl: $('cross-io'), stagesEl: $('cross-stages'),
+        prefix: 'cross', placeholder: PLACEHOLDERS.cross,
+      }),
+    },
+    messages: { cross_attention: ALL },
+    handle: { cross_attention: (v, list) => v.cross.pushAll(list) },
+  },
+  {
     name: 'gates', tab: 'inside', box: 'seq-box', parts: ['gates', 'gates-caption', 'time-gradients', 'time-gradients-caption'],
     views: {
       gates: ($) => createGates($('gates'), { placeholder: PLACEHOLDERS.gates }),
@@ -215,6 +227,7 @@ export function panelLayout(panels) {
     inside: panels === null || panels === undefined || inside.length > 0,
     neurons: on.has('neuron_maps'),
     attention: on.has('attention'),
+    cross: on.has('cross_attention'),
     activations: on.has('activations'),
     repr: on.has('latent_codes') || on.has('embedding_projection'),
   };

@@ -18,6 +18,7 @@ export const MSG = Object.freeze({
   TEXT_SAMPLE: 'text_sample', // generated text of a character model, every probe step
   SETTINGS: 'settings', // live settings of a running job changed (e.g. lr), from step + 1 on
   ATTENTION: 'attention', // every probe step, networks with self_attention / transformer_encoder layers
+  CROSS_ATTENTION: 'cross_attention', // every probe step, networks with cross_attention: weights and stages
   EMBEDDING_PROJECTION: 'embedding_projection', // every probe step, word2vec jobs: words in 2-D (aligned PCA)
   LATENT_CODES: 'latent_codes', // autoencoders: PCA baseline once, then the test set's codes every probe step
   RECONSTRUCTIONS: 'reconstructions', // autoencoders: first test examples and their reconstructions

@@ -7,7 +7,7 @@ import { clone, datasetInfo, tidySpec, withPath } from './state.js';
 
 const IMAGE_LAYERS = new Set(['conv2d', 'maxpool2d', 'avgpool2d', 'batchnorm2d', 'local_response_norm']);
 const SEQUENCE_LAYERS = new Set(['embedding', 'rnn', 'lstm', 'gru', 'positional_encoding', 'self_attention',
-  'transformer_encoder', 'sequence_pool']);
+  'transformer_encoder', 'sequence_pool', 'cross_attention']);
 const ATTENTION_TYPES = new Set(['self_attention', 'transformer_encoder']);
 
 /** 'words' for a word2vec job, 'latent' for an autoencoder (the input as target), else null. */

@@ -1,5 +1,5 @@
 """The page shows only what applies to the chosen network and data: the first ("inside"), Neurons,
-Attention and Representations tabs follow what the server streams for the spec; the accuracy chart says
+Attention, Cross attention and Representations tabs follow what the server streams for the spec; the accuracy chart says
 when a job measures no accuracy; the missing-value controls hide for sequence and text data; the
 data-set line gives the input length the spec asks for (its seq_len or window), not the default; a new
 data set resizes a layer network's output layer to its classes."""
@@ -12,7 +12,7 @@ from tests.browser.test_page import UI_TIMEOUT_MS, choose_preset, open_page
 
 
 def tabs_shown(page: Page) -> dict:
-    return page.evaluate("""() => Object.fromEntries(['inside', 'neurons', 'gradients', 'likelihood', 'attention', 'repr']
+    return page.evaluate("""() => Object.fromEntries(['inside', 'neurons', 'gradients', 'likelihood', 'attention', 'cross', 'repr']
       .map((k) => [k, !document.getElementById(`tab-${k}`).hidden]))""")
 
 
@@ -21,7 +21,7 @@ def test_tabs_follow_the_network_and_the_data(page: Page):
     choose_preset(page, "mlp_spiral")
     expect(page.locator("#tab-neurons")).to_be_visible()
     assert tabs_shown(page) == {"inside": True, "neurons": True, "gradients": True, "likelihood": True,
-                                "attention": False, "repr": False}
+                                "attention": False, "cross": False, "repr": False}
     page.click("#tab-neurons")
     expect(page.locator("#tab-neurons")).to_have_attribute("aria-selected", "true")
 
@@ -30,14 +30,23 @@ def test_tabs_follow_the_network_and_the_data(page: Page):
     expect(page.locator("#tab-attention")).to_be_visible()
     expect(page.locator("#tab-attention")).to_have_attribute("aria-selected", "true")
     assert tabs_shown(page) == {"inside": False, "neurons": False, "gradients": True, "likelihood": True,
-                                "attention": True, "repr": False}
+                                "attention": True, "cross": False, "repr": False}
     expect(page.locator("#pane-attention")).to_be_visible()
+
+    # An encoder-decoder network streams cross attention, not self-attention: its own tab, selected.
+    choose_preset(page, "attention_dates")
+    expect(page.locator("#tab-cross")).to_have_attribute("aria-selected", "true", timeout=UI_TIMEOUT_MS)
+    assert tabs_shown(page) == {"inside": False, "neurons": False, "gradients": True, "likelihood": True,
+                                "attention": False, "cross": True, "repr": False}
+    expect(page.locator("#pane-cross")).to_be_visible()
+    choose_preset(page, "attention_reverse")
+    expect(page.locator("#tab-attention")).to_have_attribute("aria-selected", "true", timeout=UI_TIMEOUT_MS)
 
     choose_preset(page, "autoencoder_digits")  # codes and reconstructions only: no feature maps
     expect(page.locator("#tab-repr")).to_be_visible()
     expect(page.locator("#tab-repr")).to_have_attribute("aria-selected", "true")
     assert tabs_shown(page) == {"inside": False, "neurons": False, "gradients": True, "likelihood": True,
-                                "attention": False, "repr": True}
+                                "attention": False, "cross": False, "repr": True}
 
 
 def test_first_tab_shows_only_what_the_server_streams(page: Page):

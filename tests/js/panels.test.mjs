@@ -40,7 +40,7 @@ test('panel routes hand a view the newest frame or all of a series', () => {
 
 test('layout: an image classifier shows the feature maps inside, no other optional tab', () => {
   const layout = panelLayout(['metrics', 'gradients', 'feature_maps']);
-  assert.deepEqual(layout.tabs, { inside: true, neurons: false, attention: false, activations: false, repr: false });
+  assert.deepEqual(layout.tabs, { inside: true, neurons: false, attention: false, activations: false, cross: false, repr: false });
   assert.equal(layout.box, 'fm-box');
   assert.equal(layout.inside, 'image');
 });
@@ -66,7 +66,7 @@ test('layout: sequence panels show their parts; a forecast alone labels the tab 
 test('layout: feature tables and word2vec hide the inside tab; representations show for both kinds', () => {
   assert.equal(panelLayout(['metrics', 'gradients']).tabs.inside, false);
   const words = panelLayout(['metrics', 'embedding_projection']);
-  assert.deepEqual(words.tabs, { inside: false, neurons: false, attention: false, activations: false, repr: true });
+  assert.deepEqual(words.tabs, { inside: false, neurons: false, attention: false, activations: false, cross: false, repr: true });
   assert.equal(panelLayout(['metrics', 'gradients', 'latent_codes']).tabs.repr, true);
   assert.equal(panelLayout(['metrics', 'gradients', 'attention']).tabs.attention, true);
 });
@@ -79,6 +79,12 @@ test('layout: a network with activation layers shows the Activations tab', () =>
 
 test('layout before any job or validation: only the inside tab, with the feature-map box', () => {
   const layout = panelLayout(null);
-  assert.deepEqual(layout.tabs, { inside: true, neurons: false, attention: false, activations: false, repr: false });
+  assert.deepEqual(layout.tabs, { inside: true, neurons: false, attention: false, activations: false, cross: false, repr: false });
   assert.equal(layout.box, 'fm-box');
+});
+
+test('cross attention has its own tab, shown only when the job streams it', () => {
+  assert.equal(panelLayout(['metrics', 'gradients', 'cross_attention']).tabs.cross, true);
+  assert.equal(panelLayout(['metrics', 'gradients', 'attention']).tabs.cross, false);
+  assert.ok(PANELS.some((p) => p.name === 'cross_attention' && p.messages.cross_attention === ALL));
 });

@@ -36,6 +36,8 @@ EXAMPLES = [  # (layer, one example's input shape)
     ({"type": "gru", "hidden_size": 4, "return_sequences": True}, SEQUENCE),
     ({"type": "positional_encoding", "kind": "learned", "max_len": 10}, SEQUENCE),
     ({"type": "self_attention", "num_heads": 2, "causal": True, "dropout": 0.1}, SEQUENCE),
+    ({"type": "self_attention", "num_heads": 2, "score": "cosine"}, SEQUENCE),
+    ({"type": "cross_attention", "source_len": 4, "num_heads": 2, "score": "additive"}, SEQUENCE),
     ({"type": "transformer_encoder", "num_layers": 2, "num_heads": 4, "norm_first": True, "activation": "gelu"}, SEQUENCE),
     ({"type": "sequence_pool", "mode": "last"}, SEQUENCE),
 ]
@@ -62,6 +64,14 @@ TOKEN_NET = [  # on text: token ids (T,) in, per-step logits out
 ]
 
 
+def cross_net(score: str) -> list[dict]:
+    """An encoder-decoder net on token ids (12,): 7 source tokens, 5 target-side ones."""
+    return [{"type": "embedding", "embedding_dim": 8}, {"type": "positional_encoding", "max_len": 12},
+            {"type": "self_attention", "num_heads": 2, "causal": True, "score": score},
+            {"type": "cross_attention", "source_len": 7, "num_heads": 2, "score": score},
+            {"type": "linear", "out_features": 10}]
+
+
 def layer_model(spec: dict):
     return next(m for m in LAYER_MODELS if m.model_fields["type"].annotation.__args__[0] == spec["type"])(**spec)
 
@@ -79,7 +89,7 @@ def exec_file(text: str) -> dict:
 def test_every_layer_type_has_one_renderer_and_an_example():
     assert set(RENDERERS) == set(LAYER_TYPES)
     assert {layer["type"] for layer, _ in EXAMPLES} == set(LAYER_TYPES)
-    assert {layer["type"] for layer in ALL_TYPES_NET + SEQUENCE_NET + TOKEN_NET} == set(LAYER_TYPES)
+    assert {layer["type"] for layer in ALL_TYPES_NET + SEQUENCE_NET + TOKEN_NET + cross_net("dot")} == set(LAYER_TYPES)
 
 
 @pytest.mark.parametrize("layer,in_shape", EXAMPLES, ids=lambda v: v["type"] if isinstance(v, dict) else "")
@@ -146,3 +156,19 @@ def test_generated_sequence_net_matches_the_builder_on_token_input():
     with torch.no_grad():
         torch.testing.assert_close(net.eval()(x), ref(x), atol=0, rtol=0)
     assert ns["INPUT_DTYPE"] is torch.int64 and net(x).shape == (4, 12, 10)
+
+
+@pytest.mark.parametrize("score", ["scaled_dot", "dot", "cosine", "additive"])
+def test_generated_attention_net_matches_the_builder_for_every_score(score):
+    spec = JobSpec.model_validate({"name": f"{score} net", "dataset": {"name": "dates"},
+                                   "network": {"layers": cross_net(score)}})
+    ref = build_network(spec.network, (12,), vocab_size=10, pad_id=0).eval()
+    ns = exec_file(render_code(spec, (12,), title=f"{score} net", vocab_size=10, pad_id=0))
+    net = ns["Net"]().eval()
+    assert list(net.state_dict()) == [f"layers.{k}" for k in ref.state_dict()]
+    net.layers.load_state_dict(ref.state_dict())
+    x = torch.randint(1, 10, (4, 12), generator=torch.Generator().manual_seed(0))  # (N, T) token ids
+    x[:2, 5:7] = 0  # source padding
+    with torch.no_grad():
+        torch.testing.assert_close(net(x), ref(x), atol=0, rtol=0)
+    assert net(x).shape == (4, 5, 10)

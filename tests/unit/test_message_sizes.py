@@ -51,8 +51,8 @@ def check(spec: JobSpec, tmp_path, limit_kb: float = 1024):
 @pytest.mark.parametrize("spec", [
     preset("lenet_digits"), preset("mlp_spiral", n_samples=400), preset("lstm_sunspots"),
     preset("autoencoder_digits"), preset("attention_reverse", n_samples=200),
-    "char_lstm",
-], ids=["feature_maps", "boundary+neurons", "gates+forecast", "autoencoder", "attention", "char_gates"])
+    "char_lstm", preset("attention_dates", n_samples=200),
+], ids=["feature_maps", "boundary+neurons", "gates+forecast", "autoencoder", "attention", "char_gates", "cross_attention"])
 def test_estimates_bound_the_real_messages_within_a_factor(spec, tmp_path):
     spec = char_lstm() if spec == "char_lstm" else spec
     estimates = check(spec, tmp_path).messages

@@ -12,7 +12,7 @@ from nnplay.spec.network import bind_vocab
 from nnplay.spec.presets import PRESETS
 
 
-@pytest.mark.parametrize("preset", ["char_lstm_shakespeare", "gru_co2", "transformer_shakespeare"])
+@pytest.mark.parametrize("preset", ["char_lstm_shakespeare", "gru_co2", "transformer_shakespeare", "attention_dates"])
 def test_sequence_presets_export_to_onnx_and_match(preset):
     spec = next(p["spec"] for p in PRESETS if p["id"] == preset)
     info = dataset_info(spec.dataset, None)

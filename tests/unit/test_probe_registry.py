@@ -46,7 +46,8 @@ def test_every_message_type_comes_from_one_probe_or_is_declared_non_probe():
 
 def test_coalesced_frames_are_the_registry_frames():
     assert VISUAL_TYPES == FRAME_TYPES == {"feature_maps", "decision_boundary", "neuron_maps", "attention",
-                                            "embedding_projection", "reconstructions", "gates", "forecast"}
+                                            "embedding_projection", "reconstructions", "gates", "forecast",
+                                            "cross_attention"}
 
 
 @pytest.mark.parametrize("layers", [

@@ -31,6 +31,12 @@ NETWORKS = [
                {"type": "rnn", "hidden_size": 3, "nonlinearity": "relu", "bidirectional": True},
                {"type": "linear", "out_features": 1}]),
     ((7, 2), [{"type": "gru", "hidden_size": 6, "num_layers": 3, "dropout": 0.2}, {"type": "linear", "out_features": 3}]),
+    ((9, 12), [{"type": "self_attention", "num_heads": 3, "score": "cosine"},
+               {"type": "self_attention", "num_heads": 2, "score": "additive", "bias": False},
+               {"type": "self_attention", "num_heads": 4, "score": "dot"},
+               {"type": "cross_attention", "source_len": 5, "num_heads": 3, "score": "additive"},
+               {"type": "cross_attention", "source_len": 2, "num_heads": 2, "score": "cosine"},
+               {"type": "linear", "out_features": 3}]),
 ]
 
 TEXT_NETWORKS = [

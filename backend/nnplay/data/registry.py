@@ -16,13 +16,13 @@ from sklearn import datasets as skd
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from nnplay.data import memory, mnist, series, tasks, text, uploads
+from nnplay.data import dates, memory, mnist, series, tasks, text, uploads
 from nnplay.data.info import DatasetInfo
 from nnplay.data.missing import impute, remove_at_random
 from nnplay.data.words import WORD_CORPORA, corpus_available, corpus_tokens
 from nnplay.data.toy import GENERATORS
 from nnplay.spec.data import (DIGIT_TASKS, GENERATED, MEMORY_TASKS, SERIES, TEXT, TEXT_CLASSIFICATION,
-                              DatasetSpec)
+                              TRANSLATION, DatasetSpec)
 from nnplay.spec.errors import SpecError
 
 UCI = "UCI Machine Learning Repository, as bundled in scikit-learn (sklearn.datasets.load_{})"
@@ -125,7 +125,7 @@ def dataset_info(spec: DatasetSpec, data_dir: Path | str | None = None) -> Datas
     """Metadata for a spec: generated sets report the requested ``n_samples``; ``mean_with_indicator``
     doubles the features (channels for images). Raises SpecError for an unknown name."""
     info = find_info(spec.name, data_dir)
-    if spec.name in SERIES + MEMORY_TASKS + TEXT + DIGIT_TASKS + TEXT_CLASSIFICATION:
+    if spec.name in SERIES + MEMORY_TASKS + TEXT + DIGIT_TASKS + TEXT_CLASSIFICATION + TRANSLATION:
         return _sequence_info(spec, info)
     if spec.name in GENERATED:
         info = replace(info, n_samples=spec.n_samples)
@@ -241,6 +241,13 @@ DATASETS["authors"] = DatasetInfo(
     "lines of 8 Shakespeare plays and of Milton's Paradise Lost and Paradise Regained, Project Gutenberg, "
     "public domain (nnplay.data.corpora); half from each author, characters after a <cls> token, padded",
     ("n_samples", "seq_len"), vocab=tasks.AUTHORS_VOCAB)
+DATASETS["dates"] = DatasetInfo(
+    "dates", "Dates in words to ISO (encoder-decoder)", "sequence_labelling", "text",
+    (dates.SOURCE_LEN + dates.TARGET_LEN,), dates.VOCAB, 400,
+    "synthetic (nnplay.data.dates): a date of 1950-2049 written out ('6 december 2026', 'dec 6, 2026') "
+    "-> '2026-12-06'; each example is 18 source characters (padded) then the target shifted right "
+    "(teacher forcing); known alignment: year digits, month name, day digits",
+    ("n_samples",), target_shape=(dates.TARGET_LEN,), vocab=dates.VOCAB)
 
 
 def _sequence_info(spec: DatasetSpec, info: DatasetInfo) -> DatasetInfo:
@@ -263,6 +270,12 @@ def _sequence_info(spec: DatasetSpec, info: DatasetInfo) -> DatasetInfo:
         return replace(info, input_shape=(steps,), target_shape=(steps,), n_samples=spec.n_samples)
     if name in TEXT_CLASSIFICATION:
         return replace(info, input_shape=(steps,), n_samples=spec.n_samples)
+    if name in TRANSLATION:
+        if spec.seq_len is not None:
+            raise SpecError(("dataset", "seq_len"), f"'{name}' has fixed sequences of {info.input_shape[0]} tokens "
+                            f"({info.input_shape[0] - info.target_shape[0]} source, {info.target_shape[0]} target); "
+                            "leave seq_len out")
+        return replace(info, n_samples=spec.n_samples)
     vocab = text.vocabulary(name, spec.test_fraction)
     n_train, n_test = text.counts(name, steps, spec.test_fraction)
     return replace(info, input_shape=(steps,), target_shape=(steps,), classes=vocab, vocab=vocab,
@@ -294,6 +307,8 @@ def _load_sequences(spec: DatasetSpec, info: DatasetInfo) -> Split:
         parts = text.split_text(spec.name, spec.resolved_seq_len(), spec.test_fraction)
     elif spec.name in TEXT_CLASSIFICATION:
         parts = tasks.authors_split(spec.n_samples, spec.resolved_seq_len(), spec.test_fraction, spec.seed)
+    elif spec.name in TRANSLATION:
+        parts = dates.dates_parts(spec.n_samples, spec.test_fraction, spec.seed)
     else:
         parts = _memory_parts(spec)
     as_x = _ids if info.kind == "text" else _float

@@ -9,7 +9,8 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from nnplay.nn.attention import MaskedSequential, PositionalEncoding, SelfAttention, SequencePool, TransformerEncoder
+from nnplay.nn.attention import (CrossAttention, MaskedSequential, PositionalEncoding, SelfAttention, SequencePool,
+                                 TransformerEncoder)
 from nnplay.nn.recurrent import SequenceGRU, SequenceLSTM, SequenceRNN
 from nnplay.spec.layers import Shape
 from nnplay.spec.network import NetworkSpec, bind_vocab
@@ -32,6 +33,7 @@ BUILDERS: dict[str, Callable[..., nn.Module]] = {
     "softmax": lambda: nn.Softmax(dim=-1),
     "positional_encoding": PositionalEncoding,
     "self_attention": SelfAttention,
+    "cross_attention": CrossAttention,
     "transformer_encoder": TransformerEncoder,
     "sequence_pool": SequencePool,
     "embedding": nn.Embedding,

@@ -51,6 +51,7 @@ RENDERERS: dict[str, Renderer] = {
     "softmax": _fixed("nn.Softmax(dim=-1)"),
     "positional_encoding": _call("PositionalEncoding"),
     "self_attention": _call("SelfAttention"),
+    "cross_attention": _call("CrossAttention"),
     "transformer_encoder": _call("TransformerEncoder"),
     "sequence_pool": _call("SequencePool"),
     "embedding": _call("nn.Embedding"),
@@ -71,9 +72,12 @@ def class_sources(network: NetworkSpec) -> str:
     parts += [inspect.getsource(RECURRENT_CLASSES[t]) for t in used]
     return "\n\n" + "\n\n".join(parts) + "\n"
 
+ATTENTION_CORE = (attention.causal_mask, attention.split_heads, attention.merge_heads, attention.project,
+                  attention.AttentionScore, attention.masked_scores, attention.masked_softmax, attention.run_attention)
 SUPPORT: dict[str, tuple] = {
     "positional_encoding": (attention.PositionalEncoding,),
-    "self_attention": (attention.causal_mask, attention.SelfAttention),
+    "self_attention": (*ATTENTION_CORE, attention.SelfAttention),
+    "cross_attention": (*ATTENTION_CORE, attention.CrossAttention),
     "transformer_encoder": (attention.causal_mask, attention.TransformerEncoder),
     "sequence_pool": (attention.SequencePool,),
 }

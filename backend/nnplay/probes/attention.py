@@ -1,5 +1,8 @@
 """Attention probabilities of every self-attention layer and head, recomputed from the weights.
 
+A self_attention layer with another ``score`` than ``scaled_dot`` has its scores from its own
+:class:`~nnplay.nn.attention.AttentionScore` (``dot``, ``cosine``, ``additive``) in place of eq. 1's.
+
 Training runs torch's fused scaled-dot-product attention, which does not return its weights. The
 probe recomputes them as in Vaswani et al. (2017), eq. 1: ``P = softmax(Q K^T / sqrt(d_k))`` per head,
 with ``Q, K, V`` from the module's own ``in_proj_weight`` / ``in_proj_bias`` and the same causal and
@@ -13,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nnplay.nn.attention import SelfAttention, causal_mask
+from nnplay.nn.attention import AttentionScore, SelfAttention, attention_stages, causal_mask
 from nnplay.probes.arrays import array_payload
 from nnplay.spec.layers import ATTENTION_TYPES
 
@@ -33,14 +36,16 @@ def qkv(mha: nn.MultiheadAttention, x: torch.Tensor) -> tuple[torch.Tensor, torc
 
 
 def attention_probs(mha: nn.MultiheadAttention, x: torch.Tensor, causal: bool = False,
-                    key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
-    """``softmax(Q K^T / sqrt(d_k))`` ``(N, heads, T, T)`` (rows = queries) for ``x`` ``(N, T, E)``.
+                    key_padding_mask: torch.Tensor | None = None, score: AttentionScore | None = None) -> torch.Tensor:
+    """``softmax(Q K^T / sqrt(d_k))`` ``(N, heads, T, T)`` (rows = queries) for ``x`` ``(N, T, E)``, or
+    ``softmax(score(Q, K))`` with a layer's own :class:`~nnplay.nn.attention.AttentionScore` ``score``.
 
     ``key_padding_mask`` ``(N, T)`` is True at padding keys; those keys and, with ``causal``, keys
     after the query get weight exactly 0. Every row keeps at least one key (position 0 with causal).
     """
     q, k, _ = qkv(mha, x)
-    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (N, heads, T, T)
+    scores = (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1]) if score is None
+              else score(q, k))  # (N, heads, T, T)
     if causal:
         scores = scores.masked_fill(causal_mask(x.shape[1], x.device), float("-inf"))
     if key_padding_mask is not None:
@@ -61,7 +66,7 @@ def block_probs(module: nn.Module, x: torch.Tensor, key_padding_mask: torch.Tens
     one for a SelfAttention, one per block of a TransformerEncoder (the input of block j is the output
     of block j-1; pre-norm blocks attend over ``norm1(x)``)."""
     if isinstance(module, SelfAttention):
-        return [attention_probs(module.attn, x, module.causal, key_padding_mask)]
+        return [attention_probs(module.attn, x, module.causal, key_padding_mask, module.score)]
     out, mask = [], causal_mask(x.shape[1], x.device) if module.causal else None
     for layer in module.layers:
         h = layer.norm1(x) if layer.norm_first else x
@@ -87,13 +92,25 @@ def attention_maps(model: nn.Sequential, layer_types: list[str], x: torch.Tensor
         model.eval()
         with torch.no_grad():
             output = model(x)
-            layers = [{"index": i, "block": j, "type": layer_types[i], "causal": model[i].causal, "probs": p}
-                      for i in watched for j, p in enumerate(block_probs(model[i], inputs[i], key_padding_mask))]
+            layers = [entry for i in watched for entry in _entries(model[i], i, layer_types[i], inputs[i], key_padding_mask)]
     finally:
         model.train(was_training)
         for h in hooks:
             h.remove()
     return layers, output
+
+
+def _entries(module: nn.Module, index: int, layer_type: str, x: torch.Tensor, key_padding_mask) -> list[dict]:
+    """The probe entries of one attention layer: a self_attention's with its three stages
+    (:func:`~nnplay.nn.attention.attention_stages`: ``scores``, ``v``, ``context``), one per block of a
+    transformer_encoder with the probabilities alone."""
+    base = {"index": index, "type": layer_type, "causal": module.causal}
+    if isinstance(module, SelfAttention):
+        mask = causal_mask(x.shape[1], x.device) if module.causal else None
+        stages = attention_stages(module.attn, module.score, x, x, mask, key_padding_mask)
+        return [{**base, "block": 0, "probs": stages["probs"], "score": module.score.kind, "stages": stages}]
+    return [{**base, "block": j, "probs": p, "score": "scaled_dot", "stages": None}
+            for j, p in enumerate(block_probs(module, x, key_padding_mask))]
 
 
 def _capture(store: dict, index: int):
@@ -109,6 +126,19 @@ def layer_payload(entry: dict, length: int, heads: int | None = None) -> dict:
     (a window of the first tokens cuts the later keys off)."""
     probs = entry["probs"][0, :heads, :length, :length]  # (heads, L, L)
     payload = array_payload(probs, ATTENTION_DIMS)
-    return {"index": entry["index"], "block": entry["block"], "type": entry["type"], "causal": entry["causal"],
-            "heads_total": int(entry["probs"].shape[1]), **payload, "vmin": 0.0, "vmax": 1.0}
+    out = {"index": entry["index"], "block": entry["block"], "type": entry["type"], "causal": entry["causal"],
+           "score": entry["score"], "heads_total": int(entry["probs"].shape[1]), **payload, "vmin": 0.0, "vmax": 1.0}
+    return {**out, **stage_payloads(entry["stages"], length, heads)} if entry.get("stages") else out
+
+
+def stage_payloads(stages: dict, length: int, heads: int | None) -> dict:
+    """A self_attention's stages for the first example, first ``heads`` heads and ``length`` positions:
+    ``scores`` ``(heads, L, L)`` before the softmax (masked ones ``-inf``: bytes, not JSON numbers),
+    ``values`` ``(heads, L, d)`` and ``context`` ``(heads, L, d)`` (the weighted sums over all keys), the
+    last two on one symmetric range."""
+    values, context = stages["v"][0, :heads, :length], stages["context"][0, :heads, :length]
+    top = float(torch.cat([values.flatten(), context.flatten()]).abs().max().clamp_min(1e-12))
+    return {"scores": array_payload(stages["scores"][0, :heads, :length, :length], ATTENTION_DIMS),
+            "values": {**array_payload(values, ["head", "key", "dim"]), "vmin": -top, "vmax": top},
+            "context": {**array_payload(context, ["head", "query", "dim"]), "vmin": -top, "vmax": top}}
 

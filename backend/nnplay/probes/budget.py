@@ -60,23 +60,28 @@ class AttentionWindow:
     heads: int
 
 
-def attention_bytes(heads: list[int], tokens: int, label: int, per_step: bool, head_cap: int | None = None) -> int:
+def attention_bytes(heads: list[int], tokens: int, label: int, per_step: bool, head_cap: int | None = None,
+                    dims: list[int] | None = None) -> int:
     """An ``attention`` message: ``heads[j]`` heads per attention (a self_attention, or one block of a
     transformer_encoder), each ``(heads, tokens, tokens)`` float32, at most ``head_cap`` heads each;
     token labels of ``label`` bytes (:func:`label_bytes`), ``predicted``/``target`` one per position
-    (``per_step``) or one each."""
+    (``per_step``) or one each. ``dims[j]`` (0: none) is the head width of an attention that also sends
+    its stages: scores ``(heads, tokens, tokens)``, values and contexts ``(heads, tokens, d)``."""
     shown = [min(h, head_cap or h) for h in heads]
+    dims = dims or [0] * len(heads)
     labels = label * tokens * (3 if per_step else 1) + (0 if per_step else 2 * label)
-    return ENVELOPE + labels + sum(ENTRY_META + float32_bytes(k * tokens * tokens) for k in shown)
+    stages = lambda k, d: float32_bytes(k * tokens * tokens) + 2 * float32_bytes(k * tokens * d) if d else 0  # noqa: E731
+    return ENVELOPE + labels + sum(ENTRY_META + float32_bytes(k * tokens * tokens) + stages(k, d)
+                                   for k, d in zip(shown, dims))
 
 
 def attention_window(heads: list[int], length: int, label: int, per_step: bool,
-                     limit: int) -> AttentionWindow | None:
+                     limit: int, dims: list[int] | None = None) -> AttentionWindow | None:
     """The window of an ``attention`` message of ``length`` tokens under ``limit`` bytes: every token and
     head if they fit; else the most tokens (all heads) that fit, if at least ``MIN_TOKENS`` (or all);
     else ``MIN_TOKENS`` tokens and the most heads that fit. ``None`` when not even one head fits."""
     most = max(heads)
-    fits = lambda n, k=most: attention_bytes(heads, n, label, per_step, k) <= limit  # noqa: E731
+    fits = lambda n, k=most: attention_bytes(heads, n, label, per_step, k, dims) <= limit  # noqa: E731
     tokens = _largest(fits, length)
     if tokens >= min(length, MIN_TOKENS):
         return AttentionWindow(tokens, most)
@@ -127,6 +132,18 @@ def recurrent_gate_layers(layer, units_cap: int) -> list[tuple[int, int]]:
     return [(arrays, min(layer.hidden_size, units_cap))] * entries
 
 
+def attention_dims(layers, widths: list[int]) -> list[int]:
+    """Head width of each attention of a layer-spec list, in probe order, for those that send their
+    stages (a self_attention: ``widths[i] / num_heads``, ``widths[i]`` the width reaching layer i), else 0."""
+    out = []
+    for i, layer in enumerate(layers):
+        if layer.type == "self_attention":
+            out.append(widths[i] // layer.num_heads)
+        elif layer.type == "transformer_encoder":
+            out += [0] * layer.num_layers
+    return out
+
+
 def attention_heads(layers) -> list[int]:
     """Heads of each attention of a layer-spec list, in probe order: one per self_attention, one per
     block of a transformer_encoder."""
@@ -142,6 +159,16 @@ def attention_heads(layers) -> list[int]:
 def kib(nbytes: int) -> float:
     """Bytes in KiB, one decimal."""
     return math.ceil(nbytes / 102.4) / 10
+
+
+def cross_attention_bytes(layers: list[tuple[int, int]], source: int, target: int, label: int) -> int:
+    """A ``cross_attention`` message: per layer ``(heads, width)``, the weights and scores ``(heads, target,
+    source)`` and the values ``(heads, source, d)`` and contexts ``(heads, target, d)`` (``heads * d`` =
+    width), float32; ``source`` token labels and 4 x ``target`` labels (queries, decoder input,
+    predicted, target) of ``label`` bytes."""
+    per_layer = [ENTRY_META + 2 * float32_bytes(h * target * source) + float32_bytes(source * width)
+                 + float32_bytes(target * width) + 2 * ARRAY_OVERHEAD for h, width in layers]
+    return ENVELOPE + label * (source + 4 * target) + sum(per_layer)
 
 
 INDEX = 7  # a pool index (at most 20,000 points: 5 digits) with its comma, and a margin

@@ -135,6 +135,10 @@ PROBE_REGISTRY: tuple[ProbeEntry, ...] = (
     ProbeEntry("attention", lambda f: f.layered and f.has("attention"),
                "one forward pass of the probe sequence, recomputing softmax(QK^T) per layer and head",
                frames=("attention",), watches=("attention",)),
+    ProbeEntry("cross_attention", lambda f: f.layered and f.has("cross_attention"),
+               "one forward pass of the probe example; each cross_attention's scores, softmax weights, values "
+               "and weighted sums recomputed from its weights",
+               frames=("cross_attention",), watches=("cross_attention",)),
     ProbeEntry("gates", lambda f: f.layered and f.kind in SEQUENCE_KINDS and f.has("recurrent"),
                "the recurrent layers' gates recomputed for 8 probe sequences, one backward pass",
                frames=("gates",), series=("time_gradients",), watches=("recurrent",)),

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 WORD_CORPORA: tuple[str, ...] = ("shakespeare_words", "milton_words", "lee_words")
 BUILTIN_NAMES: tuple[str, ...] = ("digits", "mnist", "iris", "wine", "breast_cancer", "circle", "xor", "gaussian",
                                   "spiral", "sine", "plane", "sunspots", "co2", "shakespeare_chars", "adding", "copy",
-                                  "reverse", "sort", "authors", *WORD_CORPORA)
+                                  "reverse", "sort", "authors", "dates", *WORD_CORPORA)
 TOY_2D: tuple[str, ...] = ("circle", "xor", "gaussian", "spiral")
 TOY_REGRESSION: tuple[str, ...] = ("sine", "plane")
 GENERATED: tuple[str, ...] = TOY_2D + TOY_REGRESSION
@@ -19,6 +19,7 @@ MEMORY_TASKS: tuple[str, ...] = ("adding", "copy")
 TEXT: tuple[str, ...] = ("shakespeare_chars",)
 DIGIT_TASKS: tuple[str, ...] = ("reverse", "sort")
 TEXT_CLASSIFICATION: tuple[str, ...] = ("authors",)
+TRANSLATION: tuple[str, ...] = ("dates",)  # source then target side in one sequence (cross_attention)
 DEFAULT_WINDOW = {"sunspots": 22, "co2": 24}
 DEFAULT_SEQ_LEN = {"shakespeare_chars": 100, "adding": 50, "copy": 30, "reverse": 8, "sort": 8, "authors": 64}
 
@@ -40,7 +41,8 @@ class DatasetSpec(BaseModel):
     ``seq_len``: characters per sequence of ``shakespeare_chars`` (default 100), steps of ``adding``
     (default 50) and ``copy`` (default 30), digits of ``reverse`` and ``sort`` (default 8), tokens per
     line of ``authors`` (default 64: ``<cls>`` and up to 63 characters, padded). ``n_samples`` is also
-    the number of sequences of ``reverse`` and ``sort`` and of lines of ``authors``.
+    the number of sequences of ``reverse`` and ``sort``, of lines of ``authors`` and of ``dates`` (its
+    sequences are 18 source + 10 target characters; ``seq_len`` does not apply).
     ``target`` ``"input"`` trains the network to reproduce its input (an autoencoder): the labels are
     then only used to colour and score the learned codes. The word corpora (``WORD_CORPORA`` and
     uploaded plain-text corpora) train word2vec networks on their whole token stream: ``test_fraction``

@@ -395,13 +395,22 @@ class PositionalEncoding(LayerBase):
         return {"d_model": in_shape[-1], "max_len": self.max_len, "kind": self.kind}
 
 
-class SelfAttention(LayerBase):
-    """Multi-head scaled dot-product self-attention (Vaswani et al., 2017): ``(T, E) -> (T, E)``.
+Score = Literal["scaled_dot", "dot", "cosine", "additive"]
+SCORE_DESCRIPTION = ("Similarity of a query with each key, before the softmax: 'scaled_dot' q.k/sqrt(d) "
+                     "(Vaswani et al. 2017), 'dot' q.k (Luong et al. 2015), 'cosine' g*cos(q, k) with a learned "
+                     "scale g per head starting at sqrt(d), 'additive' v^T tanh(q + k) (Bahdanau et al. 2015); "
+                     "d = width / num_heads.")
 
-    ``softmax(Q K^T / sqrt(E / num_heads)) V`` per head, heads concatenated and projected
-    (``torch.nn.MultiheadAttention``). ``causal``: position t attends to positions <= t only. Padding
-    positions of the data are masked out as keys. No residual connection or normalisation: use
-    ``transformer_encoder`` for full blocks.
+
+class SelfAttention(LayerBase):
+    """Multi-head self-attention (Vaswani et al., 2017): ``(T, E) -> (T, E)``.
+
+    ``softmax(score(Q, K)) V`` per head, heads concatenated and projected (the projections of
+    ``torch.nn.MultiheadAttention``); ``score`` ``scaled_dot`` is ``Q K^T / sqrt(E / num_heads)``
+    (torch's fused attention), see ``SCORE_DESCRIPTION`` and ``nnplay.nn.attention.AttentionScore`` for
+    the others. ``causal``: position t attends to positions <= t only. Padding positions of the data are
+    masked out as keys. No residual connection or normalisation: use ``transformer_encoder`` for full
+    blocks.
     """
 
     type: Literal["self_attention"]
@@ -410,6 +419,7 @@ class SelfAttention(LayerBase):
     causal: bool = Field(False, description="Mask future positions (for language modelling).")
     dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout on the attention weights while training.")
     bias: bool = True
+    score: Score = Field("scaled_dot", description=SCORE_DESCRIPTION)
 
     def output_shape(self, in_shape: Shape) -> Shape:
         _require_sequence("self_attention", in_shape)
@@ -419,11 +429,60 @@ class SelfAttention(LayerBase):
 
     def param_count(self, in_shape: Shape) -> int:
         e = in_shape[-1]
-        return 4 * e * e + (4 * e if self.bias else 0)
+        return 4 * e * e + (4 * e if self.bias else 0) + score_params(self.score, self.num_heads, e)
 
     def resolved(self, in_shape: Shape) -> dict:
         return {"embed_dim": in_shape[-1], "num_heads": self.num_heads, "causal": self.causal,
-                "dropout": self.dropout, "bias": self.bias}
+                "dropout": self.dropout, "bias": self.bias, "score": self.score}
+
+
+def score_params(score: str, num_heads: int, width: int) -> int:
+    """Parameters of a similarity score: a scale per head (cosine), a vector v per head (additive)."""
+    return {"cosine": num_heads, "additive": width}.get(score, 0)
+
+
+class CrossAttention(LayerBase):
+    """Encoder-decoder (cross) attention: ``(S + T, E) -> (T, E)``, for data whose examples hold a source
+    of ``source_len`` tokens then the target side (the target shifted right, ``dates``).
+
+    The source is encoded by a bidirectional GRU (``E / 2`` units each way), the target side by a GRU of
+    ``E`` units starting from the encoder's last states (it sees earlier target tokens only); every
+    decoder state attends to the encoder states with ``num_heads`` heads and the similarity ``score``
+    (Bahdanau et al. 2015; Luong et al. 2015); the output is ``tanh(W_c [context; decoder state])``.
+    ``nnplay.nn.attention.CrossAttention``. Layers before it see source and target side together, so keep
+    them per-token (embedding, positional_encoding).
+    """
+
+    type: Literal["cross_attention"]
+    source_len: int = Field(ge=1, le=4096, description="Leading tokens of each example that are the source "
+                            "(the data set says how many: dates 18).")
+    num_heads: int = Field(1, ge=1, le=64)
+    score: Score = Field("scaled_dot", description=SCORE_DESCRIPTION)
+    embed_dim: int | None = Field(None, ge=2, le=4096, description="Inferred if left out.")
+    dropout: float = Field(0.0, ge=0.0, lt=1.0, description="Dropout on the attention weights while training.")
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        steps, _ = _require_sequence("cross_attention", in_shape)
+        width = _check_width("embed_dim", self.embed_dim, in_shape)
+        _check_heads("embed_dim", width, self.num_heads, self.embed_dim is not None)
+        if width % 2:
+            raise LayerShapeError("embed_dim", f"the bidirectional encoder gives each direction embed_dim / 2 "
+                                  f"units, so embed_dim must be even, not {width}")
+        if self.source_len >= steps:
+            raise LayerShapeError("source_len", f"source_len {self.source_len} leaves no target side in a "
+                                  f"sequence of {steps} steps; it must be below {steps}")
+        return (steps - self.source_len, width)
+
+    def param_count(self, in_shape: Shape) -> int:
+        e = in_shape[-1]
+        h = e // 2
+        encoder = 2 * 3 * (e * h + h * h + 2 * h)
+        decoder = 3 * (e * e + e * e + 2 * e)
+        return encoder + decoder + 4 * e * e + 4 * e + score_params(self.score, self.num_heads, e) + 2 * e * e + e
+
+    def resolved(self, in_shape: Shape) -> dict:
+        return {"embed_dim": in_shape[-1], "num_heads": self.num_heads, "source_len": self.source_len,
+                "score": self.score, "dropout": self.dropout}
 
 
 class TransformerEncoder(LayerBase):
@@ -578,7 +637,7 @@ class GRU(_Recurrent):
 LAYER_MODELS: tuple[type[LayerBase], ...] = (
     Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, BatchNorm1d, BatchNorm2d, LocalResponseNorm,
     ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax,
-    PositionalEncoding, SelfAttention, TransformerEncoder, SequencePool,
+    PositionalEncoding, SelfAttention, CrossAttention, TransformerEncoder, SequencePool,
     Embedding, RNN, LSTM, GRU,
 )
 
@@ -594,11 +653,13 @@ LAYER_FAMILIES: dict[str, tuple[str, ...]] = {
     "attention": ("self_attention", "transformer_encoder"),
     "feature_map": ("conv2d", "maxpool2d", "avgpool2d"),  # outputs (C, H, W) drawn as feature maps
     "image": ("conv2d", "maxpool2d", "avgpool2d", "batchnorm2d", "local_response_norm"),  # need (C, H, W) input
+    "cross_attention": ("cross_attention",),  # attends from the target side to the source (encoder-decoder)
     "sequence": ("embedding", "rnn", "lstm", "gru", "positional_encoding", "self_attention",
-                 "transformer_encoder", "sequence_pool"),  # need (T, F) input or token ids
+                 "transformer_encoder", "sequence_pool", "cross_attention"),  # need (T, F) input or token ids
     "pointwise_activation": ("relu", "leaky_relu", "sigmoid", "tanh", "gelu"),  # one value in, one out
     "activation": ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax"),
-    "trainable": ("linear", "conv2d", "embedding", "self_attention", "transformer_encoder", "rnn", "lstm", "gru"),
+    "trainable": ("linear", "conv2d", "embedding", "self_attention", "transformer_encoder", "rnn", "lstm", "gru",
+                  "cross_attention"),
     "dense": ("linear",),  # the units of an MLP's hidden blocks
 }
 RECURRENT_TYPES: tuple[str, ...] = LAYER_FAMILIES["recurrent"]

@@ -209,6 +209,12 @@ def _check_steps(network: NetworkSpec, out_shape: Shape, steps: int, n_classes: 
     if loss != "cross_entropy":
         raise SpecError(("training", "loss"), f"the targets are one class id per step ({steps} steps, "
                         f"{n_classes} classes); use loss 'cross_entropy' (not '{loss}')")
+    cross = next((i for i, layer in enumerate(network.layers) if layer.type == "cross_attention"), None)
+    if cross is not None and len(out_shape) == 2 and out_shape[0] != steps:
+        source = network.layers[cross].source_len + out_shape[0] - steps
+        raise ShapeError(cross, "source_len", f"layer {cross} (cross_attention) leaves {out_shape[0]} target steps "
+                         f"but the data set's targets have {steps}: its examples hold {source} source tokens, "
+                         f"so set source_len to {source}")
     if tuple(out_shape) != (steps, n_classes):
         field = "out_features" if network.layers[last].type == "linear" and len(out_shape) == 2 else None
         raise ShapeError(last, field, f"the network ends with {fmt(out_shape)} but needs per-step logits "
@@ -226,7 +232,7 @@ def network_warnings(network: NetworkSpec, loss: str) -> list[str]:
         warnings.append(f"bce_with_logits applies a sigmoid itself; the final {last} squashes twice")
     if last in ("relu", "sigmoid", "softmax", "tanh") and loss == "mse":  # (also bounds a regression output)
         warnings.append(f"the final {last} limits the outputs' range; one-hot targets may still be reachable")
-    warnings += causal_pool_warnings(network)
+    warnings += causal_pool_warnings(network) + cross_attention_warnings(network)
     if not any(layer.type in TRAINABLE for layer in network.layers):
         warnings.append("the network has no trainable layer (linear, conv2d, embedding, recurrent or attention)")
     for index, layer in enumerate(network.layers):
@@ -250,6 +256,22 @@ def causal_pool_warnings(network: NetworkSpec) -> list[str]:
                        f"{causal_at}: with a causal mask position 0 attends only to itself, so the pooled vector "
                        "sees the first token alone; use mode 'mean' or 'last', or causal false")
     return out
+
+
+MIXING = ("rnn", "lstm", "gru", "self_attention", "transformer_encoder")
+
+
+def cross_attention_warnings(network: NetworkSpec) -> list[str]:
+    """A layer that mixes time steps before a ``cross_attention``: it reads source and target side as one
+    sequence, so a target position can see target tokens after it (the answer) unless it is causal."""
+    types = [layer.type for layer in network.layers]
+    if "cross_attention" not in types:
+        return []
+    cross = types.index("cross_attention")
+    return [f"layers[{i}]: {t} before the cross_attention of layer {cross} reads the source and the target side "
+            "as one sequence (non-causal layers let a target position see the target tokens after it); keep the "
+            "layers before cross_attention per-token (embedding, positional_encoding)"
+            for i, t in enumerate(types[:cross]) if t in MIXING]
 
 
 def summarize(network: NetworkSpec, input_shape: Shape, n_classes: int, loss: str,

@@ -241,6 +241,16 @@ _RAW += [
                               "dim_feedforward": 64, "dropout": 0.0, "norm_first": True},
                              {"type": "linear", "out_features": 10}]},
       "training": {"optimizer": "adam", "lr": 0.003, "epochs": 5, "batch_size": 32}}),
+    ("attention_dates", "Encoder-decoder attention: dates in words to ISO",
+     "'6 december 2026' -> '2026-12-06', character by character. A bidirectional GRU reads the source, a GRU "
+     "decoder the answer so far (teacher forcing); each output character attends to the source (additive "
+     "attention, Bahdanau et al. 2015). Open the Cross attention tab: the alignment forms as it learns, the "
+     "year's digits to the year, the month to its name, the day to the day, in either word order.",
+     {"name": "encoder-decoder on dates", "dataset": {"name": "dates", "n_samples": 4000},
+      "network": {"layers": [{"type": "embedding", "embedding_dim": 32},
+                             {"type": "cross_attention", "source_len": 18, "num_heads": 1, "score": "additive"},
+                             {"type": "linear", "out_features": 41}]},
+      "training": {"optimizer": "adam", "lr": 0.005, "epochs": 4, "batch_size": 32}}),
     ("transformer_shakespeare", "Causal transformer on Shakespeare characters",
      "A 2-layer, 4-head pre-norm transformer with a causal mask predicts the next character of Shakespeare "
      "(64 characters of context). Heads only look back (the upper triangle stays empty); some learn to "

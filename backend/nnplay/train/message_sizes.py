@@ -11,15 +11,15 @@ from math import ceil, prod
 
 from nnplay.data.info import DatasetInfo
 from nnplay.data.series import SERIES_LENGTHS
-from nnplay.probes.budget import (ENTRY_META, ENVELOPE, FULL_NUMBER, NUMBER, AttentionWindow, attention_bytes, attention_heads,
-                                  attention_window, float32_bytes, gates_bytes, gates_window, kib, label_bytes,
+from nnplay.probes.budget import (ENTRY_META, ENVELOPE, FULL_NUMBER, NUMBER, AttentionWindow, attention_bytes, attention_dims, attention_heads,
+                                  attention_window, cross_attention_bytes, float32_bytes, gates_bytes, gates_window, kib, label_bytes,
                                   points_bytes, recurrent_gate_layers, uint8_bytes)
 from nnplay.probes.activations import CURVE_POINTS, FORMULAS, activation_layers
 from nnplay.probes.budget import activation_curves_bytes, saturation_bytes
 from nnplay.probes.neurons import hidden_blocks
 from nnplay.spec.data import DatasetSpec
 from nnplay.spec.errors import LimitError
-from nnplay.spec.network import NetworkSummary
+from nnplay.spec.network import NetworkSpec, NetworkSummary, infer_shapes
 
 GATE_UNITS = 32  # units per gate array (nnplay.train.sequence_probing.MAX_UNITS)
 GRID = 64  # decision-boundary grid points per axis (nnplay.train.probing.GRID_RESOLUTION)
@@ -45,14 +45,21 @@ def attention_plan(layers, info: DatasetInfo, limit: int) -> tuple[AttentionWind
     tokens of every attention fits."""
     heads, length = attention_heads(layers), info.input_shape[0]
     label, per_step = attention_labels(info), info.task in PER_STEP_TASKS
-    window = attention_window(heads, length, label, per_step, limit)
+    dims = attention_dims(layers, _widths(layers, info))
+    window = attention_window(heads, length, label, per_step, limit, dims)
     if window is None:
         first = next(i for i, layer in enumerate(layers) if layer.type in ("self_attention", "transformer_encoder"))
         raise LimitError(("network", "layers", first, "num_heads"), f"the attention message would not fit even "
                          f"one head per attention ({len(heads)} attentions) at {min(length, 16)} tokens: "
                          f"{_limit_text(limit / 1024)}; use fewer attention layers or blocks")
-    size = attention_bytes(heads, window.tokens, label, per_step, window.heads)
+    size = attention_bytes(heads, window.tokens, label, per_step, window.heads, dims)
     return (None if window == AttentionWindow(length, max(heads)) else window), size
+
+
+def _widths(layers, info: DatasetInfo) -> list[int]:
+    """The width (last dimension) of what reaches each layer of a network that passed shape inference."""
+    rows = infer_shapes(NetworkSpec(layers=list(layers)), info.input_shape, info.vocab_size)
+    return [info.input_shape[-1], *(row.output_shape[-1] for row in rows[:-1])]
 
 
 def gates_plan(layers, info: DatasetInfo, limit: int) -> tuple[int | None, int]:
@@ -86,6 +93,8 @@ def estimate_messages(dataset: DatasetSpec, layers, summary: NetworkSummary, inf
         if window is not None:
             notes.append(f"attention: the first {window.tokens} of {info.input_shape[0]} tokens and at most "
                          f"{window.heads} heads per attention are streamed ({_limit_text(limit_kb)})")
+    if "cross_attention" in types:
+        sizes["cross_attention"] = cross_attention_size(layers, summary, info)
     if info.kind in ("sequence", "text") and any(t in ("rnn", "lstm", "gru") for t in types):
         steps, sizes["gates"] = gates_plan(layers, info, limit)
         n_recurrent = sum(t in ("rnn", "lstm", "gru") for t in types)
@@ -101,7 +110,17 @@ def estimate_messages(dataset: DatasetSpec, layers, summary: NetworkSummary, inf
     return sizes, notes
 
 
+def cross_attention_size(layers, summary: NetworkSummary, info: DatasetInfo) -> int:
+    """The ``cross_attention`` message of a network's cross_attention layers (``(heads, width)`` each, the
+    source ``source_len`` tokens and the target side's steps from the summary)."""
+    rows = [(layer.num_heads, summary.layers[i].output_shape[-1], layer.source_len, summary.layers[i].output_shape[0])
+            for i, layer in enumerate(layers) if layer.type == "cross_attention"]
+    source, target = max(r[2] for r in rows), max(r[3] for r in rows)
+    return cross_attention_bytes([(h, w) for h, w, _, _ in rows], source, target, attention_labels(info))
+
+
 _REFUSALS = {
+    "cross_attention": (("network", "layers"), "fewer cross_attention heads or a narrower embedding"),
     "data_points": (("dataset", "n_samples"), "a smaller n_samples"),
     "latent_codes": (("dataset", "test_fraction"), "a smaller test_fraction or n_samples"),
     "forecast": (("dataset", "test_fraction"), "a smaller test_fraction"),

@@ -14,6 +14,8 @@ selected probe with messages at probe steps has one maker here (``MAKERS``), run
   sampled at ``unit_resolution`` points per axis) and the weights between the units drawn.
 - networks with ``self_attention`` / ``transformer_encoder`` layers: ``attention`` snapshots (every
   layer's and head's probabilities for the probe sequence, the first test example);
+- networks with ``cross_attention`` layers: ``cross_attention`` snapshots (each layer's weights from the
+  target positions to the source tokens, with the scores, values and weighted sums behind them);
 - reconstruction (``dataset.target`` ``"input"``, an autoencoder): ``latent_codes`` of the test set
   (the bottleneck layer's outputs, with k-means' adjusted Rand index against the labels), the PCA
   baseline as a ``latent_codes`` event once before training, and ``reconstructions`` of the first
@@ -35,6 +37,7 @@ from nnplay.probes.neurons import (UNIT_DIMS, grid_forward, hidden_blocks, layer
 from nnplay.probes.activations import (PROBE_EXAMPLES, SATURATION_FRACTION, activation_curve, activation_layers,
                                        saturation)
 from nnplay.probes.attention import attention_maps, layer_payload
+from nnplay.probes import cross_attention
 from nnplay.probes.latent import bottleneck_index, kmeans_ari, latent_codes, pca_codes, to_2d
 from nnplay.probes.registry import GRID_KINDS, job_facts, select
 from nnplay.nn.builder import BUILDERS
@@ -145,6 +148,20 @@ class Probe:
     def _attention_events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
         return [self._attention(model, step, epoch)]
 
+    def _cross_attention_events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        """Each cross_attention layer's weights and stages for the probe example; the source's padding
+        left out (its weights are 0)."""
+        layers, output = cross_attention.cross_attention_maps(model, self.types, self.x)
+        source_len = layers[0]["source_len"]
+        keys = probe_length(self.x[0, :source_len], getattr(model, "pad_id", None))
+        names = self.classes
+        as_labels = lambda t: [names[i] for i in t.reshape(-1).tolist()]  # noqa: E731
+        return [{"type": "cross_attention", "step": step, "epoch": epoch,
+                 "tokens": token_labels(self.x[0, :keys], self.split.info),
+                 "decoder_input": token_labels(self.x[0, source_len:], self.split.info),
+                 "predicted": as_labels(output[0].argmax(-1)), "target": as_labels(self.y),
+                 "layers": [cross_attention.layer_payload(entry, keys) for entry in layers]}]
+
     def _feature_maps_events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
         return [self._feature_maps(model, step, epoch)]
 
@@ -250,7 +267,8 @@ class Probe:
 # ``gradients`` come from the loop, ``embedding_projection`` from the word2vec loop, ``neuron_maps`` with
 # the decision boundary's forward pass.
 MAKERS = {"activations": "_saturation", "latent_codes": "_latent", "feature_maps": "_feature_maps_events", "decision_boundary": "_grid",
-          "attention": "_attention_events", "gates": "_gates", "forecast": "_forecast", "text_sample": "_sample"}
+          "attention": "_attention_events", "cross_attention": "_cross_attention_events",
+          "gates": "_gates", "forecast": "_forecast", "text_sample": "_sample"}
 
 
 def activation_curves(layers) -> list[dict]:

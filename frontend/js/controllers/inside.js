@@ -19,10 +19,11 @@ const LABELS = [
   ['neurons', 'Neurons', 'each hidden unit over the input plane; click one to see it large'],
   ['likelihood', 'MLE vs MAP', 'data term (likelihood) and prior terms (weight decay = Gaussian, L1 = Laplace)'],
   ['attention', 'Attention', 'what each self-attention head looks at, for one probe sequence'],
+  ['cross', 'Cross attention', 'where each target character looks in the source: the alignment, and the three stages'],
   ['repr', 'Representations', 'what the network learned to represent: word vectors or an autoencoder’s codes'],
 ];
 /** When the selected tab is hidden, the first shown of these is selected instead. */
-const TAB_FALLBACK = ['attention', 'repr', 'inside', 'neurons', 'gradients'];
+const TAB_FALLBACK = ['cross', 'attention', 'repr', 'inside', 'neurons', 'gradients'];
 const NO_ACCURACY = { // what the accuracy chart says for jobs that measure none (by reprMode)
   words: 'word2vec learns without labels: no accuracy; see the analogy score under Representations.',
   latent: 'An autoencoder rebuilds its input: no accuracy; the loss is the reconstruction error.',
@@ -119,6 +120,7 @@ export function createInsideController({ $, views }) {
     views.likelihood.reset(spec?.training?.loss ?? 'cross_entropy',
       'Press Train: the data term and the prior terms are drawn here, step by step.');
     views.attention.reset(PLACEHOLDERS.attention);
+    views.cross.reset(PLACEHOLDERS.cross);
     views.repr.reset(null, PLACEHOLDERS.repr);
     show(spec);
   }
@@ -144,6 +146,8 @@ export function createInsideController({ $, views }) {
     views.attention.reset(streams.has('attention') ? waiting(spec)
       : 'This network has no self_attention or transformer_encoder layer: no attention to show.');
     if (streams.has('attention')) store.set({ tab: 'attention' });
+    views.cross.reset(streams.has('cross_attention') ? waiting(spec) : PLACEHOLDERS.cross);
+    if (streams.has('cross_attention')) store.set({ tab: 'cross' });
     views.repr.reset(repr, repr ? waiting(spec) : PLACEHOLDERS.repr, id);
     if (repr) store.set({ tab: 'repr' });
     if (repr) views.accuracy.reset(null, NO_ACCURACY[repr], { task: 'none' });
