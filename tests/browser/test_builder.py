@@ -89,6 +89,13 @@ def test_keyboard_steps_keep_focus(page: Page):
     expect_info(page, 2, f"→ 10 · {linear_params(8, 10)} params")
     assert editor_layers(page)[2]["out_features"] == 10
 
+    # Moving a block from the keyboard: focus follows the block to its new place.
+    page.get_by_role("button", name="Move layer 0 down").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Move layer 2 down")).to_be_focused()
+    expect(page.get_by_label("out_features of layer 0", exact=True)).to_have_value("10")
+    assert [l.get("out_features") for l in editor_layers(page) if l["type"] == "linear"] == [10, 8, 2]
+
 
 def test_json_edits_move_the_builder_and_errors_show_on_the_row(page: Page):
     open_preset(page, "tanh_spiral")
@@ -131,7 +138,8 @@ def test_builder_screenshots(browser, server_url, shots_dir):
         context = browser.new_context(viewport={"width": width, "height": height}, base_url=server_url)
         page = context.new_page()
         open_preset(page, "lenet_digits")
-        expect(block(page, 0).locator(".builder-info")).to_have_text("→ 6×8×8 · 156 params", timeout=UI_TIMEOUT_MS)
+        conv_params = 6 * 1 * 3 * 3 + 6  # 6 filters of 1x3x3 and 6 biases
+        expect(block(page, 0).locator(".builder-info")).to_have_text(f"→ 6×8×8 · {conv_params} params", timeout=UI_TIMEOUT_MS)
         page.screenshot(path=str(shots_dir / f"builder-lenet-{width}x{height}.png"))
         page.get_by_role("button", name="Hide JSON").click()
         choose_preset(page, "tanh_spiral")

@@ -23,10 +23,16 @@ export function createNetworkBuilder(root, { onEdit }) {
   root.replaceChildren(list, note, el('div', { className: 'builder-add' }, [typeSelect, addButton]));
   addButton.addEventListener('click', () => onEdit({ kind: 'add', type: typeSelect.value }));
 
-  function button(text, label, key, action, disabled = false) {
+  let focusNext = null; // the controls to focus after the next render (a moved block's button), in order
+
+  /** A labelled button; `after`: the data-keys to focus once the edit is drawn (default: this one's). */
+  function button(text, label, key, action, { disabled = false, after = null } = {}) {
     const b = el('button', { type: 'button', className: 'builder-btn', text, 'aria-label': label, title: label, 'data-key': key });
     b.disabled = disabled;
-    b.addEventListener('click', () => onEdit(action));
+    b.addEventListener('click', () => {
+      focusNext = after;
+      onEdit(action);
+    });
     return b;
   }
 
@@ -68,9 +74,12 @@ export function createNetworkBuilder(root, { onEdit }) {
         el('span', { className: 'builder-type', text: String(layer?.type ?? '?'), title: entry?.description || '' }),
         el('span', { className: 'builder-info', 'data-role': 'info' }),
         el('span', { className: 'builder-moves' }, [
-          button('↑', `Move layer ${block.start} up`, `${b}:up`, { kind: 'move', block: b, delta: -1 }, b === 0),
-          button('↓', `Move layer ${block.start} down`, `${b}:down`, { kind: 'move', block: b, delta: 1 }, b === count - 1),
-          button('✕', `Remove layer ${block.start}`, `${b}:remove`, { kind: 'remove', block: b }),
+          button('↑', `Move layer ${block.start} up`, `${b}:up`, { kind: 'move', block: b, delta: -1 },
+            { disabled: b === 0, after: [`${b - 1}:up`, `${b - 1}:down`] }), // focus follows the moved block
+          button('↓', `Move layer ${block.start} down`, `${b}:down`, { kind: 'move', block: b, delta: 1 },
+            { disabled: b === count - 1, after: [`${b + 1}:down`, `${b + 1}:up`] }),
+          button('✕', `Remove layer ${block.start}`, `${b}:remove`, { kind: 'remove', block: b },
+            { after: [`${b}:remove`, `${b - 1}:remove`] }),
         ]),
       ]),
       el('div', { className: 'builder-fields' }, [...fields, affine ? activationMenu(b, block) : '']),
@@ -84,10 +93,12 @@ export function createNetworkBuilder(root, { onEdit }) {
     typeSelect.value = catalogue.has(keep) ? keep : ([...catalogue.keys()][0] ?? '');
   }
 
-  function restoreFocus(key) {
-    if (!key) return;
-    const target = [...root.querySelectorAll('[data-key]')].find((n) => n.dataset.key === key);
-    (target && !target.disabled ? target : list.querySelector('button:not([disabled])'))?.focus();
+  /** Focus the first enabled control among `keys` (data-key values), else the add button. */
+  function restoreFocus(keys) {
+    if (!keys?.length) return;
+    const controls = [...root.querySelectorAll('[data-key]')];
+    const target = keys.map((key) => controls.find((n) => n.dataset.key === key && !n.disabled)).find(Boolean);
+    (target || addButton).focus();
   }
 
   return {
@@ -100,7 +111,9 @@ export function createNetworkBuilder(root, { onEdit }) {
 
     /** Render `layerList` (the spec's network.layers), or `message` when there is no list to edit. */
     setLayers(layerList, message = '') {
-      const focusedKey = root.contains(document.activeElement) ? document.activeElement.dataset?.key : null;
+      const focused = root.contains(document.activeElement) ? document.activeElement.dataset?.key : null;
+      const keys = focusNext || (focused ? [focused] : null);
+      focusNext = null;
       layers = Array.isArray(layerList) ? layerList : null;
       note.textContent = message;
       note.hidden = !message;
@@ -109,7 +122,7 @@ export function createNetworkBuilder(root, { onEdit }) {
       const list_ = layers ? blocks(layers, catalogue) : [];
       list.replaceChildren(...list_.map((block, b) => row(block, b, list_.length)));
       list.classList.add('pending');
-      restoreFocus(focusedKey);
+      restoreFocus(keys);
     },
 
     /** The server's summary: each block's output shape (its last layer's) and parameters (summed). */
