@@ -187,6 +187,8 @@ export const api = {
   health: () => request('GET', '/api/health'),
   presets: () => request('GET', '/api/presets'),
   datasets: () => request('GET', '/api/datasets'),
+  /** the layer catalogue: [{type, description, probe, json_schema, families}] */
+  layers: () => request('GET', '/api/layers'),
   /** body: {dataset, network, training?} -> summary {input_shape, output_shape, layers, total_params, warnings} */
   validate: (body) => request('POST', '/api/networks/validate', body),
   createJob: (spec) => request('POST', '/api/jobs', spec),

@@ -10,6 +10,7 @@ import { createRaceController } from './race.js';
 import { createSurfaceController } from './surface.js';
 import { createConvController } from './conv.js';
 import { createFoundationsLab } from './labs/foundations.js';
+import { createBuilderController } from './controllers/builder.js';
 import { createDatasetsController } from './controllers/datasets.js';
 import { createInsideController } from './controllers/inside.js';
 import { createJobsController } from './controllers/jobs.js';
@@ -66,6 +67,7 @@ const spec = createSpecController({
 });
 const jobs = createJobsController({ $, views, notes, spec, inside, panelRoutes: panelRoutes(views) });
 createDatasetsController({ $, spec });
+createBuilderController({ $, spec, notes });
 
 // ---- store -> views -----------------------------------------------------------------------------
 

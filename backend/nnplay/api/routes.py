@@ -10,7 +10,7 @@ from nnplay.jobs.store import JobRow
 from nnplay.probes import PROBES
 from nnplay.probes.registry import job_panels
 from nnplay.spec.data import DatasetSpec
-from nnplay.spec.layers import LAYER_MODELS
+from nnplay.spec.layers import LAYER_FAMILIES, LAYER_MODELS
 from nnplay.spec.network import JobSpec, NetworkSummary
 from nnplay.spec.presets import PRESETS
 from nnplay.spec.training import LiveSettings
@@ -51,7 +51,8 @@ def presets():
 def layers():
     """The layer catalogue: each type's fields (JSON schema), what it does, and its probe."""
     return [LayerTypeOut(type=t, description=(m.__doc__ or "").strip(), probe=PROBES[t],
-                         json_schema=m.model_json_schema())
+                         json_schema=m.model_json_schema(),
+                         families=[name for name, members in LAYER_FAMILIES.items() if t in members])
             for m in LAYER_MODELS for t in [m.model_fields["type"].annotation.__args__[0]]]
 
 

@@ -128,6 +128,8 @@ class LayerTypeOut(BaseModel):
     description: str
     probe: str | None
     json_schema: dict
+    families: list[str] = Field(default_factory=list, description="The layer families (LAYER_FAMILIES) the type "
+                                "belongs to, e.g. 'activation', 'affine'")
 
 
 class NodeOut(BaseModel):

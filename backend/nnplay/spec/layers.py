@@ -661,6 +661,7 @@ LAYER_FAMILIES: dict[str, tuple[str, ...]] = {
     "trainable": ("linear", "conv2d", "embedding", "self_attention", "transformer_encoder", "rnn", "lstm", "gru",
                   "cross_attention"),
     "dense": ("linear",),  # the units of an MLP's hidden blocks
+    "affine": ("linear", "conv2d"),  # an affine map an activation usually follows: the page's builder blocks
 }
 RECURRENT_TYPES: tuple[str, ...] = LAYER_FAMILIES["recurrent"]
 ATTENTION_TYPES: tuple[str, ...] = LAYER_FAMILIES["attention"]
