@@ -3,6 +3,7 @@ hovering, a job started paused so Step works from step 0, live setting changes m
 curve, a linear regression's learned w and b beside least squares, word2vec's form without the
 fields it does not use."""
 
+import json
 import re
 
 from playwright.sync_api import Page, expect
@@ -31,6 +32,7 @@ def test_every_preset_text_is_readable_in_full_and_speaks_to_a_learner(page: Pag
     choose_preset(page, "rnn_adding")  # opened once, later presets show their whole text too
     page.wait_for_function(f"!({CLIPPED_JS})()", timeout=UI_TIMEOUT_MS)
     expect(page.locator("#preset-description")).to_contain_text("with the same seed to compare")
+    expect(page.locator("#summary-table")).to_contain_text("rnn", timeout=UI_TIMEOUT_MS)
     page.screenshot(path=str(shots_dir / "explain-preset-text.png"))
     more.click()
     page.wait_for_function(CLIPPED_JS, timeout=UI_TIMEOUT_MS)
@@ -92,4 +94,28 @@ def test_word2vec_form_shows_only_the_fields_it_uses(page: Page, shots_dir):
         expect(page.locator(field)).to_be_hidden()
     for field in ("#f-training-lr", "#f-training-epochs", "#f-training-seed"):
         expect(page.locator(field)).to_be_visible()
+    expect(page.locator("#summary-table")).to_contain_text("embedding", timeout=UI_TIMEOUT_MS)
     page.screenshot(path=str(shots_dir / "explain-word2vec-form.png"))
+
+
+ERRORS_BOX_JS = """() => { const e = document.getElementById('validation-errors'); const box = e.getBoundingClientRect();
+  const first = e.children[0].getBoundingClientRect();
+  return { height: e.clientHeight, content: e.scrollHeight, firstInside: first.bottom <= box.bottom,
+           lines: (e.clientHeight - 8) / 16 }; }"""
+
+
+def test_the_validation_error_box_is_not_cut_mid_line(page: Page, shots_dir):
+    open_page(page)
+    choose_preset(page, "lenet_digits")
+    spec = json.loads(page.input_value("#spec-editor"))
+    for layer in spec["network"]["layers"]:
+        if layer["type"] == "linear":
+            layer["out_features"] = -3  # three errors of two lines each in the middle column
+    page.fill("#spec-editor", json.dumps(spec, indent=2))
+    errors = page.locator("#validation-errors")
+    expect(errors.locator("li")).to_have_count(3, timeout=UI_TIMEOUT_MS)
+    box = page.evaluate(f"({ERRORS_BOX_JS})()")
+    assert box["firstInside"]
+    assert box["height"] >= min(box["content"], 6 * 16 + 8) - 1  # not squeezed by the column
+    assert box["height"] >= box["content"] - 1 or box["lines"] == int(box["lines"])  # ends between two lines
+    errors.screenshot(path=str(shots_dir / "explain-errors-box.png"))
