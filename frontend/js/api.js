@@ -191,7 +191,10 @@ export const api = {
   layers: () => request('GET', '/api/layers'),
   /** body: {dataset, network, training?} -> summary {input_shape, output_shape, layers, total_params, warnings} */
   validate: (body) => request('POST', '/api/networks/validate', body),
-  createJob: (spec) => request('POST', '/api/jobs', spec),
+  /** `paused`: the job waits before its first step (status paused at step 0) until step or resume */
+  createJob: (spec, { paused = false } = {}) => request('POST', `/api/jobs${paused ? '?paused=true' : ''}`, spec),
+  /** a linear regression's learned w, b in data units beside least squares (409 for other networks) */
+  linearFit: (id) => request('GET', `/api/jobs/${enc(id)}/linear_fit`),
   listJobs: () => request('GET', '/api/jobs'),
   getJob: (id) => request('GET', `/api/jobs/${enc(id)}`),
   metrics: (id) => request('GET', `/api/jobs/${enc(id)}/metrics`),

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from nnplay import __version__
-from nnplay.api import compare, course, datasets, errors, export, lab, representations, routes, stream
+from nnplay.api import compare, course, datasets, errors, export, lab, learned, representations, routes, stream
 from nnplay.api import active, foundations, replicates
 from nnplay.api.security import (BodyLimitMiddleware, CrossOriginGuard, HostCheckMiddleware,
                                  SecurityHeadersMiddleware, TokenAuthMiddleware, content_security_policy,
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(datasets.router)
     app.include_router(compare.router)
     app.include_router(representations.router)
+    app.include_router(learned.router)
     app.include_router(course.router)
     app.include_router(foundations.router)
     app.include_router(active.router)

@@ -65,8 +65,11 @@ def validate_network(body: ValidateRequest, request: Request):
 
 @router.post("/jobs", response_model=JobOut, status_code=201,
              responses={400: ERRORS[400], 422: ERRORS[422]})
-def create_job(spec: JobSpec, svc: JobService = Depends(service)):
-    return job_out(svc, svc.create(spec))
+def create_job(spec: JobSpec, paused: bool = Query(False, description="Start paused: the job waits before its "
+                                                   "first optimizer step (status `paused` at step 0) until `step` "
+                                                   "or `resume`, so a single step can be watched from the start"),
+               svc: JobService = Depends(service)):
+    return job_out(svc, svc.create(spec, paused=paused))
 
 
 @router.get("/jobs", response_model=list[JobOut])

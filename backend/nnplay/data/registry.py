@@ -200,6 +200,23 @@ def load(spec: DatasetSpec, data_dir: Path | str | None = None) -> Split:
                  missing=missing, removed=removed, total_values=int(x.size))
 
 
+def train_features(spec: DatasetSpec, data_dir: Path | str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The training part of a feature set in data units, as ``load`` splits and imputes it, before
+    scaling: ``(x (N, F), y (N,), mean (F,), std (F,))``, where a model input is ``(x - mean) / std``
+    (mean 0 and std 1 for columns left unscaled; a constant column's std is 1, as StandardScaler's)."""
+    info = dataset_info(spec, data_dir)
+    x, y = _raw(spec, info, data_dir)
+    x, _ = remove_at_random(x, spec.missing_fraction, spec.seed)
+    x_tr, x_te, y_tr, _ = _split(x, y, spec, info.task)
+    x_tr, _, _, _ = impute(x_tr, x_te, spec.impute)
+    cols = list(range(x_tr.shape[1])) if info.scaled is None else list(info.scaled)
+    mean, std = np.zeros(x_tr.shape[1]), np.ones(x_tr.shape[1])
+    mean[cols] = x_tr[:, cols].mean(axis=0)
+    spread = x_tr[:, cols].std(axis=0)
+    std[cols] = np.where(spread > 0, spread, 1.0)
+    return x_tr.astype(np.float64), np.asarray(y_tr, dtype=np.float64), mean, std
+
+
 def _join(values: np.ndarray, mask: np.ndarray, base: tuple, with_mask: bool) -> np.ndarray:
     """``(N, *base)`` values, followed along axis 1 by the missing-indicator ``(N, *base)`` if asked."""
     values = values.reshape(-1, *base)

@@ -325,6 +325,8 @@ class JobService:
         """Let a paused job take exactly one optimizer step; returns once its metrics, gradients and
         probe messages are out and the loop waits again (the status stays ``paused``)."""
         run = self._live_run(job_id, "take a single step")
+        if run.control.paused and run.state in ("queued", "running"):  # started paused, or pausing: let it arrive
+            await self._until(run, lambda: run.state == "paused" and run.control.waiting_at is not None)
         at = run.control.waiting_at
         if run.state != "paused" or at is None:
             raise JobConflict(f"job {job_id} has status '{run.state}'; only a paused job takes a single step (pause it first)")

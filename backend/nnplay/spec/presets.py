@@ -86,7 +86,7 @@ _RAW = [
       "training": {"optimizer": "adam", "lr": 0.002, "epochs": 25, "batch_size": 32}}),
     ("lenet_digits", "LeNet on digits",
      "A LeNet-style CNN (LeCun et al., 1998) sized for 8x8 digits: two conv + ReLU + max-pool stages, "
-     "then three linear layers. Watch the feature maps of the probe digit sharpen.",
+     "then three linear layers. Watch the feature maps of one sample digit sharpen.",
      {"name": "LeNet on digits", "dataset": {"name": "digits"}, "network": {"layers": LENET},
       "training": {"optimizer": "adam", "lr": 0.002, "epochs": 30, "batch_size": 32}}),
     ("lenet5_mnist", "LeNet-5 on MNIST (28x28)",
@@ -112,7 +112,7 @@ _RAW = [
       "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 32}}),
     ("tanh_spiral", "Tanh MLP (2x8) on spiral",
      "Two hidden tanh layers of 8 units on the spiral (noise 0.1): small enough to watch every unit in the "
-     "Neurons tab, and it still reaches about 0.96 test accuracy with this seed (issue 4's check).",
+     "Neurons tab, and it still reaches about 0.96 test accuracy with this seed.",
      {"name": "tanh MLP 2x8 on spiral", "dataset": {"name": "spiral", "n_samples": 400, "noise": 0.1, "seed": 0},
       "network": {"layers": [{"type": "linear", "out_features": 8}, {"type": "tanh"},
                              {"type": "linear", "out_features": 8}, {"type": "tanh"},
@@ -129,7 +129,8 @@ _RAW = [
       "training": {"optimizer": "sgd", "lr": 0.1, "epochs": 30, "batch_size": 32, "seed": 0}}),
     ("linreg_plane", "Linear regression on plane",
      "Least squares by gradient descent: one linear layer, squared-error loss, full-batch SGD. The data is "
-     "y = 2 x1 - 3 x2 + 0.5 + noise; the learned weights approach the least-squares fit.",
+     "y = 2 x1 - 3 x2 + 0.5 + noise. Under the network table, the learned w1, w2 and b approach the "
+     "least-squares solution (computed exactly from the same training points) as the loss falls.",
      {"name": "linear regression on plane", "dataset": {"name": "plane", "n_samples": 400, "noise": 0.1},
       "network": {"layers": [{"type": "linear", "out_features": 1}]},
       "training": {"optimizer": "sgd", "lr": 0.1, "loss": "mse", "epochs": 100, "batch_size": "full"}}),
@@ -166,13 +167,13 @@ _RAW += [
     ("lstm_sunspots", "LSTM forecaster on sunspots",
      "Yearly sunspot numbers 1700-2008: an LSTM reads the last 22 years and predicts the next one. The "
      "forecast plot compares it with the actual series and with repeating the last value (the baseline "
-     "to beat) over 1947-2008; the gate heatmaps show what each unit does along the probe window.",
+     "to beat) over 1947-2008; the gate heatmaps show what each unit does along one sample window.",
      {"name": "LSTM on sunspots", "dataset": {"name": "sunspots", "window": 22},
       "network": {"layers": _recurrent("lstm", 32, 1)},
       "training": {"optimizer": "adam", "lr": 0.01, "epochs": 60, "batch_size": 16, "loss": "mse"}}),
     ("gru_co2", "GRU forecaster on Mauna Loa CO2",
      "Monthly CO2 at Mauna Loa 1958-2001: a GRU reads 24 months and predicts the next, the seasonal cycle "
-     "on a rising trend. Reset and update gates are shown for the probe window.",
+     "on a rising trend. Reset and update gates are shown along one sample window.",
      {"name": "GRU on CO2", "dataset": {"name": "co2", "window": 24},
       "network": {"layers": _recurrent("gru", 32, 1)},
       "training": {"optimizer": "adam", "lr": 0.01, "epochs": 40, "batch_size": 16, "loss": "mse"}}),

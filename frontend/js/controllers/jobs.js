@@ -8,6 +8,7 @@ import { jobIdFromHash, store, tidySpec, writeJobHash } from '../state.js';
 import { specKey } from '../specRules.js';
 import { createComparePanel } from '../views/comparePanel.js';
 import { createJobList } from '../views/jobList.js';
+import { createLearnedController } from './learned.js';
 import { errorText } from './notes.js';
 import { createStreamController } from './stream.js';
 
@@ -16,7 +17,7 @@ const LIVE = new Set(['queued', 'running', 'paused']); // statuses that take pau
 const pick = (job) => ({ status: job.status, detail: job.detail ?? null, final: job.final ?? null });
 
 /**
- * `views`: the page's views (`status`, `exports`, `gradients`); `spec`, `inside`: their controllers;
+ * `views`: the page's views (`status`, `exports`, `gradients`, `loss`); `spec`, `inside`: their controllers;
  * `panelRoutes`: the panels' stream routes (panels.js), run before the job's own.
  */
 export function createJobsController({ $, views, notes, spec, inside, panelRoutes }) {
@@ -25,13 +26,16 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     selectA: $('compare-a'), selectB: $('compare-b'), button: $('compare-btn'), resultEl: $('compare-result'),
     onCompare: (a, b) => api.compare(a, b),
   });
+  const learned = createLearnedController({ $ });
   const stream = createStreamController({
     routes: [
       ...panelRoutes,
       { type: MSG.GRADIENTS, mode: 'latest', handle: inside.showClipping },
       { type: MSG.METRICS, mode: 'all', handle: showProgress },
+      { type: MSG.METRICS, mode: 'all', handle: (list) => learned.onMetrics(list) },
       { type: MSG.DATA_INFO, mode: 'latest', handle: inside.showDataInfo },
       { type: MSG.SETTINGS, mode: 'latest', handle: showLiveChange },
+      { type: MSG.SETTINGS, mode: 'all', handle: (list) => views.loss.markChanges(list) },
       { type: MSG.STATUS, mode: 'latest', handle: (msg) => applyStatus(msg) },
     ],
     status: views.status,
@@ -82,11 +86,13 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     $('train-btn').disabled = true;
     views.status.note('');
     try {
-      const job = await api.createJob(spec.withRunName(current));
+      const paused = $('start-paused').checked;
+      const job = await api.createJob(spec.withRunName(current), { paused });
       submitted = { key: specKey(current), jobId: job.id };
       notes.clear();
       submitting = false;
       await openJob(job.id, { job, loadSpec: false });
+      if (paused) views.status.note('Started paused before step 0: press Step to take one optimizer step and see what it changes, Resume to train on.', { ms: 8000 });
       refreshJobs();
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) {
@@ -159,6 +165,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     updateButtons();
     try {
       showJobRecord(await api.stepJob(jobId));
+      learned.refresh(); // the step is done, its weights saved if it ended an epoch
       notes.clear();
     } catch (err) {
       notes.error('Could not take a step', err);
@@ -237,6 +244,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     writeJobHash(null);
     views.status.reset();
     inside.resetIdle();
+    learned.open(null);
     updateButtons();
   }
 
@@ -269,6 +277,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     views.status.setStatus({ status: record.status, detail: record.detail, final: record.final });
     if (record.status === 'queued' && record.queue_position) views.status.setProgress(`position ${record.queue_position} in the queue`);
     inside.resetForJob(record, id);
+    learned.open(record);
     updateButtons();
     stream.open(id, record.last_seq);
   }
@@ -323,6 +332,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     const next = { ...job, status: msg.status, detail: msg.detail ?? null, final: msg.final ?? job?.final ?? null };
     store.set({ job: next });
     views.status.setStatus(next);
+    if (isTerminal(msg.status) || msg.status === 'paused') learned.refresh(); // stopped or paused: its newest weights
     if (isTerminal(msg.status)) {
       views.gradients.flush();
       patchJobInList(next);

@@ -88,10 +88,23 @@ export function createSpecController({ $, status, notes, onLive, onSpec, onValid
     return store.get().presets.find((p) => specKey(p.spec) === key) || null;
   }
 
+  let readAll = false; // the learner opened the preset's full text: later presets show theirs in full too
+
+  /** The preset's text, three lines unless opened; "What to look for…" opens the rest (no hovering). */
   function describe(text) {
-    $('preset-description').textContent = text;
-    $('preset-description').title = text;
+    const el = $('preset-description');
+    el.textContent = text;
+    el.classList.toggle('clamped', !readAll);
+    const more = $('preset-more');
+    more.hidden = !readAll && el.scrollHeight <= el.clientHeight + 1;
+    more.textContent = readAll ? 'Show less' : 'What to look for…';
+    more.setAttribute('aria-expanded', String(readAll));
   }
+
+  $('preset-more').addEventListener('click', () => {
+    readAll = !readAll;
+    describe($('preset-description').textContent);
+  });
 
   /** Show `preset` in the preset select, or the neutral "(custom)" entry for null. */
   function showPreset(preset) {

@@ -13,9 +13,28 @@ export function lossAxisTitle(loss) {
   return loss === 'cross_entropy' ? 'loss (nats)' : 'loss';
 }
 
+const MARK_COLOR = '#8c6d1f';
+
+/** The text of a live settings change: `{lr: 0.05, grad_clip: 1}` -> "lr 0.05, grad_clip 1". */
+export function changeText(changes) {
+  return Object.entries(changes).map(([k, v]) => `${k} ${v === null ? 'off' : v}`).join(', ');
+}
+
+/** A dashed vertical line between step `step` (the last with the old settings) and the next, and
+ * its label at the top of the plot. */
+function changeMark(msg) {
+  const x = msg.step + 0.5;
+  return {
+    shape: { type: 'line', xref: 'x', yref: 'paper', x0: x, x1: x, y0: 0, y1: 1, line: { color: MARK_COLOR, width: 1, dash: 'dash' } },
+    note: { xref: 'x', yref: 'paper', x, y: 1, xanchor: 'left', yanchor: 'top', showarrow: false, name: 'live-change',
+      text: changeText(msg.changes), font: { size: 9, color: MARK_COLOR }, bgcolor: 'rgba(255,255,255,0.7)' },
+  };
+}
+
 export function createLossChart(div) {
   let stepPoints = 0;
   let empty = true;
+  let marks = []; // live settings changes drawn on the chart
   const buffer = new TraceBuffer(() => div, 3, afterFlush);
 
   function afterFlush() {
@@ -35,6 +54,7 @@ export function createLossChart(div) {
 
   function draw(loss, note, test = true) {
     buffer.clear();
+    marks = [];
     stepPoints = 0;
     empty = true;
     const traces = [
@@ -78,6 +98,16 @@ export function createLossChart(div) {
 
     flush() {
       buffer.flush();
+    },
+
+    /** Mark `settings` messages (live lr / grad_clip ... changes) at their step, with the new values;
+     * a replayed history marks them again, once each. */
+    markChanges(list) {
+      const fresh = list.filter((msg) => msg.changes && !marks.some((m) => m.seq === msg.seq));
+      if (!fresh.length) return;
+      marks = [...marks, ...fresh.map((msg) => ({ seq: msg.seq, ...changeMark(msg) }))];
+      const empty0 = div.layout.annotations[0];
+      Plotly.relayout(div, { shapes: marks.map((m) => m.shape), annotations: [empty0, ...marks.map((m) => m.note)] });
     },
   };
 }

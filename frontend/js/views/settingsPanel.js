@@ -26,6 +26,8 @@ const LOSSES = [
 /**
  * Field descriptors. `kind`: select | float | int | bool | batch | optfloat | optint (empty = null) | schedule.
  * `param`: shown for data sets taking that option only; `task`: for that task only. `tip`: tooltip.
+ * `layersOnly`: used by layer networks only, hidden for word2vec (no test split, no loss choice, no
+ * schedule but its own linear decay, no L1, no clipping).
  */
 // Data kinds whose examples are feature values (missing values and imputation apply to them only).
 const TABLE_KINDS = ['tabular', 'image', 'toy1d', 'toy2d'];
@@ -34,8 +36,10 @@ const DATA_FIELDS = [
   { path: ['dataset', 'name'], label: 'data set', kind: 'select', id: 'dataset-select', wide: true,
     tip: 'Which data set to learn.' },
   { path: ['dataset', 'test_fraction'], label: 'test fraction', kind: 'float', min: 0.05, max: 0.9, step: 0.05,
+    layersOnly: true,
     tip: 'Share of examples held out to measure generalisation (0.05-0.9).' },
   { path: ['dataset', 'seed'], label: 'split seed', kind: 'int', min: 0, step: 1,
+    layersOnly: true,
     tip: 'Seed of the train/test split (and of the generated points for toy sets).' },
   { path: ['dataset', 'n_samples'], label: 'samples', kind: 'int', min: 20, max: 20000, step: 10, param: 'n_samples',
     tip: 'Number of generated points or sequences (20-20000).' },
@@ -66,6 +70,7 @@ const TRAIN_FIELDS = [
   { path: ['training', 'lr'], label: 'learning rate', kind: 'float', min: 0, step: 'any', live: true,
     tip: 'Step size per optimizer step (> 0, at most 10). While a job runs or is paused, "set live" changes its learning rate from the next step on, without restarting it.' },
   { path: ['training', 'lr_schedule'], label: 'lr schedule', kind: 'schedule', wide: true,
+    layersOnly: true,
     tip: 'How the learning rate changes over the epochs (stepped at each epoch end). A learning rate set live is decayed from there on.' },
   { path: ['training', 'momentum'], label: 'momentum', kind: 'float', min: 0, max: 0.999, step: 0.05,
     tip: 'Fraction of the previous update carried into the next (SGD, RMSprop); 0 = none.' },
@@ -74,15 +79,18 @@ const TRAIN_FIELDS = [
   { path: ['training', 'weight_decay'], label: 'weight decay', kind: 'float', min: 0, step: 'any',
     tip: 'L2 penalty weight_decay/2·‖w‖² on the weights: a Gaussian prior on them (MAP instead of maximum likelihood). AdamW decays the weights directly instead (decoupled).' },
   { path: ['training', 'l1'], label: 'L1', kind: 'float', min: 0, max: 10, step: 'any',
+    layersOnly: true,
     tip: 'L1 penalty l1·‖w‖₁ added to the loss: a Laplace prior on the weights, which pushes many of them to exactly 0.' },
   { path: ['training', 'loss'], label: 'loss', kind: 'select', wide: true,
     options: LOSSES.map(([v, t]) => ({ value: v, text: t })),
+    layersOnly: true,
     tip: 'The quantity minimised: cross-entropy is the negative log-likelihood of the labels.' },
   { path: ['training', 'epochs'], label: 'epochs', kind: 'int', min: 1, step: 1,
     tip: 'Passes over the training set.' },
   { path: ['training', 'batch_size'], label: 'batch size', kind: 'batch', min: 1, step: 1,
     tip: 'Examples per step. 1 = stochastic, "full" = batch gradient descent (one step per epoch), else mini-batch.' },
   { path: ['training', 'grad_clip'], label: 'grad clip', kind: 'optfloat', min: 0, step: 'any', live: true,
+    layersOnly: true,
     tip: 'Largest allowed global L2 norm of the gradient; empty = no clipping. While a job runs or is paused, "set live" changes it (empty: switches clipping off) from the next step on.' },
   { path: ['training', 'seed'], label: 'init seed', kind: 'int', min: 0, step: 1,
     tip: 'Seed of the weight initialisation and batch order.' },
@@ -282,10 +290,12 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit, onLive = () =>
      * data set's options (GET /api/datasets), `task` its task and `kind` its data kind: controls for
      * others are hidden. */
     setSpec(spec, { params = [], task = null, kind = null } = {}) {
+      const word2vec = getPath(spec, ['network', 'type']) === 'word2vec';
       for (const c of controls.values()) {
         c.row.hidden = (Boolean(c.field.param) && !params.includes(c.field.param))
           || (Boolean(c.field.task) && c.field.task !== task)
-          || (Boolean(c.field.dataKinds && kind) && !c.field.dataKinds.includes(kind));
+          || (Boolean(c.field.dataKinds && kind) && !c.field.dataKinds.includes(kind))
+          || (Boolean(c.field.layersOnly) && word2vec);
         if (c.inputs.includes(document.activeElement)) continue;
         c.write(getPath(spec, c.field.path));
       }
