@@ -23,13 +23,13 @@ export const LATEST = 'latest';
 export const ALL = 'all';
 
 export const PLACEHOLDERS = Object.freeze({
-  maps: 'Feature maps of conv/pool layers appear here while an image network trains (every "probe every" steps).',
-  boundary: 'Press Train: the decision boundary over the input plane is drawn every "probe every" steps.',
-  neurons: 'Press Train: every hidden unit of the MLP is drawn over the input plane, every "probe every" steps.',
+  maps: 'Feature maps of conv/pool layers appear here while an image network trains.',
+  boundary: 'Press Train: the decision boundary over the input plane is drawn here as the network learns.',
+  neurons: 'Press Train: every hidden unit of the MLP is drawn over the input plane as the network learns.',
   gradients: 'Press Train: each layer’s gradient norm is drawn here, step by step.',
-  gates: 'Press Train: the gates of every recurrent layer are drawn for the probe sequence every "probe every" steps.',
-  attention: 'Attention heatmaps appear here while a network with self_attention or transformer_encoder layers trains (every "probe every" steps).',
-  cross: 'Cross attention appears here while a network with a cross_attention layer trains (every "probe every" steps).',
+  gates: 'Press Train: the gates of every recurrent layer are drawn here for the probe sequence as the network learns.',
+  attention: 'Attention heatmaps appear here while a network with self_attention or transformer_encoder layers trains.',
+  cross: 'Cross attention appears here while a network with a cross_attention layer trains.',
   repr: 'Word vectors (word2vec jobs on a word corpus) and autoencoder codes (dataset.target “input”) appear here while they train.',
   forecast: 'The forecast over the test range is drawn at every probe.',
   samples: 'Generated text appears at every probe.',

@@ -28,7 +28,7 @@ const NO_ACCURACY = { // what the accuracy chart says for jobs that measure none
   words: 'word2vec learns without labels: no accuracy; see the analogy score under Representations.',
   latent: 'An autoencoder rebuilds its input: no accuracy; the loss is the reconstruction error.',
 };
-const IDLE_ACCURACY = 'Accuracy (R² for regression) is measured at the end of every epoch.';
+const IDLE_ACCURACY = 'Measured at the end of every epoch.'; // short: a plotly note does not wrap (a 1280-px column)
 // word2vec trains on (centre, context) pairs of the whole corpus: no test part, so no test curve
 const WORDS_LOSS_CAPTION = 'Training loss per step (faint) and epoch mean (blue), in nats per pair. There is no test '
   + 'set, so no test curve: the loss falls as words that share contexts get similar vectors.';
