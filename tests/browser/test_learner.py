@@ -107,7 +107,9 @@ def _race(page: Page, field: str, values: str, n: int) -> dict:
     page.fill("#race-values", values)
     page.click("#race-start")
     # at once, before any run has a point: every run is in the legend (the queued ones too)
-    page.wait_for_function(f"(() => {{ const r = ({RACE_JS})(); return r && r.names.length === {n} && r.names[0].includes('{values.split(',')[0]}'); }})()",
+    # this race's names ("momentum = 0 · ..."), not the last race's still on the chart ("loss = ... 0.650")
+    first = f"{field.split('.')[-1].replace('_', ' ')} = {values.split(',')[0]}"
+    page.wait_for_function(f"(() => {{ const r = ({RACE_JS})(); return r && r.names.length === {n} && r.names[0].startsWith('{first}'); }})()",
                            timeout=UI_TIMEOUT_MS)
     early = page.evaluate(f"({RACE_JS})()")
     assert early["legendItems"] == n, early
