@@ -233,7 +233,10 @@ export function createRepresentations({ root, onNeighbors, onAnalogy, onDownload
       while (projectionQueue.length) {
         const next = projectionQueue.shift();
         if (next) await drawProjection(next);
-        else if (projectionEl._fullLayout) await Plotly.Plots.resize(projectionEl).then(relabel);
+        else if (projectionEl._fullLayout) {
+          projectionEl.dataset.labelled = 'false'; // the old labels' spacing no longer holds once the box changes
+          await Plotly.Plots.resize(projectionEl).then(relabel);
+        }
       }
     } catch (err) {
       console.error('projection: could not draw', err);
