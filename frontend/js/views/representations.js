@@ -9,6 +9,7 @@
 
 import { payloadNested } from './arrays.js';
 import { el } from './dom.js';
+import { batched } from './series.js';
 import { CLASS_COLORS, FONT, GREYS, cssGradient, emptyNote } from './plotTheme.js';
 
 const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
@@ -300,7 +301,8 @@ export function createRepresentations({ root, onNeighbors, onAnalogy, onDownload
       ...cols, bar, el('span', { className: 'hint', text: `step ${msg.step}` }));
   }
 
-  return {
+  const codesBatch = batched((msgs) => self.codes(msgs)); // eslint-disable-line no-use-before-define
+  const self = {
     /** mode: 'words' | 'latent' | null (no representation for this job); note: what the placeholder says. */
     reset(nextMode, note, id = null) {
       mode = nextMode;
@@ -345,5 +347,13 @@ export function createRepresentations({ root, onNeighbors, onAnalogy, onDownload
     reconstructions(msg) {
       if (mode === 'latent') drawReconstructions(msg);
     },
+    /** The newest `embedding_projection` or `reconstructions` message of a batch. */
+    render(msg) {
+      if (msg.type === 'reconstructions') this.reconstructions(msg);
+      else this.projection(msg);
+    },
+    /** `push(msg)` each `latent_codes` message of a batch, then `flush()`. */
+    ...codesBatch,
   };
+  return self;
 }

@@ -3,6 +3,24 @@
 // the inactive one is made invisible. Which tab is selected lives in state.js (main.js wires it).
 
 /**
+ * The tab buttons of `tabs` (panels.js's TABS: key, label, title, hidden), put before `beforeEl` in its
+ * tab list: `tab-KEY` controls `pane-KEY` (the panes are in index.html). Returns them by key.
+ */
+export function createTabButtons(tabs, beforeEl) {
+  const buttons = {};
+  for (const tab of tabs) {
+    const button = document.createElement('button');
+    Object.assign(button, { id: `tab-${tab.key}`, className: 'tab', type: 'button', title: tab.title, hidden: Boolean(tab.hidden) });
+    button.setAttribute('role', 'tab');
+    button.setAttribute('aria-controls', `pane-${tab.key}`);
+    button.textContent = tab.label;
+    beforeEl.before(button);
+    buttons[tab.key] = button;
+  }
+  return buttons;
+}
+
+/**
  * @param {{tabs: {key: string, button: HTMLElement, pane: HTMLElement}[], hintEl: HTMLElement,
  *          onSelect: (key: string) => void}} opts
  */
