@@ -20,10 +20,11 @@ import { createAuthPrompt } from './views/authPrompt.js';
 import { createExportPanel, saveBlob } from './views/exportPanel.js';
 import { createStatusBar } from './views/statusBar.js';
 import { createRepresentations } from './views/representations.js';
-import { createTabButtons, createTabs } from './views/tabs.js';
+import { createPanes, createTabButtons, createTabs } from './views/tabs.js';
 
 const $ = (id) => document.getElementById(id);
 const tabButtons = createTabButtons(TABS, $('vis-hint'));
+createPanes(TABS, $('pane-inside').parentElement);
 
 const status = createStatusBar({
   statusEl: $('job-status'), noteEl: $('status-note'), finalEl: $('final-accuracy'),

@@ -46,7 +46,8 @@ export const NON_VISUAL = Object.freeze(['status', 'settings', 'data_info']);
  * {key, order (left to right), label, title (the button's tooltip), hint (the line beside the tabs),
  * always (shown whatever the job streams), hidden (hidden before the first layout), fallback (rank
  * among the tabs selected when the selected one is hidden), select (selected when a job streaming
- * this panel is opened)}. `box`/`parts`: the element ids shown in the "inside" tab when it streams.
+ * this panel is opened), pane (where the pane is not in index.html: {parts: [[id, className]...] its
+ * elements, caption: [id, text]})}. `box`/`parts`: the element ids shown in the "inside" tab when it streams.
  */
 const ENTRIES = [
   {
@@ -82,6 +83,14 @@ const ENTRIES = [
       key: 'activations', order: 40, hidden: true, label: 'Activations',
       title: 'Each activation and its derivative; saturated and dead units per layer',
       hint: 'each activation and its derivative; the share of saturated or dead units per layer',
+      pane: {
+        parts: [['activation-curves', 'act-curves'], ['saturation-plot', 'plot act-plot-heat']],
+        caption: ['saturation-caption', 'Solid: f(x); dashed: f′(x) (torch autograd); grey band: where |f′| is under 5% of '
+          + 'its maximum: a unit there is saturated and passes almost no gradient back. σ′ = σ(1 − σ) ≤ ¼, tanh′ = 1 − tanh² ≤ 1. '
+          + 'Heatmap: per layer, the share of the probe examples’ (the first 128 test examples) units saturated (sigmoid, '
+          + 'tanh, gelu) or dead (relu: zero on every probe example). Compare with the Gradient flow tab: the gradient fades '
+          + 'in the layers below saturated ones.'],
+      },
     },
     views: {
       activations: {
