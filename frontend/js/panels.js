@@ -1,9 +1,14 @@
 // The panel registry: one entry per panel the server can stream (backend/nnplay/probes/registry.py
 // names them; a job's `panels` list, in its validation summary and its record, says which it streams).
-// An entry gives the message types it draws (LATEST: only the newest of a batch counts; ALL: every
-// message does), its views' constructors, how each message type reaches them, its tab and its
-// placeholder. main.js builds the views and their routes from here (the dispatcher is in controllers/stream.js);
-// nothing else lists message types.
+// An entry gives its views (constructor, the message types each draws: LATEST, only the newest of a
+// batch counts, `render(msg)`; ALL, every message does, `push(msg)` then `flush()`; its placeholders),
+// and its tab (label, tooltip, hint, order, the pane's elements where index.html has none). Everything
+// else is derived from here: the views and their routes (main.js, the dispatcher in
+// controllers/stream.js), the tab buttons and panes (views/tabs.js), which tabs show for a job
+// (`panelLayout`), the views' resets (controllers/inside.js). Nothing else lists message types or tabs.
+//
+// A new panel: its view module (reset(placeholder), render or push + flush), its import and ONE entry
+// below (in the server registry's order), and its message types in protocol.js (the parity test asks).
 
 import { createAccuracyChart } from './views/accuracyChart.js';
 import { createActivations } from './views/activations.js';
