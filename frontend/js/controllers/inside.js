@@ -88,21 +88,21 @@ export function createInsideController({ $, views }) {
     const key = `${repr}|${task}`;
     if (!force && key === idleAccuracy) return;
     idleAccuracy = key;
-    views.accuracy.reset(null, repr ? NO_ACCURACY[repr] : IDLE_ACCURACY, { task });
+    views.accuracy.reset(repr ? NO_ACCURACY[repr] : IDLE_ACCURACY, { task });
   }
 
 
   /** No job on screen: every view shows what pressing Train will draw. */
   function resetIdle() {
     const { spec } = store.get();
-    views.loss.reset('cross_entropy', 'Press Train to watch the loss fall.');
+    views.loss.reset('Press Train to watch the loss fall.');
     showIdleAccuracy(spec, { force: true });
     showDataInfo(null);
     for (const [key, { idle }] of RESETS) views[key].reset(idle);
     $('clip-note').textContent = '';
-    views.likelihood.reset(spec?.training?.loss ?? 'cross_entropy',
-      'Press Train: the data term and the prior terms are drawn here, step by step.');
-    views.repr.reset(null, REPR_PLACEHOLDER);
+    views.likelihood.reset('Press Train: the data term and the prior terms are drawn here, step by step.',
+      { loss: spec?.training?.loss ?? 'cross_entropy' });
+    views.repr.reset(REPR_PLACEHOLDER);
     show(spec);
   }
 
@@ -115,16 +115,16 @@ export function createInsideController({ $, views }) {
     const repr = reprMode(spec);
     const streams = new Set(record.panels || []);
     showDataInfo(null);
-    views.loss.reset(spec?.training?.loss ?? 'cross_entropy', undefined, { test: repr !== 'words' });
-    views.accuracy.reset(classes ? 1 / classes : null, undefined, { task: data?.task });
+    views.loss.reset(undefined, { loss: spec?.training?.loss ?? 'cross_entropy', test: repr !== 'words' });
+    views.accuracy.reset(undefined, { chance: classes ? 1 / classes : null, task: data?.task });
     const ctx = { spec, streams, waiting: waiting(spec) };
     for (const [key, reset] of RESETS) views[key].reset(reset.waiting(ctx));
     $('clip-note').textContent = '';
-    views.likelihood.reset(spec?.training?.loss ?? 'cross_entropy');
+    views.likelihood.reset(undefined, { loss: spec?.training?.loss ?? 'cross_entropy' });
     for (const panel of PANELS) if (SELECTS.has(panel.tab) && streams.has(panel.name)) store.set({ tab: panel.tab });
-    views.repr.reset(repr, repr ? waiting(spec) : REPR_PLACEHOLDER, id);
+    views.repr.reset(repr ? waiting(spec) : REPR_PLACEHOLDER, { mode: repr, id });
     if (repr) store.set({ tab: 'repr' });
-    if (repr) views.accuracy.reset(null, NO_ACCURACY[repr], { task: 'none' });
+    if (repr) views.accuracy.reset(NO_ACCURACY[repr], { task: 'none' });
     idleAccuracy = null;
     show(spec);
   }
@@ -157,7 +157,7 @@ export function createInsideController({ $, views }) {
   function start() {
     for (const [key, { placeholder }] of RESETS) views[key].reset(placeholder);
     for (const tab of TABS.filter((t) => t.key !== 'inside')) views.tabs.setLabel(tab.key, tab.label, tab.hint);
-    views.repr.reset(null, REPR_PLACEHOLDER);
+    views.repr.reset(REPR_PLACEHOLDER);
     show(null);
   }
 

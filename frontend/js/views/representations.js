@@ -303,8 +303,9 @@ export function createRepresentations({ root, onNeighbors, onAnalogy, onDownload
 
   const codesBatch = batched((msgs) => self.codes(msgs)); // eslint-disable-line no-use-before-define
   const self = {
-    /** mode: 'words' | 'latent' | null (no representation for this job); note: what the placeholder says. */
-    reset(nextMode, note, id = null) {
+    /** note: what the placeholder says; mode: 'words' | 'latent' | null (no representation for this
+     * job); id: the job's (its downloads). */
+    reset(note, { mode: nextMode = null, id = null } = {}) {
       mode = nextMode;
       jobId = id;
       projectionQueue = [];
