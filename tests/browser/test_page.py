@@ -133,6 +133,35 @@ def test_stop_button_stops_a_running_job(page: Page):
     expect(page.locator("#train-btn")).to_be_enabled()
 
 
+def test_stop_shows_stopped_while_the_stream_is_still_behind(page: Page):
+    """A page behind its stream (a busy machine; here the stream holds back everything after the first
+    60 messages, over every connection) shows "stopped" from the server's answer to Stop, not only once the
+    stream catches up."""
+    seen = {"n": 0}
+
+    def route(ws):
+        server = ws.connect_to_server()
+
+        def forward(message):
+            seen["n"] += 1
+            if seen["n"] <= 60:
+                ws.send(message)
+
+        server.on_message(forward)
+
+    page.route_web_socket(re.compile(r".*/api/jobs/.*/stream.*"), route)
+    open_page(page)
+    choose_preset(page, "mlp_spiral")
+    page.fill("#f-training-epochs", "300")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 300")
+    page.click("#train-btn")
+    expect(page.locator("#job-status")).to_contain_text("running", timeout=UI_TIMEOUT_MS)
+    page.click("#stop-btn")
+    expect(page.locator("#job-status")).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#job-list .job-item.current")).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#train-btn")).to_be_enabled()
+
+
 def test_stream_resumes_after_a_dropped_connection_without_gaps(page: Page, server_url):
     """The first websocket is cut after 40 messages; the page reconnects with after=<last seq> and
     ends with exactly the job's step points, none missing, none twice."""

@@ -110,7 +110,7 @@ def test_accuracy_chart_says_when_there_is_no_accuracy(page: Page):
         assert acc["axes"] == [False, False] and not acc["legend"], acc  # no empty axes, no train/test legend
         expect(page.locator("#accuracy-caption")).to_contain_text("no accuracy")
     choose_preset(page, "mlp_spiral")
-    expect(page.locator("#accuracy-chart .annotation-text").first).to_contain_text("measured at the end of every epoch")
+    expect(page.locator("#accuracy-chart .annotation-text").first).to_contain_text("Measured at the end of every epoch")
     assert page.evaluate(f"({ACC_NOTE_JS})()")["axes"] == [True, True]
 
 

@@ -124,9 +124,11 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     }
   }
 
-  const stopJob = () => act('stop-btn', 'Could not stop', api.stopJob, (job, jobId) => {
-    if (store.get().jobId === jobId) store.set({ job });
-    views.status.note('Stop requested.', { ms: 3000 });
+  // The server answers once the job has ended: its status shows at once, even while the stream (behind
+  // on a busy machine) is still drawing earlier steps.
+  const stopJob = () => act('stop-btn', 'Could not stop', api.stopJob, (job) => {
+    showJobRecord(job);
+    if (isTerminal(job.status)) patchJobInList(job);
   });
 
   /** Resume the job on screen: a paused one goes on (its stream carries on); an interrupted or stopped
