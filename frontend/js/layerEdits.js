@@ -139,3 +139,41 @@ export function addLayer(layers, catalogue, type) {
   }
   return [...layers.slice(0, at), ...added, ...layers.slice(at)];
 }
+
+// ---- the Neurons diagram as a builder (views/networkDiagram.js): hidden layers of a dense stack ----
+
+/**
+ * The hidden blocks as the Neurons diagram draws them (the server's probes/neurons.py hidden_blocks):
+ * one per dense layer (family "dense") but the last, running to the layer before the next dense one.
+ * @returns {{start: number, end: number, at: number, units: number|null, activation: string|null}[]} end
+ *   exclusive; at: the layer whose outputs are the units (the block's last activation, else the dense
+ *   layer); units: the dense layer's out_features; activation: the type of layer `at` when an activation
+ */
+export function hiddenLayers(layers, catalogue) {
+  const dense = (layers || []).flatMap((layer, i) => (inFamily(catalogue, layer?.type, 'dense') ? [i] : []));
+  return dense.slice(0, -1).map((start, k) => {
+    const end = dense[k + 1];
+    const acts = layers.slice(start + 1, end).flatMap((l, i) => (inFamily(catalogue, l?.type, 'activation') ? [start + 1 + i] : []));
+    const units = layers[start].out_features;
+    const at = acts.length ? acts.at(-1) : start; // the layer whose output the units are (the frame's layer index)
+    return { start, end, at, units: Number.isInteger(units) ? units : null, activation: acts.length ? layers[at].type : null };
+  });
+}
+
+/** The output layer's width (the last dense layer's out_features), or null without one. */
+export function outputUnits(layers, catalogue) {
+  const last = (layers || []).findLast((layer) => inFamily(catalogue, layer?.type, 'dense'));
+  return Number.isInteger(last?.out_features) ? last.out_features : null;
+}
+
+/** A hidden layer added after the last one (Add layer of its type: its width and activation copied). */
+export function addHiddenLayer(layers, catalogue) {
+  const last = (layers || []).findLast((layer) => inFamily(catalogue, layer?.type, 'dense'));
+  return last ? addLayer(layers, catalogue, last.type) : layers.slice();
+}
+
+/** The last hidden block removed (its dense layer and the layers up to the next dense one). */
+export function removeHiddenLayer(layers, catalogue) {
+  const block = hiddenLayers(layers, catalogue).at(-1);
+  return block ? [...layers.slice(0, block.start), ...layers.slice(block.end)] : layers.slice();
+}

@@ -23,6 +23,8 @@ import { createRepresentations } from './views/representations.js';
 import { createPanes, createTabButtons, createTabs } from './views/tabs.js';
 
 const $ = (id) => document.getElementById(id);
+// The page opens on a small 2-D net (TensorFlow Playground's first screen): Play trains it with one click.
+const OPENING_PRESET = 'tanh_spiral';
 const tabButtons = createTabButtons(TABS, $('vis-hint'));
 createPanes(TABS, $('pane-inside').parentElement);
 
@@ -68,7 +70,7 @@ const spec = createSpecController({
 });
 const jobs = createJobsController({ $, views, notes, spec, inside, panelRoutes: panelRoutes(views) });
 createDatasetsController({ $, spec });
-createBuilderController({ $, spec, notes });
+createBuilderController({ $, spec, notes, diagram: views.neurons });
 
 // ---- store -> views -----------------------------------------------------------------------------
 
@@ -120,7 +122,7 @@ async function start() {
   store.set({ presets, datasets });
   const hashJob = jobIdFromHash();
   const config = configFromHash(); // a copied link: its spec and page settings, not the default preset
-  spec.start({ presets, datasets, config, first: presets.find((p) => p.id === 'lenet_digits') || presets[0] });
+  spec.start({ presets, datasets, config, first: presets.find((p) => p.id === OPENING_PRESET) || presets[0] });
   if (hashJob) await jobs.openJob(hashJob, { loadSpec: !config });
   jobs.refreshJobs();
 }

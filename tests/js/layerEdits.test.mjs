@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-  activationTypes, addLayer, blocks, indexCatalogue, insertIndex, moveBlock, newLayer, removeBlock, setActivation,
-  steppedFields, stepField,
+  activationTypes, addHiddenLayer, addLayer, blocks, hiddenLayers, indexCatalogue, insertIndex, moveBlock, newLayer,
+  outputUnits, removeBlock, removeHiddenLayer, setActivation, steppedFields, stepField,
 } from '../../frontend/js/layerEdits.js';
 
 const int = (extra = {}) => ({ type: 'integer', ...extra });
@@ -77,4 +77,23 @@ test('add inserts before the output layer, with the hidden layers\' activation',
   assert.deepEqual(addLayer(MLP, CATALOGUE, 'linear').map((l) => l.out_features ?? l.type), [16, 'relu', 8, 'tanh', 8, 'tanh', 2]);
   assert.deepEqual(addLayer([{ type: 'flatten' }], CATALOGUE, 'relu'), [{ type: 'flatten' }, { type: 'relu' }]);
   assert.deepEqual(addLayer([], CATALOGUE, 'linear'), [{ type: 'linear', out_features: 16 }]);
+});
+
+test('the Neurons diagram\'s hidden layers: every dense layer but the last, to the next dense one', () => {
+  assert.deepEqual(hiddenLayers(MLP, CATALOGUE), [
+    { start: 0, end: 2, at: 1, units: 16, activation: 'relu' }, { start: 2, end: 4, at: 3, units: 8, activation: 'tanh' },
+  ]);
+  const mixed = [{ type: 'linear', out_features: 4 }, { type: 'flatten' }, { type: 'relu' }, { type: 'tanh' }, { type: 'linear', out_features: 3 }];
+  assert.deepEqual(hiddenLayers(mixed, CATALOGUE), [{ start: 0, end: 4, at: 3, units: 4, activation: 'tanh' }]);
+  assert.deepEqual(hiddenLayers([{ type: 'linear', out_features: 2 }], CATALOGUE), []);
+  assert.equal(outputUnits(MLP, CATALOGUE), 2);
+  assert.equal(outputUnits([{ type: 'flatten' }], CATALOGUE), null);
+});
+
+test('the diagram adds a hidden layer like the last one and removes the last, whole', () => {
+  assert.deepEqual(addHiddenLayer(MLP, CATALOGUE).map((l) => l.out_features ?? l.type), [16, 'relu', 8, 'tanh', 8, 'tanh', 2]);
+  const mixed = [{ type: 'linear', out_features: 4 }, { type: 'dropout' }, { type: 'tanh' }, { type: 'linear', out_features: 3 }];
+  assert.deepEqual(removeHiddenLayer(mixed, CATALOGUE), [{ type: 'linear', out_features: 3 }]);
+  assert.deepEqual(removeHiddenLayer(MLP, CATALOGUE).map((l) => l.out_features ?? l.type), [16, 'relu', 2]);
+  assert.deepEqual(removeHiddenLayer([{ type: 'linear', out_features: 2 }], CATALOGUE), [{ type: 'linear', out_features: 2 }]);
 });

@@ -1,11 +1,16 @@
 // The visual network builder beside the JSON editor: it renders the spec's network.layers (store
 // 'spec'), shows the server's validation on each row (store 'validation'), and turns its edits into a
 // new spec through the spec controller (which re-renders the editor and validates). It also owns the
-// "Hide JSON" toggle of the editor. Layer types and fields come from GET /api/layers.
+// "Hide JSON" toggle of the editor. Layer types and fields come from GET /api/layers. On 2-D data the
+// Neurons diagram (`diagram`) is a builder too: its +/- hidden layers and neurons come here as the
+// same actions, so the JSON, the builder rows and the diagram show one spec, validated as any edit.
 
 import { api } from '../api.js';
 import { store } from '../state.js';
-import { addLayer, indexCatalogue, moveBlock, removeBlock, setActivation, stepField, withField } from '../layerEdits.js';
+import {
+  addHiddenLayer, addLayer, hiddenLayers, indexCatalogue, moveBlock, outputUnits, removeBlock, removeHiddenLayer,
+  setActivation, stepField, withField,
+} from '../layerEdits.js';
 import { createNetworkBuilder } from '../views/networkBuilder.js';
 
 const EDITS = {
@@ -15,9 +20,12 @@ const EDITS = {
   activation: (layers, cat, a) => setActivation(layers, cat, a.block, a.type),
   step: (layers, cat, a) => stepField(layers, cat, a.index, a.field, a.delta),
   set: (layers, _cat, a) => withField(layers, a.index, a.field, a.value),
+  addHidden: (layers, cat) => addHiddenLayer(layers, cat),
+  removeHidden: (layers, cat) => removeHiddenLayer(layers, cat),
 };
 
-export function createBuilderController({ $, spec, notes }) {
+/** `diagram`: the Neurons view (its setNetwork(net, onEdit)), or none. */
+export function createBuilderController({ $, spec, notes, diagram = null }) {
   let catalogue = new Map();
   const view = createNetworkBuilder($('network-builder'), { onEdit });
 
@@ -36,6 +44,9 @@ export function createBuilderController({ $, spec, notes }) {
     if (!current) view.setLayers(null, 'The JSON below is not valid: fix it to edit the layers here.');
     else if (!Array.isArray(layers)) view.setLayers(null, 'This network has no layer list to build (edit it as JSON).');
     else view.setLayers(layers);
+    const net = Array.isArray(layers) && catalogue.size
+      ? { hidden: hiddenLayers(layers, catalogue), outputs: outputUnits(layers, catalogue) } : null;
+    diagram?.setNetwork(net, onEdit);
     if (current && validated.spec === current) showValidation(validated.validation); // else pending until it comes
   }
 

@@ -10,6 +10,7 @@ import { createComparePanel } from '../views/comparePanel.js';
 import { createJobList } from '../views/jobList.js';
 import { createLearnedController } from './learned.js';
 import { errorText } from './notes.js';
+import { createPlayButton } from './play.js';
 import { createStreamController } from './stream.js';
 
 const RESUMABLE = new Set(['interrupted', 'stopped', 'paused']);
@@ -48,6 +49,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
   let jobsSeq = 0;
   let jobOpenedAt = 0; // performance.now() when the job on screen was opened
   let openedFinished = false; // the job on screen had finished when opened: its stream is a replay
+  const play = createPlayButton($('play-btn'), { train, pause: () => pauseJob(), resume: () => resumeJob() });
 
   /** Whether the job on screen is still training `s` as submitted from this page (a second Train
    * would start a duplicate of a seeded run). */
@@ -65,6 +67,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     const train = $('train-btn');
     const twin = Boolean(current) && trainingThisSpec(current, job);
     train.disabled = !current || Boolean(specError) || submitting || twin;
+    play.update({ job, canTrain: Boolean(current) && !specError && !twin });
     train.title = specError ? 'Fix the JSON first' : twin ? 'This spec is training now (the job on screen): change something to start another run'
       : 'Submit this spec as a new training job';
     $('stop-btn').disabled = !job || isTerminal(job.status);

@@ -5,14 +5,19 @@
 // opacity by |w| relative to the largest |w| of that layer. One diverging scale per layer, centred on
 // 0 at ± max |activation| of the layer (its vmin/vmax), so units of one layer compare directly.
 // Clicking a unit draws its map large (a Plotly heatmap with axes and a colour bar) beside the diagram.
+// Given the network on screen (setNetwork), the diagram is also its builder: +/- hidden layers and
+// neurons per hidden layer (views/diagramControls.js); before a job draws that network (idle, or a job
+// that trained another one), its units are drawn blank.
 
 import { decodeQuantized, payloadNested } from './arrays.js';
 import { DIVERGING, FONT, cssGradient, emptyNote } from './plotTheme.js';
+import { CONTROLS_PX, controlsFor, frameMatches, structureColumns } from './diagramControls.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const CONFIG = { displaylogo: false, responsive: false, modeBarButtonsToRemove: ['lasso2d', 'select2d', 'autoScale2d'] };
 const MAX_NODE_PX = 40;
 const MIN_NODE_PX = 8;
+const NOTE_PX = 30; // the two lines under blank units (nd-note)
 const TITLE_PX = 26; // two lines of column titles on top ("layer 1 · tanh" / "16 of 32 units")
 const STOPS = DIVERGING.map(([t, hex]) => [t, parseInt(hex.slice(1), 16)]);
 
@@ -112,14 +117,23 @@ function detailFigure(frame, sel, cols, W, H) {
 }
 
 export function createNetworkDiagram({ diagramEl, detailEl, legendEl, placeholder, minIntervalMs = 200 }) {
-  const view = { frame: null, cols: null, sel: { col: 1, unit: 0 }, note: placeholder };
+  const view = { frame: null, cols: null, sel: { col: 1, unit: 0 }, note: placeholder, net: null, onEdit: null };
   let drawing = false;
   let dirty = false;
   let last = 0;
 
-  function layout(cols) {
+  /** What to draw: the frame's columns when it shows the network on screen, else that network blank. */
+  function shown() {
+    const { frame, net } = view;
+    if (frame && frameMatches(frame, net)) return { cols: view.cols, live: true };
+    return { cols: net ? structureColumns(net) : null, live: false };
+  }
+
+  const top = () => TITLE_PX + (view.net && view.onEdit ? CONTROLS_PX : 0); // titles (and controls) above the units
+
+  function layout(cols, live) {
     const W = diagramEl.clientWidth;
-    const H = diagramEl.clientHeight - TITLE_PX; // the column titles on top
+    const H = diagramEl.clientHeight - top() - (live ? 0 : NOTE_PX); // the column titles on top, the note below
     const most = Math.max(...cols.map((c) => c.units.length), 1);
     const node = Math.max(MIN_NODE_PX, Math.min(MAX_NODE_PX, Math.floor((H - 4) / most) - 3, Math.floor(W / cols.length / 2)));
     const pad = 14; // room for the first and last column titles
@@ -127,8 +141,8 @@ export function createNetworkDiagram({ diagramEl, detailEl, legendEl, placeholde
     return cols.map((c, ci) => {
       const n = c.units.length;
       const pitch = Math.min(node + 3, n > 1 ? (H - node) / (n - 1) : 0);
-      const top = TITLE_PX + (H - (pitch * (n - 1) + node)) / 2;
-      return c.units.map((_, k) => ({ x: pad + ci * gapX, y: top + k * pitch, size: node }));
+      const y0 = top() + (H - (pitch * (n - 1) + node)) / 2;
+      return c.units.map((_, k) => ({ x: pad + ci * gapX, y: y0 + k * pitch, size: node }));
     });
   }
 
@@ -162,15 +176,42 @@ export function createNetworkDiagram({ diagramEl, detailEl, legendEl, placeholde
     return svg;
   }
 
+  /** Thin grey edges between every pair of units of neighbouring columns (no weights yet). */
+  function plainEdges(pos, W, H) {
+    const svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('class', 'nd-edges');
+    svg.setAttribute('width', W);
+    svg.setAttribute('height', H);
+    pos.slice(1).forEach((to, j) => pos[j].forEach((a) => to.forEach((b) => {
+      const line = document.createElementNS(SVG, 'line');
+      for (const [k, v] of [['x1', a.x + a.size], ['y1', a.y + a.size / 2], ['x2', b.x], ['y2', b.y + b.size / 2]]) line.setAttribute(k, v);
+      line.setAttribute('stroke', '#9aa5b1');
+      line.setAttribute('stroke-width', '0.5');
+      line.setAttribute('stroke-opacity', '0.35');
+      svg.append(line);
+    })));
+    return svg;
+  }
+
+  /** Under the units when they are blank: why, and what to press. */
+  function blankNote() {
+    const text = view.frame
+      ? 'The job on screen trained another network: press Play to train this one.'
+      : view.note;
+    return el('p', 'nd-note', text);
+  }
+
   function drawDiagram() {
-    const { frame, cols } = view;
+    const { frame } = view;
+    const { cols, live } = shown();
     const W = diagramEl.clientWidth;
     const H = diagramEl.clientHeight;
-    if (!frame) {
+    if (!cols) {
       diagramEl.replaceChildren(el('p', 'placeholder', view.note));
       return;
     }
-    const pos = layout(cols);
+    const focused = diagramEl.contains(document.activeElement) ? document.activeElement.dataset.key : null;
+    const pos = layout(cols, live);
     const nodes = [];
     const colGap = cols.length > 1 && pos[1][0] && pos[0][0] ? pos[1][0].x - pos[0][0].x : W;
     cols.forEach((c, ci) => {
@@ -180,6 +221,7 @@ export function createNetworkDiagram({ diagramEl, detailEl, legendEl, placeholde
       if (c.units.length < c.total) title.append(el('span', 'nd-col-count', ` (${c.units.length} of ${c.total})`));
       title.title = title.textContent;
       title.style.maxWidth = `${Math.max(24, colGap - 6)}px`;
+      if (view.net && view.onEdit) title.style.top = `${CONTROLS_PX}px`;
       const p0 = pos[ci][0];
       if (ci === 0) title.style.left = '0px'; // first column: left-aligned, last: right-aligned, others centred
       else if (ci === cols.length - 1) title.style.right = '0px';
@@ -187,35 +229,40 @@ export function createNetworkDiagram({ diagramEl, detailEl, legendEl, placeholde
       nodes.push(title);
       c.units.forEach((values, k) => {
         const p = pos[ci][k];
-        const box = el(values ? 'canvas' : 'div', `nd-node${values ? '' : ' nd-out'}`);
+        const box = el(values ? 'canvas' : 'div', `nd-node${values ? '' : values === false ? ' nd-blank' : ' nd-out'}`);
+        box.dataset.col = String(ci);
         Object.assign(box.style, { left: `${p.x}px`, top: `${p.y}px`, width: `${p.size}px`, height: `${p.size}px` });
         box.title = `${c.title} · ${c.names[k]}${values ? ' (click: large)' : ''}`;
         if (values) {
           paintThumb(box, values, frame.x1.length, frame.x2.length, c.range);
-          box.dataset.col = String(ci);
           box.dataset.unit = String(k);
           if (ci === view.sel.col && k === view.sel.unit) box.classList.add('selected');
           box.addEventListener('click', () => select(ci, k));
         } else {
-          box.textContent = String(k);
+          box.textContent = values === false ? (ci === 0 ? c.names[k] : '') : String(k);
         }
         nodes.push(box);
       });
     });
-    diagramEl.replaceChildren(edgesSvg(frame, pos, W, H), ...nodes);
-    diagramEl.dataset.step = String(frame.step);
+    const controls = view.net && view.onEdit ? controlsFor(view.net, pos, view.onEdit) : [];
+    diagramEl.replaceChildren(live ? edgesSvg(frame, pos, W, H) : plainEdges(pos, W, H), ...nodes, ...controls, ...(live ? [] : [blankNote()]));
+    if (live) diagramEl.dataset.step = String(frame.step);
+    else delete diagramEl.dataset.step;
     diagramEl.dataset.thumbs = String(nodes.filter((n) => n.tagName === 'CANVAS').length);
+    diagramEl.dataset.live = String(live);
+    if (focused) diagramEl.querySelector(`[data-key="${focused}"]:not(:disabled)`)?.focus();
   }
 
   async function drawDetail() {
-    const { frame, cols, sel } = view;
+    const { cols, sel } = view;
+    const frame = shown().live ? view.frame : null;
     const W = detailEl.clientWidth;
     const H = detailEl.clientHeight;
     if (W < 50 || H < 50) return;
     const fig = frame && cols[sel.col]?.units[sel.unit]
       ? detailFigure(frame, sel, cols, W, H)
       : { data: [], layout: { width: W, height: H, font: FONT, xaxis: { visible: false }, yaxis: { visible: false },
-        paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)', annotations: [emptyNote('Click a unit')] } };
+        paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)', annotations: [emptyNote(frame ? 'Click a unit' : 'No maps yet')] } };
     try {
       await Plotly.react(detailEl, fig.data, fig.layout, CONFIG);
       detailEl.dataset.unit = frame ? `${sel.col}:${sel.unit}` : '';
@@ -267,6 +314,16 @@ export function createNetworkDiagram({ diagramEl, detailEl, legendEl, placeholde
       Object.assign(view, { frame: null, cols: null, note: text, sel: { col: 1, unit: 0 } });
       delete diagramEl.dataset.step;
       delete diagramEl.dataset.thumbs;
+      schedule();
+    },
+    /**
+     * The network on screen, `{hidden: [{start, units, activation}], outputs}` (layerEdits.js
+     * hiddenLayers / outputUnits), or null (not a dense stack: the diagram only draws frames); with
+     * `onEdit(action)`, +/- controls edit it.
+     */
+    setNetwork(net, onEdit = null) {
+      view.net = net && net.hidden.length ? net : null;
+      view.onEdit = onEdit;
       schedule();
     },
     /** A `neuron_maps` message (coalesced: the newest pending frame wins). */

@@ -31,7 +31,7 @@ export function createStatusBar({ statusEl, noteEl, finalEl, detailEl, connectio
 
   function paint() {
     if (!status) {
-      statusEl.textContent = 'No job yet. Pick a preset, adjust, press Train.';
+      statusEl.textContent = 'No job yet. Press ▶ to train this network (or pick a preset, adjust, Train).';
       statusEl.className = 'status idle';
       return;
     }
