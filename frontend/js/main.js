@@ -23,8 +23,8 @@ import { createRepresentations } from './views/representations.js';
 import { createPanes, createTabButtons, createTabs } from './views/tabs.js';
 
 const $ = (id) => document.getElementById(id);
-// The page opens on a small 2-D net (TensorFlow Playground's first screen): Play trains it with one click.
-const OPENING_PRESET = 'tanh_spiral';
+// The page opens on a small 2-D net in slow motion (TensorFlow Playground's first screen): Play trains it.
+const OPENING_PRESET = 'play_spiral';
 const tabButtons = createTabButtons(TABS, $('vis-hint'));
 createPanes(TABS, $('pane-inside').parentElement);
 

@@ -153,3 +153,36 @@ def test_l1_is_added_to_the_loss_and_streamed_beside_the_data_term():
     train(spec(epochs=1), plain.append)
     assert step_metrics(plain)[0]["train_loss"] == pytest.approx(first["train_loss"])  # same data term, step 1
     assert step_metrics(plain)[-1]["train_loss"] != pytest.approx(step_metrics(events)[-1]["train_loss"])
+
+
+def test_slow_motion_paces_the_steps_and_a_live_change_lifts_it():
+    """max_steps_per_s: each step waits until 1/rate s after it began (a lower bound on the run's time,
+    whatever the load); set live to a high rate, the rest of the run goes at full speed."""
+    started = time.monotonic()
+    result = train(spec(epochs=1, max_steps_per_s=40), lambda e: None)  # 10 steps at 40 a second
+    assert result.status == "completed" and time.monotonic() - started >= 10 / 40 - 0.01
+
+    control = RunControl()
+    worker, events, result = run_in_thread(spec(max_steps_per_s=0.5), control)  # 40 steps: 80 s as asked
+    deadline = time.monotonic() + 30
+    while not step_metrics(events) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    control.change(LiveSettings(max_steps_per_s=10_000))  # ends the current wait at once
+    worker.join(60)
+    assert not worker.is_alive() and result[0].status == "completed"
+    assert [e["changes"] for e in events if e["type"] == "settings"] == [{"max_steps_per_s": 10_000}]
+
+
+def test_a_slow_motion_wait_blocks_without_spinning_and_stop_ends_it():
+    control = RunControl()
+    worker, events, result = run_in_thread(spec(max_steps_per_s=0.01), control)  # 100 s a step
+    deadline = time.monotonic() + 30
+    while not step_metrics(events) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    cpu = thread_cpu_seconds(worker)
+    time.sleep(0.4)
+    assert thread_cpu_seconds(worker) - cpu < 0.05  # waiting on the condition, not polling
+    control.stop()
+    worker.join(30)
+    assert not worker.is_alive() and result[0].status == "stopped"
+    assert [e["step"] for e in step_metrics(events)] == [1]

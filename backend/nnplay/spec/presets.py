@@ -110,6 +110,18 @@ _RAW = [
                              {"type": "linear", "out_features": 32}, {"type": "tanh"},
                              {"type": "linear", "out_features": 2}]},
       "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 32}}),
+    ("play_spiral", "Watch it learn: tanh MLP (2x8) on spiral, slow motion",
+     "The page's opening net: press ▶ (Play). The tanh MLP with two hidden layers of 8 units below, in slow "
+     "motion (at most 100 optimizer steps a second; empty 'steps/s' runs at full speed): watch the loss fall "
+     "and the decision boundary bend, ❚❚ pauses it, Step then takes one step. In the Neurons tab each unit is "
+     "drawn over the input plane, and its +/- buttons add neurons and layers to the network.",
+     {"name": "tanh MLP 2x8 on spiral (slow motion)",
+      "dataset": {"name": "spiral", "n_samples": 400, "noise": 0.1, "seed": 0},
+      "network": {"layers": [{"type": "linear", "out_features": 8}, {"type": "tanh"},
+                             {"type": "linear", "out_features": 8}, {"type": "tanh"},
+                             {"type": "linear", "out_features": 2}]},
+      "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 16, "seed": 0,
+                   "max_steps_per_s": 100}}),
     ("tanh_spiral", "Tanh MLP (2x8) on spiral",
      "Two hidden tanh layers of 8 units on the spiral (noise 0.1): small enough to watch every unit in the "
      "Neurons tab, and it still reaches about 0.96 test accuracy with this seed.",

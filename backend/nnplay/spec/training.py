@@ -50,6 +50,8 @@ class LiveSettings(BaseModel):
       from the new value (torch's schedulers are chainable: later decays multiply it).
     - ``grad_clip``: the maximum global L2 norm of the gradient from the next step on; ``null``
       switches clipping off (a number switches it on).
+    - ``max_steps_per_s``: slow motion, at most this many optimizer steps a second from the next step
+      on; ``null`` lets the run go as fast as the machine does.
 
     To add a setting: a field here (optional, ranged; a ``before`` validator if null is not a value),
     then either ``nnplay.train.optim.apply_live`` (what the optimizer holds) or a read of
@@ -60,6 +62,7 @@ class LiveSettings(BaseModel):
     model_config = _STRICT
     lr: float | None = Field(None, gt=0.0, le=10.0)
     grad_clip: float | None = Field(None, gt=0.0, le=1e6, description="null: clipping off")
+    max_steps_per_s: float | None = Field(None, gt=0.0, le=10_000.0, description="null: full speed")
 
     @field_validator("lr", mode="before")
     @classmethod
@@ -93,6 +96,10 @@ class TrainingSpec(BaseModel):
     - ``batch_size``: examples per step, or ``"full"`` for batch gradient descent (one step per epoch).
     - ``grad_clip``: maximum global L2 norm of the gradient (``torch.nn.utils.clip_grad_norm_``);
       ``null`` disables clipping.
+    - ``max_steps_per_s``: slow motion for watching a small net learn (the playground's opening
+      preset): the loop waits after a step until 1 / max_steps_per_s seconds have passed since it
+      began; ``null`` (default): full speed. Live-changeable; a pause, stop or change ends a wait at
+      once. Paces the layered networks' loop (``nnplay.train.loop``); word2vec runs at full speed.
     - ``probe_every``: optimizer steps between two probe snapshots (feature maps, gates ...); left out
       (null), a time budget: at most ``NNPLAY_PROBE_FPS`` snapshots a second, at most
       ``NNPLAY_PROBE_SHARE`` of the run's time (``nnplay.train.cadence``).
@@ -115,6 +122,8 @@ class TrainingSpec(BaseModel):
     epochs: int = Field(10, ge=1, le=100_000, description="Also capped by the server's max_epochs.")
     batch_size: Annotated[int, Field(ge=1, le=1_000_000)] | Literal["full"] = 32
     grad_clip: float | None = Field(None, gt=0.0, le=1e6)
+    max_steps_per_s: float | None = Field(None, gt=0.0, le=10_000.0, description="Slow motion: at most this "
+                                          "many optimizer steps a second (null: full speed).")
     seed: int = Field(0, ge=0, le=2**31 - 1)
     probe_every: int | None = Field(None, ge=1, le=1_000_000)
     temperature: float = Field(0.8, gt=0.0, le=10.0, description="Sampling temperature of the text samples "

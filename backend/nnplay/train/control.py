@@ -139,6 +139,13 @@ class RunControl:
 
     # ---- the loop's side -----------------------------------------------------------------------
 
+    def wait(self, seconds: float) -> None:
+        """Block the loop's thread up to ``seconds`` (slow motion between two steps); a command
+        (pause, stop, a granted step, new settings) ends the wait at once."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._stopped or self._paused or self._grants or self._changes,
+                                timeout=max(0.0, seconds))
+
     def take_changes(self) -> list[LiveSettings]:
         with self._cond:
             changes, self._changes = self._changes, []

@@ -293,6 +293,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
                 status = "stopped"
                 break
             apply_changes()
+            began = time.monotonic()  # slow motion (max_steps_per_s) paces from here
             single = gate == "step"  # one step granted while paused: report all of it
             xb, yb = x_tr[idx], y_tr[idx]
             opt.zero_grad(set_to_none=True)
@@ -330,6 +331,9 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
                 step_metrics()
             if single or cadence.due(pos.step):
                 probes()
+            rate = live.get("max_steps_per_s", t.max_steps_per_s)  # slow motion (null: full speed)
+            if rate and not single:
+                control.wait(began + 1.0 / rate - time.monotonic())
             if should_stop() or control.stopped:
                 status = "stopped"
                 break
