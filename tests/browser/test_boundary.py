@@ -99,7 +99,8 @@ def test_spiral_draws_boundary_points_gradient_flow_and_accuracy(page: Page, sho
 
 def test_image_sets_keep_feature_maps_and_tabular_sets_hide_the_tab(page: Page):
     open_page(page)
-    expect(page.locator("#tab-inside")).to_have_text("Feature maps")  # LeNet on digits, the first preset
+    choose_preset(page, "lenet_digits")
+    expect(page.locator("#tab-inside")).to_have_text("Feature maps")
     expect(page.locator("#fm-box")).to_be_visible()
     expect(page.locator("#boundary-box")).to_be_hidden()
     page.select_option("#dataset-select", "iris")  # a feature table: no probe picture is streamed for it

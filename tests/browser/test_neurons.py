@@ -33,7 +33,8 @@ DETAIL_JS = """() => {
 
 def test_tanh_spiral_draws_boundary_and_neuron_thumbnails(page: Page, shots_dir):
     open_page(page)
-    expect(page.locator("#tab-neurons")).to_be_hidden()  # digits (LeNet) first: no neuron tab
+    choose_preset(page, "lenet_digits")
+    expect(page.locator("#tab-neurons")).to_be_hidden()  # digits: no neuron tab
     choose_preset(page, "tanh_spiral")
     expect(page.locator("#tab-neurons")).to_be_visible()
     page.fill("#f-training-epochs", str(EPOCHS))

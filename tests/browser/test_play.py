@@ -22,7 +22,8 @@ def boundary_step(page: Page) -> int:
 
 def test_the_page_opens_on_a_2d_preset_and_play_trains_pauses_and_resumes_it(page: Page, shots_dir):
     open_page(page)
-    expect(page.locator("#preset-select")).to_have_value("tanh_spiral")
+    expect(page.locator("#preset-select")).to_have_value("play_spiral")  # slow motion: 100 steps a second
+    expect(page.locator("#f-training-max_steps_per_s")).to_have_value("100")
     expect(page.locator("#dataset-select")).to_have_value("spiral")
     play, status = page.locator(PLAY), page.locator("#job-status")
     expect(play).to_have_accessible_name("Play")
@@ -68,6 +69,7 @@ def column(page: Page, col: int):
 def test_the_neurons_diagram_adds_and_removes_neurons_and_layers(page: Page, shots_dir):
     open_page(page)
     choose_preset(page, "tanh_spiral")
+    page.fill("#f-training-max_steps_per_s", "50")  # slow motion: still running when the test stops it
     page.click("#tab-neurons")
     diagram = page.locator("#network-diagram")
     expect(diagram.locator("[data-role=layers]")).to_have_text("2 hidden layers", timeout=UI_TIMEOUT_MS)
@@ -78,7 +80,7 @@ def test_the_neurons_diagram_adds_and_removes_neurons_and_layers(page: Page, sho
     page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).network.layers[0].out_features === 9")
     expect(column(page, 1)).to_have_count(9)
     expect(diagram.locator(".nd-neurons[data-layer='0'] [data-role=neurons]")).to_have_text("9")
-    expect(page.get_by_label("out_features of layer 0")).to_have_value("9")  # the builder row follows
+    expect(page.get_by_role("spinbutton", name="out_features of layer 0")).to_have_value("9")  # the builder row follows
     expect(page.locator("#summary-table tfoot")).to_contain_text("125", timeout=UI_TIMEOUT_MS)  # validated: 27 + 80 + 18
 
     page.get_by_role("button", name="Remove a neuron from layer 2").click()
