@@ -57,7 +57,9 @@ export function createAccuracyChart(div) {
       layout.yaxis.fixedrange = true;
     }
     layout.xaxis.range = [0, 10]; // until the first epoch arrives
-    layout.annotations = [emptyNote(note)];
+    // the note wrapped to the plot area (the chart's width less its margins and a little air)
+    const plotWidth = (div.clientWidth || 300) - layout.margin.l - layout.margin.r - 16;
+    layout.annotations = [emptyNote(note, plotWidth)];
     layout.shapes = chance ? [{
       type: 'line', xref: 'paper', x0: 0, x1: 1, yref: 'y', y0: chance, y1: chance,
       line: { color: COLORS.chance, width: 1, dash: 'dot' },

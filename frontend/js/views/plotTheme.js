@@ -67,11 +67,28 @@ export function baseLayout(title, xTitle, yTitle) {
 
 export const CHART_CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
 
-export function emptyNote(text) {
+export function emptyNote(text, widthPx = 0) {
   return {
-    text, showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5,
+    text: widthPx > 0 ? wrapLines(text, widthPx, `12px ${FONT.family}`).join('<br>') : text,
+    showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5,
     font: { size: 12, color: '#7b8794' },
   };
+}
+
+let measurer = null;
+
+/** `text` cut at spaces into lines no wider than `widthPx` in CSS `font` (measured on a canvas; a
+ * plotly annotation does not wrap by itself). A word wider than the width keeps a line of its own. */
+export function wrapLines(text, widthPx, font) {
+  measurer ??= document.createElement('canvas').getContext('2d');
+  measurer.font = font;
+  const lines = [];
+  for (const word of String(text).split(/\s+/).filter(Boolean)) {
+    const line = lines.length ? `${lines[lines.length - 1]} ${word}` : word;
+    if (lines.length && measurer.measureText(line).width <= widthPx) lines[lines.length - 1] = line;
+    else lines.push(word);
+  }
+  return lines;
 }
 
 // plotly's WebGL traces compile their draw calls with Function() (the regl library), which the

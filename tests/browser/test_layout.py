@@ -1,0 +1,67 @@
+"""Layout that fits (issue 16): at 1280x800 the LSTM gates, with their time axis and caption, show
+without scrolling when their tab is selected (and take the room they get at 1920x1080); the accuracy
+chart's note for jobs without accuracy (word2vec, autoencoders) is wrapped inside the plot area."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_page import TRAIN_TIMEOUT_MS, UI_TIMEOUT_MS, choose_preset, open_page
+
+GATES_FIT_JS = """(() => {
+  const box = (e) => e.getBoundingClientRect().toJSON();
+  const seq = document.getElementById('seq-box'), plot = document.getElementById('gates-plot');
+  return { seq: box(seq), scroll: [seq.scrollTop, seq.scrollHeight, seq.clientHeight], plot: box(plot),
+           xtitle: box(plot.querySelector('.xtitle')), caption: box(document.getElementById('gates-caption')),
+           rows: [...plot.querySelectorAll('.draglayer .nsewdrag')].map((r) => r.getBoundingClientRect().height) };
+})()"""
+NOTE_JS = """(() => {
+  const d = document.getElementById('accuracy-chart'), r = d.getBoundingClientRect(), s = d._fullLayout._size;
+  const a = d.querySelector('.annotation-text-g');
+  if (!a) return null;
+  const t = a.getBoundingClientRect();
+  return { text: d.layout.annotations[0].text, note: [t.left, t.top, t.right, t.bottom],
+           area: [r.left + s.l, r.top + s.t, r.left + s.l + s.w, r.top + s.t + s.h] };
+})()"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (1920, 1080)])
+def test_lstm_gates_and_their_caption_show_without_scrolling(page: Page, viewport, shots_dir):
+    width, height = viewport
+    page.set_viewport_size({"width": width, "height": height})
+    open_page(page)
+    choose_preset(page, "lstm_sunspots")
+    page.fill("#f-training-epochs", "1")
+    page.fill("#f-training-probe_every", "5")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 1")
+    page.click("#train-btn")
+    expect(page.locator("#job-status")).to_contain_text(re.compile("completed"), timeout=TRAIN_TIMEOUT_MS)
+    expect(page.locator("#tab-inside")).to_have_text("Gates")
+    expect(page.locator("#tab-inside")).to_have_attribute("aria-selected", "true")
+    page.wait_for_function("document.getElementById('gates-plot').dataset.step && document.querySelector('#gates-plot .xtitle')",
+                           timeout=UI_TIMEOUT_MS)
+    fit = page.evaluate(GATES_FIT_JS)
+    top, scroll_height, client_height = fit["scroll"]
+    assert top == 0 and scroll_height <= client_height + 1, fit  # nothing to scroll to
+    bottom = min(fit["seq"]["bottom"], height)
+    for part in ("plot", "xtitle", "caption"):
+        assert fit[part]["top"] >= fit["seq"]["top"] - 0.5 and fit[part]["bottom"] <= bottom + 0.5, (part, fit)
+    assert len(fit["rows"]) == 6 and min(fit["rows"]) >= 18, fit  # i, f, g, o, c_t, h_t: each row readable
+    if width == 1920:
+        assert min(fit["rows"]) >= 40, fit  # the bigger screen gives the rows more room
+    page.screenshot(path=str(shots_dir / f"lstm-gates-{width}x{height}.png"))
+
+
+def test_no_accuracy_notes_are_wrapped_inside_the_plot_area(page: Page, shots_dir):
+    open_page(page)
+    for preset, words in (("skipgram_shakespeare", "word2vec learns without labels"),
+                          ("autoencoder_digits", "An autoencoder rebuilds its input")):
+        choose_preset(page, preset)
+        page.wait_for_function(f"(({NOTE_JS}) || {{ text: '' }}).text.replace(/<br>/g, ' ').startsWith({words!r})",
+                               timeout=UI_TIMEOUT_MS)
+        fit = page.evaluate(NOTE_JS)
+        (left, top, right, bottom), (a_left, a_top, a_right, a_bottom) = fit["note"], fit["area"]
+        assert left >= a_left - 0.5 and right <= a_right + 0.5 and top >= a_top - 0.5 and bottom <= a_bottom + 0.5, fit
+        assert "no accuracy" in fit["text"].replace("<br>", " "), fit
+        page.locator("#accuracy-chart").screenshot(path=str(shots_dir / f"accuracy-note-{preset}-1280x800.png"))
