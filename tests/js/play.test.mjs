@@ -33,3 +33,8 @@ test('a frame is drawn only while it shows the network on screen', () => {
   assert.ok(!frameMatches({ ...frame, layers: [{ units_total: 8 }] }, NET));
   assert.ok(!frameMatches({ ...frame, outputs_total: 3 }, NET));
 });
+
+test('sizes the server refuses draw no units instead of throwing', () => {
+  const cols = structureColumns({ hidden: [{ start: 0, at: 1, units: -3, activation: 'tanh' }], outputs: -1 });
+  assert.deepEqual(cols.map((c) => c.units.length), [2, 0, 0]);
+});

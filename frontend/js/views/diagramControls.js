@@ -21,10 +21,10 @@ export function structureColumns(net) {
   const names = (n, f) => Array.from({ length: n }, (_, k) => f(k));
   const cols = [{ title: 'input', total: 2, units: [false, false], names: ['x1', 'x2'] }];
   for (const h of net.hidden) {
-    const n = Math.min(h.units ?? 0, MAX_UNITS);
+    const n = Math.max(0, Math.min(h.units ?? 0, MAX_UNITS)); // a size the server refuses (-3) draws none
     cols.push({ title: `layer ${h.at} · ${h.activation ?? 'linear'}`, total: h.units ?? 0, units: Array(n).fill(false), names: names(n, (k) => `unit ${k}`) });
   }
-  const out = net.outputs ?? 0;
+  const out = Math.max(0, net.outputs ?? 0);
   cols.push({ title: 'output', total: out, units: Array(Math.min(out, MAX_UNITS)).fill(null), names: names(Math.min(out, MAX_UNITS), (k) => `logit ${k}`) });
   return cols;
 }

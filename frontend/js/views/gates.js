@@ -177,13 +177,15 @@ export function createGates(container, { placeholder = '' } = {}) {
   let chosen = null;
   const box = container.closest('.seq-box'); // the scrolling panel the figure should fit in
 
-  /** The panel's visible height below the layer select, less what follows the gates in the panel
-   * (their caption), so the caption shows too (0 when not laid out). */
+  /** The panel's visible height below the layer select, less the captions that follow the gates in
+   * the panel, so their caption shows too (0 when not laid out). Generated text (a character model's)
+   * may scroll: the gates keep their height. */
   function available() {
     if (!box || !box.clientHeight) return 0;
     const top = plot.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
     const gap = parseFloat(getComputedStyle(box).rowGap) || 0;
-    const below = [...box.children].filter((c) => !c.hidden && container.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING)
+    const below = [...box.querySelectorAll(':scope > .caption')]
+      .filter((c) => !c.hidden && container.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING)
       .reduce((sum, c) => sum + c.getBoundingClientRect().height + gap, 0);
     return box.clientHeight - top - below - 2;
   }
