@@ -10,7 +10,7 @@ from torch.nn import functional as F
 
 from nnplay.data.words import corpus_tokens, tokenize
 from nnplay.nn.word2vec import (NoiseSampler, Vocab, Word2Vec, alias_table, cbow_examples, keep_probabilities,
-                                negative_sampling_grads, noise_distribution, skipgram_pairs)
+                                negative_sampling_grads, noise_distribution, sgd_row_step, skipgram_pairs)
 from nnplay.probes.embeddings import analogy, analogy_accuracy, neighbors, project_2d, unit_rows
 from nnplay.protocol import encode
 from nnplay.spec import JobSpec
@@ -107,6 +107,35 @@ def test_closed_form_gradients_equal_autograd_of_the_summed_loss(kind):
         per_example = torch.stack([model(inputs[i:i + 1], targets[i:i + 1], noise[i:i + 1]) for i in range(len(c))])
         (per_example * c).sum().backward()
     torch.testing.assert_close(g_in.to_dense(), model.in_embed.weight.grad)
+
+
+@pytest.mark.parametrize("kind", ["skipgram", "cbow"])
+def test_the_in_place_sgd_row_step_equals_torch_sgd_on_the_row_gradients(kind):
+    """``sgd_row_step`` (index_add_ of -lr times the row gradients) against ``torch.optim.SGD`` stepping
+    with ``negative_sampling_grads`` as sparse gradients, on a batch with duplicate words, padded CBOW
+    contexts and noise words equal to their target; the returned loss is the batch mean before the step."""
+    gen = torch.Generator().manual_seed(5)
+    targets = torch.tensor([0, 1, 1, 2, 8, 0, 3])
+    inputs = (torch.tensor([3, 3, 4, 5, 0, 1, 3]) if kind == "skipgram"
+              else torch.tensor([[3, 4, -1, 1], [3, 3, 2, -1], [-1, -1, 7, -1], [5, 6, 7, 8], [0, 0, -1, -1],
+                                 [2, -1, -1, 1], [-1, 4, 4, -1]]))
+    noise = torch.randint(0, 9, (7, 4), generator=gen)
+    noise[0, 1] = 0  # equal to its target
+    direct, oracle = Word2Vec(9, 5, kind, 4), Word2Vec(9, 5, kind, 4)
+    with torch.no_grad():
+        direct.in_embed.weight.normal_(generator=gen)
+        direct.out_embed.weight.normal_(generator=gen)
+    oracle.load_state_dict(direct.state_dict())
+    before = [w.detach().clone() for w in direct.parameters()]
+    opt = torch.optim.SGD(oracle.parameters(), lr=0.3)
+    loss, g_in, g_out = negative_sampling_grads(oracle, inputs, targets, noise)
+    oracle.in_embed.weight.grad, oracle.out_embed.weight.grad = g_in, g_out
+    opt.step()
+    mean = sgd_row_step(direct, inputs, targets, noise, 0.3)
+    assert mean == pytest.approx(loss / len(targets), rel=1e-6)
+    for a, b, w0 in zip(direct.parameters(), oracle.parameters(), before):
+        torch.testing.assert_close(a, b)
+        assert (a - w0).abs().max() > 1e-3  # a real step
 
 
 def test_subsampling_follows_word2vec_c():
