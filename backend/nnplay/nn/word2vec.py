@@ -84,17 +84,19 @@ class NoiseSampler:
     """Draws noise words from a distribution ``(V,)`` in O(1) a draw by Walker's alias method (Vose's
     construction; Walker, "An efficient method for generating discrete random variables with general
     distributions", ACM TOMS 1977): a uniform column ``i`` and a uniform ``u``; the draw is ``i`` when
-    ``u < keep[i]``, else ``alias[i]``. Exact up to float64 rounding, like gensim's ``cum_table``
-    bisection, several times faster than bisection on one CPU thread (``benchmarks/word2vec.py``)."""
+    ``u < keep[i]``, else ``alias[i]``. Exact up to float32 rounding of ``keep`` and ``u`` (a word's
+    probability is off by at most 2^-23 / V per column it occupies; gensim's ``cum_table`` rounds to
+    2^-31), several times faster than bisection on one CPU thread."""
 
     def __init__(self, probs: torch.Tensor):
         self.vocab_size = len(probs)
-        self.keep, self.alias = alias_table(probs.double().numpy())
+        keep, self.alias = alias_table(probs.double().numpy())
+        self.keep = keep.float()  # float32 draws: 2^-24 resolution, far below any sampling error here
 
     def draw(self, n: int, gen: torch.Generator) -> torch.Tensor:
         """``n`` word ids ``(n,)`` int64, independent draws."""
         column = torch.randint(0, self.vocab_size, (n,), generator=gen)
-        u = torch.rand(n, generator=gen, dtype=torch.float64)
+        u = torch.rand(n, generator=gen)
         return torch.where(u < self.keep[column], column, self.alias[column])
 
     def negatives(self, n: int, k: int, gen: torch.Generator) -> torch.Tensor:
@@ -130,34 +132,39 @@ def window_sizes(n: int, window: int, gen: torch.Generator) -> torch.Tensor:
     return torch.randint(1, window + 1, (n,), generator=gen)
 
 
+def context_windows(ids: torch.Tensor, window: int, gen: torch.Generator) -> torch.Tensor:
+    """The context ids ``(n, 2 window)`` of each position of a token stream ``(n,)``, offsets
+    ``-window..-1, 1..window`` in order, ``-1`` where an offset is outside the position's dynamic window
+    (``window_sizes``) or the stream. Built from strided views of the padded stream, without gathers."""
+    n, b = len(ids), window_sizes(len(ids), window, gen)
+    pad = ids.new_full((window,), -1)
+    windows = torch.cat([pad, ids, pad]).unfold(0, 2 * window + 1, 1)  # (n, 2W+1) view, centre in column W
+    contexts = torch.cat([windows[:, :window], windows[:, window + 1:]], 1)  # (n, 2W)
+    distance = torch.cat([torch.arange(window, 0, -1), torch.arange(1, window + 1)])  # (2W,) |offset|
+    return contexts.masked_fill_(distance.unsqueeze(0) > b.unsqueeze(1), -1)
+
+
 def skipgram_pairs(ids: torch.Tensor, window: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """All (centre, context) pairs ``(P,)``, ``(P,)`` of a token stream ``(n,)`` with dynamic windows,
     shuffled."""
-    n, b = len(ids), window_sizes(len(ids), window, gen)
-    centers, contexts = [], []
-    for j in range(1, min(window, n - 1) + 1):
-        fwd = b[: n - j] >= j  # centre i, context i + j
-        bwd = b[j:] >= j  # centre i + j, context i
-        centers += [ids[: n - j][fwd], ids[j:][bwd]]
-        contexts += [ids[j:][fwd], ids[: n - j][bwd]]
-    centers, contexts = torch.cat(centers), torch.cat(contexts)
+    contexts = context_windows(ids, window, gen)  # (n, 2W)
+    valid = contexts >= 0
+    centers = ids.unsqueeze(1).expand_as(contexts).masked_select(valid)  # (P,)
+    contexts = contexts.masked_select(valid)  # (P,)
     order = torch.randperm(len(centers), generator=gen)
-    return centers[order], contexts[order]
+    return centers.index_select(0, order), contexts.index_select(0, order)  # index_select: 4x ids[order]
 
 
 def cbow_examples(ids: torch.Tensor, window: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """CBOW examples: centre words ``(n,)`` and their context ids ``(n, 2 window)``, ``-1`` where a
     position is outside the centre's dynamic window or the stream; shuffled. Centres without any
     context (a one-word stream) are dropped."""
-    n, b = len(ids), window_sizes(len(ids), window, gen)
-    pos = torch.arange(n)
-    offsets = torch.cat([torch.arange(-window, 0), torch.arange(1, window + 1)])  # (2W,)
-    where = pos[:, None] + offsets[None, :]  # (n, 2W)
-    valid = (offsets.abs()[None, :] <= b[:, None]) & (where >= 0) & (where < n)
-    contexts = torch.where(valid, ids[where.clamp(0, n - 1)], torch.full_like(where, -1))
-    has = valid.any(dim=1)
-    order = torch.randperm(int(has.sum()), generator=gen)
-    return ids[has][order], contexts[has][order]
+    contexts = context_windows(ids, window, gen)  # (n, 2W)
+    has = (contexts >= 0).any(dim=1)  # all but a one-word stream's centre
+    if not bool(has.all()):
+        ids, contexts = ids[has], contexts[has]
+    order = torch.randperm(len(ids), generator=gen)
+    return ids.index_select(0, order), contexts.index_select(0, order)
 
 
 class Word2Vec(nn.Module):
