@@ -13,11 +13,12 @@ Follows Mikolov et al. 2013 and the reference C implementation (word2vec.c), as 
   example's target is skipped (it adds nothing to the loss or the gradient), as word2vec.c's
   ``if (target == word) continue`` and gensim do.
 
-Training with negative sampling does not go through autograd: ``negative_sampling_grads`` computes
-the gradient of the batch's summed loss in closed form and returns it as sparse row gradients
-``(V, D)`` of the rows the batch touches, which an optimizer (``torch.optim.SGD`` applies sparse
-gradients as row updates) steps with like any other gradient. ``benchmarks/word2vec.py`` measures
-it against gensim; ``forward`` is the same loss for autograd (the tests' oracle).
+Training with negative sampling does not go through autograd: ``row_grads`` computes the gradient of
+the batch's summed loss in closed form as updates of the rows the batch touches. Plain SGD (word2vec.c's
+and gensim's rule) applies them in place with ``index_add_`` (``sgd_row_step``), building no gradient
+tensor; other optimizers get them as sparse row gradients ``(V, D)`` (``negative_sampling_grads``) and
+step as with any other gradient. ``benchmarks/word2vec.py`` measures it against gensim; ``forward`` is
+the same loss for autograd (the tests' oracle).
 """
 
 from dataclasses import dataclass
