@@ -109,3 +109,16 @@ def test_a_checkpoint_of_other_words_is_refused_on_resume():
     state = {**states[-1], "words": list(reversed(states[-1]["words"]))}
     with pytest.raises(SpecError, match="changed since this job's checkpoint"):
         train(spec(epochs=1), lambda e: None, resume=state)
+
+
+def test_momentum_sgd_steps_through_the_optimizer_and_its_first_step_is_plain_sgds(monkeypatch):
+    """sgd with momentum is not the in-place row step (its gradients go to torch.optim.SGD, densified);
+    its first step (the momentum buffer starts as the gradient) equals plain sgd's in-place step."""
+    plain = train(spec(), lambda e: None, should_stop=lambda: True).model
+    calls = []
+    monkeypatch.setattr(w2v, "sgd_row_step", lambda *a: calls.append(1) or SGD_ROW_STEP(*a))
+    momentum = train(spec(momentum=0.9), lambda e: None, should_stop=lambda: True).model
+    assert not calls
+    for a, b in zip(plain.parameters(), momentum.parameters()):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-6)
+        assert a.detach().abs().max() > 0
