@@ -206,11 +206,14 @@ class Word2Vec(nn.Module):
         return -(F.logsigmoid(pos) + (F.logsigmoid(-neg) * noise_mask(targets, noise)).sum(-1)).mean()
 
 
-def _context_rows(inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _context_rows(inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """CBOW inputs ``(B, 2W)`` (-1 padded): the mask of context words ``(B, 2W)``, each example's
-    number of them ``(B,)`` (at least 1) and the valid ids ``(M,)`` in row-major order."""
+    number of them ``(B,)`` (at least 1), the valid ids ``(M,)`` in row-major order and the example
+    ``(M,)`` each belongs to."""
     valid = inputs >= 0  # (B, 2W)
-    return valid, valid.sum(1).clamp(min=1), inputs[valid]
+    positions = valid.reshape(-1).nonzero().squeeze(1)  # (M,) flat positions of the context words
+    rows = inputs.reshape(-1).index_select(0, positions)  # (M,); index_select: faster than inputs[valid]
+    return valid, valid.sum(1).clamp(min=1), rows, positions.div(inputs.shape[1], rounding_mode="floor")
 
 
 @dataclass(frozen=True)
@@ -232,11 +235,10 @@ def _hidden_rows(model: Word2Vec, w_in: torch.Tensor, inputs: torch.Tensor):
     gradient, word2vec.c's ``neu1e``, undivided)."""
     if model.model == "skipgram":
         return w_in.index_select(0, inputs), lambda grad_h: (inputs, grad_h)  # (B, D)
-    valid, count, rows = _context_rows(inputs)
+    valid, count, rows, example = _context_rows(inputs)
     weights = valid.to(w_in.dtype) / count.unsqueeze(1)  # (B, 2W): 1/c on context words, 0 on padding
     h = F.embedding_bag(inputs.clamp(min=0), w_in, per_sample_weights=weights, mode="sum")  # (B, D) mean
-    per_example = count * valid.any(1)  # (B,): 0 for an example without context
-    return h, lambda grad_h: (rows, grad_h.repeat_interleave(per_example, dim=0, output_size=len(rows)))
+    return h, lambda grad_h: (rows, grad_h.index_select(0, example))  # (M, D): each row its example's
 
 
 def row_grads(model: Word2Vec, inputs: torch.Tensor, targets: torch.Tensor, noise: torch.Tensor,
