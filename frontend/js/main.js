@@ -4,7 +4,7 @@
 // and in the controller that owns it; views render what they are handed.
 
 import { api, apiToken, onTokenRequired } from './api.js';
-import { createPanelViews, panelRoutes } from './panels.js';
+import { TABS, createPanelViews, panelRoutes } from './panels.js';
 import { configFromHash, jobIdFromHash, store, writeConfigHash } from './state.js';
 import { createRaceController } from './race.js';
 import { createSurfaceController } from './surface.js';
@@ -20,10 +20,11 @@ import { createAuthPrompt } from './views/authPrompt.js';
 import { createExportPanel, saveBlob } from './views/exportPanel.js';
 import { createStatusBar } from './views/statusBar.js';
 import { createRepresentations } from './views/representations.js';
-import { createTabs } from './views/tabs.js';
+import { createPanes, createTabButtons, createTabs } from './views/tabs.js';
 
 const $ = (id) => document.getElementById(id);
-const TABS = ['inside', 'neurons', 'gradients', 'activations', 'likelihood', 'attention', 'cross', 'repr'];
+const tabButtons = createTabButtons(TABS, $('vis-hint'));
+createPanes(TABS, $('pane-inside').parentElement);
 
 const status = createStatusBar({
   statusEl: $('job-status'), noteEl: $('status-note'), finalEl: $('final-accuracy'),
@@ -36,7 +37,7 @@ const views = {
   ...createPanelViews($),
   status,
   tabs: createTabs({
-    tabs: TABS.map((key) => ({ key, button: $(`tab-${key}`), pane: $(`pane-${key}`) })),
+    tabs: TABS.map(({ key }) => ({ key, button: tabButtons[key], pane: $(`pane-${key}`) })),
     hintEl: $('vis-hint'),
     onSelect: (tab) => store.set({ tab }),
   }),

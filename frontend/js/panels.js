@@ -1,9 +1,14 @@
 // The panel registry: one entry per panel the server can stream (backend/nnplay/probes/registry.py
 // names them; a job's `panels` list, in its validation summary and its record, says which it streams).
-// An entry gives the message types it draws (LATEST: only the newest of a batch counts; ALL: every
-// message does), its views' constructors, how each message type reaches them, its tab and its
-// placeholder. main.js builds the views and their routes from here (the dispatcher is in controllers/stream.js);
-// nothing else lists message types.
+// An entry gives its views (constructor, the message types each draws: LATEST, only the newest of a
+// batch counts, `render(msg)`; ALL, every message does, `push(msg)` then `flush()`; its placeholders),
+// and its tab (label, tooltip, hint, order, the pane's elements where index.html has none). Everything
+// else is derived from here: the views and their routes (main.js, the dispatcher in
+// controllers/stream.js), the tab buttons and panes (views/tabs.js), which tabs show for a job
+// (`panelLayout`), the views' resets (controllers/inside.js). Nothing else lists message types or tabs.
+//
+// A new panel: its view module (reset(placeholder), render or push + flush), its import and ONE entry
+// below (in the server registry's order), and its message types in protocol.js (the parity test asks).
 
 import { createAccuracyChart } from './views/accuracyChart.js';
 import { createActivations } from './views/activations.js';
@@ -19,167 +24,255 @@ import { createNetworkDiagram } from './views/networkDiagram.js';
 import { createTextSamples } from './views/textSamples.js';
 import { createTimeGradients } from './views/timeGradients.js';
 
+import { mapsPlaceholder } from './specRules.js';
+
 export const LATEST = 'latest';
 export const ALL = 'all';
 
-export const PLACEHOLDERS = Object.freeze({
-  maps: 'Feature maps of conv/pool layers appear here while an image network trains.',
-  boundary: 'Press Train: the decision boundary over the input plane is drawn here as the network learns.',
-  neurons: 'Press Train: every hidden unit of the MLP is drawn over the input plane as the network learns.',
-  gradients: 'Press Train: each layer’s gradient norm is drawn here, step by step.',
-  gates: 'Press Train: the gates of every recurrent layer are drawn here for the probe sequence as the network learns.',
-  attention: 'Attention heatmaps appear here while a network with self_attention or transformer_encoder layers trains.',
-  cross: 'Cross attention appears here while a network with a cross_attention layer trains.',
-  repr: 'Word vectors (word2vec jobs on a word corpus) and autoencoder codes (dataset.target “input”) appear here while they train.',
-  forecast: 'The forecast over the test range is drawn at every probe.',
-  samples: 'Generated text appears at every probe.',
-  timeGradients: 'Gradients through time appear at every probe.',
-  activations: 'Press Train: each activation layer’s share of saturated (sigmoid, tanh) or dead (relu) units is drawn at every probe.',
-});
+/** What the Representations tab says with no word2vec or autoencoder job (its view is built by main.js). */
+export const REPR_PLACEHOLDER = 'Word vectors (word2vec jobs on a word corpus) and autoencoder codes (dataset.target “input”) appear here while they train.';
 
 /** Message types that belong to no panel: the job's own life, handled by the jobs wiring. */
 export const NON_VISUAL = Object.freeze(['status', 'settings', 'data_info']);
 
 /**
- * One entry per server panel. `views`: view key -> constructor taking `$` (id -> element);
- * `messages`: type -> LATEST | ALL; `handle`: type -> (views, message or messages) => void;
- * `tab`: the tab it draws in; `box`/`parts`: the element ids shown in the "inside" tab when it streams.
- * The `repr` view (word vectors, autoencoder codes) is built by main.js (it calls the API), so its
- * two panels name it in `uses` and are handed it.
+ * One entry per server panel, in the order of the server's registry (backend/nnplay/probes/registry.py).
+ *
+ * `views`: view key -> {make, messages, placeholder, idle, waiting}: `make($)` builds the view from the
+ * page (`$`: id -> element; absent: the view is built elsewhere and only used here, e.g. `repr`);
+ * `messages`: type -> LATEST (the view's `render(msg)` gets the newest of a batch) or ALL (`push(msg)`
+ * for each, then `flush()`); `placeholder`: what the view says before any job, handed to `reset`
+ * (absent: main.js or the inside controller resets it, its reset taking more than a text);
+ * `idle`: what it says when a job is closed (default `placeholder`); `waiting(ctx)`: what it says when
+ * a job is opened, ctx = {spec, streams (the job's panels, a Set), waiting (the spec's
+ * "waiting for the first probe" text)} (default ctx.waiting).
+ *
+ * `tab`: the tab the panel draws in, a key, or the tab itself where this panel defines it:
+ * {key, order (left to right), label, title (the button's tooltip), hint (the line beside the tabs),
+ * always (shown whatever the job streams), hidden (hidden before the first layout), fallback (rank
+ * among the tabs selected when the selected one is hidden), select (selected when a job streaming
+ * this panel is opened), pane (where the pane is not in index.html: {parts: [[id, className]...] its
+ * elements, caption: [id, text]})}. `box`/`parts`: the element ids shown in the "inside" tab when it streams.
  */
-export const PANELS = Object.freeze([
+const ENTRIES = [
   {
-    name: 'metrics', tab: null,
-    views: {
-      loss: ($) => createLossChart($('loss-chart')),
-      accuracy: ($) => createAccuracyChart($('accuracy-chart')),
-      likelihood: ($) => createLikelihoodChart($('likelihood-chart')),
+    name: 'metrics',
+    tab: {
+      key: 'likelihood', order: 50, always: true, label: 'MLE vs MAP',
+      title: 'The objective split into the data term (likelihood) and the prior terms (weight decay, L1)',
+      hint: 'data term (likelihood) and prior terms (weight decay = Gaussian, L1 = Laplace)',
     },
-    messages: { metrics: ALL },
-    handle: {
-      metrics: (v, list) => {
-        for (const msg of list) {
-          v.loss.push(msg); // buffered: drawn by the flushes below
-          v.accuracy.push(msg);
-          v.likelihood.push(msg);
-        }
-        v.loss.flush();
-        v.likelihood.flush();
-        v.accuracy.flush();
+    views: {
+      loss: { make: ($) => createLossChart($('loss-chart')), messages: { metrics: ALL } },
+      accuracy: { make: ($) => createAccuracyChart($('accuracy-chart')), messages: { metrics: ALL } },
+      likelihood: { make: ($) => createLikelihoodChart($('likelihood-chart')), messages: { metrics: ALL } },
+    },
+  },
+  {
+    name: 'gradients',
+    tab: {
+      key: 'gradients', order: 30, always: true, fallback: 6, label: 'Gradient flow',
+      title: 'How much gradient reaches each layer, step by step', hint: 'how much of the loss gradient reaches each layer',
+    },
+    views: {
+      gradients: {
+        make: ($) => createGradientFlow($('gradient-flow')), messages: { gradients: ALL },
+        placeholder: 'Press Train: each layer’s gradient norm is drawn here, step by step.',
+        waiting: () => 'Waiting for the first steps…',
       },
     },
   },
   {
-    name: 'gradients', tab: 'gradients',
-    views: { gradients: ($) => createGradientFlow($('gradient-flow')) },
-    messages: { gradients: ALL },
-    handle: { gradients: (v, list) => v.gradients.pushAll(list) },
-  },
-  {
-    name: 'activations', tab: 'activations',
+    name: 'activations',
+    tab: {
+      key: 'activations', order: 40, hidden: true, label: 'Activations',
+      title: 'Each activation and its derivative; saturated and dead units per layer',
+      hint: 'each activation and its derivative; the share of saturated or dead units per layer',
+      pane: {
+        parts: [['activation-curves', 'act-curves'], ['saturation-plot', 'plot act-plot-heat']],
+        caption: ['saturation-caption', 'Solid: f(x); dashed: f′(x) (torch autograd); grey band: where |f′| is under 5% of '
+          + 'its maximum: a unit there is saturated and passes almost no gradient back. σ′ = σ(1 − σ) ≤ ¼, tanh′ = 1 − tanh² ≤ 1. '
+          + 'Heatmap: per layer, the share of the probe examples’ (the first 128 test examples) units saturated (sigmoid, '
+          + 'tanh, gelu) or dead (relu: zero on every probe example). Compare with the Gradient flow tab: the gradient fades '
+          + 'in the layers below saturated ones.'],
+      },
+    },
     views: {
-      activations: ($) => createActivations({
-        curvesEl: $('activation-curves'), heatmapEl: $('saturation-plot'), placeholder: PLACEHOLDERS.activations,
-      }),
-    },
-    messages: { activation_curves: LATEST, saturation: ALL },
-    handle: {
-      activation_curves: (v, msg) => v.activations.setCurves(msg),
-      saturation: (v, list) => v.activations.pushAll(list),
-    },
-  },
-  {
-    name: 'latent_codes', tab: 'repr', uses: ['repr'],
-    messages: { latent_codes: ALL, reconstructions: LATEST },
-    handle: {
-      latent_codes: (v, list) => v.repr.codes(list),
-      reconstructions: (v, msg) => v.repr.reconstructions(msg),
+      activations: {
+        make: ($, placeholder) => createActivations({
+          curvesEl: $('activation-curves'), heatmapEl: $('saturation-plot'), placeholder,
+        }),
+        messages: { activation_curves: LATEST, saturation: ALL },
+        placeholder: 'Press Train: each activation layer’s share of saturated (sigmoid, tanh) or dead (relu) units is drawn at every probe.',
+      },
     },
   },
   {
-    name: 'feature_maps', tab: 'inside', box: 'fm-box',
-    views: { maps: ($) => createFeatureMaps($('feature-maps'), { placeholder: PLACEHOLDERS.maps }) },
-    messages: { feature_maps: LATEST },
-    handle: { feature_maps: (v, msg) => v.maps.render(msg) },
+    name: 'latent_codes',
+    tab: {
+      key: 'repr', order: 80, fallback: 3, label: 'Representations',
+      title: 'Learned representations: word vectors (word2vec) or an autoencoder\'s codes',
+      hint: 'what the network learned to represent: word vectors or an autoencoder’s codes',
+    },
+    views: { repr: { messages: { latent_codes: ALL, reconstructions: LATEST } } },
+  },
+  {
+    name: 'feature_maps', box: 'fm-box',
+    tab: {
+      key: 'inside', order: 10, fallback: 4, label: 'Feature maps',
+      title: 'Feature maps for image data, the decision boundary for 2-D data',
+    },
+    views: {
+      maps: {
+        make: ($, placeholder) => createFeatureMaps($('feature-maps'), { placeholder }),
+        messages: { feature_maps: LATEST },
+        placeholder: 'Feature maps of conv/pool layers appear here while an image network trains.',
+        waiting: ({ spec }) => mapsPlaceholder(spec),
+      },
+    },
   },
   {
     name: 'decision_boundary', tab: 'inside', box: 'boundary-box',
-    views: { boundary: ($) => createDecisionBoundary($('decision-boundary'), { placeholder: PLACEHOLDERS.boundary }) },
-    messages: { data_points: LATEST, decision_boundary: LATEST },
-    handle: {
-      data_points: (v, msg) => v.boundary.setPoints(msg),
-      decision_boundary: (v, msg) => v.boundary.render(msg),
+    views: {
+      boundary: {
+        make: ($, placeholder) => createDecisionBoundary($('decision-boundary'), { placeholder }),
+        messages: { data_points: LATEST, decision_boundary: LATEST },
+        placeholder: 'Press Train: the decision boundary over the input plane is drawn here as the network learns.',
+      },
     },
   },
   {
-    name: 'neuron_maps', tab: 'neurons',
-    views: {
-      neurons: ($) => createNetworkDiagram({
-        diagramEl: $('network-diagram'), detailEl: $('neuron-detail'), legendEl: $('neuron-legend'),
-        placeholder: PLACEHOLDERS.neurons,
-      }),
+    name: 'neuron_maps',
+    tab: {
+      key: 'neurons', order: 20, hidden: true, fallback: 5, label: 'Neurons',
+      title: 'Every hidden unit over the input plane, in the network diagram',
+      hint: 'each hidden unit over the input plane; click one to see it large',
     },
-    messages: { neuron_maps: LATEST },
-    handle: { neuron_maps: (v, msg) => v.neurons.render(msg) },
+    views: {
+      neurons: {
+        make: ($, placeholder) => createNetworkDiagram({
+          diagramEl: $('network-diagram'), detailEl: $('neuron-detail'), legendEl: $('neuron-legend'), placeholder,
+        }),
+        messages: { neuron_maps: LATEST },
+        placeholder: 'Press Train: every hidden unit of the MLP is drawn over the input plane as the network learns.',
+      },
+    },
   },
   {
-    name: 'attention', tab: 'attention',
-    views: {
-      attention: ($) => createAttention({
-        plotEl: $('attention-plot'), controlsEl: $('attention-controls'), ioEl: $('attention-io'),
-        placeholder: PLACEHOLDERS.attention,
-      }),
+    name: 'attention',
+    tab: {
+      key: 'attention', order: 60, fallback: 2, select: true, label: 'Attention',
+      title: 'What each self-attention head attends to, snapshot by snapshot',
+      hint: 'what each self-attention head looks at, for one probe sequence',
     },
-    messages: { attention: ALL },
-    handle: { attention: (v, list) => v.attention.pushAll(list) },
+    views: {
+      attention: {
+        make: ($, placeholder) => createAttention({
+          plotEl: $('attention-plot'), controlsEl: $('attention-controls'), ioEl: $('attention-io'), placeholder,
+        }),
+        messages: { attention: ALL },
+        placeholder: 'Attention heatmaps appear here while a network with self_attention or transformer_encoder layers trains.',
+        waiting: (ctx) => (ctx.streams.has('attention') ? ctx.waiting
+          : 'This network has no self_attention or transformer_encoder layer: no attention to show.'),
+      },
+    },
   },
   {
-    name: 'cross_attention', tab: 'cross',
-    views: {
-      cross: ($) => createAttention({
-        plotEl: $('cross-plot'), controlsEl: $('cross-controls'), ioEl: $('cross-io'), stagesEl: $('cross-stages'),
-        prefix: 'cross', placeholder: PLACEHOLDERS.cross,
-      }),
+    name: 'cross_attention',
+    tab: {
+      key: 'cross', order: 70, hidden: true, fallback: 1, select: true, label: 'Cross attention',
+      title: 'Encoder-decoder attention: each target character over the source, and the three stages for one',
+      hint: 'where each target character looks in the source: the alignment, and the three stages',
     },
-    messages: { cross_attention: ALL },
-    handle: { cross_attention: (v, list) => v.cross.pushAll(list) },
+    views: {
+      cross: {
+        make: ($, placeholder) => createAttention({
+          plotEl: $('cross-plot'), controlsEl: $('cross-controls'), ioEl: $('cross-io'), stagesEl: $('cross-stages'),
+          prefix: 'cross', placeholder,
+        }),
+        messages: { cross_attention: ALL },
+        placeholder: 'Cross attention appears here while a network with a cross_attention layer trains.',
+        waiting: (ctx) => (ctx.streams.has('cross_attention') ? ctx.waiting
+          : 'Cross attention appears here while a network with a cross_attention layer trains.'),
+      },
+    },
   },
   {
     name: 'gates', tab: 'inside', box: 'seq-box', parts: ['gates', 'gates-caption', 'time-gradients', 'time-gradients-caption'],
     views: {
-      gates: ($) => createGates($('gates'), { placeholder: PLACEHOLDERS.gates }),
-      timeGradients: ($) => createTimeGradients($('time-gradients'), { placeholder: PLACEHOLDERS.timeGradients }),
-    },
-    messages: { gates: LATEST, time_gradients: ALL },
-    handle: {
-      gates: (v, msg) => v.gates.render(msg),
-      time_gradients: (v, list) => v.timeGradients.pushAll(list),
+      gates: {
+        make: ($, placeholder) => createGates($('gates'), { placeholder }),
+        messages: { gates: LATEST },
+        placeholder: 'Press Train: the gates of every recurrent layer are drawn here for the probe sequence as the network learns.',
+        idle: 'Press Train to watch the gates.',
+      },
+      timeGradients: {
+        make: ($, placeholder) => createTimeGradients($('time-gradients'), { placeholder }),
+        messages: { time_gradients: ALL },
+        placeholder: 'Gradients through time appear at every probe.',
+        idle: 'Press Train to watch the gates.',
+      },
     },
   },
   {
     name: 'forecast', tab: 'inside', box: 'seq-box', parts: ['forecast'],
-    views: { forecast: ($) => createForecast($('forecast'), { placeholder: PLACEHOLDERS.forecast }) },
-    messages: { forecast: LATEST },
-    handle: { forecast: (v, msg) => v.forecast.render(msg) },
+    views: {
+      forecast: {
+        make: ($, placeholder) => createForecast($('forecast'), { placeholder }),
+        messages: { forecast: LATEST },
+        placeholder: 'The forecast over the test range is drawn at every probe.',
+        idle: 'Press Train to watch the gates.',
+      },
+    },
   },
   {
     name: 'text_sample', tab: 'inside', box: 'seq-box', parts: ['text-samples'],
-    views: { samples: ($) => createTextSamples($('text-samples'), { placeholder: PLACEHOLDERS.samples }) },
-    messages: { text_sample: ALL },
-    handle: { text_sample: (v, list) => v.samples.pushAll(list) },
+    views: {
+      samples: {
+        make: ($, placeholder) => createTextSamples($('text-samples'), { placeholder }),
+        messages: { text_sample: ALL },
+        placeholder: 'Generated text appears at every probe.',
+        idle: 'Press Train to watch the gates.',
+      },
+    },
   },
   {
     // Active learning draws on the decision boundary: the labelled pool points ringed, the next queries starred.
     name: 'active_learning', tab: null,
-    messages: { active_round: LATEST },
-    handle: { active_round: (v, msg) => v.boundary.markActive(msg) },
+    views: { boundary: { messages: { active_round: LATEST } } },
   },
   {
-    name: 'embedding_projection', tab: 'repr', uses: ['repr'],
-    messages: { embedding_projection: LATEST },
-    handle: { embedding_projection: (v, msg) => v.repr.projection(msg) },
+    name: 'embedding_projection', tab: 'repr',
+    views: { repr: { messages: { embedding_projection: LATEST } } },
   },
-]);
+];
+
+/** The registry, each entry with `tab` as its key and `messages` (type -> mode) over its views. */
+export const PANELS = Object.freeze(ENTRIES.map((entry) => Object.freeze({
+  ...entry,
+  tab: entry.tab?.key ?? entry.tab ?? null,
+  messages: Object.assign({}, ...Object.values(entry.views).map((v) => v.messages)),
+})));
+
+/** The tabs, left to right: those the panels define (see ENTRIES' `tab`). */
+export const TABS = Object.freeze(ENTRIES.map((e) => e.tab).filter((t) => t && typeof t === 'object')
+  .sort((a, b) => a.order - b.order));
+
+/** When the selected tab is hidden, the first shown of these is selected instead. */
+export const TAB_FALLBACK = Object.freeze(TABS.filter((t) => t.fallback).sort((a, b) => a.fallback - b.fallback)
+  .map((t) => t.key));
+
+/** Every view the registry resets with a text: [key, {placeholder, idle, waiting}], in registry order. */
+export const RESETS = Object.freeze(ENTRIES.flatMap((e) => Object.entries(e.views))
+  .filter(([, v]) => v.placeholder !== undefined)
+  .map(([key, v]) => [key, Object.freeze({
+    placeholder: v.placeholder, idle: v.idle ?? v.placeholder, waiting: v.waiting ?? ((ctx) => ctx.waiting),
+  })]));
+
+/** Each view's placeholder text by key, and the Representations tab's. */
+export const PLACEHOLDERS = Object.freeze({
+  ...Object.fromEntries(RESETS.map(([key, r]) => [key, r.placeholder])), repr: REPR_PLACEHOLDER,
+});
 
 /** Every message type a panel draws. */
 export function panelMessageTypes() {
@@ -189,20 +282,27 @@ export function panelMessageTypes() {
 /** Build every panel's views: view key -> view. */
 export function createPanelViews($) {
   const views = {};
-  for (const panel of PANELS) {
-    for (const [key, make] of Object.entries(panel.views || {})) views[key] = make($);
+  for (const entry of ENTRIES) {
+    for (const [key, v] of Object.entries(entry.views)) if (v.make) views[key] = v.make($, v.placeholder);
   }
   return views;
 }
 
 /**
- * The dispatcher's routes for the panels, in registry order: one per message type, handing the
- * panel's views (`views`, every view by key) the newest message (LATEST) or all of them (ALL).
+ * The dispatcher's routes for the panels, in registry order: one per (message type, view), handing
+ * the view (from `views`, every view by key) the newest message (LATEST: `render(msg)`) or each of
+ * them (ALL: `push(msg)`, then `flush()`).
  */
 export function panelRoutes(views) {
-  return PANELS.flatMap((panel) => Object.entries(panel.messages).map(([type, mode]) => ({
-    type, mode, handle: (payload) => panel.handle[type](views, payload),
-  })));
+  return ENTRIES.flatMap((entry) => Object.entries(entry.views).flatMap(([key, v]) =>
+    Object.entries(v.messages).map(([type, mode]) => ({
+      type, mode, view: key,
+      handle: mode === LATEST ? (msg) => views[key].render(msg) : (list) => {
+        const view = views[key];
+        for (const msg of list) view.push(msg);
+        view.flush();
+      },
+    }))));
 }
 
 const SEQUENCE_PANELS = ['gates', 'forecast', 'text_sample'];
@@ -223,13 +323,10 @@ export function panelLayout(panels) {
   const seq = SEQUENCE_PANELS.filter((name) => on.has(name));
   let label = box === 'boundary-box' ? 'boundary' : 'image';
   if (box === 'seq-box') label = seq.length === 1 && seq[0] === 'forecast' ? 'forecast' : 'sequence';
-  const tabs = {
-    inside: panels === null || panels === undefined || inside.length > 0,
-    neurons: on.has('neuron_maps'),
-    attention: on.has('attention'),
-    cross: on.has('cross_attention'),
-    activations: on.has('activations'),
-    repr: on.has('latent_codes') || on.has('embedding_projection'),
-  };
+  const tabs = {};
+  for (const tab of TABS.filter((t) => !t.always)) {
+    tabs[tab.key] = tab.key === 'inside' && (panels === null || panels === undefined)
+      || PANELS.some((p) => p.tab === tab.key && on.has(p.name));
+  }
   return { tabs, box, boxes: BOXES, parts, inside: label };
 }

@@ -12,7 +12,7 @@ const state = {
   job: null,        // its Job record, updated by status messages
   connection: null, // 'connecting' | 'open' | 'reconnecting' | 'closed' | 'lost'
   jobs: [],         // GET /api/jobs, newest first
-  tab: 'inside',    // right column, bottom: 'inside' (feature maps / decision boundary) | 'gradients' | 'activations' | 'likelihood' | 'attention'
+  tab: 'inside',    // right column, bottom: the selected tab's key (panels.js's TABS)
 };
 
 const listeners = new Map(); // key -> Set(fn)

@@ -212,7 +212,7 @@ def test_r2_chart_shows_negative_values_unclipped(page: Page):
       const div = Object.assign(document.createElement('div'), { style: 'width:400px;height:300px' });
       document.body.append(div);
       const chart = createAccuracyChart(div);
-      chart.reset(null, 'x', { task: 'regression' });
+      chart.reset('x', { task: 'regression' });
       for (const [e, r2] of [[1, -3.5], [2, -0.4], [3, 0.6]]) chart.push({ scope: 'epoch', epoch: e, train_r2: r2, test_r2: r2 });
       chart.flush();
       await new Promise((r) => requestAnimationFrame(r));

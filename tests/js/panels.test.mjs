@@ -3,16 +3,35 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { createDispatcher } from '../../frontend/js/dispatch.js';
-import { ALL, LATEST, NON_VISUAL, PANELS, panelLayout, panelMessageTypes, panelRoutes } from '../../frontend/js/panels.js';
+import {
+  ALL, LATEST, NON_VISUAL, PANELS, RESETS, TABS, TAB_FALLBACK, panelLayout, panelMessageTypes, panelRoutes,
+} from '../../frontend/js/panels.js';
 import { MSG } from '../../frontend/js/protocol.js';
 
-test('every panel handles each of its message types and names a mode', () => {
+test('every panel routes each of its message types to a view and names a mode', () => {
+  const routes = panelRoutes({});
   for (const panel of PANELS) {
     for (const [type, mode] of Object.entries(panel.messages)) {
       assert.ok([LATEST, ALL].includes(mode), `${panel.name}.${type}`);
-      assert.equal(typeof panel.handle[type], 'function', `${panel.name} handles ${type}`);
+      assert.ok(routes.some((r) => r.type === type && r.mode === mode), `${panel.name} routes ${type}`);
     }
   }
+});
+
+test('tabs come from the registry, in order; the selected-tab fallback and resets too', () => {
+  assert.deepEqual(TABS.map((t) => t.key), ['inside', 'neurons', 'gradients', 'activations', 'likelihood', 'attention', 'cross', 'repr']);
+  assert.deepEqual(TAB_FALLBACK, ['cross', 'attention', 'repr', 'inside', 'neurons', 'gradients']);
+  for (const tab of TABS) assert.ok(tab.label && tab.title, tab.key);
+  const resets = Object.fromEntries(RESETS);
+  assert.equal(resets.gates.idle, 'Press Train to watch the gates.');
+  assert.equal(resets.attention.waiting({ streams: new Set(), waiting: 'w' }).startsWith('This network has no'), true);
+  assert.equal(resets.boundary.waiting({ streams: new Set(), waiting: 'w' }), 'w');
+});
+
+test('a panel taken out of the registry takes its routes, tab and resets with it', () => {
+  assert.ok(panelRoutes({}).some((r) => r.type === 'saturation' && r.view === 'activations'));
+  assert.ok(RESETS.some(([key]) => key === 'activations'));
+  assert.equal(panelLayout(['activations']).tabs.activations, true);
 });
 
 test('each protocol.js type is drawn by exactly one panel or declared non-visual', () => {
@@ -32,9 +51,8 @@ test('panel routes hand a view the newest frame or all of a series', () => {
   ]);
   const gates = calls.find(([v, m]) => v === 'gates' && m === 'render');
   assert.equal(gates[2].seq, 2);
-  const times = calls.find(([v]) => v === 'timeGradients');
-  assert.deepEqual(times.slice(0, 2), ['timeGradients', 'pushAll']);
-  assert.deepEqual(times[2].map((m) => m.seq), [3, 4]);
+  const timeCalls = calls.filter(([v]) => v === 'timeGradients');
+  assert.deepEqual(timeCalls.map(([, m, a]) => [m, a?.seq]), [['push', 3], ['push', 4], ['flush', undefined]]);
   assert.ok(calls.some(([v, m, a]) => v === 'boundary' && m === 'render' && a.seq === 5));
 });
 

@@ -103,3 +103,14 @@ def test_a_run_emits_exactly_the_messages_of_the_probes_its_summary_lists(name, 
     train(spec, events.append)
     emitted = {e["type"] for e in events} - set(NON_PROBE_MESSAGES)
     assert emitted == {t for panel in expected for t in PROBES_BY_NAME[panel].messages}
+
+
+def test_a_probe_class_makes_its_messages_itself_and_none_is_made_twice():
+    """A registry entry carrying its own class (``probe``) needs no maker in ``train.probing``."""
+    from nnplay.train.probing import MAKERS
+    for entry in PROBE_REGISTRY:
+        if entry.probe is None:
+            continue
+        assert entry.name not in MAKERS, entry.name
+        for method in ("start_events", "events", "message_sizes"):
+            assert callable(getattr(entry.probe, method, None)), (entry.name, method)

@@ -24,7 +24,9 @@ from typing import Callable
 import torch
 from torch import nn
 
+from nnplay.nn.builder import BUILDERS
 from nnplay.probes.arrays import array_payload
+from nnplay.probes.budget import activation_curves_bytes, saturation_bytes
 from nnplay.spec.layers import in_family
 
 SATURATION_FRACTION = 0.05  # |f'| below this fraction of max|f'| counts as saturated
@@ -144,3 +146,47 @@ def saturation(model: nn.Module, types: list[str], x: torch.Tensor, thresholds: 
         out.append({"index": i, "type": types[i], "units": int(inputs[i][0].numel()),
                     "saturated": saturated, "dead": dead})
     return out
+
+
+def activation_curves(layers) -> list[dict]:
+    """One curve per pointwise activation type in ``layers`` (layer specs), in order of first use, each
+    from a module built as the builder builds the type's first layer (its own ``negative_slope``)."""
+    first = {}
+    for i in activation_layers([layer.type for layer in layers]):
+        first.setdefault(layers[i].type, layers[i])
+    return [activation_curve(t, BUILDERS[t](**layer.resolved(()))) for t, layer in first.items()]
+
+
+class ActivationsProbe:
+    """The ``activations`` panel's probe (its registry entry names this class; ``nnplay.train.probing``
+    builds it for a job that selects the panel): the curves once, the saturation at every probe step."""
+
+    def __init__(self, spec, split, device: torch.device):
+        """``spec``: the JobSpec; ``split``: its data (``nnplay.data.registry.Split``); the probe batch
+        is the first ``PROBE_EXAMPLES`` test examples ``(N, ...)`` on ``device``."""
+        self.types = [layer.type for layer in spec.network.layers]
+        self.curves = activation_curves(spec.network.layers)
+        self.x_probe = split.x_test[:PROBE_EXAMPLES].to(device)  # (N, ...) the fixed probe batch
+
+    def start_events(self) -> list[dict]:
+        """The ``activation_curves`` message, sent once before training."""
+        return [{"type": "activation_curves", "step": 0, "fraction": SATURATION_FRACTION, "curves": self.curves}]
+
+    def events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
+        """Each activation layer's saturated and dead shares on the probe batch (:func:`saturation`)."""
+        thresholds = {c["type"]: c["threshold"] for c in self.curves}
+        return [{"type": "saturation", "step": step, "epoch": epoch, "examples": len(self.x_probe),
+                 "fraction": SATURATION_FRACTION, "layers": saturation(model, self.types, self.x_probe, thresholds)}]
+
+    @staticmethod
+    def message_sizes(layers) -> dict[str, int]:
+        """Estimated bytes of the probe's two messages for ``layers`` (layer specs); none without a
+        pointwise activation layer."""
+        types = [layer.type for layer in layers]
+        indices = activation_layers(types)
+        if not indices:
+            return {}
+        used = dict.fromkeys(types[i] for i in indices)
+        formulas = [(FORMULAS[t].value, FORMULAS[t].derivative) for t in used]
+        return {"activation_curves": activation_curves_bytes(formulas, CURVE_POINTS),
+                "saturation": saturation_bytes(len(indices))}

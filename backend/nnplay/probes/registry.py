@@ -19,6 +19,7 @@ from typing import Callable
 
 from nnplay.data.info import DatasetInfo
 from nnplay.data.registry import find_info
+from nnplay.probes.activations import ActivationsProbe
 from nnplay.spec.errors import SpecError
 from nnplay.spec.layers import LAYER_TYPES, in_family
 from nnplay.spec.data import DatasetSpec
@@ -104,6 +105,11 @@ class ProbeEntry:
     frames: tuple[str, ...] = ()
     series: tuple[str, ...] = ()
     watches: tuple[str, ...] = ()  # LAYER_FAMILIES keys
+    # The probe's own class, where it is self-contained: built as ``probe(spec, split, device)`` for a
+    # job that selects it; ``start_events()`` and ``events(model, step, epoch)`` make its messages
+    # (``nnplay.train.probing``); ``probe.message_sizes(layers)`` estimates them (``train.message_sizes``).
+    # None: ``nnplay.train.probing`` makes its messages itself (``MAKERS``), or the loop does.
+    probe: type | None = None
     messages: tuple[str, ...] = field(init=False)
 
     def __post_init__(self):
@@ -119,7 +125,7 @@ PROBE_REGISTRY: tuple[ProbeEntry, ...] = (
     ProbeEntry("activations", lambda f: not f.word2vec and f.has("pointwise_activation"),
                "each activation's curve once; one forward pass of 128 probe examples with pre-hooks, one "
                "elementwise autograd derivative per activation layer",
-               series=("activation_curves", "saturation")),
+               series=("activation_curves", "saturation"), probe=ActivationsProbe),
     ProbeEntry("latent_codes", lambda f: not f.word2vec and f.target == "input",
                "one forward pass of the test set; k-means on its codes; PCA once before training",
                frames=("reconstructions",), series=("latent_codes",)),
@@ -155,6 +161,8 @@ PROBE_REGISTRY: tuple[ProbeEntry, ...] = (
                frames=("embedding_projection",)),
 )
 PROBES_BY_NAME: dict[str, ProbeEntry] = {entry.name: entry for entry in PROBE_REGISTRY}
+# The probes that are their own class (``ProbeEntry.probe``), by name.
+PROBE_CLASSES: dict[str, type] = {entry.name: entry.probe for entry in PROBE_REGISTRY if entry.probe}
 
 # Message types no probe emits: the job's own life (status, live settings, the split's sizes).
 NON_PROBE_MESSAGES: tuple[str, ...] = ("status", "settings", "data_info")

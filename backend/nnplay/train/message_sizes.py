@@ -14,8 +14,7 @@ from nnplay.data.series import SERIES_LENGTHS
 from nnplay.probes.budget import (ENTRY_META, ENVELOPE, FULL_NUMBER, NUMBER, AttentionWindow, attention_bytes, attention_dims, attention_heads,
                                   attention_window, cross_attention_bytes, float32_bytes, gates_bytes, gates_window, kib, label_bytes,
                                   points_bytes, recurrent_gate_layers, uint8_bytes)
-from nnplay.probes.activations import CURVE_POINTS, FORMULAS, activation_layers
-from nnplay.probes.budget import activation_curves_bytes, saturation_bytes
+from nnplay.probes.registry import PROBE_CLASSES
 from nnplay.probes.neurons import hidden_blocks
 from nnplay.spec.data import DatasetSpec
 from nnplay.spec.errors import LimitError
@@ -140,7 +139,7 @@ def _fixed_sizes(dataset: DatasetSpec, layers, summary: NetworkSummary, info: Da
         n = min(RECONSTRUCTIONS, n_test)
         return {"latent_codes": ENVELOPE + classes + points_bytes(n_test, 2),
                 "reconstructions": ENVELOPE + 2 * float32_bytes(n * prod(info.input_shape)) + n * (NUMBER + 5),
-                **_activation_sizes([layer.type for layer in layers])}
+                **_own_sizes(layers)}
     sizes = {}
     if info.kind == "image":
         maps = [row.output_shape for row in summary.layers if row.type in ("conv2d", "maxpool2d", "avgpool2d")]
@@ -158,18 +157,13 @@ def _fixed_sizes(dataset: DatasetSpec, layers, summary: NetworkSummary, info: Da
         sizes["neuron_maps"] = _neuron_maps(layers, summary, max_units, unit_resolution)
     if info.name in SERIES_LENGTHS:
         sizes["forecast"] = ENVELOPE + 4 * n_test * NUMBER
-    return sizes | _activation_sizes([layer.type for layer in layers])
+    return sizes | _own_sizes(layers)
 
 
-def _activation_sizes(types: list[str]) -> dict[str, int]:
-    """The activations probe's two messages (none without a pointwise activation layer)."""
-    indices = activation_layers(types)
-    if not indices:
-        return {}
-    used = dict.fromkeys(types[i] for i in indices)
-    formulas = [(FORMULAS[t].value, FORMULAS[t].derivative) for t in used]
-    return {"activation_curves": activation_curves_bytes(formulas, CURVE_POINTS),
-            "saturation": saturation_bytes(len(indices))}
+def _own_sizes(layers) -> dict[str, int]:
+    """The messages of the probes that are their own class (``ProbeEntry.probe``), each estimating its
+    own (none where it does not apply to ``layers``)."""
+    return {k: v for probe in PROBE_CLASSES.values() for k, v in probe.message_sizes(layers).items()}
 
 
 def _neuron_maps(layers, summary: NetworkSummary, max_units: int, resolution: int) -> int:

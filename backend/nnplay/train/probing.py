@@ -34,13 +34,10 @@ from nnplay.probes.decision_boundary import (CURVE_DIMS, GRID_DIMS, grid_axes, g
                                              grid_probabilities, prediction_values)
 from nnplay.probes.neurons import (UNIT_DIMS, grid_forward, hidden_blocks, layer_weights, thumbnail_index,
                                    thumbnail_points, unit_maps)
-from nnplay.probes.activations import (PROBE_EXAMPLES, SATURATION_FRACTION, activation_curve, activation_layers,
-                                       saturation)
 from nnplay.probes.attention import attention_maps, layer_payload
 from nnplay.probes import cross_attention
 from nnplay.probes.latent import bottleneck_index, kmeans_ari, latent_codes, pca_codes, to_2d
-from nnplay.probes.registry import GRID_KINDS, job_facts, select
-from nnplay.nn.builder import BUILDERS
+from nnplay.probes.registry import GRID_KINDS, PROBE_CLASSES, job_facts, select
 from nnplay.spec.network import JobSpec, infer_shapes
 from nnplay.train.message_sizes import attention_plan
 from nnplay.train.optim import probabilities
@@ -69,7 +66,10 @@ class Probe:
         self.limit_kb = max_message_kb
         self.sequence = (SequenceProbe(spec, split, device, max_message_kb) if self.kind in ("sequence", "text")
                          else None)
-        self.makers = [getattr(self, MAKERS[name]) for name in self.panels if name in MAKERS]
+        # the selected probes that are their own class (the registry's ``probe``), by name
+        self.own = {name: PROBE_CLASSES[name](spec, split, device) for name in self.panels if name in PROBE_CLASSES}
+        self.makers = [getattr(self, MAKERS[name]) if name in MAKERS else self.own[name].events
+                       for name in self.panels if name in MAKERS or name in self.own]
         if self.dims:
             points = torch.cat([split.x_train, split.x_test])[:, :self.dims]  # (N, D)
             axes = grid_axes(points, GRID_RESOLUTION)
@@ -88,9 +88,6 @@ class Probe:
             self.points = thumbnail_points(GRID_RESOLUTION, self.rows, self.rows)  # (R*R,)
             self.unit_axes = {"x1": _round(self.x1[self.rows]), "x2": _round(self.x2[self.rows])}
             self.axes_text = {"x1": _round(self.x1), "x2": _round(self.x2)}  # the grid's axes, sent every frame
-        if "activations" in self.panels:
-            self.curves = activation_curves(spec.network.layers)
-            self.x_probe = split.x_test[:PROBE_EXAMPLES].to(device)  # (N, ...) the fixed probe batch
         self.reconstruct = "latent_codes" in self.panels
         if self.reconstruct:
             shapes = [tuple(row.output_shape) for row in infer_shapes(spec.network, split.info.input_shape)]
@@ -100,10 +97,8 @@ class Probe:
 
     def start_events(self) -> list[dict]:
         """Events sent once, before training: the 1-D or 2-D data points; an autoencoder's PCA baseline;
-        the activations' curves."""
-        curves = ([{"type": "activation_curves", "step": 0, "fraction": SATURATION_FRACTION, "curves": self.curves}]
-                  if "activations" in self.panels else [])
-        return self._data_events() + curves
+        then those of the probes that are their own class, in registry order (the activations' curves)."""
+        return self._data_events() + [event for probe in self.own.values() for event in probe.start_events()]
 
     def _data_events(self) -> list[dict]:
         if self.reconstruct:
@@ -137,13 +132,6 @@ class Probe:
         out = [self._prediction(outputs, step, epoch) if self.task == "regression"
                else self._boundary(outputs, step, epoch)]
         return out + ([self._neurons(model, captured, step, epoch)] if self.neurons else [])
-
-    def _saturation(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
-        """Each activation layer's saturated and dead shares on the probe batch
-        (``nnplay.probes.activations.saturation``)."""
-        thresholds = {c["type"]: c["threshold"] for c in self.curves}
-        return [{"type": "saturation", "step": step, "epoch": epoch, "examples": len(self.x_probe),
-                 "fraction": SATURATION_FRACTION, "layers": saturation(model, self.types, self.x_probe, thresholds)}]
 
     def _attention_events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
         return [self._attention(model, step, epoch)]
@@ -263,21 +251,13 @@ class Probe:
                 "labels": self.labels[:N_RECONSTRUCTIONS].tolist(), "mse": [round(float(e), 4) for e in errors]}
 
 
-# Probe (panel) name -> the Probe method making its events at a probe step. ``metrics`` and
+# Probe (panel) name -> the Probe method making its events at a probe step (probes that are their own
+# class, the registry's ``probe``, make theirs themselves). ``metrics`` and
 # ``gradients`` come from the loop, ``embedding_projection`` from the word2vec loop, ``neuron_maps`` with
 # the decision boundary's forward pass.
-MAKERS = {"activations": "_saturation", "latent_codes": "_latent", "feature_maps": "_feature_maps_events", "decision_boundary": "_grid",
+MAKERS = {"latent_codes": "_latent", "feature_maps": "_feature_maps_events", "decision_boundary": "_grid",
           "attention": "_attention_events", "cross_attention": "_cross_attention_events",
           "gates": "_gates", "forecast": "_forecast", "text_sample": "_sample"}
-
-
-def activation_curves(layers) -> list[dict]:
-    """One curve per pointwise activation type in ``layers`` (layer specs), in order of first use, each
-    from a module built as the builder builds the type's first layer (its own ``negative_slope``)."""
-    first = {}
-    for i in activation_layers([layer.type for layer in layers]):
-        first.setdefault(layers[i].type, layers[i])
-    return [activation_curve(t, BUILDERS[t](**layer.resolved(()))) for t, layer in first.items()]
 
 
 def _round(t: torch.Tensor, decimals: int = 4) -> list:

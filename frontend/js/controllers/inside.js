@@ -2,9 +2,9 @@
 // out by panels.js), their labels, captions and placeholders, and the views' resets when a job is
 // opened or closed. It owns the panels of the last validated spec and the idle accuracy note.
 
-import { PLACEHOLDERS, panelLayout } from '../panels.js';
+import { PANELS, REPR_PLACEHOLDER, RESETS, TABS, TAB_FALLBACK, panelLayout } from '../panels.js';
 import { datasetInfo, store } from '../state.js';
-import { attentionCaption, mapsPlaceholder, reprMode, waitingForProbe } from '../specRules.js';
+import { attentionCaption, reprMode, waitingForProbe } from '../specRules.js';
 
 const INSIDE = {
   image: { label: 'Feature maps', hint: 'what each conv/pool channel sees in one probe image' },
@@ -13,17 +13,8 @@ const INSIDE = {
   forecast: { label: 'Forecast', hint: 'the forecast over the test range against the actual series' },
   regression: { label: 'Prediction', hint: 'the predicted target over the input (curve for 1-D, surface for 2-D)' },
 };
-const LABELS = [
-  ['gradients', 'Gradient flow', 'how much of the loss gradient reaches each layer'],
-  ['activations', 'Activations', 'each activation and its derivative; the share of saturated or dead units per layer'],
-  ['neurons', 'Neurons', 'each hidden unit over the input plane; click one to see it large'],
-  ['likelihood', 'MLE vs MAP', 'data term (likelihood) and prior terms (weight decay = Gaussian, L1 = Laplace)'],
-  ['attention', 'Attention', 'what each self-attention head looks at, for one probe sequence'],
-  ['cross', 'Cross attention', 'where each target character looks in the source: the alignment, and the three stages'],
-  ['repr', 'Representations', 'what the network learned to represent: word vectors or an autoencoder’s codes'],
-];
-/** When the selected tab is hidden, the first shown of these is selected instead. */
-const TAB_FALLBACK = ['cross', 'attention', 'repr', 'inside', 'neurons', 'gradients'];
+/** The tabs selected when a job streaming one of their panels is opened (panels.js: `select`). */
+const SELECTS = new Set(TABS.filter((t) => t.select).map((t) => t.key));
 const NO_ACCURACY = { // what the accuracy chart says for jobs that measure none (by reprMode)
   words: 'word2vec learns without labels: no accuracy; see the analogy score under Representations.',
   latent: 'An autoencoder rebuilds its input: no accuracy; the loss is the reconstruction error.',
@@ -97,31 +88,21 @@ export function createInsideController({ $, views }) {
     const key = `${repr}|${task}`;
     if (!force && key === idleAccuracy) return;
     idleAccuracy = key;
-    views.accuracy.reset(null, repr ? NO_ACCURACY[repr] : IDLE_ACCURACY, { task });
+    views.accuracy.reset(repr ? NO_ACCURACY[repr] : IDLE_ACCURACY, { task });
   }
 
-  function resetSequenceViews(message) {
-    for (const key of ['gates', 'forecast', 'samples', 'timeGradients']) views[key].reset(message);
-    $('clip-note').textContent = '';
-  }
 
   /** No job on screen: every view shows what pressing Train will draw. */
   function resetIdle() {
     const { spec } = store.get();
-    views.loss.reset('cross_entropy', 'Press Train to watch the loss fall.');
+    views.loss.reset('Press Train to watch the loss fall.');
     showIdleAccuracy(spec, { force: true });
     showDataInfo(null);
-    views.maps.reset(PLACEHOLDERS.maps);
-    views.boundary.reset(PLACEHOLDERS.boundary);
-    views.neurons.reset(PLACEHOLDERS.neurons);
-    views.gradients.reset(PLACEHOLDERS.gradients);
-    views.activations.reset(PLACEHOLDERS.activations);
-    resetSequenceViews('Press Train to watch the gates.');
-    views.likelihood.reset(spec?.training?.loss ?? 'cross_entropy',
-      'Press Train: the data term and the prior terms are drawn here, step by step.');
-    views.attention.reset(PLACEHOLDERS.attention);
-    views.cross.reset(PLACEHOLDERS.cross);
-    views.repr.reset(null, PLACEHOLDERS.repr);
+    for (const [key, { idle }] of RESETS) views[key].reset(idle);
+    $('clip-note').textContent = '';
+    views.likelihood.reset('Press Train: the data term and the prior terms are drawn here, step by step.',
+      { loss: spec?.training?.loss ?? 'cross_entropy' });
+    views.repr.reset(REPR_PLACEHOLDER);
     show(spec);
   }
 
@@ -134,23 +115,16 @@ export function createInsideController({ $, views }) {
     const repr = reprMode(spec);
     const streams = new Set(record.panels || []);
     showDataInfo(null);
-    views.loss.reset(spec?.training?.loss ?? 'cross_entropy', undefined, { test: repr !== 'words' });
-    views.accuracy.reset(classes ? 1 / classes : null, undefined, { task: data?.task });
-    views.maps.reset(mapsPlaceholder(spec));
-    views.boundary.reset(waiting(spec));
-    views.neurons.reset(waiting(spec));
-    views.gradients.reset('Waiting for the first steps…');
-    views.activations.reset(waiting(spec));
-    resetSequenceViews(waiting(spec));
-    views.likelihood.reset(spec?.training?.loss ?? 'cross_entropy');
-    views.attention.reset(streams.has('attention') ? waiting(spec)
-      : 'This network has no self_attention or transformer_encoder layer: no attention to show.');
-    if (streams.has('attention')) store.set({ tab: 'attention' });
-    views.cross.reset(streams.has('cross_attention') ? waiting(spec) : PLACEHOLDERS.cross);
-    if (streams.has('cross_attention')) store.set({ tab: 'cross' });
-    views.repr.reset(repr, repr ? waiting(spec) : PLACEHOLDERS.repr, id);
+    views.loss.reset(undefined, { loss: spec?.training?.loss ?? 'cross_entropy', test: repr !== 'words' });
+    views.accuracy.reset(undefined, { chance: classes ? 1 / classes : null, task: data?.task });
+    const ctx = { spec, streams, waiting: waiting(spec) };
+    for (const [key, reset] of RESETS) views[key].reset(reset.waiting(ctx));
+    $('clip-note').textContent = '';
+    views.likelihood.reset(undefined, { loss: spec?.training?.loss ?? 'cross_entropy' });
+    for (const panel of PANELS) if (SELECTS.has(panel.tab) && streams.has(panel.name)) store.set({ tab: panel.tab });
+    views.repr.reset(repr ? waiting(spec) : REPR_PLACEHOLDER, { mode: repr, id });
     if (repr) store.set({ tab: 'repr' });
-    if (repr) views.accuracy.reset(null, NO_ACCURACY[repr], { task: 'none' });
+    if (repr) views.accuracy.reset(NO_ACCURACY[repr], { task: 'none' });
     idleAccuracy = null;
     show(spec);
   }
@@ -181,9 +155,9 @@ export function createInsideController({ $, views }) {
 
   /** The page before any spec: tab labels and placeholders. */
   function start() {
-    views.gradients.reset(PLACEHOLDERS.gradients);
-    for (const [tab, label, hint] of LABELS) views.tabs.setLabel(tab, label, hint);
-    views.repr.reset(null, PLACEHOLDERS.repr);
+    for (const [key, { placeholder }] of RESETS) views[key].reset(placeholder);
+    for (const tab of TABS.filter((t) => t.key !== 'inside')) views.tabs.setLabel(tab.key, tab.label, tab.hint);
+    views.repr.reset(REPR_PLACEHOLDER);
     show(null);
   }
 

@@ -336,7 +336,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     views.status.setStatus(next);
     if (isTerminal(msg.status) || msg.status === 'paused') learned.refresh(); // stopped or paused: its newest weights
     if (isTerminal(msg.status)) {
-      views.gradients.flush();
+      views.gradients.finish();
       patchJobInList(next);
     }
     updateButtons();

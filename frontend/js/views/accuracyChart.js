@@ -74,10 +74,10 @@ export function createAccuracyChart(div) {
   draw(null, 'Accuracy is measured at the end of every epoch.');
 
   return {
-    /** New job; `chance` = 1 / number of classes (null when not a classification task); `task`
+    /** New job, `note` on the empty chart; `chance` = 1 / number of classes (null when not a classification task); `task`
      * 'regression' charts R^2 instead of accuracy; 'none' (no accuracy is measured) keeps `note` on an
      * empty chart, whatever metrics arrive. */
-    reset(chance = null, note = 'Waiting for the first epoch…', { task = 'classification' } = {}) {
+    reset(note = 'Waiting for the first epoch…', { chance = null, task = 'classification' } = {}) {
       metric = task === 'none' ? null : task === 'regression' ? METRICS.r2 : METRICS.accuracy;
       draw(chance, note);
     },

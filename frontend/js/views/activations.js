@@ -161,19 +161,20 @@ export function createActivations({ curvesEl, heatmapEl, placeholder = '', inter
       drawHeatmap();
     },
     /** The job's `activation_curves` message: one small chart per activation type. */
-    setCurves(msg) {
+    render(msg) {
       curves = msg.curves;
       renderCurves();
     },
-    /** Append `saturation` messages, one column each (one throttled redraw). */
-    pushAll(msgs) {
-      for (const msg of msgs) {
-        if (!labels) {
-          labels = msg.layers.map(rowLabel);
-          types = msg.layers.map((l) => l.type);
-        }
-        cols.push({ step: msg.step, layers: msg.layers });
+    /** Append a `saturation` message as a column (drawn at the next flush). */
+    push(msg) {
+      if (!labels) {
+        labels = msg.layers.map(rowLabel);
+        types = msg.layers.map((l) => l.type);
       }
+      cols.push({ step: msg.step, layers: msg.layers });
+    },
+    /** The batch is in: one throttled redraw. */
+    flush() {
       schedule();
     },
   };

@@ -10,6 +10,7 @@
 
 import { payloadNested } from './arrays.js';
 import { el } from './dom.js';
+import { batched } from './series.js';
 import { DIVERGING, FONT, PROBABILITY } from './plotTheme.js';
 
 export const MAX_SNAPSHOTS = 400;
@@ -425,6 +426,19 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
     if (current()) schedule();
   }).observe(plotEl);
 
+  /** Keep `attention` messages (in seq order); the newest is drawn while "live" is on. */
+  function pushAll(messages) {
+    const held = state.live ? null : current()?.step; // a scrubbed-to snapshot stays on screen
+    const now = performance.now();
+    for (const msg of messages) {
+      arrived.set(msg, now);
+      history.push(msg);
+    }
+    const at = held === null || held === undefined ? -1 : history.items.findIndex((m) => m.step >= held);
+    state.index = at >= 0 ? at : history.items.length - 1;
+    schedule();
+  }
+
   return {
     /** Clear for a new job (`text` says what will appear). */
     reset(text = placeholder) {
@@ -439,17 +453,7 @@ export function createAttention({ plotEl, controlsEl, ioEl, placeholder, interva
       renderIo(null);
     },
 
-    /** Keep `attention` messages (in seq order); the newest is drawn while "live" is on. */
-    pushAll(messages) {
-      const held = state.live ? null : current()?.step; // a scrubbed-to snapshot stays on screen
-      const now = performance.now();
-      for (const msg of messages) {
-        arrived.set(msg, now);
-        history.push(msg);
-      }
-      const at = held === null || held === undefined ? -1 : history.items.findIndex((m) => m.step >= held);
-      state.index = at >= 0 ? at : history.items.length - 1;
-      schedule();
-    },
+    /** `push(msg)` each message of a batch, then `flush()`: kept in seq order, drawn once. */
+    ...batched(pushAll),
   };
 }

@@ -303,8 +303,11 @@ export function createDecisionBoundary(div, { placeholder, minIntervalMs = 200 }
       schedule();
     },
 
-    /** A `decision_boundary` message (coalesced: the newest pending frame wins). */
+    /** A `decision_boundary` message (coalesced: the newest pending frame wins); a `data_points` or an
+     * `active_round` message goes to `setPoints` or `markActive`. */
     render(msg) {
+      if (msg.type === 'data_points') return this.setPoints(msg);
+      if (msg.type === 'active_round') return this.markActive(msg);
       view.frame = msg;
       schedule();
     },

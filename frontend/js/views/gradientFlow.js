@@ -154,12 +154,7 @@ export function createGradientFlow(div, { intervalMs = 250, maxColumns = MAX_COL
       drawNow();
     },
 
-    /** Append a batch of `gradients` messages, one column each, with one (throttled) redraw. */
-    pushAll(msgs) {
-      for (const msg of msgs) this.push(msg);
-    },
-
-    /** Append one `gradients` message as a column. */
+    /** Append one `gradients` message as a column (a throttled redraw). */
     push(msg) {
       if (!labels) labels = msg.layers.map((index, i) => `layer ${index} · ${msg.layer_types[i] ?? '?'}`);
       const logs = msg.norms.map(logNorm);
@@ -172,8 +167,11 @@ export function createGradientFlow(div, { intervalMs = 250, maxColumns = MAX_COL
       scheduleDraw();
     },
 
+    /** The batch is in: nothing more to do (each push scheduled the throttled redraw). */
+    flush() {},
+
     /** Draw what is buffered now (end of a job). */
-    flush() {
+    finish() {
       if (timer) drawNow();
     },
   };

@@ -50,8 +50,8 @@ export function createLikelihoodChart(div) {
   draw('cross_entropy', 'Press Train: the data term and the prior terms are drawn here, step by step.');
 
   return {
-    /** New job: empty curves; `loss` picks the data term's name and unit. */
-    reset(loss, note = 'Waiting for the first steps…') {
+    /** New job: empty curves, `note` on them; `loss` picks the data term's name and unit. */
+    reset(note = 'Waiting for the first steps…', { loss = 'cross_entropy' } = {}) {
       draw(loss, note);
     },
 

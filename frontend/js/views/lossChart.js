@@ -79,9 +79,9 @@ export function createLossChart(div) {
   draw('cross_entropy', 'Press Train to watch the loss fall.');
 
   return {
-    /** New job: empty curves; `loss` (e.g. "cross_entropy") picks the y axis title; `test: false`
-     * (word2vec: no test loss is measured) leaves the test curve and its legend entry out. */
-    reset(loss, note = 'Waiting for the first steps…', { test = true } = {}) {
+    /** New job: empty curves, `note` on them; `loss` (e.g. "cross_entropy") picks the y axis title;
+     * `test: false` (word2vec: no test loss is measured) leaves the test curve and its legend entry out. */
+    reset(note = 'Waiting for the first steps…', { loss = 'cross_entropy', test = true } = {}) {
       draw(loss, note, test);
     },
 

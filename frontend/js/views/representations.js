@@ -9,6 +9,7 @@
 
 import { payloadNested } from './arrays.js';
 import { el } from './dom.js';
+import { batched } from './series.js';
 import { CLASS_COLORS, FONT, GREYS, cssGradient, emptyNote } from './plotTheme.js';
 
 const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
@@ -300,9 +301,11 @@ export function createRepresentations({ root, onNeighbors, onAnalogy, onDownload
       ...cols, bar, el('span', { className: 'hint', text: `step ${msg.step}` }));
   }
 
-  return {
-    /** mode: 'words' | 'latent' | null (no representation for this job); note: what the placeholder says. */
-    reset(nextMode, note, id = null) {
+  const codesBatch = batched((msgs) => self.codes(msgs)); // eslint-disable-line no-use-before-define
+  const self = {
+    /** note: what the placeholder says; mode: 'words' | 'latent' | null (no representation for this
+     * job); id: the job's (its downloads). */
+    reset(note, { mode: nextMode = null, id = null } = {}) {
       mode = nextMode;
       jobId = id;
       projectionQueue = [];
@@ -345,5 +348,13 @@ export function createRepresentations({ root, onNeighbors, onAnalogy, onDownload
     reconstructions(msg) {
       if (mode === 'latent') drawReconstructions(msg);
     },
+    /** The newest `embedding_projection` or `reconstructions` message of a batch. */
+    render(msg) {
+      if (msg.type === 'reconstructions') this.reconstructions(msg);
+      else this.projection(msg);
+    },
+    /** `push(msg)` each `latent_codes` message of a batch, then `flush()`. */
+    ...codesBatch,
   };
+  return self;
 }

@@ -3,6 +3,45 @@
 // the inactive one is made invisible. Which tab is selected lives in state.js (main.js wires it).
 
 /**
+ * The tab buttons of `tabs` (panels.js's TABS: key, label, title, hidden), put before `beforeEl` in its
+ * tab list: `tab-KEY` controls `pane-KEY` (the panes are in index.html). Returns them by key.
+ */
+export function createTabButtons(tabs, beforeEl) {
+  const buttons = {};
+  for (const tab of tabs) {
+    const button = document.createElement('button');
+    Object.assign(button, { id: `tab-${tab.key}`, className: 'tab', type: 'button', title: tab.title, hidden: Boolean(tab.hidden) });
+    button.setAttribute('role', 'tab');
+    button.setAttribute('aria-controls', `pane-${tab.key}`);
+    button.textContent = tab.label;
+    beforeEl.before(button);
+    buttons[tab.key] = button;
+  }
+  return buttons;
+}
+
+/**
+ * The panes of `tabs` that say how (`pane`: {parts: [[id, className]...], caption: [id, text]}) and are
+ * not in the page yet, put in `panesEl` among the others in tab order: `pane-KEY`, labelled by `tab-KEY`.
+ */
+export function createPanes(tabs, panesEl) {
+  tabs.forEach((tab, i) => {
+    if (!tab.pane || document.getElementById(`pane-${tab.key}`)) return;
+    const pane = document.createElement('div');
+    Object.assign(pane, { id: `pane-${tab.key}`, className: 'pane inactive' });
+    pane.setAttribute('role', 'tabpanel');
+    pane.setAttribute('aria-labelledby', `tab-${tab.key}`);
+    for (const [id, className] of tab.pane.parts) pane.append(Object.assign(document.createElement('div'), { id, className }));
+    if (tab.pane.caption) {
+      const [id, text] = tab.pane.caption;
+      pane.append(Object.assign(document.createElement('p'), { id, className: 'caption', textContent: text }));
+    }
+    const next = tabs.slice(i + 1).map((t) => document.getElementById(`pane-${t.key}`)).find(Boolean);
+    panesEl.insertBefore(pane, next ?? null);
+  });
+}
+
+/**
  * @param {{tabs: {key: string, button: HTMLElement, pane: HTMLElement}[], hintEl: HTMLElement,
  *          onSelect: (key: string) => void}} opts
  */

@@ -2,6 +2,7 @@
 // `text_sample` messages (the prompt from the test text in grey, then the sampled characters).
 
 import { el } from './dom.js';
+import { batched } from './series.js';
 
 const KEEP = 12;
 
@@ -14,8 +15,8 @@ export function createTextSamples(container, { placeholder = '' } = {}) {
     reset(text = placeholder) {
       list.replaceChildren(el('li', { className: 'placeholder', text }));
     },
-    pushAll(msgs) {
-      if (!msgs.length) return;
+    /** `push(msg)` each `text_sample` of a batch, then `flush()`: the newest on top. */
+    ...batched((msgs) => {
       list.querySelector('.placeholder')?.remove();
       for (const msg of msgs) {
         const head = el('div', { className: 'sample-head', text: `step ${msg.step} · temperature ${msg.temperature}` });
@@ -25,6 +26,6 @@ export function createTextSamples(container, { placeholder = '' } = {}) {
       }
       while (list.children.length > KEEP) list.lastChild.remove();
       title.textContent = `Generated text (${list.children.length} latest; grey: prompt from the test text)`;
-    },
+    }),
   };
 }

@@ -62,15 +62,17 @@ export function createTimeGradients(div, { placeholder = '' } = {}) {
       delete div.dataset.rows;
       draw();
     },
-    pushAll(msgs) {
-      for (const msg of msgs) {
-        const first = msg.layers[0];
-        if (!first) continue;
-        layer = first;
-        const logs = first.norms.map(logNorm);
-        for (const v of logs) if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-        rows.push({ step: msg.step, norms: first.norms, logs });
-      }
+    /** Append a `time_gradients` message as a row (drawn at the next flush). */
+    push(msg) {
+      const first = msg.layers[0];
+      if (!first) return;
+      layer = first;
+      const logs = first.norms.map(logNorm);
+      for (const v of logs) if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+      rows.push({ step: msg.step, norms: first.norms, logs });
+    },
+    /** The batch is in: draw once. */
+    flush() {
       draw();
     },
   };
