@@ -116,3 +116,16 @@ def test_an_active_learning_run_refuses_augment(client):
                     active={"initial_labels": 20, "query_size": 5, "rounds": 2, "steps_per_round": 5})
     err = field_error(client.post("/api/networks/validate", json=body))
     assert err["field"] == "training.augment" and "active" in err["msg"], err
+
+
+def test_a_word2vec_network_refuses_augment():
+    from nnplay.settings import Settings
+    from nnplay.spec.errors import SpecError
+    from nnplay.spec.presets import PRESETS
+    from nnplay.train.check import check_job
+
+    spec = next(p["spec"] for p in PRESETS if p["spec"].network.__class__.__name__ == "Word2VecSpec")
+    training = spec.training.model_copy(update={"augment": AugmentSpec(shift=1)})
+    with pytest.raises(SpecError, match="word2vec") as err:
+        check_job(spec.dataset, spec.network, training, Settings())
+    assert tuple(err.value.loc) == ("training", "augment")
