@@ -551,6 +551,44 @@ class SaturationMessage(Envelope):
     layers: list[SaturationLayer]
 
 
+class WeightHistogram(BaseModel):
+    """Layer ``index``'s weights (every parameter but its biases, flattened together; ``count`` finite
+    values, population ``std``) in ``bins`` equal bins from ``lo`` to ``hi`` (``counts``)."""
+
+    index: int = Field(ge=0)
+    type: str
+    count: int = Field(ge=0)
+    mean: float | None
+    std: float | None
+    lo: float | None
+    hi: float | None
+    counts: list[int]
+
+
+class WeightTemplates(BaseModel):
+    """The first ``maps.shape[0]`` units (of ``units_total``) of linear layer ``index``, which reads the
+    pixels of a one-channel image: each unit's weights ``(unit, row, col)`` laid out as the image;
+    ``labels`` name the units when they are the class logits (empty otherwise)."""
+
+    index: int = Field(ge=0)
+    units_total: int = Field(ge=1)
+    labels: list[str]
+    maps: ArrayPayload
+
+
+class WeightsMessage(Envelope):
+    """Every weighted layer's weight histogram at ``step`` (``nnplay.probes.weights``) and, where the
+    first trainable layer is a linear on one-channel images, its weights drawn as images (``templates``,
+    else null). A later message replaces the earlier one on the page; the page keeps the first as the
+    initialisation to compare with."""
+
+    type: Literal["weights"] = "weights"
+    epoch: int = Field(ge=0)
+    bins: int = Field(ge=1)
+    layers: list[WeightHistogram]
+    templates: WeightTemplates | None
+
+
 class ActiveRoundMessage(Envelope):
     """The end of one active-learning round (``nnplay.train.active``): round ``round`` (0-based; ``epoch`` =
     ``round + 1``) trained on the ``n_labels`` pool points ``labelled`` (indices into the training part,
@@ -578,7 +616,8 @@ Message = Annotated[Union[StatusMessage, MetricsMessage, FeatureMapsMessage, Dat
                           DataInfoMessage, DecisionBoundaryMessage, GradientsMessage, SettingsMessage,
                           NeuronMapsMessage, AttentionMessage, CrossAttentionMessage, EmbeddingProjectionMessage, LatentCodesMessage,
                           ReconstructionsMessage, GatesMessage, TimeGradientsMessage, ForecastMessage,
-                          TextSampleMessage, ActivationCurvesMessage, SaturationMessage, ActiveRoundMessage],
+                          TextSampleMessage, ActivationCurvesMessage, SaturationMessage, WeightsMessage,
+                          ActiveRoundMessage],
                   Field(discriminator="type")]
 MESSAGE_ADAPTER: TypeAdapter = TypeAdapter(Message)
 MESSAGE_TYPES: tuple[str, ...] = tuple(m.model_fields["type"].default for m in get_args(get_args(Message)[0]))

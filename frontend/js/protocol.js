@@ -24,6 +24,7 @@ export const MSG = Object.freeze({
   RECONSTRUCTIONS: 'reconstructions', // autoencoders: first test examples and their reconstructions
   ACTIVATION_CURVES: 'activation_curves', // once, networks with activation layers: f and f' of each type used
   SATURATION: 'saturation', // every probe step: each activation layer's saturated and dead shares
+  WEIGHTS: 'weights', // every probe step: each layer's weight histogram; a linear first layer on images as templates
   ACTIVE_ROUND: 'active_round', // active learning (training.active): each round's labels, test accuracy, next queries
 });
 

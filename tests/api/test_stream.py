@@ -27,7 +27,8 @@ def test_client_connecting_mid_run_gets_history_then_live(client, lenet):
     assert all(m["v"] == 1 and m["job_id"] == job["id"] for m in messages)
     types = {m["type"] for m in messages}
     # a relu CNN streams its feature maps and its activations' saturation (the activations panel)
-    assert types == {"status", "metrics", "data_info", "feature_maps", "gradients", "activation_curves", "saturation"}
+    assert types == {"status", "metrics", "data_info", "feature_maps", "gradients", "activation_curves", "saturation",
+                     "weights"}
     maps = [m for m in messages if m["type"] == "feature_maps"][-1]
     assert [(layer["type"], layer["shape"]) for layer in maps["layers"]] == [
         ("conv2d", [6, 8, 8]), ("maxpool2d", [6, 4, 4]), ("conv2d", [16, 4, 4]), ("maxpool2d", [16, 2, 2])]

@@ -19,7 +19,7 @@ test('every panel routes each of its message types to a view and names a mode', 
 });
 
 test('tabs come from the registry, in order; the selected-tab fallback and resets too', () => {
-  assert.deepEqual(TABS.map((t) => t.key), ['inside', 'neurons', 'gradients', 'activations', 'likelihood', 'attention', 'cross', 'repr']);
+  assert.deepEqual(TABS.map((t) => t.key), ['inside', 'neurons', 'gradients', 'activations', 'weights', 'likelihood', 'attention', 'cross', 'repr']);
   assert.deepEqual(TAB_FALLBACK, ['cross', 'attention', 'repr', 'inside', 'neurons', 'gradients']);
   for (const tab of TABS) assert.ok(tab.label && tab.title, tab.key);
   const resets = Object.fromEntries(RESETS);
@@ -58,7 +58,7 @@ test('panel routes hand a view the newest frame or all of a series', () => {
 
 test('layout: an image classifier shows the feature maps inside, no other optional tab', () => {
   const layout = panelLayout(['metrics', 'gradients', 'feature_maps']);
-  assert.deepEqual(layout.tabs, { inside: true, neurons: false, attention: false, activations: false, cross: false, repr: false });
+  assert.deepEqual(layout.tabs, { inside: true, neurons: false, attention: false, activations: false, weights: false, cross: false, repr: false });
   assert.equal(layout.box, 'fm-box');
   assert.equal(layout.inside, 'image');
 });
@@ -84,7 +84,7 @@ test('layout: sequence panels show their parts; a forecast alone labels the tab 
 test('layout: feature tables and word2vec hide the inside tab; representations show for both kinds', () => {
   assert.equal(panelLayout(['metrics', 'gradients']).tabs.inside, false);
   const words = panelLayout(['metrics', 'embedding_projection']);
-  assert.deepEqual(words.tabs, { inside: false, neurons: false, attention: false, activations: false, cross: false, repr: true });
+  assert.deepEqual(words.tabs, { inside: false, neurons: false, attention: false, activations: false, weights: false, cross: false, repr: true });
   assert.equal(panelLayout(['metrics', 'gradients', 'latent_codes']).tabs.repr, true);
   assert.equal(panelLayout(['metrics', 'gradients', 'attention']).tabs.attention, true);
 });
@@ -95,9 +95,14 @@ test('layout: a network with activation layers shows the Activations tab', () =>
   assert.equal(layout.box, 'boundary-box');
 });
 
+test('layout: a job streaming weights shows the Weights tab', () => {
+  assert.equal(panelLayout(['metrics', 'gradients', 'weights', 'feature_maps']).tabs.weights, true);
+  assert.equal(panelLayout(['metrics', 'embedding_projection']).tabs.weights, false);
+});
+
 test('layout before any job or validation: only the inside tab, with the feature-map box', () => {
   const layout = panelLayout(null);
-  assert.deepEqual(layout.tabs, { inside: true, neurons: false, attention: false, activations: false, cross: false, repr: false });
+  assert.deepEqual(layout.tabs, { inside: true, neurons: false, attention: false, activations: false, weights: false, cross: false, repr: false });
   assert.equal(layout.box, 'fm-box');
 });
 

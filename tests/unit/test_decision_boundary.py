@@ -49,7 +49,7 @@ def test_2d_runs_stream_points_then_boundaries():
     events = []
     result = train(JobSpec.model_validate(spec), events.append)
     kinds = [e["type"] for e in events if e["type"] not in ("metrics", "gradients", "data_info", "activation_curves",
-                                                             "saturation")]
+                                                             "saturation", "weights")]
     assert kinds[0] == "data_points" and set(kinds[1:]) == {"decision_boundary", "neuron_maps"}
     points = next(e for e in events if e["type"] == "data_points")
     assert len(points["train"]["x1"]) == 160 and len(points["test"]["label"]) == 40

@@ -47,7 +47,7 @@ def test_every_message_type_comes_from_one_probe_or_is_declared_non_probe():
 def test_coalesced_frames_are_the_registry_frames():
     assert VISUAL_TYPES == FRAME_TYPES == {"feature_maps", "decision_boundary", "neuron_maps", "attention",
                                             "embedding_projection", "reconstructions", "gates", "forecast",
-                                            "cross_attention"}
+                                            "cross_attention", "weights"}
 
 
 @pytest.mark.parametrize("layers", [
@@ -78,18 +78,18 @@ def test_every_preset_validates_with_panels_that_include_metrics(preset, tmp_pat
 
 RUNS = {
     "mlp_2d": (job_spec(layers=MLP, dataset={"name": "gaussian", "n_samples": 120}, epochs=1, probe_every=2),
-               ["metrics", "gradients", "activations", "decision_boundary", "neuron_maps"]),
+               ["metrics", "gradients", "activations", "weights", "decision_boundary", "neuron_maps"]),
     "logistic_2d": (job_spec(layers=[{"type": "linear", "out_features": 2}],
                              dataset={"name": "gaussian", "n_samples": 120}, epochs=1, probe_every=2),
-                    ["metrics", "gradients", "decision_boundary"]),
-    "digits": (job_spec(epochs=1, probe_every=20), ["metrics", "gradients", "feature_maps"]),
+                    ["metrics", "gradients", "weights", "decision_boundary"]),
+    "digits": (job_spec(epochs=1, probe_every=20), ["metrics", "gradients", "weights", "feature_maps"]),
     "lstm_series": (job_spec(layers=[{"type": "lstm", "hidden_size": 4}, {"type": "linear", "out_features": 1}],
                              dataset={"name": "sunspots", "window": 8}, epochs=1, probe_every=20, loss="mse"),
-                    ["metrics", "gradients", "gates", "forecast"]),
+                    ["metrics", "gradients", "weights", "gates", "forecast"]),
     "autoencoder": (job_spec(layers=[{"type": "flatten"}, {"type": "linear", "out_features": 2},
                                      {"type": "linear", "out_features": 64}],
                              dataset={"name": "digits", "target": "input"}, epochs=1, probe_every=40, loss="mse"),
-                    ["metrics", "gradients", "latent_codes"]),
+                    ["metrics", "gradients", "weights", "latent_codes"]),
 }
 
 

@@ -161,9 +161,10 @@ class ActivationsProbe:
     """The ``activations`` panel's probe (its registry entry names this class; ``nnplay.train.probing``
     builds it for a job that selects the panel): the curves once, the saturation at every probe step."""
 
-    def __init__(self, spec, split, device: torch.device):
+    def __init__(self, spec, split, device: torch.device, max_message_kb: float = 1024.0):
         """``spec``: the JobSpec; ``split``: its data (``nnplay.data.registry.Split``); the probe batch
-        is the first ``PROBE_EXAMPLES`` test examples ``(N, ...)`` on ``device``."""
+        is the first ``PROBE_EXAMPLES`` test examples ``(N, ...)`` on ``device``. (``max_message_kb``: its
+        messages are small whatever the limit.)"""
         self.types = [layer.type for layer in spec.network.layers]
         self.curves = activation_curves(spec.network.layers)
         self.x_probe = split.x_test[:PROBE_EXAMPLES].to(device)  # (N, ...) the fixed probe batch
@@ -179,9 +180,9 @@ class ActivationsProbe:
                  "fraction": SATURATION_FRACTION, "layers": saturation(model, self.types, self.x_probe, thresholds)}]
 
     @staticmethod
-    def message_sizes(layers) -> dict[str, int]:
-        """Estimated bytes of the probe's two messages for ``layers`` (layer specs); none without a
-        pointwise activation layer."""
+    def message_sizes(layers, info=None, max_message_kb: float = 1024.0) -> dict[str, int]:
+        """Estimated bytes of the probe's two messages for ``layers`` (layer specs; ``info`` and the
+        limit do not change them); none without a pointwise activation layer."""
         types = [layer.type for layer in layers]
         indices = activation_layers(types)
         if not indices:

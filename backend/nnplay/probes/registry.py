@@ -20,6 +20,7 @@ from typing import Callable
 from nnplay.data.info import DatasetInfo
 from nnplay.data.registry import find_info
 from nnplay.probes.activations import ActivationsProbe
+from nnplay.probes.weights import WeightsProbe
 from nnplay.spec.errors import SpecError
 from nnplay.spec.layers import LAYER_TYPES, in_family
 from nnplay.spec.data import DatasetSpec
@@ -105,9 +106,10 @@ class ProbeEntry:
     frames: tuple[str, ...] = ()
     series: tuple[str, ...] = ()
     watches: tuple[str, ...] = ()  # LAYER_FAMILIES keys
-    # The probe's own class, where it is self-contained: built as ``probe(spec, split, device)`` for a
-    # job that selects it; ``start_events()`` and ``events(model, step, epoch)`` make its messages
-    # (``nnplay.train.probing``); ``probe.message_sizes(layers)`` estimates them (``train.message_sizes``).
+    # The probe's own class, where it is self-contained: built as ``probe(spec, split, device,
+    # max_message_kb)`` for a job that selects it; ``start_events()`` and ``events(model, step, epoch)``
+    # make its messages (``nnplay.train.probing``); ``probe.message_sizes(layers, info, max_message_kb)``
+    # estimates them (``train.message_sizes``).
     # None: ``nnplay.train.probing`` makes its messages itself (``MAKERS``), or the loop does.
     probe: type | None = None
     messages: tuple[str, ...] = field(init=False)
@@ -126,6 +128,9 @@ PROBE_REGISTRY: tuple[ProbeEntry, ...] = (
                "each activation's curve once; one forward pass of 128 probe examples with pre-hooks, one "
                "elementwise autograd derivative per activation layer",
                series=("activation_curves", "saturation"), probe=ActivationsProbe),
+    ProbeEntry("weights", lambda f: not f.word2vec and f.has("trainable"),
+               "one histogram of every layer's weights (torch.histc); a linear first layer on one-channel images "
+               "copied as templates", frames=("weights",), probe=WeightsProbe),
     ProbeEntry("latent_codes", lambda f: not f.word2vec and f.target == "input",
                "one forward pass of the test set; k-means on its codes; PCA once before training",
                frames=("reconstructions",), series=("latent_codes",)),

@@ -73,12 +73,15 @@ with dropout 0.5 before the two hidden ones. What is scaled down: one 28x28 grey
 _RAW = [
     ("logreg_digits", "Logistic regression on digits",
      "Multinomial logistic regression: one linear layer on the 64 pixels, softmax cross-entropy. "
-     "The baseline every network must beat.",
+     "The baseline every network must beat. Open the Weights tab: each class's 64 weights drawn as an 8x8 "
+     "template, red pixels voting for the class and blue against it; a digit's score for a class is the "
+     "image times that template, summed, plus the bias.",
      {"name": "logistic regression on digits", "dataset": {"name": "digits"},
       "network": {"layers": [{"type": "flatten"}, {"type": "linear", "out_features": 10}]},
       "training": {"optimizer": "adam", "lr": 0.01, "epochs": 30, "batch_size": 32}}),
     ("mlp_digits", "MLP on digits",
-     "A multilayer perceptron: two hidden ReLU layers on the flattened pixels.",
+     "A multilayer perceptron: two hidden ReLU layers on the flattened pixels. The Weights tab draws the "
+     "first 16 hidden units' weights as 8x8 pictures: the strokes each unit looks for.",
      {"name": "MLP on digits", "dataset": {"name": "digits"},
       "network": {"layers": [{"type": "flatten"}, {"type": "linear", "out_features": 128}, {"type": "relu"},
                              {"type": "linear", "out_features": 64}, {"type": "relu"},

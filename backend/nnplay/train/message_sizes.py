@@ -85,7 +85,7 @@ def estimate_messages(dataset: DatasetSpec, layers, summary: NetworkSummary, inf
     ``info``'s data; ``notes`` say which messages are windowed. Raises LimitError naming the field to
     change when a type that has no window would pass ``limit_kb``."""
     limit = int(limit_kb * 1024)
-    sizes, notes = _fixed_sizes(dataset, layers, summary, info, max_channels, max_units, unit_resolution), []
+    sizes, notes = _fixed_sizes(dataset, layers, summary, info, max_channels, max_units, unit_resolution, limit_kb), []
     types = [layer.type for layer in layers]
     if any(t in ("self_attention", "transformer_encoder") for t in types):
         window, sizes["attention"] = attention_plan(layers, info, limit)
@@ -131,7 +131,7 @@ _REFUSALS = {
 
 
 def _fixed_sizes(dataset: DatasetSpec, layers, summary: NetworkSummary, info: DatasetInfo, max_channels: int,
-                 max_units: int, unit_resolution: int) -> dict[str, int]:
+                 max_units: int, unit_resolution: int, limit_kb: float) -> dict[str, int]:
     """Estimates of the message types that have no window."""
     n_test = ceil(info.n_samples * dataset.test_fraction)
     classes = label_bytes(info.classes) * len(info.classes)
@@ -139,7 +139,7 @@ def _fixed_sizes(dataset: DatasetSpec, layers, summary: NetworkSummary, info: Da
         n = min(RECONSTRUCTIONS, n_test)
         return {"latent_codes": ENVELOPE + classes + points_bytes(n_test, 2),
                 "reconstructions": ENVELOPE + 2 * float32_bytes(n * prod(info.input_shape)) + n * (NUMBER + 5),
-                **_own_sizes(layers)}
+                **_own_sizes(layers, info, limit_kb)}
     sizes = {}
     if info.kind == "image":
         maps = [row.output_shape for row in summary.layers if row.type in ("conv2d", "maxpool2d", "avgpool2d")]
@@ -157,13 +157,13 @@ def _fixed_sizes(dataset: DatasetSpec, layers, summary: NetworkSummary, info: Da
         sizes["neuron_maps"] = _neuron_maps(layers, summary, max_units, unit_resolution)
     if info.name in SERIES_LENGTHS:
         sizes["forecast"] = ENVELOPE + 4 * n_test * NUMBER
-    return sizes | _own_sizes(layers)
+    return sizes | _own_sizes(layers, info, limit_kb)
 
 
-def _own_sizes(layers) -> dict[str, int]:
+def _own_sizes(layers, info: DatasetInfo, limit_kb: float) -> dict[str, int]:
     """The messages of the probes that are their own class (``ProbeEntry.probe``), each estimating its
     own (none where it does not apply to ``layers``)."""
-    return {k: v for probe in PROBE_CLASSES.values() for k, v in probe.message_sizes(layers).items()}
+    return {k: v for probe in PROBE_CLASSES.values() for k, v in probe.message_sizes(layers, info, limit_kb).items()}
 
 
 def _neuron_maps(layers, summary: NetworkSummary, max_units: int, resolution: int) -> int:

@@ -67,7 +67,7 @@ class Probe:
         self.sequence = (SequenceProbe(spec, split, device, max_message_kb) if self.kind in ("sequence", "text")
                          else None)
         # the selected probes that are their own class (the registry's ``probe``), by name
-        self.own = {name: PROBE_CLASSES[name](spec, split, device) for name in self.panels if name in PROBE_CLASSES}
+        self.own = {name: PROBE_CLASSES[name](spec, split, device, max_message_kb) for name in self.panels if name in PROBE_CLASSES}
         self.makers = [getattr(self, MAKERS[name]) if name in MAKERS else self.own[name].events
                        for name in self.panels if name in MAKERS or name in self.own]
         if self.dims:

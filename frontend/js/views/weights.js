@@ -1,0 +1,170 @@
+// "Weights" tab: what the network has learned, as numbers. Per weighted layer a histogram of its weights
+// now (bars) over the histogram at the first probe, the initialisation (grey line), both as densities
+// (bins differ as the weights spread); where the first
+// trainable layer is a linear reading a one-channel image, its weights drawn as images ("templates":
+// logistic regression on digits learns one 8x8 template per class; red pixels vote for the class, blue
+// against it). `weights` messages replace each other (the newest of a batch is drawn, at most every
+// `intervalMs`); the first one after a reset is kept as the initialisation.
+
+import { decodeFloat32 } from './arrays.js';
+import { DIVERGING, FONT, emptyNote } from './plotTheme.js';
+
+const CONFIG = { displaylogo: false, responsive: false, displayModeBar: false };
+
+/** Bin centres, width and densities (count / (total * width): the histogram's area is 1, so two
+ * histograms with different bins compare) of a histogram entry {lo, hi, count, counts}. */
+export function binCentres(layer) {
+  const n = layer.counts.length;
+  const width = (layer.hi - layer.lo) / n;
+  const scale = layer.count > 0 && width > 0 ? 1 / (layer.count * width) : 0;
+  return { x: layer.counts.map((_, i) => layer.lo + (i + 0.5) * width), width, density: layer.counts.map((c) => c * scale) };
+}
+
+/** The card title of a histogram entry: "layer 1 · linear · 640 weights · std 0.124 (init 0.102)". */
+export function histogramTitle(layer, initial) {
+  const std = (v) => (v == null ? '—' : v.toPrecision(2));
+  const init = initial && initial !== layer ? ` (init ${std(initial.std)})` : '';
+  return `layer ${layer.index} · ${layer.type} · ${layer.count.toLocaleString('en')} weights · std ${std(layer.std)}${init}`;
+}
+
+/** RGB of `v` on the DIVERGING scale over [-m, m] (0 white). */
+export function divergingRgb(v, m) {
+  const t = m > 0 ? Math.min(1, Math.max(0, (v / m + 1) / 2)) : 0.5;
+  let i = 1;
+  while (i < DIVERGING.length - 1 && DIVERGING[i][0] < t) i += 1;
+  const [t0, c0] = DIVERGING[i - 1];
+  const [t1, c1] = DIVERGING[i];
+  const f = t1 > t0 ? (t - t0) / (t1 - t0) : 0;
+  const rgb = (hex) => [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
+  const a = rgb(c0);
+  const b = rgb(c1);
+  return a.map((x, k) => Math.round(x + f * (b[k] - x)));
+}
+
+function histogramFigure(layer, initial, width) {
+  const { x, width: w, density } = binCentres(layer);
+  const data = [{ type: 'bar', x, y: density, width: w, name: 'now', marker: { color: '#1f77b4' }, customdata: layer.counts,
+    hovertemplate: 'weight %{x:.3g}<br>%{customdata} weights (density %{y:.3g})<extra>now</extra>' }];
+  if (initial && initial !== layer) {
+    const init = binCentres(initial);
+    data.push({ type: 'scatter', mode: 'lines', x: init.x, y: init.density, name: 'initialisation', customdata: initial.counts,
+      line: { color: '#52606d', width: 1.5, shape: 'hvh' },
+      hovertemplate: 'weight %{x:.3g}<br>%{customdata} weights (density %{y:.3g})<extra>initialisation</extra>' });
+  }
+  return {
+    data,
+    layout: {
+      width, height: 130, font: FONT, margin: { l: 40, r: 6, t: 20, b: 26 }, showlegend: false, bargap: 0,
+      title: { text: histogramTitle(layer, initial), font: { size: 11 }, x: 0.01, xanchor: 'left', y: 0.98, yanchor: 'top' },
+      xaxis: { title: { text: 'weight', standoff: 0, font: { size: 10 } }, zeroline: true },
+      yaxis: { title: { text: 'density', standoff: 0, font: { size: 10 } }, rangemode: 'tozero' },
+      paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff',
+    },
+  };
+}
+
+/** Draws unit `u`'s template of `values` ((K, H, W) row-major) on a canvas, over [-m, m]. */
+function drawTemplate(canvas, values, u, h, w, m) {
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  const img = ctx.createImageData(w, h);
+  for (let p = 0; p < h * w; p += 1) {
+    const [r, g, b] = divergingRgb(values[u * h * w + p], m);
+    img.data.set([r, g, b, 255], 4 * p);
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+export function createWeights({ templatesEl, histogramsEl, placeholder = '', intervalMs = 400 }) {
+  let initial = null; // the first message's histograms by layer index
+  let latest = null;
+  let timer = null;
+  let drawnAt = 0;
+
+  function note(text) {
+    templatesEl.replaceChildren();
+    templatesEl.hidden = true;
+    histogramsEl.replaceChildren(Object.assign(document.createElement('p'), { className: 'wt-note', textContent: text }));
+  }
+
+  function renderTemplates(t) {
+    templatesEl.hidden = !t;
+    if (!t) { templatesEl.replaceChildren(); return; }
+    const [k, h, w] = t.maps.shape;
+    const values = decodeFloat32(t.maps);
+    const m = Math.max(Math.abs(t.maps.vmin ?? 0), Math.abs(t.maps.vmax ?? 0));
+    const head = Object.assign(document.createElement('div'), { className: 'wt-head' });
+    head.textContent = `layer ${t.index} · linear · each unit’s ${h}×${w} weights on the pixels`
+      + (k < t.units_total ? ` (first ${k} of ${t.units_total} units)` : '') + ` · red > 0 > blue, ±${m.toPrecision(3)}`;
+    const grid = Object.assign(document.createElement('div'), { className: 'wt-grid' });
+    for (let u = 0; u < k; u += 1) {
+      const fig = Object.assign(document.createElement('figure'), { className: 'wt-template' });
+      const canvas = document.createElement('canvas');
+      drawTemplate(canvas, values, u, h, w, m);
+      const label = t.labels[u] ?? `unit ${u}`;
+      fig.append(canvas, Object.assign(document.createElement('figcaption'), { textContent: t.labels.length ? `class ${label}` : label }));
+      fig.title = `${t.labels.length ? `class ${label}` : label}: its weight on each pixel`;
+      grid.append(fig);
+    }
+    templatesEl.dataset.templates = String(k);
+    templatesEl.replaceChildren(head, grid);
+  }
+
+  function renderHistograms(layers) {
+    const cards = histogramsEl.querySelectorAll('.wt-card');
+    if (cards.length !== layers.length) {
+      histogramsEl.replaceChildren(...layers.map(() => {
+        const card = Object.assign(document.createElement('div'), { className: 'wt-card' });
+        card.append(Object.assign(document.createElement('div'), { className: 'wt-plot' }));
+        return card;
+      }));
+    }
+    histogramsEl.dataset.layers = String(layers.length);
+    histogramsEl.querySelectorAll('.wt-plot').forEach((plot, i) => {
+      const layer = layers[i];
+      plot.parentElement.dataset.index = String(layer.index);
+      const fig = histogramFigure(layer, initial?.get(layer.index), Math.max(160, plot.clientWidth || 240));
+      Plotly.react(plot, fig.data, fig.layout, CONFIG).catch((err) => console.error('weights: could not draw', err));
+    });
+  }
+
+  function draw() {
+    clearTimeout(timer);
+    timer = null;
+    if (!latest) return;
+    drawnAt = performance.now();
+    renderTemplates(latest.templates);
+    renderHistograms(latest.layers);
+    histogramsEl.dataset.step = String(latest.step);
+  }
+
+  let width = 0;
+  new ResizeObserver(() => { // redrawn when the width changes
+    if (histogramsEl.clientWidth === width) return;
+    width = histogramsEl.clientWidth;
+    if (latest) draw();
+  }).observe(histogramsEl);
+  note(placeholder);
+
+  return {
+    /** New job (or none): nothing drawn; `text` says what will appear. */
+    reset(text = placeholder) {
+      clearTimeout(timer);
+      timer = null;
+      initial = null;
+      latest = null;
+      delete histogramsEl.dataset.step;
+      delete templatesEl.dataset.templates;
+      note(text);
+    },
+    /** The newest `weights` message: drawn now, or when `intervalMs` has passed since the last drawing. */
+    render(msg) {
+      if (!initial) initial = new Map(msg.layers.map((l) => [l.index, l]));
+      latest = msg;
+      const wait = intervalMs - (performance.now() - drawnAt);
+      if (wait <= 0) draw();
+      else if (!timer) timer = setTimeout(draw, wait);
+    },
+  };
+}
