@@ -109,30 +109,6 @@ const ENTRIES = [
     },
   },
   {
-    name: 'weights',
-    tab: {
-      key: 'weights', order: 45, hidden: true, label: 'Weights',
-      title: 'The weights themselves: each layer’s histogram now and at initialisation; a linear layer on images as pictures',
-      hint: 'weights now (bars) and at initialisation (grey)',
-      pane: {
-        parts: [['weight-templates', 'wt-templates'], ['weight-histograms', 'wt-histograms']],
-        caption: ['weights-caption', 'Bars: the density of the layer’s weights (biases left out) now; grey line: at the first '
-          + 'probe, the initialisation. Weight decay pulls them towards 0; a layer whose histogram never moves is not learning. '
-          + 'Pictures: a linear layer reading the pixels, each unit’s weight on every pixel: the unit’s output is the '
-          + 'image times this picture, summed, plus its bias, so red pixels raise it and blue ones lower it.'],
-      },
-    },
-    views: {
-      weights: {
-        make: ($, placeholder) => createWeights({
-          templatesEl: $('weight-templates'), histogramsEl: $('weight-histograms'), placeholder,
-        }),
-        messages: { weights: LATEST },
-        placeholder: 'Press Train: a histogram of each layer’s weights is drawn at every probe, over the initial one.',
-      },
-    },
-  },
-  {
     name: 'latent_codes',
     tab: {
       key: 'repr', order: 80, fallback: 3, label: 'Representations',
@@ -269,6 +245,30 @@ const ENTRIES = [
   {
     name: 'embedding_projection', tab: 'repr',
     views: { repr: { messages: { embedding_projection: LATEST } } },
+  },
+  {
+    name: 'weights',
+    tab: {
+      key: 'weights', order: 45, hidden: true, label: 'Weights',
+      title: 'The weights themselves: each layer’s histogram now and at initialisation; a linear layer on images as pictures',
+      hint: 'weights now (bars) and at initialisation (grey)',
+      pane: {
+        parts: [['weight-templates', 'wt-templates'], ['weight-histograms', 'wt-histograms']],
+        caption: ['weights-caption', 'Bars: the density of the layer’s weights (biases left out) now; grey line: at the first '
+          + 'probe, the initialisation. Weight decay pulls them towards 0; a layer whose histogram never moves is not learning. '
+          + 'Pictures: a linear layer reading the pixels, each unit’s weight on every pixel: the unit’s output is the '
+          + 'image times this picture, summed, plus its bias, so red pixels raise it and blue ones lower it.'],
+      },
+    },
+    views: {
+      weights: {
+        make: ($, placeholder) => createWeights({
+          templatesEl: $('weight-templates'), histogramsEl: $('weight-histograms'), placeholder,
+        }),
+        messages: { weights: LATEST },
+        placeholder: 'Press Train: a histogram of each layer’s weights is drawn at every probe, over the initial one.',
+      },
+    },
   },
 ];
 

@@ -55,4 +55,4 @@ def test_deep_sigmoid_preset_draws_curves_and_saturation(page: Page, shots_dir, 
         if (m.type === 'status' && ['completed', 'failed'].includes(m.status)) { ws.close(); resolve(sat); } };
     })""", job_id)
     assert [round(v, 6) for v in h["last"]] == [round(l["saturated"], 6) for l in last["layers"]], (h["last"], last)
-    assert max(h["last"]) > 0.1, h["last"]  # N(0, 1) weights: deep sigmoid layers start saturated
+    assert max(h["last"]) > 0.1, h["last"]  # Adam at lr 0.03 saturates layers 7-13 within 30 steps (0.47-0.72, seed 0)

@@ -23,7 +23,7 @@ TEMPLATES_JS = """(() => {
   });
 })()"""
 HIST_JS = """(() => [...document.querySelectorAll('#weight-histograms .wt-plot')].map((d) => ({
-  title: d.layout?.title?.text ?? '', traces: (d.data || []).map((t) => t.name),
+  title: d.previousElementSibling?.textContent ?? '', traces: (d.data || []).map((t) => t.name),
   bars: d.data?.[0]?.customdata?.reduce((a, b) => a + b, 0) ?? 0,
   area: d.data?.[0]?.y?.reduce((a, b) => a + b, 0) * (d.data?.[0]?.width ?? 0),
   box: (({ left, top, right, bottom }) => [left, top, right, bottom])(d.getBoundingClientRect()) })))()"""

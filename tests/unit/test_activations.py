@@ -137,3 +137,32 @@ def test_a_network_without_pointwise_activations_streams_no_activation_panel():
     events = []
     train(spec, events.append)
     assert not {"activation_curves", "saturation"} & {e["type"] for e in events}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_deep_sigmoid_preset_saturates_its_top_layer_as_its_gradient_fades(seed, one_torch_thread):
+    """``deep_sigmoid_circle`` (default init, Adam lr 0.03, 30 epochs): the deepest sigmoid layer (17)
+    has no saturated unit at step 0 and most of them at the end, measured by the probe's own
+    ``saturation`` on the probe batch (the first 128 test examples); the gradient of the linear layer
+    feeding it falls over the run. Measured for seeds 0-2 (``benchmarks/saturation.py``): share 0 -> 0.66,
+    0.66, 0.81, gradient (mean of the first / last 10 logged steps) 5.4e-2 -> 4.6e-4 (median); held here
+    with margins: a rise of 0.3 and a fall of 10x."""
+    from nnplay.data import load
+    from nnplay.spec.presets import PRESETS
+    from nnplay.train.loop import seeded_model
+
+    spec = next(p["spec"] for p in PRESETS if p["id"] == "deep_sigmoid_circle").model_copy(deep=True)
+    spec.training.seed, spec.training.probe_every = seed, 10_000
+    spec.dataset = spec.dataset.model_copy(update={"seed": seed})
+    types = [layer.type for layer in spec.network.layers]
+    split = load(spec.dataset)
+    x_probe = split.x_test[:128]  # (128, 2): the probe batch
+    thresholds = {"sigmoid": SATURATION_FRACTION * 0.25}  # σ' peaks at 1/4
+    start = saturation(seeded_model(spec, split.info.input_shape, torch.device("cpu")), types, x_probe, thresholds)
+    events = []
+    result = train(spec, events.append, split=split)
+    end = saturation(result.model, types, x_probe, thresholds)
+    assert [s["index"] for s in end] == list(range(1, 18, 2))
+    assert start[-1]["saturated"] == 0.0 and end[-1]["saturated"] >= start[-1]["saturated"] + 0.3, (start, end)
+    grads = [e["norms"][-2] for e in events if e["type"] == "gradients"]  # the linear layer 16 feeding layer 17
+    assert sum(grads[-10:]) < sum(grads[:10]) / 10, (grads[:10], grads[-10:])

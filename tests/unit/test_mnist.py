@@ -65,11 +65,14 @@ def test_alexnet_style_keeps_five_convs_lrn_overlapping_pools_and_dropout():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_lenet5_learns_real_mnist_digits(seed):
-    """LeNet-5 after 4 epochs (the preset's cosine schedule squeezed into 4) on 4,000 digits, 1,000
-    held out: 0.93 or more with every seed (measured 0.951-0.956 for seeds 0-2; the 10-epoch preset
-    ends at 0.965-0.968 for seeds 0-2, see the README). A network that learned nothing scores about 0.10."""
+    """LeNet-5 after 5 epochs (the preset's cosine schedule and augmentation, squeezed into 5) on 4,000
+    digits, 1,000 held out: 0.95 or more with every seed (measured 0.965, 0.972, 0.963 for seeds 0-2,
+    about 7-10 CPU seconds each). The 20-epoch preset's 0.977-0.980 (>= 0.97, the issue's bar) is
+    measured by benchmarks/course_mnist.py (about 30 CPU seconds a seed), see the README. A network that
+    learned nothing scores about 0.10."""
     spec = preset("lenet5_mnist").model_copy(deep=True)
-    spec.training.epochs, spec.training.seed, spec.dataset.seed = 4, seed, seed
+    assert spec.training.augment is not None and spec.training.augment.shift == 2
+    spec.training.epochs, spec.training.seed, spec.dataset.seed = 5, seed, seed
     spec.training.probe_every = 10_000
     result = train(spec, lambda event: None)
-    assert result.status == "completed" and result.final["test_accuracy"] >= 0.93, result.final
+    assert result.status == "completed" and result.final["test_accuracy"] >= 0.95, result.final

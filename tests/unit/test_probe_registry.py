@@ -78,18 +78,18 @@ def test_every_preset_validates_with_panels_that_include_metrics(preset, tmp_pat
 
 RUNS = {
     "mlp_2d": (job_spec(layers=MLP, dataset={"name": "gaussian", "n_samples": 120}, epochs=1, probe_every=2),
-               ["metrics", "gradients", "activations", "weights", "decision_boundary", "neuron_maps"]),
+               ["metrics", "gradients", "activations", "decision_boundary", "neuron_maps", "weights"]),
     "logistic_2d": (job_spec(layers=[{"type": "linear", "out_features": 2}],
                              dataset={"name": "gaussian", "n_samples": 120}, epochs=1, probe_every=2),
-                    ["metrics", "gradients", "weights", "decision_boundary"]),
-    "digits": (job_spec(epochs=1, probe_every=20), ["metrics", "gradients", "weights", "feature_maps"]),
+                    ["metrics", "gradients", "decision_boundary", "weights"]),
+    "digits": (job_spec(epochs=1, probe_every=20), ["metrics", "gradients", "feature_maps", "weights"]),
     "lstm_series": (job_spec(layers=[{"type": "lstm", "hidden_size": 4}, {"type": "linear", "out_features": 1}],
                              dataset={"name": "sunspots", "window": 8}, epochs=1, probe_every=20, loss="mse"),
-                    ["metrics", "gradients", "weights", "gates", "forecast"]),
+                    ["metrics", "gradients", "gates", "forecast", "weights"]),
     "autoencoder": (job_spec(layers=[{"type": "flatten"}, {"type": "linear", "out_features": 2},
                                      {"type": "linear", "out_features": 64}],
                              dataset={"name": "digits", "target": "input"}, epochs=1, probe_every=40, loss="mse"),
-                    ["metrics", "gradients", "weights", "latent_codes"]),
+                    ["metrics", "gradients", "latent_codes", "weights"]),
 }
 
 

@@ -6,12 +6,13 @@ import pytest
 import torch
 
 import nnplay.train.word2vec as w2v
+from nnplay.nn.word2vec import negative_sampling_grads
 from nnplay.spec import JobSpec
 from nnplay.spec.training import LiveSettings
 from nnplay.train import train
 from nnplay.train.control import RunControl
 
-MAKE_OPTIMIZER = w2v.make_optimizer
+SGD_ROW_STEP = w2v.sgd_row_step
 CHANGE_AFTER = 7  # steps done when the new lr arrives
 NEW_LR = 0.1
 
@@ -28,29 +29,26 @@ def spec(**training) -> JobSpec:
 
 
 class Recorder:
-    """Wraps the loop's optimizer: before each step, the lr, the weights and their gradients; after it,
-    the weights. At the ``change_after``-th step's end, a live lr is queued on ``control``."""
+    """Wraps the loop's SGD step (plain sgd: ``sgd_row_step``, in place on the rows): before each step,
+    the lr, the weights and their gradients (``negative_sampling_grads``, densified: the closed form
+    tested against autograd); after it, the weights. At the ``change_after``-th step's end, a live lr
+    is queued on ``control``."""
 
     def __init__(self, monkeypatch, control: RunControl | None, change_after: int | None):
         self.steps: list[dict] = []
-        def recording(params, training):
-            opt = MAKE_OPTIMIZER(params, training)
-            opt.register_step_pre_hook(self.before)
-            opt.register_step_post_hook(self.after)
-            return opt
-
-        monkeypatch.setattr(w2v, "make_optimizer", recording)
+        monkeypatch.setattr(w2v, "sgd_row_step", self.step)
         self.control, self.change_after = control, change_after
 
-    def before(self, opt, _args, _kwargs):
-        params = opt.param_groups[0]["params"]
-        self.steps.append({"lr": opt.param_groups[0]["lr"], "w": [p.detach().clone() for p in params],
-                           "grad": [p.grad.detach().to_dense() for p in params]})  # sparse rows (plain sgd)
-
-    def after(self, opt, _args, _kwargs):
-        self.steps[-1]["w_after"] = [p.detach().clone() for p in opt.param_groups[0]["params"]]
+    def step(self, model, inputs, targets, noise, lr):
+        params = [model.in_embed.weight, model.out_embed.weight]
+        _, g_in, g_out = negative_sampling_grads(model, inputs, targets, noise)
+        self.steps.append({"lr": lr, "w": [p.detach().clone() for p in params],
+                           "grad": [g_in.to_dense(), g_out.to_dense()]})
+        value = SGD_ROW_STEP(model, inputs, targets, noise, lr)
+        self.steps[-1]["w_after"] = [p.detach().clone() for p in params]
         if len(self.steps) == self.change_after:
             self.control.change(LiveSettings(lr=NEW_LR))
+        return value
 
 
 def test_the_step_after_a_live_lr_uses_it_and_the_decay_goes_on_from_it(monkeypatch):
@@ -67,7 +65,7 @@ def test_the_step_after_a_live_lr_uses_it_and_the_decay_goes_on_from_it(monkeypa
     first = live.steps[CHANGE_AFTER]  # the step after the change: exactly the new lr
     assert first["lr"] == pytest.approx(NEW_LR, rel=1e-12)
     for w, g, after in zip(first["w"], first["grad"], first["w_after"]):  # plain sgd: w' = w - lr * grad
-        torch.testing.assert_close(after, w - NEW_LR * g, rtol=0, atol=1e-6)  # sparse rows: duplicates add in another order
+        torch.testing.assert_close(after, w - NEW_LR * g, rtol=0, atol=1e-6)  # rows: duplicates add in another order
         assert g.abs().max() > 0
     # the linear decay continues from the new rate: every later lr is the old schedule times one factor
     factor = NEW_LR / plain_lrs[CHANGE_AFTER]
@@ -111,3 +109,16 @@ def test_a_checkpoint_of_other_words_is_refused_on_resume():
     state = {**states[-1], "words": list(reversed(states[-1]["words"]))}
     with pytest.raises(SpecError, match="changed since this job's checkpoint"):
         train(spec(epochs=1), lambda e: None, resume=state)
+
+
+def test_momentum_sgd_steps_through_the_optimizer_and_its_first_step_is_plain_sgds(monkeypatch):
+    """sgd with momentum is not the in-place row step (its gradients go to torch.optim.SGD, densified);
+    its first step (the momentum buffer starts as the gradient) equals plain sgd's in-place step."""
+    plain = train(spec(), lambda e: None, should_stop=lambda: True).model
+    calls = []
+    monkeypatch.setattr(w2v, "sgd_row_step", lambda *a: calls.append(1) or SGD_ROW_STEP(*a))
+    momentum = train(spec(momentum=0.9), lambda e: None, should_stop=lambda: True).model
+    assert not calls
+    for a, b in zip(plain.parameters(), momentum.parameters()):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-6)
+        assert a.detach().abs().max() > 0

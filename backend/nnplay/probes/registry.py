@@ -128,9 +128,6 @@ PROBE_REGISTRY: tuple[ProbeEntry, ...] = (
                "each activation's curve once; one forward pass of 128 probe examples with pre-hooks, one "
                "elementwise autograd derivative per activation layer",
                series=("activation_curves", "saturation"), probe=ActivationsProbe),
-    ProbeEntry("weights", lambda f: not f.word2vec and f.has("trainable"),
-               "one histogram of every layer's weights (torch.histc); a linear first layer on one-channel images "
-               "copied as templates", frames=("weights",), probe=WeightsProbe),
     ProbeEntry("latent_codes", lambda f: not f.word2vec and f.target == "input",
                "one forward pass of the test set; k-means on its codes; PCA once before training",
                frames=("reconstructions",), series=("latent_codes",)),
@@ -164,6 +161,10 @@ PROBE_REGISTRY: tuple[ProbeEntry, ...] = (
     ProbeEntry("embedding_projection", lambda f: f.word2vec,
                "PCA of the most frequent words' vectors, Procrustes-aligned; the analogy questions",
                frames=("embedding_projection",)),
+    # last: the layers no other probe draws (batch norm, embedding) are drawn here (``layer_probe``)
+    ProbeEntry("weights", lambda f: not f.word2vec and f.has("trainable"),
+               "one histogram of every layer's weights (torch.histc); a linear first layer on one-channel images "
+               "copied as templates", frames=("weights",), watches=("weighted",), probe=WeightsProbe),
 )
 PROBES_BY_NAME: dict[str, ProbeEntry] = {entry.name: entry for entry in PROBE_REGISTRY}
 # The probes that are their own class (``ProbeEntry.probe``), by name.

@@ -28,7 +28,6 @@ BINS = 24  # bins of each layer's histogram
 MAX_TEMPLATES = 16  # units drawn as templates, at most
 MAX_TEMPLATE_PIXELS = 64 * 64  # larger images are not drawn as templates
 PASS_THROUGH = ("flatten", "dropout")  # layers that may come before the template layer (pixels unchanged)
-WEIGHTED = ("batchnorm1d", "batchnorm2d", "positional_encoding")  # besides LAYER_FAMILIES["trainable"]: may own weights
 COUNT = 11  # an int count in JSON, with its comma
 
 
@@ -81,7 +80,7 @@ def template_bytes(k: int, pixels: int, labels: list[str]) -> int:
 
 def weighted_layers(types: list[str]) -> int:
     """How many layers of ``types`` may own weights (at most one histogram each)."""
-    return sum(in_family(t, "trainable") or t in WEIGHTED for t in types)
+    return sum(in_family(t, "weighted") for t in types)
 
 
 def histograms_bytes(layers: int) -> int:

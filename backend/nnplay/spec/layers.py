@@ -660,6 +660,8 @@ LAYER_FAMILIES: dict[str, tuple[str, ...]] = {
     "activation": ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "softmax"),
     "trainable": ("linear", "conv2d", "embedding", "self_attention", "transformer_encoder", "rnn", "lstm", "gru",
                   "cross_attention"),
+    "weighted": ("linear", "conv2d", "embedding", "self_attention", "transformer_encoder", "rnn", "lstm", "gru",
+                 "cross_attention", "batchnorm1d", "batchnorm2d"),  # own weights (the Weights panel's histograms)
     "dense": ("linear",),  # the units of an MLP's hidden blocks
     "affine": ("linear", "conv2d"),  # an affine map an activation usually follows: the page's builder blocks
 }

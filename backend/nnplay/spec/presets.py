@@ -94,11 +94,14 @@ _RAW = [
       "training": {"optimizer": "adam", "lr": 0.002, "epochs": 30, "batch_size": 32}}),
     ("lenet5_mnist", "LeNet-5 on MNIST (28x28)",
      "LeNet-5 as LeCun et al. (1998) published it: 5x5 convolutions (6 then 16 maps), 2x2 subsampling, "
-     "120-84-10 with tanh, on 5,000 real 28x28 MNIST digits. Feature maps at 28x28 and 14x14 show "
-     "the strokes each filter picks up.",
+     "120-84-10 with tanh, on 5,000 real 28x28 MNIST digits (4,000 to train). Feature maps at 28x28 and "
+     "14x14 show the strokes each filter picks up. With only 4,000 training digits the net overfits, so each "
+     "epoch moves every training digit by up to 2 pixels and turns it by up to 10 degrees (training.augment; "
+     "Simard et al. 2003): the test accuracy goes from 0.964-0.970 (10 epochs, no augmentation) to "
+     "0.977-0.980 (20 epochs, augmented), seeds 0-2.",
      {"name": "LeNet-5 on MNIST", "dataset": {"name": "mnist"}, "network": {"layers": LENET5},
-      "training": {"optimizer": "adam", "lr": 0.003, "lr_schedule": {"type": "cosine"}, "epochs": 10,
-                   "batch_size": 32}}),
+      "training": {"optimizer": "adam", "lr": 0.003, "lr_schedule": {"type": "cosine"}, "epochs": 20,
+                   "batch_size": 32, "augment": {"shift": 2, "rotate": 10.0}}}),
     ("alexnet_mnist", "AlexNet-style CNN on MNIST (28x28)",
      "AlexNet's recipe (Krizhevsky et al. 2012) scaled to 28x28: five convolutions with ReLU, local "
      "response normalisation, overlapping 3x3/2 max pooling and a dropout classifier; channels and "
@@ -134,14 +137,19 @@ _RAW = [
                              {"type": "linear", "out_features": 2}]},
       "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 16, "seed": 0}}),
     ("deep_sigmoid_circle", "Deep sigmoid net (9x32) on circle: saturation and vanishing gradients",
-     "Nine hidden sigmoid layers of 32 units with weights drawn from N(0, 1) (init large_normal): deep units "
-     "start saturated (|z| > 4.4, σ' < 1/80), the Activations tab shows the share per layer, and the Gradient "
-     "flow tab shows the gradient fading below the saturated layers; the net stays at chance.",
+     "Nine hidden sigmoid layers of 32 units with torch's default init, trained by Adam at a large lr (0.03). "
+     "At step 0 no unit is saturated, yet the Gradient flow tab already shows the gradient fading toward the "
+     "input, about 10^7 from the last hidden layer to the first: each sigmoid layer multiplies it by σ' ≤ 1/4 "
+     "and small weights. Then watch the Activations heatmap: the large steps grow the top layers' weights until "
+     "their units saturate (|z| > 4.4, σ' < 1/80): the top row (layer 17) climbs from 0 to about two thirds "
+     "of its units within the 30 epochs, and layers 5-13 follow (layer 15 mostly stays unsaturated), while the "
+     "Gradient flow tab shows the gradient of the linear layers feeding them falling about 100x. The net stays at chance: saturated top "
+     "layers pass almost no gradient down (Glorot & Bengio 2010 saw top sigmoid layers saturate the same way).",
      {"name": "deep sigmoid net on circle", "dataset": {"name": "circle", "seed": 0},
       "network": {"layers": [layer for _ in range(9) for layer in
-                             ({"type": "linear", "out_features": 32, "init": "large_normal"}, {"type": "sigmoid"})]
-                  + [{"type": "linear", "out_features": 2, "init": "large_normal"}]},
-      "training": {"optimizer": "sgd", "lr": 0.1, "epochs": 30, "batch_size": 32, "seed": 0}}),
+                             ({"type": "linear", "out_features": 32}, {"type": "sigmoid"})]
+                  + [{"type": "linear", "out_features": 2}]},
+      "training": {"optimizer": "adam", "lr": 0.03, "epochs": 30, "batch_size": 32, "seed": 0}}),
     ("linreg_plane", "Linear regression on plane",
      "Least squares by gradient descent: one linear layer, squared-error loss, full-batch SGD. The data is "
      "y = 2 x1 - 3 x2 + 0.5 + noise. Under the network table, the learned w1, w2 and b approach the "

@@ -37,6 +37,27 @@ class CosineSchedule(BaseModel):
     eta_min: float = Field(0.0, ge=0.0, le=10.0, description="The lr the cosine decays towards.")
 
 
+class AugmentSpec(BaseModel):
+    """``training.augment``: random small moves of each training image, drawn afresh every epoch (the
+    test part and the probes see the images as they are). Each example gets a translation of ``dx``,
+    ``dy`` whole pixels, each uniform in ``[-shift, shift]``, and a rotation about the image centre by an
+    angle uniform in ``[-rotate, rotate]`` degrees; pixels moved in from outside repeat the border (the
+    background of a digit). Image data sets ``(C, H, W)`` only. The classic use: Simard, Steinkraus &
+    Platt (2003), "Best practices for convolutional neural networks applied to visual document
+    analysis", and AlexNet's random crops (Krizhevsky et al. 2012) make more training images out of few.
+    Implemented in ``nnplay.train.augment``."""
+
+    model_config = _STRICT
+    shift: int = Field(0, ge=0, le=8, description="Largest translation in pixels along each axis.")
+    rotate: float = Field(0.0, ge=0.0, le=45.0, description="Largest rotation in degrees, either way.")
+
+    @model_validator(mode="after")
+    def _moves_something(self) -> "AugmentSpec":
+        if self.shift == 0 and self.rotate == 0:
+            raise ValueError("shift and rotate are both 0: give one of them, or leave augment out (null)")
+        return self
+
+
 LR_SCHEDULE_TYPES = ("none", "step", "cosine")
 LrSchedule = Annotated[Union[NoSchedule, StepSchedule, CosineSchedule], Field(discriminator="type")]
 
@@ -105,6 +126,8 @@ class TrainingSpec(BaseModel):
       ``NNPLAY_PROBE_SHARE`` of the run's time (``nnplay.train.cadence``).
     - ``temperature`` / ``sample_length``: the text samples of a character language model (> 0; lower is
       more conservative, 1 samples the model's own distribution).
+    - ``augment``: null (off), or random translations / rotations of the training images
+      (:class:`AugmentSpec`, image data only).
     - ``active``: null, or an active-learning run (:class:`nnplay.spec.active.ActiveSpec`): rounds of
       training on a growing labelled part of the pool instead of ``epochs`` over all of it.
     """
@@ -129,6 +152,8 @@ class TrainingSpec(BaseModel):
     temperature: float = Field(0.8, gt=0.0, le=10.0, description="Sampling temperature of the text samples "
                                "a character model generates at each probe: softmax(logits / temperature).")
     sample_length: int = Field(200, ge=1, le=2000, description="Characters per generated text sample.")
+    augment: AugmentSpec | None = Field(None, description="Random shifts and rotations of the training images "
+                                        "(image data only); null: off")
     active: ActiveSpec | None = Field(None, description="Active learning: train round by round on a growing "
                                       "labelled part of the pool (nnplay.spec.active)")
 

@@ -31,6 +31,9 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
     estimate and its ``warnings`` say which are windowed).
     """
     training = training or TrainingSpec()
+    if training.augment is not None and isinstance(network, Word2VecSpec):
+        raise SpecError(("training", "augment"), "augment shifts and rotates images; a word2vec network trains on "
+                        "a word corpus: leave augment out (null)")
     if isinstance(network, Word2VecSpec):
         return check_word2vec(dataset, network, training, settings)
     if is_word_corpus(dataset.name, settings.data_dir):
@@ -39,6 +42,7 @@ def check_job(dataset: DatasetSpec, network: NetworkSpec | Word2VecSpec, trainin
     info = dataset_info(dataset, settings.data_dir)
     if training.active is not None:
         check_active(training, info, dataset)
+    check_augment(training, info, dataset)
     if dataset.target == "input" and info.task != "classification":
         raise SpecError(("dataset", "target"), f"reconstructing the input needs a labelled data set to colour and "
                         f"score its codes; '{dataset.name}' is a {info.task} set: use target 'label'")
@@ -87,6 +91,21 @@ def check_active(training: TrainingSpec, info, dataset: DatasetSpec) -> None:
         raise SpecError(("training", "active", "rounds"), f"initial_labels {a.initial_labels} + rounds {a.rounds} x "
                         f"query_size {a.query_size} = {a.final_labels} labels, but the pool (the training part of "
                         f"'{dataset.name}') holds {pool} points: fewer rounds, a smaller query_size or more n_samples")
+
+
+def check_augment(training: TrainingSpec, info, dataset: DatasetSpec) -> None:
+    """``training.augment`` moves images (``nnplay.train.augment``): it needs an image data set, inputs
+    ``(C, H, W)``, and the epoch loop (an active-learning run trains in rounds without it). Raises
+    SpecError at ``training.augment`` otherwise."""
+    if training.augment is None:
+        return
+    if info.kind != "image" or len(info.input_shape) != 3:
+        raise SpecError(("training", "augment"), f"augment shifts and rotates images (C, H, W); '{dataset.name}' is "
+                        f"a {info.kind} data set with inputs {tuple(info.input_shape)}: use an image set such as "
+                        "digits or mnist, or leave augment out (null)")
+    if training.active is not None:
+        raise SpecError(("training", "augment"), "augment is not applied in an active-learning run (it trains in "
+                        "rounds on a labelled pool): leave one of them out")
 
 
 def _batch(training: TrainingSpec, n_samples: int, test_fraction: float) -> int:

@@ -32,6 +32,11 @@ step (pause, single step, stop, live settings; see ``nnplay.train.control``). Ev
 
 The ``lr_schedule`` scheduler steps at the end of every epoch (after its epoch metrics).
 
+With ``training.augment`` each epoch draws one random move per training image from the batch-order
+generator after its shuffle, and each batch trains on its images moved (``nnplay.train.augment``); the
+train figures are then those of the moved images, the test figures and probes those of the images as
+they are.
+
 A non-finite loss is reported as ``None`` and ends the run with status ``diverged``.
 
 Checkpoints: ``checkpoint(state)`` is called at the end of every epoch and when a stop request ends
@@ -56,6 +61,7 @@ from nnplay.nn import build_network
 from nnplay.probes.arrays import finite_or_none
 from nnplay.settings import get_settings
 from nnplay.probes.gradients import layer_grad_norms, trainable_layers
+from nnplay.train.augment import apply_moves, draw_moves
 from nnplay.train.cadence import probe_cadence
 from nnplay.spec.network import JobSpec
 from nnplay.train.control import RunControl
@@ -287,6 +293,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     while pos.epoch <= t.epochs:
         gen_state = gen.get_state()  # (the state before this epoch's shuffle: resuming replays it)
         batches = _batches(len(x_tr), batch_size, gen)
+        moves = draw_moves(len(x_tr), t.augment, gen) if t.augment else None  # (N, 3): this epoch's image moves
         for idx in batches[pos.batch_index:]:
             gate = control.gate(pos.step, apply_changes, before_pause)
             if gate == "stop":
@@ -296,6 +303,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
             began = time.monotonic()  # slow motion (max_steps_per_s) paces from here
             single = gate == "step"  # one step granted while paused: report all of it
             xb, yb = x_tr[idx], y_tr[idx]
+            xb = xb if moves is None else apply_moves(xb, moves[idx])  # training.augment: moved images
             opt.zero_grad(set_to_none=True)
             logits = model(xb)
             loss = objective(t.loss, reconstruct, logits, xb, yb)  # the data term (mean NLL or squared error)

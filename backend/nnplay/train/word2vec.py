@@ -14,9 +14,11 @@ Training follows word2vec.c: each epoch subsamples the corpus afresh (its own ge
 linearly from ``lr`` to ``lr * 1e-4`` over the run. Gradients are those of the batch's summed loss, so
 ``lr`` is per example as in word2vec's per-pair updates (0.025 for sgd, as gensim's ``alpha``; 0.05
 for CBOW, word2vec.c's default). With negative sampling they are computed in closed form
-(``nnplay.nn.word2vec.negative_sampling_grads``: CBOW's context rows get word2vec.c's update) and
-handed to the optimizer as sparse row gradients, which plain ``sgd`` applies to the touched rows only
-(``takes_sparse_grads``); the full softmax goes through autograd.
+(``nnplay.nn.word2vec.row_grads``: CBOW's context rows get word2vec.c's update). Plain ``sgd`` (no
+momentum, no weight decay; ``takes_sparse_grads``), word2vec.c's and gensim's rule, is applied to the
+touched rows in place (``sgd_row_step``, ``index_add_``), with no gradient tensors and no optimizer pass;
+the other optimizers get the same gradients as row gradients (``negative_sampling_grads``, densified)
+and step as usual. The full softmax goes through autograd.
 
 A live ``lr`` (``PATCH /api/jobs/{id}/settings``, through ``RunControl``) becomes the rate of the next
 step, and the linear decay goes on from it to the end of the run: at progress ``p0`` (the share of the
@@ -41,7 +43,8 @@ import torch
 
 from nnplay.data import word_tokens
 from nnplay.nn.word2vec import (NoiseSampler, Vocab, Word2Vec, cbow_examples, keep_probabilities,
-                                negative_sampling_grads, noise_distribution, skipgram_pairs, subsample)
+                                negative_sampling_grads, noise_distribution, sgd_row_step, skipgram_pairs,
+                                subsample)
 from nnplay.probes.arrays import finite_or_none
 from nnplay.probes.embeddings import analogy_accuracy, project_2d, read_questions
 from nnplay.spec.errors import SpecError
@@ -188,6 +191,7 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
     opt = make_optimizer(model.parameters(), t)
     neg_gen = torch.Generator()
     sparse = takes_sparse_grads(t)
+    direct = sparse and w.n_negatives > 0
     pos, final, base, progress = _Position(), {}, t.lr, 0.0  # base: of the linear decay (a live lr rescales it)
     if resume:
         _check_same_words(resume, vocab, spec.dataset.name)
@@ -242,14 +246,18 @@ def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Cal
             for group in opt.param_groups:
                 group["lr"] = lr
             noise = sampler.negatives(len(yb), w.n_negatives, neg_gen).to(dev) if w.n_negatives else None
-            opt.zero_grad(set_to_none=True)
-            value = gradient_step(model, xb.to(dev), yb.to(dev), noise, sparse)
+            if direct:  # plain SGD applied to the rows in place (see sgd_row_step)
+                value = sgd_row_step(model, xb.to(dev), yb.to(dev), noise, lr)
+            else:
+                opt.zero_grad(set_to_none=True)
+                value = gradient_step(model, xb.to(dev), yb.to(dev), noise, sparse)
             if not math.isfinite(value):
                 emit({"type": "metrics", "scope": "step", "step": pos.step + 1, "epoch": pos.epoch,
                       "train_loss": None, "lr": lr})
                 status = "diverged"
                 break
-            opt.step()
+            if not direct:
+                opt.step()
             pos.step += 1
             pos.batch_index += 1
             s = pos.sums

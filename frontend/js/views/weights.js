@@ -10,6 +10,7 @@ import { decodeFloat32 } from './arrays.js';
 import { DIVERGING, FONT, emptyNote } from './plotTheme.js';
 
 const CONFIG = { displaylogo: false, responsive: false, displayModeBar: false };
+const TITLE_PX = 30; // a card's title above its plot (up to two lines)
 
 /** Bin centres, width and densities (count / (total * width): the histogram's area is 1, so two
  * histograms with different bins compare) of a histogram entry {lo, hi, count, counts}. */
@@ -20,7 +21,7 @@ export function binCentres(layer) {
   return { x: layer.counts.map((_, i) => layer.lo + (i + 0.5) * width), width, density: layer.counts.map((c) => c * scale) };
 }
 
-/** The card title of a histogram entry: "layer 1 · linear · 640 weights · std 0.124 (init 0.102)". */
+/** The card title of a histogram entry: "layer 1 · linear · 640 weights · std 0.12 (init 0.10)". */
 export function histogramTitle(layer, initial) {
   const std = (v) => (v == null ? '—' : v.toPrecision(2));
   const init = initial && initial !== layer ? ` (init ${std(initial.std)})` : '';
@@ -41,7 +42,26 @@ export function divergingRgb(v, m) {
   return a.map((x, k) => Math.round(x + f * (b[k] - x)));
 }
 
-function histogramFigure(layer, initial, width) {
+/** The side in px of each of `k` templates so that they fill about `share` of a `width` x `height` pane
+ * (64 to 160 px; 6 px gaps, 16 px for a caption). */
+export function templateSize(k, width, height, share = 0.45) {
+  if (!(k > 0) || !(width > 0) || !(height > 0)) return 64;
+  for (let s = 160; s > 64; s -= 4) {
+    const perRow = Math.max(1, Math.floor((width - 8) / (s + 6)));
+    if (Math.ceil(k / perRow) * (s + 22) <= height * share) return s;
+  }
+  return 64;
+}
+
+/** The height in px of each of `n` histogram cards in a `width` x `height` area (cards at least 260 px
+ * wide, side by side): what fills the area, 130 to 260 px. */
+export function histogramHeight(n, width, height) {
+  if (!(n > 0) || !(width > 0) || !(height > 0)) return 130;
+  const rows = Math.ceil(n / Math.max(1, Math.floor(width / 264)));
+  return Math.max(130, Math.min(260, Math.floor(height / rows) - 4));
+}
+
+function histogramFigure(layer, initial, width, height) {
   const { x, width: w, density } = binCentres(layer);
   const data = [{ type: 'bar', x, y: density, width: w, name: 'now', marker: { color: '#1f77b4' }, customdata: layer.counts,
     hovertemplate: 'weight %{x:.3g}<br>%{customdata} weights (density %{y:.3g})<extra>now</extra>' }];
@@ -54,8 +74,7 @@ function histogramFigure(layer, initial, width) {
   return {
     data,
     layout: {
-      width, height: 130, font: FONT, margin: { l: 40, r: 6, t: 20, b: 26 }, showlegend: false, bargap: 0,
-      title: { text: histogramTitle(layer, initial), font: { size: 11 }, x: 0.01, xanchor: 'left', y: 0.98, yanchor: 'top' },
+      width, height, font: FONT, margin: { l: 40, r: 6, t: 6, b: 26 }, showlegend: false, bargap: 0,
       xaxis: { title: { text: 'weight', standoff: 0, font: { size: 10 } }, zeroline: true },
       yaxis: { title: { text: 'density', standoff: 0, font: { size: 10 } }, rangemode: 'tozero' },
       paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff',
@@ -107,6 +126,8 @@ export function createWeights({ templatesEl, histogramsEl, placeholder = '', int
       fig.title = `${t.labels.length ? `class ${label}` : label}: its weight on each pixel`;
       grid.append(fig);
     }
+    const pane = templatesEl.parentElement;
+    grid.style.setProperty('--wt-size', `${templateSize(k, templatesEl.clientWidth || pane.clientWidth, pane.clientHeight)}px`);
     templatesEl.dataset.templates = String(k);
     templatesEl.replaceChildren(head, grid);
   }
@@ -116,15 +137,19 @@ export function createWeights({ templatesEl, histogramsEl, placeholder = '', int
     if (cards.length !== layers.length) {
       histogramsEl.replaceChildren(...layers.map(() => {
         const card = Object.assign(document.createElement('div'), { className: 'wt-card' });
-        card.append(Object.assign(document.createElement('div'), { className: 'wt-plot' }));
+        card.append(Object.assign(document.createElement('div'), { className: 'wt-title' }),
+          Object.assign(document.createElement('div'), { className: 'wt-plot' }));
         return card;
       }));
     }
     histogramsEl.dataset.layers = String(layers.length);
+    const height = histogramHeight(layers.length, histogramsEl.clientWidth, histogramsEl.clientHeight);
     histogramsEl.querySelectorAll('.wt-plot').forEach((plot, i) => {
       const layer = layers[i];
       plot.parentElement.dataset.index = String(layer.index);
-      const fig = histogramFigure(layer, initial?.get(layer.index), Math.max(160, plot.clientWidth || 240));
+      plot.previousElementSibling.textContent = histogramTitle(layer, initial?.get(layer.index));
+      plot.style.height = `${height - TITLE_PX}px`;
+      const fig = histogramFigure(layer, initial?.get(layer.index), Math.max(160, plot.clientWidth || 240), height - TITLE_PX);
       Plotly.react(plot, fig.data, fig.layout, CONFIG).catch((err) => console.error('weights: could not draw', err));
     });
   }
@@ -139,12 +164,13 @@ export function createWeights({ templatesEl, histogramsEl, placeholder = '', int
     histogramsEl.dataset.step = String(latest.step);
   }
 
-  let width = 0;
-  new ResizeObserver(() => { // redrawn when the width changes
-    if (histogramsEl.clientWidth === width) return;
-    width = histogramsEl.clientWidth;
+  let size = '';
+  new ResizeObserver(() => { // redrawn when the pane's size changes (templates and cards fill it)
+    const now = `${histogramsEl.parentElement.clientWidth}x${histogramsEl.parentElement.clientHeight}`;
+    if (now === size) return;
+    size = now;
     if (latest) draw();
-  }).observe(histogramsEl);
+  }).observe(histogramsEl.parentElement);
   note(placeholder);
 
   return {
