@@ -195,7 +195,7 @@ def test_datasets_list_sequence_shapes_and_vocabulary(client):
     assert datasets["sunspots"]["input_shape"] == [22, 1] and datasets["sunspots"]["target_shape"] == [1]
     assert "window" in datasets["sunspots"]["params"] and datasets["adding"]["kind"] == "sequence"
     layers = {entry["type"]: entry for entry in client.get("/api/layers").json()}
-    assert layers["lstm"]["probe"] == "gates" and layers["embedding"]["probe"] is None
+    assert layers["lstm"]["probe"] == "gates" and layers["embedding"]["probe"] == "weights"
 
 
 def test_temperature_must_be_positive(client):
