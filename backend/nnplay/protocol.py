@@ -565,6 +565,14 @@ class WeightHistogram(BaseModel):
     counts: list[int]
 
 
+class WeightsFirst(BaseModel):
+    """The histograms of the run's first probe, at ``step`` (0: the initialisation; a resumed run's
+    first probe is at the step it resumed from)."""
+
+    step: int = Field(ge=0)
+    layers: list[WeightHistogram]
+
+
 class WeightTemplates(BaseModel):
     """The first ``maps.shape[0]`` units (of ``units_total``) of linear layer ``index``, which reads the
     pixels of a one-channel image: each unit's weights ``(unit, row, col)`` laid out as the image;
@@ -579,13 +587,14 @@ class WeightTemplates(BaseModel):
 class WeightsMessage(Envelope):
     """Every weighted layer's weight histogram at ``step`` (``nnplay.probes.weights``) and, where the
     first trainable layer is a linear on one-channel images, its weights drawn as images (``templates``,
-    else null). A later message replaces the earlier one on the page; the page keeps the first as the
-    initialisation to compare with."""
+    else null). ``first`` repeats the run's first histograms (the initialisation) in every message, so
+    the page compares with them even when it skipped frames. A later message replaces the earlier one."""
 
     type: Literal["weights"] = "weights"
     epoch: int = Field(ge=0)
     bins: int = Field(ge=1)
     layers: list[WeightHistogram]
+    first: WeightsFirst
     templates: WeightTemplates | None
 
 

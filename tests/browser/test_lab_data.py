@@ -69,6 +69,7 @@ def test_plane_draws_a_surface_on_a_centred_scale(page: Page, shots_dir):
 
 def test_missing_values_are_reported(page: Page):
     open_page(page)
+    choose_preset(page, "lenet_digits")  # the page opens on a 2-D MLP, which iris's (8,) input would fit
     page.select_option("#dataset-select", "iris")
     page.fill("#f-dataset-missing_fraction", "0.2")
     page.select_option("#f-dataset-impute", "mean_with_indicator")

@@ -64,6 +64,18 @@ def test_logistic_regression_on_digits_sends_ten_8x8_class_templates_equal_to_it
     assert [layer["index"] for layer in msg["layers"]] == [1]
 
 
+def test_every_message_carries_the_first_probe_histograms():
+    spec = job([{"type": "flatten"}, {"type": "linear", "out_features": 10}])
+    split, model = built(spec)
+    probe = WeightsProbe(spec, split, CPU)
+    (first,) = probe.events(model, 0, 0)
+    with torch.no_grad():
+        model[1].weight.mul_(3.0)
+    (later,) = probe.events(model, 40, 2)
+    assert later["first"] == {"step": 0, "layers": first["layers"]} and first["first"]["step"] == 0
+    assert later["layers"][0]["std"] == pytest.approx(3 * first["layers"][0]["std"], rel=1e-6)
+
+
 def test_a_hidden_layer_sends_its_first_units_unlabelled():
     spec = job([{"type": "flatten"}, {"type": "linear", "out_features": 40}, {"type": "relu"},
                 {"type": "linear", "out_features": 10}])

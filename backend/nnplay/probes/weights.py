@@ -112,6 +112,7 @@ class WeightsProbe:
         self.image_shape = tuple(info.input_shape[1:])  # (H, W)
         self.labels = list(info.classes)
         self.limit = int(max_message_kb * 1024)
+        self.first: dict | None = None  # the histograms of this run's first probe (step 0: the initialisation)
 
     def _template_labels(self, model: nn.Module, units: int) -> list[str]:
         """Class names when the template layer's units are the logits (the network's last trainable layer
@@ -135,14 +136,18 @@ class WeightsProbe:
         return []
 
     def events(self, model: nn.Module, step: int, epoch: int) -> list[dict]:
-        """One ``weights`` message: each trainable layer's histogram (:func:`weight_histogram`) and the
-        templates where :func:`template_layer` finds a layer."""
+        """One ``weights`` message: each trainable layer's histogram (:func:`weight_histogram`), those of
+        this run's first probe (``first``: step 0, the initialisation, unless the run was resumed; sent
+        in every message, so a client that skipped frames still compares with it) and the templates
+        where :func:`template_layer` finds a layer."""
         hists = [{"index": i, "type": self.types[i], **h} for i, m in enumerate(model)
                  if (h := weight_histogram(m)) is not None]
-        room = self.limit - ENVELOPE - histograms_bytes(weighted_layers(self.types))  # as message_sizes counts it
+        if self.first is None:
+            self.first = {"step": step, "layers": hists}
+        room = self.limit - ENVELOPE - 2 * histograms_bytes(weighted_layers(self.types))  # as message_sizes counts it
         templates = self._templates(model, room) if self.template_index is not None else None
         return [{"type": "weights", "step": step, "epoch": epoch, "bins": BINS, "layers": hists,
-                 "templates": templates}]
+                 "first": self.first, "templates": templates}]
 
     @staticmethod
     def message_sizes(layers, info=None, max_message_kb: float = 1024.0) -> dict[str, int]:
@@ -151,7 +156,7 @@ class WeightsProbe:
         types = [layer.type for layer in layers]
         if not any(in_family(t, "trainable") for t in types):
             return {}
-        size = ENVELOPE + histograms_bytes(weighted_layers(types))
+        size = ENVELOPE + 2 * histograms_bytes(weighted_layers(types))  # now and the first probe's
         index = None if info is None else template_layer(types, info.kind, tuple(info.input_shape))
         if index is not None:
             pixels = math.prod(info.input_shape[1:])

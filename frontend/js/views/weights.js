@@ -1,10 +1,11 @@
 // "Weights" tab: what the network has learned, as numbers. Per weighted layer a histogram of its weights
-// now (bars) over the histogram at the first probe, the initialisation (grey line), both as densities
+// now (bars) over the histogram at the run's first probe, the initialisation (grey line; every message
+// carries it as `first`), both as densities
 // (bins differ as the weights spread); where the first
 // trainable layer is a linear reading a one-channel image, its weights drawn as images ("templates":
 // logistic regression on digits learns one 8x8 template per class; red pixels vote for the class, blue
 // against it). `weights` messages replace each other (the newest of a batch is drawn, at most every
-// `intervalMs`); the first one after a reset is kept as the initialisation.
+// `intervalMs`).
 
 import { decodeFloat32 } from './arrays.js';
 import { DIVERGING, FONT, emptyNote } from './plotTheme.js';
@@ -22,9 +23,9 @@ export function binCentres(layer) {
 }
 
 /** The card title of a histogram entry: "layer 1 · linear · 640 weights · std 0.12 (init 0.10)". */
-export function histogramTitle(layer, initial) {
+export function histogramTitle(layer, initial, firstStep = 0) {
   const std = (v) => (v == null ? '—' : v.toPrecision(2));
-  const init = initial && initial !== layer ? ` (init ${std(initial.std)})` : '';
+  const init = initial && initial !== layer ? ` (${firstStep ? `step ${firstStep}` : 'init'} ${std(initial.std)})` : '';
   return `layer ${layer.index} · ${layer.type} · ${layer.count.toLocaleString('en')} weights · std ${std(layer.std)}${init}`;
 }
 
@@ -61,15 +62,15 @@ export function histogramHeight(n, width, height) {
   return Math.max(130, Math.min(260, Math.floor(height / rows) - 4));
 }
 
-function histogramFigure(layer, initial, width, height) {
+function histogramFigure(layer, initial, width, height, firstStep = 0) {
   const { x, width: w, density } = binCentres(layer);
   const data = [{ type: 'bar', x, y: density, width: w, name: 'now', marker: { color: '#1f77b4' }, customdata: layer.counts,
     hovertemplate: 'weight %{x:.3g}<br>%{customdata} weights (density %{y:.3g})<extra>now</extra>' }];
   if (initial && initial !== layer) {
     const init = binCentres(initial);
-    data.push({ type: 'scatter', mode: 'lines', x: init.x, y: init.density, name: 'initialisation', customdata: initial.counts,
+    data.push({ type: 'scatter', mode: 'lines', x: init.x, y: init.density, name: firstStep ? `step ${firstStep}` : 'initialisation', customdata: initial.counts,
       line: { color: '#52606d', width: 1.5, shape: 'hvh' },
-      hovertemplate: 'weight %{x:.3g}<br>%{customdata} weights (density %{y:.3g})<extra>initialisation</extra>' });
+      hovertemplate: 'weight %{x:.3g}<br>%{customdata} weights (density %{y:.3g})<extra>%{fullData.name}</extra>' });
   }
   return {
     data,
@@ -96,7 +97,8 @@ function drawTemplate(canvas, values, u, h, w, m) {
 }
 
 export function createWeights({ templatesEl, histogramsEl, placeholder = '', intervalMs = 400 }) {
-  let initial = null; // the first message's histograms by layer index
+  let initial = null; // the run's first histograms by layer index (the message's `first`)
+  let firstStep = 0;
   let latest = null;
   let timer = null;
   let drawnAt = 0;
@@ -147,9 +149,9 @@ export function createWeights({ templatesEl, histogramsEl, placeholder = '', int
     histogramsEl.querySelectorAll('.wt-plot').forEach((plot, i) => {
       const layer = layers[i];
       plot.parentElement.dataset.index = String(layer.index);
-      plot.previousElementSibling.textContent = histogramTitle(layer, initial?.get(layer.index));
+      plot.previousElementSibling.textContent = histogramTitle(layer, initial?.get(layer.index), firstStep);
       plot.style.height = `${height - TITLE_PX}px`;
-      const fig = histogramFigure(layer, initial?.get(layer.index), Math.max(160, plot.clientWidth || 240), height - TITLE_PX);
+      const fig = histogramFigure(layer, initial?.get(layer.index), Math.max(160, plot.clientWidth || 240), height - TITLE_PX, firstStep);
       Plotly.react(plot, fig.data, fig.layout, CONFIG).catch((err) => console.error('weights: could not draw', err));
     });
   }
@@ -186,7 +188,8 @@ export function createWeights({ templatesEl, histogramsEl, placeholder = '', int
     },
     /** The newest `weights` message: drawn now, or when `intervalMs` has passed since the last drawing. */
     render(msg) {
-      if (!initial) initial = new Map(msg.layers.map((l) => [l.index, l]));
+      initial = new Map(msg.first.layers.map((l) => [l.index, l]));
+      firstStep = msg.first.step;
       latest = msg;
       const wait = intervalMs - (performance.now() - drawnAt);
       if (wait <= 0) draw();
