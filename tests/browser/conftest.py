@@ -29,10 +29,15 @@ def _serve(data_dir, **env):
     return server
 
 
+SERVERS: list[ServerProcess] = []  # the session's servers, whose logs a failing test reports
+LOG_TAIL_CHARS = 6000
+
+
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory):
     """Base URL of a real server (REST, websocket and the static frontend) for this test session."""
     server = _serve(tmp_path_factory.mktemp("nnplay-data"))
+    SERVERS.append(server)
     try:
         yield server.url
     finally:
@@ -43,10 +48,37 @@ def server_url(tmp_path_factory):
 def auth_server_url(tmp_path_factory):
     """Base URL of a second server started with NNPLAY_API_TOKEN=API_TOKEN: /api needs the token."""
     server = _serve(tmp_path_factory.mktemp("nnplay-auth-data"), NNPLAY_API_TOKEN=API_TOKEN)
+    SERVERS.append(server)
     try:
         yield server.url
     finally:
         server.stop()
+
+
+def _log_size(server: ServerProcess) -> int:
+    return server.log.stat().st_size if server.log.exists() else 0
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing browser test reports what the servers logged while it ran (requests, job warnings):
+    the page's side alone cannot tell a lost command from a job that had already ended."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    for server, start in getattr(item, "_server_log_starts", {}).items():
+        with open(server.log, "rb") as f:
+            f.seek(start)
+            text = f.read().decode(errors="replace")
+        report.sections.append((f"server log {server.url} during the test", text[-LOG_TAIL_CHARS:]))
+
+
+@pytest.fixture(autouse=True)
+def _server_log_marks(request):
+    """Where each running server's log stood when the test began (see pytest_runtest_makereport)."""
+    request.node._server_log_starts = {s: _log_size(s) for s in SERVERS}
+    yield
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_boundary import BOUNDARY_JS
-from tests.browser.test_page import TRAIN_TIMEOUT_MS, UI_TIMEOUT_MS, choose_preset, editor_spec, open_page
+from tests.browser.test_page import TRAIN_TIMEOUT_MS, UI_TIMEOUT_MS, choose_preset, editor_spec, open_page, slow_motion
 
 STATUS_STEP_JS = "Number((document.getElementById('job-status').textContent.match(/step (\\d+)/) || [0, -1])[1])"
 LIKELIHOOD_JS = """() => {
@@ -50,6 +50,7 @@ def test_pause_step_live_lr_resume_likelihood_and_reset(page: Page, shots_dir):
     open_page(page)
     choose_preset(page, "mlp_spiral")
     set_form(page)
+    slow_motion(page, 100)  # 7,500 steps: still running at Pause and, after Reset, at Stop on a loaded machine
     page.click("#train-btn")
     status = page.locator("#job-status")
     expect(status).to_contain_text(re.compile(r"running · epoch \d+/300 · step \d+ · lr 0.01"), timeout=TRAIN_TIMEOUT_MS)

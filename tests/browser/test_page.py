@@ -25,6 +25,14 @@ def choose_preset(page: Page, preset_id: str) -> None:
     expect(page.locator("#summary-table tfoot")).to_contain_text("total", timeout=UI_TIMEOUT_MS)
 
 
+def slow_motion(page: Page, steps_per_s: int) -> None:
+    """Cap the next job's step rate (``training.max_steps_per_s``, through the form) so that it is still
+    running when the test presses Pause or Stop: on a loaded machine the page can be many seconds behind
+    a full-speed job, which may then have completed before the click (Stop then answers 409)."""
+    page.fill("#f-training-max_steps_per_s", str(steps_per_s))
+    page.wait_for_function(f"JSON.parse(document.querySelector('#spec-editor').value).training.max_steps_per_s === {steps_per_s}")
+
+
 def editor_spec(page: Page) -> dict:
     return json.loads(page.input_value("#spec-editor"))
 
@@ -123,6 +131,7 @@ def test_stop_button_stops_a_running_job(page: Page):
     expect(page.locator("#f-dataset-n_samples")).to_be_visible()  # toy sets show samples / noise
     page.fill("#f-training-epochs", "300")
     page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 300")
+    slow_motion(page, 50)  # 7,500 steps: 150 s at the least
     page.click("#train-btn")
     expect(page.locator("#job-status")).to_contain_text("running", timeout=UI_TIMEOUT_MS)
     page.wait_for_function(f"({POINTS_JS})('#loss-chart') > 0", timeout=UI_TIMEOUT_MS)
@@ -154,6 +163,7 @@ def test_stop_shows_stopped_while_the_stream_is_still_behind(page: Page):
     choose_preset(page, "mlp_spiral")
     page.fill("#f-training-epochs", "300")
     page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 300")
+    slow_motion(page, 50)
     page.click("#train-btn")
     expect(page.locator("#job-status")).to_contain_text("running", timeout=UI_TIMEOUT_MS)
     page.click("#stop-btn")
