@@ -67,6 +67,7 @@ const spec = createSpecController({
   onSpec: (current) => { if (!store.get().jobId) inside.idle(current); },
   onValidated: (current, panels) => inside.setIdlePanels(current, panels),
   updateButtons: () => jobs.updateButtons(),
+  onPresetChosen: () => { if (store.get().jobId) jobs.clearJob(); }, // it keeps training; the list has it
 });
 const jobs = createJobsController({ $, views, notes, spec, inside, panelRoutes: panelRoutes(views) });
 createDatasetsController({ $, spec });

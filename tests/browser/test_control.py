@@ -56,10 +56,11 @@ def test_pause_step_live_lr_resume_likelihood_and_reset(page: Page, shots_dir):
     expect(status).to_contain_text(re.compile(r"running · epoch \d+/300 · step \d+ · lr 0.01"), timeout=TRAIN_TIMEOUT_MS)
     expect(page.locator("#f-training-lr-live")).to_be_visible()
 
-    page.click("#pause-btn")
+    page.click("#play-btn")  # ❚❚: the one Pause button
     expect(status).to_contain_text("paused", timeout=UI_TIMEOUT_MS)
     expect(page.locator("#step-btn")).to_be_visible()
-    expect(page.locator("#pause-btn")).to_be_hidden()
+    expect(page.locator("#play-btn")).to_have_attribute("data-action", "resume")
+    expect(page.locator("#resume-btn")).to_be_hidden()  # Resume is for stopped jobs (from a checkpoint)
     # Where the loop waits, from the API (the page's stream may still be catching up on a loaded
     # machine); then the page must show that step and the paused model drawn.
     job_id = re.search(r"#job=(\w+)", page.url).group(1)
@@ -79,8 +80,9 @@ def test_pause_step_live_lr_resume_likelihood_and_reset(page: Page, shots_dir):
     expect(status).to_contain_text(f"step {at + 2} · lr 0.05", timeout=UI_TIMEOUT_MS)
     page.screenshot(path=str(shots_dir / "control-paused.png"))
 
-    page.click("#resume-btn")
+    page.click("#play-btn")  # the lr set live is not an edit: Play goes on with the same job
     expect(status).to_contain_text(re.compile(r"running · epoch \d+/300 · step \d+ · lr 0.05"), timeout=UI_TIMEOUT_MS)
+    assert re.search(r"#job=(\w+)", page.url).group(1) == job_id
     page.click("#tab-likelihood")
     expect(page.locator("#pane-likelihood")).to_be_visible()
     expect(page.locator("#likelihood-caption")).to_contain_text("Gaussian prior")

@@ -66,7 +66,7 @@ def test_start_paused_step_from_zero_live_lr_marked_and_learned_line(page: Page,
     mark = page.locator("#loss-chart .annotation-text", has_text="lr 0.3")
     expect(mark).to_be_visible()
 
-    page.click("#resume-btn")
+    page.click("#play-btn")  # ▶: a paused job goes on (the lr set live is no edit)
     expect(status).to_contain_text("completed", timeout=TRAIN_TIMEOUT_MS)
     job_id = re.search(r"#job=(\w+)", page.url).group(1)
     fit = page.evaluate(f"fetch('/api/jobs/{job_id}/linear_fit').then((r) => r.json())")

@@ -3,6 +3,7 @@ readably, stop a job. Assertions are on visible text and drawn elements, with au
 
 import json
 import re
+import time
 
 from playwright.sync_api import Page, expect
 
@@ -140,6 +141,43 @@ def test_stop_button_stops_a_running_job(page: Page):
     expect(page.locator("#job-list .job-item.current")).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
     expect(page.locator("#stop-btn")).to_be_disabled()
     expect(page.locator("#train-btn")).to_be_enabled()
+
+
+def test_stop_of_a_job_that_ended_unseen_shows_its_end_not_an_error(page: Page, server_url):
+    """The page behind its stream (held after 60 messages) still shows a job running that the server has
+    completed: Stop answers 409, and the page shows the job's end with a note, not an error."""
+    seen = {"n": 0}
+
+    def route(ws):
+        server = ws.connect_to_server()
+
+        def forward(message):
+            seen["n"] += 1
+            if seen["n"] <= 60:
+                ws.send(message)
+
+        server.on_message(forward)
+
+    page.route_web_socket(re.compile(r".*/api/jobs/.*/stream.*"), route)
+    open_page(page)
+    choose_preset(page, "mlp_spiral")
+    page.fill("#f-training-epochs", "5")  # 125 steps: more than the 60 messages the page gets
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 5")
+    page.click("#train-btn")
+    status = page.locator("#job-status")
+    expect(status).to_contain_text("running", timeout=UI_TIMEOUT_MS)
+    job_id = page.evaluate("new URLSearchParams(location.hash.slice(1)).get('job')")
+    deadline = time.monotonic() + TRAIN_TIMEOUT_MS / 1000
+    while page.request.get(f"{server_url}/api/jobs/{job_id}").json()["status"] != "completed":
+        assert time.monotonic() < deadline, "the job did not complete"
+        time.sleep(0.05)  # polling the server's state, not waiting on the page
+    expect(status).to_contain_text("running")  # the page has not seen the end
+    page.click("#stop-btn")
+    expect(status).to_contain_text("completed", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#status-note")).to_contain_text("had already ended (completed)", timeout=UI_TIMEOUT_MS)
+    assert "error" not in page.get_attribute("#status-note", "class")
+    expect(page.locator("#stop-btn")).to_be_disabled()
+    expect(page.locator("#play-btn")).to_have_attribute("data-action", "train")
 
 
 def test_stop_shows_stopped_while_the_stream_is_still_behind(page: Page):

@@ -115,3 +115,73 @@ def test_the_neurons_diagram_adds_and_removes_neurons_and_layers(page: Page, sho
     page.screenshot(path=str(shots_dir / "diagram-builder-trained-1280x800.png"))
     page.click("#stop-btn")
     expect(page.locator("#job-status")).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
+
+
+def job_record(page: Page, job_id: str) -> dict:
+    return page.evaluate(f"fetch('/api/jobs/{job_id}').then((r) => r.json())")
+
+
+def test_play_goes_on_after_a_live_edit_and_trains_the_edited_network_after_any_other(page: Page):
+    open_page(page)  # play_spiral: 100 steps a second
+    play, status = page.locator(PLAY), page.locator("#job-status")
+    play.click()
+    expect(status).to_contain_text("running", timeout=TRAIN_TIMEOUT_MS)
+    first = page.evaluate(JOB_ID_JS)
+    play.click()  # Pause
+    expect(status).to_contain_text("paused", timeout=UI_TIMEOUT_MS)
+
+    # A live setting edited in the form (no "set live"): Play sends it, then the same job goes on.
+    page.fill("#f-training-lr", "0.02")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.lr === 0.02")
+    expect(play).to_have_attribute("data-action", "resume")
+    play.click()
+    expect(status).to_contain_text(re.compile(r"running · epoch \d+/\d+ · step \d+ · lr 0.02"), timeout=UI_TIMEOUT_MS)
+    assert page.evaluate(JOB_ID_JS) == first
+    play.click()
+    expect(status).to_contain_text("paused", timeout=UI_TIMEOUT_MS)
+
+    # Any other edit: Play trains the network on screen as a new job; the paused one is stopped, kept.
+    page.fill("#f-training-epochs", "150")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 150")
+    expect(play).to_have_attribute("data-action", "retrain")
+    play.click()
+    page.wait_for_function(f"{JOB_ID_JS} && {JOB_ID_JS} !== {first!r}", timeout=UI_TIMEOUT_MS)
+    expect(status).to_contain_text(re.compile(r"running · epoch \d+/150"), timeout=TRAIN_TIMEOUT_MS)
+    second = page.evaluate(JOB_ID_JS)
+    assert job_record(page, first)["status"] == "stopped"
+    assert job_record(page, second)["spec"]["training"]["epochs"] == 150
+    page.click("#stop-btn")
+    expect(status).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
+
+
+def test_choosing_a_preset_takes_the_job_off_the_screen_and_it_trains_on_in_the_list(page: Page):
+    open_page(page)
+    play, status = page.locator(PLAY), page.locator("#job-status")
+    play.click()
+    page.wait_for_function(f"({POINTS_JS})('#loss-chart') >= 5", timeout=TRAIN_TIMEOUT_MS)
+    job_id = page.evaluate(JOB_ID_JS)
+    choose_preset(page, "logreg_digits")
+    expect(status).to_contain_text("No job yet")
+    assert page.evaluate(JOB_ID_JS) is None
+    assert page.evaluate(f"({POINTS_JS})('#loss-chart')") == 0  # no curve of the spiral job under digits
+    expect(play).to_have_attribute("data-action", "train")
+    expect(page.locator("#job-list .job-item").first).to_contain_text("running", timeout=UI_TIMEOUT_MS)
+    assert job_record(page, job_id)["status"] == "running"
+    page.evaluate(f"fetch('/api/jobs/{job_id}/stop', {{method: 'POST'}}).then((r) => r.status)")
+
+
+def test_augment_has_form_controls_on_image_data_only(page: Page):
+    open_page(page)
+    expect(page.locator("#f-training-augment-shift")).to_be_hidden()  # spiral: not images
+    choose_preset(page, "lenet5_mnist")
+    shift, rotate = page.locator("#f-training-augment-shift"), page.locator("#f-training-augment-rotate")
+    expect(shift).to_have_value("2")
+    expect(rotate).to_have_value("10")
+    rotate.fill("")
+    page.wait_for_function("JSON.stringify(JSON.parse(document.querySelector('#spec-editor').value).training.augment)"
+                           " === JSON.stringify({shift: 2, rotate: 0})")
+    shift.fill("0")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.augment === null")
+    expect(page.locator("#validation-errors")).to_be_hidden(timeout=UI_TIMEOUT_MS)
+    shift.fill("3")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.augment.shift === 3")

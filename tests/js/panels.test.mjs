@@ -23,7 +23,7 @@ test('tabs come from the registry, in order; the selected-tab fallback and reset
   assert.deepEqual(TAB_FALLBACK, ['cross', 'attention', 'repr', 'inside', 'neurons', 'gradients']);
   for (const tab of TABS) assert.ok(tab.label && tab.title, tab.key);
   const resets = Object.fromEntries(RESETS);
-  assert.equal(resets.gates.idle, 'Press Train to watch the gates.');
+  assert.equal(resets.gates.idle, 'Press ▶ Play to watch the gates.');
   assert.equal(resets.attention.waiting({ streams: new Set(), waiting: 'w' }).startsWith('This network has no'), true);
   assert.equal(resets.boundary.waiting({ streams: new Set(), waiting: 'w' }), 'w');
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { playAction } from '../../frontend/js/controllers/play.js';
+import { playAction, specEdits } from '../../frontend/js/controllers/play.js';
 import { MAX_UNITS, frameMatches, structureColumns } from '../../frontend/js/views/diagramControls.js';
 
 test('Play trains without a job, pauses a running one, resumes a paused one, trains again after the end', () => {
@@ -37,4 +37,35 @@ test('a frame is drawn only while it shows the network on screen', () => {
 test('sizes the server refuses draw no units instead of throwing', () => {
   const cols = structureColumns({ hidden: [{ start: 0, at: 1, units: -3, activation: 'tanh' }], outputs: -1 });
   assert.deepEqual(cols.map((c) => c.units.length), [2, 0, 0]);
+});
+
+const LIVE = [['training', 'lr'], ['training', 'grad_clip'], ['training', 'max_steps_per_s']];
+const SPEC = { name: 'a', dataset: { name: 'spiral' }, network: { layers: [{ type: 'linear', out_features: 8 }] },
+  training: { lr: 0.01, epochs: 5 } };
+
+test('specEdits: live settings are named with their new values, anything else marks the spec edited', () => {
+  const copy = () => JSON.parse(JSON.stringify(SPEC));
+  assert.deepEqual(specEdits(SPEC, copy(), LIVE), { edited: false, live: {} });
+  const lr = copy();
+  lr.training.lr = 0.05;
+  lr.name = 'renamed'; // the name is not the network
+  assert.deepEqual(specEdits(SPEC, lr, LIVE), { edited: false, live: { lr: 0.05 } });
+  const clip = copy();
+  clip.training.grad_clip = 1;
+  assert.deepEqual(specEdits(SPEC, clip, LIVE), { edited: false, live: { grad_clip: 1 } });
+  const wider = copy();
+  wider.network.layers[0].out_features = 9;
+  wider.training.lr = 0.1;
+  assert.deepEqual(specEdits(SPEC, wider, LIVE), { edited: true, live: { lr: 0.1 } });
+  const epochs = copy();
+  epochs.training.epochs = 6;
+  assert.equal(specEdits(SPEC, epochs, LIVE).edited, true);
+  assert.deepEqual(specEdits(null, SPEC, LIVE), { edited: false, live: {} });
+});
+
+test('Play on a paused job trains the edited network as a new job only when it can be trained', () => {
+  assert.equal(playAction({ status: 'paused' }, true, true), 'retrain');
+  assert.equal(playAction({ status: 'paused' }, false, true), 'resume'); // an invalid edit: go on with the job
+  assert.equal(playAction({ status: 'paused' }, true, false), 'resume');
+  assert.equal(playAction({ status: 'running' }, true, true), 'pause');
 });

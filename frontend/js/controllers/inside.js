@@ -95,12 +95,12 @@ export function createInsideController({ $, views }) {
   /** No job on screen: every view shows what pressing Train will draw. */
   function resetIdle() {
     const { spec } = store.get();
-    views.loss.reset('Press Train to watch the loss fall.');
+    views.loss.reset('Press ▶ Play to watch the loss fall.');
     showIdleAccuracy(spec, { force: true });
     showDataInfo(null);
     for (const [key, { idle }] of RESETS) views[key].reset(idle);
     $('clip-note').textContent = '';
-    views.likelihood.reset('Press Train: the data term and the prior terms are drawn here, step by step.',
+    views.likelihood.reset('Press ▶ Play: the data term and the prior terms are drawn here, step by step.',
       { loss: spec?.training?.loss ?? 'cross_entropy' });
     views.repr.reset(REPR_PLACEHOLDER);
     show(spec);

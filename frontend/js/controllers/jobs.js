@@ -4,16 +4,17 @@
 
 import { api, ApiError } from '../api.js';
 import { MSG, SCOPE, isTerminal } from '../protocol.js';
-import { jobIdFromHash, store, tidySpec, writeJobHash } from '../state.js';
+import { clone, jobIdFromHash, store, tidySpec, withPath, writeJobHash } from '../state.js';
 import { specKey } from '../specRules.js';
 import { createComparePanel } from '../views/comparePanel.js';
 import { createJobList } from '../views/jobList.js';
 import { createLearnedController } from './learned.js';
 import { errorText } from './notes.js';
-import { createPlayButton } from './play.js';
+import { createPlayButton, specEdits } from './play.js';
+import { LIVE_PATHS } from '../views/settingsPanel.js';
 import { createStreamController } from './stream.js';
 
-const RESUMABLE = new Set(['interrupted', 'stopped', 'paused']);
+const RESUMABLE = new Set(['interrupted', 'stopped', 'failed']); // Resume: from the last checkpoint (Play resumes a paused job)
 const LIVE = new Set(['queued', 'running', 'paused']); // statuses that take pause / live settings
 const pick = (job) => ({ status: job.status, detail: job.detail ?? null, final: job.final ?? null });
 
@@ -49,7 +50,48 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
   let jobsSeq = 0;
   let jobOpenedAt = 0; // performance.now() when the job on screen was opened
   let openedFinished = false; // the job on screen had finished when opened: its stream is a replay
-  const play = createPlayButton($('play-btn'), { train, pause: () => pauseJob(), resume: () => resumeJob() });
+  let baseline = null; // { jobId, spec }: the spec on screen when the job on screen was started or opened
+  const play = createPlayButton($('play-btn'), { train, pause: () => pauseJob(), resume: playResume, retrain: playRetrain });
+
+  /** How the spec on screen differs from the one the job on screen was started or opened with. */
+  function editsOnScreen() {
+    const { spec: current, job } = store.get();
+    if (!job || !baseline || baseline.jobId !== job.id) return { edited: false, live: {} };
+    return specEdits(baseline.spec, current, LIVE_PATHS);
+  }
+
+  /** Play on a paused job: live settings edited on screen are sent first, then it goes on. */
+  async function playResume() {
+    const { jobId } = store.get();
+    const { live } = editsOnScreen();
+    if (jobId && Object.keys(live).length) {
+      try {
+        showJobRecord(await api.changeSettings(jobId, live));
+        baseline = { jobId, spec: clone(store.get().spec) };
+      } catch (err) {
+        notes.error('Could not change the settings', err);
+        return;
+      }
+    }
+    await resumeJob('play-btn');
+  }
+
+  /** Play on a paused job whose network or settings were edited: stop it (kept, resumable) and train
+   * the spec on screen as a new job. */
+  async function playRetrain() {
+    const { jobId } = store.get();
+    if (jobId) {
+      try {
+        await api.stopJob(jobId);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 409)) {
+          notes.error('Could not stop the paused job', err);
+          return;
+        }
+      }
+    }
+    await train();
+  }
 
   /** Whether the job on screen is still training `s` as submitted from this page (a second Train
    * would start a duplicate of a seeded run). */
@@ -67,7 +109,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     const train = $('train-btn');
     const twin = Boolean(current) && trainingThisSpec(current, job);
     train.disabled = !current || Boolean(specError) || submitting || twin;
-    play.update({ job, canTrain: Boolean(current) && !specError && !twin });
+    play.update({ job, canTrain: Boolean(current) && !specError && !twin, edited: editsOnScreen().edited });
     train.title = specError ? 'Fix the JSON first' : twin ? 'This spec is training now (the job on screen): change something to start another run'
       : 'Submit this spec as a new training job';
     $('stop-btn').disabled = !job || isTerminal(job.status);
@@ -76,7 +118,6 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
       $(id).disabled = !on || busy;
     };
     show('resume-btn', job && RESUMABLE.has(job.status));
-    show('pause-btn', job && ['queued', 'running'].includes(job.status));
     show('step-btn', job?.status === 'paused', stepping);
     $('reset-btn').disabled = !job;
     spec.setLive(Boolean(job) && LIVE.has(job.status));
@@ -95,7 +136,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
       notes.clear();
       submitting = false;
       await openJob(job.id, { job, loadSpec: false });
-      if (paused) views.status.note('Started paused before step 0: press Step to take one optimizer step and see what it changes, Resume to train on.', { ms: 8000 });
+      if (paused) views.status.note('Started paused before step 0: press Step to take one optimizer step and see what it changes, ▶ Play to train on.', { ms: 8000 });
       refreshJobs();
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) {
@@ -111,7 +152,9 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
   }
 
   /** Run `call(jobId)` for the job on screen with `button` disabled meanwhile; `done(answer, jobId)`
-   * after it succeeds, an error note saying `failed` if not. */
+   * after it succeeds, an error note saying `failed` if not. A 409 for a job that has ended meanwhile
+   * (the page, behind its stream on a busy machine, still showed it running) shows its final record
+   * instead of an error. */
   async function act(button, failed, call, done) {
     const { jobId } = store.get();
     if (!jobId) return;
@@ -121,10 +164,26 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
       notes.clear();
       await done(answer, jobId);
     } catch (err) {
-      notes.error(failed, err);
+      if (!(await showEnded(jobId, err))) notes.error(failed, err);
     } finally {
       updateButtons();
     }
+  }
+
+  /** After a 409: if the job has ended on the server, show its record and say so; true if it had. */
+  async function showEnded(jobId, err) {
+    if (!(err instanceof ApiError && err.status === 409)) return false;
+    let job;
+    try {
+      job = await api.getJob(jobId);
+    } catch {
+      return false;
+    }
+    if (!isTerminal(job.status)) return false;
+    showJobRecord(job);
+    patchJobInList(job);
+    views.status.note(`The job had already ended (${job.status}) before this click reached the server.`, { ms: 10000 });
+    return true;
   }
 
   // The server answers once the job has ended: its status shows at once, even while the stream (behind
@@ -137,16 +196,16 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
   /** Resume the job on screen: a paused one goes on (its stream carries on); an interrupted or stopped
    * one continues from its last checkpoint. The server then drops the history after that checkpoint, so
    * the charts restart and the stream is read again from the start. */
-  function resumeJob() {
+  function resumeJob(button = 'resume-btn') {
     const before = store.get().job;
-    return act('resume-btn', 'Could not resume', api.resumeJob, async (job, jobId) => {
+    return act(button, 'Could not resume', api.resumeJob, async (job, jobId) => {
       if (store.get().jobId === jobId && before?.status === 'paused') showJobRecord(job);
       else if (store.get().jobId === jobId) await openJob(jobId, { job, loadSpec: false });
       refreshJobs();
     });
   }
 
-  const pauseJob = () => act('pause-btn', 'Could not pause', api.pauseJob, showJobRecord);
+  const pauseJob = () => act('play-btn', 'Could not pause', api.pauseJob, showJobRecord);
 
   /** Reset: the server starts the spec again from step 0 as a new job; show that one (curves restart). */
   const resetJob = () => act('reset-btn', 'Could not reset', api.resetJob, async (job) => {
@@ -186,6 +245,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     if (!jobId) return;
     try {
       showJobRecord(await api.changeSettings(jobId, { [name]: value }));
+      if (baseline?.jobId === jobId) baseline.spec = withPath(baseline.spec, ['training', name], value);
       notes.clear();
       views.status.note(`Sent ${name} = ${value}: it applies from the next step.`, { ms: 4000 });
     } catch (err) {
@@ -278,6 +338,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
       spec.showPreset(spec.presetFor(record.spec)); // the job's preset if its spec is one, else "(custom)"
       spec.setSpec(tidySpec(record.spec), 'job');
     }
+    baseline = { jobId: id, spec: clone(store.get().spec) };
     views.status.reset();
     views.status.setStatus({ status: record.status, detail: record.detail, final: record.final });
     if (record.status === 'queued' && record.queue_position) views.status.setProgress(`position ${record.queue_position} in the queue`);
@@ -346,7 +407,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     refreshJobs();
   }
 
-  for (const [id, handler] of [['train-btn', train], ['stop-btn', stopJob], ['resume-btn', resumeJob], ['pause-btn', pauseJob],
+  for (const [id, handler] of [['train-btn', train], ['stop-btn', stopJob], ['resume-btn', () => resumeJob()],
     ['step-btn', stepJob], ['reset-btn', resetJob], ['refresh-jobs', refreshJobs]]) {
     $(id).addEventListener('click', handler);
   }

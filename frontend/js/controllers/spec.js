@@ -16,7 +16,7 @@ import { errorText } from './notes.js';
 const VALIDATE_DELAY_MS = 300;
 const NO_PRESET = 'This spec matches no preset; pick one to start from it.';
 
-export function createSpecController({ $, status, notes, onLive, onSpec, onValidated, updateButtons }) {
+export function createSpecController({ $, status, notes, onLive, onSpec, onValidated, updateButtons, onPresetChosen = () => {} }) {
   const settings = createSettingsPanel({ dataEl: $('data-fields'), trainingEl: $('training-fields'), onEdit: onFormEdit, onLive });
   const editor = createSpecEditor($('spec-editor'), { onChange: onEditorChange });
   const summary = createSummaryTable({ tableEl: $('summary-table'), errorsEl: $('validation-errors'), warningsEl: $('validation-warnings') });
@@ -127,6 +127,7 @@ export function createSpecController({ $, status, notes, onLive, onSpec, onValid
   function onPresetChange() {
     const preset = store.get().presets.find((p) => p.id === $('preset-select').value);
     if (!preset) return;
+    onPresetChosen(); // the job on screen leaves the screen: its charts would sit under another network
     showPreset(preset);
     const spec = tidySpec(clone(preset.spec));
     if (!spec.name) spec.name = preset.title;

@@ -47,7 +47,7 @@ export function createLikelihoodChart(div) {
     Plotly.react(div, traces, layout, CHART_CONFIG);
   }
 
-  draw('cross_entropy', 'Press Train: the data term and the prior terms are drawn here, step by step.');
+  draw('cross_entropy', 'Press ▶ Play: the data term and the prior terms are drawn here, step by step.');
 
   return {
     /** New job: empty curves, `note` on them; `loss` picks the data term's name and unit. */

@@ -76,7 +76,7 @@ export function createLossChart(div) {
     Plotly.react(div, traces, layout, CHART_CONFIG);
   }
 
-  draw('cross_entropy', 'Press Train to watch the loss fall.');
+  draw('cross_entropy', 'Press ▶ Play to watch the loss fall.');
 
   return {
     /** New job: empty curves, `note` on them; `loss` (e.g. "cross_entropy") picks the y axis title;

@@ -99,12 +99,17 @@ const TRAIN_FIELDS = [
   { path: ['training', 'max_steps_per_s'], label: 'steps/s', kind: 'optfloat', min: 0, step: 'any', live: true, placeholder: 'full speed',
     layersOnly: true,
     tip: 'Slow motion: at most this many optimizer steps a second, to watch a small net learn; empty = as fast as the machine goes. While a job runs or is paused, "set live" changes it from the next step on.' },
+  { path: ['training', 'augment'], label: 'augment', kind: 'augment', dataKinds: ['image'], layersOnly: true,
+    tip: 'Data augmentation: each training image is moved afresh every epoch, shifted by up to ±shift whole pixels along each axis and rotated by up to ±rotate degrees (test images and probes stay as they are). Both 0 = none. Simard et al. (2003); AlexNet’s random crops.' },
   { path: ['training', 'temperature'], label: 'temperature', kind: 'float', min: 0.05, max: 10, step: 0.1,
     task: 'language_modeling',
     tip: 'Sampling temperature of the generated text (> 0): low = safe, repetitive; 1 = the model as it is; high = wild.' },
   { path: ['training', 'sample_length'], label: 'sample length', kind: 'int', min: 1, max: 2000, step: 10,
     task: 'language_modeling', tip: 'Characters per generated text sample.' },
 ];
+
+/** Paths of the settings a running or paused job takes live ("set live"). */
+export const LIVE_PATHS = TRAIN_FIELDS.filter((f) => f.live).map((f) => f.path);
 
 function getPath(obj, path) {
   let node = obj;
@@ -153,6 +158,8 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit, onLive = () =>
       return buildBatch(field, id, row, label);
     } else if (field.kind === 'schedule') {
       return buildSchedule(field, id, row, label);
+    } else if (field.kind === 'augment') {
+      return buildAugment(field, id, row, label);
     } else {
       input = el('input', { id, type: 'number', min: field.min, max: field.max, step: field.step });
       if (field.kind === 'optfloat') input.placeholder = 'none';
@@ -227,6 +234,38 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit, onLive = () =>
     });
     size.addEventListener('input', () => emit(c));
     gamma.addEventListener('input', () => emit(c));
+    return c;
+  }
+
+  /** One row: ± shift (whole pixels, 0-8) and ± rotate (degrees, 0-45); both 0 or empty = null (none). */
+  function buildAugment(field, id, row, label) {
+    const shift = el('input', { id: `${id}-shift`, type: 'number', min: 0, max: 8, step: 1, placeholder: '0',
+      title: 'shift: largest translation in whole pixels along each axis (0-8)' });
+    const rotate = el('input', { id: `${id}-rotate`, type: 'number', min: 0, max: 45, step: 1, placeholder: '0',
+      title: 'rotate: largest rotation in degrees, either way (0-45)' });
+    const box = el('span', { className: 'batch-box' }, [
+      el('label', { for: shift.id, className: 'inline', text: 'shift ±' }), shift,
+      el('label', { for: rotate.id, className: 'inline', text: 'px, rotate ±' }), rotate,
+      el('span', { className: 'inline', text: '°' }),
+    ]);
+    row.append(label, box);
+    const c = {
+      field,
+      row,
+      inputs: [shift, rotate],
+      read: () => {
+        const s = readNumber(shift, 'optint');
+        const r = readNumber(rotate, 'optfloat');
+        if (s === undefined || r === undefined) return undefined;
+        return !s && !r ? null : { shift: s ?? 0, rotate: r ?? 0 };
+      },
+      write: (v) => {
+        shift.value = v?.shift ? String(v.shift) : '';
+        rotate.value = v?.rotate ? String(v.rotate) : '';
+      },
+    };
+    shift.addEventListener('input', () => emit(c));
+    rotate.addEventListener('input', () => emit(c));
     return c;
   }
 
