@@ -116,7 +116,7 @@ _RAW = [
                              {"type": "linear", "out_features": 32}, {"type": "tanh"},
                              {"type": "linear", "out_features": 2}]},
       "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 32}}),
-    ("play_spiral", "Watch it learn: tanh MLP (2x8) on spiral, slow motion",
+    ("play_spiral", "Watch it learn: MLP on spiral",
      "The page's opening net: press ▶ (Play). The tanh MLP with two hidden layers of 8 units below, in slow "
      "motion (at most 100 optimizer steps a second; empty 'steps/s' runs at full speed): watch the loss fall "
      "and the decision boundary bend, ❚❚ pauses it, Step then takes one step. In the Neurons tab each unit is "
@@ -136,7 +136,7 @@ _RAW = [
                              {"type": "linear", "out_features": 8}, {"type": "tanh"},
                              {"type": "linear", "out_features": 2}]},
       "training": {"optimizer": "adam", "lr": 0.01, "epochs": 200, "batch_size": 16, "seed": 0}}),
-    ("deep_sigmoid_circle", "Deep sigmoid net (9x32) on circle: saturation and vanishing gradients",
+    ("deep_sigmoid_circle", "Vanishing gradients: 9x32 sigmoid",
      "Nine hidden sigmoid layers of 32 units with torch's default init, trained by Adam at a large lr (0.03). "
      "At step 0 no unit is saturated, yet the Gradient flow tab already shows the gradient fading toward the "
      "input, about 10^7 from the last hidden layer to the first: each sigmoid layer multiplies it by σ' ≤ 1/4 "
@@ -222,7 +222,7 @@ _RAW += [
      "all 50 steps.",
      {"name": "LSTM on adding (50 steps)", "dataset": ADDING, "network": {"layers": _recurrent("lstm", 32, 1)},
       "training": ADDING_TRAINING}),
-    ("skipgram_shakespeare", "Word embeddings: skip-gram on Shakespeare",
+    ("skipgram_shakespeare", "Skip-gram on Shakespeare",
      "word2vec skip-gram with negative sampling (Mikolov et al. 2013) on 8 plays: each word learns a 50-number "
      "vector from the words around it. Watch the 150 most frequent words arrange themselves (PCA), and ask "
      "for neighbours and analogies.",
@@ -265,7 +265,7 @@ _RAW += [
                               "dim_feedforward": 64, "dropout": 0.0, "norm_first": True},
                              {"type": "linear", "out_features": 10}]},
       "training": {"optimizer": "adam", "lr": 0.003, "epochs": 5, "batch_size": 32}}),
-    ("attention_dates", "Encoder-decoder attention: dates in words to ISO",
+    ("attention_dates", "Cross-attention: dates to ISO",
      "'6 december 2026' -> '2026-12-06', character by character. A bidirectional GRU reads the source, a GRU "
      "decoder the answer so far (teacher forcing); each output character attends to the source (additive "
      "attention, Bahdanau et al. 2015). Open the Cross attention tab: the alignment forms as it learns, the "
@@ -275,7 +275,7 @@ _RAW += [
                              {"type": "cross_attention", "source_len": 18, "num_heads": 1, "score": "additive"},
                              {"type": "linear", "out_features": 41}]},
       "training": {"optimizer": "adam", "lr": 0.005, "epochs": 4, "batch_size": 32}}),
-    ("transformer_shakespeare", "Causal transformer on Shakespeare characters",
+    ("transformer_shakespeare", "Causal transformer, Shakespeare",
      "A 2-layer, 4-head pre-norm transformer with a causal mask predicts the next character of Shakespeare "
      "(64 characters of context). Heads only look back (the upper triangle stays empty); some learn to "
      "attend to the previous character, others to the start of the word.",
@@ -287,7 +287,7 @@ _RAW += [
                               "norm_first": True, "causal": True},
                              {"type": "linear", "out_features": 74}]},
       "training": {"optimizer": "adam", "lr": 0.006, "epochs": 4, "batch_size": 32}}),
-    ("transformer_authors", "Transformer classifier: Shakespeare or Milton?",
+    ("transformer_authors", "Transformer: who wrote it?",
      "One line of verse in, its author out: a 1-layer transformer reads the characters (padding masked), "
      "averages them (mean pooling) and classifies. The heads show which characters the model compares.",
      {"name": "transformer on authors", "dataset": {"name": "authors", "n_samples": 4000, "seq_len": 64},

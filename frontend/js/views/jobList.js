@@ -42,7 +42,7 @@ export function createJobList(listEl, { onOpen, onDelete }) {
     /** @param {object[]} jobs Job records, newest first. @param {string|null} currentId */
     render(jobs, currentId) {
       if (!jobs.length) {
-        listEl.replaceChildren(el('li', { className: 'placeholder', text: 'No jobs yet: press Train.' }));
+        listEl.replaceChildren(el('li', { className: 'placeholder', text: 'No jobs yet: press ▶ Play or Train.' }));
         return;
       }
       listEl.replaceChildren(...jobs.map((job) => {

@@ -99,7 +99,7 @@ const TRAIN_FIELDS = [
   { path: ['training', 'max_steps_per_s'], label: 'steps/s', kind: 'optfloat', min: 0, step: 'any', live: true, placeholder: 'full speed',
     layersOnly: true,
     tip: 'Slow motion: at most this many optimizer steps a second, to watch a small net learn; empty = as fast as the machine goes. While a job runs or is paused, "set live" changes it from the next step on.' },
-  { path: ['training', 'augment'], label: 'augment', kind: 'augment', dataKinds: ['image'], layersOnly: true,
+  { path: ['training', 'augment'], label: 'augment training images (new random moves every epoch)', kind: 'augment', wide: true, dataKinds: ['image'], layersOnly: true,
     tip: 'Data augmentation: each training image is moved afresh every epoch, shifted by up to ±shift whole pixels along each axis and rotated by up to ±rotate degrees (test images and probes stay as they are). Both 0 = none. Simard et al. (2003); AlexNet’s random crops.' },
   { path: ['training', 'temperature'], label: 'temperature', kind: 'float', min: 0.05, max: 10, step: 0.1,
     task: 'language_modeling',
@@ -243,9 +243,10 @@ export function createSettingsPanel({ dataEl, trainingEl, onEdit, onLive = () =>
       title: 'shift: largest translation in whole pixels along each axis (0-8)' });
     const rotate = el('input', { id: `${id}-rotate`, type: 'number', min: 0, max: 45, step: 1, placeholder: '0',
       title: 'rotate: largest rotation in degrees, either way (0-45)' });
-    const box = el('span', { className: 'batch-box' }, [
+    const box = el('span', { className: 'batch-box augment-box' }, [
       el('label', { for: shift.id, className: 'inline', text: 'shift ±' }), shift,
-      el('label', { for: rotate.id, className: 'inline', text: 'px, rotate ±' }), rotate,
+      el('span', { className: 'inline', text: 'px' }),
+      el('label', { for: rotate.id, className: 'inline', text: 'rotate ±' }), rotate,
       el('span', { className: 'inline', text: '°' }),
     ]);
     row.append(label, box);
