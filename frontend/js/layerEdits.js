@@ -88,15 +88,56 @@ export function intProperty(entry, field) {
   return branch ? { ...branch, default: prop.default } : null;
 }
 
+/** A schema property's real-number branch ({type: 'number', minimum, maximum, exclusiveMaximum, default}), or null. */
+export function numberProperty(entry, field) {
+  const prop = entry?.json_schema?.properties?.[field];
+  if (!prop) return null;
+  const branch = prop.type === 'number' ? prop : (prop.anyOf || []).find((p) => p.type === 'number');
+  return branch ? { ...branch, default: prop.default } : null;
+}
+
+/** A schema property's named choices (its string enum, e.g. padding's ['same', 'valid']), or null. */
+export function choiceOptions(entry, field) {
+  const prop = entry?.json_schema?.properties?.[field];
+  if (!prop) return null;
+  const branch = Array.isArray(prop.enum) ? prop : (prop.anyOf || []).find((p) => Array.isArray(p.enum));
+  return branch ? branch.enum : null;
+}
+
+const isSet = (layer, field) => layer?.[field] !== undefined && layer?.[field] !== null;
+
+/** The schema's fields other than `type`. */
+function fieldsOf(entry) {
+  return Object.keys(entry?.json_schema?.properties || {}).filter((field) => field !== 'type');
+}
+
 /**
  * The integer fields the builder gives +/- controls for: those the type requires and those the
- * layer sets (a size inferred from the previous layer, default null, is shown only when set).
+ * layer sets (a size inferred from the previous layer, default null, is shown only when set; a
+ * padding set to "same" is shown too, with its choice).
  */
 export function steppedFields(entry, layer) {
-  const props = entry?.json_schema?.properties || {};
   const required = new Set(entry?.json_schema?.required || []);
-  return Object.keys(props).filter((field) => field !== 'type' && intProperty(entry, field)
-    && (required.has(field) || Number.isInteger(layer?.[field])));
+  return fieldsOf(entry).filter((field) => intProperty(entry, field) && (required.has(field) || isSet(layer, field)));
+}
+
+/**
+ * The real-number fields the builder gives an input for (dropout's p, leaky_relu's negative_slope):
+ * those the layer sets, and a type's only field.
+ */
+export function valueFields(entry, layer) {
+  const fields = fieldsOf(entry);
+  return fields.filter((field) => numberProperty(entry, field) && (isSet(layer, field) || fields.length === 1));
+}
+
+/**
+ * The fields with named choices only (no integer branch) the builder gives a menu for (an attention
+ * layer's score, sequence_pool's mode): those the layer sets, and a type's only field.
+ */
+export function choiceFields(entry, layer) {
+  const fields = fieldsOf(entry);
+  return fields.filter((field) => choiceOptions(entry, field) && !intProperty(entry, field)
+    && (isSet(layer, field) || fields.length === 1));
 }
 
 /**

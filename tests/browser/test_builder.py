@@ -148,3 +148,27 @@ def test_builder_screenshots(browser, server_url, shots_dir):
         size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
         assert size == [width, height], f"the page should fit {width}x{height} without scrolling, got {size}"
         context.close()
+
+
+def test_real_number_fields_and_named_paddings_are_edited_in_the_builder(page: Page):
+    """dropout's p is typed in the builder (a real number, no +/-), conv2d's padding has its named
+    choices ("same", "valid") beside the stepper; each edit reaches the JSON and is validated."""
+    open_preset(page, "alexnet_mnist")
+    layers = editor_layers(page)
+    drop = next(i for i, layer in enumerate(layers) if layer["type"] == "dropout")
+    p = page.get_by_role("spinbutton", name=f"p of layer {drop}")
+    expect(p).to_have_value(str(layers[drop].get("p", 0.5)))
+    p.fill("0.3")
+    p.press("Tab")  # the edit is taken on change
+    page.wait_for_function(f"JSON.parse(document.querySelector('#spec-editor').value).network.layers[{drop}].p === 0.3")
+    expect(page.locator("#validation-errors")).to_be_hidden(timeout=UI_TIMEOUT_MS)
+
+    choose_preset(page, "lenet5_mnist")  # conv2d 5x5, padding 2: 6x28x28
+    page.get_by_role("combobox", name="padding choice of layer 0").select_option("valid")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).network.layers[0].padding === 'valid'")
+    expect(page.locator("#summary-table tbody")).to_contain_text("6×24×24", timeout=UI_TIMEOUT_MS)  # 28 - 5 + 1
+    page.get_by_role("combobox", name="padding choice of layer 0").select_option("same")
+    expect(page.locator("#summary-table tbody")).to_contain_text("6×28×28", timeout=UI_TIMEOUT_MS)
+    page.get_by_role("combobox", name="padding choice of layer 0").select_option("")  # back to pixels
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).network.layers[0].padding === 0")
+    expect(page.get_by_role("spinbutton", name="padding of layer 0")).to_have_value("0")

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 
 import {
   activationTypes, addHiddenLayer, addLayer, blocks, hiddenLayers, indexCatalogue, insertIndex, moveBlock, newLayer,
-  outputUnits, removeBlock, removeHiddenLayer, setActivation, steppedFields, stepField,
+  outputUnits, removeBlock, removeHiddenLayer, setActivation, steppedFields, stepField, valueFields, choiceFields, choiceOptions,
 } from '../../frontend/js/layerEdits.js';
 
 const int = (extra = {}) => ({ type: 'integer', ...extra });
@@ -17,6 +17,13 @@ const CATALOGUE = indexCatalogue([
     type: {}, out_channels: int({ minimum: 1 }), kernel_size: int({ minimum: 1, maximum: 64 }),
     padding: { anyOf: [int({ minimum: 0 }), { enum: ['same', 'valid'], type: 'string' }], default: 0 },
   } } },
+  { type: 'dropout', families: [], json_schema: { required: ['type'], properties: {
+    type: {}, p: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.5 } } } },
+  { type: 'self_attention', families: [], json_schema: { required: ['type'], properties: {
+    type: {}, num_heads: int({ minimum: 1, default: 1 }), dropout: { type: 'number', minimum: 0, default: 0 },
+    score: { enum: ['scaled_dot', 'dot', 'cosine', 'additive'], type: 'string', default: 'scaled_dot' } } } },
+  { type: 'sequence_pool', families: [], json_schema: { required: ['type'], properties: {
+    type: {}, mode: { enum: ['mean', 'first', 'last'], type: 'string', default: 'mean' } } } },
   { type: 'flatten', families: [], json_schema: { required: ['type'], properties: { type: {} } } },
   { type: 'relu', families: ['pointwise_activation', 'activation'], json_schema: { required: ['type'], properties: { type: {} } } },
   { type: 'tanh', families: ['pointwise_activation', 'activation'], json_schema: { required: ['type'], properties: { type: {} } } },
@@ -96,4 +103,16 @@ test('the diagram adds a hidden layer like the last one and removes the last, wh
   assert.deepEqual(removeHiddenLayer(mixed, CATALOGUE), [{ type: 'linear', out_features: 3 }]);
   assert.deepEqual(removeHiddenLayer(MLP, CATALOGUE).map((l) => l.out_features ?? l.type), [16, 'relu', 2]);
   assert.deepEqual(removeHiddenLayer([{ type: 'linear', out_features: 2 }], CATALOGUE), [{ type: 'linear', out_features: 2 }]);
+});
+
+test('real-number and named-choice fields: those a layer sets, and the only field of a type', () => {
+  assert.deepEqual(valueFields(CATALOGUE.get('dropout'), { type: 'dropout' }), ['p']); // its only field
+  assert.deepEqual(valueFields(CATALOGUE.get('self_attention'), { type: 'self_attention' }), []);
+  assert.deepEqual(valueFields(CATALOGUE.get('self_attention'), { type: 'self_attention', dropout: 0.1 }), ['dropout']);
+  assert.deepEqual(choiceFields(CATALOGUE.get('sequence_pool'), { type: 'sequence_pool' }), ['mode']);
+  assert.deepEqual(choiceFields(CATALOGUE.get('self_attention'), { type: 'self_attention', score: 'cosine' }), ['score']);
+  assert.deepEqual(choiceFields(CATALOGUE.get('conv2d'), { type: 'conv2d', padding: 'same' }), []); // padding: its stepper has the menu
+  assert.deepEqual(choiceOptions(CATALOGUE.get('conv2d'), 'padding'), ['same', 'valid']);
+  assert.deepEqual(steppedFields(CATALOGUE.get('conv2d'), { type: 'conv2d', padding: 'same' }), ['out_channels', 'kernel_size', 'padding']);
+  assert.equal(choiceOptions(CATALOGUE.get('linear'), 'out_features'), null);
 });

@@ -6,7 +6,7 @@
 
 import { formatShape } from './summaryTable.js';
 import { el } from './dom.js';
-import { activationTypes, blocks, inFamily, intProperty, steppedFields } from '../layerEdits.js';
+import { activationTypes, blocks, choiceFields, choiceOptions, inFamily, intProperty, numberProperty, steppedFields, valueFields } from '../layerEdits.js';
 
 /**
  * @param {HTMLElement} root  the builder's container
@@ -45,12 +45,45 @@ export function createNetworkBuilder(root, { onEdit }) {
       const n = Number(input.value);
       if (Number.isInteger(n) && input.value !== '') onEdit({ kind: 'set', index, field, value: n });
     });
+    const named = choiceOptions(catalogue.get(layer.type), field); // e.g. padding: a number or "same" / "valid"
     return el('span', { className: 'builder-field' }, [
       el('span', { className: 'builder-field-name', text: field }),
       button('−', `Decrease ${field} of layer ${index}`, `${index}:${field}:-`, { kind: 'step', index, field, delta: -1 }),
       input,
       button('+', `Increase ${field} of layer ${index}`, `${index}:${field}:+`, { kind: 'step', index, field, delta: 1 }),
+      named ? choiceMenu(index, layer, field, ['', ...named], { '': 'pixels' }) : '',
     ]);
+  }
+
+  /** A real-number field (dropout p, a slope): typed in, checked by the server as any edit. */
+  function valueInput(index, layer, field) {
+    const prop = numberProperty(catalogue.get(layer.type), field);
+    const value = typeof layer[field] === 'number' ? layer[field] : prop.default ?? '';
+    const input = el('input', { type: 'number', className: 'builder-num builder-real', step: 'any', min: prop.minimum,
+      max: prop.maximum ?? prop.exclusiveMaximum, 'aria-label': `${field} of layer ${index}`, 'data-key': `${index}:${field}:value`, value });
+    input.addEventListener('change', () => {
+      const n = Number(input.value);
+      if (input.value !== '' && Number.isFinite(n)) onEdit({ kind: 'set', index, field, value: n });
+    });
+    return el('span', { className: 'builder-field' }, [el('span', { className: 'builder-field-name', text: field }), input]);
+  }
+
+  /** A menu of a field's named choices; `labels`: the text of some values ('' = the field's number). */
+  function choiceMenu(index, layer, field, options, labels = {}) {
+    const select = el('select', { className: 'builder-choice', 'aria-label': `${field} choice of layer ${index}`, 'data-key': `${index}:${field}:choice` });
+    for (const value of options) select.append(el('option', { value, text: labels[value] ?? value }));
+    select.value = typeof layer[field] === 'string' ? layer[field] : '';
+    select.addEventListener('change', () => {
+      const prop = intProperty(catalogue.get(layer.type), field);
+      onEdit({ kind: 'set', index, field, value: select.value || (prop?.default ?? prop?.minimum ?? 0) });
+    });
+    return select;
+  }
+
+  function choiceField(index, layer, field) {
+    const entry = catalogue.get(layer.type);
+    const menu = choiceMenu(index, { ...layer, [field]: layer[field] ?? entry?.json_schema?.properties?.[field]?.default }, field, choiceOptions(entry, field));
+    return el('span', { className: 'builder-field' }, [el('span', { className: 'builder-field-name', text: field }), menu]);
   }
 
   function activationMenu(b, block) {
@@ -66,7 +99,9 @@ export function createNetworkBuilder(root, { onEdit }) {
   function row(block, b, count) {
     const layer = layers[block.start];
     const entry = catalogue.get(layer?.type);
-    const fields = entry ? steppedFields(entry, layer).map((f) => stepper(block.start, layer, f)) : [];
+    const fields = entry ? [...steppedFields(entry, layer).map((f) => stepper(block.start, layer, f)),
+      ...valueFields(entry, layer).map((f) => valueInput(block.start, layer, f)),
+      ...choiceFields(entry, layer).map((f) => choiceField(block.start, layer, f))] : [];
     const affine = inFamily(catalogue, layer?.type, 'affine');
     return el('li', { className: 'builder-block', 'data-block': String(b), 'data-start': String(block.start), 'data-end': String(block.end) }, [
       el('div', { className: 'builder-head' }, [
