@@ -3,11 +3,13 @@
 import csv
 import io
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sklearn.datasets import load_iris
 
 from nnplay.api.app import create_app
+from nnplay.probes.arrays import payload_tensor
 from tests.api.helpers import wait_done
 from tests.conftest import job_spec
 
@@ -142,3 +144,51 @@ def test_an_autoencoder_on_an_uploaded_csv_downloads_its_codes(client):
     r = client.get(f"/api/jobs/{job['id']}/embeddings")
     assert r.status_code == 200, r.text
     assert len(r.json()["vectors"]) == 30 and set(r.json()["labels"]) <= {"setosa", "versicolor", "virginica"}
+
+
+def _history(client, job_id: str) -> list[dict]:
+    """A finished job's stream, read to its final status."""
+    out = []
+    with client.websocket_connect(f"/api/jobs/{job_id}/stream") as ws:
+        while not (out and out[-1]["type"] == "status" and out[-1]["status"] in ("completed", "failed", "diverged")):
+            out.append(ws.receive_json())
+    return out
+
+
+def test_an_uploaded_two_feature_table_gets_the_prediction_surface_and_the_boundary(client):
+    """A 2-feature CSV is drawn over its input plane like the built-in 2-D sets: regression gets the
+    prediction surface (for one linear layer, a plane: least squares fits the drawn grid exactly),
+    classification the decision boundary and neuron maps; a 3-feature one neither."""
+    rows = ["x1,x2,t,c"] + [f"{(i % 13) / 6 - 1:.4f},{(i % 7) / 3 - 1:.4f},{2 * (i % 13) - (i % 7):.1f},{'ab'[i % 13 > 6]}"
+                             for i in range(120)]
+    table = "\n".join(rows)
+    two = "\n".join(",".join(r.split(",")[:3]) for r in table.split("\n")).encode()  # x1, x2, t
+    assert upload(client, two, target="t", task="regression", name="reg2").status_code == 201
+    job = client.post("/api/jobs", json=job_spec([{"type": "linear", "out_features": 1}], {"name": "reg2"},
+                                                  loss="mse", epochs=2)).json()
+    assert "decision_boundary" in job["panels"]
+    assert wait_done(client, job["id"])["status"] == "completed"
+    history = _history(client, job["id"])
+    points = next(m for m in history if m["type"] == "data_points")
+    n = [len(points[part]["x1"]) for part in ("train", "test")]
+    assert sum(n) == 120 and len(points["train"]["target"]) == n[0]
+    surface = [m for m in history if m["type"] == "decision_boundary"][-1]
+    assert surface["task"] == "regression"
+    z = payload_tensor(surface["predicted"]).double().numpy()  # (G, G)
+    g1, g2 = np.meshgrid(surface["x1"], surface["x2"])  # z[i, j]: at x2[i], x1[j]
+    design = np.column_stack([g1.ravel(), g2.ravel(), np.ones(g1.size)])
+    fit, residual, *_ = np.linalg.lstsq(design, z.ravel().astype(np.float64), rcond=None)
+    assert np.abs(design @ fit - z.ravel()).max() < 1e-3 * max(1.0, np.abs(z).max())  # a plane
+
+    cls = "\n".join(",".join(r.split(",")[:2] + r.split(",")[3:]) for r in table.split("\n")).encode()  # x1, x2, c
+    assert upload(client, cls, target="c", name="cls2").status_code == 201
+    layers = [{"type": "linear", "out_features": 4}, {"type": "tanh"}, {"type": "linear", "out_features": 2}]
+    panels = client.post("/api/jobs", json=job_spec(layers, {"name": "cls2"}, epochs=1)).json()["panels"]
+    assert {"decision_boundary", "neuron_maps"} <= set(panels)
+
+    three = "\n".join(",".join(r.split(",")[:2] + [r.split(",")[2], r.split(",")[2]]) for r in table.split("\n"))
+    three = three.replace("x1,x2,t,t", "x1,x2,x3,t", 1).encode()
+    assert upload(client, three, target="t", task="regression", name="reg3").status_code == 201
+    panels = client.post("/api/jobs", json=job_spec([{"type": "linear", "out_features": 1}], {"name": "reg3"},
+                                                     loss="mse", epochs=1)).json()["panels"]
+    assert "decision_boundary" not in panels

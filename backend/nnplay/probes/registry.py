@@ -28,6 +28,17 @@ from nnplay.spec.network import NetworkSpec
 from nnplay.spec.word2vec import Word2VecSpec
 
 GRID_KINDS = {"toy1d": 1, "toy2d": 2}  # data kind -> input columns spanned by the decision boundary's grid
+
+
+def grid_dims(info: DatasetInfo | None) -> int:
+    """The input columns the decision boundary's grid spans for a data set: 1 or 2 for the toy sets,
+    and for a tabular set (an uploaded CSV) with 1 or 2 input features, that number; else 0."""
+    if info is None:
+        return 0
+    if info.kind in GRID_KINDS:
+        return GRID_KINDS[info.kind]
+    shape = tuple(info.input_shape)
+    return shape[0] if info.kind == "tabular" and len(shape) == 1 and shape[0] in (1, 2) else 0
 SEQUENCE_KINDS = ("sequence", "text")
 
 
@@ -36,7 +47,7 @@ class JobFacts:
     """What decides a job's probes. ``layers``: the network's layer specs (empty for word2vec);
     ``kind``/``task``/``params``: the data set's (``DatasetInfo``; ``corpus``/``none`` for word2vec);
     ``target``: ``dataset.target`` (``label`` or ``input``); ``max_units``: hidden units drawn per block
-    (0: no neuron maps)."""
+    (0: no neuron maps); ``grid``: the input columns a decision boundary spans (``grid_dims``)."""
 
     layers: tuple = ()
     kind: str = "tabular"
@@ -46,6 +57,7 @@ class JobFacts:
     word2vec: bool = False
     max_units: int = 16
     active: bool = False  # ``training.active`` is set: an active-learning run (nnplay.train.active)
+    grid: int = 0
 
     @property
     def types(self) -> list[str]:
@@ -72,7 +84,7 @@ def job_facts(network: NetworkSpec | Word2VecSpec, dataset: DatasetSpec, info: D
         return JobFacts(layers=tuple(network.layers), kind="unknown", task="unknown", target=dataset.target,
                         max_units=max_units, active=active)
     return JobFacts(layers=tuple(network.layers), kind=info.kind, task=info.task, params=info.params,
-                    target=dataset.target, max_units=max_units, active=active)
+                    target=dataset.target, max_units=max_units, active=active, grid=grid_dims(info))
 
 
 def can_generate(facts: JobFacts) -> bool:
@@ -92,8 +104,7 @@ def hidden_block_count(types: list[str]) -> int:
 
 
 def _grid(facts: JobFacts) -> bool:
-    dims = GRID_KINDS.get(facts.kind, 0)
-    return facts.layered and (dims == 2 or (dims == 1 and facts.task == "regression"))
+    return facts.layered and (facts.grid == 2 or (facts.grid == 1 and facts.task == "regression"))
 
 
 @dataclass(frozen=True)
@@ -136,7 +147,7 @@ PROBE_REGISTRY: tuple[ProbeEntry, ...] = (
                frames=("feature_maps",), watches=("feature_map",)),
     ProbeEntry("decision_boundary", _grid, "one forward pass over a 64 x 64 grid (64 points for 1-D input)",
                frames=("decision_boundary",), series=("data_points",)),
-    ProbeEntry("neuron_maps", lambda f: _grid(f) and f.kind == "toy2d" and f.max_units > 0
+    ProbeEntry("neuron_maps", lambda f: _grid(f) and f.grid == 2 and f.max_units > 0
                and hidden_block_count(f.types) > 0,
                "none beyond the decision boundary's pass (hooks on each hidden block)",
                frames=("neuron_maps",), watches=("dense", "activation")),

@@ -14,7 +14,7 @@ from nnplay.data.series import SERIES_LENGTHS
 from nnplay.probes.budget import (ENTRY_META, ENVELOPE, FULL_NUMBER, NUMBER, AttentionWindow, attention_bytes, attention_dims, attention_heads,
                                   attention_window, cross_attention_bytes, float32_bytes, gates_bytes, gates_window, kib, label_bytes,
                                   points_bytes, recurrent_gate_layers, uint8_bytes)
-from nnplay.probes.registry import PROBE_CLASSES
+from nnplay.probes.registry import PROBE_CLASSES, grid_dims
 from nnplay.probes.neurons import hidden_blocks
 from nnplay.spec.data import DatasetSpec
 from nnplay.spec.errors import LimitError
@@ -146,14 +146,14 @@ def _fixed_sizes(dataset: DatasetSpec, layers, summary: NetworkSummary, info: Da
         sizes["feature_maps"] = (ENVELOPE + float32_bytes(prod(info.input_shape)) + classes
                                  + len(info.classes) * NUMBER
                                  + sum(ENTRY_META + float32_bytes(min(s[0], max_channels) * prod(s[1:])) for s in maps))
-    if info.kind in ("toy1d", "toy2d"):
-        dims = 2 if info.kind == "toy2d" else 1
+    dims = grid_dims(info)
+    if dims:
         sizes["data_points"] = ENVELOPE + classes + points_bytes(info.n_samples, dims, info.task != "regression")
         grid = GRID ** dims
         arrays = (float32_bytes(grid) if info.task == "regression"
                   else 2 * (float32_bytes(grid) if len(info.classes) > 256 else uint8_bytes(grid)))
         sizes["decision_boundary"] = ENVELOPE + classes + dims * GRID * NUMBER + arrays
-    if info.kind == "toy2d" and max_units > 0:
+    if dims == 2 and max_units > 0:
         sizes["neuron_maps"] = _neuron_maps(layers, summary, max_units, unit_resolution)
     if info.name in SERIES_LENGTHS:
         sizes["forecast"] = ENVELOPE + 4 * n_test * NUMBER

@@ -37,7 +37,7 @@ from nnplay.probes.neurons import (UNIT_DIMS, grid_forward, hidden_blocks, layer
 from nnplay.probes.attention import attention_maps, layer_payload
 from nnplay.probes import cross_attention
 from nnplay.probes.latent import bottleneck_index, kmeans_ari, latent_codes, pca_codes, to_2d
-from nnplay.probes.registry import GRID_KINDS, PROBE_CLASSES, job_facts, select
+from nnplay.probes.registry import PROBE_CLASSES, grid_dims, job_facts, select
 from nnplay.spec.network import JobSpec, infer_shapes
 from nnplay.train.message_sizes import attention_plan
 from nnplay.train.optim import probabilities
@@ -61,7 +61,7 @@ class Probe:
         self.x = split.x_test[:1].to(device)  # (1, C, H, W) for images
         self.label = int(split.y_test[0]) if self.kind == "image" else 0
         self.task = split.info.task
-        self.dims = GRID_KINDS[self.kind] if "decision_boundary" in self.panels else 0
+        self.dims = grid_dims(split.info) if "decision_boundary" in self.panels else 0
         self.n_inputs = split.info.input_shape[0]  # > dims when missing-value indicators follow
         self.limit_kb = max_message_kb
         self.sequence = (SequenceProbe(spec, split, device, max_message_kb) if self.kind in ("sequence", "text")
