@@ -54,7 +54,7 @@ def test_a_copied_url_restores_every_control(page: Page, browser, server_url, sh
         expect(other.locator("#summary-table tfoot")).to_contain_text("total", timeout=UI_TIMEOUT_MS)
         after = other.evaluate(f"({CONTROLS_JS})()")
         assert after == before
-        # edited away from tanh_spiral's spec: the select says "(custom)" on both pages
+        # edited away from tanh_spiral's spec: the select says so (the custom entry) on both pages
         assert after["tab"] == "tab-neurons" and after["preset"] == ""
         expect(other.locator("#pane-neurons")).to_be_visible()
         other.screenshot(path=str(shots_dir / "share-restored.png"))
@@ -105,16 +105,18 @@ def test_the_preset_select_says_custom_once_the_spec_differs(page: Page):
     choose_preset(page, "mlp_digits")
     checked = page.locator("#preset-select option:checked")
     expect(checked).to_have_text("MLP on digits")
+    description = page.locator("#preset-description").inner_text()
     page.select_option("#dataset-select", "iris")  # a new data set: no longer the preset's spec
-    expect(checked).to_have_text("(custom)", timeout=UI_TIMEOUT_MS)
-    expect(page.locator("#preset-description")).to_contain_text("matches no preset")
+    # an edit of the preset: named, its text kept (what to look for holds for a tweaked run of it)
+    expect(checked).to_have_text("edited: MLP on digits", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#preset-description")).to_contain_text("Edited from the preset “MLP on digits”. " + description[:40])
     page.select_option("#dataset-select", "digits")  # back to the preset's data set and outputs
     expect(checked).to_have_text("MLP on digits", timeout=UI_TIMEOUT_MS)
-    page.fill("#f-training-lr", "0.0123")  # any other field: custom again
-    expect(checked).to_have_text("(custom)", timeout=UI_TIMEOUT_MS)
+    page.fill("#f-training-lr", "0.0123")  # any other field: edited again
+    expect(checked).to_have_text("edited: MLP on digits", timeout=UI_TIMEOUT_MS)
     choose_preset(page, "lenet_digits")  # picking a preset shows it
     expect(checked).to_have_text("LeNet on digits")
     spec = page.evaluate("JSON.parse(document.querySelector('#spec-editor').value)")
     spec["network"]["layers"][0]["out_channels"] = 5
     page.fill("#spec-editor", __import__("json").dumps(spec))  # an edit in the editor as well
-    expect(checked).to_have_text("(custom)", timeout=UI_TIMEOUT_MS)
+    expect(checked).to_have_text("edited: LeNet on digits", timeout=UI_TIMEOUT_MS)

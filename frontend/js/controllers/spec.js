@@ -110,18 +110,25 @@ export function createSpecController({ $, status, notes, onLive, onSpec, onValid
   function showPreset(preset) {
     const custom = $('preset-select').querySelector('option[value=""]');
     custom.hidden = Boolean(preset);
+    custom.textContent = '(custom)';
     $('preset-select').value = preset ? preset.id : '';
     describe(preset ? preset.description || '' : NO_PRESET);
     store.set({ presetId: preset ? preset.id : null });
   }
 
-  /** The select on "(custom)", the preset the spec started from (presetId, kept in links) unchanged. */
+  /** The select on the custom entry, the preset the spec started from (presetId, kept in links)
+   * unchanged: named there ("edited: LeNet-5 on MNIST"), its text still shown (what to look for
+   * holds for a shorter or tweaked run of it too). */
   function showCustom() {
     const select = $('preset-select');
-    if (select.value === '') return;
-    select.querySelector('option[value=""]').hidden = false;
+    const base = store.get().presets?.find((p) => p.id === store.get().presetId);
+    const custom = select.querySelector('option[value=""]');
+    custom.textContent = base ? `edited: ${base.title}` : '(custom)';
+    custom.hidden = false;
+    if (select.value === '' && custom.dataset.base === (base?.id || '')) return;
+    custom.dataset.base = base?.id || '';
     select.value = '';
-    describe(NO_PRESET);
+    describe(base ? `Edited from the preset “${base.title}”. ${base.description || ''}` : NO_PRESET);
   }
 
   function onPresetChange() {
