@@ -13,7 +13,8 @@ HEAT_JS = """(() => {
   const d = document.getElementById('saturation-plot');
   const h = d && d.data ? d.data.find((t) => t.type === 'heatmap') : null;
   return h ? { rows: h.y, cols: h.x.length, zmin: h.zmin, zmax: h.zmax, last: h.z.map((r) => r[r.length - 1]),
-               colorbar: h.colorbar.title.text, title: d.layout.title.text, x: d.layout.xaxis.title.text } : null;
+               colorbar: h.colorbar.title.text, title: d.layout.title.text, x: d.layout.xaxis.title.text,
+               xrange: d._fullLayout.xaxis.range } : null;
 })()"""
 CURVES_JS = """(() => {
   const cards = [...document.querySelectorAll('#activation-curves .act-card')];
@@ -42,6 +43,7 @@ def test_deep_sigmoid_preset_draws_curves_and_saturation(page: Page, shots_dir, 
     h = page.evaluate(HEAT_JS)
     assert h["rows"] == [f"layer {i} · sigmoid · saturated" for i in range(1, 18, 2)], h
     assert (h["zmin"], h["zmax"], h["colorbar"], h["x"]) == (0, 1, "share", "step"), h
+    assert h["xrange"][0] >= 0, h  # the step axis starts at the first snapshot (step 0), not before it
 
     job_id = page.evaluate("location.hash.match(/job=([0-9a-f]+)/)[1]")
     job = page.request.get(f"{server_url}/api/jobs/{job_id}").json()

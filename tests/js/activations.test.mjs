@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 
-import { lowRuns, primaryShare, rowLabel } from '../../frontend/js/views/activations.js';
+import { lowRuns, primaryShare, rowLabel, stepEdges } from '../../frontend/js/views/activations.js';
 
 test('relu rows show dead units; sigmoid, tanh and gelu rows the saturated share', () => {
   assert.equal(primaryShare('relu'), 'dead');
@@ -14,4 +14,11 @@ test('relu rows show dead units; sigmoid, tanh and gelu rows the saturated share
 test('saturated stretches of the input axis are the runs where |f\'| is low', () => {
   assert.deepEqual(lowRuns([-3, -2, -1, 0, 1, 2, 3], [true, true, false, false, false, true, true]), [[-3, -2], [2, 3]]);
   assert.deepEqual(lowRuns([0, 1], [false, false]), []);
+});
+
+test('saturation cells span from their snapshot to the next: the axis starts at the first step, never before', () => {
+  assert.deepEqual(stepEdges([0, 150, 300]), [0, 150, 300, 450]);
+  assert.deepEqual(stepEdges([0, 10, 20, 25]), [0, 10, 20, 25, 30]);
+  assert.deepEqual(stepEdges([7]), [7, 8]);
+  assert.deepEqual(stepEdges([]), []);
 });

@@ -149,7 +149,8 @@ _RAW = [
       "network": {"layers": [layer for _ in range(9) for layer in
                              ({"type": "linear", "out_features": 32}, {"type": "sigmoid"})]
                   + [{"type": "linear", "out_features": 2}]},
-      "training": {"optimizer": "adam", "lr": 0.03, "epochs": 30, "batch_size": 32, "seed": 0}}),
+      # a probe every epoch: the saturation heatmap's 30 columns show the climb the text describes
+      "training": {"optimizer": "adam", "lr": 0.03, "epochs": 30, "batch_size": 32, "seed": 0, "probe_every": 10}}),
     ("linreg_plane", "Linear regression on plane",
      "Least squares by gradient descent: one linear layer, squared-error loss, full-batch SGD. The data is "
      "y = 2 x1 - 3 x2 + 0.5 + noise. Under the network table, the learned w1, w2 and b approach the "

@@ -68,6 +68,19 @@ function curveFigure(curve, width, height) {
   };
 }
 
+/**
+ * The cell edges of a heatmap of snapshots taken at `steps` (ascending): each snapshot's cell spans
+ * from its step to the next snapshot's (what the network was until then), the last as wide as the gap
+ * before it. With centred cells instead, a few snapshots draw the first cell from a negative step.
+ * @param {number[]} steps  (n,)
+ * @returns {number[]} (n + 1,) edges, or [] for no step
+ */
+export function stepEdges(steps) {
+  if (!steps.length) return [];
+  const last = steps.length > 1 ? steps[steps.length - 1] - steps[steps.length - 2] : 1;
+  return [...steps, steps[steps.length - 1] + Math.max(1, last)];
+}
+
 export function createActivations({ curvesEl, heatmapEl, placeholder = '', intervalMs = 250 }) {
   const cols = new DecimatedColumns();
   let labels = null;
@@ -110,8 +123,9 @@ export function createActivations({ curvesEl, heatmapEl, placeholder = '', inter
       layout.xaxis.range = [0, 100];
       return { data: [], layout };
     }
+    const steps = columns.map((c) => c.step);
     const trace = {
-      type: 'heatmap', uid: 'saturation', x: columns.map((c) => c.step), y: labels,
+      type: 'heatmap', uid: 'saturation', x: stepEdges(steps), y: labels, customdata: labels.map(() => steps),
       z: labels.map((_, r) => columns.map((c) => c.layers[r]?.[primaryShare(types[r])] ?? null)),
       text: labels.map((_, r) => columns.map((c) => {
         const l = c.layers[r];
@@ -119,7 +133,7 @@ export function createActivations({ curvesEl, heatmapEl, placeholder = '', inter
       })),
       zmin: 0, zmax: 1, colorscale: PROBABILITY, zsmooth: false,
       colorbar: { title: { text: 'share', side: 'right' }, thickness: 10, outlinewidth: 0, tickfont: { size: 10 }, tickformat: '.0%' },
-      hovertemplate: '%{y}<br>step %{x}<br>%{text}<extra></extra>',
+      hovertemplate: '%{y}<br>step %{customdata}<br>%{text}<extra></extra>',
     };
     return { data: [trace], layout };
   }
