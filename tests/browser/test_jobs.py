@@ -94,3 +94,30 @@ def test_stopped_job_resumes_and_completes(page: Page, server_url):
     assert drawn == sorted(set(drawn)) and set(drawn) <= set(steps), "steps drawn twice or not stored"
     assert drawn[0] == steps[0] and drawn[-1] == steps[-1]
     assert len(drawn) >= min(len(steps), 2000)
+
+
+def test_a_queued_job_shows_its_place_then_running_without_the_stale_place(page: Page, server_url):
+    """Both training slots busy (two slow-motion jobs through the API): a job trained from the page waits
+    "queued · position n in the queue"; once a slot frees it reads "running", never "running · position"."""
+    spec = page.request.get(f"{server_url}/api/presets").json()
+    spiral = next(p["spec"] for p in spec if p["id"] == "play_spiral")
+    slow = {**spiral, "training": {**spiral["training"], "max_steps_per_s": 5}}
+    blockers = [page.request.post(f"{server_url}/api/jobs", data=slow).json()["id"]
+                for _ in range(2)]  # the test server's max_concurrent_jobs: the default, 2
+    try:
+        page.add_init_script(STATUS_LOG_JS)
+        open_page(page)
+        page.click("#train-btn")
+        status = page.locator("#job-status")
+        expect(status).to_contain_text(re.compile(r"queued · position \d+ in the queue"), timeout=UI_TIMEOUT_MS)
+        for job_id in blockers:
+            page.request.post(f"{server_url}/api/jobs/{job_id}/stop")
+        expect(status).to_contain_text("running", timeout=TRAIN_TIMEOUT_MS)
+        page.click("#stop-btn")
+        expect(status).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
+        log = page.evaluate("window.__statusLog")
+        assert any("queued · position" in t for t in log), log
+        assert not [t for t in log if t.startswith("running") and "position" in t], log
+    finally:
+        for job_id in blockers:
+            page.request.post(f"{server_url}/api/jobs/{job_id}/stop")

@@ -28,6 +28,7 @@ export function createStatusBar({ statusEl, noteEl, finalEl, detailEl, connectio
   let noteTimer = null;
   let noteKind = null; // 'error' | 'info' | null (no note)
   let noteUnreachable = false; // the error note says the server could not be reached
+  let progressStatus = null; // the job's status when the progress text was set
 
   function paint() {
     if (!status) {
@@ -35,7 +36,9 @@ export function createStatusBar({ statusEl, noteEl, finalEl, detailEl, connectio
       statusEl.className = 'status idle';
       return;
     }
-    setParts(statusEl, `${status.status}${progress ? ` · ${progress}` : ''}`);
+    // a queue position is no progress of a job that has left the queue (until its first metrics)
+    const shown = progress && !(progressStatus === 'queued' && status.status !== 'queued') ? progress : '';
+    setParts(statusEl, `${status.status}${shown ? ` · ${shown}` : ''}`);
     statusEl.title = [STATUS_TEXT[status.status], status.detail].filter(Boolean).join('\n');
     statusEl.className = `status status-${status.status}`;
   }
@@ -80,6 +83,7 @@ export function createStatusBar({ statusEl, noteEl, finalEl, detailEl, connectio
 
     setProgress(text) {
       progress = text;
+      progressStatus = status?.status ?? null;
       paint();
     },
 
