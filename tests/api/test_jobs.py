@@ -49,3 +49,16 @@ def test_diverged_job_says_so(client):
     assert done["status"] == "diverged"
     metrics = client.get(f"/api/jobs/{job['id']}/metrics").json()["metrics"]
     assert metrics[-1]["train_loss"] is None or metrics[-1]["test_loss"] is None
+
+
+def test_the_job_record_carries_its_progress_step(client):
+    """A curl user watches a job's progress from its record alone: ``step`` grows while it runs and,
+    once it ended, is the step count of its last finished epoch (``final.steps``)."""
+    job = client.post("/api/jobs", json=job_spec(epochs=3, max_steps_per_s=200)).json()
+    assert job["step"] in (None, 0)
+    first = wait_for(client, job["id"], lambda j: j["status"] == "running" and (j["step"] or 0) > 0)["step"]
+    later = wait_for(client, job["id"], lambda j: (j["step"] or 0) > first)["step"]
+    assert later > first
+    done = wait_done(client, job["id"])
+    assert done["status"] == "completed" and done["step"] == done["final"]["steps"] == 3 * 45  # digits: 1437 // 32 + 1 per epoch
+    assert [j["step"] for j in client.get("/api/jobs").json() if j["id"] == job["id"]] == [done["step"]]

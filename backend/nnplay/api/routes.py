@@ -28,7 +28,7 @@ def service(request: Request) -> JobService:
 
 def job_out(svc: JobService, row: JobRow) -> JobOut:
     out = JobOut.model_validate({**{c: getattr(row, c) for c in JobOut.model_fields if hasattr(row, c)},
-                                 "queue_position": svc.queue_position(row)})
+                                 "queue_position": svc.queue_position(row), "step": svc.current_step(row)})
     out.panels = job_panels(out.spec.network, out.spec.dataset, svc.settings.data_dir,
                             out.spec.training.active is not None)
     return out

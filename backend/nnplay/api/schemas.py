@@ -38,6 +38,9 @@ class JobOut(BaseModel):
     final: FinalMetrics | None = Field(description="Metrics of the last finished epoch (latest, while running)")
     last_seq: int
     queue_position: int | None = Field(None, description="1 = next to start; null unless queued")
+    step: int | None = Field(None, description="Progress: the last optimizer step a live job reported (of epochs x "
+                             "batches per epoch, see its `data_info`); for an ended job its step count at its last "
+                             "finished epoch (`final.steps`; null if none finished)")
     race_id: str | None = Field(None, description="The race this job runs in (POST /api/races), else null")
     panels: list[str] = Field([], description="What the job streams, one name per probe "
                               "(nnplay.probes.registry), as in its validation summary")

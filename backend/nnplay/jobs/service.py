@@ -400,6 +400,14 @@ class JobService:
         them, and ``list()`` copies the dict's values in one step under the GIL."""
         return list(self.runs.values())
 
+    def current_step(self, row: JobRow) -> int | None:
+        """The job's progress: live, the last optimizer step its run reported; ended, its step count at
+        its last finished epoch (``final["steps"]``; None if no epoch finished)."""
+        run = self.runs.get(row.id)
+        if run is not None:
+            return run.step
+        return (row.final or {}).get("steps")
+
     def queue_position(self, row: JobRow) -> int | None:
         """1 for the next queued job to start; None when not queued."""
         if row.status != "queued":
