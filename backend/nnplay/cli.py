@@ -15,12 +15,12 @@ def _load_spec(path: str):
 
 
 def _print_errors(exc: Exception) -> int:
-    from nnplay.api.errors import field_path
+    from nnplay.api.errors import clean_loc, explain_spec_error, field_path
     from nnplay.spec.errors import SpecError
 
     if isinstance(exc, ValidationError):
-        for e in exc.errors():
-            where = field_path(e["loc"])
+        for e in map(explain_spec_error, exc.errors()):
+            where = field_path(clean_loc(e["loc"]))  # network.layers[1], not network.layers.layers[1]
             print(f"error: {where + ': ' if where else ''}{e['msg']}", file=sys.stderr)
     elif isinstance(exc, SpecError):
         print(f"error: {field_path(exc.loc)}: {exc.message}", file=sys.stderr)

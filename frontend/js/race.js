@@ -14,6 +14,7 @@ const DEFAULT_VALUES = {
   'training.lr': '0.001, 0.01, 0.1',
   'training.momentum': '0, 0.5, 0.9',
   'training.weight_decay': '0, 0.001, 0.01',
+  hidden: '1x179, 4x16', // deep vs fat at about equal parameters on 2 inputs and 2 classes (README)
 };
 const NUMERIC = new Set(['training.batch_size', 'training.lr', 'training.momentum', 'training.weight_decay']);
 

@@ -22,6 +22,34 @@ def test_unknown_layer_type_lists_valid_ones(client):
     assert err["field"] == "network.layers[1]" and "'linear'" in err["msg"] and "'conv2d'" in err["msg"]
 
 
+def test_a_misspelt_layer_type_suggests_the_closest_then_lists_all(client):
+    err = only_error(post_job(client, job_spec(layers=[{"type": "flatten"}, {"type": "rleu"}])))
+    assert err["field"] == "network.layers[1]", err
+    assert err["msg"].startswith("unknown layer type 'rleu'; did you mean 'relu'? known types: 'linear', 'conv2d'"), err
+    assert "Input tag" not in err["msg"] and "'gru'" in err["msg"], err
+    err = only_error(post_job(client, job_spec(layers=[{"type": "flatten"}, {"type": "zzz"}])))  # nothing close
+    assert err["msg"].startswith("unknown layer type 'zzz'; known types: 'linear'"), err
+    err = only_error(post_job(client, job_spec(layers=[{"out_features": 3}])))  # no type at all
+    assert err["field"] == "network.layers[0]" and err["msg"].startswith('a layer needs a "type": one of \'linear\''), err
+
+
+def test_misspelt_names_of_other_fixed_sets_suggest_the_closest(client):
+    err = only_error(post_job(client, job_spec(lr_schedule={"type": "stpe"})))
+    assert err["field"] == "training.lr_schedule" and "unknown lr_schedule type 'stpe'; did you mean 'step'?" in err["msg"], err
+    err = only_error(post_job(client, job_spec(optimizer="adma")))
+    assert err["field"] == "training.optimizer" and err["msg"].endswith("did you mean 'adam'?"), err
+    err = only_error(post_job(client, job_spec(dataset={"name": "mnits"})))
+    assert err["field"] == "dataset.name" and err["msg"].startswith("unknown data set 'mnits'; did you mean 'mnist'? known: digits"), err
+
+
+def test_an_empty_layer_list_says_to_add_a_layer(client):
+    body = job_spec()
+    body["network"]["layers"] = []
+    for path in ("/api/jobs", "/api/networks/validate"):
+        err = only_error(client.post(path, json=body))
+        assert (err["field"], err["msg"]) == ("network.layers", "the network has no layers: add at least one layer"), err
+
+
 def test_conv_on_non_image_dataset(client):
     body = job_spec(layers=[{"type": "conv2d", "out_channels": 4, "kernel_size": 2}], dataset={"name": "iris"})
     err = only_error(post_job(client, body))

@@ -298,3 +298,34 @@ def test_feature_maps_grow_to_fill_a_large_panel(page: Page, shots_dir, viewport
     else:
         assert m["first"] >= 42, m  # never smaller than before
     page.screenshot(path=str(shots_dir / f"feature-maps-{width}x{height}.png"))
+
+
+EMPTY_RACE_JS = """() => { const d = document.getElementById('race-chart');
+  if (!d._fullLayout) return null;
+  const L = d._fullLayout;
+  return { y: L.yaxis.title.text, yRange: L.yaxis.range, xRange: L.xaxis.range,
+           note: (L.annotations || []).map((a) => a.text).join(' ') }; }"""
+
+
+def test_race_dialog_starts_empty_honestly_and_races_deep_vs_fat(page: Page, shots_dir):
+    open_page(page)
+    choose_preset(page, "tanh_spiral")
+    page.fill("#f-training-epochs", "2")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 2")
+    page.click("#open-race")
+    # before any race: what will be drawn, no stray unit text, no made-up -1..4 scale
+    page.wait_for_function(f"(() => {{ const r = ({EMPTY_RACE_JS})(); return r && r.note.includes('Start a race'); }})()",
+                           timeout=UI_TIMEOUT_MS)
+    empty = page.evaluate(f"({EMPTY_RACE_JS})()")
+    assert empty["y"] == "training loss, epoch mean", empty
+    assert empty["yRange"][0] >= 0 and empty["xRange"][0] >= 0, empty
+    assert "loss and test accuracy per epoch" in empty["note"], empty
+    # the dialog races what the API races: deep vs fat (README: 1x179 vs 4x16 on the spiral, 897 vs 898 parameters)
+    page.select_option("#race-field", "hidden")
+    expect(page.locator("#race-values")).to_have_value("1x179, 4x16")
+    r = _race(page, "hidden", "1x179, 4x16", 2)
+    assert [n.split(" · ")[0] for n in r["names"]] == ["hidden = 1x179 (897 params)", "hidden = 4x16 (898 params)"], r
+    assert r["y"] == "training loss, epoch mean (nats)", r
+    drawn = page.evaluate(f"({EMPTY_RACE_JS})()")
+    assert drawn["note"] == "" and drawn["xRange"][1] >= 2, drawn  # the axes now fit the points
+    page.screenshot(path=str(shots_dir / "race-hidden.png"))

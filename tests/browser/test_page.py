@@ -126,6 +126,20 @@ def test_invalid_spec_shows_the_layer_field_and_page_keeps_working(page: Page):
     assert not page.page_errors
 
 
+def test_json_syntax_error_names_line_column_and_the_likely_slip(page: Page):
+    open_page(page)
+    choose_preset(page, "tanh_spiral")
+    lines = page.input_value("#spec-editor").split("\n")
+    last = max(i for i, line in enumerate(lines) if line.strip().startswith('{"type"'))  # the last layer's line
+    lines[last] += ","  # a trailing comma before the list's ']'
+    page.fill("#spec-editor", "\n".join(lines))
+    errors = page.locator("#validation-errors")
+    expect(errors).to_contain_text(f"Invalid JSON at line {last + 1}, column {len(lines[last])}: a trailing comma "
+                                   "before ']' (a trailing comma or a missing quote?)", timeout=UI_TIMEOUT_MS)
+    expect(errors).not_to_contain_text("Unexpected token")  # not the browser's own wording
+    expect(page.locator("#train-btn")).to_be_disabled()
+
+
 def test_stop_button_stops_a_running_job(page: Page):
     open_page(page)
     choose_preset(page, "mlp_spiral")

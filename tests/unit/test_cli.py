@@ -24,6 +24,8 @@ def test_validate_points_at_the_field(tmp_path, capsys):
     assert "network.layers[1].in_features" in capsys.readouterr().err
     assert main(["validate", write(tmp_path, '{"dataset": ')]) == 2
     assert "Invalid JSON" in capsys.readouterr().err
+    assert main(["validate", write(tmp_path, job_spec(layers=[{"type": "flatten"}, {"type": "rleu"}]))]) == 2
+    assert "network.layers[1]: unknown layer type 'rleu'; did you mean 'relu'?" in capsys.readouterr().err
 
 
 def test_train_prints_final_metrics(tmp_path, capsys):

@@ -3,6 +3,8 @@ parsed, a body or file too large: 413 and 422) is a list of ``{"loc", "field", "
 refusal that is not about the input (401 token, 403 cross-origin, 400 Host header, 404 missing, 409
 conflict) is one message string. No traceback ever reaches a client."""
 
+import re
+
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -14,7 +16,7 @@ from nnplay.data.uploads import DatasetExists
 from nnplay.jobs import JobConflict, JobNotFound
 from nnplay.jobs.checkpoints import CheckpointError
 from nnplay.spec.data import NAME_PATTERN
-from nnplay.spec.errors import SpecError
+from nnplay.spec.errors import SpecError, did_you_mean
 from nnplay.spec.layers import LAYER_TYPES
 from nnplay.spec.network import NETWORK_KINDS
 from nnplay.spec.training import LR_SCHEDULE_TYPES
@@ -76,9 +78,44 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
     return JSONResponse({"detail": merge_errors(errors)}, status_code=422)
 
 
+def _quoted(text: str) -> list[str]:
+    """``"'sgd', 'adam' or 'adamw'"`` (pydantic's list of expected values) -> ``["sgd", "adam", "adamw"]``."""
+    return re.findall(r"'([^']*)'", text or "")
+
+
+def _unknown_tag(error: dict, loc: tuple) -> dict:
+    """A discriminated union's unknown ``type``: ``unknown layer type 'rleu'; did you mean 'relu'? known
+    types: 'linear', ...`` (the layer catalogue; ``lr_schedule``'s types the same way)."""
+    ctx = error.get("ctx") or {}
+    tag, known = ctx.get("tag"), _quoted(ctx.get("expected_tags", ""))
+    what = "layer type" if len(loc) > 1 and isinstance(loc[-1], int) and loc[-2] == "layers" else f"{loc[-1]} type"
+    listed = ", ".join(f"'{k}'" for k in known)
+    return {**error, "msg": f"unknown {what} '{tag}';{did_you_mean(tag, known)} known types: {listed}"}
+
+
+def explain_spec_error(error: dict) -> dict:
+    """Our words for pydantic's errors about a spec's content (the API and ``nnplay validate`` share them):
+    an unknown layer (or schedule) type with the closest known one, a layer without ``type``, a value
+    outside a fixed set with the closest one, and an empty layer list. Other errors are returned as
+    they are."""
+    loc, kind = clean_loc(error["loc"]), error["type"]
+    if kind == "union_tag_invalid" and loc:
+        return _unknown_tag(error, loc)
+    if kind == "union_tag_not_found" and len(loc) > 1 and loc[-2] == "layers":
+        return {**error, "msg": "a layer needs a \"type\": one of " + ", ".join(f"'{t}'" for t in LAYER_TYPES)}
+    if kind == "literal_error":
+        hint = did_you_mean(error.get("input"), _quoted((error.get("ctx") or {}).get("expected", "")))
+        return {**error, "msg": error["msg"] + (f";{hint}" if hint else "")}
+    if kind == "too_short" and loc[-2:] == ("network", "layers") and (error.get("ctx") or {}).get("actual_length") == 0:
+        return {**error, "msg": "the network has no layers: add at least one layer"}
+    return error
+
+
 def _explain(error: dict, body: str, json_type: bool) -> dict:
-    """Friendlier text for three errors: JSON syntax (with line and column), a data set name that breaks
-    the name rule (in words, not a regular expression) and a body that was not sent as JSON."""
+    """Friendlier text for JSON syntax (with line and column), a data set name that breaks the name rule
+    (in words, not a regular expression), a body that was not sent as JSON, and (explain_spec_error) the
+    spec's unknown types and empty layer list."""
+    error = explain_spec_error(error)
     loc = tuple(error["loc"])
     if error["type"] == "json_invalid" and len(loc) == 2 and isinstance(loc[1], int):
         pos = loc[1]

@@ -23,7 +23,7 @@ from nnplay.data.words import WORD_CORPORA, corpus_available, corpus_tokens
 from nnplay.data.toy import GENERATORS
 from nnplay.spec.data import (DIGIT_TASKS, GENERATED, MEMORY_TASKS, SERIES, TEXT, TEXT_CLASSIFICATION,
                               TRANSLATION, DatasetSpec)
-from nnplay.spec.errors import SpecError
+from nnplay.spec.errors import SpecError, did_you_mean
 
 UCI = "UCI Machine Learning Repository, as bundled in scikit-learn (sklearn.datasets.load_{})"
 TOY_SOURCE = "synthetic, generated with the given seed (nnplay.data.toy)"
@@ -94,8 +94,8 @@ def find_info(name: str, data_dir: Path | str | None = None) -> DatasetInfo:
                         "installed on this server (pip install gensim==4.4.0, or ./scripts/install.sh --test); "
                         "shakespeare_words and milton_words ship with nnplay")
     if info is None:
-        known = ", ".join([*DATASETS, *(i.name for i in uploads.list_infos(data_dir))] if data_dir else DATASETS)
-        raise SpecError(("dataset", "name"), f"unknown data set '{name}'; known: {known}")
+        names = [*DATASETS, *(i.name for i in uploads.list_infos(data_dir))] if data_dir else list(DATASETS)
+        raise SpecError(("dataset", "name"), f"unknown data set '{name}';{did_you_mean(name, names)} known: {', '.join(names)}")
     return info
 
 

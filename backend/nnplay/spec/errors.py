@@ -1,5 +1,7 @@
 """Errors raised when a valid-looking spec cannot run: each carries its location in the job spec."""
 
+import difflib
+
 
 class SpecError(ValueError):
     """A spec the server refuses; ``loc`` is the path inside a job spec, e.g.
@@ -33,3 +35,12 @@ class LimitError(SpecError):
     """A spec over one of the server's limits (a setting); the message names the limit and value."""
 
     kind = "limit_exceeded"
+
+
+def did_you_mean(word, choices) -> str:
+    """``" did you mean 'relu'?"`` for the known name closest to ``word`` (difflib's ratio of at least
+    0.6), or ``""`` when none is close or ``word`` is not a string."""
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" did you mean '{close[0]}'?" if close else ""

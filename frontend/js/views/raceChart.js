@@ -9,7 +9,10 @@ import { CHART_CONFIG, CLASS_COLORS, FONT, emptyNote, followBox } from './plotTh
 const FIELD_NAMES = {
   'training.optimizer': 'optimizer', 'training.batch_size': 'batch size', 'training.loss': 'loss',
   activation: 'activation', 'training.lr': 'lr', 'training.momentum': 'momentum', 'training.weight_decay': 'weight decay',
+  hidden: 'hidden',
 };
+/** What the empty chart promises, before any race. */
+export const EMPTY_NOTE = 'Start a race: each run’s loss and test accuracy per epoch, one colour per run.';
 
 /** The unit of a training loss: nats for the likelihood losses, squared error (target units²) for mse. */
 export const LOSS_UNITS = { cross_entropy: 'nats', bce_with_logits: 'nats', mse: 'squared error' };
@@ -20,9 +23,11 @@ export function runLosses(race) {
     : race.runs?.find((r) => r.value === value)?.job?.spec?.training?.loss ?? race.runs?.[i]?.job?.spec?.training?.loss ?? 'cross_entropy'));
 }
 
-/** The loss axis title: the one unit of every run, or a warning that the runs' units differ. */
+/** The loss axis title: the one unit of every run, or a warning that the runs' units differ; no unit
+ * before a race (no runs, no loss yet). */
 export function lossAxisTitle(losses) {
   const units = [...new Set(losses.map((l) => LOSS_UNITS[l] || l))];
+  if (!units.length) return 'training loss, epoch mean';
   return units.length === 1 ? `training loss, epoch mean (${units[0]})`
     : `training loss, epoch mean (${units.join(' or ')}: not comparable)`;
 }
@@ -34,6 +39,12 @@ export function testFigure(msg) {
   return { kind: 'loss', value: msg.test_loss ?? null };
 }
 
+/** " (897 params)" for a run of a deep-vs-fat race (its parameter count is the point), else "". */
+function paramsNote(race, value) {
+  const params = race.field === 'hidden' ? race.runs?.find((r) => r.value === value)?.params : null;
+  return typeof params === 'number' ? ` (${params.toLocaleString('en-US')} params)` : '';
+}
+
 const TEST_TITLES = { accuracy: 'test accuracy', r2: 'test R² (1 is perfect)', loss: 'test loss' };
 const TEST_SHORT = { accuracy: 'test acc', r2: 'test R²', loss: 'test loss' };
 
@@ -43,12 +54,13 @@ export function createRaceChart(div) {
   let pending = [];
   let timer = null;
   let testKind = 'accuracy';
+  let drawn = false; // has any point been drawn (until then the axes are empty: see emptyAxes)
   const finals = new Map();
   const states = new Map();
 
   function name(i) {
     const value = race.values[i];
-    const unit = race.field === 'training.loss' ? ` (${LOSS_UNITS[value] || value})` : '';
+    const unit = race.field === 'training.loss' ? ` (${LOSS_UNITS[value] || value})` : paramsNote(race, value);
     const acc = finals.get(i);
     const tail = typeof acc === 'number' ? ` · ${TEST_SHORT[testKind]} ${acc.toFixed(3)}` : states.has(i) ? ` · ${states.get(i)}` : '';
     return `${FIELD_NAMES[race.field] || race.field} = ${value}${unit}${tail}`;
@@ -68,11 +80,21 @@ export function createRaceChart(div) {
     };
     if (testKind === 'accuracy') out.yaxis2.range = [0, 1.02];
     const epochs = race?.runs?.[0]?.job?.spec?.training?.epochs;
+    if (!drawn) emptyAxes(out, epochs);
     if (epochs && epochs <= 12) { // whole epochs: a tick at each (not 1.2, 1.4, ...)
       for (const axis of [out.xaxis, out.xaxis2]) Object.assign(axis, { tickmode: 'linear', tick0: 0, dtick: 1 });
     }
     if (note) out.annotations = [emptyNote(note)];
     return out;
+  }
+
+  /** No points yet: no made-up scale (plotly's default runs from -1 to 4): the epochs to come along x
+   * when known, the loss axis without numbers until its first point. */
+  function emptyAxes(out, epochs) {
+    for (const axis of [out.xaxis, out.xaxis2]) {
+      Object.assign(axis, epochs ? { range: [0, epochs] } : { range: [0, 1], showticklabels: false });
+    }
+    Object.assign(out.yaxis, { range: [0, 1], showticklabels: false });
   }
 
   function traces() {
@@ -108,6 +130,10 @@ export function createRaceChart(div) {
     pending = [];
     const idx = [...byTrace.keys()];
     Plotly.extendTraces(div, { x: idx.map((t) => byTrace.get(t).x), y: idx.map((t) => byTrace.get(t).y) }, idx);
+    if (!drawn) { // the first points: the axes now fit the data
+      drawn = true;
+      Plotly.react(div, div.data, layout(), CHART_CONFIG);
+    }
     div.dataset.points = String(div.data.reduce((n, t) => n + t.x.filter((x) => x !== null).length, 0));
   }
 
@@ -115,7 +141,7 @@ export function createRaceChart(div) {
     Plotly.restyle(div, { name: [name(i), name(i)] }, [2 * i, 2 * i + 1]);
   }
 
-  draw('Start a race: the runs’ curves appear here.');
+  draw(EMPTY_NOTE);
   // The chart follows its box: the dialog lays out after it opens (and the error list comes and goes),
   // and a chart taller than its box would lose its x axis title under the box's edge.
   followBox(div);
@@ -132,6 +158,7 @@ export function createRaceChart(div) {
       race?.runs?.forEach((r) => { const i = race.values.indexOf(r.value); if (i >= 0) states.set(i, r.job.status); });
       clearTimeout(timer);
       timer = null;
+      drawn = false;
       delete div.dataset.points;
       draw(note);
     },

@@ -1,6 +1,8 @@
 // Middle column: the whole JobSpec as JSON in a textarea, kept in sync with the form controls.
 // Edits are parsed as they are typed; onChange({spec}) or onChange({error}) reports the result.
 
+import { describeJsonError } from '../jsonErrors.js';
+
 const INLINE_WIDTH = 64;
 
 /**
@@ -35,18 +37,6 @@ function format(value, indent, path) {
   return `{\n${body.join(',\n')}\n${indent}}`;
 }
 
-/** "Unexpected token } in JSON at position 40" -> the same, plus "(line 3, column 5)". */
-function describeJsonError(text, err) {
-  const m = /position (\d+)/.exec(err.message);
-  let where = '';
-  const lc = /line (\d+) column (\d+)/.exec(err.message);
-  if (m) {
-    const before = text.slice(0, Number(m[1])).split('\n');
-    where = ` (line ${before.length}, column ${before[before.length - 1].length + 1})`;
-  }
-  return lc ? `Invalid JSON: ${err.message}` : `Invalid JSON: ${err.message}${where}`;
-}
-
 export function createSpecEditor(textarea, { onChange }) {
   let last = '';
   textarea.addEventListener('input', () => {
@@ -57,7 +47,7 @@ export function createSpecEditor(textarea, { onChange }) {
     try {
       spec = JSON.parse(text);
     } catch (err) {
-      onChange({ error: describeJsonError(text, err) });
+      onChange({ error: describeJsonError(text, err.message) }); // line, column and the likely slip
       return;
     }
     if (!spec || typeof spec !== 'object' || Array.isArray(spec)) {
