@@ -26,7 +26,8 @@ task's business; how a run goes is written once here:
 restores its model, optimizer, generators and sums, and the same batches follow with step numbers
 continuing without a gap or repeat.
 
-A new kind of job is a ``TrainTask`` subclass and an entry in ``nnplay.train.TASKS``.
+A new kind of job is a ``TrainTask`` subclass and an entry in ``nnplay.train.TASKS``; ``train_with``
+builds one from a spec and runs it.
 """
 
 import math
@@ -39,7 +40,7 @@ from torch import nn
 
 from nnplay.probes.arrays import finite_or_none
 from nnplay.spec.network import JobSpec
-from nnplay.train.cadence import ProbeCadence
+from nnplay.train.cadence import ProbeCadence, probe_cadence
 from nnplay.train.control import RunControl
 
 STEP_POINTS_PER_EPOCH = 50  # at most about this many step-metrics events an epoch
@@ -92,6 +93,12 @@ class TrainTask(ABC):
         self.live: dict = {}
         self.model: nn.Module | None = None
 
+    @classmethod
+    @abstractmethod
+    def from_spec(cls, spec: JobSpec, emit: Callable[[dict], None], **options) -> "TrainTask":
+        """The task of ``spec`` (its model built with the spec's seed, its data loaded); ``options``
+        are the task's own keywords of ``nnplay.train.train`` (a task ignores those it has no use for)."""
+
     def start_events(self) -> list[dict]:
         """Events before the step-0 probe of a fresh run (not on resume)."""
         return []
@@ -142,6 +149,20 @@ class TrainTask(ABC):
     @abstractmethod
     def restore(self, state: dict) -> tuple[Position, dict]:
         """Load a checkpoint (``live`` included); returns the position and the last epoch's ``final``."""
+
+
+def train_with(task_type: type[TrainTask], spec: JobSpec, emit: Callable[[dict], None],
+               should_stop: Callable[[], bool] = lambda: False, *, control: RunControl | None = None,
+               checkpoint: Callable[[dict], None] | None = None, resume: dict | None = None,
+               probe_fps: float | None = None, probe_share: float | None = None, **options) -> TrainResult:
+    """Build ``task_type.from_spec(spec, emit, **options)`` and ``run`` it; ``probe_fps`` and
+    ``probe_share`` (None: the settings) are the probe cadence's time budget when the spec gives no
+    ``probe_every`` (``nnplay.train.cadence``)."""
+    started = time.perf_counter()
+    task = task_type.from_spec(spec, emit, **options)
+    cadence = probe_cadence(spec.training.probe_every, probe_fps, probe_share)
+    return run(task, emit, should_stop, cadence, control=control, checkpoint=checkpoint, resume=resume,
+               started=started)
 
 
 def run(task: TrainTask, emit: Callable[[dict], None], should_stop: Callable[[], bool], cadence: ProbeCadence, *,

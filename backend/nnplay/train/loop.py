@@ -52,7 +52,6 @@ numbers continue without a gap or repeat.
 
 import math
 import threading
-import time
 from collections.abc import Callable
 
 import torch
@@ -64,10 +63,9 @@ from nnplay.probes.arrays import finite_or_none
 from nnplay.settings import get_settings
 from nnplay.probes.gradients import layer_grad_norms, trainable_layers
 from nnplay.train.augment import apply_moves, draw_moves
-from nnplay.train.cadence import probe_cadence
 from nnplay.spec.network import JobSpec
 from nnplay.train.control import RunControl
-from nnplay.train.engine import STEP_POINTS_PER_EPOCH, Position, StepDiverged, TrainResult, TrainTask, run
+from nnplay.train.engine import STEP_POINTS_PER_EPOCH, Position, StepDiverged, TrainResult, TrainTask, train_with
 from nnplay.train.optim import (apply_live, current_lr, l1_norm, loss_fn, make_optimizer, make_scheduler,
                                 n_correct, penalties, r_squared, reconstruction_loss)
 from nnplay.train.probing import Probe
@@ -207,6 +205,16 @@ class LayerTask(TrainTask):
         self.reconstruct = spec.dataset.target == "input"
         self.batches, self.moves, self.clipped = [], None, 0  # clipped: steps whose gradient grad_clip scaled down
 
+    @classmethod
+    def from_spec(cls, spec: JobSpec, emit: Callable[[dict], None], *, split: Split | None = None,
+                  device: str = "cpu", max_channels: int = 16, data_dir: str | None = None, max_units: int = 16,
+                  unit_resolution: int = 32, max_message_kb: float | None = None, **_ignored) -> "LayerTask":
+        """Options as ``train``'s (the split loaded unless given)."""
+        dev = torch.device(device)
+        split = split or load(spec.dataset, data_dir)
+        limit_kb = get_settings().max_message_kb if max_message_kb is None else max_message_kb
+        return cls(spec, emit, split, dev, (max_channels, max_units, unit_resolution, limit_kb))
+
     def start_events(self) -> list[dict]:
         return [data_info_event(self.split, self.spec)] + self.probe.start_events()
 
@@ -311,11 +319,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     ``probe_fps`` and ``probe_share`` (None: the settings) are the probe cadence's time budget when the
     spec gives no ``probe_every`` (``nnplay.train.cadence``).
     """
-    started = time.perf_counter()
-    dev = torch.device(device)
-    split = split or load(spec.dataset, data_dir)
-    limit_kb = get_settings().max_message_kb if max_message_kb is None else max_message_kb
-    task = LayerTask(spec, emit, split, dev, (max_channels, max_units, unit_resolution, limit_kb))
-    cadence = probe_cadence(spec.training.probe_every, probe_fps, probe_share)
-    return run(task, emit, should_stop, cadence, control=control, checkpoint=checkpoint, resume=resume,
-               started=started)
+    return train_with(LayerTask, spec, emit, should_stop, split=split, device=device, max_channels=max_channels,
+                      checkpoint=checkpoint, resume=resume, data_dir=data_dir, control=control, max_units=max_units,
+                      unit_resolution=unit_resolution, max_message_kb=max_message_kb, probe_fps=probe_fps,
+                      probe_share=probe_share)
