@@ -1,11 +1,17 @@
-"""The word2vec training loop: pure, synchronous and seeded, reporting through ``emit`` like ``train``.
+"""word2vec trained through the one loop: pure, synchronous and seeded, reporting through ``emit``.
+
+``Word2VecTask`` is word2vec's part (a model, a loss, its epoch examples as the batch source, its linear
+decay as a ``LinearDecay`` schedule, its projection probe, its epoch figures); ``nnplay.train.engine``
+runs it as every job (control gate, pause, single step, stop, live settings, slow motion
+``max_steps_per_s``, step-metrics windows, probe cadence, checkpoints, resume, divergence).
 
 Events (plain dicts):
 
 - ``metrics`` ``scope`` ``step``: mean loss per example (nats) over the steps since the last one, and
   the learning rate of the step; ``scope`` ``epoch``: the epoch's mean training loss (no test part).
-- ``embedding_projection`` at step 0, every ``probe_every`` steps (or on the time budget of
-  ``nnplay.train.cadence``) and at the end: the ``projection_words``
+- ``embedding_projection`` at step 0 (``epoch`` 0), every ``probe_every`` steps (or on the time budget
+  of ``nnplay.train.cadence``), when the run pauses, after every single step and at the end: the
+  ``projection_words``
   most frequent words projected to 2-D by PCA, aligned with the previous frame (orthogonal Procrustes),
   with the analogy accuracy on gensim's ``questions-words.txt`` restricted to the vocabulary.
 
@@ -25,9 +31,10 @@ step, and the linear decay goes on from it to the end of the run: at progress ``
 run's steps done), the new rate ``L`` rescales the decay's base to ``L / max(1e-4, 1 - p0)``, so step
 ``p`` uses ``L (1 - p) / (1 - p0)`` (floored at ``1e-4`` of that base), reaching ~0 at the end as
 before. A ``settings`` message records the change at the step it was applied from; the base is kept
-in checkpoints. Live ``grad_clip`` does not apply: word2vec does not clip (the service refuses it).
+in checkpoints. A live ``max_steps_per_s`` paces the run as it does layer networks. Live ``grad_clip``
+does not apply: word2vec does not clip (the service refuses it).
 
-``checkpoint(state)`` is called at every probe, at the end of every epoch and on stop (the REST
+``checkpoint(state)`` is called at every probe but step 0's, at the end of every epoch and on stop (the REST
 neighbour and analogy queries read the latest one, with its ``words``: the vocabulary, id order);
 ``resume=state`` continues from it exactly.
 """
@@ -225,7 +232,7 @@ class Word2VecTask(TrainTask):
     def step(self, pos: Position, report: bool) -> float:
         lo = pos.batch_index * self.size
         xb, yb = self.inputs[lo:lo + self.size], self.targets[lo:lo + self.size]
-        lr = self.rate = self.decay.lr(self.progress(pos))
+        lr = self.rate = self.decay.lr((pos.epoch - 1 + pos.batch_index / self.n_batches) / self.epochs)  # progress
         for group in self.opt.param_groups:
             group["lr"] = lr
         k = self.n_negatives
