@@ -327,15 +327,23 @@ def test_the_cbow_preset_agrees_with_gensims_cbow_as_gensim_agrees_with_itself()
     assert sorted(ratios)[1] >= 0.75
 
 
-def test_a_run_stopped_after_an_epochs_last_batch_resumes():
-    """Stopped right after the last batch of epoch 1 (one full batch), the checkpoint holds no step of
-    that epoch left: the resumed run ends epoch 1 at the decayed rate and trains epoch 2 (a fuzzer once
-    found this path failing with an unbound learning rate)."""
-    spec = w2v_spec({"embedding_dim": 8, "window": 2}, dataset="lee_words", epochs=2, batch_size="full")
+def test_a_run_stopped_after_an_epochs_last_batch_ends_that_epoch_and_resumes():
+    """Stopped right after the last batch of epoch 1 (one full batch): as for layer networks (one
+    loop), epoch 1 ends first (its metrics, its checkpoint) and the resumed run trains epoch 2. A
+    checkpoint with no step of its epoch left (the projection frame after that last step) resumes too:
+    the run ends epoch 1 at the decayed rate and trains epoch 2 as the other does (a fuzzer once found
+    this path failing with an unbound learning rate)."""
+    spec = w2v_spec({"embedding_dim": 8, "window": 2}, dataset="lee_words", epochs=2, batch_size="full", probe_every=1)
+    ends = lambda evs: [e for e in evs if e["type"] == "metrics" and e["scope"] == "epoch"]  # noqa: E731
+    steps = lambda evs: [(e["step"], e["train_loss"]) for e in evs if e["type"] == "metrics" and e["scope"] == "step"]  # noqa: E731
     first, states = [], []
     assert train(spec, first.append, should_stop=lambda: True, checkpoint=states.append).status == "stopped"
-    rest = []
+    assert [e["epoch"] for e in ends(first)] == [1]
+    assert [(s["epoch"], s["batch_index"]) for s in states] == [(1, 1), (2, 0)]  # the frame after step 1, epoch 1's end
+    rest, from_frame = [], []
     result = train(spec, rest.append, resume=states[-1])
+    assert result.status == "completed" and result.final["epochs_done"] == 2 and [e["epoch"] for e in ends(rest)] == [2]
+    result = train(spec, from_frame.append, resume=states[0])
     assert result.status == "completed" and result.final["epochs_done"] == 2
-    ends = [e for e in rest if e["type"] == "metrics" and e["scope"] == "epoch"]
-    assert [e["epoch"] for e in ends] == [1, 2] and 0 < ends[0]["lr"] < spec.training.lr
+    assert [e["epoch"] for e in ends(from_frame)] == [1, 2] and 0 < ends(from_frame)[0]["lr"] < spec.training.lr
+    assert ends(from_frame)[0]["train_loss"] == ends(first)[0]["train_loss"] and steps(from_frame) == steps(rest)

@@ -138,8 +138,8 @@ def change_settings(job_id: str, body: LiveSettings, svc: JobService = Depends(s
     """Change settings of a queued, running or paused job without restarting it, e.g. `{"lr": 0.01}`:
     they apply from the next optimizer step (the streamed `lr` shows it) and a `settings` message
     records the step. With an `lr_schedule`, later decays multiply the new lr; a word2vec job's linear
-    decay goes on from the new lr to the end of the run (its `grad_clip` and `max_steps_per_s` cannot be
-    set: 422). `{"max_steps_per_s": null}` ends slow motion: the rest of the run goes at full speed."""
+    decay goes on from the new lr to the end of the run (its `grad_clip` cannot be set: 422).
+    `{"max_steps_per_s": null}` ends slow motion: the rest of the run goes at full speed."""
     return job_out(svc, svc.change_settings(job_id, body))
 
 

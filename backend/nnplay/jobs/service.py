@@ -40,9 +40,9 @@ RESUMABLE = ("interrupted", "stopped", "failed")  # ended jobs that continue fro
 
 
 
-# Live settings a word2vec job refuses, and why (its loop, nnplay.train.word2vec, reads only lr).
-WORD2VEC_NOT_LIVE = {"grad_clip": "word2vec jobs do not clip gradients",
-                     "max_steps_per_s": "word2vec jobs run at full speed (no slow motion)"}
+# Live settings a word2vec job refuses, and why (its task, nnplay.train.word2vec.Word2VecTask, reads lr;
+# the one loop, nnplay.train.engine, paces every job with max_steps_per_s).
+WORD2VEC_NOT_LIVE = {"grad_clip": "word2vec jobs do not clip gradients"}
 
 class JobNotFound(LookupError):
     """No job has this id (HTTP 404)."""
@@ -342,11 +342,11 @@ class JobService:
     def change_settings(self, job_id: str, live: LiveSettings) -> JobRow:
         """Change settings of a queued, running or paused job from its next step on (the loop records a
         ``settings`` message when it applies them). SpecError (422 at the field) for a word2vec job's
-        ``grad_clip`` or ``max_steps_per_s``: its loop neither clips nor paces."""
+        ``grad_clip``: it does not clip."""
         run = self._live_run(job_id, "change its settings")
         if self.get(job_id).spec["network"].get("type") == "word2vec":
             for name in sorted(live.model_fields_set & WORD2VEC_NOT_LIVE.keys()):
-                raise SpecError((name,), f"{WORD2VEC_NOT_LIVE[name]}, so {name} cannot be set live; only lr applies to them")
+                raise SpecError((name,), f"{WORD2VEC_NOT_LIVE[name]}, so {name} cannot be set live; lr and max_steps_per_s apply to them")
         run.control.change(live)
         return self.get(job_id)
 

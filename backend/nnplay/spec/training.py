@@ -120,7 +120,7 @@ class TrainingSpec(BaseModel):
     - ``max_steps_per_s``: slow motion for watching a small net learn (the playground's opening
       preset): the loop waits after a step until 1 / max_steps_per_s seconds have passed since it
       began; ``null`` (default): full speed. Live-changeable; a pause, stop or change ends a wait at
-      once. Paces the layered networks' loop (``nnplay.train.loop``); word2vec runs at full speed.
+      once. Paces every job (the one loop, ``nnplay.train.engine``), word2vec's included.
     - ``probe_every``: optimizer steps between two probe snapshots (feature maps, gates ...); left out
       (null), a time budget: at most ``NNPLAY_PROBE_FPS`` snapshots a second, at most
       ``NNPLAY_PROBE_SHARE`` of the run's time (``nnplay.train.cadence``).

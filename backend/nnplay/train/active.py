@@ -29,6 +29,7 @@ optimizer, the position (round, steps done in it), both generators, torch's RNG 
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import torch
 
@@ -39,7 +40,7 @@ from nnplay.settings import get_settings
 from nnplay.spec.active import ActiveSpec
 from nnplay.spec.network import JobSpec
 from nnplay.train.control import RunControl
-from nnplay.train.loop import (EVAL_CHUNK, TrainResult, _gradients_event, _Position, data_info_event, evaluate,
+from nnplay.train.loop import (EVAL_CHUNK, TrainResult, _gradients_event, data_info_event, evaluate,
                                grad_norm, objective, seeded_model)
 from nnplay.train.optim import apply_live, current_lr, l1_norm, make_optimizer, penalties, probabilities
 from nnplay.train.cadence import probe_cadence
@@ -119,6 +120,18 @@ def choose(model: torch.nn.Module, x_pool: torch.Tensor, labelled: list[int], a:
     else:
         picked = most_uncertain(scores, labelled, a.query_size)
     return picked, [float(scores[i]) for i in picked]
+
+
+@dataclass
+class _Position:
+    """Where the loop is: ``batch_index`` batches of ``epoch`` (1-based) done, ``step`` steps in all,
+    with the running sums of the epoch and of the current step-metrics window."""
+
+    epoch: int = 1
+    batch_index: int = 0
+    step: int = 0
+    sums: list = field(default_factory=lambda: [0.0, 0, 0, 0.0, 0])  # ep_loss, ep_correct, ep_n, win_loss, win_n
+    clipped: int = 0  # steps whose gradient grad_clip scaled down
 
 
 def _state(model, opt, pos: _Position, gen, qgen, labelled, final, live) -> dict:
@@ -240,7 +253,7 @@ def train_active(spec: JobSpec, emit: Callable[[dict], None], should_stop: Calla
                 break
             pos.clipped += clip is not None and total > clip
             if logging:
-                emit(_gradients_event(pos, watched, layer_types, norms, clip))
+                emit(_gradients_event(pos.step + 1, pos.epoch, pos.clipped, watched, layer_types, norms, clip))
             opt.step()
             pos.step += 1
             pos.batch_index += 1

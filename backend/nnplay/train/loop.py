@@ -1,8 +1,11 @@
-"""The training loop: pure, synchronous and seeded.
+"""Layer networks trained through the one loop: pure, synchronous and seeded.
 
-``train`` knows nothing of sockets or databases: it reports through ``emit(event)`` with plain,
-JSON-ready dicts, polls ``should_stop()`` between steps and passes a ``RunControl`` gate before each
-step (pause, single step, stop, live settings; see ``nnplay.train.control``). Events:
+``train`` runs a ``LayerTask`` (this module: batches, forward, objective, backward, clipping, gradient
+events, epoch evaluation) through ``nnplay.train.engine.run`` (the control gate, pause, single step,
+stop, live settings, slow motion, step-metrics windows, probe cadence, checkpoints, resume and
+divergence, shared by every kind of job). It knows nothing of sockets or databases: it reports through
+``emit(event)`` with plain, JSON-ready dicts, polls ``should_stop()`` between steps and passes a
+``RunControl`` gate before each step (see ``nnplay.train.control``). Events:
 
 - ``{"type": "metrics", "scope": "step", "step", "epoch", "train_loss", "lr", "l2_penalty",
   "l1_penalty"}``: ``train_loss`` is the mean data term (negative log-likelihood in nats for the
@@ -49,9 +52,7 @@ numbers continue without a gap or repeat.
 
 import math
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import torch
 from torch import nn
@@ -62,29 +63,15 @@ from nnplay.probes.arrays import finite_or_none
 from nnplay.settings import get_settings
 from nnplay.probes.gradients import layer_grad_norms, trainable_layers
 from nnplay.train.augment import apply_moves, draw_moves
-from nnplay.train.cadence import probe_cadence
 from nnplay.spec.network import JobSpec
 from nnplay.train.control import RunControl
+from nnplay.train.engine import STEP_POINTS_PER_EPOCH, Position, StepDiverged, TrainResult, TrainTask, train_with
 from nnplay.train.optim import (apply_live, current_lr, l1_norm, loss_fn, make_optimizer, make_scheduler,
                                 n_correct, penalties, r_squared, reconstruction_loss)
 from nnplay.train.probing import Probe
 
-STEP_POINTS_PER_EPOCH = 50
 EVAL_CHUNK = 1024
 _INIT_LOCK = threading.Lock()  # torch's global RNG seeds initial weights; one job at a time
-
-
-@dataclass
-class TrainResult:
-    """How a run ended: ``status`` is ``completed``, ``stopped`` or ``diverged``."""
-
-    status: str
-    final: dict = field(default_factory=dict)
-    model: nn.Module | None = None
-    seconds: float = 0.0
-    reason: str | None = None  # why it diverged, when the loss alone does not say (a non-finite gradient)
-    probe_seconds: float = 0.0  # of ``seconds``, spent taking probe snapshots (and, for word2vec, checkpoints)
-    probe_snapshots: int = 0
 
 
 def seeded_model(spec: JobSpec, input_shape: tuple, device: torch.device,
@@ -174,47 +161,145 @@ def _batches(n: int, batch_size: int, gen: torch.Generator) -> list[torch.Tensor
     return batches
 
 
-@dataclass
-class _Position:
-    """Where the loop is: ``batch_index`` batches of ``epoch`` (1-based) done, ``step`` steps in all,
-    with the running sums of the epoch and of the current step-metrics window."""
-
-    epoch: int = 1
-    batch_index: int = 0
-    step: int = 0
-    sums: list = field(default_factory=lambda: [0.0, 0, 0, 0.0, 0])  # ep_loss, ep_correct, ep_n, win_loss, win_n
-    clipped: int = 0  # steps whose gradient grad_clip scaled down
-
-
-def _state(model, opt, sched, pos: _Position, gen_state: torch.Tensor, final: dict, live: dict) -> dict:
-    return {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": pos.epoch,
-            "batch_index": pos.batch_index, "step": pos.step, "sums": list(pos.sums),
-            "gen_state": gen_state, "torch_rng": torch.get_rng_state(), "final": dict(final),
-            "scheduler": sched.state_dict() if sched else None, "live": dict(live), "clipped": pos.clipped}
-
-
-def _restore(state: dict, model, opt, sched, gen: torch.Generator) -> tuple[_Position, dict, dict]:
-    """Load a checkpoint; returns the position, the last epoch's figures and the live settings.
-    The optimizer's state holds the lr in force (a live change, a scheduled decay); the scheduler's,
-    where it is in its schedule."""
-    model.load_state_dict(state["model"])
-    opt.load_state_dict(state["optimizer"])
-    if sched is not None and state.get("scheduler"):
-        sched.load_state_dict(state["scheduler"])
-    gen.set_state(state["gen_state"])
-    torch.set_rng_state(state["torch_rng"])
-    pos = _Position(state["epoch"], state["batch_index"], state["step"], list(state["sums"]), state.get("clipped", 0))
-    return pos, state["final"], dict(state.get("live") or {})
-
-
-def _gradients_event(pos: _Position, watched: list[int], layer_types: list[str], norms: list[float],
-                     grad_clip: float | None) -> dict:
-    """The ``gradients`` event of step ``pos.step + 1``: per-layer norms and the global norm (before
-    clipping), the clipping threshold and the clipped-step count so far."""
+def _gradients_event(step: int, epoch: int, clipped: int, watched: list[int], layer_types: list[str],
+                     norms: list[float], grad_clip: float | None) -> dict:
+    """The ``gradients`` event of step ``step``: per-layer norms and the global norm (before clipping),
+    the clipping threshold and the clipped-step count so far."""
     total = math.sqrt(sum(n * n for n in norms))
-    return {"type": "gradients", "step": pos.step + 1, "epoch": pos.epoch, "layers": watched,
+    return {"type": "gradients", "step": step, "epoch": epoch, "layers": watched,
             "layer_types": layer_types, "norms": [finite_or_none(v) for v in norms],
-            "total_norm": finite_or_none(total), "grad_clip": grad_clip, "clipped_steps": pos.clipped}
+            "total_norm": finite_or_none(total), "grad_clip": grad_clip, "clipped_steps": clipped}
+
+
+class LayerTask(TrainTask):
+    """A layer network on a data split, for ``nnplay.train.engine.run``; see the module docstring.
+
+    ``Position.sums``: ``[loss_sum, correct, examples]`` of the epoch (loss summed over examples), then
+    the step window. Checkpoints hold the model, optimizer and scheduler state dicts, the position,
+    the batch-order generator's state at the start of the epoch, torch's RNG state, the sums, the
+    last epoch's figures, the live settings and the clipped-step count."""
+
+    def __init__(self, spec: JobSpec, emit: Callable[[dict], None], split: Split, dev: torch.device,
+                 probe_limits: tuple):
+        """``probe_limits``: ``Probe``'s arguments after the device (built after the model, whose seeded
+        initialisation comes first)."""
+        super().__init__(spec, emit)
+        t = self.training
+        self.split = split
+        self.x_tr, self.y_tr = split.x_train.to(dev), split.y_train.to(dev)
+        self.x_te, self.y_te = split.x_test.to(dev), split.y_test.to(dev)
+        self.variances = ((float(self.y_tr.var(unbiased=False)), float(self.y_te.var(unbiased=False)))
+                          if self.y_tr.is_floating_point() else None)  # regression: R^2 = 1 - MSE / Var(y)
+        self.model = seeded_model(spec, split.info.input_shape, dev, split.info.vocab_size, split.info.pad_id)
+        self.model.train()
+        self.params = [p for p in self.model.parameters() if p.requires_grad]
+        self.opt = make_optimizer(self.model.parameters(), t)
+        self.sched = make_scheduler(self.opt, t)
+        self.gen = torch.Generator().manual_seed(t.seed)
+        self.gen_state = self.gen.get_state()  # at the start of the epoch at hand (resuming replays it)
+        self.probe = Probe(spec, split, probe_limits[0], dev, *probe_limits[1:])
+        self.watched = trainable_layers(self.model)
+        self.layer_types = [spec.network.layers[i].type for i in self.watched]
+        self.batch_size = len(self.x_tr) if t.batch_size == "full" else min(t.batch_size, len(self.x_tr))
+        self.log_every = max(1, math.ceil(math.ceil(len(self.x_tr) / self.batch_size) / STEP_POINTS_PER_EPOCH))
+        self.reconstruct = spec.dataset.target == "input"
+        self.batches, self.moves, self.clipped = [], None, 0  # clipped: steps whose gradient grad_clip scaled down
+
+    @classmethod
+    def from_spec(cls, spec: JobSpec, emit: Callable[[dict], None], *, split: Split | None = None,
+                  device: str = "cpu", max_channels: int = 16, data_dir: str | None = None, max_units: int = 16,
+                  unit_resolution: int = 32, max_message_kb: float | None = None, **_ignored) -> "LayerTask":
+        """Options as ``train``'s (the split loaded unless given)."""
+        dev = torch.device(device)
+        split = split or load(spec.dataset, data_dir)
+        limit_kb = get_settings().max_message_kb if max_message_kb is None else max_message_kb
+        return cls(spec, emit, split, dev, (max_channels, max_units, unit_resolution, limit_kb))
+
+    def start_events(self) -> list[dict]:
+        return [data_info_event(self.split, self.spec)] + self.probe.start_events()
+
+    def epoch_sums(self) -> list:
+        return [0.0, 0, 0]
+
+    def begin_epoch(self, pos: Position) -> tuple[int, int]:
+        self.gen_state = self.gen.get_state()  # (before this epoch's shuffle)
+        self.batches = _batches(len(self.x_tr), self.batch_size, self.gen)
+        augment = self.training.augment  # (N, 3): this epoch's image moves
+        self.moves = draw_moves(len(self.x_tr), augment, self.gen) if augment else None
+        return len(self.batches), self.log_every
+
+    def step(self, pos: Position, report: bool) -> float:
+        idx = self.batches[pos.batch_index]
+        xb, yb = self.x_tr[idx], self.y_tr[idx]
+        xb = xb if self.moves is None else apply_moves(xb, self.moves[idx])  # training.augment: moved images
+        t, opt, params = self.training, self.opt, self.params
+        opt.zero_grad(set_to_none=True)
+        logits = self.model(xb)
+        loss = objective(t.loss, self.reconstruct, logits, xb, yb)  # the data term (mean NLL or squared error)
+        value = loss.item()
+        if not math.isfinite(value):
+            return value
+        (loss + t.l1 * l1_norm(params) if t.l1 else loss).backward()
+        norms = layer_grad_norms(self.model, self.watched) if report else []  # before clipping
+        clip = self.live.get("grad_clip", t.grad_clip)  # a live change wins over the spec (null: off)
+        total = grad_norm(params, clip)  # the global L2 norm before clipping (clipped to `clip` if set)
+        if not math.isfinite(total):  # an overflowing gradient: stepping would write inf/NaN weights
+            raise StepDiverged(value, f"the gradient norm became non-finite ({total}) at step {pos.step + 1}")
+        self.clipped += clip is not None and total > clip
+        if report:
+            self.emit(_gradients_event(pos.step + 1, pos.epoch, self.clipped, self.watched, self.layer_types, norms, clip))
+        opt.step()
+        sums = pos.sums
+        sums[0] += value * len(idx)
+        sums[1] += 0 if self.reconstruct else n_correct(logits.detach(), yb)
+        sums[2] += len(idx)
+        return value
+
+    def lr(self) -> float:
+        return current_lr(self.opt)
+
+    def step_fields(self) -> dict:
+        l2, l1 = penalties(self.params, self.training)  # the prior terms at the weights now
+        return {"l2_penalty": l2, "l1_penalty": l1}
+
+    def end_epoch(self, pos: Position) -> tuple[dict, dict, bool]:
+        """Test figures in eval mode; the scheduler steps (the next epoch's lr) unless they diverged."""
+        t = self.training
+        test_loss, test_acc = evaluate(self.model, t.loss, self.x_te, self.y_te, self.reconstruct)
+        figures = epoch_figures(pos.sums, test_loss, test_acc, self.variances, self.reconstruct,
+                                self.split.meta.get("std", 1.0))
+        fields = {"lr": self.lr(), **self.step_fields(), **figures}
+        finite = figures["test_loss"] is not None
+        if finite and self.sched is not None:
+            self.sched.step()
+        self.gen_state = self.gen.get_state()  # the next epoch starts here
+        return fields, {**figures, "epochs_done": pos.epoch, "steps": pos.step}, finite
+
+    def probe_events(self, step: int, epoch: int) -> list[dict]:
+        return self.probe.events(self.model, step, epoch)
+
+    def apply_live(self, values: dict, pos: Position) -> dict:
+        apply_live(values, self.opt, self.sched)  # what the optimizer holds (lr); the rest is read each step
+        return values
+
+    def state(self, pos: Position, final: dict) -> dict:
+        return {"model": self.model.state_dict(), "optimizer": self.opt.state_dict(), "epoch": pos.epoch,
+                "batch_index": pos.batch_index, "step": pos.step, "sums": list(pos.sums),
+                "gen_state": self.gen_state, "torch_rng": torch.get_rng_state(), "final": dict(final),
+                "scheduler": self.sched.state_dict() if self.sched else None, "live": dict(self.live),
+                "clipped": self.clipped}
+
+    def restore(self, state: dict) -> tuple[Position, dict]:
+        """The optimizer's state holds the lr in force (a live change, a scheduled decay); the
+        scheduler's, where it is in its schedule."""
+        self.model.load_state_dict(state["model"])
+        self.opt.load_state_dict(state["optimizer"])
+        if self.sched is not None and state.get("scheduler"):
+            self.sched.load_state_dict(state["scheduler"])
+        self.gen.set_state(state["gen_state"])
+        torch.set_rng_state(state["torch_rng"])
+        self.live, self.clipped = dict(state.get("live") or {}), state.get("clipped", 0)
+        return Position(state["epoch"], state["batch_index"], state["step"], list(state["sums"])), state["final"]
 
 
 def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool] = lambda: False,
@@ -234,139 +319,7 @@ def train(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[],
     ``probe_fps`` and ``probe_share`` (None: the settings) are the probe cadence's time budget when the
     spec gives no ``probe_every`` (``nnplay.train.cadence``).
     """
-    started = time.perf_counter()
-    dev = torch.device(device)
-    split = split or load(spec.dataset, data_dir)
-    t = spec.training
-    control = control or RunControl()
-    x_tr, y_tr = split.x_train.to(dev), split.y_train.to(dev)
-    x_te, y_te = split.x_test.to(dev), split.y_test.to(dev)
-    variances = ((float(y_tr.var(unbiased=False)), float(y_te.var(unbiased=False)))
-                 if y_tr.is_floating_point() else None)  # regression: R^2 = 1 - MSE / Var(y)
-    model = seeded_model(spec, split.info.input_shape, dev, split.info.vocab_size, split.info.pad_id)
-    model.train()
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = make_optimizer(model.parameters(), t)
-    sched = make_scheduler(opt, t)
-    gen = torch.Generator().manual_seed(t.seed)
-    limit_kb = get_settings().max_message_kb if max_message_kb is None else max_message_kb
-    probe = Probe(spec, split, max_channels, dev, max_units, unit_resolution, limit_kb)
-    cadence = probe_cadence(t.probe_every, probe_fps, probe_share)
-    watched = trainable_layers(model)
-    layer_types = [spec.network.layers[i].type for i in watched]
-    batch_size = len(x_tr) if t.batch_size == "full" else min(t.batch_size, len(x_tr))
-    steps_per_epoch = math.ceil(len(x_tr) / batch_size)
-    log_every = max(1, math.ceil(steps_per_epoch / STEP_POINTS_PER_EPOCH))
-    reconstruct = spec.dataset.target == "input"
-    pos, final, live = _restore(resume, model, opt, sched, gen) if resume else (_Position(), {}, {})
-    status, reason = "completed", None
-    last_probe = -1 if resume else 0
-
-    def step_metrics() -> None:  # the step-metrics window so far, with the penalty terms now
-        l2, l1 = penalties(params, t)
-        emit({"type": "metrics", "scope": "step", "step": pos.step, "epoch": pos.epoch,
-              "train_loss": pos.sums[3] / pos.sums[4], "lr": current_lr(opt), "l2_penalty": l2, "l1_penalty": l1})
-        pos.sums[3], pos.sums[4] = 0.0, 0
-
-    def probes() -> None:
-        nonlocal last_probe
-        cadence.timed(lambda: [emit(ev) for ev in probe.events(model, pos.step, pos.epoch)])
-        last_probe = pos.step
-
-    def before_pause() -> None:  # the paused model on screen: its last steps and its boundary/maps
-        if pos.sums[4]:
-            step_metrics()
-        if last_probe != pos.step:
-            probes()
-
-    def apply_changes() -> None:
-        for change in control.take_changes():
-            values = change.changes()
-            apply_live(values, opt, sched)  # what the optimizer holds (lr)
-            live.update(values)  # what the loop reads each step
-            emit({"type": "settings", "step": pos.step, "epoch": pos.epoch, "changes": values})
-
-    if resume is None:
-        for ev in [data_info_event(split, spec)] + probe.start_events():
-            emit(ev)
-        probes()
-    while pos.epoch <= t.epochs:
-        gen_state = gen.get_state()  # (the state before this epoch's shuffle: resuming replays it)
-        batches = _batches(len(x_tr), batch_size, gen)
-        moves = draw_moves(len(x_tr), t.augment, gen) if t.augment else None  # (N, 3): this epoch's image moves
-        for idx in batches[pos.batch_index:]:
-            gate = control.gate(pos.step, apply_changes, before_pause)
-            if gate == "stop":
-                status = "stopped"
-                break
-            apply_changes()
-            began = time.monotonic()  # slow motion (max_steps_per_s) paces from here
-            single = gate == "step"  # one step granted while paused: report all of it
-            xb, yb = x_tr[idx], y_tr[idx]
-            xb = xb if moves is None else apply_moves(xb, moves[idx])  # training.augment: moved images
-            opt.zero_grad(set_to_none=True)
-            logits = model(xb)
-            loss = objective(t.loss, reconstruct, logits, xb, yb)  # the data term (mean NLL or squared error)
-            loss_value = loss.item()
-            if not math.isfinite(loss_value):
-                emit({"type": "metrics", "scope": "step", "step": pos.step + 1, "epoch": pos.epoch,
-                      "train_loss": None, "lr": current_lr(opt)})
-                status = "diverged"
-                break
-            (loss + t.l1 * l1_norm(params) if t.l1 else loss).backward()
-            logging = single or (pos.step + 1) % log_every == 0  # this step's metrics go out: so do its gradients
-            norms = layer_grad_norms(model, watched) if logging else []  # before clipping
-            clip = live.get("grad_clip", t.grad_clip)  # a live change wins over the spec (null: off)
-            total = grad_norm(params, clip)  # the global L2 norm before clipping (clipped to `clip` if set)
-            if not math.isfinite(total):  # an overflowing gradient: stepping would write inf/NaN weights
-                emit({"type": "metrics", "scope": "step", "step": pos.step + 1, "epoch": pos.epoch,
-                      "train_loss": loss_value, "lr": current_lr(opt)})
-                status, reason = "diverged", f"the gradient norm became non-finite ({total}) at step {pos.step + 1}"
-                break
-            pos.clipped += clip is not None and total > clip
-            if logging:
-                emit(_gradients_event(pos, watched, layer_types, norms, clip))
-            opt.step()
-            pos.step += 1
-            pos.batch_index += 1
-            sums = pos.sums
-            sums[0] += loss_value * len(idx)
-            sums[1] += 0 if reconstruct else n_correct(logits.detach(), yb)
-            sums[2] += len(idx)
-            sums[3] += loss_value
-            sums[4] += 1
-            if single or pos.step % log_every == 0:
-                step_metrics()
-            if single or cadence.due(pos.step):
-                probes()
-            rate = live.get("max_steps_per_s", t.max_steps_per_s)  # slow motion (null: full speed)
-            if rate and not single:
-                control.wait(began + 1.0 / rate - time.monotonic())
-            if should_stop() or control.stopped:
-                status = "stopped"
-                break
-        if status == "diverged":
-            break
-        if status == "stopped" and pos.batch_index < len(batches):
-            if checkpoint:
-                checkpoint(_state(model, opt, sched, pos, gen_state, final, live))
-            break
-        test_loss, test_acc = evaluate(model, t.loss, x_te, y_te, reconstruct)
-        figures = epoch_figures(pos.sums, test_loss, test_acc, variances, reconstruct, split.meta.get("std", 1.0))
-        final = {**figures, "epochs_done": pos.epoch, "steps": pos.step}
-        l2, l1 = penalties(params, t)
-        emit({"type": "metrics", "scope": "epoch", "step": pos.step, "epoch": pos.epoch, "lr": current_lr(opt),
-              "l2_penalty": l2, "l1_penalty": l1, **figures})
-        if final["test_loss"] is None:
-            status = "diverged"
-            break
-        if sched is not None:
-            sched.step()  # the next epoch's lr
-        pos = _Position(pos.epoch + 1, 0, pos.step, [0.0, 0, 0, pos.sums[3], pos.sums[4]], pos.clipped)
-        if checkpoint:
-            checkpoint(_state(model, opt, sched, pos, gen.get_state(), final, live))
-        if status != "completed":
-            break
-    if status != "diverged" and last_probe != pos.step:
-        cadence.timed(lambda: [emit(ev) for ev in probe.events(model, pos.step, min(pos.epoch, t.epochs))])
-    return TrainResult(status, final, model, time.perf_counter() - started, reason, cadence.seconds, cadence.snapshots)
+    return train_with(LayerTask, spec, emit, should_stop, split=split, device=device, max_channels=max_channels,
+                      checkpoint=checkpoint, resume=resume, data_dir=data_dir, control=control, max_units=max_units,
+                      unit_resolution=unit_resolution, max_message_kb=max_message_kb, probe_fps=probe_fps,
+                      probe_share=probe_share)

@@ -1,11 +1,17 @@
-"""The word2vec training loop: pure, synchronous and seeded, reporting through ``emit`` like ``train``.
+"""word2vec trained through the one loop: pure, synchronous and seeded, reporting through ``emit``.
+
+``Word2VecTask`` is word2vec's part (a model, a loss, its epoch examples as the batch source, its linear
+decay as a ``LinearDecay`` schedule, its projection probe, its epoch figures); ``nnplay.train.engine``
+runs it as every job (control gate, pause, single step, stop, live settings, slow motion
+``max_steps_per_s``, step-metrics windows, probe cadence, checkpoints, resume, divergence).
 
 Events (plain dicts):
 
 - ``metrics`` ``scope`` ``step``: mean loss per example (nats) over the steps since the last one, and
   the learning rate of the step; ``scope`` ``epoch``: the epoch's mean training loss (no test part).
-- ``embedding_projection`` at step 0, every ``probe_every`` steps (or on the time budget of
-  ``nnplay.train.cadence``) and at the end: the ``projection_words``
+- ``embedding_projection`` at step 0 (``epoch`` 0), every ``probe_every`` steps (or on the time budget
+  of ``nnplay.train.cadence``), when the run pauses, after every single step and at the end: the
+  ``projection_words``
   most frequent words projected to 2-D by PCA, aligned with the previous frame (orthogonal Procrustes),
   with the analogy accuracy on gensim's ``questions-words.txt`` restricted to the vocabulary.
 
@@ -25,17 +31,16 @@ step, and the linear decay goes on from it to the end of the run: at progress ``
 run's steps done), the new rate ``L`` rescales the decay's base to ``L / max(1e-4, 1 - p0)``, so step
 ``p`` uses ``L (1 - p) / (1 - p0)`` (floored at ``1e-4`` of that base), reaching ~0 at the end as
 before. A ``settings`` message records the change at the step it was applied from; the base is kept
-in checkpoints. Live ``grad_clip`` does not apply: word2vec does not clip (the service refuses it).
+in checkpoints. A live ``max_steps_per_s`` paces the run as it does layer networks. Live ``grad_clip``
+does not apply: word2vec does not clip (the service refuses it).
 
-``checkpoint(state)`` is called at every probe, at the end of every epoch and on stop (the REST
+``checkpoint(state)`` is called at every probe but step 0's, at the end of every epoch and on stop (the REST
 neighbour and analogy queries read the latest one, with its ``words``: the vocabulary, id order);
 ``resume=state`` continues from it exactly.
 """
 
 import math
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,9 +55,8 @@ from nnplay.probes.embeddings import analogy_accuracy, project_2d, read_question
 from nnplay.spec.errors import SpecError
 from nnplay.spec.network import JobSpec
 from nnplay.spec.training import TrainingSpec
-from nnplay.train.cadence import probe_cadence
-from nnplay.train.control import RunControl
-from nnplay.train.loop import _INIT_LOCK, STEP_POINTS_PER_EPOCH, TrainResult
+from nnplay.train.engine import STEP_POINTS_PER_EPOCH, Position, TrainResult, TrainTask, train_with
+from nnplay.train.loop import _INIT_LOCK
 from nnplay.train.optim import make_optimizer
 
 LR_FLOOR = 1e-4  # the final learning rate as a fraction of lr (word2vec.c: starting_alpha * 0.0001)
@@ -72,15 +76,21 @@ def _vocab_of(tokens: tuple[str, ...], min_count: int) -> tuple[Vocab, torch.Ten
     return vocab, torch.as_tensor(vocab.encode(tokens))
 
 
-def decayed_lr(base: float, progress: float) -> float:
-    """word2vec's linear decay: ``base * max(1e-4, 1 - progress)``; ``progress`` in [0, 1], the share
-    of the run done before the step."""
-    return base * max(LR_FLOOR, 1.0 - progress)
+class LinearDecay:
+    """word2vec.c's learning-rate schedule: step at ``progress`` (the share of the run's steps done
+    before it, in [0, 1]) uses ``base * max(1e-4, 1 - progress)``, from ``lr`` down to ``lr * 1e-4``
+    (``LR_FLOOR``). A live lr rebases it (``rebase``): the decay goes on from the new rate."""
 
+    def __init__(self, base: float):
+        self.base = base  # lr per example at progress 0
 
-def rebased(lr: float, progress: float) -> float:
-    """The decay base under which the step at ``progress`` uses ``lr`` (a live lr change)."""
-    return lr / max(LR_FLOOR, 1.0 - progress)
+    def lr(self, progress: float) -> float:
+        """The rate of the step at ``progress``."""
+        return self.base * max(LR_FLOOR, 1.0 - progress)
+
+    def rebase(self, lr: float, progress: float) -> None:
+        """Make the step at ``progress`` use ``lr``: the base becomes ``lr / max(1e-4, 1 - progress)``."""
+        self.base = lr / max(LR_FLOOR, 1.0 - progress)
 
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "analogies" / "questions-words.txt"
@@ -163,125 +173,127 @@ def _check_same_words(state: dict, vocab: Vocab, corpus: str) -> None:
                         "vocabulary differs): the job cannot resume; start a new one")
 
 
-@dataclass
-class _Position:
-    epoch: int = 1
-    batch_index: int = 0
-    step: int = 0
-    sums: list = field(default_factory=lambda: [0.0, 0, 0.0, 0])  # ep_loss, ep_n, win_loss, win_n
+class Word2VecTask(TrainTask):
+    """A word2vec model on a word corpus, for ``nnplay.train.engine.run``; see the module docstring.
+
+    Batches: the epoch's shuffled examples (``epoch_examples``) in slices of ``batch_size``. A step:
+    ``sgd_row_step`` (plain sgd with negative sampling: in place on the rows, no optimizer pass) or
+    ``gradient_step`` and the optimizer's step; its lr from ``LinearDecay`` at the step's progress.
+    ``Position.sums``: ``[loss_sum, examples]`` of the epoch, then the step window. Checkpoints hold
+    the model and optimizer state dicts, the position, the noise generator's state, the decay's base
+    (``lr_base``), the vocabulary (``words``, id order: the REST queries read it), the last projection
+    (``projection``, empty before the first) and the live settings."""
+
+    first_probe_epoch = 0  # the step-0 projection is that of epoch 0 (nothing trained yet)
+    checkpoint_probes = True  # the REST neighbour and analogy queries read the latest vectors
+
+    def __init__(self, spec: JobSpec, emit: Callable[[dict], None], dev: torch.device, data_dir=None):
+        super().__init__(spec, emit)
+        w, t = spec.network, self.training
+        self.dev = dev
+        self.vocab, self.ids = corpus_vocab(spec.dataset.name, w.min_count, data_dir)
+        self.keep = keep_probabilities(self.vocab.counts, w.subsample)
+        self.sampler = NoiseSampler(noise_distribution(self.vocab.counts))
+        self.model = build_word2vec(spec, len(self.vocab), dev)
+        self.opt = make_optimizer(self.model.parameters(), t)
+        self.neg_gen = torch.Generator()
+        self.sparse = takes_sparse_grads(t)
+        self.n_negatives = w.n_negatives  # noise words per example (0: full softmax)
+        self.direct = self.sparse and w.n_negatives > 0  # plain SGD applied to the rows in place
+        self.decay = LinearDecay(t.lr)
+        self.probe = ProjectionProbe(self.vocab, w.projection_words)
+        self.inputs = self.targets = torch.empty(0)  # the epoch's examples
+        self.size, self.n_batches, self.rate = 1, 1, t.lr  # rate: the lr of the last step
+
+    @classmethod
+    def from_spec(cls, spec: JobSpec, emit: Callable[[dict], None], *, device: str = "cpu", data_dir=None,
+                  **_ignored) -> "Word2VecTask":
+        """The corpus (built-in, or uploaded under ``data_dir``) and the seeded model on ``device``."""
+        return cls(spec, emit, torch.device(device), data_dir)
+
+    def epoch_sums(self) -> list:
+        return [0.0, 0]
+
+    def progress(self, pos: Position) -> float:
+        """The share of the run's steps done at ``pos`` (in the epoch prepared by ``begin_epoch``)."""
+        return (pos.epoch - 1 + pos.batch_index / self.n_batches) / self.epochs
+
+    def begin_epoch(self, pos: Position) -> tuple[int, int]:
+        t = self.training
+        self.inputs, self.targets = epoch_examples(self.spec, self.ids, self.keep, pos.epoch)
+        if pos.batch_index == 0:
+            self.neg_gen.manual_seed(t.seed * SEED_STRIDE + pos.epoch + SEED_STRIDE // 2)
+        n = len(self.targets)
+        self.size = n if t.batch_size == "full" else min(t.batch_size, n)
+        self.n_batches = math.ceil(n / self.size)
+        self.rate = self.decay.lr(self.progress(pos))  # the epoch's lr if no step of it is left
+        return self.n_batches, max(1, math.ceil(self.n_batches / STEP_POINTS_PER_EPOCH))
+
+    def step(self, pos: Position, report: bool) -> float:
+        lo = pos.batch_index * self.size
+        xb, yb = self.inputs[lo:lo + self.size], self.targets[lo:lo + self.size]
+        lr = self.rate = self.decay.lr((pos.epoch - 1 + pos.batch_index / self.n_batches) / self.epochs)  # progress
+        for group in self.opt.param_groups:
+            group["lr"] = lr
+        k = self.n_negatives
+        noise = self.sampler.negatives(len(yb), k, self.neg_gen).to(self.dev) if k else None
+        if self.direct:  # plain SGD applied to the rows in place (see sgd_row_step)
+            value = sgd_row_step(self.model, xb.to(self.dev), yb.to(self.dev), noise, lr)
+        else:
+            self.opt.zero_grad(set_to_none=True)
+            value = gradient_step(self.model, xb.to(self.dev), yb.to(self.dev), noise, self.sparse)
+            if math.isfinite(value):
+                self.opt.step()
+        sums = pos.sums
+        sums[0] += value * len(yb)
+        sums[1] += len(yb)
+        return value
+
+    def lr(self) -> float:
+        return self.rate
+
+    def end_epoch(self, pos: Position) -> tuple[dict, dict, bool]:
+        """The epoch's mean training loss per example (there is no test part)."""
+        loss = finite_or_none(pos.sums[0] / max(1, pos.sums[1]))
+        return {"lr": self.rate, "train_loss": loss}, {"train_loss": loss, "epochs_done": pos.epoch, "steps": pos.step}, True
+
+    def probe_events(self, step: int, epoch: int) -> list[dict]:
+        return [self.probe.event(self.model, step, epoch)]
+
+    def apply_live(self, values: dict, pos: Position) -> dict:
+        """``lr`` rebases the decay at this step's progress; ``max_steps_per_s`` is the loop's; other
+        settings do not apply (word2vec does not clip)."""
+        if "lr" in values:
+            self.decay.rebase(values["lr"], self.progress(pos))
+        return {k: v for k, v in values.items() if k in ("lr", "max_steps_per_s")}
+
+    def state(self, pos: Position, final: dict) -> dict:
+        previous = self.probe.previous
+        return {"model": self.model.state_dict(), "optimizer": self.opt.state_dict(), "epoch": pos.epoch,
+                "batch_index": pos.batch_index, "step": pos.step, "sums": list(pos.sums),
+                "neg_gen": self.neg_gen.get_state(), "final": dict(final), "lr_base": self.decay.base,
+                "words": list(self.vocab.words), "live": dict(self.live),
+                "projection": previous if previous is not None else torch.empty(0)}
+
+    def restore(self, state: dict) -> tuple[Position, dict]:
+        """SpecError at ``dataset.name`` when the corpus's vocabulary changed since the checkpoint."""
+        _check_same_words(state, self.vocab, self.spec.dataset.name)
+        self.model.load_state_dict(state["model"])
+        self.opt.load_state_dict(state["optimizer"])
+        self.neg_gen.set_state(state["neg_gen"])
+        self.decay.base = float(state.get("lr_base", self.training.lr))
+        self.probe.previous = state["projection"] if state["projection"].numel() else None
+        self.live = dict(state.get("live") or {})
+        return Position(state["epoch"], state["batch_index"], state["step"], list(state["sums"])), state["final"]
 
 
 def train_word2vec(spec: JobSpec, emit: Callable[[dict], None], should_stop: Callable[[], bool] = lambda: False,
-                   *, device: str = "cpu", checkpoint: Callable[[dict], None] | None = None,
-                   resume: dict | None = None, control: RunControl | None = None, data_dir=None,
-                   probe_fps: float | None = None, probe_share: float | None = None, **_ignored) -> TrainResult:
+                   **options) -> TrainResult:
     """Train a word2vec spec to the end or a stop request; see the module docstring for the events.
 
-    ``control`` (pause, single step, stop, live ``lr``) is honoured between steps; ``data_dir`` holds
-    uploaded corpora; ``probe_fps`` and ``probe_share`` the probe cadence's time budget when the spec
-    gives no ``probe_every`` (``nnplay.train.cadence``; a projection frame also checkpoints)."""
-    started = time.perf_counter()
-    dev = torch.device(device)
-    w, t = spec.network, spec.training
-    control = control or RunControl()
-    vocab, ids = corpus_vocab(spec.dataset.name, w.min_count, data_dir)
-    keep = keep_probabilities(vocab.counts, w.subsample)
-    sampler = NoiseSampler(noise_distribution(vocab.counts))
-    model = build_word2vec(spec, len(vocab), dev)
-    opt = make_optimizer(model.parameters(), t)
-    neg_gen = torch.Generator()
-    sparse = takes_sparse_grads(t)
-    direct = sparse and w.n_negatives > 0
-    pos, final, base, progress = _Position(), {}, t.lr, 0.0  # base: of the linear decay (a live lr rescales it)
-    if resume:
-        _check_same_words(resume, vocab, spec.dataset.name)
-        model.load_state_dict(resume["model"])
-        opt.load_state_dict(resume["optimizer"])
-        neg_gen.set_state(resume["neg_gen"])
-        pos, final = _Position(resume["epoch"], resume["batch_index"], resume["step"], list(resume["sums"])), resume["final"]
-        base = float(resume.get("lr_base", t.lr))
-    probe = ProjectionProbe(vocab, w.projection_words, resume["projection"] if resume and resume["projection"].numel() else None)
-
-    def save() -> None:
-        if checkpoint:
-            checkpoint({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": pos.epoch,
-                        "batch_index": pos.batch_index, "step": pos.step, "sums": list(pos.sums),
-                        "neg_gen": neg_gen.get_state(), "final": dict(final), "lr_base": base,
-                        "words": list(vocab.words),
-                        "projection": probe.previous if probe.previous is not None else torch.empty(0)})
-
-    def apply_changes() -> None:  # live settings: lr from the next step on (see the module docstring)
-        nonlocal base
-        for change in control.take_changes():
-            values = {k: v for k, v in change.changes().items() if k == "lr"}
-            if values:
-                base = rebased(values["lr"], progress)
-                emit({"type": "settings", "step": pos.step, "epoch": pos.epoch, "changes": values})
-
-    cadence = probe_cadence(t.probe_every, probe_fps, probe_share)
-    last_probe = -1
-    if resume is None:
-        cadence.timed(lambda: emit(probe.event(model, 0, 0)))
-        last_probe = 0
-    status = "completed"
-    while pos.epoch <= t.epochs and status == "completed":
-        inputs, targets = epoch_examples(spec, ids, keep, pos.epoch)
-        if pos.batch_index == 0:
-            neg_gen.manual_seed(t.seed * SEED_STRIDE + pos.epoch + SEED_STRIDE // 2)
-        size = len(targets) if t.batch_size == "full" else min(t.batch_size, len(targets))
-        n_batches = math.ceil(len(targets) / size)
-        log_every = max(1, math.ceil(n_batches / STEP_POINTS_PER_EPOCH))
-        lr = decayed_lr(base, (pos.epoch - 1 + pos.batch_index / n_batches) / t.epochs)  # if no step is left
-        while pos.batch_index < n_batches:
-            progress = (pos.epoch - 1 + pos.batch_index / n_batches) / t.epochs
-            gate = control.gate(pos.step, apply_changes, lambda: emit(probe.event(model, pos.step, pos.epoch)))
-            if gate == "stop":
-                status = "stopped"
-                break
-            apply_changes()
-            single = gate == "step"  # one step granted while paused: its metrics go out
-            lo = pos.batch_index * size
-            xb, yb = inputs[lo:lo + size], targets[lo:lo + size]
-            lr = decayed_lr(base, progress)
-            for group in opt.param_groups:
-                group["lr"] = lr
-            noise = sampler.negatives(len(yb), w.n_negatives, neg_gen).to(dev) if w.n_negatives else None
-            if direct:  # plain SGD applied to the rows in place (see sgd_row_step)
-                value = sgd_row_step(model, xb.to(dev), yb.to(dev), noise, lr)
-            else:
-                opt.zero_grad(set_to_none=True)
-                value = gradient_step(model, xb.to(dev), yb.to(dev), noise, sparse)
-            if not math.isfinite(value):
-                emit({"type": "metrics", "scope": "step", "step": pos.step + 1, "epoch": pos.epoch,
-                      "train_loss": None, "lr": lr})
-                status = "diverged"
-                break
-            if not direct:
-                opt.step()
-            pos.step += 1
-            pos.batch_index += 1
-            s = pos.sums
-            s[0], s[1], s[2], s[3] = s[0] + value * len(yb), s[1] + len(yb), s[2] + value, s[3] + 1
-            if single or pos.step % log_every == 0:
-                emit({"type": "metrics", "scope": "step", "step": pos.step, "epoch": pos.epoch,
-                      "train_loss": s[2] / s[3], "lr": lr})
-                s[2], s[3] = 0.0, 0
-            if cadence.due(pos.step):
-                cadence.timed(lambda: (emit(probe.event(model, pos.step, pos.epoch)), save()))
-                last_probe = pos.step
-            if should_stop():
-                status = "stopped"
-                break
-        if status != "completed":
-            if status == "stopped":
-                save()
-            break
-        final = {"train_loss": finite_or_none(pos.sums[0] / max(1, pos.sums[1])), "epochs_done": pos.epoch,
-                 "steps": pos.step}
-        emit({"type": "metrics", "scope": "epoch", "step": pos.step, "epoch": pos.epoch, "lr": lr,
-              "train_loss": final["train_loss"]})
-        pos = _Position(pos.epoch + 1, 0, pos.step, [0.0, 0, pos.sums[2], pos.sums[3]])
-        save()
-    if status != "diverged" and last_probe != pos.step:
-        cadence.timed(lambda: (emit(probe.event(model, pos.step, min(pos.epoch, t.epochs))), save()))
-    return TrainResult(status, final, model, time.perf_counter() - started, None, cadence.seconds, cadence.snapshots)
+    Options as ``nnplay.train.loop.train``'s: ``control`` (pause, single step, stop, live ``lr`` and
+    ``max_steps_per_s``) is honoured between steps; ``data_dir`` holds uploaded corpora; ``probe_fps``
+    and ``probe_share`` the probe cadence's time budget when the spec gives no ``probe_every``
+    (``nnplay.train.cadence``; a projection frame also checkpoints). The layer probes' limits do not
+    apply."""
+    return train_with(Word2VecTask, spec, emit, should_stop, **options)

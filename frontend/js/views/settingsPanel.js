@@ -27,7 +27,7 @@ const LOSSES = [
  * Field descriptors. `kind`: select | float | int | bool | batch | optfloat | optint (empty = null) | schedule.
  * `param`: shown for data sets taking that option only; `task`: for that task only. `tip`: tooltip.
  * `layersOnly`: used by layer networks only, hidden for word2vec (no test split, no loss choice, no
- * schedule but its own linear decay, no L1, no clipping).
+ * schedule but its own linear decay, no L1, no clipping). Slow motion (steps/s) applies to every job.
  */
 // Data kinds whose examples are feature values (missing values and imputation apply to them only).
 const TABLE_KINDS = ['tabular', 'image', 'toy1d', 'toy2d'];
@@ -97,7 +97,6 @@ const TRAIN_FIELDS = [
   { path: ['training', 'probe_every'], label: 'probe every', kind: 'optint', min: 1, step: 1, placeholder: 'auto',
     tip: 'Optimizer steps between two probe snapshots (feature maps, decision boundary, gates); empty = auto: as often as the page can draw, with probes at most 5% of the training time.' },
   { path: ['training', 'max_steps_per_s'], label: 'steps/s', kind: 'optfloat', min: 0, step: 'any', live: true, placeholder: 'full speed',
-    layersOnly: true,
     tip: 'Slow motion: at most this many optimizer steps a second, to watch a small net learn; empty = as fast as the machine goes. While a job runs or is paused, "set live" changes it from the next step on.' },
   { path: ['training', 'augment'], label: 'augment training images (new random moves every epoch)', kind: 'augment', wide: true, dataKinds: ['image'], layersOnly: true,
     tip: 'Data augmentation: each training image is moved afresh every epoch, shifted by up to ±shift whole pixels along each axis and rotated by up to ±rotate degrees (test images and probes stay as they are). Both 0 = none. Simard et al. (2003); AlexNet’s random crops.' },
