@@ -78,6 +78,8 @@ def test_stopped_job_resumes_and_completes(page: Page, server_url):
 
     resume.click()
     expect(page.locator("#job-detail")).to_contain_text(re.compile("resumed|restarted"), timeout=UI_TIMEOUT_MS)
+    detail = page.locator("#job-detail")  # wrapped, never cut with an ellipsis
+    assert detail.evaluate("(e) => e.scrollHeight <= e.clientHeight + 1 && e.scrollWidth <= e.clientWidth + 1")
     expect(page.locator("#final-accuracy")).to_have_text(re.compile(r"^Test accuracy: \d\.\d{3}$"),
                                                          timeout=TRAIN_TIMEOUT_MS)
     expect(status).to_contain_text("completed")
