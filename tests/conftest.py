@@ -57,11 +57,16 @@ RAY_OBJECT_STORE_BYTES = 200 * 2**20
 @pytest.fixture(scope="session")
 def local_ray():
     """One real local Ray for the whole test session (skips where the `ray` extra is not installed).
-    Executors find it running and use it; it is shut down once, at the end."""
+    Executors find it running and use it; it is shut down once, at the end.
+
+    Its workers keep the test process's niceness (``worker_niceness`` 0). Ray lowers its workers to nice
+    15 by default, so beside other busy processes at nice 0 an actor barely runs: at load 9 (a CPU burner
+    on this 2-core machine) a job's actor got 2 s of CPU in 158 s and had not finished importing torch
+    after 240 s, and the Ray executor tests timed out on Ray's scheduling, not on nnplay's."""
     ray = pytest.importorskip("ray")
     if not ray.is_initialized():
         ray.init(address="local", num_cpus=RAY_CPUS, object_store_memory=RAY_OBJECT_STORE_BYTES, include_dashboard=False,
-                 log_to_driver=False, configure_logging=False)
+                 log_to_driver=False, configure_logging=False, _system_config={"worker_niceness": 0})
     yield ray
     ray.shutdown()
 

@@ -34,6 +34,24 @@ def slow_motion(page: Page, steps_per_s: int) -> None:
     page.wait_for_function(f"JSON.parse(document.querySelector('#spec-editor').value).training.max_steps_per_s === {steps_per_s}")
 
 
+def hold_stream_after(page: Page, n: int) -> None:
+    """Every job stream the page opens passes its first ``n`` messages (counted over all connections) and
+    holds back the rest: a page behind its stream, as on a busy machine."""
+    seen = {"n": 0}
+
+    def route(ws):
+        server = ws.connect_to_server()
+
+        def forward(message):
+            seen["n"] += 1
+            if seen["n"] <= n:
+                ws.send(message)
+
+        server.on_message(forward)
+
+    page.route_web_socket(re.compile(r".*/api/jobs/.*/stream.*"), route)
+
+
 def editor_spec(page: Page) -> dict:
     return json.loads(page.input_value("#spec-editor"))
 
@@ -160,19 +178,7 @@ def test_stop_button_stops_a_running_job(page: Page):
 def test_stop_of_a_job_that_ended_unseen_shows_its_end_not_an_error(page: Page, server_url):
     """The page behind its stream (held after 60 messages) still shows a job running that the server has
     completed: Stop answers 409, and the page shows the job's end with a note, not an error."""
-    seen = {"n": 0}
-
-    def route(ws):
-        server = ws.connect_to_server()
-
-        def forward(message):
-            seen["n"] += 1
-            if seen["n"] <= 60:
-                ws.send(message)
-
-        server.on_message(forward)
-
-    page.route_web_socket(re.compile(r".*/api/jobs/.*/stream.*"), route)
+    hold_stream_after(page, 60)
     open_page(page)
     choose_preset(page, "mlp_spiral")
     page.fill("#f-training-epochs", "5")  # 125 steps: more than the 60 messages the page gets
@@ -198,19 +204,7 @@ def test_stop_shows_stopped_while_the_stream_is_still_behind(page: Page):
     """A page behind its stream (a busy machine; here the stream holds back everything after the first
     60 messages, over every connection) shows "stopped" from the server's answer to Stop, not only once the
     stream catches up."""
-    seen = {"n": 0}
-
-    def route(ws):
-        server = ws.connect_to_server()
-
-        def forward(message):
-            seen["n"] += 1
-            if seen["n"] <= 60:
-                ws.send(message)
-
-        server.on_message(forward)
-
-    page.route_web_socket(re.compile(r".*/api/jobs/.*/stream.*"), route)
+    hold_stream_after(page, 60)
     open_page(page)
     choose_preset(page, "mlp_spiral")
     page.fill("#f-training-epochs", "300")
