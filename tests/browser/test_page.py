@@ -99,6 +99,27 @@ def test_lenet_trains_and_shows_curves_maps_and_accuracy(page: Page, shots_dir):
     page.wait_for_function(f"{DRAWN_MAPS_JS} >= 6", timeout=UI_TIMEOUT_MS)
 
 
+def test_lenet5_on_mnist_draws_readable_28x28_and_14x14_feature_maps(page: Page, shots_dir):
+    """LeNet-5 on real 28x28 digits: C1's six maps are drawn at 28x28 values and S2's at 14x14, each at
+    two or more screen pixels per value (a stroke is visible), as the layer titles say."""
+    open_page(page)
+    choose_preset(page, "lenet5_mnist")
+    page.fill("#f-training-epochs", "1")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.epochs === 1")
+    page.click("#train-btn")
+    maps = page.locator("#feature-maps")
+    expect(maps).to_contain_text("layer 0 · conv2d · 6×28×28", timeout=TRAIN_TIMEOUT_MS)
+    expect(maps).to_contain_text("layer 2 · avgpool2d · 6×14×14")
+    page.wait_for_function(f"{DRAWN_MAPS_JS} >= 12", timeout=TRAIN_TIMEOUT_MS)
+    drawn = page.evaluate("""[0, 2].map((layer) => [...document.querySelectorAll(`#feature-maps .fmap[data-layer="${layer}"]`)]
+        .map((d) => [d.data[0].z.length, d.data[0].z[0].length, d.getBoundingClientRect().width]))""")
+    for layer, side in ((drawn[0], 28), (drawn[1], 14)):
+        assert len(layer) == 6
+        for rows, cols, width in layer:
+            assert (rows, cols) == (side, side) and width >= 2 * side, (rows, cols, width)
+    page.screenshot(path=str(shots_dir / "lenet5-mnist-maps.png"))
+
+
 def test_invalid_spec_shows_the_layer_field_and_page_keeps_working(page: Page):
     open_page(page)
     choose_preset(page, "mlp_digits")
