@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.serverproc import ServerProcess
 
@@ -120,6 +120,11 @@ def _wait_for_function(self, expression: str, *, timeout: float | None = None, *
 
 
 Page.wait_for_function = _wait_for_function  # every page, the fixtures' and those a test opens itself
+
+# An assertion without its own timeout waits 15 s, not Playwright's 5 s: most of what a page shows
+# follows a server round trip (a spec check, the panels it declares), which a loaded machine can hold
+# for seconds. A passing assertion returns as soon as it holds; only a failing one waits longer.
+expect.set_options(timeout=15_000)
 
 
 def _page(browser, base_url):

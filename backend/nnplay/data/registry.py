@@ -6,6 +6,7 @@ Kinds: ``image`` ``(C, H, W)``, ``tabular`` ``(F,)``, ``toy1d``/``toy2d``, ``seq
 for ``regression``, one class id per step ``(N, T)`` for ``language_modeling`` and ``sequence_labelling``.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -118,7 +119,20 @@ def word_tokens(name: str, data_dir: Path | str | None = None) -> tuple[str, ...
     if info.kind != "corpus":
         raise SpecError(("dataset", "name"), f"word2vec trains on a word corpus ({', '.join(word_corpora(data_dir))}), "
                         f"not on '{name}'")
-    return uploads.corpus_tokens(data_dir, name) if info.uploaded else corpus_tokens(name)
+    if not info.uploaded:
+        return corpus_tokens(name)
+    with _deleted_as_spec_error(name):
+        return uploads.corpus_tokens(data_dir, name)
+
+
+@contextmanager
+def _deleted_as_spec_error(name: str):
+    """An uploaded set deleted while it was being read: SpecError at ``dataset.name`` (HTTP 422)."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise SpecError(("dataset", "name"), f"the data set '{name}' was deleted; upload it again or pick "
+                        "another") from None
 
 
 def dataset_info(spec: DatasetSpec, data_dir: Path | str | None = None) -> DatasetInfo:
@@ -148,7 +162,8 @@ def _builtin(name: str, n_samples: int, noise: float, seed: int) -> tuple[np.nda
 def _raw(spec: DatasetSpec, info: DatasetInfo, data_dir) -> tuple[np.ndarray, np.ndarray]:
     """Features float64 ``(N, F)`` (images flattened) and targets ``(N,)``, before any split."""
     if info.uploaded:
-        x, y = uploads.read_arrays(data_dir, spec.name)
+        with _deleted_as_spec_error(spec.name):
+            x, y = uploads.read_arrays(data_dir, spec.name)
     else:
         noise_seed = spec.seed if spec.name in GENERATED else 0
         x, y = _builtin(spec.name, spec.n_samples, spec.noise, noise_seed)

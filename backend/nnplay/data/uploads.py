@@ -44,9 +44,11 @@ def read_info(data_dir: Path | str | None, name: str) -> DatasetInfo | None:
     if data_dir is None:
         return None
     meta = root(data_dir) / name / "meta.json"
-    if not meta.is_file():
+    try:
+        text = meta.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):  # none, or deleted while we looked
         return None
-    raw = json.loads(meta.read_text(encoding="utf-8"))
+    raw = json.loads(text)
     tuples = {k: tuple(v) for k, v in raw.items() if isinstance(v, list)}
     return DatasetInfo(**{**raw, **tuples})
 
@@ -142,11 +144,17 @@ def exists(data_dir: Path | str, name: str) -> bool:
 
 
 def delete(data_dir: Path | str, name: str) -> bool:
-    """Remove a stored set; False when there was none."""
+    """Remove a stored set; False when there was none. The folder is first renamed to a temporary
+    name (one atomic step), so a reader sees the whole set or none of it, never a half-removed one."""
     folder = root(data_dir) / name
     if not (folder / "meta.json").is_file():
         return False
-    shutil.rmtree(folder)
+    doomed = folder.with_name(f".{name}.{uuid.uuid4().hex}.tmp")
+    try:
+        folder.rename(doomed)
+    except FileNotFoundError:  # removed meanwhile by another request
+        return False
+    shutil.rmtree(doomed, ignore_errors=True)
     return True
 
 
