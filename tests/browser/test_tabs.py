@@ -118,6 +118,32 @@ def test_accuracy_chart_says_when_there_is_no_accuracy(page: Page):
     assert page.evaluate(f"({ACC_NOTE_JS})()")["axes"] == [True, True]
 
 
+ACC_AXIS_JS = """() => { const d = document.getElementById('accuracy-chart');
+  return { range: d._fullLayout.xaxis.range,
+           ticks: [...d.querySelectorAll('.xtick text')].map((t) => t.textContent) }; }"""
+
+
+def test_the_empty_accuracy_axis_spans_the_runs_own_epochs(page: Page, server_url):
+    """Before the first epoch ends the accuracy chart's epoch axis runs to the spec's epochs (a 1-epoch
+    run is not drawn on an axis of 10), in whole-epoch ticks."""
+    open_page(page)
+    choose_preset(page, "mlp_spiral")
+    for epochs in (1, 3):
+        page.fill("#f-training-epochs", str(epochs))
+        page.locator("#f-training-epochs").dispatch_event("change")
+        page.wait_for_function(f"({ACC_AXIS_JS})().range[1] === {epochs}", timeout=UI_TIMEOUT_MS)
+        assert page.evaluate(f"({ACC_AXIS_JS})()")["ticks"] == [str(e) for e in range(epochs + 1)]
+    # a job opened before its first epoch (created paused) draws the same empty axis
+    spec = json.loads(page.input_value("#spec-editor"))
+    spec["training"]["epochs"] = 2
+    job = page.request.post(f"{server_url}/api/jobs?paused=true", data=spec).json()
+    page.goto(f"/#job={job['id']}")
+    expect(page.locator("#job-status")).to_contain_text("paused", timeout=UI_TIMEOUT_MS)
+    page.wait_for_function(f"({ACC_AXIS_JS})().range[1] === 2", timeout=UI_TIMEOUT_MS)
+    assert page.evaluate(f"({ACC_AXIS_JS})()")["ticks"] == ["0", "1", "2"]
+    page.request.post(f"{server_url}/api/jobs/{job['id']}/stop")
+
+
 def test_a_new_data_set_resizes_the_output_layer(page: Page):
     open_page(page)
     choose_preset(page, "mlp_digits")  # ends with linear(10) for 10 digits

@@ -85,10 +85,11 @@ export function createInsideController({ $, views }) {
   function showIdleAccuracy(spec, { force = false } = {}) {
     const repr = reprMode(spec);
     const task = repr ? 'none' : datasetInfo(spec?.dataset?.name)?.task;
-    const key = `${repr}|${task}`;
+    const epochs = spec?.training?.epochs;
+    const key = `${repr}|${task}|${epochs}`;
     if (!force && key === idleAccuracy) return;
     idleAccuracy = key;
-    views.accuracy.reset(repr ? NO_ACCURACY[repr] : IDLE_ACCURACY, { task });
+    views.accuracy.reset(repr ? NO_ACCURACY[repr] : IDLE_ACCURACY, { task, epochs });
   }
 
 
@@ -116,7 +117,8 @@ export function createInsideController({ $, views }) {
     const streams = new Set(record.panels || []);
     showDataInfo(null);
     views.loss.reset(undefined, { loss: spec?.training?.loss ?? 'cross_entropy', test: repr !== 'words' });
-    views.accuracy.reset(undefined, { chance: classes ? 1 / classes : null, task: data?.task });
+    views.accuracy.reset(undefined, { chance: classes ? 1 / classes : null, task: data?.task,
+      epochs: spec?.training?.epochs });
     const ctx = { spec, streams, waiting: waiting(spec) };
     for (const [key, reset] of RESETS) views[key].reset(reset.waiting(ctx));
     $('clip-note').textContent = '';

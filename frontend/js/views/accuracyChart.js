@@ -30,7 +30,7 @@ export function createAccuracyChart(div) {
     }
   });
 
-  function draw(chance, note) {
+  function draw(chance, note, epochs) {
     buffer.clear();
     empty = true;
     integerTicks = false;
@@ -56,7 +56,11 @@ export function createAccuracyChart(div) {
       layout.yaxis.range = [0, 1.02];
       layout.yaxis.fixedrange = true;
     }
-    layout.xaxis.range = [0, 10]; // until the first epoch arrives
+    // until the first epoch arrives: the run's own epochs (a 1-epoch run is not drawn on 10)
+    const span = Number.isFinite(epochs) && epochs >= 1 ? epochs : 10;
+    layout.xaxis.range = [0, span];
+    integerTicks = span <= MAX_UNIT_TICKS;
+    if (integerTicks) Object.assign(layout.xaxis, { tickmode: 'linear', tick0: 0, dtick: 1 });
     // the note wrapped to the plot area (the chart's width less its margins and a little air)
     const plotWidth = (div.clientWidth || 300) - layout.margin.l - layout.margin.r - 16;
     layout.annotations = [emptyNote(note, plotWidth)];
@@ -78,10 +82,10 @@ export function createAccuracyChart(div) {
   return {
     /** New job, `note` on the empty chart; `chance` = 1 / number of classes (null when not a classification task); `task`
      * 'regression' charts R^2 instead of accuracy; 'none' (no accuracy is measured) keeps `note` on an
-     * empty chart, whatever metrics arrive. */
-    reset(note = 'Waiting for the first epoch…', { chance = null, task = 'classification' } = {}) {
+     * empty chart, whatever metrics arrive; `epochs` (the spec's training.epochs) spans the empty axis. */
+    reset(note = 'Waiting for the first epoch…', { chance = null, task = 'classification', epochs = null } = {}) {
       metric = task === 'none' ? null : task === 'regression' ? METRICS.r2 : METRICS.accuracy;
-      draw(chance, note);
+      draw(chance, note, epochs);
     },
 
     /** Append the accuracies (or R^2) of an epoch-scope `metrics` message; step messages are ignored. */
