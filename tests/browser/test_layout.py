@@ -65,3 +65,34 @@ def test_no_accuracy_notes_are_wrapped_inside_the_plot_area(page: Page, shots_di
         assert left >= a_left - 0.5 and right <= a_right + 0.5 and top >= a_top - 0.5 and bottom <= a_bottom + 0.5, fit
         assert "no accuracy" in fit["text"].replace("<br>", " "), fit
         page.locator("#accuracy-chart").screenshot(path=str(shots_dir / f"accuracy-note-{preset}-1280x800.png"))
+
+
+HINT_JS = """(() => {
+  const h = document.getElementById('vis-hint');
+  return { text: h.textContent, shown: getComputedStyle(h).visibility === 'visible',
+           cut: h.scrollWidth > h.clientWidth + 1 };
+})()"""
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (1920, 1080)])
+def test_the_hint_beside_the_tabs_shows_whole_or_not_at_all(page: Page, viewport, shots_dir):
+    """The line beside the tabs says what the selected tab draws; where it does not fit it is hidden
+    (the pane's caption says the same), never cut to a few letters and an ellipsis."""
+    width, height = viewport
+    page.set_viewport_size({"width": width, "height": height})
+    open_page(page)
+    for preset in ("mlp_spiral", "lenet_digits", "char_lstm_shakespeare"):
+        choose_preset(page, preset)
+        ids = page.evaluate("[...document.getElementById('vis-hint').parentElement.querySelectorAll('.tab')]"
+                            ".filter((t) => !t.hidden).map((t) => t.id)")
+        for tab in (page.locator(f"#{i}") for i in ids):
+            tab.click()
+            expect(tab).to_have_attribute("aria-selected", "true")
+            hint = page.evaluate(HINT_JS)
+            assert not (hint["shown"] and hint["cut"]), (preset, tab.inner_text(), hint)
+    if width == 1920:  # the wide screen has room for the boundary's hint
+        choose_preset(page, "mlp_spiral")
+        page.locator("#tab-inside").click()
+        hint = page.evaluate(HINT_JS)
+        assert hint["text"] and hint["shown"] and not hint["cut"], hint
+    page.locator("#vis-hint").locator("..").screenshot(path=str(shots_dir / f"tab-hint-{width}x{height}.png"))

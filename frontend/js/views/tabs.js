@@ -59,7 +59,16 @@ export function createTabs({ tabs, hintEl, onSelect }) {
     }
     hintEl.textContent = hints.get(selected) || '';
     hintEl.title = hintEl.textContent;
+    fitHint();
   }
+
+  // A hint that does not fit beside the tabs is hidden, not cut to "th…": the pane's caption says the
+  // same at length. Checked again whenever the tab row changes width (window, tabs shown or hidden).
+  function fitHint() {
+    hintEl.classList.remove('clipped');
+    hintEl.classList.toggle('clipped', hintEl.scrollWidth > hintEl.clientWidth + 1);
+  }
+  if (typeof ResizeObserver !== 'undefined') new ResizeObserver(fitHint).observe(hintEl);
 
   tabs.forEach(({ key, button }, i) => {
     button.addEventListener('click', () => onSelect(key));
