@@ -46,6 +46,9 @@ class Settings(BaseSettings):
                                             "the local Ray's object store, in MiB (default: Ray's, 30% of memory).")
     max_job_memory_mb: int = Field(2048, ge=256, description="Memory limit of each job's worker process, "
                                    "in MiB (resident size and data segment; torch itself takes ~400).")
+    worker_niceness: int = Field(0, ge=0, le=19, description="With executor `process`: the nice value added "
+                                 "to each worker process (0-19; as Ray's workers run at 15), so the server's own "
+                                 "requests and streams go first when the cores are busy; 0: the server's.")
     probe_fps: float = Field(10.0, gt=0, le=1000, description="Most probe snapshots (decision boundary, "
                              "feature maps, gates ...) a second of training, for a spec with no "
                              "training.probe_every: what a page can draw.")

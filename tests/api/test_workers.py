@@ -31,6 +31,18 @@ def test_jobs_train_in_a_worker_process_not_the_server(client):
     assert client.post(f"/api/jobs/{job_id}/stop").json()["status"] == "stopped"
 
 
+def test_workers_run_at_the_niceness_the_setting_adds_to_the_servers(settings):
+    """NNPLAY_WORKER_NICENESS: each worker's nice value is the server's plus the setting (the kernel caps
+    it at 19); the server itself is left as it is."""
+    server = os.getpriority(os.PRIO_PROCESS, 0)
+    settings.worker_niceness = 7
+    with TestClient(create_app(settings)) as c:
+        job_id, _ = start_paused_run(c)
+        assert os.getpriority(os.PRIO_PROCESS, worker_of(c, job_id)) == min(19, server + 7)
+        assert os.getpriority(os.PRIO_PROCESS, 0) == server
+        assert c.post(f"/api/jobs/{job_id}/stop").json()["status"] == "stopped"
+
+
 def test_a_killed_worker_fails_its_job_naming_the_signal_others_carry_on_and_it_resumes(client):
     victim = client.post("/api/jobs", json=spiral_spec()).json()["id"]
     other = client.post("/api/jobs", json=spiral_spec(epochs=3)).json()["id"]

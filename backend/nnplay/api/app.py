@@ -56,7 +56,7 @@ def make_executor(settings: Settings):
                            settings.max_job_memory_mb, object_store_mb=settings.ray_object_store_mb,
                            warm=settings.ray_warm_actors, connect_timeout_s=settings.ray_connect_timeout_s)
     return ProcessExecutor(settings.max_concurrent_jobs, device, options, torch_threads(settings),
-                           settings.max_job_memory_mb)
+                           settings.max_job_memory_mb, niceness=settings.worker_niceness)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

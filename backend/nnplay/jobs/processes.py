@@ -227,13 +227,13 @@ class ProcessExecutor:
     """At most ``max_workers`` jobs train at once, each in its own worker process; the rest wait in
     submission order. ``train_options`` are ``nnplay.train.train``'s keyword arguments for every job
     (device, data_dir, probe limits); ``threads``: torch threads per worker; ``memory_mb``: each
-    worker's memory limit in MiB (None: none)."""
+    worker's memory limit in MiB (None: none); ``niceness``: added to each worker's nice value (0: none)."""
 
     def __init__(self, max_workers: int, device: str, train_options: dict, threads: int = 1,
-                 memory_mb: int | None = None):
+                 memory_mb: int | None = None, niceness: int = 0):
         self.device = device
         self.ctx = _context()
-        self.options = {"threads": threads, "memory_mb": memory_mb,
+        self.options = {"threads": threads, "memory_mb": memory_mb, "niceness": niceness,
                         "train": {"device": device, **train_options}}
         self.jobs: queue.Queue[tuple[RunRequest, Future] | None] = queue.Queue()
         self.max_workers = max_workers

@@ -147,8 +147,10 @@ def limit_memory(megabytes: int | None) -> None:
 
 
 def main(conn, options: dict) -> None:
-    """Entry point of a worker process (``options``: ``threads``, ``memory_mb``, ``train``: the keyword
-    arguments of ``nnplay.train.train`` every job gets: device, data_dir, probe limits)."""
+    """Entry point of a worker process (``options``: ``threads``, ``memory_mb``, ``niceness``, ``train``:
+    the keyword arguments of ``nnplay.train.train`` every job gets: device, data_dir, probe limits)."""
+    if options.get("niceness"):
+        os.nice(options["niceness"])  # the server (not niced) goes first when the cores are busy
     torch.set_num_threads(options["threads"])
     limit_memory(options.get("memory_mb"))
     Worker(conn, options).serve()
