@@ -110,3 +110,27 @@ def test_image_sets_keep_feature_maps_and_tabular_sets_hide_the_tab(page: Page):
     expect(page.locator("#tab-inside")).to_be_visible()
     choose_preset(page, "mlp_spiral")
     expect(page.locator("#tab-inside")).to_have_text("Decision boundary")
+
+
+def test_a_large_data_set_draws_a_share_of_its_points_and_says_how_many(page: Page, server_url, shots_dir):
+    """20,000 spiral samples: the boundary draws 2,000 of the points (1,600 of 16,000 train, 400 of 4,000
+    test, in proportion), evenly spread, and its legend says so; the boundary frame itself is whole."""
+    presets = page.request.get(f"{server_url}/api/presets").json()
+    spec = next(p for p in presets if p["id"] == "mlp_spiral")["spec"]
+    spec["dataset"]["n_samples"] = 20_000
+    spec["training"].update(epochs=1, probe_every=50)
+    job = page.request.post(f"{server_url}/api/jobs", data=spec).json()
+    page.goto(f"/#job={job['id']}")
+    page.wait_for_function(f"(() => {{ const b = ({BOUNDARY_JS})(); return b && b.train > 0 && b.step > 0; }})()",
+                           timeout=TRAIN_TIMEOUT_MS)
+    b = page.evaluate(f"({BOUNDARY_JS})()")
+    assert (b["train"], b["test"]) == (1600, 400), b
+    assert (b["rows"], b["cols"]) == (64, 64), b
+    expect(page.locator("#decision-boundary .legendtitletext")).to_contain_text("1,600 of 16,000 train")
+    expect(page.locator("#decision-boundary .legendtitletext")).to_contain_text("400 of 4,000 test")
+    spread = page.evaluate("""() => { const d = document.getElementById('decision-boundary');
+      const xs = d.data.filter((t) => t.meta === 'train').flatMap((t) => t.x);
+      return [Math.min(...xs), Math.max(...xs)]; }""")
+    assert spread[0] < -1 and spread[1] > 1, spread  # drawn all over the plane, not the first few
+    page.locator("#decision-boundary").screenshot(path=str(shots_dir / "boundary-20000-points.png"))
+    page.request.post(f"{server_url}/api/jobs/{job['id']}/stop")

@@ -7,6 +7,7 @@
 // diverging scale centred on 0 with the points coloured by their target on that same, fixed scale.
 
 import { payloadNested, payloadRows } from './arrays.js';
+import { drawBudget, thinPointSet } from './decimate.js';
 import { CLASS_COLORS, COLORS, DIVERGING, FONT, REGION_SCALE, emptyNote, tint } from './plotTheme.js';
 
 const CONFIG = {
@@ -136,6 +137,17 @@ function predictionTrace(frame, geom, span, colorbar) {
   };
 }
 
+/** The point traces of a `data_points` message, at most MAX_DRAWN_POINTS in all (decimate.js), and the
+ * legend's title saying how many were drawn when some were left out ('' when all are drawn). */
+export function drawnPoints(msg) {
+  const [nTrain, nTest] = drawBudget([msg.train?.x1?.length ?? 0, msg.test?.x1?.length ?? 0]);
+  const thinned = { ...msg, train: thinPointSet(msg.train, nTrain), test: thinPointSet(msg.test, nTest) };
+  const count = (n) => n.toLocaleString('en-US');
+  const cut = ['train', 'test'].filter((p) => msg[p] && thinned[p].x1.length < msg[p].x1.length)
+    .map((p) => `${count(thinned[p].x1.length)} of ${count(msg[p].x1.length)} ${p}`);
+  return { traces: pointTraces(thinned), note: cut.length ? `points drawn:<br>${cut.join('<br>')}` : '' };
+}
+
 /** One trace per (part, class) of a `data_points` message; test points are rings, in the "test" legend group. */
 function pointTraces(msg) {
   if (msg.task === 'regression') return regressionPointTraces(msg);
@@ -217,7 +229,7 @@ export function activeTraces(pointsMsg, round) {
   ];
 }
 
-function figure({ points, pointsMsg, frame, note, revision, round }, geom) {
+function figure({ points, pointsNote, pointsMsg, frame, note, revision, round }, geom) {
   const regression = (pointsMsg || frame)?.task === 'regression';
   const oneD = regression && !(pointsMsg?.train.x2?.length || frame?.x2?.length);
   const xs = pointsMsg ? [...pointsMsg.train.x1, ...pointsMsg.test.x1] : [];
@@ -236,7 +248,7 @@ function figure({ points, pointsMsg, frame, note, revision, round }, geom) {
       title: { text: oneD ? 'y (target units)' : 'x2 (standardised)', standoff: 2 },
       zeroline: false, showgrid: oneD, ticks: 'outside', ticklen: 3 },
     legend: { x: geom.fx + LEGEND_GAP_PX / geom.areaW, xanchor: 'left', y: 1, yanchor: 'top', font: { size: 10 },
-      itemsizing: 'constant' },
+      itemsizing: 'constant', title: { text: pointsNote || '', font: { size: 9, color: COLORS.chance } } },
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff', hovermode: 'closest',
     annotations: frame || points ? [] : [{ ...emptyNote(wrapNote(note)), x: geom.fx / 2, y: 1 - geom.fy / 2 }],
   };
@@ -246,7 +258,7 @@ function figure({ points, pointsMsg, frame, note, revision, round }, geom) {
 }
 
 export function createDecisionBoundary(div, { placeholder, minIntervalMs = 200 }) {
-  const view = { points: null, pointsMsg: null, frame: null, round: null, note: placeholder, revision: 0 };
+  const view = { points: null, pointsNote: '', pointsMsg: null, frame: null, round: null, note: placeholder, revision: 0 };
   let drawing = false;
   let dirty = false;
 
@@ -285,7 +297,7 @@ export function createDecisionBoundary(div, { placeholder, minIntervalMs = 200 }
   return {
     /** Clear the plot for a new job (`text` says what will appear). */
     reset(text = placeholder) {
-      Object.assign(view, { points: null, pointsMsg: null, frame: null, round: null, note: text, revision: view.revision + 1 });
+      Object.assign(view, { points: null, pointsNote: '', pointsMsg: null, frame: null, round: null, note: text, revision: view.revision + 1 });
       delete div.dataset.step;
       schedule();
     },
@@ -293,7 +305,7 @@ export function createDecisionBoundary(div, { placeholder, minIntervalMs = 200 }
     /** The job's `data_points` message: train and test points, drawn from now on under every frame. */
     setPoints(msg) {
       view.pointsMsg = msg;
-      view.points = pointTraces(msg);
+      ({ traces: view.points, note: view.pointsNote } = drawnPoints(msg));
       schedule();
     },
 
