@@ -132,6 +132,10 @@ def _page(browser, base_url):
     violations (Chromium reports each on the console: "Refused to ... Content Security Policy") are
     collected in page_errors."""
     context = browser.new_context(viewport=VIEWPORT, base_url=base_url)
+    # Actions (click, fill, goto) wait up to 60 s, not 30: a click also waits for the same-document
+    # navigation it starts (the page writes the job into the URL hash), which a renderer busy drawing a
+    # fast job on a machine at load 30 finished after more than 30 s. A bound, not a wait.
+    context.set_default_timeout(60_000)
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -69,9 +69,11 @@ def test_stopped_job_resumes_and_completes(page: Page, server_url):
            .get("epochs_done", 0) < 1):
         assert time.monotonic() < deadline, "no epoch ended"
         time.sleep(0.05)  # polling the server's state, not waiting on the page
-    page.click("#stop-btn")
+    # the click waits for nothing after it (a page busy drawing a fast job under load can look like a
+    # pending navigation to Playwright); the next line waits for the server's stop, with the long bound
+    page.click("#stop-btn", no_wait_after=True)
     status = page.locator("#job-status")
-    expect(status).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
+    expect(status).to_contain_text("stopped", timeout=TRAIN_TIMEOUT_MS)
     resume = page.locator("#resume-btn")
     expect(resume).to_be_visible()
     expect(resume).to_be_enabled()

@@ -9,6 +9,9 @@ from playwright.sync_api import Page, expect
 
 TRAIN_TIMEOUT_MS = 240_000
 UI_TIMEOUT_MS = 15_000
+# A page's first load: its modules, plotly (3.6 MB to parse) and the server's presets, data sets and a
+# spec check, all before the first assertion; a machine at load 30 took longer than UI_TIMEOUT_MS.
+PAGE_LOAD_TIMEOUT_MS = 60_000
 
 POINTS_JS = "(sel) => { const d = document.querySelector(sel); return d && d.data ? d.data.reduce((n, t) => n + t.x.filter((x) => x !== null).length, 0) : 0; }"
 DRAWN_MAPS_JS = "document.querySelectorAll('#feature-maps .fmap .main-svg').length"
@@ -16,8 +19,8 @@ DRAWN_MAPS_JS = "document.querySelectorAll('#feature-maps .fmap .main-svg').leng
 
 def open_page(page: Page) -> None:
     page.goto("/")
-    expect(page.locator("#preset-select option")).not_to_have_count(0, timeout=UI_TIMEOUT_MS)
-    expect(page.locator("#summary-table tfoot")).to_contain_text("total", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#preset-select option")).not_to_have_count(0, timeout=PAGE_LOAD_TIMEOUT_MS)
+    expect(page.locator("#summary-table tfoot")).to_contain_text("total", timeout=PAGE_LOAD_TIMEOUT_MS)
 
 
 def choose_preset(page: Page, preset_id: str) -> None:
