@@ -61,3 +61,38 @@ def test_init_schemes_follow_their_definitions():
     bound = (6 / (3 + 300)) ** 0.5
     assert model[2].weight.abs().max().item() <= bound and model[2].weight.abs().max().item() > 0.9 * bound
     assert isinstance(model[0], nn.Linear)
+
+
+def test_fused_norms_equal_torchs_global_norm_and_each_layers():
+    """One ``_foreach_norm`` gives both figures: the global norm equals what
+    ``torch.nn.utils.get_total_norm`` measures, each layer's the norm of its gradients concatenated; a
+    layer whose parameters have no gradient yet counts 0."""
+    from nnplay.probes.gradients import GradNorms
+
+    model = build_network(NetworkSpec(layers=[{"type": "linear", "out_features": 6}, {"type": "tanh"},
+                                              {"type": "linear", "out_features": 3}]), (4,))
+    norms = GradNorms(model, [0, 2], list(model.parameters()))
+    assert norms.measure(True) == ([0.0, 0.0], 0.0)
+    model(torch.randn(7, 4)).pow(3).sum().backward()
+    layers, total = norms.measure(True)
+    assert abs(total - nn.utils.get_total_norm([p.grad for p in model.parameters()]).item()) < 1e-4 * total
+    for index, norm in zip([0, 2], layers):
+        expected = torch.cat([p.grad.flatten() for p in model[index].parameters()]).norm().item()
+        assert abs(norm - expected) < 1e-5 * expected
+    assert norms.measure(False) == ([], total)
+
+
+def test_fused_norms_sum_squares_without_overflow_and_report_an_infinite_gradient():
+    """Two gradients of norm 3e38 (near float32's largest): their squares overflow float32, not the
+    float64 sum; an infinite gradient gives an infinite global norm (the loop then ends the run)."""
+    from nnplay.probes.gradients import GradNorms
+
+    model = build_network(NetworkSpec(layers=[{"type": "linear", "out_features": 1, "bias": False},
+                                              {"type": "linear", "out_features": 1, "bias": False}]), (1,))
+    norms = GradNorms(model, [0, 1], list(model.parameters()))
+    for p in model.parameters():
+        p.grad = torch.full_like(p, 3e38)
+    layers, total = norms.measure(True)
+    assert layers == [torch.tensor(3e38).item()] * 2 and abs(total / (2 ** 0.5 * layers[0]) - 1) < 1e-12
+    model[1].weight.grad.fill_(float("inf"))
+    assert norms.measure(False)[1] == float("inf")

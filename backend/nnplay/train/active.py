@@ -35,13 +35,13 @@ import torch
 
 from nnplay.data import Split, load
 from nnplay.probes.arrays import finite_or_none
-from nnplay.probes.gradients import layer_grad_norms, trainable_layers
+from nnplay.probes.gradients import GradNorms, trainable_layers
 from nnplay.settings import get_settings
 from nnplay.spec.active import ActiveSpec
 from nnplay.spec.network import JobSpec
 from nnplay.train.control import RunControl
 from nnplay.train.loop import (EVAL_CHUNK, TrainResult, _gradients_event, data_info_event, evaluate,
-                               grad_norm, objective, seeded_model)
+                               clip_gradients, objective, seeded_model)
 from nnplay.train.optim import apply_live, current_lr, l1_norm, make_optimizer, penalties, probabilities
 from nnplay.train.cadence import probe_cadence
 from nnplay.train.probing import Probe
@@ -187,6 +187,7 @@ def train_active(spec: JobSpec, emit: Callable[[dict], None], should_stop: Calla
     cadence = probe_cadence(t.probe_every, probe_fps, probe_share)
     watched = trainable_layers(model)
     layer_types = [spec.network.layers[i].type for i in watched]
+    grad_norms = GradNorms(model, watched, params)
     if resume:
         pos, labelled, final, live = _restore(resume, model, opt, gen, qgen)
     else:
@@ -245,12 +246,12 @@ def train_active(spec: JobSpec, emit: Callable[[dict], None], should_stop: Calla
                 break
             (loss + t.l1 * l1_norm(params) if t.l1 else loss).backward()
             logging = single or (pos.step + 1) % log_every == 0
-            norms = layer_grad_norms(model, watched) if logging else []
+            norms, total = grad_norms.measure(logging)  # before clipping
             clip = live.get("grad_clip", t.grad_clip)
-            total = grad_norm(params, clip)
             if not math.isfinite(total):
                 status, reason = "diverged", f"the gradient norm became non-finite ({total}) at step {pos.step + 1}"
                 break
+            clip_gradients(params, clip, total)
             pos.clipped += clip is not None and total > clip
             if logging:
                 emit(_gradients_event(pos.step + 1, pos.epoch, pos.clipped, watched, layer_types, norms, clip))

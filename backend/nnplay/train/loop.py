@@ -61,7 +61,7 @@ from nnplay.data import Split, load
 from nnplay.nn import build_network
 from nnplay.probes.arrays import finite_or_none
 from nnplay.settings import get_settings
-from nnplay.probes.gradients import layer_grad_norms, trainable_layers
+from nnplay.probes.gradients import GradNorms, trainable_layers
 from nnplay.train.augment import apply_moves, draw_moves
 from nnplay.spec.network import JobSpec
 from nnplay.train.control import RunControl
@@ -141,15 +141,12 @@ def epoch_figures(sums: list, test_loss: float, test_acc: float | None, variance
     return out
 
 
-def grad_norm(params: list[torch.Tensor], clip: float | None) -> float:
-    """The global L2 norm of the parameters' gradients (``inf``/``nan`` when one overflows); with
-    ``clip`` set they are scaled down to that norm (``torch.nn.utils.clip_grad_norm_``), unless the
-    norm is not finite (then they are left as they are: the run ends)."""
-    grads = [p.grad for p in params if p.grad is not None]
-    total = float(nn.utils.get_total_norm(grads)) if grads else 0.0
+def clip_gradients(params: list[torch.Tensor], clip: float | None, total: float) -> None:
+    """With ``clip`` set, scale the parameters' gradients down to that global L2 norm
+    (``torch.nn.utils.clip_grads_with_norm_``, given their norm ``total`` before clipping), unless
+    ``total`` is not finite (then they are left as they are: the run ends)."""
     if clip is not None and math.isfinite(total):
         nn.utils.clip_grads_with_norm_(params, clip, torch.tensor(total))
-    return total
 
 
 def _batches(n: int, batch_size: int, gen: torch.Generator) -> list[torch.Tensor]:
@@ -199,6 +196,7 @@ class LayerTask(TrainTask):
         self.gen_state = self.gen.get_state()  # at the start of the epoch at hand (resuming replays it)
         self.probe = Probe(spec, split, probe_limits[0], dev, *probe_limits[1:])
         self.watched = trainable_layers(self.model)
+        self.norms = GradNorms(self.model, self.watched, self.params)
         self.layer_types = [spec.network.layers[i].type for i in self.watched]
         self.batch_size = len(self.x_tr) if t.batch_size == "full" else min(t.batch_size, len(self.x_tr))
         self.log_every = max(1, math.ceil(math.ceil(len(self.x_tr) / self.batch_size) / STEP_POINTS_PER_EPOCH))
@@ -240,11 +238,11 @@ class LayerTask(TrainTask):
         if not math.isfinite(value):
             return value
         (loss + t.l1 * l1_norm(params) if t.l1 else loss).backward()
-        norms = layer_grad_norms(self.model, self.watched) if report else []  # before clipping
+        norms, total = self.norms.measure(report)  # per layer (when reported) and global, before clipping
         clip = self.live.get("grad_clip", t.grad_clip)  # a live change wins over the spec (null: off)
-        total = grad_norm(params, clip)  # the global L2 norm before clipping (clipped to `clip` if set)
         if not math.isfinite(total):  # an overflowing gradient: stepping would write inf/NaN weights
             raise StepDiverged(value, f"the gradient norm became non-finite ({total}) at step {pos.step + 1}")
+        clip_gradients(params, clip, total)
         self.clipped += clip is not None and total > clip
         if report:
             self.emit(_gradients_event(pos.step + 1, pos.epoch, self.clipped, self.watched, self.layer_types, norms, clip))
