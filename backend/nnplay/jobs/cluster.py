@@ -447,7 +447,10 @@ class RayExecutor:
     def _handle(self, message: tuple, r: RunRequest) -> RunOutcome | None:
         """One worker message to the job's callbacks; the outcome at the end (WorkerError on an error)."""
         kind, *rest = message
-        if kind == "event":
+        if kind == "events":
+            for event in rest[0]:
+                r.publish(*event)
+        elif kind == "event":
             r.publish(*rest)
         elif kind == "hook":
             r.control.remote_hook(*rest)

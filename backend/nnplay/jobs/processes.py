@@ -199,7 +199,10 @@ class Slot:
             if message is None:
                 continue
             kind, *rest = message
-            if kind == "event":
+            if kind == "events":
+                for event in rest[0]:
+                    r.publish(*event)
+            elif kind == "event":
                 r.publish(*rest)
             elif kind == "hook":
                 r.control.remote_hook(*rest)
