@@ -265,6 +265,7 @@ export function createDecisionBoundary(div, { placeholder, minIntervalMs = 200 }
   async function drain() {
     drawing = true;
     try {
+      await null; // after the batch being dispatched: what it sets (points, then a frame) is drawn once
       while (dirty) {
         dirty = false;
         const geom = geometry(div);

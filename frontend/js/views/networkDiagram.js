@@ -274,6 +274,7 @@ export function createNetworkDiagram({ diagramEl, detailEl, legendEl, placeholde
   async function drain() {
     drawing = true;
     try {
+      await null; // after the batch being dispatched: what it sets (points, then a frame) is drawn once
       while (dirty) {
         dirty = false;
         const wait = last + minIntervalMs - performance.now();
