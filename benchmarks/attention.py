@@ -8,7 +8,8 @@
    beyond the run), separating the probe's cost from the job's per-step bookkeeping (metrics,
    gradient norms, storage). Presets: ``attention_reverse`` (1 self-attention layer, 2 heads, T = 8:
    a tiny model, so per-step bookkeeping weighs most) and ``transformer_authors`` (1 transformer
-   block, 4 heads, T = 64, padded). Prints sequences/s and the ratios (target >= 0.90).
+   block, 4 heads, T = 64, padded). Prints sequences/s and the ratios (targets: >= 0.90 for
+   ``attention_reverse``, >= 0.95 for ``transformer_authors``).
 2. The JSON size in bytes of one ``attention`` message for a 2-layer, 4-head transformer_encoder on a
    probe sequence of T = 64 characters (``shakespeare_chars``), as the protocol encodes it.
 
@@ -62,6 +63,9 @@ def message_bytes() -> tuple[int, list[int]]:
     return len(encode("0" * 32, 1, event).encode()), [layer["shape"] for layer in event["layers"]]
 
 
+TARGETS = {"attention_reverse": 0.90, "transformer_authors": 0.95}  # job / bare
+
+
 def compare(base: str, pid: str, epochs: int, repeats: int) -> None:
     """Bare loop, job with probes, job without, interleaved ``repeats`` times; prints the best of each."""
     spec, quiet = preset(pid, epochs), preset(pid, epochs, probe_every=1_000_000)
@@ -77,9 +81,9 @@ def compare(base: str, pid: str, epochs: int, repeats: int) -> None:
     print(f"{pid}: {n_train} training sequences, batch {spec.training.batch_size}, {epochs} epochs, "
           f"torch threads {torch.get_num_threads()}, best of {repeats}")
     row("bare PyTorch loop", b, bare)
-    row("job, probe every 20", j, job)
+    row("job, probes at default", j, job)
     row("job, probe off", o, off)
-    print(f"  ratio job / bare        : {j / b:8.3f}   (target >= 0.90; {received} messages to one websocket client)")
+    print(f"  ratio job / bare        : {j / b:8.3f}   (target >= {TARGETS[pid]:.2f}; {received} messages to one websocket client)")
     print(f"  ratio job / probe off   : {j / o:8.3f}   (the attention probe's own cost)")
 
 
@@ -100,7 +104,7 @@ def main() -> None:
             proc.wait(timeout=30)
     size, shapes = message_bytes()
     print(f"attention message : {size:,} bytes for 2 layers x 4 heads x T=64 (layer shapes {shapes}), "
-          "probabilities with 3 decimals")
+          "probabilities as base64 float32")
 
 
 if __name__ == "__main__":
