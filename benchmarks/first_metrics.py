@@ -38,7 +38,8 @@ def first_metrics_seconds(client) -> float:
 def main() -> None:
     for executor in ("thread", "process"):
         with tempfile.TemporaryDirectory() as tmp:
-            settings = Settings(data_dir=Path(tmp), device="cpu", executor=executor, max_concurrent_jobs=2)
+            settings = Settings(data_dir=Path(tmp), device="cpu", executor=executor, max_concurrent_jobs=2,
+                                allowed_hosts=["testserver"])  # (TestClient's Host header)
             with TestClient(create_app(settings)) as client:
                 client.app.state.service.executor.ready(timeout=300) if executor == "process" else None
                 times = [first_metrics_seconds(client) for _ in range(REPEATS)]
