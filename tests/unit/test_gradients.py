@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from nnplay.nn import build_network
-from nnplay.probes.gradients import layer_grad_norms, trainable_layers
+from nnplay.probes.gradients import GradNorms, trainable_layers
 from nnplay.spec import JobSpec, NetworkSpec
 from nnplay.train import train
 
@@ -44,7 +44,7 @@ def test_norms_equal_a_hand_computation():
     model(torch.randn(5, 4)).pow(2).sum().backward()
     indices = trainable_layers(model)
     assert indices == [0, 2, 3]
-    for index, norm in zip(indices, layer_grad_norms(model, indices)):
+    for index, norm in zip(indices, GradNorms(model, indices, list(model.parameters())).measure(True)[0]):
         expected = torch.cat([p.grad.flatten() for p in model[index].parameters()]).norm().item()
         assert abs(norm - expected) < 1e-5
 
@@ -67,8 +67,6 @@ def test_fused_norms_equal_torchs_global_norm_and_each_layers():
     """One ``_foreach_norm`` gives both figures: the global norm equals what
     ``torch.nn.utils.get_total_norm`` measures, each layer's the norm of its gradients concatenated; a
     layer whose parameters have no gradient yet counts 0."""
-    from nnplay.probes.gradients import GradNorms
-
     model = build_network(NetworkSpec(layers=[{"type": "linear", "out_features": 6}, {"type": "tanh"},
                                               {"type": "linear", "out_features": 3}]), (4,))
     norms = GradNorms(model, [0, 2], list(model.parameters()))
@@ -85,8 +83,6 @@ def test_fused_norms_equal_torchs_global_norm_and_each_layers():
 def test_fused_norms_sum_squares_without_overflow_and_report_an_infinite_gradient():
     """Two gradients of norm 3e38 (near float32's largest): their squares overflow float32, not the
     float64 sum; an infinite gradient gives an infinite global norm (the loop then ends the run)."""
-    from nnplay.probes.gradients import GradNorms
-
     model = build_network(NetworkSpec(layers=[{"type": "linear", "out_features": 1, "bias": False},
                                               {"type": "linear", "out_features": 1, "bias": False}]), (1,))
     norms = GradNorms(model, [0, 1], list(model.parameters()))

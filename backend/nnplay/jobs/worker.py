@@ -12,7 +12,8 @@ server -> worker
 worker -> server
     ``("ready", pid)`` once; ``("events", [(type, step, text), ...])``: messages encoded with the
     placeholder ``seq`` :data:`SEQ_PLACEHOLDER`, in order, sent in batches (:class:`BatchedPipe`; a
-    worker on another transport may send each as ``("event", type, step, text)``); ``("hook", name, step)``: the loop paused, resumed or waits;
+    worker on another transport may send each as ``("event", type, step, text)``);
+    ``("hook", name, step)``: the loop paused, resumed or waits;
     ``("checkpoint", {"step", "final"}, bytes)``: a ``torch.save`` of the state; ``("done", {"status",
     "final"})``; ``("error", detail, memory)``: the job raised (``memory``: it ran out of its limit).
 
@@ -39,6 +40,7 @@ from nnplay.train.control import RunControl
 
 BATCH_SECONDS = 0.02  # an event waits at most about this long in the worker before it is sent
 BATCH_EVENTS = 256  # ... or until this many are waiting
+
 
 class Worker:
     """The worker's side of the pipe: a reader thread routes control to the running job's

@@ -36,9 +36,3 @@ class GradNorms:
         layers = [math.sqrt(sum(squares[j] for j in layer)) for layer in self.layers] if per_layer else []
         return layers, math.sqrt(sum(squares))
 
-
-def layer_grad_norms(model: nn.Sequential, indices: list[int]) -> list[float]:
-    """L2 norm of each listed layer's whole gradient (weights and bias together), after backward; a
-    layer without a gradient yet counts 0 (:class:`GradNorms`)."""
-    params = list(dict.fromkeys(p for i in indices for p in model[i].parameters()))
-    return GradNorms(model, indices, params).measure(True)[0]
