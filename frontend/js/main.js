@@ -94,7 +94,7 @@ function onHashChange() {
 
 async function start() {
   if (typeof Plotly === 'undefined') {
-    status.note('Could not load plotly.js from /vendor/plotly.min.js: charts are unavailable.', { kind: 'error' });
+    status.note('Could not load plotly.js from vendor/plotly-cartesian.min.js: charts are unavailable.', { kind: 'error' });
   }
   createRaceController({ $, getSpec: () => store.get().spec, onJobsChanged: jobs.refreshJobs });
   createSurfaceController({ $ });

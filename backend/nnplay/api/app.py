@@ -1,4 +1,4 @@
-"""The FastAPI app factory: REST routes, the websocket, the static frontend and plotly.js."""
+"""The FastAPI app factory: REST routes, the websocket and the static frontend (with its vendored plotly.js)."""
 
 import asyncio
 import os
@@ -6,12 +6,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import fastapi_offline
-import plotly
 import torch
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from nnplay import __version__
@@ -28,7 +26,6 @@ from nnplay.jobs.processes import ProcessExecutor
 from nnplay.settings import Settings, get_settings
 
 FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 SWAGGER_STATIC = Path(fastapi_offline.__file__).parent / "static"
 
 
@@ -93,10 +90,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(foundations.router)
     app.include_router(active.router)
     app.include_router(replicates.router)
-
-    @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    def plotly_js():
-        return FileResponse(PLOTLY_JS, media_type="text/javascript")
 
     @app.get("/docs", include_in_schema=False)
     def docs():

@@ -2,9 +2,8 @@
 // Curves only append (Plotly.extendTraces); reset() starts a new job's chart.
 
 import { decimate } from './decimate.js';
-import { baseLayout, CHART_CONFIG, COLORS, emptyNote, hasWebGL, TraceBuffer } from './plotTheme.js';
+import { baseLayout, CHART_CONFIG, COLORS, emptyNote, TraceBuffer } from './plotTheme.js';
 
-const GL_THRESHOLD = 4000; // step points past which the step trace switches to WebGL
 const MAX_DRAWN = 6000; // past this many drawn step points, the step curve is halved (min/max kept)
 
 /** Y axis title for a loss name: cross-entropy is a negative log-likelihood, in nats. */
@@ -32,7 +31,6 @@ function changeMark(msg) {
 }
 
 export function createLossChart(div) {
-  let stepPoints = 0;
   let empty = true;
   let marks = []; // live settings changes drawn on the chart
   const buffer = new TraceBuffer(() => div, 3, afterFlush);
@@ -41,9 +39,6 @@ export function createLossChart(div) {
     if (empty) {
       empty = false;
       Plotly.relayout(div, { 'annotations[0].visible': false, 'xaxis.autorange': true, 'yaxis.autorange': true });
-    }
-    if (stepPoints > GL_THRESHOLD && div.data[0].type !== 'scattergl' && hasWebGL()) {
-      Plotly.restyle(div, { type: 'scattergl' }, [0]);
     }
     const drawn = div.data[0];
     if (drawn.x.length > MAX_DRAWN) {
@@ -55,7 +50,6 @@ export function createLossChart(div) {
   function draw(loss, note, test = true) {
     buffer.clear();
     marks = [];
-    stepPoints = 0;
     empty = true;
     const traces = [
       { name: 'per step', type: 'scatter', mode: 'lines', x: [], y: [],
@@ -89,7 +83,6 @@ export function createLossChart(div) {
     push(msg) {
       if (msg.scope === 'step') {
         buffer.push(0, msg.step, msg.train_loss ?? null);
-        stepPoints += 1;
       } else if (msg.scope === 'epoch') {
         if ('train_loss' in msg) buffer.push(1, msg.step, msg.train_loss ?? null);
         if ('test_loss' in msg) buffer.push(2, msg.step, msg.test_loss ?? null);

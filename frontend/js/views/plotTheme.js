@@ -1,4 +1,4 @@
-// Shared Plotly look: fonts, margins, colour scales. Plotly is the global from /vendor/plotly.min.js.
+// Shared Plotly look: fonts, margins, colour scales. Plotly is the global from vendor/plotly-cartesian.min.js.
 
 export const FONT = { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 11, color: '#1f2933' };
 
@@ -91,26 +91,10 @@ export function wrapLines(text, widthPx, font) {
   return lines;
 }
 
-// plotly's WebGL traces compile their draw calls with Function() (the regl library), which the
-// server's Content-Security-Policy refuses (script-src 'self', no 'unsafe-eval': see
-// backend/nnplay/api/security.py). Long curves stay SVG; the server thins their history.
-const EVAL_ALLOWED = false;
-
-let webgl = null;
-/** Whether plotly's WebGL traces (scattergl) can be drawn here: the CSP allows them and WebGL works
- * (headless browsers without a GPU may lack it). */
-export function hasWebGL() {
-  if (!EVAL_ALLOWED) return false;
-  if (webgl === null) {
-    try {
-      const canvas = document.createElement('canvas');
-      webgl = Boolean(canvas.getContext('webgl') || canvas.getContext('experimental-webgl'));
-    } catch {
-      webgl = false;
-    }
-  }
-  return webgl;
-}
+// The page draws SVG traces only: plotly's WebGL traces (scattergl) compile their draw calls with
+// Function(), which the server's Content-Security-Policy refuses (script-src 'self', no 'unsafe-eval':
+// backend/nnplay/api/security.py), and the vendored cartesian bundle does not carry them. Long curves
+// stay short instead: the server thins their history and the charts decimate what they draw.
 
 /**
  * Batches points and appends them with one Plotly.extendTraces call per flush.
