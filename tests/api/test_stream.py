@@ -81,3 +81,71 @@ def test_messages_are_valid_json_text(client):
     with client.websocket_connect(f"/api/jobs/{job['id']}/stream") as ws:
         text = ws.receive_text()
     assert json.loads(text)["type"] == "status" and "NaN" not in text
+
+
+def read_frames(ws) -> list[str]:
+    """Raw ``batch=true`` frames up to the one holding the final status."""
+    frames = []
+    while True:
+        frames.append(ws.receive_text())
+        last = json.loads(frames[-1])[-1]
+        if last["type"] == "status" and last["status"] in ("completed", "stopped", "failed", "diverged"):
+            return frames
+
+
+def test_batched_frames_carry_the_same_messages_in_order_as_single_ones(client):
+    from nnplay.api.stream import BATCH_BYTES
+
+    job = client.post("/api/jobs", json=job_spec(epochs=3, probe_every=2)).json()
+    wait_done(client, job["id"])
+    with client.websocket_connect(f"/api/jobs/{job['id']}/stream") as ws:
+        single = read_all(ws)
+    with client.websocket_connect(f"/api/jobs/{job['id']}/stream?batch=true&max_points=10") as ws:
+        frames = read_frames(ws)
+    with client.websocket_connect(f"/api/jobs/{job['id']}/stream?max_points=10") as ws:
+        downsampled = read_all(ws)
+    batched = [json.loads(frame) for frame in frames]
+    assert all(isinstance(b, list) and b for b in batched)
+    assert [m for b in batched for m in b] == downsampled  # the same messages, max_points applied alike
+    assert len(downsampled) < len(single)
+    with client.websocket_connect(f"/api/jobs/{job['id']}/stream?batch=1") as ws:
+        frames = read_frames(ws)
+    assert [m for frame in frames for m in json.loads(frame)] == single
+    assert len(frames) < len(single) / 10  # far fewer frames than messages
+    assert all(len(frame) <= BATCH_BYTES or len(json.loads(frame)) == 1 for frame in frames)
+
+
+def test_batched_live_stream_is_contiguous_from_history_into_live(client, lenet):
+    job = client.post("/api/jobs", json=job_spec(layers=lenet, epochs=25, probe_every=10)).json()
+    mid = wait_for(client, job["id"], lambda j: j["last_seq"] >= 100 or j["status"] == "completed")
+    assert mid["status"] == "running", "the job finished before the client connected"
+    with client.websocket_connect(f"/api/jobs/{job['id']}/stream?batch=true") as ws:
+        messages = [m for frame in read_frames(ws) for m in json.loads(frame)]
+    seqs = [m["seq"] for m in messages]
+    assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) > mid["last_seq"]
+    assert messages[-1]["status"] == "completed"
+
+
+def test_frames_split_at_the_byte_bound_and_keep_a_large_message_whole():
+    from nnplay.api.stream import BATCH_BYTES, frames
+
+    small, large = '{"a":1}', '{"b":"' + "x" * BATCH_BYTES + '"}'
+    texts = [small] * 3 + [large] + [small] * 2
+    out = frames(texts)
+    assert [json.loads(f) for f in out] == [[{"a": 1}] * 3, [json.loads(large)], [{"a": 1}] * 2]
+    many = [small] * (BATCH_BYTES // len(small) * 3)
+    out = frames(many)
+    assert len(out) == 4 and all(len(f) <= BATCH_BYTES for f in out)
+    assert sum(len(json.loads(f)) for f in out) == len(many)
+    assert frames([]) == []
+
+
+def test_stream_batch_other_than_true_or_false_closes_naming_it(client):
+    import pytest
+    from starlette.websockets import WebSocketDisconnect
+
+    job = client.post("/api/jobs", json=job_spec(epochs=1)).json()
+    with pytest.raises(WebSocketDisconnect) as info:
+        with client.websocket_connect(f"/api/jobs/{job['id']}/stream?batch=yes") as ws:
+            ws.receive_json()
+    assert info.value.code == 1008 and "batch" in info.value.reason

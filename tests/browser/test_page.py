@@ -38,6 +38,12 @@ def slow_motion(page: Page, steps_per_s: int) -> None:
     page.wait_for_function(f"JSON.parse(document.querySelector('#spec-editor').value).training.max_steps_per_s === {steps_per_s}")
 
 
+def frame_messages(frame: str) -> list:
+    """The messages of one stream frame: the page asks for ``batch=true``, so a frame is an array."""
+    data = json.loads(frame)
+    return data if isinstance(data, list) else [data]
+
+
 def hold_stream_after(page: Page, n: int) -> None:
     """Every job stream the page opens passes its first ``n`` messages (counted over all connections) and
     holds back the rest: a page behind its stream, as on a busy machine."""
@@ -46,10 +52,11 @@ def hold_stream_after(page: Page, n: int) -> None:
     def route(ws):
         server = ws.connect_to_server()
 
-        def forward(message):
-            seen["n"] += 1
-            if seen["n"] <= n:
-                ws.send(message)
+        def forward(frame):
+            passed = frame_messages(frame)[:max(0, n - seen["n"])]
+            seen["n"] += len(passed)
+            if passed:
+                ws.send(json.dumps(passed))
 
         server.on_message(forward)
 
@@ -278,10 +285,12 @@ def test_stream_resumes_after_a_dropped_connection_without_gaps(page: Page, serv
             return  # later connections pass through untouched
         seen = {"n": 0}
 
-        def forward(message):
-            seen["n"] += 1
-            if seen["n"] <= 40:
-                ws.send(message)
+        def forward(frame):
+            if seen["n"] >= 40:
+                return
+            passed = frame_messages(frame)[:40 - seen["n"]]
+            seen["n"] += len(passed)
+            ws.send(json.dumps(passed))
             if seen["n"] == 40:
                 ws.close(code=1011, reason="test: dropped")
                 server.close()

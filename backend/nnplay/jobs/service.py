@@ -439,12 +439,14 @@ class JobService:
         if self.watchers[job_id] <= 0:
             del self.watchers[job_id]
 
-    async def stream(self, job_id: str, after: int = 0, max_points: int | None = None) -> AsyncIterator[str]:
-        """Messages with ``seq > after``: history first (read from the store a page at a time, off the
-        event loop), then live ones; ends after a terminal status. ``max_points``: the stored history's
-        step metrics and gradients are downsampled to about that many (``nnplay.jobs.history``). A
-        client that falls ``COALESCE_BACKLOG`` messages behind the live ones skips superseded visual
-        frames (see ``nnplay.jobs.run.superseded``); one behind the live window reads the store."""
+    async def stream(self, job_id: str, after: int = 0, max_points: int | None = None) -> AsyncIterator[list[str]]:
+        """Messages with ``seq > after`` in runs of those ready now (a page of the store, the live window
+        past the client's position; never empty): history first (read from the store a page at a
+        time, off the event loop), then live ones; ends after a terminal status. ``max_points``: the
+        stored history's step metrics and gradients are downsampled to about that many
+        (``nnplay.jobs.history``). A client that falls ``COALESCE_BACKLOG`` messages behind the live
+        ones skips superseded visual frames (see ``nnplay.jobs.run.superseded``); one behind the live
+        window reads the store."""
         self.get(job_id)
         skip = await asyncio.to_thread(self._downsampled, job_id, after, max_points) if max_points else set()
         pos, caught_up = after, False
@@ -453,11 +455,10 @@ class JobService:
             if run is None or pos + 1 < run.base:
                 page = await asyncio.to_thread(self.store.messages_page, job_id, pos, run.base if run else None,
                                                HISTORY_PAGE)
-                for seq, text in page:
-                    if seq not in skip:
-                        yield text
-                    pos = seq
                 if page:
+                    pos = page[-1][0]
+                    if kept := [text for seq, text in page if seq not in skip]:
+                        yield kept
                     continue
                 if run is None:
                     return
@@ -465,10 +466,10 @@ class JobService:
             waiter = run.changed
             batch = run.window(pos)
             coalesced = superseded([kind for _, kind, _ in batch]) if caught_up else set()
-            for i, (seq, _kind, text) in enumerate(batch):
-                if i not in coalesced:
-                    yield text
-                pos = seq
+            if batch:
+                pos = batch[-1][0]
+                if kept := [text for i, (_seq, _kind, text) in enumerate(batch) if i not in coalesced]:
+                    yield kept
             caught_up = True
             if run.done and not run.window(pos):
                 return
