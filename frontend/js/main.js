@@ -69,7 +69,9 @@ const spec = createSpecController({
   updateButtons: () => jobs.updateButtons(),
   onPresetChosen: () => { if (store.get().jobId) jobs.clearJob(); }, // it keeps training; the list has it
 });
-const jobs = createJobsController({ $, views, notes, spec, inside, panelRoutes: panelRoutes(views) });
+const jobs = createJobsController({ $, views, notes, spec, inside, panelRoutes: panelRoutes(views, {
+  shown: (tab) => tab === store.get().tab, current: () => store.get().jobId,
+}) });
 createDatasetsController({ $, spec });
 createBuilderController({ $, spec, notes, diagram: views.neurons });
 
@@ -112,6 +114,10 @@ async function start() {
   inside.start();
   jobs.updateButtons();
 
+  const hashJob = jobIdFromHash();
+  // a linked job's record is fetched with the presets, not after them (openJob fetches it again,
+  // and says why, where this failed)
+  const linkedJob = hashJob ? api.getJob(hashJob).catch(() => null) : null;
   let presets;
   let datasets;
   try {
@@ -121,10 +127,9 @@ async function start() {
     return;
   }
   store.set({ presets, datasets });
-  const hashJob = jobIdFromHash();
   const config = configFromHash(); // a copied link: its spec and page settings, not the default preset
   spec.start({ presets, datasets, config, first: presets.find((p) => p.id === OPENING_PRESET) || presets[0] });
-  if (hashJob) await jobs.openJob(hashJob, { loadSpec: !config });
+  if (hashJob) await jobs.openJob(hashJob, { loadSpec: !config, job: await linkedJob });
   jobs.refreshJobs();
 }
 

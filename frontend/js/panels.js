@@ -25,6 +25,7 @@ import { createTextSamples } from './views/textSamples.js';
 import { createTimeGradients } from './views/timeGradients.js';
 import { createWeights } from './views/weights.js';
 
+import { afterPaint } from './views/plotTheme.js';
 import { mapsPlaceholder } from './specRules.js';
 
 export const LATEST = 'latest';
@@ -46,7 +47,8 @@ export const NON_VISUAL = Object.freeze(['status', 'settings', 'data_info']);
  * (absent: main.js or the inside controller resets it, its reset taking more than a text);
  * `idle`: what it says when a job is closed (default `placeholder`); `waiting(ctx)`: what it says when
  * a job is opened, ctx = {spec, streams (the job's panels, a Set), waiting (the spec's
- * "waiting for the first probe" text)} (default ctx.waiting).
+ * "waiting for the first probe" text)} (default ctx.waiting); `pane`: null for a view outside the tabs
+ * (always on screen; default: the entry's tab).
  *
  * `tab`: the tab the panel draws in, a key, or the tab itself where this panel defines it:
  * {key, order (left to right), label, title (the button's tooltip), hint (the line beside the tabs),
@@ -64,8 +66,8 @@ const ENTRIES = [
       hint: 'data term (likelihood) and prior terms (weight decay = Gaussian, L1 = Laplace)',
     },
     views: {
-      loss: { make: ($) => createLossChart($('loss-chart')), messages: { metrics: ALL } },
-      accuracy: { make: ($) => createAccuracyChart($('accuracy-chart')), messages: { metrics: ALL } },
+      loss: { make: ($) => createLossChart($('loss-chart')), messages: { metrics: ALL }, pane: null },
+      accuracy: { make: ($) => createAccuracyChart($('accuracy-chart')), messages: { metrics: ALL }, pane: null },
       likelihood: { make: ($) => createLikelihoodChart($('likelihood-chart')), messages: { metrics: ALL } },
     },
   },
@@ -317,17 +319,53 @@ export function createPanelViews($) {
  * The dispatcher's routes for the panels, in registry order: one per (message type, view), handing
  * the view (from `views`, every view by key) the newest message (LATEST: `render(msg)`) or each of
  * them (ALL: `push(msg)`, then `flush()`).
+ *
+ * What is on screen draws first: a view whose tab is not selected (`shown(tab)` false; a view with
+ * `pane: null` sits outside the tabs and is always shown) draws after the next paint instead
+ * (`later`): its newest LATEST frame, or its ALL flush (the messages are pushed at once, only the
+ * drawing waits). Hidden panes still draw, a frame later, so a tab opens drawn; a long run's replay
+ * shows its curves and boundary before the panes behind other tabs are drawn. A deferred frame of a
+ * job no longer on screen (`current()`) is dropped.
  */
-export function panelRoutes(views) {
-  return ENTRIES.flatMap((entry) => Object.entries(entry.views).flatMap(([key, v]) =>
-    Object.entries(v.messages).map(([type, mode]) => ({
-      type, mode, view: key,
-      handle: mode === LATEST ? (msg) => views[key].render(msg) : (list) => {
+export function panelRoutes(views, { shown = () => true, later = afterPaint, current = () => undefined } = {}) {
+  const pending = new Map(); // `${view}:${type}` -> its deferred draw
+  let scheduled = false;
+
+  function drawPending() {
+    scheduled = false;
+    const draws = [...pending.values()];
+    pending.clear();
+    for (const draw of draws) draw();
+  }
+
+  function defer(id, draw) {
+    pending.set(id, draw);
+    if (!scheduled) {
+      scheduled = true;
+      later(drawPending);
+    }
+  }
+
+  return ENTRIES.flatMap((entry) => Object.entries(entry.views).flatMap(([key, v]) => {
+    const tab = v.pane !== undefined ? v.pane : entry.tab?.key ?? entry.tab ?? null;
+    const onScreen = () => tab === null || shown(tab);
+    return Object.entries(v.messages).map(([type, mode]) => {
+      const id = `${key}:${type}`;
+      const handle = mode === LATEST ? (msg) => {
+        const draw = () => { if (current() === undefined || msg.job_id === current()) views[key].render(msg); };
+        if (!onScreen()) return defer(id, draw);
+        pending.delete(id); // an older deferred frame must not draw over this one
+        return views[key].render(msg);
+      } : (list) => {
         const view = views[key];
         for (const msg of list) view.push(msg);
-        view.flush();
-      },
-    }))));
+        if (!onScreen()) return defer(id, () => view.flush());
+        pending.delete(id);
+        return view.flush();
+      };
+      return { type, mode, view: key, handle };
+    });
+  }));
 }
 
 const SEQUENCE_PANELS = ['gates', 'forecast', 'text_sample'];

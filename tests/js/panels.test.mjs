@@ -111,3 +111,43 @@ test('cross attention has its own tab, shown only when the job streams it', () =
   assert.equal(panelLayout(['metrics', 'gradients', 'attention']).tabs.cross, false);
   assert.ok(PANELS.some((p) => p.name === 'cross_attention' && p.messages.cross_attention === ALL));
 });
+
+test('what is on screen draws now; a hidden tab\'s views draw later, the newest frame only', () => {
+  const calls = [];
+  const spy = (name) => new Proxy({}, { get: (_, method) => (arg) => calls.push([name, method, arg?.seq]) });
+  const views = new Proxy({}, { get: (_, key) => spy(key) });
+  let selected = 'inside';
+  const later = [];
+  const dispatch = createDispatcher(panelRoutes(views, {
+    shown: (tab) => tab === selected, later: (fn) => later.push(fn), current: () => 'j1',
+  }));
+  const m = (type, seq, job = 'j1') => ({ type, seq, job_id: job, scope: 'step' });
+  dispatch([m('metrics', 1), m('decision_boundary', 2), m('neuron_maps', 3), m('gradients', 4), m('neuron_maps', 5)]);
+  // the loss and accuracy charts sit outside the tabs; the boundary is in the selected tab
+  assert.deepEqual(calls.filter(([v]) => v === 'loss').map(([, f]) => f), ['push', 'flush']);
+  assert.ok(calls.some(([v, f, seq]) => v === 'boundary' && f === 'render' && seq === 2));
+  // hidden tabs: series pushed now, drawn later; frames not yet
+  assert.deepEqual(calls.filter(([v]) => v === 'gradients').map(([, f]) => f), ['push']);
+  assert.ok(!calls.some(([v]) => v === 'neurons'));
+  assert.deepEqual(calls.filter(([v]) => v === 'likelihood').map(([, f]) => f), ['push']);
+  assert.equal(later.length, 1, 'one deferred pass per batch');
+  calls.length = 0;
+  later.pop()();
+  assert.deepEqual(calls.filter(([, f]) => f === 'render'), [['neurons', 'render', 5]]);
+  assert.deepEqual(calls.filter(([, f]) => f === 'flush').map(([v]) => v).sort(), ['gradients', 'likelihood']);
+
+  // a frame deferred while hidden does not draw over a newer one drawn once its tab is shown
+  calls.length = 0;
+  dispatch([m('neuron_maps', 6)]);
+  selected = 'neurons';
+  dispatch([m('neuron_maps', 7)]);
+  for (const fn of later.splice(0)) fn();
+  assert.deepEqual(calls.filter(([, f]) => f === 'render'), [['neurons', 'render', 7]]);
+
+  // a deferred frame of a job no longer on screen is dropped
+  calls.length = 0;
+  selected = 'inside';
+  dispatch([m('neuron_maps', 8, 'j0')]);
+  for (const fn of later.splice(0)) fn();
+  assert.deepEqual(calls, []);
+});

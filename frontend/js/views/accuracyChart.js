@@ -15,19 +15,23 @@ export function createAccuracyChart(div) {
   let empty = true;
   let metric = METRICS.accuracy;
   let integerTicks = false;
-  const buffer = new TraceBuffer(() => div, 2, () => {
-    if (empty && metric) {
-      empty = false;
-      Plotly.relayout(div, { 'annotations[0].visible': false, 'xaxis.autorange': true,
-        ...(metric === METRICS.r2 ? { 'yaxis.autorange': true } : {}) });
-    }
-    // Epochs are whole numbers: over a short run one tick per epoch (Plotly would put 0.5, 1.5 ...).
-    const last = Math.max(0, ...div.data.map((t) => (t.x.length ? t.x[t.x.length - 1] : 0)));
-    const small = last <= MAX_UNIT_TICKS;
-    if (small !== integerTicks) {
-      integerTicks = small;
-      Plotly.relayout(div, small ? { 'xaxis.tickmode': 'linear', 'xaxis.tick0': 0, 'xaxis.dtick': 1 } : { 'xaxis.tickmode': 'auto' });
-    }
+  // the layout changes that go with new points (drawn with them, in one redraw), or null
+  const buffer = new TraceBuffer(() => div, 2, {
+    layout: (lastEpoch) => {
+      const changes = {};
+      if (empty && metric) {
+        empty = false;
+        Object.assign(changes, { 'annotations[0].visible': false, 'xaxis.autorange': true,
+          ...(metric === METRICS.r2 ? { 'yaxis.autorange': true } : {}) });
+      }
+      // Epochs are whole numbers: over a short run one tick per epoch (Plotly would put 0.5, 1.5 ...).
+      const small = Math.max(0, lastEpoch) <= MAX_UNIT_TICKS;
+      if (small !== integerTicks) {
+        integerTicks = small;
+        Object.assign(changes, small ? { 'xaxis.tickmode': 'linear', 'xaxis.tick0': 0, 'xaxis.dtick': 1 } : { 'xaxis.tickmode': 'auto' });
+      }
+      return Object.keys(changes).length ? changes : null;
+    },
   });
 
   function draw(chance, note, epochs) {

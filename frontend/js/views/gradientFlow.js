@@ -5,7 +5,7 @@
 // the newest message is always drawn as the last column.
 // Redraws (Plotly.react) are throttled to one per `intervalMs`.
 
-import { FONT, SEQUENTIAL, emptyNote } from './plotTheme.js';
+import { FONT, SEQUENTIAL, afterPaint, emptyNote } from './plotTheme.js';
 
 const CONFIG = { displaylogo: false, responsive: false, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
 const MARGIN = { l: 8, r: 8, t: 26, b: 34 };
@@ -170,9 +170,13 @@ export function createGradientFlow(div, { intervalMs = 250, maxColumns = MAX_COL
     /** The batch is in: nothing more to do (each push scheduled the throttled redraw). */
     flush() {},
 
-    /** Draw what is buffered now (end of a job). */
+    /** Draw what is buffered without waiting for the throttle (end of a job): after the next paint,
+     * so a replay's visible charts are not held up by this one. */
     finish() {
-      if (timer) drawNow();
+      if (!timer) return;
+      clearTimeout(timer);
+      timer = null;
+      afterPaint(drawNow);
     },
   };
 }

@@ -19,11 +19,12 @@ function dataTermName(loss) {
 
 export function createLikelihoodChart(div) {
   let empty = true;
-  const buffer = new TraceBuffer(() => div, 4, () => {
-    if (empty) {
+  const buffer = new TraceBuffer(() => div, 4, {
+    layout: () => { // with the first points: the note goes, the axes fit the curves
+      if (!empty) return null;
       empty = false;
-      Plotly.relayout(div, { 'annotations[0].visible': false, 'xaxis.autorange': true, 'yaxis.autorange': true });
-    }
+      return { 'annotations[0].visible': false, 'xaxis.autorange': true, 'yaxis.autorange': true };
+    },
   });
 
   function draw(loss, note) {

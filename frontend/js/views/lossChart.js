@@ -33,13 +33,16 @@ function changeMark(msg) {
 export function createLossChart(div) {
   let empty = true;
   let marks = []; // live settings changes drawn on the chart
-  const buffer = new TraceBuffer(() => div, 3, afterFlush);
+  const buffer = new TraceBuffer(() => div, 3, { layout: firstPoints, after: afterFlush });
+
+  /** With the first points: the note goes, the axes fit the curves (drawn in the same redraw). */
+  function firstPoints() {
+    if (!empty) return null;
+    empty = false;
+    return { 'annotations[0].visible': false, 'xaxis.autorange': true, 'yaxis.autorange': true };
+  }
 
   function afterFlush() {
-    if (empty) {
-      empty = false;
-      Plotly.relayout(div, { 'annotations[0].visible': false, 'xaxis.autorange': true, 'yaxis.autorange': true });
-    }
     const drawn = div.data[0];
     if (drawn.x.length > MAX_DRAWN) {
       const half = decimate(drawn.x, drawn.y, MAX_DRAWN / 2);

@@ -97,14 +97,18 @@ export function wrapLines(text, widthPx, font) {
 // stay short instead: the server thins their history and the charts decimate what they draw.
 
 /**
- * Batches points and appends them with one Plotly.extendTraces call per flush.
- * push(traceIndex, x, y); flush happens at most every `intervalMs`.
+ * Batches points and appends them with one plotly call per flush: push(traceIndex, x, y); a flush
+ * happens at most every `intervalMs`, or when asked. `layout(lastX)` (optional), called at each flush
+ * with the largest x drawn after it, returns the layout changes that go with the new points, or null:
+ * they are drawn together (Plotly.update, one redraw; not extendTraces then relayout, two). `after()`
+ * (optional) runs once the points are drawn.
  */
 export class TraceBuffer {
-  constructor(getDiv, nTraces, onFlush, intervalMs = 100) {
+  constructor(getDiv, nTraces, { layout = null, after = null, intervalMs = 100 } = {}) {
     this.getDiv = getDiv;
     this.nTraces = nTraces;
-    this.onFlush = onFlush;
+    this.layout = layout;
+    this.after = after;
     this.intervalMs = intervalMs;
     this.timer = null;
     this.clear();
@@ -127,20 +131,47 @@ export class TraceBuffer {
     clearTimeout(this.timer);
     this.timer = null;
     const idx = [];
-    const x = [];
-    const y = [];
-    for (let i = 0; i < this.nTraces; i += 1) {
-      if (!this.xs[i].length) continue;
-      idx.push(i);
-      x.push(this.xs[i]);
-      y.push(this.ys[i]);
-    }
+    for (let i = 0; i < this.nTraces; i += 1) if (this.xs[i].length) idx.push(i);
     if (!idx.length) return;
+    const x = idx.map((i) => this.xs[i]);
+    const y = idx.map((i) => this.ys[i]);
     this.xs = Array.from({ length: this.nTraces }, () => []);
     this.ys = Array.from({ length: this.nTraces }, () => []);
-    Plotly.extendTraces(this.getDiv(), { x, y }, idx);
-    this.onFlush?.();
+    const div = this.getDiv();
+    const relayout = this.layout?.(lastX(div.data, idx, x));
+    if (relayout) {
+      const joined = (key, added) => idx.map((i, k) => div.data[i][key].concat(added[k]));
+      Plotly.update(div, { x: joined('x', x), y: joined('y', y) }, relayout, idx);
+    } else {
+      Plotly.extendTraces(div, { x, y }, idx);
+    }
+    this.after?.();
   }
+}
+
+/** The largest last x of the traces once `added` (per trace in `idx`) is appended. */
+function lastX(traces, idx, added) {
+  let last = -Infinity;
+  traces.forEach((t, i) => {
+    const k = idx.indexOf(i);
+    const xs = k >= 0 && added[k].length ? added[k] : t.x;
+    if (xs.length) last = Math.max(last, xs[xs.length - 1]);
+  });
+  return last;
+}
+
+/** Run `fn` once after the next paint (a frame callback, then a task); in a background tab, where
+ * frames pause, after 250 ms. */
+export function afterPaint(fn) {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(fallback);
+    fn();
+  };
+  const fallback = setTimeout(run, 250);
+  requestAnimationFrame(() => setTimeout(run, 0));
 }
 
 /**
