@@ -1,7 +1,8 @@
 """How long the page takes to open a finished long job, curves drawn: a 25,000-step spiral MLP run
 (50 epochs of 500 steps, probe_every 25), opened at ``/#job=ID`` in headless Chromium, timed from
 navigation until the loss chart holds the whole run (its last step drawn). Also prints how many
-messages the stream replays with and without the page's ``max_points`` downsampling.
+messages the stream replays with and without the page's ``max_points`` downsampling, and in how many
+websocket frames the page receives them (``batch=true``).
 
     .venv/bin/python benchmarks/open_long_job.py
 """
@@ -60,7 +61,9 @@ def main() -> None:
             last = api(server.url, f"/api/jobs/{job_id}/metrics")["metrics"][-1]["step"]
             print(f"job: {last} steps, status {job['status']}, {job['last_seq']} messages made")
             print(f"replay: {replay_count(server.url, job_id, 'after=0')} messages whole, "
-                  f"{replay_count(server.url, job_id, 'after=0&max_points=2000')} with max_points=2000")
+                  f"{replay_count(server.url, job_id, 'after=0&max_points=2000')} with max_points=2000, in "
+                  f"{replay_count(server.url, job_id, 'after=0&max_points=2000&batch=true')} frames with batch=true "
+                  "(as the page asks)")
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 800})

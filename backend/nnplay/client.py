@@ -66,11 +66,19 @@ def _headers(token: str | None) -> dict:
 
 
 def stream_url(base: str, job_id: str, after: int = 0) -> str:
-    """``ws(s)://host/api/jobs/{id}/stream?after=N`` for an ``http(s)://host`` base URL."""
+    """``ws(s)://host/api/jobs/{id}/stream?after=N&batch=true`` for an ``http(s)://host`` base URL
+    (``batch``: a frame may carry many messages, a JSON array; see ``frame_messages``)."""
     parts = urlsplit(base)
     scheme = "wss" if parts.scheme == "https" else "ws"
     path = f"{parts.path.rstrip('/')}/api/jobs/{quote(job_id)}/stream"
-    return urlunsplit((scheme, parts.netloc, path, f"after={after}", ""))
+    return urlunsplit((scheme, parts.netloc, path, f"after={after}&batch=true", ""))
+
+
+def frame_messages(text: str) -> list[dict]:
+    """The messages of one stream frame: a JSON array of them (``batch=true``) or one (a server
+    older than batching sends one message a frame)."""
+    data = json.loads(text)
+    return data if isinstance(data, list) else [data]
 
 
 def metrics_frame(metrics: list[dict]):
@@ -209,7 +217,7 @@ class Job:
         with connect(url, additional_headers=_headers(self.client.token), max_size=None) as ws:
             try:
                 for text in ws:
-                    yield json.loads(text)
+                    yield from frame_messages(text)
             except ConnectionClosed:
                 pass
             if (error := _close_error(ws.close_code, ws.close_reason)) is not None:
@@ -347,7 +355,8 @@ class AsyncJob:
         async with connect(url, additional_headers=_headers(self.client.token), max_size=None) as ws:
             try:
                 async for text in ws:
-                    yield json.loads(text)
+                    for message in frame_messages(text):
+                        yield message
             except ConnectionClosed:
                 pass
             if (error := _close_error(ws.close_code, ws.close_reason)) is not None:

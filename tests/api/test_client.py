@@ -145,5 +145,12 @@ def test_async_twins_train_watch_and_load(server):
 
 
 def test_stream_url_keeps_the_scheme_and_prefix():
-    assert stream_url("http://h:1", "ab", 3) == "ws://h:1/api/jobs/ab/stream?after=3"
-    assert stream_url("https://h/nn/", "ab") == "wss://h/nn/api/jobs/ab/stream?after=0"
+    assert stream_url("http://h:1", "ab", 3) == "ws://h:1/api/jobs/ab/stream?after=3&batch=true"
+    assert stream_url("https://h/nn/", "ab") == "wss://h/nn/api/jobs/ab/stream?after=0&batch=true"
+
+
+def test_a_frame_is_an_array_of_messages_or_one_message():
+    from nnplay.client import frame_messages
+
+    assert frame_messages('[{"seq": 1}, {"seq": 2}]') == [{"seq": 1}, {"seq": 2}]
+    assert frame_messages('{"seq": 3}') == [{"seq": 3}]  # a server that does not batch

@@ -1,6 +1,6 @@
 // Right column, bottom: the tab strip over "inside the network" (feature maps or the decision
-// boundary) and "gradient flow". Both panes stay laid out, so their charts keep drawing while hidden;
-// the inactive one is made invisible. Which tab is selected lives in state.js (main.js wires it).
+// boundary) and "gradient flow". Every pane stays laid out, so its charts keep drawing while hidden
+// (a frame after the selected tab's: panels.js's panelRoutes); the inactive ones are made invisible. Which tab is selected lives in state.js (main.js wires it).
 
 /**
  * The tab buttons of `tabs` (panels.js's TABS: key, label, title, hidden), put before `beforeEl` in its
