@@ -81,7 +81,8 @@ const ENTRIES = [
       gradients: {
         make: ($) => createGradientFlow($('gradient-flow')), messages: { gradients: ALL },
         placeholder: 'Press ▶ Play: each layer’s gradient norm is drawn here, step by step.',
-        waiting: () => 'Waiting for the first steps…',
+        waiting: (ctx) => (ctx.streams.has('gradients') ? 'Waiting for the first steps…'
+          : 'This job streams no per-layer gradients (a word2vec job, or a network with no trainable layer).'),
       },
     },
   },

@@ -138,6 +138,10 @@ def test_frames_split_at_the_byte_bound_and_keep_a_large_message_whole():
     assert len(out) == 4 and all(len(f) <= BATCH_BYTES for f in out)
     assert sum(len(json.loads(f)) for f in out) == len(many)
     assert frames([]) == []
+    wide = '{"c":"' + "\u2423" * 1000 + '"}'  # 1,008 characters, 3,008 bytes of UTF-8
+    out = frames([wide] * 200)
+    assert all(len(f.encode()) <= BATCH_BYTES for f in out) and len(out) == 3
+    assert sum(len(json.loads(f)) for f in out) == 200
 
 
 def test_stream_batch_other_than_true_or_false_closes_naming_it(client):

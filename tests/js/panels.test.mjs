@@ -26,6 +26,9 @@ test('tabs come from the registry, in order; the selected-tab fallback and reset
   assert.equal(resets.gates.idle, 'Press ▶ Play to watch the gates.');
   assert.equal(resets.attention.waiting({ streams: new Set(), waiting: 'w' }).startsWith('This network has no'), true);
   assert.equal(resets.boundary.waiting({ streams: new Set(), waiting: 'w' }), 'w');
+  // a job that streams no gradients (word2vec) is not left "waiting" for them forever
+  assert.equal(resets.gradients.waiting({ streams: new Set(['metrics', 'gradients']), waiting: 'w' }), 'Waiting for the first steps…');
+  assert.match(resets.gradients.waiting({ streams: new Set(['metrics', 'embedding_projection']), waiting: 'w' }), /streams no per-layer gradients/);
 });
 
 test('a panel taken out of the registry takes its routes, tab and resets with it', () => {

@@ -56,14 +56,15 @@ async def stream(websocket: WebSocket, job_id: str, after: str = Query("0"), max
 
 def frames(texts: list[str]) -> list[str]:
     """Messages (JSON texts, in order) as JSON arrays of consecutive ones, each at most ``BATCH_BYTES``
-    long unless it holds a single larger message."""
-    out, run, size = [], [], 1  # size: the frame's length with this text: brackets, commas, texts
+    bytes of UTF-8 (messages are not ASCII-escaped) unless it holds a single larger message."""
+    out, run, size = [], [], 1  # size: the frame's UTF-8 bytes with this text: brackets, commas, texts
     for text in texts:
-        if run and size + len(text) + 1 > BATCH_BYTES:
+        n = len(text) if text.isascii() else len(text.encode())
+        if run and size + n + 1 > BATCH_BYTES:
             out.append("[" + ",".join(run) + "]")
             run, size = [], 1
         run.append(text)
-        size += len(text) + 1
+        size += n + 1
     if run:
         out.append("[" + ",".join(run) + "]")
     return out
