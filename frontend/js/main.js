@@ -111,10 +111,10 @@ async function start() {
   window.addEventListener('hashchange', onHashChange);
   onTokenRequired((info) => views.auth.ask(info));
   status.reset();
-  inside.start();
+  const hashJob = jobIdFromHash();
+  inside.start({ placeholders: !hashJob });
   jobs.updateButtons();
 
-  const hashJob = jobIdFromHash();
   // a linked job's record is fetched with the presets, not after them (openJob fetches it again,
   // and says why, where this failed)
   const linkedJob = hashJob ? api.getJob(hashJob).catch(() => null) : null;
@@ -128,8 +128,13 @@ async function start() {
   }
   store.set({ presets, datasets });
   const config = configFromHash(); // a copied link: its spec and page settings, not the default preset
-  spec.start({ presets, datasets, config, first: presets.find((p) => p.id === OPENING_PRESET) || presets[0] });
-  if (hashJob) await jobs.openJob(hashJob, { loadSpec: !config, job: await linkedJob });
+  const job = await linkedJob;
+  if (hashJob && !job) inside.start(); // the linked job could not be fetched: the placeholders after all
+  // a linked job brings its own spec: the opening preset is not drawn first (it is where the job
+  // could not be fetched; openJob then says why)
+  const opening = job?.spec && !config ? null : presets.find((p) => p.id === OPENING_PRESET) || presets[0];
+  spec.start({ presets, datasets, config, first: opening });
+  if (hashJob) await jobs.openJob(hashJob, { loadSpec: !config, job });
   jobs.refreshJobs();
 }
 

@@ -321,48 +321,49 @@ export function createPanelViews($) {
  * the view (from `views`, every view by key) the newest message (LATEST: `render(msg)`) or each of
  * them (ALL: `push(msg)`, then `flush()`).
  *
- * What is on screen draws first: a view whose tab is not selected (`shown(tab)` false; a view with
- * `pane: null` sits outside the tabs and is always shown) draws after the next paint instead
- * (`later`): its newest LATEST frame, or its ALL flush (the messages are pushed at once, only the
- * drawing waits). Hidden panes still draw, a frame later, so a tab opens drawn; a long run's replay
- * shows its curves and boundary before the panes behind other tabs are drawn. A deferred frame of a
- * job no longer on screen (`current()`) is dropped.
+ * The curves draw first: views outside the tabs (`pane: null`: loss, accuracy) draw at once; the
+ * views of the selected tab (`shown(tab)`) after the next paint (`later`), so the curves are on
+ * screen before a heavy picture (a boundary over 2,000 points) is drawn; the views behind other tabs
+ * after the paint after that. The messages are pushed at once; only the drawing waits: a view's
+ * newest LATEST frame, or its ALL flush. Hidden panes still draw, so a tab opens drawn. A deferred
+ * frame never draws over a newer one, and a deferred frame of a job no longer on screen (`current()`)
+ * is dropped.
  */
 export function panelRoutes(views, { shown = () => true, later = afterPaint, current = () => undefined } = {}) {
-  const pending = new Map(); // `${view}:${type}` -> its deferred draw
-  let scheduled = false;
+  // [the selected tab's deferred draws, the hidden tabs'], by `${view}:${type}`; drawn after 1 and 2 paints
+  const queues = [1, 2].map((paints) => ({ pending: new Map(), scheduled: false, paints }));
+  const afterPaints = (n, fn) => later(n > 1 ? () => afterPaints(n - 1, fn) : fn);
 
-  function drawPending() {
-    scheduled = false;
-    const draws = [...pending.values()];
-    pending.clear();
-    for (const draw of draws) draw();
+  function defer(rank, id, draw) {
+    queues[1 - rank].pending.delete(id); // (its tab was selected or left since)
+    const queue = queues[rank];
+    queue.pending.set(id, draw); // a newer frame replaces the one waiting
+    if (queue.scheduled) return;
+    queue.scheduled = true;
+    afterPaints(queue.paints, () => {
+      queue.scheduled = false;
+      const draws = [...queue.pending.values()];
+      queue.pending.clear();
+      for (const fn of draws) fn();
+    });
   }
 
-  function defer(id, draw) {
-    pending.set(id, draw);
-    if (!scheduled) {
-      scheduled = true;
-      later(drawPending);
-    }
+  function now(id, draw) {
+    for (const queue of queues) queue.pending.delete(id); // an older deferred frame must not draw over this one
+    draw();
   }
 
   return ENTRIES.flatMap((entry) => Object.entries(entry.views).flatMap(([key, v]) => {
     const tab = v.pane !== undefined ? v.pane : entry.tab?.key ?? entry.tab ?? null;
-    const onScreen = () => tab === null || shown(tab);
+    const route = (id, draw) => (tab === null ? now(id, draw) : defer(shown(tab) ? 0 : 1, id, draw));
     return Object.entries(v.messages).map(([type, mode]) => {
       const id = `${key}:${type}`;
-      const handle = mode === LATEST ? (msg) => {
-        const draw = () => { if (current() === undefined || msg.job_id === current()) views[key].render(msg); };
-        if (!onScreen()) return defer(id, draw);
-        pending.delete(id); // an older deferred frame must not draw over this one
-        return views[key].render(msg);
-      } : (list) => {
+      const handle = mode === LATEST ? (msg) => route(id, () => {
+        if (current() === undefined || msg.job_id === current()) views[key].render(msg);
+      }) : (list) => {
         const view = views[key];
         for (const msg of list) view.push(msg);
-        if (!onScreen()) return defer(id, () => view.flush());
-        pending.delete(id);
-        return view.flush();
+        route(id, () => view.flush());
       };
       return { type, mode, view: key, handle };
     });

@@ -125,3 +125,44 @@ def test_a_queued_job_shows_its_place_then_running_without_the_stale_place(page:
     finally:
         for job_id in blockers:
             page.request.post(f"{server_url}/api/jobs/{job_id}/stop")
+
+
+# Every value the page sets on the preset select, from page load on.
+PRESET_LOG_JS = """
+window.__presetLog = [];
+const native = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value');
+Object.defineProperty(HTMLSelectElement.prototype, 'value', {
+  ...native,
+  set(value) {
+    if (this.id === 'preset-select') window.__presetLog.push(value);
+    native.set.call(this, value);
+  },
+});
+"""
+
+
+def test_linked_job_opens_without_the_opening_preset_first(page: Page, server_url):
+    """A link to a job shows that job's spec; the opening preset (the spiral playground) is not set up
+    and drawn first, only to be replaced."""
+    job = _finished_job(page, server_url)
+    page.add_init_script(PRESET_LOG_JS)
+    page.goto(f"/#job={job['id']}")
+    expect(page.locator("#job-status")).to_contain_text("completed", timeout=REPLAY_TIMEOUT_MS)
+    page.wait_for_function(f"JSON.parse(document.querySelector('#spec-editor').value).training.epochs === {EPOCHS}")
+    expect(page.locator("#preset-select")).to_have_value("")  # (custom): LeNet's preset with 12 epochs
+    log = page.evaluate("window.__presetLog")
+    assert "play_spiral" not in log, log
+
+
+def test_link_to_a_missing_job_says_so_and_opens_the_playground(page: Page, server_url):
+    """A link to a job the server does not have: the page says which, clears the link and shows the
+    opening preset, every chart with its idle text."""
+    missing = "0123456789abcdef0123456789abcdef"
+    page.goto(f"/#job={missing}")
+    expect(page.locator("#status-note")).to_contain_text(f"Could not open job {missing}", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#preset-select")).to_have_value("play_spiral", timeout=UI_TIMEOUT_MS)
+    page.wait_for_function("!location.hash.includes('job=')", timeout=UI_TIMEOUT_MS)
+    page.wait_for_function("(document.getElementById('loss-chart').layout?.annotations || [])"
+                           ".some((a) => a.text.includes('Press ▶ Play'))", timeout=UI_TIMEOUT_MS)
+    page.wait_for_function("(document.getElementById('gradient-flow').layout?.annotations || [])"
+                           ".some((a) => a.text.includes('gradient norm is drawn here'))", timeout=UI_TIMEOUT_MS)

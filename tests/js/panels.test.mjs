@@ -47,11 +47,13 @@ test('panel routes hand a view the newest frame or all of a series', () => {
   const calls = [];
   const spy = (name) => new Proxy({}, { get: (_, method) => (arg) => calls.push([name, method, arg]) });
   const views = new Proxy({}, { get: (_, key) => spy(key) });
-  const dispatch = createDispatcher(panelRoutes(views));
+  const later = [];
+  const dispatch = createDispatcher(panelRoutes(views, { later: (fn) => later.push(fn) }));
   dispatch([
     { type: 'gates', seq: 1 }, { type: 'gates', seq: 2 }, { type: 'time_gradients', seq: 3 },
     { type: 'time_gradients', seq: 4 }, { type: 'decision_boundary', seq: 5 },
   ]);
+  later.pop()(); // (the selected tab's views draw after the next paint)
   const gates = calls.find(([v, m]) => v === 'gates' && m === 'render');
   assert.equal(gates[2].seq, 2);
   const timeCalls = calls.filter(([v]) => v === 'timeGradients');
@@ -115,42 +117,57 @@ test('cross attention has its own tab, shown only when the job streams it', () =
   assert.ok(PANELS.some((p) => p.name === 'cross_attention' && p.messages.cross_attention === ALL));
 });
 
-test('what is on screen draws now; a hidden tab\'s views draw later, the newest frame only', () => {
+test('the curves draw now, the selected tab a paint later, hidden tabs a paint after that; the newest frame only', () => {
   const calls = [];
   const spy = (name) => new Proxy({}, { get: (_, method) => (arg) => calls.push([name, method, arg?.seq]) });
   const views = new Proxy({}, { get: (_, key) => spy(key) });
   let selected = 'inside';
   const later = [];
+  const paint = () => { for (const fn of later.splice(0)) fn(); };
   const dispatch = createDispatcher(panelRoutes(views, {
     shown: (tab) => tab === selected, later: (fn) => later.push(fn), current: () => 'j1',
   }));
   const m = (type, seq, job = 'j1') => ({ type, seq, job_id: job, scope: 'step' });
   dispatch([m('metrics', 1), m('decision_boundary', 2), m('neuron_maps', 3), m('gradients', 4), m('neuron_maps', 5)]);
-  // the loss and accuracy charts sit outside the tabs; the boundary is in the selected tab
+  // the loss and accuracy charts sit outside the tabs: drawn at once
   assert.deepEqual(calls.filter(([v]) => v === 'loss').map(([, f]) => f), ['push', 'flush']);
-  assert.ok(calls.some(([v, f, seq]) => v === 'boundary' && f === 'render' && seq === 2));
-  // hidden tabs: series pushed now, drawn later; frames not yet
+  // the rest: series pushed now, nothing drawn yet
+  assert.ok(!calls.some(([v, f]) => v !== 'loss' && v !== 'accuracy' && (f === 'render' || f === 'flush')));
   assert.deepEqual(calls.filter(([v]) => v === 'gradients').map(([, f]) => f), ['push']);
-  assert.ok(!calls.some(([v]) => v === 'neurons'));
   assert.deepEqual(calls.filter(([v]) => v === 'likelihood').map(([, f]) => f), ['push']);
-  assert.equal(later.length, 1, 'one deferred pass per batch');
+  assert.equal(later.length, 2, 'one deferred pass per rank');
   calls.length = 0;
-  later.pop()();
+  paint(); // the selected tab (the boundary in "inside")
+  assert.deepEqual(calls, [['boundary', 'render', 2]]);
+  calls.length = 0;
+  paint(); // the hidden tabs, the newest frame only
   assert.deepEqual(calls.filter(([, f]) => f === 'render'), [['neurons', 'render', 5]]);
   assert.deepEqual(calls.filter(([, f]) => f === 'flush').map(([v]) => v).sort(), ['gradients', 'likelihood']);
+  assert.equal(later.length, 0);
 
-  // a frame deferred while hidden does not draw over a newer one drawn once its tab is shown
+  // a frame deferred while hidden does not draw over a newer one queued once its tab is shown
   calls.length = 0;
   dispatch([m('neuron_maps', 6)]);
   selected = 'neurons';
   dispatch([m('neuron_maps', 7)]);
-  for (const fn of later.splice(0)) fn();
+  paint();
+  paint();
   assert.deepEqual(calls.filter(([, f]) => f === 'render'), [['neurons', 'render', 7]]);
+
+  // a live stream, a batch every frame: the hidden tabs still draw, two paints after their frame
+  calls.length = 0;
+  selected = 'inside';
+  dispatch([m('neuron_maps', 8), m('decision_boundary', 9)]);
+  paint();
+  dispatch([m('decision_boundary', 10)]);
+  paint();
+  assert.deepEqual(calls.filter(([, f]) => f === 'render'), [['boundary', 'render', 9], ['neurons', 'render', 8],
+    ['boundary', 'render', 10]]);
 
   // a deferred frame of a job no longer on screen is dropped
   calls.length = 0;
-  selected = 'inside';
-  dispatch([m('neuron_maps', 8, 'j0')]);
-  for (const fn of later.splice(0)) fn();
+  dispatch([m('neuron_maps', 11, 'j0'), m('decision_boundary', 12, 'j0')]);
+  paint();
+  paint();
   assert.deepEqual(calls, []);
 });

@@ -155,9 +155,11 @@ export function createInsideController({ $, views }) {
       : `Global ‖grad‖ ${norm} at step ${msg.step}; grad_clip ${msg.grad_clip}: ${msg.clipped_steps} steps clipped so far.`;
   }
 
-  /** The page before any spec: tab labels and placeholders. */
-  function start() {
-    for (const [key, { placeholder }] of RESETS) views[key].reset(placeholder);
+  /** The page opens: the tabs' labels and hints, and (`placeholders`) every view's placeholder; a page
+   * opening a linked job leaves them out, the job's resets (or, where it cannot be opened, the idle
+   * ones) come next. */
+  function start({ placeholders = true } = {}) {
+    if (placeholders) for (const [key, { placeholder }] of RESETS) views[key].reset(placeholder);
     for (const tab of TABS.filter((t) => t.key !== 'inside')) views.tabs.setLabel(tab.key, tab.label, tab.hint);
     views.repr.reset(REPR_PLACEHOLDER);
     show(null);
