@@ -88,10 +88,15 @@ store.on('tab', (tab) => {
 /** The URL changed (back, forward, a pasted link): show its spec and its job, or none. */
 function onHashChange() {
   const config = configFromHash();
-  if (config && JSON.stringify(config.spec) !== JSON.stringify(store.get().spec)) spec.applyConfig(config);
   const id = jobIdFromHash();
-  if (id && id !== store.get().jobId) jobs.openJob(id, { loadSpec: true });
-  else if (!id && store.get().jobId) jobs.clearJob(); // back to the page without a job
+  // The URL is what to show: nothing here may write another history entry. Another job opens with
+  // the URL's spec (its config, else the job's own); leaving a job clears it before the spec follows.
+  if (id && id !== store.get().jobId) {
+    jobs.openJob(id, { loadSpec: true, config });
+    return;
+  }
+  if (!id && store.get().jobId) jobs.clearJob(); // back to the page without a job
+  if (config && JSON.stringify(config.spec) !== JSON.stringify(store.get().spec)) spec.applyConfig(config);
 }
 
 async function start() {

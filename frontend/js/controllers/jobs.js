@@ -314,7 +314,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
   }
 
   /** Show job `id`: reset the charts and replay its stream (history, then live messages). */
-  async function openJob(id, { job = null, loadSpec = false } = {}) {
+  async function openJob(id, { job = null, loadSpec = false, config = null } = {}) {
     const seq = ++openSeq;
     stream.close();
     let record = job;
@@ -333,11 +333,14 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     jobOpenedAt = performance.now();
     openedFinished = isTerminal(record.status);
     store.set({ jobId: id, job: record });
-    writeJobHash(id);
-    if (loadSpec && record.spec) {
+    // the spec on screen first, then the URL: one history entry, never this job under the last one's spec
+    if (config) {
+      spec.applyConfig(config); // a link's (or a history entry's) own edits of the job's spec
+    } else if (loadSpec && record.spec) {
       spec.showPreset(spec.presetFor(record.spec)); // the job's preset if its spec is one, else "(custom)"
       spec.setSpec(tidySpec(record.spec), 'job');
     }
+    writeJobHash(id);
     baseline = { jobId: id, spec: clone(store.get().spec) };
     views.status.reset();
     views.status.setStatus({ status: record.status, detail: record.detail, final: record.final });
