@@ -31,7 +31,8 @@ def test_frames_are_thinned_metrics_kept_and_the_live_window_bounded(client, mon
     monkeypatch.setattr(run_module, "FRAMES_KEPT", 4)
     monkeypatch.setattr(run_module, "LIVE_WINDOW", 16)
     svc = client.app.state.service
-    job_id = client.post("/api/jobs", json=spiral_spec(epochs=6, probe_every=1)).json()["id"]
+    # slow motion (30 steps a second, ~3 s): the job is still running once 200 messages are stored
+    job_id = client.post("/api/jobs", json=spiral_spec(epochs=6, probe_every=1, max_steps_per_s=30)).json()["id"]
     wait_for(client, job_id, lambda j: j["last_seq"] > 200)
     client.post(f"/api/jobs/{job_id}/pause")
     assert len(svc.runs[job_id].texts) <= 16 + 1  # the window, plus the status after the last flush

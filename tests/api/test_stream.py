@@ -49,7 +49,7 @@ def test_resume_after_seq_and_replay_of_finished_job(client):
 
 
 def test_two_clients_and_a_vanishing_one_do_not_disturb_the_job(client):
-    job = client.post("/api/jobs", json=job_spec(epochs=20)).json()
+    job = client.post("/api/jobs", json=job_spec(epochs=20, probe_every=20)).json()
     with client.websocket_connect(f"/api/jobs/{job['id']}/stream") as quitter:
         quitter.receive_json()  # reads one message and leaves
     with client.websocket_connect(f"/api/jobs/{job['id']}/stream") as ws:

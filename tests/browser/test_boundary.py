@@ -42,6 +42,9 @@ def test_spiral_draws_boundary_points_gradient_flow_and_accuracy(page: Page, sho
     expect(page.locator("#fm-box")).to_be_hidden()
     page.fill("#f-training-epochs", str(EPOCHS))
     page.wait_for_function(f"JSON.parse(document.querySelector('#spec-editor').value).training.epochs === {EPOCHS}")
+    # an explicit probe cadence: every step then reports its gradient norms (900 columns to decimate)
+    page.fill("#f-training-probe_every", "20")
+    page.wait_for_function("JSON.parse(document.querySelector('#spec-editor').value).training.probe_every === 20")
 
     page.click("#train-btn")
     expect(page.locator("#job-status")).to_contain_text(re.compile("queued|running|completed"), timeout=UI_TIMEOUT_MS)

@@ -20,7 +20,8 @@ def deep(activation: str, init: str = "default", depth: int = 10) -> list[dict]:
 
 def first_epoch_ratio(layers) -> tuple[float, list[dict]]:
     spec = JobSpec.model_validate({"dataset": {"name": "circle"}, "network": {"layers": layers},
-                                   "training": {"optimizer": "sgd", "lr": 0.05, "epochs": 1, "batch_size": 32}})
+                                   "training": {"optimizer": "sgd", "lr": 0.05, "epochs": 1, "batch_size": 32,
+                                                "probe_every": 1000}})  # (explicit: gradients at every step)
     events = []
     train(spec, events.append)
     grads = [e for e in events if e["type"] == "gradients"]
@@ -92,3 +93,30 @@ def test_fused_norms_sum_squares_without_overflow_and_report_an_infinite_gradien
     assert layers == [torch.tensor(3e38).item()] * 2 and abs(total / (2 ** 0.5 * layers[0]) - 1) < 1e-12
     model[1].weight.grad.fill_(float("inf"))
     assert norms.measure(False)[1] == float("inf")
+
+
+def test_gradients_come_with_step_metrics_at_most_gradients_per_s_the_first_and_last_always(monkeypatch):
+    """Without probe_every the steps report their gradient norms at most GRADIENTS_PER_S a second: with
+    that rate out of reach, only the run's first step event and its last step do; with probe_every,
+    every step whose metrics go out does. A step that neither reports nor clips measures no norm; the
+    clipping still counts every step it clipped."""
+    from nnplay.train import engine
+
+    def gradient_steps(**training):
+        events = []
+        spec = JobSpec.model_validate({"dataset": {"name": "circle"}, "network": {"layers": deep("relu", depth=3)},
+                                       "training": {"epochs": 2, "batch_size": 32, **training}})
+        train(spec, events.append)
+        return [e for e in events if e["type"] == "gradients"], [
+            e["step"] for e in events if e["type"] == "metrics" and e["scope"] == "step"]
+
+    monkeypatch.setattr(engine, "GRADIENTS_PER_S", 1e-9)
+    grads, steps = gradient_steps()
+    assert steps == list(range(1, 21)) and [g["step"] for g in grads] == [1, 20]
+    grads, _ = gradient_steps(probe_every=1000)
+    assert [g["step"] for g in grads] == list(range(1, 21))
+    grads, _ = gradient_steps(grad_clip=1e-6)  # every step clipped, two of them reported
+    assert [(g["step"], g["clipped_steps"]) for g in grads] == [(1, 1), (20, 20)]
+    monkeypatch.setattr(engine, "GRADIENTS_PER_S", 1e9)
+    grads, _ = gradient_steps()
+    assert [g["step"] for g in grads] == list(range(1, 21))

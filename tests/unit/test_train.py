@@ -121,6 +121,27 @@ def test_resume_from_a_checkpoint_continues_the_same_run(lenet):
     assert resumed.final["test_accuracy"] == full.final["test_accuracy"]
 
 
+def test_checkpoints_come_once_the_last_is_checkpoint_seconds_old_first_last_and_stops_always(monkeypatch):
+    """Short epochs do not each pay a checkpoint: with CHECKPOINT_SECONDS out of reach only the first
+    epoch's end, the last epoch's and a stop checkpoint; at 0 every epoch's end does."""
+    from nnplay.train import engine
+
+    spec = job_spec(epochs=5)  # logistic regression on digits, 45 steps an epoch
+    monkeypatch.setattr(engine, "CHECKPOINT_SECONDS", 0.0)
+    every = []
+    run(spec, checkpoint=every.append)
+    assert [s["epoch"] for s in every] == [2, 3, 4, 5, 6]  # (the epoch a state resumes at)
+    monkeypatch.setattr(engine, "CHECKPOINT_SECONDS", 1e9)
+    sparse = []
+    run(spec, checkpoint=sparse.append)
+    assert [s["epoch"] for s in sparse] == [2, 6]
+    last, kept = every[-1]["model"], sparse[-1]["model"]
+    assert sparse[-1]["step"] == every[-1]["step"] and all(torch.equal(kept[k], w) for k, w in last.items())
+    stopped, calls = [], []
+    result, _ = run(spec, should_stop=lambda: len(calls.append(1) or calls) >= 60, checkpoint=stopped.append)
+    assert result.status == "stopped" and [s["step"] for s in stopped] == [45, 60]
+
+
 def test_checkpoint_state_loads_with_weights_only(tmp_path, lenet):
     saved = []
     run(job_spec(layers=lenet, epochs=1), checkpoint=saved.append)

@@ -10,6 +10,11 @@ task's business; how a run goes is written once here:
 - step metrics: ``{"type": "metrics", "scope": "step", "step", "epoch", "train_loss", "lr", ...}``
   (the task's ``step_fields`` added), ``train_loss`` the mean of the step losses since the previous
   step event, one event every ``log_every`` steps (the task's per epoch) and one for every single step;
+- the step's own visuals (``task.step(pos, report)``: a layer network's ``gradients``): with every
+  single step and, among the steps whose metrics go out, with each one when the spec gives
+  ``probe_every``, else at most ``GRADIENTS_PER_S`` a second of training (a run's first step event and
+  its last step always). A LeNet step on digits takes ~1.4 ms and each step has its metrics: measuring
+  and sending its per-layer gradient norms cost ~90 us a step, 6% of the run;
 - probes (``task.probe_events``): at step 0 (a fresh run, after ``task.start_events()``), when the
   cadence (``nnplay.train.cadence``) says so, when the run pauses, after every single step and at the
   end (unless the run diverged); with ``task.checkpoint_probes`` each of them (but step 0's) also
@@ -17,8 +22,12 @@ task's business; how a run goes is written once here:
 - a pause first reports the step metrics of the steps since the last event, then the probes of the
   paused model (if not already taken at that step);
 - epochs: ``task.begin_epoch`` (the epoch's batches), steps, then ``task.end_epoch`` (its figures, the
-  ``scope`` ``epoch`` metrics event); ``checkpoint(task.state(...))`` after every epoch end and when a
-  stop request ends the run mid-epoch (a stop after an epoch's last step ends that epoch first);
+  ``scope`` ``epoch`` metrics event); ``checkpoint(task.state(...))`` at an epoch's end once the last
+  checkpoint is ``CHECKPOINT_SECONDS`` old (the first epoch's end, and the last epoch's, always),
+  and when a stop request ends the run, mid-epoch or at an epoch's end (a stop after an epoch's last
+  step ends that epoch first). A run that dies loses at most about ``CHECKPOINT_SECONDS`` or one
+  epoch of training, whichever is longer; short epochs do not pay a checkpoint each (a LeNet epoch on
+  digits takes ~65 ms, its checkpoint ~1.3 ms);
 - divergence: a non-finite step loss (reported as ``None``) or ``StepDiverged`` from the task (with
   its reason) ends the run ``diverged``; so does an epoch end the task finds non-finite.
 
@@ -44,6 +53,8 @@ from nnplay.train.cadence import ProbeCadence, probe_cadence
 from nnplay.train.control import RunControl
 
 STEP_POINTS_PER_EPOCH = 50  # at most about this many step-metrics events an epoch
+CHECKPOINT_SECONDS = 1.0  # an epoch's end checkpoints once the last checkpoint is this old
+GRADIENTS_PER_S = 25.0  # at most this many steps a second report their visuals (without probe_every)
 
 
 @dataclass
@@ -117,7 +128,11 @@ class TrainTask(ABC):
         """Train batch ``pos.batch_index`` of the epoch (step ``pos.step + 1``); add to the epoch's sums
         in ``pos.sums``; return its mean loss. A non-finite loss means the step was not applied.
         ``report``: this step's metrics go out (a task may emit its own events of the step then).
-        Raises ``StepDiverged`` when a finite loss cannot be stepped on."""
+        Raises ``StepDiverged`` when a finite loss cannot be stepped on.
+
+        ``report``: the task emits the step's own visual events (gradient norms) with it; true on a
+        single step and, among the steps whose metrics go out, on each one with an explicit
+        ``probe_every``, else at most ``GRADIENTS_PER_S`` a second (see the module docstring)."""
 
     @abstractmethod
     def lr(self) -> float:
@@ -184,10 +199,28 @@ class _Run:
         self.started = time.perf_counter() if started is None else started
         self.pos, self.final, self.last_probe = Position(), {}, -1
         self.n_batches = 0  # of the epoch at ``pos``
+        self.saved_at = -math.inf  # time.perf_counter() of the last checkpoint
+        self.reported_at = -math.inf  # ... of the last step that reported its visuals
 
     def save(self) -> None:
         if self.checkpoint:
             self.checkpoint(self.task.state(self.pos, self.final))
+            self.saved_at = time.perf_counter()
+
+    def report_due(self, metrics: bool, single: bool) -> bool:
+        """Whether the step about to be taken reports its visuals (``task.step``'s ``report``)."""
+        if not (metrics or single):
+            return False
+        last = self.pos.epoch == self.task.epochs and self.pos.batch_index == self.n_batches - 1
+        now = time.perf_counter()
+        if single or last or self.cadence.every is not None or now - self.reported_at >= 1.0 / GRADIENTS_PER_S:
+            self.reported_at = now
+            return True
+        return False
+
+    def save_due(self) -> bool:
+        """At an epoch's end: whether the last checkpoint is ``CHECKPOINT_SECONDS`` old."""
+        return time.perf_counter() - self.saved_at >= CHECKPOINT_SECONDS
 
     def step_metrics(self) -> None:
         """The step-metrics window so far as one event; the window restarts."""
@@ -250,7 +283,8 @@ class _Run:
                 status = "diverged"
                 break
             self.pos = Position(pos.epoch + 1, 0, pos.step, task.epoch_sums() + pos.sums[-2:])
-            self.save()
+            if status != "completed" or self.pos.epoch > task.epochs or self.save_due():
+                self.save()
             if status != "completed":
                 break
         if status != "diverged" and self.last_probe != self.pos.step:
@@ -273,7 +307,7 @@ class _Run:
             rate = None if single else task.live.get("max_steps_per_s", task.training.max_steps_per_s)
             began = time.monotonic() if rate else 0.0  # slow motion paces from here
             try:
-                value = task.step(pos, single or (pos.step + 1) % log_every == 0)
+                value = task.step(pos, self.report_due((pos.step + 1) % log_every == 0, single))
             except StepDiverged as exc:
                 return self.diverged(exc.loss), exc.reason
             if not math.isfinite(value):

@@ -25,8 +25,12 @@ divergence, shared by every kind of job). It knows nothing of sockets or databas
   missing values (see ``data_info_event``).
 - ``{"type": "gradients", "step", "epoch", "layers", "layer_types", "norms", "total_norm", "grad_clip",
   "clipped_steps"}``: the L2 norm of each trainable layer's gradient and the global norm (before
-  clipping), at the same cadence as the step metrics, with the clipping threshold in force (a live
-  change included) and how many steps so far it clipped.
+  clipping), with the clipping threshold in force (a live change included) and how many steps so far
+  it clipped; with a step's metrics when the engine says it reports (``nnplay.train.engine``: every
+  one with ``probe_every``, else at most ``GRADIENTS_PER_S`` a second, the first and the run's last
+  always, every single step). A non-finite gradient norm ends the run ``diverged`` at that step,
+  before the step is taken, where the norm is measured: at every step with ``grad_clip``, at the
+  reported steps without (there a non-finite gradient shows as a non-finite loss one step later).
 - probe events (see ``nnplay.train.probing``) at step 0, every ``probe_every`` steps (or on the time
   budget of ``nnplay.train.cadence`` when the spec gives none), when the run
   pauses, after every single step and at the end: ``feature_maps`` for image data; ``data_points``
@@ -42,8 +46,9 @@ they are.
 
 A non-finite loss is reported as ``None`` and ends the run with status ``diverged``.
 
-Checkpoints: ``checkpoint(state)`` is called at the end of every epoch and when a stop request ends
-the run; ``state`` (tensors, numbers and lists only, loadable with ``torch.load(weights_only=True)``)
+Checkpoints: ``checkpoint(state)`` is called at an epoch's end once the last one is
+``nnplay.train.engine.CHECKPOINT_SECONDS`` old (the first and the last epoch's end always) and when a
+stop request ends the run; ``state`` (tensors, numbers and lists only, loadable with ``torch.load(weights_only=True)``)
 holds the model, optimizer and scheduler state dicts, the live settings changed so far, the position (``epoch``, ``batch_index``, ``step``), the
 batch-order generator's state at the start of that epoch, torch's RNG state and the epoch's running
 sums. ``train(..., resume=state)`` continues from that position: the same batches follow and step
@@ -238,20 +243,26 @@ class LayerTask(TrainTask):
         if not math.isfinite(value):
             return value
         (loss + t.l1 * l1_norm(params) if t.l1 else loss).backward()
-        norms, total = self.norms.measure(report)  # per layer (when reported) and global, before clipping
         clip = self.live.get("grad_clip", t.grad_clip)  # a live change wins over the spec (null: off)
-        if not math.isfinite(total):  # an overflowing gradient: stepping would write inf/NaN weights
-            raise StepDiverged(value, f"the gradient norm became non-finite ({total}) at step {pos.step + 1}")
-        clip_gradients(params, clip, total)
-        self.clipped += clip is not None and total > clip
-        if report:
-            self.emit(_gradients_event(pos.step + 1, pos.epoch, self.clipped, self.watched, self.layer_types, norms, clip))
+        if report or clip is not None:  # (a step that neither reports nor clips needs no norm)
+            self.measure_gradients(pos, report, clip, value)
         opt.step()
         sums = pos.sums
         sums[0] += value * len(idx)
         sums[1] += 0 if self.reconstruct else n_correct(logits.detach(), yb)
         sums[2] += len(idx)
         return value
+
+    def measure_gradients(self, pos: Position, report: bool, clip: float | None, loss: float) -> None:
+        """The gradient norms before clipping (per layer when ``report``, then emitted); clip to ``clip``.
+        Raises ``StepDiverged`` on a non-finite norm: stepping would write inf/NaN weights."""
+        norms, total = self.norms.measure(report)
+        if not math.isfinite(total):
+            raise StepDiverged(loss, f"the gradient norm became non-finite ({total}) at step {pos.step + 1}")
+        clip_gradients(self.params, clip, total)
+        self.clipped += clip is not None and total > clip
+        if report:
+            self.emit(_gradients_event(pos.step + 1, pos.epoch, self.clipped, self.watched, self.layer_types, norms, clip))
 
     def lr(self) -> float:
         return current_lr(self.opt)
