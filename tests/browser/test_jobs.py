@@ -21,10 +21,10 @@ new MutationObserver(() => {
 """
 
 
-def _finished_job(page: Page, server_url: str) -> dict:
+def _finished_job(page: Page, server_url: str, preset_id: str = "lenet_digits", epochs: int = EPOCHS) -> dict:
     presets = page.request.get(f"{server_url}/api/presets").json()
-    spec = next(p for p in presets if p["id"] == "lenet_digits")["spec"]
-    spec["training"]["epochs"] = EPOCHS
+    spec = next(p for p in presets if p["id"] == preset_id)["spec"]
+    spec["training"]["epochs"] = epochs
     job = page.request.post(f"{server_url}/api/jobs", data=spec).json()
     deadline = time.monotonic() + TRAIN_TIMEOUT_MS / 1000
     while job["status"] not in ("completed", "failed", "stopped", "diverged", "interrupted"):
@@ -168,25 +168,11 @@ def test_link_to_a_missing_job_says_so_and_opens_the_playground(page: Page, serv
                            ".some((a) => a.text.includes('gradient norm is drawn here'))", timeout=UI_TIMEOUT_MS)
 
 
-def _finished(page: Page, server_url: str, preset_id: str, epochs: int) -> dict:
-    presets = page.request.get(f"{server_url}/api/presets").json()
-    spec = next(p for p in presets if p["id"] == preset_id)["spec"]
-    spec["training"]["epochs"] = epochs
-    job = page.request.post(f"{server_url}/api/jobs", data=spec).json()
-    deadline = time.monotonic() + TRAIN_TIMEOUT_MS / 1000
-    while job["status"] not in ("completed", "failed", "stopped", "diverged", "interrupted"):
-        assert time.monotonic() < deadline, f"job {job['id']} did not finish: {job['status']}"
-        time.sleep(0.5)  # polling the job's status through the API
-        job = page.request.get(f"{server_url}/api/jobs/{job['id']}").json()
-    assert job["status"] == "completed", job
-    return job
-
-
 def test_back_and_forward_between_two_job_links_show_each_job_with_its_spec(page: Page, server_url):
     """Back and Forward between two linked jobs show each job with its own spec (found by a helper:
     Back showed the second job's curves under the first one's spec) and add no history entry."""
-    a = _finished(page, server_url, "lenet_digits", 2)  # 90 steps
-    b = _finished(page, server_url, "mlp_spiral", 3)  # 45 steps
+    a = _finished_job(page, server_url, "lenet_digits", 2)  # 90 steps
+    b = _finished_job(page, server_url, "mlp_spiral", 3)  # 45 steps
     shown = ("() => [new URLSearchParams(location.hash.slice(1)).get('job'), "
              "JSON.parse(document.querySelector('#spec-editor').value).dataset.name, "
              "document.getElementById('job-status').textContent]")
