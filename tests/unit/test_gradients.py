@@ -117,6 +117,8 @@ def test_gradients_come_with_step_metrics_at_most_gradients_per_s_the_first_and_
     assert [g["step"] for g in grads] == list(range(1, 21))
     grads, _ = gradient_steps(grad_clip=1e-6)  # every step clipped, two of them reported
     assert [(g["step"], g["clipped_steps"]) for g in grads] == [(1, 1), (20, 20)]
+    grads, steps = gradient_steps(epochs=1, batch_size=3)  # 107 steps, metrics every 3rd: the last is not one
+    assert steps[0] == 3 and steps[-1] == 105 and [g["step"] for g in grads] == [3, 107]
     monkeypatch.setattr(engine, "GRADIENTS_PER_S", 1e9)
     grads, _ = gradient_steps()
     assert [g["step"] for g in grads] == list(range(1, 21))

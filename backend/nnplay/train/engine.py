@@ -209,9 +209,9 @@ class _Run:
 
     def report_due(self, metrics: bool, single: bool) -> bool:
         """Whether the step about to be taken reports its visuals (``task.step``'s ``report``)."""
-        if not (metrics or single):
-            return False
         last = self.pos.epoch == self.task.epochs and self.pos.batch_index == self.n_batches - 1
+        if not (metrics or single or last):
+            return False
         now = time.perf_counter()
         if single or last or self.cadence.every is not None or now - self.reported_at >= 1.0 / GRADIENTS_PER_S:
             self.reported_at = now
