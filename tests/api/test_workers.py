@@ -104,6 +104,24 @@ def test_delete_racing_resume_step_and_pause_leaves_no_ghost(client):
             client.delete(f"/api/jobs/{job['id']}")
 
 
+def test_a_job_being_deleted_is_not_listed_though_its_rows_are_still_there(client):
+    """A running job's delete stops it first: its stream ends "stopped" while its rows still exist. A
+    page that reads the list on that status must not find it (it would show "stopped" for a job that
+    is gone); the list is read here at the last moment before the rows go."""
+    svc = client.app.state.service
+    job_id, _ = start_paused_run(client)
+    listed, delete_job = [], svc.store.delete_job
+
+    def list_then_delete(job: str) -> None:
+        listed.append(([row.id for row in svc.list_jobs()], svc.store.get_job(job) is not None))
+        delete_job(job)
+
+    svc.store.delete_job = list_then_delete
+    assert client.delete(f"/api/jobs/{job_id}").status_code == 204
+    assert listed == [([], True)]  # its row was there, the list left it out
+    assert client.get("/api/jobs").json() == []
+
+
 def test_deleting_a_data_set_racing_a_new_job_on_it_ends_consistent(client):
     """Either the job is created (and the set, in use, refuses deletion: 409) or the set is deleted
     (and the job is refused, 422 at dataset.name): never a queued job on a deleted set."""

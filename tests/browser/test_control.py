@@ -103,3 +103,27 @@ def test_pause_step_live_lr_resume_likelihood_and_reset(page: Page, shots_dir):
     expect(status).to_contain_text("stopped", timeout=UI_TIMEOUT_MS)
     size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     assert size == [1280, 800], size
+
+
+def test_a_resume_answer_read_before_the_job_ended_never_hides_that_it_ended(page: Page):
+    """A paused job resumed near its end can finish before a busy page handles the resume's answer
+    (a record read while it ran): the page must keep the end its stream showed, not read "running"
+    forever. The answer is held here until the stream has shown the end, then handed over."""
+    open_page(page)
+    choose_preset(page, "linreg_plane")  # 100 full-batch steps: done in a moment once resumed
+    page.check("#start-paused")
+    page.click("#train-btn")
+    status = page.locator("#job-status")
+    expect(status).to_contain_text("paused", timeout=TRAIN_TIMEOUT_MS)
+    held = []
+    page.route("**/api/jobs/*/resume", lambda route: held.append((route, route.fetch())))
+    page.click("#play-btn")
+    expect(status).to_contain_text("completed", timeout=TRAIN_TIMEOUT_MS)  # from the stream
+    assert len(held) == 1
+    route, answer = held[0]
+    assert answer.json()["status"] == "running"  # read while it ran
+    with page.expect_request(lambda r: r.url.endswith("/api/jobs")):  # the resume's answer handled
+        route.fulfill(response=answer)
+    expect(status).to_contain_text("completed")
+    expect(status).not_to_contain_text("running")
+    expect(page.locator("#play-btn")).to_be_enabled()

@@ -184,6 +184,32 @@ def test_quick_train_clicks_make_one_job_and_deleting_it_says_it_is_gone(page: P
     expect(page.locator("#job-status")).not_to_contain_text(re.compile("running|stopped"))
 
 
+def test_deleting_the_job_on_screen_says_deleted_even_when_a_list_read_meanwhile_lacks_it(page: Page):
+    """The delete of a running job stops it first; lists read meanwhile (the stream's "stopped" status
+    asks for one) leave it out. The page's own delete answer, held here until such a list has been
+    read, still says "Deleted job", not that the job vanished."""
+    open_page(page)
+    choose_preset(page, "tanh_spiral")  # 200 epochs: still training while the test clicks
+    page.click("#train-btn")
+    expect(page.locator("#job-status")).to_contain_text(re.compile("queued|running"), timeout=UI_TIMEOUT_MS)
+    held = []
+    page.route("**/api/jobs/*", lambda route: held.append((route, route.fetch()))
+               if route.request.method == "DELETE" else route.fallback())
+    page.once("dialog", lambda d: d.accept())
+    page.locator("#job-list .job-item.current .job-delete").click()
+    for _ in range(TRAIN_TIMEOUT_MS // 100):  # until the delete has been answered (the job is gone there)
+        if held:
+            break
+        page.wait_for_timeout(100)  # (route handlers run while the page is waited on)
+    with page.expect_response(lambda r: r.url.endswith("/api/jobs")):
+        page.click("#refresh-jobs")  # a list read while this page's delete is still on its way
+    route, answer = held[0]
+    assert answer.status == 204
+    route.fulfill(response=answer)
+    expect(page.locator("#status-note")).to_contain_text("Deleted job", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#job-status")).to_contain_text("No job yet")
+
+
 def test_edited_preset_runs_are_named_by_their_edits_and_compare_offers_classifiers_only(page: Page):
     open_page(page)
     choose_preset(page, "tanh_spiral")

@@ -393,7 +393,10 @@ class JobService:
         return row
 
     def list_jobs(self) -> list[JobRow]:
-        return self.store.list_jobs()
+        """The stored jobs, newest first, less those being deleted (each answers 404 already: a page
+        that reads the list while its job is stopped for a delete must not find it there)."""
+        deleting = set(self.deleting)
+        return [row for row in self.store.list_jobs() if row.id not in deleting]
 
     def live_runs(self) -> list[JobRun]:
         """A snapshot of the runs in memory: worker threads add and remove runs while a request reads

@@ -46,6 +46,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
   let submitting = false; // a Train click is on its way to the server
   let submitted = null; // { key, jobId }: the spec last submitted and the job it made
   let stepping = false; // a single step is under way: one at a time
+  const deleting = new Set(); // ids of jobs this page is deleting: their answer, not a list read meanwhile, says so
   let openSeq = 0;
   let jobsSeq = 0;
   let jobOpenedAt = 0; // performance.now() when the job on screen was opened
@@ -214,9 +215,13 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     refreshJobs();
   });
 
-  /** Set the job record on screen from a REST answer (pause / step / resume of a paused job). */
+  /** Set the job record on screen from a REST answer (pause / step / resume of a paused job). An
+   * answer read while the job still ran never replaces the end its stream has shown since (a resumed
+   * job can finish before a busy page handles the resume's answer: it would read "running" forever). */
   function showJobRecord(job) {
-    if (store.get().jobId !== job.id) return;
+    const shown = store.get();
+    if (shown.jobId !== job.id) return;
+    if (isTerminal(shown.job?.status) && !isTerminal(job.status)) return;
     store.set({ job });
     views.status.setStatus({ status: job.status, detail: job.detail, final: job.final });
     updateButtons();
@@ -258,12 +263,15 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
     const name = job?.name || id.slice(0, 8);
     const running = job && !isTerminal(job.status);
     if (!confirm(`${running ? 'Stop and delete' : 'Delete'} job “${name}”? Its history and weights are removed.`)) return;
+    deleting.add(id); // (a list read meanwhile leaves it out: this answer says what happened, not that list)
     try {
       await api.deleteJob(id);
       notes.clear();
       if (store.get().jobId === id) jobGone(`Deleted job “${name}”: its history and weights are gone.`);
     } catch (err) {
       notes.error('Could not delete', err);
+    } finally {
+      deleting.delete(id);
     }
     refreshJobs();
   }
@@ -284,7 +292,8 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
       views.status.clearError({ unreachableOnly: true }); // the server answers again
       if (seq !== jobsSeq) return; // an older, slower answer never overwrites a newer one
       // A list read after the job on screen was opened, without it: it was deleted (here or elsewhere).
-      if (asked.jobId && asked.jobId === store.get().jobId && asked.at > jobOpenedAt && !jobs.some((j) => j.id === asked.jobId)) {
+      if (asked.jobId && asked.jobId === store.get().jobId && asked.at > jobOpenedAt && !deleting.has(asked.jobId)
+        && !jobs.some((j) => j.id === asked.jobId)) {
         jobGone(`Job ${asked.jobId.slice(0, 8)} no longer exists on the server (it was deleted).`);
         return;
       }
