@@ -74,6 +74,33 @@ def test_a_job_past_its_memory_limit_fails_naming_the_setting_and_the_server_car
         assert wait_done(c, small)["status"] == "completed"
 
 
+def test_a_checkpoint_the_server_cannot_write_fails_its_job_and_the_next_job_gets_a_fresh_worker(settings):
+    """A full disk while a job's checkpoint is written (the server's side of the pipe): the job fails
+    naming it; its worker, which would still be training it, is replaced, so the next job's stream
+    holds that job's own steps only, from 1 without a gap."""
+    settings.max_concurrent_jobs = 1  # one slot: the next job would go to the same worker
+    with TestClient(create_app(settings)) as c:
+        svc = c.app.state.service
+        save, calls = svc.checkpoints.save, []
+
+        def full_disk_once(*args):
+            calls.append(args[0])
+            if len(calls) == 1:
+                raise OSError(28, "No space left on device")
+            save(*args)
+
+        svc.checkpoints.save = full_disk_once
+        first = c.post("/api/jobs", json=spiral_spec(epochs=200, probe_every=1000)).json()["id"]
+        failed = wait_done(c, first)
+        assert failed["status"] == "failed" and "No space left on device" in failed["detail"], failed
+        assert first not in svc.executor.worker_pids().values()
+        second = c.post("/api/jobs", json=spiral_spec(epochs=3, probe_every=1000)).json()["id"]
+        done = wait_done(c, second)
+        assert done["status"] == "completed" and done["final"]["epochs_done"] == 3
+        steps = [m["step"] for m in step_metrics(c, second)]
+        assert steps == list(range(1, done["final"]["steps"] + 1))
+
+
 def test_parallel_creates_never_pass_max_stored_jobs(settings):
     settings.max_stored_jobs = 10
     with TestClient(create_app(settings)) as c, ThreadPoolExecutor(20) as pool:

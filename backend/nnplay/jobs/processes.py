@@ -180,8 +180,8 @@ class Slot:
             worker.send(("job", {"job_id": r.job_id, "spec": r.spec.model_dump(mode="json"), "resume": r.resume,
                                  "control": snapshot}))
             return self.relay(worker, r)
-        except WorkerError:
-            self.worker = None
+        except BaseException:  # its worker died, or a message of it could not be taken: it may still be
+            self.worker = None  # sending this job's messages, so the next job gets a fresh worker
             worker.close()
             raise
         finally:
