@@ -47,3 +47,62 @@ def test_events_after_a_batch_are_sent_by_the_timer():
         conn.event.wait(0.1)
     assert all(kind == "events" for kind, _ in conn.sent)
     assert [event for _kind, batch in conn.sent for event in batch] == [("metrics", 1, "a"), ("gradients", 1, "b")]
+
+
+METRICS = {"type": "metrics", "scope": "step", "step": 1, "epoch": 1, "train_loss": 0.5, "lr": 0.1}
+
+
+def test_a_step_event_sent_unencoded_is_encoded_with_its_batch_as_encode_gives_it():
+    from nnplay.jobs.run import SEQ_PLACEHOLDER
+    from nnplay.protocol import encode
+
+    conn = Recorder()
+    pipe = BatchedPipe(conn, seconds=3600, most=100)
+    pipe.sent_at = float("inf")  # the events wait
+    pipe.send(("event", "metrics", 1, ("job-1", METRICS)))
+    pipe.send(("event", "data_info", 1, "z"))
+    assert conn.sent == []
+    pipe.send(("done", {"status": "completed"}))
+    assert conn.sent == [("events", [("metrics", 1, encode("job-1", SEQ_PLACEHOLDER, METRICS)), ("data_info", 1, "z")]),
+                         ("done", {"status": "completed"})]
+
+
+def test_an_event_that_breaks_the_protocol_fails_the_next_send_even_when_the_timer_found_it():
+    import pydantic
+    import pytest
+
+    conn = Recorder()
+    bad = {**METRICS, "scope": "sometimes"}
+    pipe = BatchedPipe(conn, seconds=3600, most=100)
+    pipe.sent_at = float("inf")
+    pipe.send(("event", "metrics", 1, ("job-1", bad)))
+    with pytest.raises(pydantic.ValidationError, match="scope"):  # this thread's own batch
+        pipe.send(("done", {"status": "completed"}))
+    pipe.send(("error", "ValidationError", False))  # what the worker then says: it goes
+    assert conn.sent == [("error", "ValidationError", False)]
+
+    timed = BatchedPipe(conn := Recorder(), seconds=0.01, most=100)
+    timed.sent_at = float("inf")
+    timed.send(("event", "metrics", 1, ("job-1", bad)))
+    deadline = time.monotonic() + 30
+    while timed.failure is None and time.monotonic() < deadline:  # the timer takes it after 0.02 s
+        time.sleep(0.01)
+    with pytest.raises(pydantic.ValidationError, match="scope"):
+        timed.send(("event", "metrics", 2, ("job-1", METRICS)))
+    assert conn.sent == []  # nothing of the failed batch went
+
+
+def test_the_worker_hands_step_events_to_a_pipe_that_encodes_later_and_encodes_the_rest_itself():
+    from nnplay.jobs.worker import Worker
+
+    for pipe, later in ((BatchedPipe(Recorder(), seconds=3600), True), (Recorder(), False)):
+        worker, sent = Worker(pipe, {}), []
+        worker.send = sent.append
+        emit = worker.emitter("job-1")
+        emit(METRICS)
+        emit({"type": "gradients", "step": 1, "epoch": 1, "layers": [0], "layer_types": ["linear"], "norms": [1.0],
+              "total_norm": 1.0, "grad_clip": None, "clipped_steps": 0})
+        emit({"type": "status", "step": 1, "status": "running"})
+        bodies = [message[3] for message in sent]
+        assert [isinstance(b, tuple) for b in bodies] == [later, later, False]
+        assert all(isinstance(b, str) for b in bodies if not isinstance(b, tuple))

@@ -40,6 +40,7 @@ from nnplay.train.control import RunControl
 
 BATCH_SECONDS = 0.02  # an event waits at most about this long in the worker before it is sent
 BATCH_EVENTS = 256  # ... or until this many are waiting
+ENCODED_BY_BATCH = frozenset({"metrics", "gradients"})  # a step's own small events: see BatchedPipe
 
 
 class Worker:
@@ -127,8 +128,14 @@ class Worker:
         return self.options["train"]
 
     def emitter(self, job_id: str):
+        """The run's ``emit``: the event encoded now, or (``metrics`` and ``gradients`` on a pipe that
+        ``encodes_later``) as ``(job_id, event)`` for the pipe to encode with its batch."""
+        later = getattr(self.conn, "encodes_later", False)
+
         def emit(event: dict) -> None:
-            self.send(("event", event["type"], event["step"], encode(job_id, SEQ_PLACEHOLDER, event)))
+            kind = event["type"]
+            body = (job_id, event) if later and kind in ENCODED_BY_BATCH else encode(job_id, SEQ_PLACEHOLDER, event)
+            self.send(("event", kind, event["step"], body))
         return emit
 
     def checkpoint(self, state: dict) -> None:
@@ -137,26 +144,45 @@ class Worker:
 
 class BatchedPipe:
     """The worker's end of its pipe, sending ``event`` messages in batches (``("events", [...])``)
-    instead of a pickle and a write each: an event after a quiet spell of ``BATCH_SECONDS`` goes at
-    once (a slow step's metrics, the first of a job, are not held back); the events that follow within
-    it wait for the next tick of a timer every ``BATCH_SECONDS`` (or until ``BATCH_EVENTS`` wait). A
-    LeNet step on digits emits two events (metrics, gradients) and takes about 1.4 ms; sending each
-    alone cost the worker about 5% of its time (py-spy). Every other message first sends the events
-    before it, so the order on the pipe is the order of the calls."""
+    instead of a pickle and a write each. An event after a quiet spell of ``BATCH_SECONDS`` goes at
+    once (a slow step's metrics, the first of a job, are not held back); the events that follow wait
+    until the oldest of them is ``BATCH_SECONDS`` old (or ``BATCH_EVENTS`` wait), and go with the next
+    event's ``send``; a timer thread sends those that wait twice as long (a long step, a pause). Every
+    other message first sends the events before it, so the order on the pipe is the order of the calls.
+
+    An event's text may come as ``(job_id, event)``, encoded when its batch goes (``encodes_later``):
+    a LeNet step on digits takes about 1.5 ms and has its own metrics event; validating and encoding
+    that event right after the step cost about 95 us, 6% of the run, as the step's tensors leave the
+    encoder's code and data out of the CPU's caches (about 6 us when warm). In a batch the events
+    after the first encode warm. The thread that sends a batch encodes it: the training thread, but
+    for the timer's (an encoding timer thread made the training thread wait for the GIL while the
+    server had the other core). An event that fails to encode fails the job: the timer's failure is
+    raised by the next ``send``."""
+
+    encodes_later = True
 
     def __init__(self, conn, seconds: float = BATCH_SECONDS, most: int = BATCH_EVENTS):
         self.conn, self.seconds, self.most = conn, seconds, most
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # held from taking a batch to writing it: the order on the pipe
         self.events: list[tuple] = []
-        self.sent_at = -float("inf")  # time.monotonic() of the last batch sent
+        self.waiting_since = 0.0  # time.monotonic() of the oldest waiting event
+        self.sent_at = -float("inf")  # ... of the last batch sent
+        self.failure: BaseException | None = None  # an event the timer could not encode
         threading.Thread(target=self._flush_every, name="nnplay-worker-batches", daemon=True).start()
 
     def send(self, message: tuple) -> None:
+        """Raises what an event's encoding raised (the timer's once, or this batch's)."""
         with self.lock:
+            if self.failure is not None:
+                failure, self.failure = self.failure, None
+                raise failure
             if message[0] == "event":
+                now = time.monotonic()
+                if not self.events:
+                    self.waiting_since = now
                 self.events.append(message[1:])
-                quiet = len(self.events) == 1 and time.monotonic() - self.sent_at >= self.seconds
-                if len(self.events) < self.most and not quiet:
+                if (len(self.events) < self.most and now - self.waiting_since < self.seconds
+                        and (len(self.events) > 1 or now - self.sent_at < self.seconds)):
                     return
             self._flush()
             if message[0] != "event":
@@ -166,21 +192,27 @@ class BatchedPipe:
         return self.conn.recv()
 
     def _flush(self) -> None:
-        """Under the lock: send the waiting events as one batch."""
+        """Under the lock: encode the waiting events and send them as one batch (all dropped if one
+        fails to encode)."""
         if self.events:
             events, self.events = self.events, []
-            self.conn.send(("events", events))
+            self.conn.send(("events", [(kind, step, body if isinstance(body, str) else
+                                        encode(body[0], SEQ_PLACEHOLDER, body[1])) for kind, step, body in events]))
             self.sent_at = time.monotonic()
 
     def _flush_every(self) -> None:
-        """Send what waits every ``seconds``; ends when the pipe closes."""
+        """Every ``seconds``, send events that have waited twice that; ends when the pipe closes."""
         while True:
             time.sleep(self.seconds)
-            try:
-                with self.lock:
+            with self.lock:
+                if not self.events or time.monotonic() - self.waiting_since < 2 * self.seconds:
+                    continue
+                try:
                     self._flush()
-            except (OSError, ValueError):  # the server's end closed: the process is leaving
-                return
+                except (OSError, EOFError):  # the server's end closed: the process is leaving
+                    return
+                except Exception as exc:  # noqa: BLE001 - an event broke the protocol: the job's next send raises it
+                    self.failure = exc
 
 
 def is_out_of_memory(exc: BaseException) -> bool:
