@@ -68,3 +68,26 @@ def test_losses_by_hand():
     expect = F.binary_cross_entropy(torch.sigmoid(single[:, 0]), torch.tensor([1.0, 0.0])).item()
     assert loss_fn("bce_with_logits", single, torch.tensor([1, 0])).item() == pytest.approx(expect, rel=1e-6)
     assert predict(single).tolist() == [1, 0]
+
+
+def test_running_correct_counts_in_windows_what_n_correct_counts_step_by_step():
+    from nnplay.train.optim import RunningCorrect, n_correct
+
+    gen = torch.Generator().manual_seed(0)
+    cases = [  # (logits, ids) of a step: classes, one logit, per-step (N, T) with a short last batch
+        lambda n: (torch.randn(n, 10, generator=gen), torch.randint(0, 10, (n,), generator=gen)),
+        lambda n: (torch.randn(n, 1, generator=gen), torch.randint(0, 2, (n,), generator=gen)),
+        lambda n: (torch.randn(n, 7, 5, generator=gen), torch.randint(0, 5, (n, 7), generator=gen)),
+    ]
+    for make in cases:
+        steps = [make(n) for n in [32] * 9 + [5]]
+        oracle = sum(n_correct(logits, y) for logits, y in steps)
+        for window in (1, 3, 64):
+            running = RunningCorrect(window)
+            counted = sum(running.add(logits.requires_grad_(), y) for logits, y in steps)
+            assert counted + running.take() == pytest.approx(oracle, abs=1e-9)
+            assert running.take() == 0 and running.ids == []  # taken once, then nothing waits
+    mixed = RunningCorrect()  # per-step targets of two lengths (never in one run, still counted right)
+    a, b = cases[2](4), (torch.randn(3, 2, 5, generator=gen), torch.randint(0, 5, (3, 2), generator=gen))
+    assert mixed.add(*a) + mixed.add(*b) + mixed.take() == pytest.approx(n_correct(*a) + n_correct(*b))
+    assert RunningCorrect().add(torch.randn(4, 1), torch.randn(4, 1)) == 0  # regression: nothing kept

@@ -119,6 +119,8 @@ def test_resume_from_a_checkpoint_continues_the_same_run(lenet):
     steps = [e["step"] for e in first + rest if e["type"] == "metrics" and e["scope"] == "step"]
     assert steps == list(range(1, 136))
     assert resumed.final["test_accuracy"] == full.final["test_accuracy"]
+    train_accuracy = lambda evs: [e["train_accuracy"] for e in evs if e["type"] == "metrics" and e["scope"] == "epoch"]  # noqa: E731
+    assert train_accuracy(first) + train_accuracy(rest) == train_accuracy(full_events)  # (epoch 2's count spans the stop)
 
 
 def test_checkpoints_come_once_the_last_is_checkpoint_seconds_old_first_last_and_stops_always(monkeypatch):

@@ -71,8 +71,8 @@ from nnplay.train.augment import apply_moves, draw_moves
 from nnplay.spec.network import JobSpec
 from nnplay.train.control import RunControl
 from nnplay.train.engine import STEP_POINTS_PER_EPOCH, Position, StepDiverged, TrainResult, TrainTask, train_with
-from nnplay.train.optim import (apply_live, current_lr, l1_norm, loss_fn, make_optimizer, make_scheduler,
-                                n_correct, penalties, r_squared, reconstruction_loss)
+from nnplay.train.optim import (RunningCorrect, apply_live, current_lr, l1_norm, loss_fn, make_optimizer,
+                                make_scheduler, n_correct, penalties, r_squared, reconstruction_loss)
 from nnplay.train.probing import Probe
 
 EVAL_CHUNK = 1024
@@ -207,6 +207,7 @@ class LayerTask(TrainTask):
         self.log_every = max(1, math.ceil(math.ceil(len(self.x_tr) / self.batch_size) / STEP_POINTS_PER_EPOCH))
         self.reconstruct = spec.dataset.target == "input"
         self.batches, self.moves, self.clipped = [], None, 0  # clipped: steps whose gradient grad_clip scaled down
+        self.correct = RunningCorrect()  # the epoch's right predictions not yet in ``Position.sums``
 
     @classmethod
     def from_spec(cls, spec: JobSpec, emit: Callable[[dict], None], *, split: Split | None = None,
@@ -249,7 +250,7 @@ class LayerTask(TrainTask):
         opt.step()
         sums = pos.sums
         sums[0] += value * len(idx)
-        sums[1] += 0 if self.reconstruct else n_correct(logits.detach(), yb)
+        sums[1] += 0 if self.reconstruct else self.correct.add(logits, yb)  # (counted in windows)
         sums[2] += len(idx)
         return value
 
@@ -274,6 +275,7 @@ class LayerTask(TrainTask):
     def end_epoch(self, pos: Position) -> tuple[dict, dict, bool]:
         """Test figures in eval mode; the scheduler steps (the next epoch's lr) unless they diverged."""
         t = self.training
+        pos.sums[1] += self.correct.take()
         test_loss, test_acc = evaluate(self.model, t.loss, self.x_te, self.y_te, self.reconstruct)
         figures = epoch_figures(pos.sums, test_loss, test_acc, self.variances, self.reconstruct,
                                 self.split.meta.get("std", 1.0))
@@ -292,6 +294,7 @@ class LayerTask(TrainTask):
         return values
 
     def state(self, pos: Position, final: dict) -> dict:
+        pos.sums[1] += self.correct.take()  # (a stop mid-epoch keeps the count so far)
         return {"model": self.model.state_dict(), "optimizer": self.opt.state_dict(), "epoch": pos.epoch,
                 "batch_index": pos.batch_index, "step": pos.step, "sums": list(pos.sums),
                 "gen_state": self.gen_state, "torch_rng": torch.get_rng_state(), "final": dict(final),
