@@ -127,3 +127,18 @@ def test_a_resume_answer_read_before_the_job_ended_never_hides_that_it_ended(pag
     expect(status).to_contain_text("completed")
     expect(status).not_to_contain_text("running")
     expect(page.locator("#play-btn")).to_be_enabled()
+
+
+def test_the_start_paused_hint_goes_when_its_job_ends(page: Page):
+    """"Started paused before step 0: press Step…" is about the pause: once the job has ended it no
+    longer stands under a completed status (it used to stay for its full 8 s)."""
+    open_page(page)
+    choose_preset(page, "linreg_plane")  # 100 full-batch steps: done in a moment once played
+    page.check("#start-paused")
+    page.click("#train-btn")
+    status, note = page.locator("#job-status"), page.locator("#status-note")
+    expect(status).to_contain_text("paused", timeout=TRAIN_TIMEOUT_MS)
+    expect(note).to_contain_text("press Step")
+    page.click("#play-btn")
+    expect(status).to_contain_text("completed", timeout=TRAIN_TIMEOUT_MS)
+    assert note.is_hidden()  # at once: the status and the hint change in the same task (no timer to wait for)

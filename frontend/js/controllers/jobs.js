@@ -16,6 +16,7 @@ import { createStreamController } from './stream.js';
 
 const RESUMABLE = new Set(['interrupted', 'stopped', 'failed']); // Resume: from the last checkpoint (Play resumes a paused job)
 const LIVE = new Set(['queued', 'running', 'paused']); // statuses that take pause / live settings
+const PAUSED_HINT = 'Started paused before step 0: press Step to take one optimizer step and see what it changes, ▶ Play to train on.';
 const pick = (job) => ({ status: job.status, detail: job.detail ?? null, final: job.final ?? null });
 
 /**
@@ -46,6 +47,7 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
   let submitting = false; // a Train click is on its way to the server
   let submitted = null; // { key, jobId }: the spec last submitted and the job it made
   let stepping = false; // a single step is under way: one at a time
+  let hintFor = null; // the job the start-paused hint on screen is about
   const deleting = new Set(); // ids of jobs this page is deleting: their answer, not a list read meanwhile, says so
   let openSeq = 0;
   let jobsSeq = 0;
@@ -107,6 +109,10 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
 
   function updateButtons() {
     const { spec: current, specError, job } = store.get();
+    if (hintFor && (job?.id !== hintFor || isTerminal(job.status))) { // the start-paused hint is about that job's pause
+      views.status.dropNote(PAUSED_HINT);
+      hintFor = null;
+    }
     const train = $('train-btn');
     const twin = Boolean(current) && trainingThisSpec(current, job);
     train.disabled = !current || Boolean(specError) || submitting || twin;
@@ -137,7 +143,10 @@ export function createJobsController({ $, views, notes, spec, inside, panelRoute
       notes.clear();
       submitting = false;
       await openJob(job.id, { job, loadSpec: false });
-      if (paused) views.status.note('Started paused before step 0: press Step to take one optimizer step and see what it changes, ▶ Play to train on.', { ms: 8000 });
+      if (paused) {
+        views.status.note(PAUSED_HINT, { ms: 8000 });
+        hintFor = job.id;
+      }
       refreshJobs();
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) {

@@ -135,6 +135,11 @@ export function createStatusBar({ statusEl, noteEl, finalEl, detailEl, connectio
       }
     },
 
+    /** Hide the note if it still says `text` (a hint whose moment has passed; a newer note stays). */
+    dropNote(text) {
+      if (!noteEl.hidden && noteEl.textContent === text) this.note('');
+    },
+
     /** Hide an error note (a later action succeeded); `unreachableOnly`: only "cannot reach the server". */
     clearError({ unreachableOnly = false } = {}) {
       if (noteKind !== 'error' || (unreachableOnly && !noteUnreachable)) return;
