@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from overhead import bare_seconds, playground_job, start_server  # noqa: E402  (the shared helpers)
+from overhead import bare_seconds, paired_ratio, playground_job, start_server  # noqa: E402  (the shared helpers)
 
 from nnplay.data import load  # noqa: E402
 from nnplay.nn import build_network  # noqa: E402
@@ -67,7 +67,8 @@ TARGETS = {"attention_reverse": 0.90, "transformer_authors": 0.95}  # job / bare
 
 
 def compare(base: str, pid: str, epochs: int, repeats: int) -> None:
-    """Bare loop, job with probes, job without, interleaved ``repeats`` times; prints the best of each."""
+    """Bare loop, job with probes, job without, interleaved ``repeats`` times; prints the best of each and
+    the median of each repeat's job / bare."""
     spec, quiet = preset(pid, epochs), preset(pid, epochs, probe_every=1_000_000)
     n_train = len(load(spec.dataset).x_train)
     bare, job, off, received = [], [], [], 0
@@ -83,7 +84,8 @@ def compare(base: str, pid: str, epochs: int, repeats: int) -> None:
     row("bare PyTorch loop", b, bare)
     row("job, probes at default", j, job)
     row("job, probe off", o, off)
-    print(f"  ratio job / bare        : {j / b:8.3f}   (target >= {TARGETS[pid]:.2f}; {received} messages to one websocket client)")
+    print(f"  ratio job / bare        : {j / b:8.3f}   (target >= {TARGETS[pid]:.2f}; best of each; {received} messages to one websocket client)")
+    print(f"  paired ratio job / bare : {paired_ratio(job, bare):8.3f}   (median of each repeat's job / bare)")
     print(f"  ratio job / probe off   : {j / o:8.3f}   (the attention probe's own cost)")
 
 
