@@ -147,6 +147,8 @@ class RunControl:
                                 timeout=max(0.0, seconds))
 
     def take_changes(self) -> list[LiveSettings]:
+        if not self._changes:  # every step asks: no lock for the common answer (one queued meanwhile goes next step)
+            return []
         with self._cond:
             changes, self._changes = self._changes, []
         return changes
