@@ -106,3 +106,23 @@ def test_the_worker_hands_step_events_to_a_pipe_that_encodes_later_and_encodes_t
         bodies = [message[3] for message in sent]
         assert [isinstance(b, tuple) for b in bodies] == [later, later, False]
         assert all(isinstance(b, str) for b in bodies if not isinstance(b, tuple))
+
+
+def test_the_jobs_error_message_goes_even_when_its_waiting_events_break_the_protocol():
+    """A run that raises (out of memory) while a bad step event waits, or after the timer found one:
+    its ``error`` message still goes (the events are dropped), or the server would never learn why."""
+    bad = {**METRICS, "scope": "sometimes"}
+    pipe = BatchedPipe(conn := Recorder(), seconds=3600, most=100)
+    pipe.sent_at = float("inf")
+    pipe.send(("event", "metrics", 1, ("job-1", bad)))
+    pipe.send(("error", "MemoryError: ", True))
+    assert conn.sent == [("error", "MemoryError: ", True)]
+
+    timed = BatchedPipe(conn := Recorder(), seconds=0.01, most=100)
+    timed.sent_at = float("inf")
+    timed.send(("event", "metrics", 1, ("job-1", bad)))
+    deadline = time.monotonic() + 30
+    while timed.failure is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    timed.send(("error", "MemoryError: ", True))
+    assert conn.sent == [("error", "MemoryError: ", True)] and timed.failure is None

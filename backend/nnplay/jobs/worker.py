@@ -171,11 +171,14 @@ class BatchedPipe:
         threading.Thread(target=self._flush_every, name="nnplay-worker-batches", daemon=True).start()
 
     def send(self, message: tuple) -> None:
-        """Raises what an event's encoding raised (the timer's once, or this batch's)."""
+        """Raises what an event's encoding raised (the timer's once, or this batch's); never for an
+        ``error`` message, the job's last word whatever its events (they are dropped then)."""
         with self.lock:
+            last_word = message[0] == "error"
             if self.failure is not None:
                 failure, self.failure = self.failure, None
-                raise failure
+                if not last_word:
+                    raise failure
             if message[0] == "event":
                 now = time.monotonic()
                 if not self.events:
@@ -184,7 +187,11 @@ class BatchedPipe:
                 if (len(self.events) < self.most and now - self.waiting_since < self.seconds
                         and (len(self.events) > 1 or now - self.sent_at < self.seconds)):
                     return
-            self._flush()
+            try:
+                self._flush()
+            except Exception:
+                if not last_word:
+                    raise
             if message[0] != "event":
                 self.conn.send(message)
 
