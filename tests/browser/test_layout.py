@@ -103,3 +103,29 @@ def test_the_hint_beside_the_tabs_shows_whole_or_not_at_all(page: Page, viewport
         page.wait_for_function(f"(() => {{ const h = ({HINT_JS}); return h.text && h.shown && !h.cut; }})()",
                                timeout=UI_TIMEOUT_MS)
     page.locator("#vis-hint").locator("..").screenshot(path=str(shots_dir / f"tab-hint-{width}x{height}.png"))
+
+
+SUMMARY_ROWS_JS = """(() => {
+  const box = (s) => document.querySelector(s).getBoundingClientRect().toJSON();
+  // (the header cells and the total's cells are sticky: where they are drawn, not where the table puts them)
+  return { wrap: box('.summary-panel .table-wrap'), head: box('#summary-table thead th'), foot: box('#summary-table tfoot td'),
+           rows: [...document.querySelectorAll('#summary-table tbody tr')].map((r) => r.getBoundingClientRect().toJSON()) };
+})()"""
+
+
+def test_the_network_table_keeps_its_rows_in_view_beside_the_learned_parameters(page: Page, shots_dir):
+    """At 1280x800, once "Learned parameters" shows under it, the Network table still shows its input
+    and layer rows between its sticky header and total row (its box had shrunk to ~40 px: the header
+    and the total covered the rows)."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_page(page)
+    choose_preset(page, "linreg_plane")  # one linear layer; its learned w and b show beside least squares
+    page.click("#train-btn")
+    expect(page.locator("#job-status")).to_contain_text("completed", timeout=TRAIN_TIMEOUT_MS)
+    expect(page.locator("#learned-table")).to_contain_text("w1 (x1)", timeout=UI_TIMEOUT_MS)
+    fit = page.evaluate(SUMMARY_ROWS_JS)
+    assert len(fit["rows"]) == 2, fit  # the input and the linear layer
+    for row in fit["rows"]:
+        assert row["top"] >= fit["head"]["bottom"] - 0.5 and row["bottom"] <= fit["foot"]["top"] + 0.5, fit
+        assert row["bottom"] <= fit["wrap"]["bottom"] + 0.5, fit
+    page.screenshot(path=str(shots_dir / "network-table-beside-learned-1280x800.png"))
