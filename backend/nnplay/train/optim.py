@@ -140,7 +140,10 @@ class RunningCorrect:
         self.window, self.ids, self.targets = window, [], []
 
     def add(self, logits: torch.Tensor, y: torch.Tensor) -> float:
-        """Keep the step's predictions of ``y``; returns the window's count when it is full, else 0."""
+        """Keep the step's predictions: ``logits`` ``(N, K)``, ``(N, 1)`` (one logit) or ``(N, T, K)``
+        (per step) against class ids ``y`` ``(N,)`` or ``(N, T)`` (see :func:`predict`); returns the
+        window's count (examples, ``1/T`` per right step) when it is full, else 0. Float ``y``
+        (regression) keeps nothing."""
         if y.is_floating_point():
             return 0
         self.ids.append(predict(logits))  # (argmax keeps no autograd graph)
